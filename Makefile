@@ -1,0 +1,114 @@
+# Tandem: one plain Makefile, everything into build/.
+#   make            build/tandem.elf and build/tandem.iso
+#   make run        boot the ISO in QEMU (TCG, -cpu EPYC), serial on the terminal
+#   make run-uefi   the same under OVMF
+#   make run-bochs  boot the ISO in Bochs (VMX model)
+#   make debug      QEMU waiting for gdb, symbols in build/tandem.elf
+#   make test       host unit tests + fuzzing, then boot tests in QEMU and Bochs
+#   make bench      the performance table
+
+BUILD	:= build
+CC	:= gcc
+LD	:= ld
+NASM	:= nasm
+PYTHON	:= python3
+
+KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+	-mgeneral-regs-only -mcmodel=kernel -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -O2 -g \
+	-Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
+	-Ikernel -Iguest-abi/include -I$(BUILD) -MMD -MP
+NASMFLAGS := -f elf64 -g -I$(BUILD)/ -Werror
+
+KSRCS	:= $(filter-out kernel/asm-offsets.c,$(wildcard boot/*.c kernel/*.c vmx/*.c svm/*.c))
+ASRCS	:= $(wildcard boot/*.asm vmx/*.asm svm/*.asm)
+KOBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(KSRCS)) $(patsubst %.asm,$(BUILD)/%.asm.o,$(ASRCS))
+
+ELF	:= $(BUILD)/tandem.elf
+ISO	:= $(BUILD)/tandem.iso
+TEST_ISO := $(BUILD)/tandem-test.iso
+
+# Options for the ISO a person boots, and for the one the boot tests use
+# (which ends the emulator when Tandem is done).
+TANDEM_OPTS	?=
+TEST_OPTS	?= exit_when_done
+
+.PHONY: all run run-uefi run-bochs debug test host-tests boot-tests bench deps clean
+
+all: $(ELF) $(ISO)
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/asm-offsets.inc: kernel/asm-offsets.c kernel/*.h
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -S -o $(BUILD)/asm-offsets.s $<
+	sed -n 's/^.*->\([A-Za-z_0-9]*\) \$$\?\(-\?[0-9]*\).*/%define \1 \2/p' $(BUILD)/asm-offsets.s > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/%.o: %.c | $(BUILD)/asm-offsets.inc
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c -o $@ $<
+
+$(BUILD)/%.asm.o: %.asm $(BUILD)/asm-offsets.inc
+	@mkdir -p $(@D)
+	$(NASM) $(NASMFLAGS) -o $@ $<
+
+$(BUILD)/tandem.ld: boot/tandem.ld.S kernel/layout.h
+	@mkdir -p $(@D)
+	$(CC) -E -P -x c -Ikernel $< -o $@
+
+$(ELF): $(KOBJS) $(BUILD)/tandem.ld
+	$(LD) -n -nostdlib -z max-page-size=0x1000 -z noexecstack -T $(BUILD)/tandem.ld -o $@ $(KOBJS)
+	@size $@
+
+# ISO images (grub-mkrescue: BIOS i386-pc + x86_64-efi, hybrid, USB-ready).
+define make_iso
+	rm -rf $(BUILD)/$(1)-root && mkdir -p $(BUILD)/$(1)-root/boot/grub
+	cp $(ELF) $(BUILD)/$(1)-root/boot/tandem.elf
+	sed -e 's|@TIMEOUT@|$(2)|' -e 's|@OPTIONS@|$(3)|' iso/grub.cfg.in > $(BUILD)/$(1)-root/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/$(1)-root 2> $(BUILD)/$(1).mkrescue.log || { cat $(BUILD)/$(1).mkrescue.log; exit 1; }
+endef
+
+$(ISO): $(ELF) iso/grub.cfg.in
+	$(call make_iso,iso,3,$(TANDEM_OPTS))
+
+$(TEST_ISO): $(ELF) iso/grub.cfg.in
+	$(call make_iso,test-iso,0,$(TEST_OPTS))
+
+run: deps $(ISO)
+	scripts/run-qemu.sh $(ISO)
+
+run-uefi: deps $(ISO)
+	scripts/run-qemu.sh --uefi $(ISO)
+
+run-bochs: deps $(ISO)
+	scripts/run-bochs.sh $(ISO)
+
+debug: deps $(ISO)
+	scripts/run-qemu.sh --gdb $(ISO)
+
+-include tests/tests.mk
+
+$(BUILD)/tests/check_header: tests/check_header.c kernel/header.h kernel/layout.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -Ikernel -o $@ $<
+
+check-header: $(BUILD)/tests/check_header $(ELF)
+	$(BUILD)/tests/check_header $(ELF)
+
+boot-tests: $(TEST_ISO)
+	$(PYTHON) scripts/boottest.py --iso $(TEST_ISO) --plan tests/boot-plan.json
+
+test: deps
+	$(MAKE) --no-print-directory host-tests
+	$(MAKE) --no-print-directory check-header
+	$(MAKE) --no-print-directory boot-tests
+
+bench: deps $(TEST_ISO)
+	scripts/bench.sh $(TEST_ISO)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -type f -name '*.d' 2>/dev/null)

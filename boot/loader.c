@@ -1,0 +1,296 @@
+/* boot/ plays the Jailhouse loader (bootstrap seed): it reads what GRUB
+ * handed over, finds the CPUs in the ACPI MADT, reserves and zeroes
+ * Tandem's memory, moves the modules out of the guests' way, starts every
+ * AP, fills in the image header's CPU counts and calls the header's entry
+ * on every online CPU. One log line per fact a person needs. */
+#include <tandem/errno.h>
+#include "acpi.h"
+#include "apic.h"
+#include "config.h"
+#include "console.h"
+#include "cpu.h"
+#include "header.h"
+#include "hvmem.h"
+#include "klib.h"
+#include "layout.h"
+#include "machine.h"
+#include "mb2.h"
+#include "percpu.h"
+#include "pools.h"
+#include "smp.h"
+#include "trap.h"
+#include "virt_caps.h"
+
+#define KiB		1024ul
+#define MiB		(1024ul * 1024)
+#define MBI_COPY_SIZE	(64 * 1024)
+
+extern struct tandem_header tandem_header;
+extern const char __image_start[], __core_end[];
+extern const char __bss_start[], __bss_end[];
+
+void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base);
+
+static uint8_t mbi_copy[MBI_COPY_SIZE] __attribute__((aligned(8)));
+static struct mb2_info mbi;
+static struct madt_info madt;
+static struct virt_caps caps;
+static unsigned int possible_cpus = 1;
+static uint32_t cpu_apic_ids[MADT_MAX_CPUS];
+static bool cpu_enabled[MADT_MAX_CPUS] = { true };
+
+static const void *acpi_map(void *ctx, uint64_t phys, size_t len)
+{
+	(void)ctx;
+	/* The boot tables map the low 4 GiB; ACPI tables live there. */
+	if (phys >= 0x100000000ull || len > 0x100000000ull - phys)
+		return NULL;
+	return (const void *)(DIRECT_BASE + phys);
+}
+
+/* Legacy fallback under BIOS only: the RSDP in the EBDA or the BIOS area
+ * (ACPI 5.2.5.1). Under UEFI the Multiboot2 tag is the only source. */
+static const void *bios_find_rsdp(void)
+{
+	uint64_t ebda = (uint64_t)*(volatile uint16_t *)(DIRECT_BASE + 0x40e) << 4;
+	uint64_t ranges[2][2] = { { ebda, ebda + 1024 }, { 0xe0000, 0x100000 } };
+
+	for (int r = 0; r < 2; r++) {
+		if (ranges[r][0] < 0x400 || ranges[r][1] > 0x100000)
+			continue;
+		for (uint64_t p = ranges[r][0]; p + 20 <= ranges[r][1]; p += 16) {
+			const char *v = (const char *)(DIRECT_BASE + p);
+
+			if (!memcmp(v, "RSD PTR ", 8) && acpi_checksum_ok(v, 20))
+				return v;
+		}
+	}
+	return NULL;
+}
+
+static void find_cpus(void)
+{
+	const void *rsdp = mbi.rsdp;
+	size_t rsdp_len = mbi.rsdp_len;
+	uint32_t bsp = apic_id();
+	unsigned int n = 1;
+
+	cpu_apic_ids[0] = bsp;
+	if (!rsdp && mbi.firmware == MB2_FW_BIOS) {
+		rsdp = bios_find_rsdp();
+		rsdp_len = 36;
+	}
+	if (!rsdp) {
+		pr_err("acpi: no ACPI tables (no RSDP from the loader); continuing with the boot CPU only");
+		return;
+	}
+	if (acpi_parse_madt(rsdp, rsdp_len, acpi_map, NULL, &madt)) {
+		pr_err("acpi: %s; continuing with the boot CPU only", madt.error);
+		return;
+	}
+	if (madt.warning)
+		pr_warn("acpi: %s", madt.warning);
+	pr_info("acpi: MADT via %s: %zu CPUs listed, %zu enabled, local APIC at 0x%lx, %zu I/O APICs",
+		madt.used_xsdt ? "XSDT" : "RSDT", madt.ncpus_listed,
+		madt.ncpus_enabled, madt.lapic_addr, madt.nioapics);
+
+	/* Logical CPU 0 is the boot CPU; the others follow in table order. */
+	for (size_t i = 0; i < madt.ncpus && n < MADT_MAX_CPUS; i++)
+		if (madt.cpus[i].apic_id != bsp) {
+			cpu_enabled[n] = madt.cpus[i].enabled;
+			cpu_apic_ids[n++] = madt.cpus[i].apic_id;
+		}
+	possible_cpus = n;
+}
+
+static unsigned int count_enabled(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int cpu = 0; cpu < possible_cpus; cpu++)
+		n += cpu_enabled[cpu];
+	return n;
+}
+
+static void log_memory(void)
+{
+	const struct hv_memory *hv = &hv_memory;
+	uint64_t ram = memmap_total(boot_memmap, boot_memmap_count, MEMMAP_AVAILABLE);
+
+	pr_info("memory: %lu MiB RAM in a map of %u ranges", ram / MiB,
+		boot_memmap_count);
+	pr_info("memory: Tandem reserved %lu KiB: image %lu KiB at 0x%lx, hypervisor memory %lu KiB at 0x%lx (per-CPU %lu KiB, modules %lu KiB, pool %lu KiB)",
+		(hv->image_size + hv->size) / KiB, hv->image_size / KiB,
+		hv->image_base, hv->size / KiB, hv->base, hv->percpu_size / KiB,
+		hv->modules_size / KiB, hv->pool_size / KiB);
+}
+
+static void setup_console(void)
+{
+	static const uint16_t ports[] = { COM1_PORT, COM2_PORT, 0 };
+
+	console_set_level((enum log_level)config.loglevel);
+	if (config.console != CONSOLE_COM1)
+		console_serial_init(ports[config.console]);
+	if (mbi.has_framebuffer && mbi.fb.type == MB2_FB_EGA_TEXT)
+		console_vga_init((volatile uint16_t *)(DIRECT_BASE + mbi.fb.addr));
+	else if (!mbi.has_framebuffer && mbi.firmware == MB2_FW_BIOS)
+		console_vga_init((volatile uint16_t *)(DIRECT_BASE + 0xb8000));
+}
+
+static int read_boot_info(uint64_t mbi_phys, uint64_t *mbi_size)
+{
+	const uint8_t *src = (const uint8_t *)(DIRECT_BASE + mbi_phys);
+	uint32_t total = *(const volatile uint32_t *)src;
+	struct memmap_entry raw[MB2_MAX_MMAP];
+	int n;
+
+	if (total > sizeof(mbi_copy)) {
+		pr_err("boot information is %u bytes, more than the %u Tandem accepts; halting",
+		       total, MBI_COPY_SIZE);
+		return -TANDEM_E2BIG;
+	}
+	/* Copied once, then parsed: GRUB's copy may be overwritten later. */
+	memcpy(mbi_copy, src, total < 8 ? 8 : total);
+	*mbi_size = total;
+	if (mb2_parse(mbi_copy, sizeof(mbi_copy), &mbi)) {
+		pr_err("bad Multiboot2 boot information: %s; halting", mbi.error);
+		return -TANDEM_EINVAL;
+	}
+	if (!mbi.has_mmap) {
+		pr_err("no memory map from the boot loader; halting");
+		return -TANDEM_EINVAL;
+	}
+	for (size_t i = 0; i < mbi.mmap_count; i++)
+		raw[i] = (struct memmap_entry){ mbi.mmap[i].base,
+			mbi.mmap[i].length, mbi.mmap[i].type };
+	n = memmap_sanitize(raw, mbi.mmap_count, boot_memmap, MAX_MEMMAP);
+	if (n <= 0) {
+		pr_err("memory map unusable (%d); halting", n);
+		return -TANDEM_EINVAL;
+	}
+	boot_memmap_count = n;
+	return 0;
+}
+
+static void log_boot_info(void)
+{
+	pr_info("Tandem hypervisor, %s firmware, loaded by %.*s",
+		mbi.firmware == MB2_FW_UEFI ? "UEFI" : "BIOS",
+		(int)mbi.loader_name_len, mbi.loader_name ? mbi.loader_name : "?");
+	if (mbi.warning)
+		pr_warn("boot information: %s", mbi.warning);
+	if (!mbi.nmodules)
+		pr_info("modules: none");
+	for (size_t i = 0; i < mbi.nmodules; i++)
+		pr_info("module %zu: '%s' %u KiB at 0x%x", i, mbi.modules[i].string,
+			(mbi.modules[i].end - mbi.modules[i].start) / 1024,
+			mbi.modules[i].start);
+}
+
+static void __attribute__((noreturn)) boot_on_cpu_stack(void);
+
+void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
+{
+	uint64_t mbi_size;
+	int err;
+
+	console_serial_init(COM1_PORT);
+	idt_init();
+	idt_load();
+	if (magic != MB2_BOOTLOADER_MAGIC) {
+		pr_err("not started by a Multiboot2 loader (EAX=0x%x); halting", magic);
+		cpu_halt_forever();
+	}
+	if (read_boot_info(mbi_phys, &mbi_size))
+		cpu_halt_forever();
+	config_parse(mbi.cmdline ? mbi.cmdline : "", mbi.cmdline_len);
+	setup_console();
+	log_boot_info();
+
+	hv_memory.image_base = load_base;
+	hv_memory.image_size = __core_end - __image_start;
+
+	virt_caps_read(&caps);
+	virt_caps_log(&caps);
+	apic_init();
+	find_cpus();
+
+	err = hv_memory_reserve(&mbi, mbi_phys, mbi_size, possible_cpus,
+				config.hv_mem);
+	if (err) {
+		pr_err("out of memory: no free %lu MiB below 4 GiB for hypervisor memory; halting",
+		       (possible_cpus * PER_CPU_SIZE + config.hv_mem) / MiB);
+		cpu_halt_forever();
+	}
+	log_memory();
+	if (pools_init(hv_memory.pool_base, hv_memory.pool_size)) {
+		pr_err("out of memory: hypervisor memory pool of %lu KiB is too small; halting",
+		       hv_memory.pool_size / KiB);
+		cpu_halt_forever();
+	}
+
+	per_cpu_set_base((struct per_cpu *)(DIRECT_BASE + hv_memory.percpu_base));
+	for (unsigned int cpu = 0; cpu < possible_cpus; cpu++)
+		per_cpu_setup(per_cpu(cpu), cpu, cpu_apic_ids[cpu]);
+
+	/* Continue on the boot CPU's own per-CPU stack, so this_cpu() works. */
+	asm volatile("mov %0, %%rsp; jmp *%1"
+		     : : "r"((uint64_t)per_cpu(0)->stack + PER_CPU_STACK_SIZE),
+		       "r"(boot_on_cpu_stack) : "memory");
+	__builtin_unreachable();
+}
+
+static void report_entry(unsigned int online)
+{
+	int result = per_cpu(0)->entry_result;
+	bool same = true;
+
+	for (unsigned int cpu = 1; cpu < possible_cpus; cpu++)
+		if (per_cpu(cpu)->online && per_cpu(cpu)->entry_result != result)
+			same = false;
+	if (!same)
+		pr_err("entry: CPUs returned different codes (bootstrap seed violated)");
+	else if (result)
+		pr_err("entry: failed with %d on all %u CPUs", result, online);
+	else
+		pr_info("entry: returned 0 on all %u CPUs", online);
+}
+
+static void boot_on_cpu_stack(void)
+{
+	struct per_cpu *bsp = this_cpu();
+	tandem_entry_fn entry = (tandem_entry_fn)tandem_header.entry;
+	unsigned int online = 1, expected = count_enabled();
+	uint64_t tramp;
+
+	per_cpu_load_tables(bsp);
+	bsp->started = bsp->online = 1;
+
+	if (possible_cpus > 1) {
+		tramp = hv_find_trampoline_page();
+		if (!tramp)
+			pr_err("smp: no free page below 640 KiB for the AP trampoline; continuing with the boot CPU only");
+		else
+			online += smp_start_aps(tramp, possible_cpus, cpu_enabled);
+		if (tramp)
+			pr_info("smp: %u of %u CPUs answered; trampoline page 0x%lx given back",
+				online, expected, tramp);
+	}
+
+	tandem_header.possible_cpus = possible_cpus;
+	tandem_header.online_cpus = online;
+	smp_release();
+	bsp->entry_result = entry(0);
+	bsp->entry_done = 1;
+	smp_wait_entry_done(possible_cpus);
+	report_entry(online);
+
+	pr_info("cpus: %u online of %u possible", online, possible_cpus);
+	pr_info("pools: mem %zu pages (%zu used), remap %zu pages (%zu used)",
+		mem_pool.pages, mem_pool.used, remap_pool.pages, remap_pool.used);
+	pr_info("done: no guest to start yet; all CPUs idle");
+	if (config.exit_when_done)
+		machine_exit_emulator(0);
+	cpu_halt_forever();
+}

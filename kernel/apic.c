@@ -1,0 +1,54 @@
+/* Local APIC access (SDM Vol. 3A 11.4 xAPIC, 11.12 x2APIC). */
+#include "apic.h"
+#include "cpu.h"
+#include "layout.h"
+
+#define APIC_BASE_X2APIC	(1u << 10)
+#define APIC_BASE_ENABLE	(1u << 11)
+#define XAPIC_ID		0x20
+#define XAPIC_ICR_LO		0x300
+#define XAPIC_ICR_HI		0x310
+#define ICR_DELIVERY_PENDING	(1u << 12)
+#define X2APIC_MSR_ID		0x802
+#define X2APIC_MSR_ICR		0x830
+
+static bool x2apic;
+static volatile uint32_t *xapic_mmio;
+
+void apic_init(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	x2apic = base & APIC_BASE_X2APIC;
+	/* The APIC page lies below 4 GiB, inside the boot direct map; the
+	 * firmware's MTRRs make it uncached. */
+	xapic_mmio = (volatile uint32_t *)(DIRECT_BASE + (base & ~0xfffull));
+}
+
+bool apic_is_x2apic(void)
+{
+	return x2apic;
+}
+
+uint32_t apic_id(void)
+{
+	if (x2apic)
+		return (uint32_t)rdmsr(X2APIC_MSR_ID);
+	return xapic_mmio[XAPIC_ID / 4] >> 24;
+}
+
+bool apic_send_ipi(uint32_t dest, uint32_t icr_low)
+{
+	if (x2apic) {
+		wrmsr(X2APIC_MSR_ICR, ((uint64_t)dest << 32) | icr_low);
+		return true;
+	}
+	xapic_mmio[XAPIC_ICR_HI / 4] = dest << 24;
+	xapic_mmio[XAPIC_ICR_LO / 4] = icr_low;
+	for (int i = 0; i < 1000000; i++) {
+		if (!(xapic_mmio[XAPIC_ICR_LO / 4] & ICR_DELIVERY_PENDING))
+			return true;
+		cpu_relax();
+	}
+	return false;
+}

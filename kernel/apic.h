@@ -1,0 +1,21 @@
+/* The local APIC, in xAPIC (MMIO) or x2APIC (MSR) mode, whichever the
+ * firmware left enabled: enough to read the own id and send INIT/SIPI/NMI. */
+#ifndef TANDEM_APIC_H
+#define TANDEM_APIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define APIC_ICR_INIT		0x00004500	/* INIT, level assert */
+#define APIC_ICR_STARTUP	0x00004600	/* SIPI, vector in bits 0-7 */
+#define APIC_ICR_NMI		0x00004400
+
+/** Finds the mode and (for xAPIC) the MMIO base; run on the boot CPU. */
+void apic_init(void);
+bool apic_is_x2apic(void);
+uint32_t apic_id(void);
+/** Sends the IPI @icr_low to @apic_id and waits until it is delivered;
+ * false if the APIC never reported it sent. */
+bool apic_send_ipi(uint32_t dest_apic_id, uint32_t icr_low);
+
+#endif

@@ -1,0 +1,40 @@
+/* Tandem's console: whole lines, "tandem: " prefixed, to the serial port
+ * (COM1 by default; option console=com2|none) and to the VGA text screen
+ * where one exists. Lines above the log level (option loglevel=) are
+ * dropped. */
+#ifndef TANDEM_CONSOLE_H
+#define TANDEM_CONSOLE_H
+
+#include <stdint.h>
+
+enum log_level {
+	LOG_ERR = 0,
+	LOG_WARN = 1,
+	LOG_INFO = 2,
+	LOG_DEBUG = 3,
+};
+
+#define COM1_PORT	0x3f8
+#define COM2_PORT	0x2f8
+
+/** Programs the 16550 at @port (0 = no serial output) for 115200 8N1. */
+void console_serial_init(uint16_t port);
+/** Sends output to the VGA text buffer at virtual address @text (80x25). */
+void console_vga_init(volatile uint16_t *text);
+void console_set_level(enum log_level level);
+
+/** Prints one line: "tandem: " + formatted text + newline. */
+void log_line(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define pr_err(...)	log_line(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)	log_line(LOG_WARN, __VA_ARGS__)
+#define pr_info(...)	log_line(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...)	log_line(LOG_DEBUG, __VA_ARGS__)
+
+/** Stops the whole machine after one line naming the cause: this CPU
+ * halts, the others are sent an NMI if the APIC is up. */
+__attribute__((noreturn, format(printf, 1, 2)))
+void panic(const char *fmt, ...);
+
+#endif

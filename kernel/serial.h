@@ -1,0 +1,10 @@
+/* 16550 UART, polled output only. */
+#ifndef TANDEM_SERIAL_H
+#define TANDEM_SERIAL_H
+
+#include <stdint.h>
+
+void serial_init(uint16_t port);
+void serial_putc(uint16_t port, char c);
+
+#endif

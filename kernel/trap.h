@@ -1,0 +1,26 @@
+/* Exceptions and interrupts taken by Tandem itself: the IDT, and the frame
+ * boot/isr.asm builds before calling trap_handler(). */
+#ifndef TANDEM_TRAP_H
+#define TANDEM_TRAP_H
+
+#include <stdint.h>
+
+/* Pushed by boot/isr.asm: general registers (last pushed first), then the
+ * vector and error code, then the CPU's own interrupt frame. */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout");
+
+/** Builds the shared IDT (once, on the boot CPU). */
+void idt_init(void);
+/** Loads the shared IDT on this CPU. */
+void idt_load(void);
+/** Called by the assembly stubs for every vector. */
+void trap_handler(struct trap_frame *f);
+
+#endif

@@ -1,0 +1,561 @@
+#!/usr/bin/env python3
+"""Boot-test harness: boot an ISO on several emulated platforms and judge
+each boot by its serial log only.
+
+usage: scripts/boottest.py --iso ISO --plan PLAN.json [--only NAME[,NAME]]
+                           [--jobs N] [--repeat K] [--logdir DIR]
+                           [--timeout-scale F] [--json FILE] [--list] [-v]
+
+A plan is a JSON file:
+
+  {
+    "done":   "^tandem: done",          # default done regex for every platform
+    "timing": "cpus: \\d+ online",      # optional: time emulator start -> first match
+    "forbid": ["PANIC", ...],           # optional: replaces the default list
+    "forbid_extra": ["..."],            # optional: added to it
+    "guest_checks": "^(?P<not>not )?ok\\b(?: -)? ?(?P<desc>.*)",
+                                        # optional: serial lines that are the
+                                        # guest's own checks (relayed as checks)
+    "strip_prefix": "tandem: ",         # removed from matched lines in output
+    "platforms": [
+      {
+        "name":    "qemu-bios",
+        "cmd":     ["scripts/run-qemu.sh", "--smp", "4"],
+        "timeout": 60,
+        "expect":  ["^tandem: cpus: 4 online of 4 possible"],
+        # optional per platform: "done", "timing", "forbid", "forbid_extra",
+        # "guest_checks", "serial_buffered" (bool), "env" ({"VAR": "value"})
+      }
+    ]
+  }
+
+"cmd" is a list or a shell-like string, run from the repository root. The
+placeholders {iso} and {log} are replaced by absolute paths; when the command
+names neither, "--log LOG ISO" is appended. Keys starting with "_" or "#" are
+ignored (comments).
+
+Rules: exit codes of emulators never prove anything (QEMU's debug-exit gives
+(v << 1) | 1, Bochs exits 1 both on its shutdown port and on a panic). A
+platform passes only if every "expect" regex and the "done" regex matched a
+serial line and no "forbid" regex did. An emulator that exits before the done
+line, or runs past its timeout, fails. Each emulator runs in its own process
+group, which is killed at the timeout or as soon as the expected lines and the
+done line are all on serial. Regexes are searched in each line of the serial
+log after ANSI escapes are removed and CR/LF are treated as line ends.
+
+Output: one TAP-like line per check ("ok - NAME: ..." / "not ok - NAME:
+..."), comments starting with "#", and a last line "N passed, N failed".
+The exit status is 1 if any check failed (2 for usage errors). Serial logs are
+kept in LOGDIR/NAME.log (LOGDIR/NAME.K.log with --repeat), the emulator's
+stdout/stderr in LOGDIR/NAME.out.
+"""
+
+import argparse
+import json
+import os
+import re
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_FORBID = [r"PANIC", r"panic", r"EXCEPTION", r"^not ok", r"triple fault"]
+DEFAULT_DONE = r"^tandem: done"
+POLL = 0.05          # seconds between serial log polls
+KILL_GRACE = 5.0     # seconds between SIGTERM and SIGKILL of a process group
+TAIL_LINES = 40
+
+# CSI / OSC / charset / two-byte escapes, then other control characters.
+ANSI_RE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[()*+][0-9A-Za-z]"
+    r"|\x1b[@-Z\\-_=>78]"
+)
+CTRL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_line(raw):
+    """bytes (one line, no CR/LF) -> printable str."""
+    s = raw.decode("utf-8", errors="replace")
+    s = ANSI_RE.sub("", s)
+    return CTRL_RE.sub("", s)
+
+
+class SerialReader:
+    """Incrementally reads a serial log file (binary-safe) into clean lines.
+
+    CR and LF both end a line (GRUB and OVMF use bare CRs); empty lines are
+    dropped. A partial last line is kept until more data or finish()."""
+
+    def __init__(self, path):
+        self.path = path
+        self.offset = 0
+        self.partial = b""
+        self.lines = []
+
+    def _split(self, data, final):
+        buf = self.partial + data
+        parts = re.split(rb"[\r\n]", buf)
+        if final:
+            self.partial = b""
+        else:
+            self.partial = parts.pop()
+        new = []
+        for p in parts:
+            line = clean_line(p)
+            if line.strip():
+                new.append(line)
+        self.lines.extend(new)
+        return new
+
+    def poll(self, final=False):
+        data = b""
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                data = f.read()
+        except FileNotFoundError:
+            pass
+        self.offset += len(data)
+        if not data and not final:
+            return []
+        return self._split(data, final)
+
+
+def compile_re(rx, what):
+    try:
+        return re.compile(rx)
+    except re.error as e:
+        raise SystemExit(f"boottest: bad regex for {what}: /{rx}/: {e}")
+
+
+class Platform:
+    def __init__(self, d, plan, args):
+        def get(key, default=None):
+            return d.get(key, plan.get(key, default))
+
+        self.name = d.get("name")
+        if not self.name or not re.fullmatch(r"[A-Za-z0-9_.+-]+", self.name):
+            raise SystemExit(f"boottest: platform needs a simple name, got {self.name!r}")
+        cmd = d.get("cmd")
+        if isinstance(cmd, str):
+            cmd = shlex.split(cmd)
+        if not cmd or not all(isinstance(c, str) for c in cmd):
+            raise SystemExit(f"boottest: {self.name}: 'cmd' must be a list or string")
+        self.cmd = cmd
+        self.timeout = float(d.get("timeout", plan.get("timeout", 120))) * args.timeout_scale
+        self.expect = [(rx, compile_re(rx, self.name)) for rx in d.get("expect", [])]
+        done = get("done", DEFAULT_DONE)
+        self.done = (done, compile_re(done, self.name)) if done else None
+        timing = get("timing")
+        self.timing = (timing, compile_re(timing, self.name)) if timing else None
+        forbid = list(get("forbid", DEFAULT_FORBID)) + list(plan.get("forbid_extra", [])) \
+            + list(d.get("forbid_extra", []))
+        self.forbid = [(rx, compile_re(rx, self.name)) for rx in forbid]
+        gc = get("guest_checks")
+        self.guest_checks = compile_re(gc, self.name) if gc else None
+        self.strip_prefix = get("strip_prefix", "tandem: ")
+        self.serial_buffered = bool(d.get("serial_buffered", False))
+        self.env = {str(k): str(v) for k, v in d.get("env", {}).items()}
+
+    def command(self, iso, log):
+        subst = {"iso": str(iso), "log": str(log)}
+        if any("{iso}" in c or "{log}" in c for c in self.cmd):
+            return [c.replace("{iso}", subst["iso"]).replace("{log}", subst["log"])
+                    for c in self.cmd]
+        return self.cmd + ["--log", subst["log"], subst["iso"]]
+
+
+class Run:
+    """One boot of one platform."""
+
+    def __init__(self, plat, iso, logdir, index, repeat):
+        self.p = plat
+        self.iso = iso
+        self.label = plat.name if repeat == 1 else f"{plat.name}#{index}"
+        stem = plat.name if repeat == 1 else f"{plat.name}.{index}"
+        self.log = logdir / f"{stem}.log"
+        self.out = logdir / f"{stem}.out"
+        self.proc = None
+        self.lock = threading.Lock()
+        self.killed = False
+        # results
+        self.start = None
+        self.elapsed = None
+        self.status = None          # emulator (script) exit status
+        self.reason = None          # "done", "exited", "timeout", "error", "interrupted"
+        self.error = None
+        self.first = {}             # regex -> (seconds, line)
+        self.done_at = None
+        self.timing_at = None
+        self.forbidden = []         # (regex, line)
+        self.guest = []             # (ok, desc)
+        self.lines = []
+
+    # -- process control ------------------------------------------------
+    def kill(self):
+        with self.lock:
+            proc = self.proc
+            if proc is None or proc.poll() is not None or self.killed:
+                return
+            self.killed = True
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(KILL_GRACE)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            # The group may outlive its leader (e.g. Bochs ignoring TERM).
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+    # -- serial scanning ------------------------------------------------
+    def scan(self, new_lines, t):
+        p = self.p
+        for line in new_lines:
+            guest = False
+            if p.guest_checks:
+                m = p.guest_checks.search(line)
+                if m:
+                    guest = True
+                    gd = m.groupdict()
+                    ok = not gd.get("not")
+                    desc = (gd.get("desc") or line).strip() or line.strip()
+                    self.guest.append((ok, desc))
+            for rx, cre in p.expect:
+                if rx not in self.first and cre.search(line):
+                    self.first[rx] = (t, line)
+            if p.done and self.done_at is None and p.done[1].search(line):
+                self.done_at = (t, line)
+            if p.timing and self.timing_at is None and p.timing[1].search(line):
+                self.timing_at = (t, line)
+            if not guest:
+                for rx, cre in p.forbid:
+                    if cre.search(line):
+                        self.forbidden.append((rx, line))
+                        break
+
+    def complete(self):
+        return len(self.first) == len(self.p.expect) and self.done_at is not None
+
+    def execute(self, stop_event):
+        p = self.p
+        for f in (self.log, Path(str(self.log) + ".bochs.log"), self.out):
+            try:
+                f.unlink()
+            except FileNotFoundError:
+                pass
+        cmd = p.command(self.iso, self.log)
+        env = dict(os.environ)
+        env.update(p.env)
+        reader = SerialReader(self.log)
+        self.start = time.monotonic()
+        try:
+            with open(self.out, "wb") as out:
+                out.write(("$ " + " ".join(shlex.quote(c) for c in cmd) + "\n").encode())
+                out.flush()
+                with self.lock:
+                    self.proc = subprocess.Popen(
+                        cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                        stdout=out, stderr=subprocess.STDOUT,
+                        start_new_session=True)
+        except OSError as e:
+            self.reason, self.error = "error", f"cannot start {cmd[0]}: {e}"
+            self.elapsed = 0.0
+            return
+        deadline = self.start + p.timeout
+        try:
+            while True:
+                status = self.proc.poll()
+                now = time.monotonic()
+                self.scan(reader.poll(), now - self.start)
+                if status is not None:
+                    self.reason = "exited"
+                    break
+                if self.complete():
+                    self.reason = "done"
+                    break
+                if stop_event.is_set():
+                    self.reason = "interrupted"
+                    break
+                if now >= deadline:
+                    self.reason = "timeout"
+                    break
+                time.sleep(POLL)
+        finally:
+            self.kill()
+        self.elapsed = time.monotonic() - self.start
+        self.status = self.proc.returncode
+        # Final read: whatever the emulator wrote last (or flushed at exit).
+        self.scan(reader.poll(final=True), self.elapsed)
+        self.lines = reader.lines
+
+    # -- reporting ------------------------------------------------------
+    def strip(self, line):
+        line = line.strip()
+        pre = self.p.strip_prefix
+        if pre and line.startswith(pre):
+            line = line[len(pre):]
+        return line
+
+    def why(self):
+        t = f"{self.elapsed:.1f} s"
+        if self.reason == "timeout":
+            return f"timeout after {self.p.timeout:g} s"
+        if self.reason == "exited":
+            return f"emulator exited with status {self.status} after {t}"
+        if self.reason == "interrupted":
+            return f"interrupted after {t}"
+        if self.reason == "error":
+            return self.error
+        return f"stopped after {t}"
+
+    def checks(self):
+        """-> list of (ok, text)."""
+        p = self.p
+        res = []
+        if self.reason == "error":
+            return [(False, f"{self.label}: {self.error}")]
+        for rx, _ in p.expect:
+            if rx in self.first:
+                res.append((True, f"{self.label}: {self.strip(self.first[rx][1])}"))
+            else:
+                res.append((False, f"{self.label}: missing /{rx}/ ({self.why()})"))
+        for ok, desc in self.guest:
+            res.append((ok, f"{self.label}: {desc}"))
+        if p.done:
+            if self.done_at is not None:
+                res.append((True, f"{self.label}: {self.strip(self.done_at[1])}"))
+            else:
+                res.append((False, f"{self.label}: missing done line /{p.done[0]}/ ({self.why()})"))
+        if self.forbidden:
+            seen = set()
+            for rx, line in self.forbidden:
+                if rx in seen:
+                    continue
+                seen.add(rx)
+                n = sum(1 for r, _ in self.forbidden if r == rx)
+                more = f" (and {n - 1} more)" if n > 1 else ""
+                res.append((False, f"{self.label}: forbidden /{rx}/: {line.strip()}{more}"))
+        else:
+            res.append((True, f"{self.label}: no forbidden output"))
+        if self.reason == "interrupted":
+            res.append((False, f"{self.label}: interrupted"))
+        return res
+
+    def timing_value(self):
+        """Seconds from emulator start to the timing line, or None."""
+        if not self.timing_at:
+            return None
+        if self.p.serial_buffered:
+            return self.elapsed
+        return self.timing_at[0]
+
+    def report(self, verbose):
+        out = []
+        checks = self.checks()
+        for ok, text in checks:
+            out.append(("ok - " if ok else "not ok - ") + text)
+        how = {"done": "stopped at done line", "exited": f"emulator exited ({self.status})",
+               "timeout": "timeout", "interrupted": "interrupted",
+               "error": "not started"}[self.reason]
+        note = f"# {self.label}: {self.elapsed:.2f} s, {how}"
+        if self.p.timing:
+            tv = self.timing_value()
+            if tv is None:
+                note += f"; /{self.p.timing[0]}/ not seen"
+            elif self.p.serial_buffered:
+                note += f"; /{self.p.timing[0]}/ seen; {tv:.2f} s to emulator exit (serial buffered)"
+            else:
+                note += f"; {tv:.2f} s to /{self.p.timing[0]}/"
+        out.append(note)
+        failed = not all(ok for ok, _ in checks)
+        if failed or verbose:
+            if self.lines:
+                tail = self.lines[-TAIL_LINES:]
+                out.append(f"# --- last {len(tail)} lines of {self.rel(self.log)} ---")
+                out.extend("#   | " + line for line in tail)
+            else:
+                out.append(f"# --- {self.rel(self.log)} is empty ---")
+            out.append(f"# emulator output: {self.rel(self.out)}")
+            bl = Path(str(self.log) + ".bochs.log")
+            if bl.exists():
+                out.append(f"# bochs log: {self.rel(bl)}")
+        return out, checks
+
+    @staticmethod
+    def rel(path):
+        try:
+            return str(Path(path).resolve().relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+
+def load_plan(path):
+    try:
+        with open(path) as f:
+            plan = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        raise SystemExit(f"boottest: cannot read plan {path}: {e}")
+    if not isinstance(plan, dict) or not isinstance(plan.get("platforms"), list):
+        raise SystemExit(f"boottest: plan {path} needs a 'platforms' list")
+
+    def uncomment(d):
+        return {k: v for k, v in d.items() if not (k.startswith("_") or k.startswith("#"))}
+
+    plan = uncomment(plan)
+    plan["platforms"] = [uncomment(p) for p in plan["platforms"]]
+    return plan
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="Boot an ISO on emulated platforms and judge the serial logs.",
+        epilog="Plan format: see the docstring at the top of this file.")
+    ap.add_argument("--iso", help="ISO to boot (required unless --list)")
+    ap.add_argument("--plan", required=True, help="plan file (JSON)")
+    ap.add_argument("--only", action="append", default=[],
+                    help="run only these platforms (comma-separated, repeatable)")
+    ap.add_argument("--jobs", "-j", type=int, default=2,
+                    help="platforms run at the same time (default 2)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="boot each platform K times; report the median timing")
+    ap.add_argument("--logdir", default=str(ROOT / "build" / "logs"),
+                    help="where serial logs go (default build/logs)")
+    ap.add_argument("--timeout-scale", type=float,
+                    default=float(os.environ.get("BOOTTEST_TIMEOUT_SCALE", "1")),
+                    help="multiply every timeout (env BOOTTEST_TIMEOUT_SCALE)")
+    ap.add_argument("--json", help="also write results (timings) as JSON to this file")
+    ap.add_argument("--list", action="store_true", help="list the plan's platforms and exit")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="print the serial tail for passing platforms too")
+    args = ap.parse_args()
+
+    plan = load_plan(args.plan)
+    plats = [Platform(d, plan, args) for d in plan["platforms"]]
+    names = [p.name for p in plats]
+    if len(set(names)) != len(names):
+        raise SystemExit("boottest: duplicate platform names in plan")
+    if args.list:
+        for p in plats:
+            print(f"{p.name}\t{p.timeout:g}s\t{' '.join(p.cmd)}")
+        return 0
+    if args.only:
+        want = [n for o in args.only for n in o.split(",") if n]
+        unknown = [n for n in want if n not in names]
+        if unknown:
+            raise SystemExit(f"boottest: unknown platform(s) {', '.join(unknown)}; "
+                             f"plan has {', '.join(names)}")
+        plats = [p for p in plats if p.name in want]
+    if not args.iso:
+        ap.error("--iso is required")
+    iso = Path(args.iso).resolve()
+    if not iso.is_file():
+        raise SystemExit(f"boottest: no ISO at {args.iso}")
+    if args.jobs < 1 or args.repeat < 1:
+        ap.error("--jobs and --repeat must be at least 1")
+    logdir = Path(args.logdir).resolve()
+    logdir.mkdir(parents=True, exist_ok=True)
+
+    runs = [Run(p, iso, logdir, k + 1, args.repeat)
+            for p in plats for k in range(args.repeat)]
+    stop = threading.Event()
+    sem = threading.Semaphore(args.jobs)
+    finished = [threading.Event() for _ in runs]
+
+    def worker(i, run):
+        with sem:
+            try:
+                if not stop.is_set():
+                    run.execute(stop)
+                else:
+                    run.reason, run.elapsed = "interrupted", 0.0
+            except Exception as e:  # keep the harness going; report as a failure
+                run.reason, run.error, run.elapsed = "error", f"harness error: {e!r}", 0.0
+                run.kill()
+            finally:
+                finished[i].set()
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
+
+    print(f"# boottest: {len(plats)} platform(s) x {args.repeat}, jobs={args.jobs}, "
+          f"iso={Run.rel(iso)}", flush=True)
+    threads = [threading.Thread(target=worker, args=(i, r), daemon=True)
+               for i, r in enumerate(runs)]
+    passed = failed = 0
+    interrupted = False
+    try:
+        for t in threads:
+            t.start()
+        # Print in plan order, each as soon as it and all before it are done.
+        for i, run in enumerate(runs):
+            while not finished[i].wait(0.2):
+                pass
+            lines, checks = run.report(args.verbose)
+            print("\n".join(lines), flush=True)
+            passed += sum(1 for ok, _ in checks if ok)
+            failed += sum(1 for ok, _ in checks if not ok)
+    except KeyboardInterrupt:
+        interrupted = True
+        stop.set()
+        print("# boottest: interrupted; stopping emulators", flush=True)
+        for r in runs:
+            r.kill()
+        for t in threads:
+            t.join(KILL_GRACE + 2)
+        failed += 1
+
+    # Timing summary.
+    results = []
+    for p in plats:
+        pr = [r for r in runs if r.p is p and r.elapsed is not None and r.reason != "error"]
+        vals = [r.timing_value() for r in pr]
+        vals = [v for v in vals if v is not None]
+        entry = {
+            "name": p.name,
+            "timing_regex": p.timing[0] if p.timing else None,
+            "timings": vals,
+            "median": statistics.median(vals) if vals else None,
+            "serial_buffered": p.serial_buffered,
+            "runs": [{"elapsed": r.elapsed, "reason": r.reason, "status": r.status,
+                      "timing": r.timing_value(),
+                      "passed": all(ok for ok, _ in r.checks()) if r.reason else False}
+                     for r in pr],
+        }
+        results.append(entry)
+        if p.timing and args.repeat > 1:
+            what = "to emulator exit" if p.serial_buffered else f"to /{p.timing[0]}/"
+            if vals:
+                print(f"# timing {p.name}: median {entry['median']:.2f} s {what} "
+                      f"over {len(vals)} of {args.repeat} runs "
+                      f"({' '.join(f'{v:.2f}' for v in vals)})")
+            else:
+                print(f"# timing {p.name}: /{p.timing[0]}/ never seen in {args.repeat} runs")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"iso": str(iso), "jobs": args.jobs, "repeat": args.repeat,
+                       "passed": passed, "failed": failed, "platforms": results}, f, indent=2)
+    print(f"{passed} passed, {failed} failed", flush=True)
+    if interrupted:
+        return 130
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

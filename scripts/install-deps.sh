@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what Tandem needs to build, run and test on Debian 12.
+# Called by `make` targets when a tool is missing, and by .ci/run.
+set -euo pipefail
+
+PKGS=(
+	gcc make nasm binutils
+	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
+	qemu-system-x86 ovmf
+	bochs bochsbios vgabios bochs-term
+	libcmocka-dev
+	python3
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
