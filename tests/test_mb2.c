@@ -197,7 +197,7 @@ static void test_bad_tag_sizes(void **state)
     put32(12, 0xffffffffu);
     expect_fail(total, "tag runs past total_size");
     put32(12, 17);                  /* padding then swallows the end tag */
-    expect_fail(total, "tag runs past total_size");
+    expect_fail(total, "missing end tag");
 }
 
 static void test_strings_need_nul(void **state)
