@@ -42,24 +42,28 @@ deps:
 
 $(BUILD)/asm-offsets.inc: kernel/asm-offsets.c kernel/*.h
 	@mkdir -p $(@D)
-	$(CC) $(KCFLAGS) -S -o $(BUILD)/asm-offsets.s $<
-	sed -n 's/^.*->\([A-Za-z_0-9]*\) \$$\?\(-\?[0-9]*\).*/%define \1 \2/p' $(BUILD)/asm-offsets.s > $@.tmp
-	mv $@.tmp $@
+	@echo "  GEN     $@"
+	@$(CC) $(KCFLAGS) -S -o $(BUILD)/asm-offsets.s $<
+	@sed -n 's/^.*->\([A-Za-z_0-9]*\) \$$\?\(-\?[0-9]*\).*/%define \1 \2/p' $(BUILD)/asm-offsets.s > $@.tmp
+	@mv $@.tmp $@
 
 $(BUILD)/%.o: %.c | $(BUILD)/asm-offsets.inc
 	@mkdir -p $(@D)
-	$(CC) $(KCFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -c -o $@ $<
 
 $(BUILD)/%.asm.o: %.asm $(BUILD)/asm-offsets.inc
 	@mkdir -p $(@D)
-	$(NASM) $(NASMFLAGS) -o $@ $<
+	@echo "  NASM    $<"
+	@$(NASM) $(NASMFLAGS) -o $@ $<
 
 $(BUILD)/tandem.ld: boot/tandem.ld.S kernel/layout.h
 	@mkdir -p $(@D)
 	$(CC) -E -P -x c -Ikernel $< -o $@
 
 $(ELF): $(KOBJS) $(BUILD)/tandem.ld
-	$(LD) -n -nostdlib -z max-page-size=0x1000 -z noexecstack -T $(BUILD)/tandem.ld -o $@ $(KOBJS)
+	@echo "  LD      $@"
+	@$(LD) -n -nostdlib -z max-page-size=0x1000 -z noexecstack -T $(BUILD)/tandem.ld -o $@ $(KOBJS)
 	@size $@
 
 # ISO images (grub-mkrescue: BIOS i386-pc + x86_64-efi, hybrid, USB-ready).

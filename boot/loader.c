@@ -19,7 +19,9 @@
 #include "pools.h"
 #include "smp.h"
 #include "trap.h"
+#include "vcpu.h"
 #include "virt_caps.h"
+#include "guests.h"
 
 #define KiB		1024ul
 #define MiB		(1024ul * 1024)
@@ -33,6 +35,7 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base);
 
 static uint8_t mbi_copy[MBI_COPY_SIZE] __attribute__((aligned(8)));
 static struct mb2_info mbi;
+const struct mb2_info *boot_mbi = &mbi;
 static struct madt_info madt;
 static struct virt_caps caps;
 static unsigned int possible_cpus = 1;
@@ -213,6 +216,7 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 
 	virt_caps_read(&caps);
 	virt_caps_log(&caps);
+	vcpu_ops = vcpu_ops_select(&caps);
 	apic_init();
 	find_cpus();
 
@@ -289,7 +293,9 @@ static void boot_on_cpu_stack(void)
 	pr_info("cpus: %u online of %u possible", online, possible_cpus);
 	pr_info("pools: mem %zu pages (%zu used), remap %zu pages (%zu used)",
 		mem_pool.pages, mem_pool.used, remap_pool.pages, remap_pool.used);
-	pr_info("done: no guest to start yet; all CPUs idle");
+	if (!bsp->entry_result)
+		guests_start_bsp(possible_cpus);
+	pr_info("done: no guest running; all CPUs idle");
 	if (config.exit_when_done)
 		machine_exit_emulator(0);
 	cpu_halt_forever();

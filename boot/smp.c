@@ -10,6 +10,7 @@
 #include "percpu.h"
 #include "smp.h"
 #include "trampoline.h"
+#include "guests.h"
 
 extern const uint8_t trampoline_code[], trampoline_pm[], trampoline_lm[];
 extern const uint8_t trampoline_code_end[];
@@ -126,5 +127,7 @@ void ap_main(void)
 		cpu_halt_forever();
 	pc->entry_result = entry(pc->cpu_id);
 	__atomic_store_n(&pc->entry_done, 1, __ATOMIC_RELEASE);
+	if (!pc->entry_result)
+		guests_start_ap();
 	cpu_halt_forever();
 }

@@ -52,3 +52,13 @@ bool apic_send_ipi(uint32_t dest, uint32_t icr_low)
 	}
 	return false;
 }
+
+uint32_t apic_mmio_read(uint32_t offset)
+{
+	return xapic_mmio[offset / 4];
+}
+
+void apic_mmio_write(uint32_t offset, uint32_t value)
+{
+	xapic_mmio[offset / 4] = value;
+}

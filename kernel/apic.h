@@ -18,4 +18,8 @@ uint32_t apic_id(void);
  * false if the APIC never reported it sent. */
 bool apic_send_ipi(uint32_t dest_apic_id, uint32_t icr_low);
 
+/** Reads / writes the 32-bit xAPIC register at @offset of this CPU. */
+uint32_t apic_mmio_read(uint32_t offset);
+void apic_mmio_write(uint32_t offset, uint32_t value);
+
 #endif

@@ -5,6 +5,7 @@
 #include "layout.h"
 #include "percpu.h"
 #include "trampoline.h"
+#include "vcpu.h"
 
 #define DEFINE(sym, val) \
 	asm volatile("\n->" #sym " %0" : : "i"((long)(val)))
@@ -37,4 +38,20 @@ void asm_offsets(void)
 	DEFINE(TRAMP_DATA_OFFSET, TRAMPOLINE_DATA_OFFSET);
 
 	DEFINE(TRAP_FRAME_SIZE, sizeof(struct trap_frame));
+	DEFINE(VCPU_RAX, offsetof(struct vcpu, regs[GPR_RAX]));
+	DEFINE(VCPU_RCX, offsetof(struct vcpu, regs[GPR_RCX]));
+	DEFINE(VCPU_RDX, offsetof(struct vcpu, regs[GPR_RDX]));
+	DEFINE(VCPU_RBX, offsetof(struct vcpu, regs[GPR_RBX]));
+	DEFINE(VCPU_RSP, offsetof(struct vcpu, regs[GPR_RSP]));
+	DEFINE(VCPU_RBP, offsetof(struct vcpu, regs[GPR_RBP]));
+	DEFINE(VCPU_RSI, offsetof(struct vcpu, regs[GPR_RSI]));
+	DEFINE(VCPU_RDI, offsetof(struct vcpu, regs[GPR_RDI]));
+	DEFINE(VCPU_R8, offsetof(struct vcpu, regs[GPR_R8]));
+	DEFINE(VCPU_R9, offsetof(struct vcpu, regs[GPR_R9]));
+	DEFINE(VCPU_R10, offsetof(struct vcpu, regs[GPR_R10]));
+	DEFINE(VCPU_R11, offsetof(struct vcpu, regs[GPR_R11]));
+	DEFINE(VCPU_R12, offsetof(struct vcpu, regs[GPR_R12]));
+	DEFINE(VCPU_R13, offsetof(struct vcpu, regs[GPR_R13]));
+	DEFINE(VCPU_R14, offsetof(struct vcpu, regs[GPR_R14]));
+	DEFINE(VCPU_R15, offsetof(struct vcpu, regs[GPR_R15]));
 }

@@ -11,7 +11,7 @@ enum console_choice { CONSOLE_COM1, CONSOLE_COM2, CONSOLE_NONE };
 
 struct tandem_config {
 	uint64_t loglevel;		/* loglevel=0..3 (err, warn, info, debug) */
-	uint64_t console;		/* console=com1|com2|none */
+	unsigned int console;		/* console=com1|com2|none */
 	uint64_t hv_mem;		/* hv_mem=SIZE: hypervisor memory pool */
 	bool exit_when_done;		/* exit_when_done: end the emulator (tests) */
 };

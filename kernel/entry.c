@@ -8,6 +8,7 @@
 #include "entry.h"
 #include "header.h"
 #include "percpu.h"
+#include "vcpu.h"
 
 extern struct tandem_header tandem_header;
 
@@ -39,7 +40,9 @@ static int cpu_check(unsigned int cpu_id)
 		return -TANDEM_ERANGE;
 	if (pc->cpu_id != cpu_id)
 		return -TANDEM_EINVAL;
-	return 0;
+	if (!vcpu_ops)
+		return -TANDEM_ENODEV;
+	return vcpu_ops->cpu_enable(pc);
 }
 
 int tandem_entry(unsigned int cpu_id)

@@ -52,8 +52,9 @@ int pool_init(struct page_pool *pool, const char *name, uint64_t base,
     pool->pages = 0;
     pool->used = 0;
     pool->bitmap = bitmap_storage;
+    /* The last page may end exactly at 2^64, but not wrap past it. */
     if ((base & (POOL_PAGE_SIZE - 1)) || (pages && !bitmap_storage) ||
-        (uint64_t)pages > (UINT64_MAX - base) >> POOL_PAGE_SHIFT)
+        (pages && (uint64_t)(pages - 1) > (UINT64_MAX - base) >> POOL_PAGE_SHIFT))
         return -TANDEM_EINVAL;
     pool->pages = pages;
     if (pages)

@@ -9,6 +9,8 @@
 #include "layout.h"
 #include "trap.h"
 
+struct vcpu;
+
 #define TSS_IST_FAULT	1	/* #DF, NMI, #MC run on their own stack */
 
 struct __attribute__((packed)) tss64 {
@@ -32,6 +34,7 @@ struct per_cpu {
 	int entry_result;		/* this CPU's init result (0 / -errno) */
 
 	volatile int entry_done;		/* entry_result is final */
+	struct vcpu *vcpu;		/* the guest CPU this CPU runs */
 
 	/* written by other CPUs */
 	volatile int started __attribute__((aligned(64)));	/* AP answered */

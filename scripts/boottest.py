@@ -24,7 +24,8 @@ A plan is a JSON file:
         "timeout": 60,
         "expect":  ["^tandem: cpus: 4 online of 4 possible"],
         # optional per platform: "done", "timing", "forbid", "forbid_extra",
-        # "guest_checks", "serial_buffered" (bool), "env" ({"VAR": "value"})
+        # "guest_checks", "serial_buffered" (bool), "env" ({"VAR": "value"}),
+        # "slots" (how many of the --jobs slots it takes; default 1)
       }
     ]
   }
@@ -163,6 +164,9 @@ class Platform:
         self.guest_checks = compile_re(gc, self.name) if gc else None
         self.strip_prefix = get("strip_prefix", "tandem: ")
         self.serial_buffered = bool(d.get("serial_buffered", False))
+        self.slots = int(d.get("slots", 1))
+        if self.slots < 1:
+            raise SystemExit(f"boottest: {self.name}: 'slots' must be at least 1")
         self.env = {str(k): str(v) for k, v in d.get("env", {}).items()}
 
     def command(self, iso, log):
@@ -429,7 +433,8 @@ def main():
     ap.add_argument("--only", action="append", default=[],
                     help="run only these platforms (comma-separated, repeatable)")
     ap.add_argument("--jobs", "-j", type=int, default=2,
-                    help="platforms run at the same time (default 2)")
+                    help="slots for platforms running at the same time (default 2); "
+                         "a platform takes 'slots' of them (default 1)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="boot each platform K times; report the median timing")
     ap.add_argument("--logdir", default=str(ROOT / "build" / "logs"),
@@ -472,21 +477,41 @@ def main():
     runs = [Run(p, iso, logdir, k + 1, args.repeat)
             for p in plats for k in range(args.repeat)]
     stop = threading.Event()
-    sem = threading.Semaphore(args.jobs)
     finished = [threading.Event() for _ in runs]
+    # --jobs N gives N slots; a platform takes "slots" of them (default 1).
+    # Runs start in plan order: a run waits until enough slots are free and
+    # every earlier run has started.
+    cond = threading.Condition()
+    free = [args.jobs]
+    turn = [0]
+
+    def acquire(i, need):
+        with cond:
+            cond.wait_for(lambda: stop.is_set() or (turn[0] == i and free[0] >= need))
+            if not stop.is_set():
+                free[0] -= need
+            turn[0] += 1
+            cond.notify_all()
+
+    def release(need):
+        with cond:
+            free[0] += need
+            cond.notify_all()
 
     def worker(i, run):
-        with sem:
-            try:
-                if not stop.is_set():
-                    run.execute(stop)
-                else:
-                    run.reason, run.elapsed = "interrupted", 0.0
-            except Exception as e:  # keep the harness going; report as a failure
-                run.reason, run.error, run.elapsed = "error", f"harness error: {e!r}", 0.0
-                run.kill()
-            finally:
-                finished[i].set()
+        need = min(run.p.slots, args.jobs)
+        acquire(i, need)
+        try:
+            if not stop.is_set():
+                run.execute(stop)
+            else:
+                run.reason, run.elapsed = "interrupted", 0.0
+        except Exception as e:  # keep the harness going; report as a failure
+            run.reason, run.error, run.elapsed = "error", f"harness error: {e!r}", 0.0
+            run.kill()
+        finally:
+            release(need)
+            finished[i].set()
 
     def on_term(signum, frame):
         raise KeyboardInterrupt
@@ -514,6 +539,8 @@ def main():
     except KeyboardInterrupt:
         interrupted = True
         stop.set()
+        with cond:
+            cond.notify_all()
         print("# boottest: interrupted; stopping emulators", flush=True)
         for r in runs:
             r.kill()

@@ -1,0 +1,44 @@
+/*
+ * Tandem hypercalls: codes, the hypercall page, Get Info types.
+ * The reference with registers, results and errors is guest-abi/ABI.md.
+ *
+ * Transfer: VMCALL (Intel) or VMMCALL (AMD) directly, either works on both
+ * vendors; or `call page + code * 32` through the hypercall page.
+ * RAX = code, arguments in RDI, RSI, RDX, R10, R8, R9, result in RAX.
+ * Outside 64-bit mode only the low 32 bits of each register are used.
+ */
+#ifndef TANDEM_HYPERCALL_H
+#define TANDEM_HYPERCALL_H
+
+/* Cell calls (Jailhouse hypervisor-interfaces seed). */
+#define TANDEM_HC_DISABLE		0
+#define TANDEM_HC_CELL_CREATE		1
+#define TANDEM_HC_CELL_START		2
+#define TANDEM_HC_CELL_SET_LOADABLE	3	/* reserved */
+#define TANDEM_HC_CELL_DESTROY		4
+#define TANDEM_HC_HYPERVISOR_GET_INFO	5
+#define TANDEM_HC_CELL_GET_STATE	6
+#define TANDEM_HC_CPU_GET_STATE		7
+#define TANDEM_HC_DEBUG_CONSOLE_PUTC	8
+
+/* The Palacios HVM call: RAX = 0xf00d, RBX = TANDEM_HVM_MARKER,
+ * RCX = request (palacios-hvm-hrt-interface seed). */
+#define TANDEM_HC_HVM			0xf00d
+#define TANDEM_HVM_MARKER		0x6464646464646464ull
+
+/* Hypervisor Get Info (code 5) types. */
+#define TANDEM_INFO_MEM_POOL_PAGES	0
+#define TANDEM_INFO_MEM_POOL_USED	1
+#define TANDEM_INFO_REMAP_POOL_PAGES	2
+#define TANDEM_INFO_REMAP_POOL_USED	3
+#define TANDEM_INFO_NUM_CELLS		4
+
+/* Hypercall page: 128 stubs of 32 bytes. Slot N (N < TANDEM_HC_PAGE_SLOTS - 1)
+ * is `mov eax, N; vmcall|vmmcall; ret`, padded with int3. The last slot
+ * issues the HVM call: `mov eax, 0xf00d; vmcall|vmmcall; ret` (the caller
+ * sets RBX and RCX as for a direct 0xf00d call). */
+#define TANDEM_HC_STUB_SIZE		32
+#define TANDEM_HC_PAGE_SLOTS		128
+#define TANDEM_HC_SLOT_HVM		127
+
+#endif

@@ -1,0 +1,184 @@
+/* The root cell and guest-physical address checks. */
+#include <stdarg.h>
+#include <tandem/errno.h>
+#include "apic.h"
+#include "cell.h"
+#include "console.h"
+#include "cpu.h"
+#include "hvmem.h"
+#include "klib.h"
+#include "percpu.h"
+#include "pools.h"
+#include "printf.h"
+#include "tandem_mem.h"
+
+#define LAPIC_PAGE	0xfee00000ull
+#define FOUR_GIB	0x100000000ull
+
+struct cell root_cell = { .id = 0, .name = "ROS" };
+unsigned int num_cells = 1;
+struct tandem_mem tandem_mem;
+static struct vcpu root_vcpus[TANDEM_MAX_CPUS];
+
+bool tandem_mem_overlaps(uint64_t addr, uint64_t len)
+{
+	for (int i = 0; i < TANDEM_MEM_RANGES; i++)
+		if (addr < tandem_mem.base[i] + tandem_mem.size[i] &&
+		    tandem_mem.base[i] < addr + len)
+			return true;
+	return false;
+}
+
+bool cell_is_ram(const struct cell *c, uint64_t gpa, uint64_t len)
+{
+	if (gpa + len < gpa)
+		return false;
+	for (unsigned int i = 0; i < c->nram; i++)
+		if (gpa >= c->ram[i].base &&
+		    gpa + len <= c->ram[i].base + c->ram[i].size)
+			return true;
+	return false;
+}
+
+void *cell_gpa_to_hva(const struct cell *c, uint64_t gpa, uint64_t len)
+{
+	if (!cell_is_ram(c, gpa, len))
+		return NULL;
+	return (void *)(DIRECT_BASE + gpa);	/* identity: only the root cell yet */
+}
+
+static void *gpa_alloc_table(void *ctx, uint64_t *phys)
+{
+	void *p = page_alloc(1);
+
+	(void)ctx;
+	if (p)
+		*phys = (uint64_t)p - DIRECT_BASE;
+	return p;
+}
+
+static void gpa_free_table(void *ctx, void *virt, uint64_t phys)
+{
+	(void)ctx;
+	(void)phys;
+	page_free(virt, 1);
+}
+
+static void *gpa_phys_to_virt(void *ctx, uint64_t phys)
+{
+	(void)ctx;
+	return (void *)(DIRECT_BASE + phys);
+}
+
+static const struct pt_ops gpa_table_ops = {
+	.alloc_table = gpa_alloc_table,
+	.free_table = gpa_free_table,
+	.phys_to_virt = gpa_phys_to_virt,
+};
+
+/* The first Tandem range overlapping [start, end), or -1. */
+static int first_tandem_overlap(uint64_t start, uint64_t end)
+{
+	int found = -1;
+
+	for (int t = 0; t < TANDEM_MEM_RANGES; t++) {
+		uint64_t tb = tandem_mem.base[t], te = tb + tandem_mem.size[t];
+
+		if (tb < end && start < te &&
+		    (found < 0 || tb < tandem_mem.base[found]))
+			found = t;
+	}
+	return found;
+}
+
+static void add_ram(struct cell *c, uint64_t start, uint64_t end)
+{
+	if (end > start && c->nram < CELL_MAX_RAM_RANGES)
+		c->ram[c->nram++] = (struct mem_range){ start, end - start };
+}
+
+/* RAM of the root: available ranges minus Tandem's memory. */
+static void root_ram_init(struct cell *c)
+{
+	for (unsigned int i = 0; i < boot_memmap_count; i++) {
+		const struct memmap_entry *e = &boot_memmap[i];
+		uint64_t start = e->base, end = e->base + e->length;
+		int t;
+
+		if (e->type != MEMMAP_AVAILABLE)
+			continue;
+		while ((t = first_tandem_overlap(start, end)) >= 0) {
+			add_ram(c, start, tandem_mem.base[t]);
+			start = tandem_mem.base[t] + tandem_mem.size[t];
+		}
+		add_ram(c, start, end);
+	}
+}
+
+static uint64_t max_gpa(void)
+{
+	uint64_t top = FOUR_GIB;
+
+	for (unsigned int i = 0; i < boot_memmap_count; i++)
+		if (boot_memmap[i].base + boot_memmap[i].length > top)
+			top = boot_memmap[i].base + boot_memmap[i].length;
+	return ALIGN_UP(top, PT_SIZE_1G);
+}
+
+int root_cell_init(unsigned int ncpus)
+{
+	struct cell *c = &root_cell;
+	const unsigned int all = PT_READ | PT_WRITE | PT_EXEC | PT_USER;
+	bool gb_pages = cpuid(0x80000001, 0).edx & (1u << 26);
+	int err;
+
+	tandem_mem.base[0] = hv_memory.image_base;
+	tandem_mem.size[0] = hv_memory.image_size;
+	tandem_mem.base[1] = hv_memory.base;
+	tandem_mem.size[1] = hv_memory.size;
+	root_ram_init(c);
+	c->state = CELL_STATE_RUNNING;
+
+	err = pt_init(&c->gpa_map, vcpu_ops->gpa_format, &gpa_table_ops,
+		      gb_pages ? PT_SIZE_1G : PT_SIZE_2M, false);
+	if (!err)
+		err = pt_map(&c->gpa_map, 0, 0, max_gpa(), all);
+	for (int t = 0; !err && t < TANDEM_MEM_RANGES; t++)
+		err = pt_unmap(&c->gpa_map, ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE),
+			       ALIGN_UP(tandem_mem.size[t], PAGE_SIZE));
+	if (!err)
+		err = pt_unmap(&c->gpa_map, LAPIC_PAGE, PAGE_SIZE);
+	if (err)
+		return err;
+
+	for (unsigned int cpu = 0; cpu < ncpus; cpu++) {
+		struct per_cpu *pc = per_cpu(cpu);
+		struct vcpu *v = &root_vcpus[c->nvcpus];
+
+		if (!pc->online)
+			continue;
+		v->cell = c;
+		v->cpu = pc;
+		v->index = c->nvcpus;
+		v->apic_id = pc->apic_id;
+		v->sipi_vector = -1;
+		v->state = VCPU_STOPPED;
+		pc->vcpu = v;
+		c->vcpus[c->nvcpus++] = v;
+	}
+	return 0;
+}
+
+void vcpu_fail(struct vcpu *v, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	v->cell->state = CELL_STATE_FAILED;
+	v->state = VCPU_PARKED;
+	pr_err("cell '%s' failed: vCPU %u: %s", v->cell->name, v->index, why);
+	cpu_halt_forever();
+}

@@ -1,0 +1,24 @@
+/* The core's handlers for neutral exits, one file each by subject, and
+ * the helpers they share. */
+#ifndef TANDEM_EXITS_H
+#define TANDEM_EXITS_H
+
+#include "vcpu.h"
+
+/** Moves the guest past the instruction that exited. */
+void vcpu_skip_insn(struct vcpu *v);
+/** Injects #GP(0) / #UD at the next entry (RIP stays on the instruction). */
+void vcpu_inject_gp(struct vcpu *v);
+void vcpu_inject_ud(struct vcpu *v);
+
+void handle_hypercall(struct vcpu *v);		/* hypercall.c */
+void handle_cpuid(struct vcpu *v);		/* cpuid_emul.c */
+void handle_msr_read(struct vcpu *v);		/* msr_emul.c */
+void handle_msr_write(struct vcpu *v);
+void handle_mem_fault(struct vcpu *v);		/* mem_fault.c */
+void handle_exception(struct vcpu *v);		/* vcpu_loop.c */
+
+/** Runs @v on the calling CPU for good: start-up, exits, parking. */
+__attribute__((noreturn)) void vcpu_loop(struct vcpu *v);
+
+#endif

@@ -1,0 +1,81 @@
+/* The one hypercall path: check the caller, mask arguments outside 64-bit
+ * mode, then dispatch by a table whose entries say who may call them.
+ * Registers: RAX = code, RDI RSI RDX R10 R8 R9 = arguments, RAX = result
+ * (guest-abi/ABI.md). */
+#include <tandem/errno.h>
+#include <tandem/hypercall.h>
+#include "cell.h"
+#include "console.h"
+#include "exits.h"
+#include "pools.h"
+
+#define HC_ANY_CELL	(1u << 0)	/* callable from non-root cells too */
+
+struct hc_args {
+	uint64_t a[6];
+};
+
+struct hypercall {
+	long (*fn)(struct vcpu *v, const struct hc_args *args);
+	unsigned int flags;
+};
+
+static long hc_get_info(struct vcpu *v, const struct hc_args *args)
+{
+	(void)v;
+	switch (args->a[0]) {
+	case TANDEM_INFO_MEM_POOL_PAGES:
+		return mem_pool.pages;
+	case TANDEM_INFO_MEM_POOL_USED:
+		return mem_pool.used;
+	case TANDEM_INFO_REMAP_POOL_PAGES:
+		return remap_pool.pages;
+	case TANDEM_INFO_REMAP_POOL_USED:
+		return remap_pool.used;
+	case TANDEM_INFO_NUM_CELLS:
+		return num_cells;
+	default:
+		return -TANDEM_EINVAL;
+	}
+}
+
+static const struct hypercall hypercalls[] = {
+	[TANDEM_HC_HYPERVISOR_GET_INFO] = { hc_get_info, HC_ANY_CELL },
+};
+
+static long dispatch(struct vcpu *v, uint64_t code, const struct hc_args *args)
+{
+	static unsigned int unknown_logged;
+	const struct hypercall *hc = NULL;
+
+	if (code < sizeof(hypercalls) / sizeof(hypercalls[0]) && hypercalls[code].fn)
+		hc = &hypercalls[code];
+	if (!hc) {
+		if (unknown_logged++ < 8)
+			pr_warn("hypercall: unknown code 0x%lx from cell '%s' at RIP 0x%lx",
+				code, v->cell->name, v->rip);
+		return -TANDEM_ENOSYS;
+	}
+	/* Jailhouse seed: hypercalls are for the guest kernel only. */
+	if (vcpu_ops->get_cpl(v) != 0)
+		return -TANDEM_EPERM;
+	if (!(hc->flags & HC_ANY_CELL) && v->cell != &root_cell)
+		return -TANDEM_EPERM;
+	return hc->fn(v, args);
+}
+
+void handle_hypercall(struct vcpu *v)
+{
+	bool long_mode = vcpu_ops->get_mode(v) == CPU_MODE_64;
+	uint64_t mask = long_mode ? ~0ull : 0xffffffffull;
+	uint64_t code = v->regs[GPR_RAX] & mask;
+	struct hc_args args = { {
+		v->regs[GPR_RDI] & mask, v->regs[GPR_RSI] & mask,
+		v->regs[GPR_RDX] & mask, v->regs[GPR_R10] & mask,
+		v->regs[GPR_R8] & mask, v->regs[GPR_R9] & mask,
+	} };
+	long ret = dispatch(v, code, &args);
+
+	v->regs[GPR_RAX] = long_mode ? (uint64_t)ret : (uint32_t)ret;
+	vcpu_skip_insn(v);
+}

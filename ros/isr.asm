@@ -1,0 +1,152 @@
+; Interrupt stubs for all 256 vectors, the common path into ros_trap(),
+; ros_setjmp() for ros_try(), and the CPL 3 round trip of the suite.
+extern ros_trap
+
+SEL_CODE64	equ 0x08
+SEL_USER_DATA	equ 0x20 | 3
+SEL_USER_CODE	equ 0x28 | 3
+
+section .text
+bits 64
+
+; Each stub pushes a dummy error code when the CPU pushes none, then the
+; vector (SDM Vol. 3A 6.13: 8, 10-14, 17, 21, 29, 30 push an error code).
+%macro stub 1
+	align 16
+isr_stub_%1:
+%if %1 == 8 || (%1 >= 10 && %1 <= 14) || %1 == 17 || %1 == 21 || %1 == 29 || %1 == 30
+%else
+	push 0
+%endif
+	push %1
+	jmp isr_common
+%endmacro
+
+%assign v 0
+%rep 256
+	stub v
+%assign v v + 1
+%endrep
+
+; struct trap_frame (ros/trap.h), lowest address first: r15 .. rax.
+isr_common:
+	push rax
+	push rbx
+	push rcx
+	push rdx
+	push rsi
+	push rdi
+	push rbp
+	push r8
+	push r9
+	push r10
+	push r11
+	push r12
+	push r13
+	push r14
+	push r15
+	cld
+	mov rdi, rsp
+	call ros_trap
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rbp
+	pop rdi
+	pop rsi
+	pop rdx
+	pop rcx
+	pop rbx
+	pop rax
+	add rsp, 16			; vector, error code
+	iretq
+
+; int ros_setjmp(struct ros_jmp *j): rbx rbp r12-r15, the caller's RSP and
+; the return address. ros_trap() resumes there with RAX = vector + 1.
+global ros_setjmp
+ros_setjmp:
+	mov [rdi + 0], rbx
+	mov [rdi + 8], rbp
+	mov [rdi + 16], r12
+	mov [rdi + 24], r13
+	mov [rdi + 32], r14
+	mov [rdi + 40], r15
+	lea rax, [rsp + 8]
+	mov [rdi + 48], rax
+	mov rax, [rsp]
+	mov [rdi + 56], rax
+	xor eax, eax
+	ret
+
+; uint64_t ros_enter_user(uint64_t rip, uint64_t rsp): iretq to CPL 3 with
+; IF clear. The user code's `int 0x80` makes ros_trap() resume at
+; ros_user_resume on ros_user_kernel_rsp with the user's RAX.
+global ros_enter_user
+global ros_user_resume
+global ros_user_kernel_rsp
+ros_enter_user:
+	push rbx
+	push rbp
+	push r12
+	push r13
+	push r14
+	push r15
+	mov [rel ros_user_kernel_rsp], rsp
+	push SEL_USER_DATA		; SS
+	push rsi			; RSP
+	push 0x2			; RFLAGS: IF = 0, IOPL = 0
+	push SEL_USER_CODE		; CS
+	push rdi			; RIP
+	iretq
+ros_user_resume:
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbp
+	pop rbx
+	ret
+
+; CPL 3 code. Each ends with int 0x80 (a DPL 3 gate) passing RAX back.
+global ros_user_ping
+ros_user_ping:
+	mov rax, 0x676e6970726573	; ROS_USER_PING
+	int 0x80
+	ud2
+
+; Hypervisor Get Info (code 5), type 0, issued from CPL 3.
+global ros_user_vmmcall
+ros_user_vmmcall:
+	mov eax, 5
+	xor edi, edi
+	vmmcall
+	int 0x80
+	ud2
+
+global ros_user_vmcall
+ros_user_vmcall:
+	mov eax, 5
+	xor edi, edi
+	vmcall
+	int 0x80
+	ud2
+
+section .rodata
+align 8
+; Stub addresses for ros/trap.c's IDT.
+global ros_isr_stubs
+ros_isr_stubs:
+%assign v 0
+%rep 256
+	dq isr_stub_ %+ v
+%assign v v + 1
+%endrep
+
+section .bss
+align 8
+ros_user_kernel_rsp:	resq 1

@@ -1,0 +1,326 @@
+/* AMD SVM backend: enabling SVM, the VMCB of a vCPU, guest state in and
+ * out of the canonical form (APM Vol. 2 chapter 15). Exits: svm_exit.c. */
+#include <tandem/errno.h>
+#include "console.h"
+#include "cpu.h"
+#include "klib.h"
+#include "layout.h"
+#include "paging.h"
+#include "percpu.h"
+#include "pools.h"
+#include "svm.h"
+#include "vcpu.h"
+
+#define MSR_VM_HSAVE_PA		0xc0010117
+#define MSRPM_PAGES		2
+#define IOPM_PAGES		3
+
+/* Per physical CPU: the host save area VMRUN uses, and the area VMSAVE
+ * keeps Tandem's own FS/GS/TR/LDTR state in while a guest runs. */
+static uint64_t hsave_pa[TANDEM_MAX_CPUS];
+uint64_t svm_host_area_pa[TANDEM_MAX_CPUS];
+
+static uint64_t virt_to_phys(const void *p)
+{
+	return (uint64_t)p - DIRECT_BASE;
+}
+
+static int svm_cpu_enable(struct per_cpu *pc)
+{
+	void *hsave = page_alloc(1), *host = page_alloc(1);
+
+	if (!hsave || !host)
+		return -TANDEM_ENOMEM;
+	if (rdmsr(MSR_EFER) & EFER_SVME)
+		return -TANDEM_EBUSY;		/* someone else's SVM is on */
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	hsave_pa[pc->cpu_id] = virt_to_phys(hsave);
+	svm_host_area_pa[pc->cpu_id] = virt_to_phys(host);
+	wrmsr(MSR_VM_HSAVE_PA, hsave_pa[pc->cpu_id]);
+	asm volatile("vmsave %0" : : "a"(svm_host_area_pa[pc->cpu_id]) : "memory");
+	return 0;
+}
+
+static void svm_cpu_disable(struct per_cpu *pc)
+{
+	(void)pc;
+	wrmsr(MSR_VM_HSAVE_PA, 0);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~EFER_SVME);
+}
+
+static void msrpm_set(uint8_t *msrpm, uint32_t msr, bool rd, bool wr)
+{
+	uint32_t base;
+
+	/* Three 2 KiB ranges, two bits per MSR (APM 15.11). MSRs outside
+	 * them always exit. */
+	if (msr <= 0x1fff)
+		base = 0;
+	else if (msr >= 0xc0000000 && msr <= 0xc0001fff)
+		base = 0x800, msr -= 0xc0000000;
+	else if (msr >= 0xc0010000 && msr <= 0xc0011fff)
+		base = 0x1000, msr -= 0xc0010000;
+	else
+		return;
+	uint32_t bit = msr * 2;
+	uint8_t *byte = &msrpm[base + bit / 8];
+
+	*byte = (*byte & ~(3u << (bit % 8))) |
+		((rd ? 1u : 0) | (wr ? 2u : 0)) << (bit % 8);
+}
+
+static int svm_vcpu_create(struct vcpu *v)
+{
+	struct svm_vcpu *s = page_alloc(1);
+	struct vmcb_control *c;
+
+	if (!s)
+		return -TANDEM_ENOMEM;
+	s->vmcb = page_alloc(1);
+	s->msrpm = page_alloc(MSRPM_PAGES);
+	s->iopm = page_alloc(IOPM_PAGES);
+	if (!s->vmcb || !s->msrpm || !s->iopm)
+		return -TANDEM_ENOMEM;
+	s->vmcb_pa = virt_to_phys(s->vmcb);
+	v->backend = s;
+
+	c = &s->vmcb->control;
+	c->intercept_exceptions = 1u << 6;	/* #UD: the other vendor's hypercall */
+	c->intercept_misc1 = INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_HLT |
+			     INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
+	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
+			     INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
+			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT;
+	c->iopm_base_pa = virt_to_phys(s->iopm);
+	c->msrpm_base_pa = virt_to_phys(s->msrpm);
+	c->asid = 1;			/* one vCPU per physical CPU */
+	c->tlb_control = 1;		/* flush everything on the first entry */
+	c->np_enable = 1;
+	/* Tandem's own MSRs, and SVM's, which the guest must not see. */
+	msrpm_set(s->msrpm, MSR_EFER, true, true);
+	msrpm_set(s->msrpm, MSR_VM_CR, true, true);
+	msrpm_set(s->msrpm, MSR_VM_HSAVE_PA, true, true);
+	return 0;
+}
+
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->backend;
+
+	if (!s)
+		return;
+	if (s->vmcb)
+		page_free(s->vmcb, 1);
+	if (s->msrpm)
+		page_free(s->msrpm, MSRPM_PAGES);
+	if (s->iopm)
+		page_free(s->iopm, IOPM_PAGES);
+	page_free(s, 1);
+	v->backend = NULL;
+}
+
+static void seg_to_vmcb(struct vmcb_seg *d, const struct segment *s)
+{
+	d->sel = s->sel;
+	d->attr = (s->attr & SEG_UNUSABLE) ? 0 : (s->attr & 0xfff);
+	d->limit = s->limit;
+	d->base = s->base;
+}
+
+static void seg_from_vmcb(struct segment *d, const struct vmcb_seg *s)
+{
+	d->sel = s->sel;
+	d->attr = s->attr & 0xfff;
+	if (!(d->attr & 0x80))
+		d->attr |= SEG_UNUSABLE;
+	d->limit = s->limit;
+	d->base = s->base;
+}
+
+static void svm_set_state(struct vcpu *v, const struct vcpu_state *st)
+{
+	struct vmcb_save *s = &svm_of(v)->vmcb->save;
+
+	seg_to_vmcb(&s->es, &st->es);
+	seg_to_vmcb(&s->cs, &st->cs);
+	seg_to_vmcb(&s->ss, &st->ss);
+	seg_to_vmcb(&s->ds, &st->ds);
+	seg_to_vmcb(&s->fs, &st->fs);
+	seg_to_vmcb(&s->gs, &st->gs);
+	seg_to_vmcb(&s->ldtr, &st->ldtr);
+	seg_to_vmcb(&s->tr, &st->tr);
+	s->gdtr.base = st->gdtr.base;
+	s->gdtr.limit = st->gdtr.limit;
+	s->idtr.base = st->idtr.base;
+	s->idtr.limit = st->idtr.limit;
+	s->cpl = (st->cs.attr >> 5) & 3;
+	if (!(st->cr0 & 1))
+		s->cpl = 0;			/* real mode */
+	s->efer = st->efer | EFER_SVME;	/* VMRUN requires it (APM 15.5.1) */
+	s->cr0 = st->cr0;
+	s->cr2 = st->cr2;
+	s->cr3 = st->cr3;
+	s->cr4 = st->cr4;
+	s->dr7 = st->dr7;
+	s->dr6 = 0xffff0ff0;
+	s->g_pat = st->pat;
+	s->star = st->star;
+	s->lstar = st->lstar;
+	s->cstar = st->cstar;
+	s->sfmask = st->sfmask;
+	s->kernel_gs_base = st->kernel_gs_base;
+	s->sysenter_cs = st->sysenter_cs;
+	s->sysenter_esp = st->sysenter_esp;
+	s->sysenter_eip = st->sysenter_eip;
+	v->rip = st->rip;
+	v->rflags = st->rflags;
+	svm_of(v)->vmcb->control.event_inj = 0;
+	svm_of(v)->vmcb->control.int_shadow = 0;
+	svm_of(v)->vmcb->control.tlb_control = 1;
+}
+
+static void svm_get_state(struct vcpu *v, struct vcpu_state *st)
+{
+	const struct vmcb_save *s = &svm_of(v)->vmcb->save;
+
+	seg_from_vmcb(&st->es, &s->es);
+	seg_from_vmcb(&st->cs, &s->cs);
+	seg_from_vmcb(&st->ss, &s->ss);
+	seg_from_vmcb(&st->ds, &s->ds);
+	seg_from_vmcb(&st->fs, &s->fs);
+	seg_from_vmcb(&st->gs, &s->gs);
+	seg_from_vmcb(&st->ldtr, &s->ldtr);
+	seg_from_vmcb(&st->tr, &s->tr);
+	st->gdtr.base = s->gdtr.base;
+	st->gdtr.limit = s->gdtr.limit;
+	st->idtr.base = s->idtr.base;
+	st->idtr.limit = s->idtr.limit;
+	st->efer = s->efer & ~(uint64_t)EFER_SVME;
+	st->cr0 = s->cr0;
+	st->cr2 = s->cr2;
+	st->cr3 = s->cr3;
+	st->cr4 = s->cr4;
+	st->dr7 = s->dr7;
+	st->pat = s->g_pat;
+	st->star = s->star;
+	st->lstar = s->lstar;
+	st->cstar = s->cstar;
+	st->sfmask = s->sfmask;
+	st->kernel_gs_base = s->kernel_gs_base;
+	st->sysenter_cs = s->sysenter_cs;
+	st->sysenter_esp = s->sysenter_esp;
+	st->sysenter_eip = s->sysenter_eip;
+	st->rip = v->rip;
+	st->rflags = v->rflags;
+}
+
+static unsigned int svm_get_cpl(struct vcpu *v)
+{
+	return svm_of(v)->vmcb->save.cpl;
+}
+
+static enum cpu_mode svm_get_mode(struct vcpu *v)
+{
+	const struct vmcb_save *s = &svm_of(v)->vmcb->save;
+
+	if (!(s->cr0 & 1))
+		return CPU_MODE_REAL;
+	if ((s->efer & (1u << 10)) && (s->cs.attr & (1u << 9)))
+		return CPU_MODE_64;		/* LMA and CS.L */
+	return (s->cs.attr & (1u << 10)) ? CPU_MODE_32 : CPU_MODE_16;
+}
+
+static void svm_get_paging(struct vcpu *v, uint64_t *cr0, uint64_t *cr3,
+			   uint64_t *cr4, uint64_t *efer)
+{
+	const struct vmcb_save *s = &svm_of(v)->vmcb->save;
+
+	*cr0 = s->cr0;
+	*cr3 = s->cr3;
+	*cr4 = s->cr4;
+	*efer = s->efer & ~(uint64_t)EFER_SVME;
+}
+
+static void svm_set_gpa_root(struct vcpu *v, uint64_t root_phys)
+{
+	svm_of(v)->vmcb->control.n_cr3 = root_phys;
+	svm_of(v)->vmcb->control.tlb_control = 1;
+}
+
+static void svm_flush_gpa(struct vcpu *v)
+{
+	/* No flush-by-ASID under QEMU TCG: flush everything. */
+	svm_of(v)->vmcb->control.tlb_control = 1;
+}
+
+static void svm_inject(struct vcpu *v, const struct vcpu_event *e)
+{
+	uint64_t inj = e->vector | EVENTINJ_VALID;
+
+	switch (e->type) {
+	case EVENT_EXCEPTION:
+		inj |= EVENTINJ_TYPE_EXCEPTION;
+		if (e->has_error)
+			inj |= EVENTINJ_ERROR_VALID | ((uint64_t)e->error << 32);
+		break;
+	case EVENT_NMI:
+		inj = 2 | EVENTINJ_VALID | EVENTINJ_TYPE_NMI;
+		break;
+	case EVENT_INTERRUPT:
+		inj |= EVENTINJ_TYPE_INTR;
+		break;
+	}
+	svm_of(v)->vmcb->control.event_inj = inj;
+}
+
+static void svm_set_irq_window(struct vcpu *v, bool on)
+{
+	struct vmcb_control *c = &svm_of(v)->vmcb->control;
+
+	/* A virtual interrupt request with VINTR intercepted exits as soon
+	 * as the guest could take it (APM 15.21.4). */
+	if (on) {
+		c->int_ctl |= V_IRQ | V_IGN_TPR;
+		c->intercept_misc1 |= 1u << 4;
+	} else {
+		c->int_ctl &= ~(V_IRQ | V_IGN_TPR);
+		c->intercept_misc1 &= ~(1u << 4);
+	}
+}
+
+static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
+{
+	msrpm_set(svm_of(v)->msrpm, msr, rd, wr);
+}
+
+static void svm_set_io_intercept(struct vcpu *v, uint16_t port, bool on)
+{
+	uint8_t *iopm = svm_of(v)->iopm;
+
+	if (on)
+		iopm[port / 8] |= 1u << (port % 8);
+	else
+		iopm[port / 8] &= ~(1u << (port % 8));
+}
+
+const struct vcpu_ops svm_ops = {
+	.name = "SVM",
+	.hypercall_insn = { 0x0f, 0x01, 0xd9 },	/* vmmcall */
+	.gpa_format = &pt_format_npt,
+	.cpu_enable = svm_cpu_enable,
+	.cpu_disable = svm_cpu_disable,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_destroy = svm_vcpu_destroy,
+	.set_state = svm_set_state,
+	.get_state = svm_get_state,
+	.get_cpl = svm_get_cpl,
+	.get_mode = svm_get_mode,
+	.get_paging = svm_get_paging,
+	.set_gpa_root = svm_set_gpa_root,
+	.flush_gpa = svm_flush_gpa,
+	.run = svm_run,
+	.inject = svm_inject,
+	.set_irq_window = svm_set_irq_window,
+	.set_msr_intercept = svm_set_msr_intercept,
+	.set_io_intercept = svm_set_io_intercept,
+};

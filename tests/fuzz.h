@@ -1,0 +1,28 @@
+/*
+ * Interface between a fuzz harness (tests/fuzz_*.c) and its driver: the
+ * libFuzzer entry point, plus valid seed inputs built in code so that the
+ * standalone driver (tests/fuzz_driver.c) can mutate them.
+ */
+#ifndef TESTS_FUZZ_H
+#define TESTS_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* libFuzzer entry point: parse @data[0..size); aborts on a broken invariant. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Writes seed number @idx into @buf (@cap bytes); returns its size, 0 if none. */
+size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap);
+
+/* Stop with a message when a harness finds a parser result that cannot be. */
+#define FUZZ_CHECK(cond)                                                     \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__,       \
+                    __LINE__, #cond);                                        \
+            abort();                                                         \
+        }                                                                    \
+    } while (0)
+
+#endif
