@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "klib.h"
 #include "paging.h"
 #include "tandem/errno.h"
 

@@ -1,0 +1,82 @@
+/*
+ * The in-guest test suite: one TAP line per check ("ok N - name" /
+ * "not ok N - name"), the failure's detail on a "ros: " line just before a
+ * "not ok". Names are stable; the host harness matches them without the
+ * number.
+ */
+#ifndef ROS_SUITE_H
+#define ROS_SUITE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bootinfo.h"
+#include "tandem_guest.h"
+
+/* How a check reaches Tandem; always chosen explicitly. */
+enum hc_via {
+	VIA_PAGE,
+	VIA_VMMCALL,
+	VIA_VMCALL,
+};
+
+/* The outcome of one hypercall attempt. */
+struct hc_result {
+	long value;		/* RAX, when called and not faulted */
+	int fault;		/* vector + 1 when the instruction faulted */
+	bool not_called;	/* the page slot was not a valid stub */
+};
+
+/* State the checks share. */
+struct suite {
+	const struct ros_boot *boot;
+	struct tandem_id id;
+	bool detected;		/* Tandem found on the BSP */
+	enum hc_via native_via;	/* the vendor's own instruction */
+	uint8_t *page;		/* the hypercall page (ROS RAM) */
+	bool page_installed;	/* the MSR write did not fault */
+	long info[5];		/* Get Info types 0..4 through the page */
+	bool info_ok;
+};
+
+/**
+ * Report one check. @detail_fmt (may be NULL) is printed as a "ros: " line
+ * only when the check fails. Returns @ok.
+ */
+bool check(bool ok, const char *name, const char *detail_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** Issue @code with argument @a1 by @via; faults are caught. */
+struct hc_result hc_call(const struct suite *s, enum hc_via via, unsigned code,
+			 uint64_t a1);
+
+/** "-22", "fault #UD at 0x...", "not called (bad stub)" into @buf. */
+const char *hc_str(struct hc_result r, char *buf, size_t size);
+
+/** True when @r is a plain result equal to @want. */
+bool hc_is(struct hc_result r, long want);
+
+/** True when page slot @slot holds the stub for @code and the vendor. */
+bool hc_slot_ok(const struct suite *s, unsigned slot, uint32_t code);
+
+/** Instruction bytes the vendor's stubs use (3 bytes). */
+const uint8_t *hc_insn_bytes(const struct suite *s);
+
+/* The groups of checks, in suite order. */
+void checks_cpuid(struct suite *s);
+void checks_hcpage(struct suite *s);
+void checks_getinfo(struct suite *s);
+void checks_unknown(struct suite *s);
+void checks_user(struct suite *s);
+void checks_msr(struct suite *s);
+void checks_tandem_mem(struct suite *s);
+void checks_smp(struct suite *s);
+
+/** Run the suite (Tandem found, or forced natively). */
+void ros_suite_run(const struct ros_boot *b, const struct tandem_id *id,
+		   bool detected);
+
+/** The single check of a native boot. */
+void ros_suite_native(void);
+
+#endif
