@@ -92,7 +92,7 @@ run-bochs: deps $(ISO)
 debug: deps $(ISO)
 	scripts/run-qemu.sh --gdb $(ISO)
 
--include tests/tests.mk
+include $(wildcard tests/*.mk)
 
 $(BUILD)/tests/check_header: tests/check_header.c kernel/header.h kernel/layout.h
 	@mkdir -p $(@D)

@@ -129,7 +129,6 @@ int root_cell_init(unsigned int ncpus)
 {
 	struct cell *c = &root_cell;
 	const unsigned int all = PT_READ | PT_WRITE | PT_EXEC | PT_USER;
-	bool gb_pages = cpuid(0x80000001, 0).edx & (1u << 26);
 	int err;
 
 	tandem_mem.base[0] = hv_memory.image_base;
@@ -140,12 +139,13 @@ int root_cell_init(unsigned int ncpus)
 	c->state = CELL_STATE_RUNNING;
 
 	err = pt_init(&c->gpa_map, vcpu_ops->gpa_format, &gpa_table_ops,
-		      gb_pages ? PT_SIZE_1G : PT_SIZE_2M, false);
+		      vcpu_ops->gpa_1g_pages() ? PT_SIZE_1G : PT_SIZE_2M, false);
 	if (!err)
 		err = pt_map(&c->gpa_map, 0, 0, max_gpa(), all);
 	for (int t = 0; !err && t < TANDEM_MEM_RANGES; t++)
 		err = pt_unmap(&c->gpa_map, ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE),
-			       ALIGN_UP(tandem_mem.size[t], PAGE_SIZE));
+			       ALIGN_UP(tandem_mem.base[t] + tandem_mem.size[t], PAGE_SIZE) -
+			       ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE));
 	if (!err)
 		err = pt_unmap(&c->gpa_map, LAPIC_PAGE, PAGE_SIZE);
 	if (err)

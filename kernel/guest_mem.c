@@ -11,7 +11,7 @@ static int read_guest_phys(void *ctx, uint64_t gpa, unsigned size, uint64_t *val
 	const void *p = cell_gpa_to_hva(c, gpa, size);
 
 	if (!p)
-		return -TANDEM_EINVAL;
+		return -TANDEM_EIO;
 	*val = size == 8 ? *(const uint64_t *)p : *(const uint32_t *)p;
 	return 0;
 }

@@ -160,7 +160,7 @@ static bool imm_operand(struct decoder *d, struct insn_mem *out,
 	return true;
 }
 
-/* The register is the destination of a load of out->size bytes. */
+/* MOV, MOVZX, MOVSX: the register receives the loaded value. */
 static void load_into(const struct decoder *d, struct insn_mem *out,
 		      unsigned int dst_size)
 {
@@ -180,10 +180,13 @@ static bool decode_alu_rm(struct decoder *d, uint8_t opc, struct insn_mem *out)
 	out->op = (enum insn_op)op;
 	out->size = byte_op ? 1 : d->opsize;
 	reg_operand(d, out, byte_op);
+	/*
+	 * Opcode bit 1 clear: r/m is the destination. Set: the register is,
+	 * but it receives a computed value, not the loaded one, so dst_size
+	 * stays 0 and insn_read_result() does not apply.
+	 */
 	if (!(opc & 2))
-		out->write = out->op != INSN_OP_CMP;	/* r/m is the destination */
-	else if (out->op != INSN_OP_CMP)
-		load_into(d, out, out->size);
+		out->write = out->op != INSN_OP_CMP;
 	return true;
 }
 

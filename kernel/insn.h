@@ -87,12 +87,14 @@ struct insn_mem {
 	 */
 	uint64_t imm;
 	/*
-	 * Bytes of the register written by a load (more than size for
-	 * MOVZX/MOVSX); 0 if no register is written (stores, CMP, TEST).
+	 * For MOV, MOVZX and MOVSX loads: bytes of register reg that receive
+	 * the loaded value (more than size for MOVZX/MOVSX). 0 otherwise,
+	 * including ALU loads such as ADD reg,[mem] (the register gets a
+	 * computed value), so `!write && dst_size` means a plain load.
 	 */
 	uint8_t dst_size;
 	bool sign_extend;	/* the loaded value is sign-extended */
-	/* A 4-byte register write in 64-bit mode clears bits 63:32 (SDM 3.4.1.1). */
+	/* dst_size 4 in 64-bit mode: bits 63:32 are cleared (Vol. 1 3.4.1.1). */
 	bool zero_upper;
 };
 
@@ -118,11 +120,10 @@ int insn_decode_mem(const uint8_t *bytes, size_t len, enum insn_mode mode,
 		    struct insn_mem *out);
 
 /*
- * The new 64-bit value of register @m->reg after a load of @value (only
- * its low @m->size bytes count) into it, given its value @old_reg before:
- * applies high8, zero or sign extension to @m->dst_size and zero_upper.
- * Meant for MOV, MOVZX and MOVSX loads; returns @old_reg when the
- * instruction writes no register (dst_size 0).
+ * The new 64-bit value of register @m->reg after a MOV, MOVZX or MOVSX
+ * load of @value (only its low @m->size bytes count), given its value
+ * @old_reg before: applies high8, zero or sign extension to @m->dst_size
+ * and zero_upper. Returns @old_reg when dst_size is 0 (not such a load).
  */
 uint64_t insn_read_result(const struct insn_mem *m, uint64_t old_reg,
 			  uint64_t value);

@@ -153,6 +153,9 @@ struct vcpu_ops {
 	/* Entry format of the guest-physical map (NPT or EPT). */
 	const struct pt_format *gpa_format;
 
+	/** True if the guest-physical map may use 1 GiB pages. */
+	bool (*gpa_1g_pages)(void);
+
 	/** Turns the extension on for the calling CPU: 0, -EIO, -ENODEV,
 	 * -EBUSY or -ENOMEM (bootstrap seed meanings). */
 	int (*cpu_enable)(struct per_cpu *pc);

@@ -59,8 +59,16 @@ bool hc_is(struct hc_result r, long want);
 /** True when page slot @slot holds the stub for @code and the vendor. */
 bool hc_slot_ok(const struct suite *s, unsigned slot, uint32_t code);
 
+/** First plain slot (0..126) that is not its stub, or -1. */
+int hc_first_bad_slot(const struct suite *s);
+
 /** Instruction bytes the vendor's stubs use (3 bytes). */
 const uint8_t *hc_insn_bytes(const struct suite *s);
+
+/** wrmsr / rdmsr of TANDEM_MSR_HYPERCALL_PAGE with any fault caught:
+ * 0, or the vector + 1. */
+int hcmsr_write(uint64_t v);
+int hcmsr_read(uint64_t *v);
 
 /* The groups of checks, in suite order. */
 void checks_cpuid(struct suite *s);

@@ -25,6 +25,11 @@ static uint64_t virt_to_phys(const void *p)
 	return (uint64_t)p - DIRECT_BASE;
 }
 
+static bool svm_gpa_1g_pages(void)
+{
+	return cpuid(0x80000001, 0).edx & (1u << 26);	/* NPT uses host formats */
+}
+
 static int svm_cpu_enable(struct per_cpu *pc)
 {
 	void *hsave = page_alloc(1), *host = page_alloc(1);
@@ -307,6 +312,7 @@ const struct vcpu_ops svm_ops = {
 	.name = "SVM",
 	.hypercall_insn = { 0x0f, 0x01, 0xd9 },	/* vmmcall */
 	.gpa_format = &pt_format_npt,
+	.gpa_1g_pages = svm_gpa_1g_pages,
 	.cpu_enable = svm_cpu_enable,
 	.cpu_disable = svm_cpu_disable,
 	.vcpu_create = svm_vcpu_create,

@@ -1,42 +1,40 @@
 /*
- * Fuzz harness for kernel/insn.c, for libFuzzer (build with
- * -DTANDEM_LIBFUZZER -fsanitize=fuzzer) or for the standalone main()
- * below, which runs a fixed number of deterministic pseudo-random inputs.
+ * Fuzz harness for the instruction decoder (kernel/insn.c): the input is
+ * the guest's instruction bytes. Linked with tests/fuzz_driver.c (seeds
+ * below, mutated) or with libFuzzer.
  *
  * Each input is decoded in all three modes, once as given and once
  * "shaped" (its first bytes mapped onto prefixes and supported opcodes) so
- * that plain random bytes also reach the accepting paths. Every accepted
- * decode must satisfy the invariants in check(); a violation aborts.
+ * that random bytes also reach the accepting paths. Every accepted decode
+ * must be at most 15 and at most the input long, decode identically from
+ * exactly its own bytes and fail with one byte less, and report sizes,
+ * registers and immediates that can be.
  */
-#include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "insn.h"
 #include "tandem/errno.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Decode @n bytes from a heap copy of exactly that size (for ASan). */
 static int decode_copy(const uint8_t *data, size_t n, enum insn_mode mode,
 		       struct insn_mem *out)
 {
-	uint8_t *buf = malloc(n);
+	uint8_t *buf = malloc(n ? n : 1);
 	int ret;
 
-	if (n) {
-		if (!buf)
-			abort();
-		memcpy(buf, data, n);
-	}
+	FUZZ_CHECK(buf != NULL);
+	memcpy(buf, data, n);
 	ret = insn_decode_mem(buf, n, mode, out);
 	free(buf);
 	return ret;
 }
 
-static int is_size(unsigned int s)
+static bool is_size(unsigned int s)
 {
 	return s == 1 || s == 2 || s == 4 || s == 8;
 }
@@ -44,43 +42,44 @@ static int is_size(unsigned int s)
 static void check(const uint8_t *data, size_t size, enum insn_mode mode)
 {
 	struct insn_mem m, again;
+	bool mov_family;
 	uint64_t mask;
 	int ret;
 
-	ret = insn_decode_mem(data, size, mode, &m);
-	if (ret == -TANDEM_EINVAL)
+	ret = decode_copy(data, size, mode, &m);
+	FUZZ_CHECK(ret == 0 || ret == -TANDEM_EINVAL);
+	if (ret)
 		return;
-	if (ret != 0)
-		abort();
 
-	if (m.length < 2 || m.length > size || m.length > INSN_MAX_LENGTH)
-		abort();
-	if (!is_size(m.size) || (m.dst_size && !is_size(m.dst_size)))
-		abort();
-	if (m.reg > 15 || (m.high8 && m.reg > 3) || (m.lock && !m.write))
-		abort();
-	if (m.src_kind != INSN_SRC_REG && m.src_kind != INSN_SRC_IMM)
-		abort();
-	if (m.write && m.dst_size)
-		abort();
+	FUZZ_CHECK(m.length >= 2 && m.length <= size);
+	FUZZ_CHECK(m.length <= INSN_MAX_LENGTH);
+	FUZZ_CHECK(is_size(m.size));
+	FUZZ_CHECK(m.dst_size == 0 || is_size(m.dst_size));
+	FUZZ_CHECK(m.reg <= 15 && (!m.high8 || m.reg <= 3));
+	FUZZ_CHECK(!m.lock || (m.write && m.op != INSN_OP_MOV));
+	FUZZ_CHECK(m.src_kind == INSN_SRC_REG || m.src_kind == INSN_SRC_IMM);
+	mov_family = m.op == INSN_OP_MOV || m.op == INSN_OP_MOVZX ||
+		     m.op == INSN_OP_MOVSX;
+	FUZZ_CHECK(!m.dst_size == (m.write || !mov_family));
+	FUZZ_CHECK(!m.zero_upper || m.dst_size == 4);
 	mask = m.size == 8 ? ~0ull : (1ull << (8 * m.size)) - 1;
-	if (m.imm & ~mask)
-		abort();
-	if (insn_write_value(&m, ~0ull) & ~mask)
-		abort();
-	(void)insn_read_result(&m, 0x0123456789abcdefull, ~0ull);
+	FUZZ_CHECK((m.imm & ~mask) == 0);
+	FUZZ_CHECK((insn_write_value(&m, ~0ull) & ~mask) == 0);
+	if (!m.dst_size)
+		FUZZ_CHECK(insn_read_result(&m, 0x0123456789abcdefull, ~0ull) ==
+			   0x0123456789abcdefull);
 
 	/* The length is exact: it alone decodes the same, one less fails. */
-	if (decode_copy(data, m.length, mode, &again) != 0 ||
-	    memcmp(&again, &m, sizeof(m)) != 0)
-		abort();
-	if (decode_copy(data, m.length - 1u, mode, &again) != -TANDEM_EINVAL)
-		abort();
+	FUZZ_CHECK(decode_copy(data, m.length, mode, &again) == 0);
+	FUZZ_CHECK(memcmp(&again, &m, sizeof(m)) == 0);
+	FUZZ_CHECK(decode_copy(data, m.length - 1u, mode, &again) ==
+		   -TANDEM_EINVAL);
 }
 
 /*
- * Map the first bytes of @data onto up to three prefixes (from the legacy
- * set and REX) and an opcode the decoder supports; the rest is kept.
+ * Map the first bytes of @data onto up to three prefixes (legacy or REX)
+ * and an opcode the decoder supports; the rest is kept. Returns the size
+ * written to @out, which has room for @size bytes.
  */
 static size_t shape(const uint8_t *data, size_t size, uint8_t *out)
 {
@@ -116,62 +115,50 @@ static size_t shape(const uint8_t *data, size_t size, uint8_t *out)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *shaped;
+	uint8_t shaped[INSN_MAX_LENGTH + 1];
 	size_t n;
 	int mode;
 
-	for (mode = INSN_MODE_16; mode <= INSN_MODE_64; mode++)
-		check(data, size, (enum insn_mode)mode);
-
-	shaped = malloc(size ? size : 1);
-	if (!shaped)
-		abort();
+	/* The decoder never looks further than 15 bytes, plus one to see that. */
+	if (size > sizeof(shaped))
+		size = sizeof(shaped);
 	n = shape(data, size, shaped);
-	if (n) {
-		/* Exact-size copy so ASan sees reads past the end. */
-		uint8_t *exact = malloc(n);
-
-		if (!exact)
-			abort();
-		memcpy(exact, shaped, n);
-		for (mode = INSN_MODE_16; mode <= INSN_MODE_64; mode++)
-			check(exact, n, (enum insn_mode)mode);
-		free(exact);
+	for (mode = INSN_MODE_16; mode <= INSN_MODE_64; mode++) {
+		check(data, size, (enum insn_mode)mode);
+		if (n)
+			check(shaped, n, (enum insn_mode)mode);
 	}
-	free(shaped);
 	return 0;
 }
 
-#ifndef TANDEM_LIBFUZZER
-static uint64_t xorshift64(uint64_t *s)
+/* Seeds for the standalone driver: one of each family, in each address size. */
+size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 {
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
+	static const struct {
+		uint8_t n;
+		uint8_t b[15];
+	} seeds[] = {
+		{ 7, { 0x48, 0x8b, 0x05, 0x78, 0x56, 0x34, 0x12 } },
+		{ 10, { 0xc7, 0x80, 0x00, 0x03, 0x00, 0x00, 0x01, 0x00, 0x00,
+			0x00 } },
+		{ 3, { 0x66, 0x89, 0x10 } },
+		{ 3, { 0x40, 0x88, 0x20 } },
+		{ 5, { 0x48, 0x0f, 0xbf, 0x46, 0x08 } },
+		{ 8, { 0x48, 0x63, 0x04, 0x8d, 0x00, 0x10, 0x00, 0x00 } },
+		{ 9, { 0xa1, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11 } },
+		{ 6, { 0x67, 0xa1, 0x00, 0x00, 0xe0, 0xfe } },
+		{ 5, { 0xf0, 0x48, 0x83, 0x08, 0x01 } },
+		{ 7, { 0x48, 0x81, 0x38, 0x00, 0x00, 0x00, 0x80 } },
+		{ 7, { 0xf7, 0x47, 0x04, 0x00, 0x00, 0x00, 0x80 } },
+		{ 8, { 0x45, 0x8b, 0x8c, 0xc8, 0x00, 0x01, 0x00, 0x00 } },
+		{ 9, { 0x65, 0x48, 0x8b, 0x04, 0x25, 0x28, 0x00, 0x00, 0x00 } },
+		{ 3, { 0x8b, 0x46, 0x02 } },
+		{ 8, { 0x67, 0x66, 0x8b, 0x05, 0x20, 0x00, 0xe0, 0xfe } },
+		{ 9, { 0x66, 0xc7, 0x06, 0x00, 0x01, 0x78, 0x56, 0x34, 0x12 } },
+	};
+
+	if (idx >= sizeof(seeds) / sizeof(seeds[0]) || seeds[idx].n > cap)
+		return 0;
+	memcpy(buf, seeds[idx].b, seeds[idx].n);
+	return seeds[idx].n;
 }
-
-/* Usage: fuzz_insn [runs [seed]]; defaults 200000 runs, a fixed seed. */
-int main(int argc, char **argv)
-{
-	unsigned long runs = argc > 1 ? strtoul(argv[1], NULL, 0) : 200000;
-	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x5eed1e55ull;
-	unsigned long r;
-
-	if (seed == 0)
-		seed = 1;
-	for (r = 0; r < runs; r++) {
-		size_t size = xorshift64(&seed) % 24, i;
-		uint8_t *buf = malloc(size ? size : 1);
-
-		if (!buf)
-			abort();
-		for (i = 0; i < size; i++)
-			buf[i] = (uint8_t)(xorshift64(&seed) >> 24);
-		LLVMFuzzerTestOneInput(buf, size);
-		free(buf);
-	}
-	printf("fuzz_insn: %lu inputs, no invariant broken\n", runs);
-	return 0;
-}
-#endif

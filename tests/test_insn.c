@@ -267,8 +267,7 @@ static const struct insn_case good[] = {
 	  WANT(.op = INSN_OP_TEST, .length = 5, .size = 2,
 	       .src_kind = INSN_SRC_IMM, .imm = 0x8000) },
 	{ "xor eax,[rsi]", M64, BYTES(0x33, 0x06),
-	  WANT(.op = INSN_OP_XOR, .length = 2, .size = 4, .reg = 0,
-	       .dst_size = 4, .zero_upper = true) },
+	  WANT(.op = INSN_OP_XOR, .length = 2, .size = 4, .reg = 0) },
 	{ "xor [rsi],eax", M64, BYTES(0x31, 0x06),
 	  WANT(.op = INSN_OP_XOR, .length = 2, .size = 4, .write = true,
 	       .reg = 0) },
@@ -276,11 +275,9 @@ static const struct insn_case good[] = {
 	  WANT(.op = INSN_OP_OR, .length = 2, .size = 1, .write = true,
 	       .reg = 1) },
 	{ "or rcx,[rsi]", M64, BYTES(0x48, 0x0b, 0x0e),
-	  WANT(.op = INSN_OP_OR, .length = 3, .size = 8, .reg = 1,
-	       .dst_size = 8) },
+	  WANT(.op = INSN_OP_OR, .length = 3, .size = 8, .reg = 1) },
 	{ "and cl,[rdi+1]", M64, BYTES(0x22, 0x4f, 0x01),
-	  WANT(.op = INSN_OP_AND, .length = 3, .size = 1, .reg = 1,
-	       .dst_size = 1) },
+	  WANT(.op = INSN_OP_AND, .length = 3, .size = 1, .reg = 1) },
 	{ "and [rdi],eax", M64, BYTES(0x21, 0x07),
 	  WANT(.op = INSN_OP_AND, .length = 2, .size = 4, .write = true,
 	       .reg = 0) },
@@ -288,11 +285,9 @@ static const struct insn_case good[] = {
 	  WANT(.op = INSN_OP_SUB, .length = 3, .size = 4, .write = true,
 	       .reg = 0) },
 	{ "sub ax,[rdi+8]", M64, BYTES(0x66, 0x2b, 0x47, 0x08),
-	  WANT(.op = INSN_OP_SUB, .length = 4, .size = 2, .reg = 0,
-	       .dst_size = 2) },
+	  WANT(.op = INSN_OP_SUB, .length = 4, .size = 2, .reg = 0) },
 	{ "add al,[rdi]", M64, BYTES(0x02, 0x07),
-	  WANT(.op = INSN_OP_ADD, .length = 2, .size = 1, .reg = 0,
-	       .dst_size = 1) },
+	  WANT(.op = INSN_OP_ADD, .length = 2, .size = 1, .reg = 0) },
 	{ "add [rdi],bh", M64, BYTES(0x00, 0x3f),
 	  WANT(.op = INSN_OP_ADD, .length = 2, .size = 1, .write = true,
 	       .reg = 3, .high8 = true) },
@@ -671,6 +666,9 @@ static void test_read_result(void **state)
 	m = DECODE(M64, 0x48, 0x63, 0x07);		/* movsxd rax,dword */
 	assert_int_equal(insn_read_result(&m, old, 0x80000000), 0xffffffff80000000ull);
 	assert_int_equal(insn_read_result(&m, old, 0x7fffffff), 0x7fffffffull);
+	m = DECODE(M64, 0x03, 0x07);			/* add: not a plain load */
+	assert_int_equal(m.dst_size, 0);
+	assert_int_equal(insn_read_result(&m, old, 0), old);
 	m = DECODE(M64, 0x3b, 0x07);			/* cmp: no register write */
 	assert_int_equal(insn_read_result(&m, old, 0), old);
 	m = DECODE(M64, 0x89, 0x07);			/* store: no register write */
@@ -715,6 +713,12 @@ static void check_invariants(const uint8_t *buf, size_t n, enum insn_mode mode,
 	assert_true(m->reg < 16);
 	assert_true(!m->high8 || m->reg < 4);
 	assert_true(!m->lock || m->write);
+	/* dst_size marks exactly the plain loads. */
+	assert_true(!m->dst_size || (!m->write && (m->op == INSN_OP_MOV ||
+		    m->op == INSN_OP_MOVZX || m->op == INSN_OP_MOVSX)));
+	assert_true(m->dst_size || m->write ||
+		    (m->op != INSN_OP_MOV && m->op != INSN_OP_MOVZX &&
+		     m->op != INSN_OP_MOVSX));
 	assert_true(m->src_kind == INSN_SRC_REG || m->src_kind == INSN_SRC_IMM);
 	assert_true(m->imm <= (m->size == 8 ? ~0ull : (1ull << (8 * m->size)) - 1));
 	/* The instruction alone decodes the same; one byte less does not. */

@@ -1,0 +1,204 @@
+/* Suite driver: check reporting, hypercalls with faults caught, the SMP
+ * checks, and the native-boot path. */
+#include <stdarg.h>
+
+#include "cpu.h"
+#include "smp.h"
+#include "suite.h"
+#include "trap.h"
+
+static unsigned passed, failed;
+static struct suite suite;
+
+bool check(bool ok, const char *name, const char *detail_fmt, ...)
+{
+	if (!ok && detail_fmt) {
+		char buf[200];
+		va_list ap;
+
+		va_start(ap, detail_fmt);
+		kvsnprintf(buf, sizeof(buf), detail_fmt, ap);
+		va_end(ap);
+		ros_log("%s: %s", name, buf);
+	}
+	if (ok)
+		passed++;
+	else
+		failed++;
+	ros_line("%sok %u - %s", ok ? "" : "not ", passed + failed, name);
+	return ok;
+}
+
+static const uint8_t insn_vmmcall[3] = { 0x0f, 0x01, 0xd9 };
+static const uint8_t insn_vmcall[3] = { 0x0f, 0x01, 0xc1 };
+
+const uint8_t *hc_insn_bytes(const struct suite *s)
+{
+	return s->id.amd ? insn_vmmcall : insn_vmcall;
+}
+
+bool hc_slot_ok(const struct suite *s, unsigned slot, uint32_t code)
+{
+	const uint8_t *p = s->page + slot * TANDEM_HC_STUB_SIZE;
+
+	if (p[0] != 0xb8 || memcmp(p + 1, &code, 4) != 0 ||
+	    memcmp(p + 5, hc_insn_bytes(s), 3) != 0 || p[8] != 0xc3)
+		return false;
+	for (unsigned i = 9; i < TANDEM_HC_STUB_SIZE; i++)
+		if (p[i] != 0xcc)
+			return false;
+	return true;
+}
+
+struct hc_result hc_call(const struct suite *s, enum hc_via via, unsigned code,
+			 uint64_t a1)
+{
+	struct hc_result r = { 0 };
+	int fault;
+
+	/* Never jump into a page that does not hold the right stub. */
+	if (via == VIA_PAGE && (code >= TANDEM_HC_SLOT_HVM || !hc_slot_ok(s, code, code))) {
+		r.not_called = true;
+		return r;
+	}
+	fault = ros_try(ROS_ANY_VECTOR);
+	if (fault == 0) {
+		long v;
+
+		switch (via) {
+		case VIA_PAGE:
+			v = tandem_call_page(s->page, code, a1, 0, 0, 0, 0, 0);
+			break;
+		case VIA_VMMCALL:
+			v = tandem_vmmcall(code, a1, 0, 0, 0, 0, 0);
+			break;
+		case VIA_VMCALL:
+		default:
+			v = tandem_vmcall(code, a1, 0, 0, 0, 0, 0);
+			break;
+		}
+		ros_untry();
+		r.value = v;
+	} else {
+		r.fault = fault;
+	}
+	return r;
+}
+
+const char *hc_str(struct hc_result r, char *buf, size_t size)
+{
+	if (r.not_called)
+		ksnprintf(buf, size, "not called (page slot is no valid stub)");
+	else if (r.fault)
+		ksnprintf(buf, size, "fault %s at 0x%lx",
+			  ros_vector_name((unsigned)r.fault - 1), ros_last_fault()->rip);
+	else
+		ksnprintf(buf, size, "%ld", r.value);
+	return buf;
+}
+
+bool hc_is(struct hc_result r, long want)
+{
+	return !r.not_called && !r.fault && r.value == want;
+}
+
+int hcmsr_write(uint64_t v)
+{
+	int fault = ros_try(ROS_ANY_VECTOR);
+
+	if (fault == 0) {
+		wrmsr(TANDEM_MSR_HYPERCALL_PAGE, v);
+		ros_untry();
+	}
+	return fault;
+}
+
+int hcmsr_read(uint64_t *v)
+{
+	int fault = ros_try(ROS_ANY_VECTOR);
+
+	if (fault == 0) {
+		*v = rdmsr(TANDEM_MSR_HYPERCALL_PAGE);
+		ros_untry();
+	}
+	return fault;
+}
+
+/* What every CPU does once up: detection and one Get Info (pool pages) with
+ * the vendor's own instruction. */
+static void probe(unsigned cpu)
+{
+	struct ros_probe *p = &ros_smp.probes[cpu];
+	struct tandem_id id;
+
+	p->detected = tandem_detect(&id);
+	if (p->detected) {
+		struct hc_result r = hc_call(&suite, id.amd ? VIA_VMMCALL : VIA_VMCALL,
+					     TANDEM_HC_HYPERVISOR_GET_INFO,
+					     TANDEM_INFO_MEM_POOL_PAGES);
+
+		p->info = r.value;
+		p->fault = r.fault;
+	}
+	__atomic_store_n(&p->answered, 1, __ATOMIC_RELEASE);
+}
+
+void checks_smp(struct suite *s)
+{
+	const struct ros_probe *bsp = &ros_smp.probes[0];
+	const char *err;
+
+	probe(0);
+	err = ros_smp_start(s->boot, probe);
+	if (err)
+		ros_log("smp: %s", err);
+	else if (ros_smp.ncpus > 1)
+		ros_log("smp: trampoline at 0x%lx, %s", ros_smp.trampoline,
+			ros_smp.x2apic ? "x2APIC" : "xAPIC");
+	for (unsigned k = 0; k < ros_smp.ncpus; k++) {
+		const struct ros_probe *p = &ros_smp.probes[k];
+		char name[40];
+		bool ok;
+
+		ksnprintf(name, sizeof(name), "smp: cpu %u answered", k);
+		if (!p->answered) {
+			check(false, name, "APIC ID %u: %s within %u ms",
+			      ros_smp.apic_ids[k],
+			      p->started ? "started but gave no answer" : "did not start",
+			      ROS_AP_ANSWER_MS);
+			continue;
+		}
+		/* Natively (forced suite) an answer is all there is to check. */
+		ok = !s->detected ||
+		     (p->detected && !p->fault && p->info == bsp->info);
+		check(ok, name, "APIC ID %u: detected %d (want 1), get info %ld%s (CPU 0: %ld)",
+		      ros_smp.apic_ids[k], p->detected, p->info,
+		      p->fault ? " after a fault" : "", bsp->info);
+	}
+}
+
+void ros_suite_run(const struct ros_boot *b, const struct tandem_id *id,
+		   bool detected)
+{
+	suite.boot = b;
+	suite.id = *id;
+	suite.detected = detected;
+	suite.native_via = id->amd ? VIA_VMMCALL : VIA_VMCALL;
+
+	checks_cpuid(&suite);
+	checks_hcpage(&suite);
+	checks_getinfo(&suite);
+	checks_unknown(&suite);
+	checks_user(&suite);
+	checks_msr(&suite);
+	checks_tandem_mem(&suite);
+	checks_smp(&suite);
+	ros_log("suite done: %u passed, %u failed", passed, failed);
+}
+
+void ros_suite_native(void)
+{
+	ros_log("no hypervisor found (native boot)");
+	check(true, "native: no hypervisor signature", NULL);
+	ros_log("suite done: %u passed, %u failed", passed, failed);
+}
