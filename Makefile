@@ -66,19 +66,33 @@ $(ELF): $(KOBJS) $(BUILD)/tandem.ld
 	@$(LD) -n -nostdlib -z max-page-size=0x1000 -z noexecstack -T $(BUILD)/tandem.ld -o $@ $(KOBJS)
 	@size $@
 
-# ISO images (grub-mkrescue: BIOS i386-pc + x86_64-efi, hybrid, USB-ready).
-define make_iso
-	rm -rf $(BUILD)/$(1)-root && mkdir -p $(BUILD)/$(1)-root/boot/grub
-	cp $(ELF) $(BUILD)/$(1)-root/boot/tandem.elf
-	sed -e 's|@TIMEOUT@|$(2)|' -e 's|@OPTIONS@|$(3)|' iso/grub.cfg.in > $(BUILD)/$(1)-root/boot/grub/grub.cfg
-	grub-mkrescue -o $@ $(BUILD)/$(1)-root 2> $(BUILD)/$(1).mkrescue.log || { cat $(BUILD)/$(1).mkrescue.log; exit 1; }
-endef
+include ros/ros.mk
 
-$(ISO): $(ELF) iso/grub.cfg.in
-	$(call make_iso,iso,3,$(TANDEM_OPTS))
+# ISO images: Tandem with the ROS as its root guest. The test ISO ends the
+# emulator when the ROS is done (the ROS exits it) or when nothing runs.
+$(ISO): $(ELF) $(ROS_ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 3 $(ELF) "$(TANDEM_OPTS)" $(ROS_ELF) "ros"
 
-$(TEST_ISO): $(ELF) iso/grub.cfg.in
-	$(call make_iso,test-iso,0,$(TEST_OPTS))
+$(TEST_ISO): $(ELF) $(ROS_ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS)" $(ROS_ELF) "ros"
+
+# Bad input, one ISO each: every one must give a clear line, never a hang.
+SCENARIO_DIR := $(BUILD)/tests/iso
+SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso)
+
+$(SCENARIO_DIR)/noros.iso: $(ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS) bogus_option loglevel=9 hv_mem=lots"
+
+$(SCENARIO_DIR)/badros.iso: $(ELF) scripts/mkiso.sh iso/not-a-kernel.txt
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS)" iso/not-a-kernel.txt "ros"
+
+$(SCENARIO_DIR)/oom.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS) hv_mem=1024M" $(ROS_ELF) "ros"
 
 run: deps $(ISO)
 	scripts/run-qemu.sh $(ISO)
@@ -101,7 +115,7 @@ $(BUILD)/tests/check_header: tests/check_header.c kernel/header.h kernel/layout.
 check-header: $(BUILD)/tests/check_header $(ELF)
 	$(BUILD)/tests/check_header $(ELF)
 
-boot-tests: $(TEST_ISO)
+boot-tests: $(TEST_ISO) $(ROS_NATIVE_ISO) $(SCENARIO_ISOS)
 	$(PYTHON) scripts/boottest.py --iso $(TEST_ISO) --plan tests/boot-plan.json
 
 test: deps

@@ -193,6 +193,15 @@ static void log_boot_info(void)
 
 static void __attribute__((noreturn)) boot_on_cpu_stack(void);
 
+/* A clean stop after a line that named the cause. */
+static void __attribute__((noreturn)) boot_halt(void)
+{
+	pr_err("halted");
+	if (config.exit_when_done)
+		machine_exit_emulator(1);
+	cpu_halt_forever();
+}
+
 void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 {
 	uint64_t mbi_size;
@@ -225,13 +234,13 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 	if (err) {
 		pr_err("out of memory: no free %lu MiB below 4 GiB for hypervisor memory; halting",
 		       (possible_cpus * PER_CPU_SIZE + config.hv_mem) / MiB);
-		cpu_halt_forever();
+		boot_halt();
 	}
 	log_memory();
 	if (pools_init(hv_memory.pool_base, hv_memory.pool_size)) {
 		pr_err("out of memory: hypervisor memory pool of %lu KiB is too small; halting",
 		       hv_memory.pool_size / KiB);
-		cpu_halt_forever();
+		boot_halt();
 	}
 
 	per_cpu_set_base((struct per_cpu *)(DIRECT_BASE + hv_memory.percpu_base));

@@ -14,8 +14,12 @@ const struct vcpu_ops *vcpu_ops_select(const struct virt_caps *caps)
 		return &svm_ops;
 	}
 	if (caps->vmx) {
-		pr_err("vmx: the Intel VT-x backend is not built yet; cannot run guests");
-		return NULL;
+		if (!caps->ept || !caps->unrestricted) {
+			pr_err("vmx: %s missing; cannot run guests",
+			       !caps->ept ? "EPT" : "unrestricted guest");
+			return NULL;
+		}
+		return &vmx_ops;
 	}
 	return NULL;
 }

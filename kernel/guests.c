@@ -50,11 +50,12 @@ none:
 
 void guests_start_ap(void)
 {
-	struct vcpu *v = this_cpu()->vcpu;
+	struct vcpu *v;
 	int phase;
 
 	while ((phase = __atomic_load_n(&guest_phase, __ATOMIC_ACQUIRE)) == PHASE_WAIT)
 		cpu_relax();
+	v = this_cpu()->vcpu;		/* set by the boot CPU's root_cell_init() */
 	if (phase != PHASE_RUN || !v)
 		return;
 	if (vcpu_setup(v)) {

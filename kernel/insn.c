@@ -164,7 +164,7 @@ static bool imm_operand(struct decoder *d, struct insn_mem *out,
 static void load_into(const struct decoder *d, struct insn_mem *out,
 		      unsigned int dst_size)
 {
-	out->dst_size = dst_size;
+	out->dst_size = (uint8_t)dst_size;
 	/* 32-bit results are zero-extended in 64-bit mode (Vol. 1 3.4.1.1). */
 	out->zero_upper = d->mode == INSN_MODE_64 && dst_size == 4;
 }

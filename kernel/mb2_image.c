@@ -451,7 +451,8 @@ static int read_ehdr(const uint8_t *img, size_t size, struct elf_hdr *h,
 		h->shstrndx = e.e_shstrndx;
 		if (h->machine != EM_386)
 			return fail(plan, TANDEM_ENOSYS,
-				    "ELF32 file is not for i386 (e_machine %u)", h->machine);
+				    "ELF32 file is not for i386 (e_machine %u)",
+				    h->machine);
 	} else if (h->class == ELFCLASS64) {
 		struct elf64_ehdr e;
 
@@ -472,7 +473,8 @@ static int read_ehdr(const uint8_t *img, size_t size, struct elf_hdr *h,
 		h->shstrndx = e.e_shstrndx;
 		if (h->machine != EM_X86_64)
 			return fail(plan, TANDEM_ENOSYS,
-				    "ELF64 file is not for x86-64 (e_machine %u)", h->machine);
+				    "ELF64 file is not for x86-64 (e_machine %u)",
+				    h->machine);
 	} else {
 		return fail(plan, TANDEM_ENOSYS, "ELF class %u not supported", h->class);
 	}
@@ -698,7 +700,8 @@ int mb2_image_parse(const void *image, size_t size,
 	if (!opts)
 		opts = &defaults;
 	if (!image || size < MIN_IMAGE_SIZE)
-		return fail(plan, TANDEM_EINVAL, "kernel image is shorter than 32 bytes", 0);
+		return fail(plan, TANDEM_EINVAL,
+			    "kernel image is shorter than 32 bytes", 0);
 
 	ret = find_header(img, size, plan);
 	if (ret == 0)

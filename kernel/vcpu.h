@@ -203,6 +203,7 @@ struct vcpu_ops {
 extern const struct vcpu_ops *vcpu_ops;
 
 extern const struct vcpu_ops svm_ops;
+extern const struct vcpu_ops vmx_ops;
 
 struct virt_caps;
 /** Picks the backend for @caps, or NULL (after one line saying why). */

@@ -193,6 +193,10 @@ bool ros_ram_is_free(const struct ros_boot *b, uint64_t base, uint64_t len)
 
 bool ros_find_tandem_range(const struct ros_boot *b, uint64_t *base, uint64_t *len)
 {
+	bool found = false;
+
+	/* Firmware may leave small reserved holes in RAM too (UEFI does):
+	 * of all candidates take the largest, Tandem's tens of MiB. */
 	for (size_t i = 1; i + 1 < b->nmem; i++) {
 		const struct ros_mem_range *lo = &b->mem[i - 1];
 		const struct ros_mem_range *r = &b->mem[i];
@@ -200,11 +204,11 @@ bool ros_find_tandem_range(const struct ros_boot *b, uint64_t *base, uint64_t *l
 
 		if (r->type == MB2_MEM_RESERVED && r->base >= 0x100000 &&
 		    lo->type == MB2_MEM_AVAILABLE && lo->base >= 0x100000 &&
-		    hi->type == MB2_MEM_AVAILABLE) {
+		    hi->type == MB2_MEM_AVAILABLE && (!found || r->len > *len)) {
 			*base = r->base;
 			*len = r->len;
-			return true;
+			found = true;
 		}
 	}
-	return false;
+	return found;
 }

@@ -52,9 +52,10 @@ uint64_t ros_ram_end(const struct ros_boot *b);
 bool ros_ram_is_free(const struct ros_boot *b, uint64_t base, uint64_t len);
 
 /**
- * Tandem's own memory as the ROS sees it: the first reserved (type 2) range
- * at or above 1 MiB whose neighbours in the sorted map are both available
- * ranges above 1 MiB. Returns false when there is none.
+ * Tandem's own memory as the ROS sees it: a reserved (type 2) range at or
+ * above 1 MiB whose neighbours in the sorted map are both available ranges
+ * above 1 MiB; the largest such range when there are several. Returns
+ * false when there is none.
  */
 bool ros_find_tandem_range(const struct ros_boot *b, uint64_t *base, uint64_t *len);
 

@@ -71,7 +71,6 @@ void checks_hcpage(struct suite *s)
 	ros_log("hcpage: installing at 0x%lx, stubs use %s", gpa,
 		s->id.amd ? "vmmcall (AuthenticAMD)" : "vmcall (not AuthenticAMD)");
 	fault = hcmsr_write(gpa);
-	s->page_installed = fault == 0;
 	check(!fault, "hcpage: install", "wrmsr 0x%x <- 0x%lx: fault %s",
 	      TANDEM_MSR_HYPERCALL_PAGE, gpa, ros_vector_name((unsigned)fault - 1));
 
@@ -89,9 +88,27 @@ void checks_hcpage(struct suite *s)
 	      TANDEM_MSR_HYPERCALL_PAGE, fault ? "fault, got" : "got", got, gpa);
 }
 
-static const char *const info_names[5] = {
-	"mem pool pages", "mem pool used", "remap pool pages", "remap pool used", "cells",
-};
+/* Get Info types 0..5 issued with @via give what the page gave. */
+static void same_via(const struct suite *s, enum hc_via via, const char *name)
+{
+	char buf[64];
+
+	if (!s->info_ok) {
+		check(false, name, "no values through the page to compare with");
+		return;
+	}
+	for (unsigned t = 0; t <= 5; t++) {
+		long want = t < 5 ? s->info[t] : -TANDEM_EINVAL;
+		struct hc_result r = hc_call(s, via, TANDEM_HC_HYPERVISOR_GET_INFO, t);
+
+		if (!hc_is(r, want)) {
+			check(false, name, "type %u: %s, through the page %ld", t,
+			      hc_str(r, buf, sizeof(buf)), want);
+			return;
+		}
+	}
+	check(true, name, NULL);
+}
 
 void checks_getinfo(struct suite *s)
 {
@@ -105,6 +122,10 @@ void checks_getinfo(struct suite *s)
 		all_called &= !r[t].not_called && !r[t].fault;
 	}
 	s->info_ok = all_called;
+	if (all_called)
+		ros_log("getinfo: mem pool %ld pages (%ld used), remap pool %ld pages "
+			"(%ld used), %ld cells", s->info[0], s->info[1], s->info[2],
+			s->info[3], s->info[4]);
 	check(all_called && r[0].value > 0 && r[1].value > 0 && r[1].value <= r[0].value,
 	      "getinfo: mem pool", "via page: pages %s, used %s (want pages > 0, 0 < used <= pages)",
 	      hc_str(r[0], b0, sizeof(b0)), hc_str(r[1], b1, sizeof(b1)));
@@ -117,32 +138,8 @@ void checks_getinfo(struct suite *s)
 	check(hc_is(r[0], -TANDEM_EINVAL), "getinfo: bad type einval",
 	      "type 5 via page: %s, want %d", hc_str(r[0], b0, sizeof(b0)), -TANDEM_EINVAL);
 
-	for (int via = VIA_VMMCALL; via <= VIA_VMCALL; via++) {
-		const char *name = via == VIA_VMMCALL ? "getinfo: vmmcall same"
-						      : "getinfo: vmcall same";
-		bool ok = all_called;
-		int bad = -1;
-
-		for (unsigned t = 0; t < 6 && ok; t++) {
-			long want = t < 5 ? s->info[t] : -TANDEM_EINVAL;
-
-			r[0] = hc_call(s, (enum hc_via)via, TANDEM_HC_HYPERVISOR_GET_INFO, t);
-			ok = hc_is(r[0], want);
-			if (!ok)
-				bad = (int)t;
-		}
-		if (bad >= 0)
-			check(false, name, "type %d: %s, via page %ld", bad,
-			      hc_str(r[0], b0, sizeof(b0)),
-			      bad < 5 ? s->info[bad] : (long)-TANDEM_EINVAL);
-		else
-			check(ok, name, "no page values to compare with");
-	}
-	if (all_called)
-		ros_log("getinfo: %s %ld, %s %ld, %s %ld, %s %ld, %s %ld",
-			info_names[0], s->info[0], info_names[1], s->info[1],
-			info_names[2], s->info[2], info_names[3], s->info[3],
-			info_names[4], s->info[4]);
+	same_via(s, VIA_VMMCALL, "getinfo: vmmcall same");
+	same_via(s, VIA_VMCALL, "getinfo: vmcall same");
 }
 
 void checks_unknown(struct suite *s)
@@ -163,6 +160,8 @@ void checks_unknown(struct suite *s)
 	}
 }
 
+#define PING	0x0123456789abcdefull
+
 /* Run @fn at CPL 3; faults there are caught and resume here. */
 static struct hc_result run_user(void (*fn)(void), uint64_t *cs)
 {
@@ -170,10 +169,12 @@ static struct hc_result run_user(void (*fn)(void), uint64_t *cs)
 	int fault = ros_try(ROS_ANY_VECTOR);
 
 	if (fault == 0) {
-		r.value = (long)ros_run_user(fn, user_stack + sizeof(user_stack), cs);
+		r.value = (long)ros_run_user(fn, user_stack + sizeof(user_stack),
+					     PING, cs);
 		ros_untry();
 	} else {
 		r.fault = fault;
+		r.fault_rip = ros_last_fault()->rip;
 	}
 	return r;
 }
@@ -186,9 +187,9 @@ void checks_user(struct suite *s)
 
 	(void)s;
 	r = run_user(ros_user_ping, &cs);
-	check(hc_is(r, (long)ROS_USER_PING) && (cs & 3) == 3, "user: round trip",
-	      "rax %s (want 0x%llx), cs 0x%lx (want RPL 3)", hc_str(r, b0, sizeof(b0)),
-	      ROS_USER_PING, cs);
+	check(hc_is(r, (long)~PING) && (cs & 3) == 3, "user: round trip",
+	      "rax %s (want %ld), cs 0x%lx (want RPL 3)", hc_str(r, b0, sizeof(b0)),
+	      (long)~PING, cs);
 	r = run_user(ros_user_vmmcall, &cs);
 	check(hc_is(r, -TANDEM_EPERM), "user: vmmcall eperm",
 	      "get info from CPL 3 via vmmcall: %s, want %d",

@@ -83,9 +83,10 @@ ros_setjmp:
 	xor eax, eax
 	ret
 
-; uint64_t ros_enter_user(uint64_t rip, uint64_t rsp): iretq to CPL 3 with
-; IF clear. The user code's `int 0x80` makes ros_trap() resume at
-; ros_user_resume on ros_user_kernel_rsp with the user's RAX.
+; uint64_t ros_enter_user(uint64_t rip, uint64_t rsp, uint64_t arg): iretq
+; to CPL 3 with IF clear and RDI = arg. The user code's `int 0x80` makes
+; ros_trap() resume at ros_user_resume on ros_user_kernel_rsp with the
+; user's RAX.
 global ros_enter_user
 global ros_user_resume
 global ros_user_kernel_rsp
@@ -102,6 +103,7 @@ ros_enter_user:
 	push 0x2			; RFLAGS: IF = 0, IOPL = 0
 	push SEL_USER_CODE		; CS
 	push rdi			; RIP
+	mov rdi, rdx
 	iretq
 ros_user_resume:
 	pop r15
@@ -113,9 +115,11 @@ ros_user_resume:
 	ret
 
 ; CPL 3 code. Each ends with int 0x80 (a DPL 3 gate) passing RAX back.
+; Gives back the complement of its argument.
 global ros_user_ping
 ros_user_ping:
-	mov rax, 0x676e6970726573	; ROS_USER_PING
+	mov rax, rdi
+	not rax
 	int 0x80
 	ud2
 

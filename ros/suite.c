@@ -81,6 +81,7 @@ struct hc_result hc_call(const struct suite *s, enum hc_via via, unsigned code,
 		r.value = v;
 	} else {
 		r.fault = fault;
+		r.fault_rip = ros_last_fault()->rip;
 	}
 	return r;
 }
@@ -91,7 +92,7 @@ const char *hc_str(struct hc_result r, char *buf, size_t size)
 		ksnprintf(buf, size, "not called (page slot is no valid stub)");
 	else if (r.fault)
 		ksnprintf(buf, size, "fault %s at 0x%lx",
-			  ros_vector_name((unsigned)r.fault - 1), ros_last_fault()->rip);
+			  ros_vector_name((unsigned)r.fault - 1), r.fault_rip);
 	else
 		ksnprintf(buf, size, "%ld", r.value);
 	return buf;
@@ -122,6 +123,29 @@ int hcmsr_read(uint64_t *v)
 		ros_untry();
 	}
 	return fault;
+}
+
+/* The suite's own fault catching, which the #GP checks rely on: a
+ * non-canonical read must give #GP, ud2 #UD, both resumed. */
+static void checks_faults(void)
+{
+	volatile uint64_t *noncanonical = (volatile uint64_t *)0x8000000000000000ul;
+	int gp, ud;
+
+	gp = ros_try(ROS_ANY_VECTOR);
+	if (gp == 0) {
+		(void)*noncanonical;
+		ros_untry();
+	}
+	ud = ros_try(ROS_ANY_VECTOR);
+	if (ud == 0) {
+		__asm__ volatile("ud2");
+		ros_untry();
+	}
+	check(gp == ROS_VEC_GP + 1 && ud == ROS_VEC_UD + 1, "idt: fault recovery",
+	      "non-canonical read gave %s (want #GP), ud2 gave %s (want #UD)",
+	      gp ? ros_vector_name((unsigned)gp - 1) : "no fault",
+	      ud ? ros_vector_name((unsigned)ud - 1) : "no fault");
 }
 
 /* What every CPU does once up: detection and one Get Info (pool pages) with
@@ -185,6 +209,7 @@ void ros_suite_run(const struct ros_boot *b, const struct tandem_id *id,
 	suite.detected = detected;
 	suite.native_via = id->amd ? VIA_VMMCALL : VIA_VMCALL;
 
+	checks_faults();
 	checks_cpuid(&suite);
 	checks_hcpage(&suite);
 	checks_getinfo(&suite);

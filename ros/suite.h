@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "bootinfo.h"
+#include "ros.h"
 #include "tandem_guest.h"
 
 /* How a check reaches Tandem; always chosen explicitly. */
@@ -24,6 +25,7 @@ enum hc_via {
 struct hc_result {
 	long value;		/* RAX, when called and not faulted */
 	int fault;		/* vector + 1 when the instruction faulted */
+	uint64_t fault_rip;	/* where it faulted */
 	bool not_called;	/* the page slot was not a valid stub */
 };
 
@@ -34,7 +36,6 @@ struct suite {
 	bool detected;		/* Tandem found on the BSP */
 	enum hc_via native_via;	/* the vendor's own instruction */
 	uint8_t *page;		/* the hypercall page (ROS RAM) */
-	bool page_installed;	/* the MSR write did not fault */
 	long info[5];		/* Get Info types 0..4 through the page */
 	bool info_ok;
 };

@@ -35,7 +35,7 @@ extern const uint64_t ros_isr_stubs[256];
 extern uint64_t ros_gdt_tss[2];
 extern uint64_t ros_user_kernel_rsp;
 extern const uint8_t ros_user_resume[];
-uint64_t ros_enter_user(uint64_t rip, uint64_t rsp);
+uint64_t ros_enter_user(uint64_t rip, uint64_t rsp, uint64_t arg);
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
@@ -135,12 +135,13 @@ const struct ros_fault *ros_last_fault(void)
 	return &ros_this_cpu()->last_fault;
 }
 
-uint64_t ros_run_user(void (*fn)(void), void *user_stack_top, uint64_t *user_cs)
+uint64_t ros_run_user(void (*fn)(void), void *user_stack_top, uint64_t arg,
+		      uint64_t *user_cs)
 {
 	uint64_t rax;
 
 	user_return_cs = 0;
-	rax = ros_enter_user((uint64_t)fn, (uint64_t)user_stack_top);
+	rax = ros_enter_user((uint64_t)fn, (uint64_t)user_stack_top, arg);
 	*user_cs = user_return_cs;
 	return rax;
 }

@@ -94,16 +94,17 @@ void ros_untry(void);
 const struct ros_fault *ros_last_fault(void);
 
 /*
- * Run @fn at CPL 3 on the user stack ending at @user_stack_top (iretq with
- * the user segments, IF clear). The user code comes back with `int 0x80`;
- * returns the RAX it had then, and stores the CS it had in *@user_cs.
+ * Run @fn at CPL 3 with RDI = @arg on the user stack ending at
+ * @user_stack_top (iretq with the user segments, IF clear). The user code
+ * comes back with `int 0x80`; returns the RAX it had then, and stores the
+ * CS it had in *@user_cs.
  */
-uint64_t ros_run_user(void (*fn)(void), void *user_stack_top, uint64_t *user_cs);
+uint64_t ros_run_user(void (*fn)(void), void *user_stack_top, uint64_t arg,
+		      uint64_t *user_cs);
 
 /* Small CPL 3 functions of ros/isr.asm: they end with int 0x80. */
-void ros_user_ping(void);	/* RAX = ROS_USER_PING */
+void ros_user_ping(void);	/* RAX = ~RDI */
 void ros_user_vmmcall(void);	/* vmmcall with RAX = 5, RDI = 0 */
 void ros_user_vmcall(void);	/* vmcall with RAX = 5, RDI = 0 */
-#define ROS_USER_PING	0x676e6970726573ull	/* "serping" */
 
 #endif

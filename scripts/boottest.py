@@ -17,6 +17,8 @@ A plan is a JSON file:
                                         # optional: serial lines that are the
                                         # guest's own checks (relayed as checks)
     "strip_prefix": "tandem: ",         # removed from matched lines in output
+    "sets": {"suite": ["^ok \\d+ - cpuid: signature$", ...]},
+                                        # optional: named lists of expect regexes
     "platforms": [
       {
         "name":    "qemu-bios",
@@ -25,7 +27,9 @@ A plan is a JSON file:
         "expect":  ["^tandem: cpus: 4 online of 4 possible"],
         # optional per platform: "done", "timing", "forbid", "forbid_extra",
         # "guest_checks", "serial_buffered" (bool), "env" ({"VAR": "value"}),
-        # "slots" (how many of the --jobs slots it takes; default 1)
+        # "slots" (how many of the --jobs slots it takes; default 1),
+        # "iso" (its own ISO, relative to the repository root; else --iso),
+        # "expect_sets" (names of lists in the plan's "sets": more "expect")
       }
     ]
   }
@@ -152,7 +156,14 @@ class Platform:
             raise SystemExit(f"boottest: {self.name}: 'cmd' must be a list or string")
         self.cmd = cmd
         self.timeout = float(d.get("timeout", plan.get("timeout", 120))) * args.timeout_scale
-        self.expect = [(rx, compile_re(rx, self.name)) for rx in d.get("expect", [])]
+        expect = list(d.get("expect", []))
+        for set_name in d.get("expect_sets", []):
+            if set_name not in plan.get("sets", {}):
+                raise SystemExit(f"boottest: {self.name}: no set {set_name!r} in the plan")
+            expect += plan["sets"][set_name]
+        self.expect = [(rx, compile_re(rx, self.name)) for rx in expect]
+        # An ISO of its own (relative to the repository root), else --iso.
+        self.iso = (ROOT / d["iso"]).resolve() if d.get("iso") else None
         done = get("done", DEFAULT_DONE)
         self.done = (done, compile_re(done, self.name)) if done else None
         timing = get("timing")
@@ -205,23 +216,26 @@ class Run:
 
     # -- process control ------------------------------------------------
     def kill(self):
+        """Stop the whole process group: SIGTERM (the run scripts clean up
+        their temp dirs), then SIGKILL for anything left."""
         with self.lock:
             proc = self.proc
-            if proc is None or proc.poll() is not None or self.killed:
+            if proc is None or self.killed:
                 return
             self.killed = True
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                proc.wait(KILL_GRACE)
+            except subprocess.TimeoutExpired:
+                pass
         try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(KILL_GRACE)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
-            # The group may outlive its leader (e.g. Bochs ignoring TERM).
+            # The group may outlive its leader (e.g. an emulator ignoring TERM).
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
+        except (ProcessLookupError, PermissionError):
             pass
         proc.wait()
 
@@ -252,6 +266,9 @@ class Run:
                         break
 
     def complete(self):
+        if self.p.done is None:
+            # No done line: stop once every expected line is there (if any).
+            return bool(self.p.expect) and len(self.first) == len(self.p.expect)
         return len(self.first) == len(self.p.expect) and self.done_at is not None
 
     def execute(self, stop_event):
@@ -299,8 +316,8 @@ class Run:
                     break
                 time.sleep(POLL)
         finally:
+            self.elapsed = time.monotonic() - self.start
             self.kill()
-        self.elapsed = time.monotonic() - self.start
         self.status = self.proc.returncode
         # Final read: whatever the emulator wrote last (or flushed at exit).
         self.scan(reader.poll(final=True), self.elapsed)
@@ -357,6 +374,8 @@ class Run:
             res.append((True, f"{self.label}: no forbidden output"))
         if self.reason == "interrupted":
             res.append((False, f"{self.label}: interrupted"))
+        elif self.reason == "timeout" and not p.done:
+            res.append((False, f"{self.label}: {self.why()}"))
         return res
 
     def timing_value(self):
@@ -393,10 +412,16 @@ class Run:
                 out.extend("#   | " + line for line in tail)
             else:
                 out.append(f"# --- {self.rel(self.log)} is empty ---")
-            out.append(f"# emulator output: {self.rel(self.out)}")
+            out.append(f"# --- emulator output: {self.rel(self.out)} ---")
+            out.extend("#   | " + line for line in tail_of(
+                self.out, lambda l: "TCG doesn't support requested feature" not in l, 8))
             bl = Path(str(self.log) + ".bochs.log")
             if bl.exists():
-                out.append(f"# bochs log: {self.rel(bl)}")
+                # Bochs log lines are "<ticks><level>[DEV ] text"; keep errors
+                # and panics (VM-entry failures, triple faults, shutdown port).
+                out.append(f"# --- errors/panics in bochs log: {self.rel(bl)} ---")
+                out.extend("#   | " + line for line in tail_of(
+                    bl, lambda l: re.match(r"^\d+[ep]\[", l), 10))
         return out, checks
 
     @staticmethod
@@ -405,6 +430,19 @@ class Run:
             return str(Path(path).resolve().relative_to(Path.cwd()))
         except ValueError:
             return str(path)
+
+
+def tail_of(path, keep, n):
+    """Last n clean lines of a file that satisfy keep(line)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 256 * 1024))
+            data = f.read()
+    except OSError:
+        return []
+    lines = [clean_line(l) for l in re.split(rb"[\r\n]", data)]
+    return [l for l in lines if l.strip() and keep(l)][-n:]
 
 
 def load_plan(path):
@@ -464,17 +502,18 @@ def main():
             raise SystemExit(f"boottest: unknown platform(s) {', '.join(unknown)}; "
                              f"plan has {', '.join(names)}")
         plats = [p for p in plats if p.name in want]
-    if not args.iso:
+    if not args.iso and not all(p.iso for p in plats):
         ap.error("--iso is required")
-    iso = Path(args.iso).resolve()
-    if not iso.is_file():
-        raise SystemExit(f"boottest: no ISO at {args.iso}")
+    iso = Path(args.iso).resolve() if args.iso else None
+    for p in plats:
+        if not (p.iso or iso).is_file():
+            raise SystemExit(f"boottest: {p.name}: no ISO at {p.iso or iso}")
     if args.jobs < 1 or args.repeat < 1:
         ap.error("--jobs and --repeat must be at least 1")
     logdir = Path(args.logdir).resolve()
     logdir.mkdir(parents=True, exist_ok=True)
 
-    runs = [Run(p, iso, logdir, k + 1, args.repeat)
+    runs = [Run(p, p.iso or iso, logdir, k + 1, args.repeat)
             for p in plats for k in range(args.repeat)]
     stop = threading.Event()
     finished = [threading.Event() for _ in runs]

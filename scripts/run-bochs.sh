@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # cleanup/fwd are called from traps
 # Boot a Tandem ISO under Bochs (the Intel VMX + EPT path, or Bochs's SVM
 # with --model ryzen).
 #
@@ -14,8 +15,10 @@
 #   --log FILE    serial output to FILE; Bochs's own log goes to
 #                 FILE.bochs.log (VM-entry failures, panics, the shutdown
 #                 port). Without --log, serial is shown on this terminal
-#                 (in bursts: Bochs buffers it) and Bochs's log is kept in a
-#                 temporary directory that is removed at exit.
+#                 (tail -f of a temporary file) and Bochs's log is kept in
+#                 a temporary directory that is removed at exit.
+#                 Bochs 2.7 flushes its serial file after every byte, so
+#                 the file can be polled while Bochs runs.
 #
 # Bochs exits with status 1 both after the kernel writes "Shutdown" to port
 # 0x8900 and after a panic (a triple fault, with reset_on_triple_fault=0).
@@ -27,11 +30,11 @@
 set -euo pipefail
 
 usage() {
-	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2
+	sed -n '2,/^set -euo/{/^set -euo/d;/^# shellcheck/d;s/^# \{0,1\}//;p}' "$0" >&2
 	exit 2
 }
 
-cpus=2 model=corei7_skylake_x ips=50000000 mem=256 log= iso=
+cpus=2 model=corei7_skylake_x ips=50000000 mem=256 log='' iso=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cpus) cpus=${2:?--cpus needs N}; shift ;;
@@ -62,7 +65,7 @@ VGAROM=${VGAROM:-/usr/share/vgabios/vgabios.bin}
 abspath() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$PWD" "$1" ;; esac; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tandem-bochs.XXXXXX")
-bpid= tpid=
+bpid='' tpid=''
 cleanup() {
 	[ -z "$tpid" ] || kill "$tpid" 2>/dev/null || true
 	rm -rf "$tmp"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # cleanup/fwd are called from traps
 # Boot a Tandem ISO under QEMU (TCG; the AMD SVM + NPT path).
 #
 # usage: run-qemu.sh [--uefi] [--smp N] [--mem MB] [--log FILE] [--gdb]
@@ -18,11 +19,11 @@
 set -euo pipefail
 
 usage() {
-	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2
+	sed -n '2,/^set -euo/{/^set -euo/d;/^# shellcheck/d;s/^# \{0,1\}//;p}' "$0" >&2
 	exit 2
 }
 
-uefi=0 smp=4 mem=512 log= gdb=0 cpu=EPYC kvm=0 iso=
+uefi=0 smp=4 mem=512 log='' gdb=0 cpu=EPYC kvm=0 iso=''
 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -62,6 +63,7 @@ if [ "$kvm" = 1 ]; then
 	fi
 fi
 
+# shellcheck disable=SC2054  # commas belong to QEMU option values
 args=(
 	-accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
 	-cdrom "$iso"
@@ -69,7 +71,7 @@ args=(
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 )
 
-tmp=
+tmp=''
 cleanup() { [ -z "$tmp" ] || rm -rf "$tmp"; }
 trap cleanup EXIT
 
@@ -99,12 +101,13 @@ if [ "$gdb" = 1 ]; then
 	echo "    gdb build/tandem.elf -ex 'target remote :1234'" >&2
 fi
 
-# Not exec: the EXIT trap must remove the VARS copy. QEMU is the only child,
-# so a kill of this script's process group reaches it. Forward TERM/INT/HUP.
+# Not exec: the EXIT trap must remove the VARS copy. QEMU (and the stderr
+# filter) stay in this script's process group, so killing the group reaches
+# them; TERM/INT/HUP sent to the script alone are forwarded to QEMU.
 # QEMU repeats each "TCG doesn't support requested feature" warning once per
 # vCPU: print each distinct stderr line once.
 dedup() { awk '!seen[$0]++ { print; fflush() }'; }
-qpid=
+qpid=''
 fwd() { [ -z "$qpid" ] || kill -TERM "$qpid" 2>/dev/null || true; }
 trap 'fwd; wait "$qpid" 2>/dev/null; exit 143' TERM
 trap 'fwd; wait "$qpid" 2>/dev/null; exit 130' INT

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds a GRUB ISO (BIOS i386-pc + x86_64-efi, hybrid: also boots written
+# to a USB stick) that boots Tandem, or any Multiboot2 kernel, with modules.
+#
+# usage: mkiso.sh OUT.iso TIMEOUT KERNEL "KERNEL OPTIONS" [MODULE "MODULE STRING"]...
+#   e.g. mkiso.sh build/tandem.iso 3 build/tandem.elf "" build/ros/ros.elf "ros"
+set -euo pipefail
+
+[ $# -ge 4 ] && [ $(( ($# - 4) % 2 )) -eq 0 ] || {
+	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2
+	exit 2
+}
+out=$1 timeout=$2 kernel=$3 opts=$4
+shift 4
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/boot/grub"
+cp "$kernel" "$root/boot/$(basename "$kernel")"
+{
+	echo "# GRUB configuration written by scripts/mkiso.sh"
+	echo "set timeout=$timeout"
+	echo "set default=0"
+	echo "serial --unit=0 --speed=115200"
+	echo "terminal_input serial console"
+	echo "terminal_output serial console"
+	echo
+	echo "menuentry \"$(basename "$kernel")\" {"
+	echo "	multiboot2 /boot/$(basename "$kernel") $opts"
+	while [ $# -gt 0 ]; do
+		cp "$1" "$root/boot/$(basename "$1")"
+		echo "	module2 /boot/$(basename "$1") $2"
+		shift 2
+	done
+	echo "	boot"
+	echo "}"
+} > "$root/boot/grub/grub.cfg"
+mkdir -p "$(dirname "$out")"
+grub-mkrescue -o "$out" "$root" > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
+rm -f "$out.log"

@@ -1,0 +1,46 @@
+/* VMX backend internals shared by vmx.c, vmx_exit.c and the entry stub. */
+#ifndef TANDEM_VMX_H
+#define TANDEM_VMX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vcpu.h"
+#include "vmcs.h"
+
+struct vmx_vcpu {
+	void *vmcs;
+	uint64_t vmcs_pa;
+	uint8_t *msr_bitmap;		/* 4 KiB */
+	uint8_t *io_bitmap;		/* 8 KiB: A and B */
+	bool launched;
+	uint64_t cr0_shadow, cr4_shadow;	/* what the guest believes */
+};
+
+static inline struct vmx_vcpu *vmx_of(struct vcpu *v)
+{
+	return v->backend;
+}
+
+/* Capabilities read once (vmx.c). */
+struct vmx_caps {
+	uint32_t revision;
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint32_t pin, proc, proc2, exit, entry;	/* the controls we use */
+	bool vpid, ept_1g, invept_single;
+};
+extern struct vmx_caps vmx_caps;
+
+/* The CR0/CR4 bits VMX forces on (fixed-0 = 1) that the guest must not
+ * see: intercepted through the guest/host masks, shown via the shadows. */
+uint64_t vmx_cr0_forced(void);
+uint64_t vmx_cr4_forced(void);
+
+void vmx_run(struct vcpu *v);
+/** Enters the guest (VMLAUNCH or VMRESUME); 0 after a VM exit, 1 if the
+ * instruction itself failed. */
+int vmx_vmenter(struct vcpu *v, int launched);
+/** Handles exits that are VMX mechanics, not guest events (CR access to
+ * the masked bits, XSETBV); true if handled. */
+bool vmx_handle_internal(struct vcpu *v, uint32_t reason);
+
+#endif
