@@ -559,7 +559,7 @@ def main():
     signal.signal(signal.SIGHUP, on_term)
 
     print(f"# boottest: {len(plats)} platform(s) x {args.repeat}, jobs={args.jobs}, "
-          f"iso={Run.rel(iso)}", flush=True)
+          f"iso={Run.rel(iso) if iso else 'per platform'}", flush=True)
     threads = [threading.Thread(target=worker, args=(i, r), daemon=True)
                for i, r in enumerate(runs)]
     passed = failed = 0
@@ -615,7 +615,7 @@ def main():
                 print(f"# timing {p.name}: /{p.timing[0]}/ never seen in {args.repeat} runs")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"iso": str(iso), "jobs": args.jobs, "repeat": args.repeat,
+            json.dump({"iso": str(iso) if iso else None, "jobs": args.jobs, "repeat": args.repeat,
                        "passed": passed, "failed": failed, "platforms": results}, f, indent=2)
     print(f"{passed} passed, {failed} failed", flush=True)
     if interrupted:
