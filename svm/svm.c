@@ -19,6 +19,7 @@
  * keeps Tandem's own FS/GS/TR/LDTR state in while a guest runs. */
 static uint64_t hsave_pa[TANDEM_MAX_CPUS];
 uint64_t svm_host_area_pa[TANDEM_MAX_CPUS];
+bool svm_nrips;
 
 static uint64_t virt_to_phys(const void *p)
 {
@@ -38,6 +39,7 @@ static int svm_cpu_enable(struct per_cpu *pc)
 		return -TANDEM_ENOMEM;
 	if (rdmsr(MSR_EFER) & EFER_SVME)
 		return -TANDEM_EBUSY;		/* someone else's SVM is on */
+	svm_nrips = cpuid(0x8000000a, 0).edx & (1u << 3);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	hsave_pa[pc->cpu_id] = virt_to_phys(hsave);
 	svm_host_area_pa[pc->cpu_id] = virt_to_phys(host);

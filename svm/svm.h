@@ -2,6 +2,7 @@
 #ifndef TANDEM_SVM_H
 #define TANDEM_SVM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "layout.h"
 #include "vcpu.h"
@@ -20,6 +21,8 @@ static inline struct svm_vcpu *svm_of(struct vcpu *v)
 }
 
 extern uint64_t svm_host_area_pa[TANDEM_MAX_CPUS];
+/* The CPU reports the next RIP on intercepts (CPUID 0x8000000A EDX[3]). */
+extern bool svm_nrips;
 
 void svm_run(struct vcpu *v);
 void svm_vmrun(struct vcpu *v, uint64_t vmcb_pa, uint64_t host_area_pa);

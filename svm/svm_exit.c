@@ -21,6 +21,14 @@ static void decode_ioio(struct vcpu_exit *e, uint64_t info1, uint64_t next_rip,
 	e->insn_len = (uint8_t)(next_rip - rip);
 }
 
+/* With NRIPS (APM 15.7.1) the CPU reports where the intercepted
+ * instruction ends; without it (QEMU TCG) the fixed lengths above stand. */
+static void use_next_rip(struct vcpu *v, const struct vmcb_control *c)
+{
+	if (svm_nrips && c->next_rip > v->rip && c->next_rip - v->rip <= 15)
+		v->exit.insn_len = (uint8_t)(c->next_rip - v->rip);
+}
+
 static void decode_exit(struct vcpu *v, const struct vmcb_control *c)
 {
 	struct vcpu_exit *e = &v->exit;
@@ -96,6 +104,8 @@ static void decode_exit(struct vcpu *v, const struct vmcb_control *c)
 		e->vendor.why = "unexpected SVM exit code";
 		break;
 	}
+	if (e->insn_len && e->reason != EXIT_IO)
+		use_next_rip(v, c);
 }
 
 void svm_run(struct vcpu *v)
