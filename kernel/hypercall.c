@@ -7,6 +7,8 @@
 #include "cell.h"
 #include "console.h"
 #include "exits.h"
+#include "header.h"
+#include "percpu.h"
 #include "pools.h"
 
 #define HC_ANY_CELL	(1u << 0)	/* callable from non-root cells too */
@@ -39,8 +41,32 @@ static long hc_get_info(struct vcpu *v, const struct hc_args *args)
 	}
 }
 
+extern struct tandem_header tandem_header;
+
+static long hc_cpu_get_state(struct vcpu *v, const struct hc_args *args)
+{
+	uint64_t cpu = args->a[0], type = args->a[1];
+	const struct vcpu *target;
+
+	if (cpu >= tandem_header.possible_cpus || !per_cpu(cpu)->online)
+		return -TANDEM_EINVAL;
+	target = per_cpu(cpu)->vcpu;
+	if (!target)
+		return -TANDEM_EINVAL;
+	if (v->cell != &root_cell && target->cell != v->cell)
+		return -TANDEM_EPERM;
+	if (type == TANDEM_CPU_INFO_STATE)
+		return target->state == VCPU_PARKED ? TANDEM_CPU_FAILED :
+						     TANDEM_CPU_RUNNING;
+	if (type >= TANDEM_CPU_STAT_TOTAL && type <= TANDEM_CPU_STAT_LAST)
+		/* a counter, kept non-negative */
+		return (long)(target->stats[type - TANDEM_CPU_STAT_TOTAL] & INT64_MAX);
+	return -TANDEM_EINVAL;
+}
+
 static const struct hypercall hypercalls[] = {
 	[TANDEM_HC_HYPERVISOR_GET_INFO] = { hc_get_info, HC_ANY_CELL },
+	[TANDEM_HC_CPU_GET_STATE] = { hc_cpu_get_state, HC_ANY_CELL },
 };
 
 static long dispatch(struct vcpu *v, uint64_t code, const struct hc_args *args)

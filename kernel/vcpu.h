@@ -124,7 +124,8 @@ enum vcpu_run_state {
 	VCPU_PARKED,		/* failed or shut down: never entered again */
 };
 
-/* Exit counters per vCPU (CPU Get State, types 1000 and up). */
+/* Exit counters per vCPU, in the order of CPU Get State types 1000 and
+ * up (guest-abi/include/tandem/hypercall.h). */
 enum vcpu_stat {
 	STAT_TOTAL, STAT_HYPERCALL, STAT_CPUID, STAT_MSR, STAT_IO,
 	STAT_MEM_FAULT, STAT_HALT, STAT_INTERRUPT, STAT_OTHER,

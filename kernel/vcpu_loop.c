@@ -51,7 +51,7 @@ void handle_exception(struct vcpu *v)
 	if (e.vector == 6 && !guest_fetch_insn(v, insn, sizeof(insn), &got) &&
 	    got == 3 && (!memcmp(insn, vmcall, 3) || !memcmp(insn, vmmcall, 3))) {
 		v->exit.insn_len = 3;
-		v->stats[STAT_HYPERCALL]++;
+		v->exit.reason = EXIT_HYPERCALL;	/* counted as one */
 		handle_hypercall(v);
 		return;
 	}
@@ -60,7 +60,6 @@ void handle_exception(struct vcpu *v)
 
 static void handle_halt(struct vcpu *v)
 {
-	v->stats[STAT_HALT]++;
 	vcpu_skip_insn(v);
 }
 
@@ -83,7 +82,7 @@ static void handle_shutdown(struct vcpu *v)
 
 static void handle_interrupt(struct vcpu *v)
 {
-	v->stats[STAT_INTERRUPT]++;
+	(void)v;	/* Tandem takes no interrupts yet: just re-enter */
 }
 
 static void handle_irq_window(struct vcpu *v)
@@ -125,7 +124,10 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_UNHANDLED] = handle_unhandled,
 };
 
+/* The counter each exit goes to; unlisted reasons count as STAT_OTHER. */
 static const enum vcpu_stat exit_stat[EXIT_REASON_COUNT] = {
+	[EXIT_HALT] = STAT_HALT,
+	[EXIT_INTERRUPT] = STAT_INTERRUPT,
 	[EXIT_HYPERCALL] = STAT_HYPERCALL,
 	[EXIT_CPUID] = STAT_CPUID,
 	[EXIT_MSR_READ] = STAT_MSR,
@@ -159,9 +161,10 @@ void vcpu_loop(struct vcpu *v)
 		if (v->state == VCPU_PARKED)
 			cpu_halt_forever();
 		vcpu_ops->run(v);
-		v->stats[STAT_TOTAL]++;
-		if (exit_stat[v->exit.reason])
-			v->stats[exit_stat[v->exit.reason]]++;
 		exit_handlers[v->exit.reason](v);
+		/* Counted after handling: a #UD may have become a hypercall. */
+		v->stats[STAT_TOTAL]++;
+		v->stats[exit_stat[v->exit.reason] ? exit_stat[v->exit.reason] :
+			 STAT_OTHER]++;
 	}
 }

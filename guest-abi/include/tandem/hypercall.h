@@ -33,6 +33,28 @@
 #define TANDEM_INFO_REMAP_POOL_USED	3
 #define TANDEM_INFO_NUM_CELLS		4
 
+/* Cell states (Cell Get State, code 6; communication region). */
+#define TANDEM_CELL_RUNNING		0
+#define TANDEM_CELL_SHUT_DOWN		1
+#define TANDEM_CELL_FAILED		2
+
+/* CPU Get State (code 7): RDI = logical CPU id, RSI = information type.
+ * Type 0 is the state of the seed (0 running, 2 failed); types 1000 and up
+ * are that CPU's exit counters since boot. */
+#define TANDEM_CPU_INFO_STATE		0
+#define TANDEM_CPU_RUNNING		0
+#define TANDEM_CPU_FAILED		2
+#define TANDEM_CPU_STAT_TOTAL		1000	/* every exit */
+#define TANDEM_CPU_STAT_HYPERCALL	1001
+#define TANDEM_CPU_STAT_CPUID		1002
+#define TANDEM_CPU_STAT_MSR		1003
+#define TANDEM_CPU_STAT_IO		1004
+#define TANDEM_CPU_STAT_MEM_FAULT	1005	/* nested paging faults */
+#define TANDEM_CPU_STAT_HALT		1006
+#define TANDEM_CPU_STAT_INTERRUPT	1007
+#define TANDEM_CPU_STAT_OTHER		1008
+#define TANDEM_CPU_STAT_LAST		TANDEM_CPU_STAT_OTHER
+
 /* Hypercall page: 128 stubs of 32 bytes. Slot N (N < TANDEM_HC_PAGE_SLOTS - 1)
  * is `mov eax, N; vmcall|vmmcall; ret`, padded with int3. The last slot
  * issues the HVM call: `mov eax, 0xf00d; vmcall|vmmcall; ret` (the caller
