@@ -110,7 +110,7 @@ include $(wildcard tests/*.mk)
 
 $(BUILD)/tests/check_header: tests/check_header.c kernel/header.h kernel/layout.h
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -Wall -Wextra -Werror -Ikernel -o $@ $<
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -iquote kernel -o $@ $<
 
 check-header: $(BUILD)/tests/check_header $(ELF)
 	$(BUILD)/tests/check_header $(ELF)
