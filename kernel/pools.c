@@ -4,11 +4,14 @@
 #include "klib.h"
 #include "layout.h"
 #include "pools.h"
+#include "spinlock.h"
 
 struct page_pool mem_pool;
 struct page_pool remap_pool;
 
 static uint64_t remap_bitmap[POOL_BITMAP_WORDS(REMAP_POOL_PAGES)];
+/* Every CPU allocates (vCPU state at start-up, cells later). */
+static struct spinlock pool_lock;
 
 int pools_init(uint64_t base, uint64_t size)
 {
@@ -31,9 +34,12 @@ int pools_init(uint64_t base, uint64_t size)
 
 void *page_alloc(size_t n)
 {
-	uint64_t phys = pool_alloc(&mem_pool, n, 1);
+	uint64_t phys;
 	void *virt;
 
+	spin_lock(&pool_lock);
+	phys = pool_alloc(&mem_pool, n, 1);
+	spin_unlock(&pool_lock);
 	if (phys == POOL_ALLOC_FAIL)
 		return NULL;
 	virt = (void *)(DIRECT_BASE + phys);
@@ -43,5 +49,7 @@ void *page_alloc(size_t n)
 
 void page_free(void *virt, size_t n)
 {
+	spin_lock(&pool_lock);
 	pool_free(&mem_pool, (uint64_t)virt - DIRECT_BASE, n);
+	spin_unlock(&pool_lock);
 }

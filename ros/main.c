@@ -1,6 +1,7 @@
 /* ROS start: console, descriptor tables, boot information, CPUs, then the
  * native check or the suite, then the end of the run. */
 #include "acpi.h"
+#include "bench.h"
 #include "bootinfo.h"
 #include "smp.h"
 #include "suite.h"
@@ -48,6 +49,8 @@ void ros_main(uint32_t magic, uint64_t mbi)
 	ros_log("cpus: %zu", ros_smp.ncpus);
 
 	detected = tandem_detect(&id);
+	if (ros_cmdline_has(&boot, "bench"))
+		ros_bench_run(&boot, &id, detected);	/* instead of the suite */
 	force = ros_cmdline_has(&boot, "force_suite");
 	if (!detected) {
 		if (id.hv_bit)
