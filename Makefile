@@ -123,8 +123,8 @@ test: deps
 	$(MAKE) --no-print-directory check-header
 	$(MAKE) --no-print-directory boot-tests
 
-bench: deps $(TEST_ISO)
-	scripts/bench.sh $(TEST_ISO)
+bench: deps
+	scripts/bench.sh
 
 clean:
 	rm -rf $(BUILD)

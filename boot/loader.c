@@ -22,6 +22,7 @@
 #include "vcpu.h"
 #include "virt_caps.h"
 #include "guests.h"
+#include "tsc.h"
 
 #define KiB		1024ul
 #define MiB		(1024ul * 1024)
@@ -227,6 +228,7 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 	virt_caps_log(&caps);
 	vcpu_ops = vcpu_ops_select(&caps);
 	apic_init();
+	tsc_calibrate();
 	find_cpus();
 
 	err = hv_memory_reserve(&mbi, mbi_phys, mbi_size, possible_cpus,

@@ -4,6 +4,7 @@
 #include "apic_emul.h"
 #include "cell.h"
 #include "console.h"
+#include "exits.h"
 
 #define APIC_ICR_LO		0x300
 #define APIC_ICR_HI		0x310
@@ -53,13 +54,12 @@ static void init_sipi(struct vcpu *v, uint32_t lo)
 		if (ICR_MODE(lo) == ICR_MODE_INIT) {
 			if (!(lo & ICR_LEVEL_ASSERT))
 				continue;	/* INIT level de-assert: no effect */
-			if (t->state == VCPU_RUNNING) {
-				pr_warn("cell '%s': INIT to running vCPU %u ignored",
-					c->name, t->index);
-				continue;
+			if (t == v) {
+				v->sipi_vector = -1;
+				v->state = VCPU_WAIT_SIPI;
+			} else {
+				vcpu_request(t, VCPU_REQ_INIT);
 			}
-			t->sipi_vector = -1;
-			t->state = VCPU_WAIT_SIPI;
 		} else if (t->state == VCPU_WAIT_SIPI) {
 			__atomic_store_n(&t->sipi_vector, (int)(lo & 0xff),
 					 __ATOMIC_RELEASE);

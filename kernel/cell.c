@@ -11,11 +11,13 @@
 #include "pools.h"
 #include "printf.h"
 #include "tandem_mem.h"
+#include <tandem/comm_region.h>
 
 #define LAPIC_PAGE	0xfee00000ull
 #define FOUR_GIB	0x100000000ull
 
 struct cell root_cell = { .id = 0, .name = "ROS" };
+struct cell *cells[TANDEM_MAX_CELLS] = { &root_cell };
 unsigned int num_cells = 1;
 struct tandem_mem tandem_mem;
 static struct vcpu root_vcpus[TANDEM_MAX_CPUS];
@@ -29,22 +31,93 @@ bool tandem_mem_overlaps(uint64_t addr, uint64_t len)
 	return false;
 }
 
-bool cell_is_ram(const struct cell *c, uint64_t gpa, uint64_t len)
+static const struct mem_range *find_ram(const struct cell *c, uint64_t gpa,
+				       uint64_t len)
 {
 	if (gpa + len < gpa)
-		return false;
+		return NULL;
 	for (unsigned int i = 0; i < c->nram; i++)
 		if (gpa >= c->ram[i].base &&
 		    gpa + len <= c->ram[i].base + c->ram[i].size)
-			return true;
-	return false;
+			return &c->ram[i];
+	return NULL;
+}
+
+bool cell_is_ram(const struct cell *c, uint64_t gpa, uint64_t len)
+{
+	return find_ram(c, gpa, len) != NULL;
 }
 
 void *cell_gpa_to_hva(const struct cell *c, uint64_t gpa, uint64_t len)
 {
-	if (!cell_is_ram(c, gpa, len))
+	const struct mem_range *r = find_ram(c, gpa, len);
+
+	if (!r)
 		return NULL;
-	return (void *)(DIRECT_BASE + gpa);	/* identity: only the root cell yet */
+	return (void *)(DIRECT_BASE + r->hpa + (gpa - r->base));
+}
+
+int cell_ram_remove(struct cell *c, uint64_t base, uint64_t size)
+{
+	uint64_t end = base + size;
+
+	for (unsigned int i = 0; i < c->nram; i++) {
+		struct mem_range *r = &c->ram[i];
+		uint64_t rb = r->base, re = r->base + r->size;
+
+		if (end <= rb || base >= re)
+			continue;
+		if (base > rb && end < re) {		/* split in two */
+			if (c->nram == CELL_MAX_RAM_RANGES)
+				return -TANDEM_ENOMEM;
+			memmove(&c->ram[i + 2], &c->ram[i + 1],
+				(c->nram - i - 1) * sizeof(*r));
+			c->ram[i + 1] = (struct mem_range){ end, re - end, end };
+			r->size = base - rb;
+			c->nram++;
+			return 0;
+		}
+		if (base <= rb && end >= re) {		/* all of it */
+			memmove(r, r + 1, (c->nram - i - 1) * sizeof(*r));
+			c->nram--;
+			i--;
+		} else if (base <= rb) {		/* its start */
+			r->size = re - end;
+			r->base = r->hpa = end;
+		} else {				/* its end */
+			r->size = base - rb;
+		}
+	}
+	return 0;
+}
+
+int cell_ram_add(struct cell *c, uint64_t base, uint64_t size)
+{
+	unsigned int i = 0;
+
+	while (i < c->nram && c->ram[i].base < base)
+		i++;
+	if (i > 0 && c->ram[i - 1].base + c->ram[i - 1].size == base) {
+		c->ram[i - 1].size += size;
+		if (i < c->nram && c->ram[i].base == base + size) {
+			c->ram[i - 1].size += c->ram[i].size;
+			memmove(&c->ram[i], &c->ram[i + 1],
+				(c->nram - i - 1) * sizeof(c->ram[0]));
+			c->nram--;
+		}
+		return 0;
+	}
+	if (i < c->nram && c->ram[i].base == base + size) {
+		c->ram[i].base = c->ram[i].hpa = base;
+		c->ram[i].size += size;
+		return 0;
+	}
+	if (c->nram == CELL_MAX_RAM_RANGES)
+		return -TANDEM_ENOMEM;
+	memmove(&c->ram[i + 1], &c->ram[i], (c->nram - i) * sizeof(c->ram[0]));
+	c->ram[i] = (struct mem_range){ base, size, base };
+	c->nram++;
+	return 0;
 }
 
 static void *gpa_alloc_table(void *ctx, uint64_t *phys)
@@ -70,7 +143,7 @@ static void *gpa_phys_to_virt(void *ctx, uint64_t phys)
 	return (void *)(DIRECT_BASE + phys);
 }
 
-static const struct pt_ops gpa_table_ops = {
+const struct pt_ops gpa_table_ops = {
 	.alloc_table = gpa_alloc_table,
 	.free_table = gpa_free_table,
 	.phys_to_virt = gpa_phys_to_virt,
@@ -94,7 +167,7 @@ static int first_tandem_overlap(uint64_t start, uint64_t end)
 static void add_ram(struct cell *c, uint64_t start, uint64_t end)
 {
 	if (end > start && c->nram < CELL_MAX_RAM_RANGES)
-		c->ram[c->nram++] = (struct mem_range){ start, end - start };
+		c->ram[c->nram++] = (struct mem_range){ start, end - start, start };
 }
 
 /* RAM of the root: available ranges minus Tandem's memory. */
@@ -163,22 +236,15 @@ int root_cell_init(unsigned int ncpus)
 		v->apic_id = pc->apic_id;
 		v->sipi_vector = -1;
 		v->state = VCPU_STOPPED;
-		pc->vcpu = v;
+		pc->vcpu = pc->root_vcpu = v;
 		c->vcpus[c->nvcpus++] = v;
 	}
 	return 0;
 }
 
-void vcpu_fail(struct vcpu *v, const char *fmt, ...)
+void cell_set_failed(struct cell *c)
 {
-	char why[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	v->cell->state = CELL_STATE_FAILED;
-	v->state = VCPU_PARKED;
-	pr_err("cell '%s' failed: vCPU %u: %s", v->cell->name, v->index, why);
-	cpu_halt_forever();
+	c->state = CELL_STATE_FAILED;
+	if (c->comm)
+		c->comm->cell_state = TANDEM_COMM_CELL_FAILED;
 }

@@ -18,27 +18,52 @@
 #define CELL_STATE_SHUT_DOWN	1
 #define CELL_STATE_FAILED	2
 
+#define TANDEM_MAX_CELLS	16
+
+/* Guest RAM: [base, base + size) guest-physical, at host-physical hpa. */
 struct mem_range {
-	uint64_t base, size;
+	uint64_t base, size, hpa;
 };
+
+struct tandem_cell_desc;
+struct tandem_comm_region;
 
 struct cell {
 	unsigned int id;
 	char name[CELL_NAME_LEN];
-	volatile uint32_t state;
+	volatile uint32_t state;	/* CELL_STATE_*; non-root: see comm */
 	struct page_table gpa_map;
-	/* Guest RAM, as guest-physical ranges; the root cell's are identity
-	 * mapped (guest-physical = host-physical). */
+	volatile uint32_t gpa_gen;	/* bumped when gpa_map loses entries */
+	/* Guest RAM; the root cell's is identity mapped. */
 	struct mem_range ram[CELL_MAX_RAM_RANGES];
 	unsigned int nram;
 	unsigned int nvcpus;
 	struct vcpu *vcpus[TANDEM_MAX_CPUS];
 	uint64_t hypercall_page;	/* last page installed, 0 = none */
+
+	/* Non-root cells (kernel/cells.c). */
+	uint64_t cpu_set;
+	struct tandem_cell_desc *config;	/* Tandem's validated copy */
+	size_t config_size;
+	struct tandem_comm_region *comm;	/* NULL: none */
+	uint64_t comm_gpa;
+	bool started;
+	char console[120];			/* Debug Console Putc line */
+	unsigned int console_len;
 };
 
 extern struct cell root_cell;
+/** Every cell by id (0 = root); NULL where none. */
+extern struct cell *cells[TANDEM_MAX_CELLS];
 /** Number of cells that exist, the root included. */
 extern unsigned int num_cells;
+
+/** Marks @c failed (and says so in its communication region). */
+void cell_set_failed(struct cell *c);
+
+/** Makes every vCPU of @c drop what it cached of its guest-physical map
+ * before it next runs guest code; returns once all did or will. */
+void cell_flush_gpa(struct cell *c);
 
 /**
  * Builds the root cell: its RAM is every available range of the memory map
@@ -55,8 +80,17 @@ bool cell_is_ram(const struct cell *c, uint64_t gpa, uint64_t len);
  * it is all RAM of @c, else NULL. */
 void *cell_gpa_to_hva(const struct cell *c, uint64_t gpa, uint64_t len);
 
-/** Marks @c failed and parks the calling vCPU, with one line naming why. */
+/** Marks @v's cell failed and parks @v (the calling CPU's vCPU), with one
+ * line naming why; the CPU goes back to its loop. */
 __attribute__((noreturn, format(printf, 2, 3)))
 void vcpu_fail(struct vcpu *v, const char *fmt, ...);
+
+/** Removes [@base, @base + @size) from @c's RAM list / adds it back
+ * (identity: host-physical = guest-physical). 0 or -ENOMEM (list full). */
+int cell_ram_remove(struct cell *c, uint64_t base, uint64_t size);
+int cell_ram_add(struct cell *c, uint64_t base, uint64_t size);
+
+/* Table pages of guest-physical maps come from the memory pool. */
+extern const struct pt_ops gpa_table_ops;
 
 #endif

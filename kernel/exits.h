@@ -17,8 +17,13 @@ void handle_msr_read(struct vcpu *v);		/* msr_emul.c */
 void handle_msr_write(struct vcpu *v);
 void handle_mem_fault(struct vcpu *v);		/* mem_fault.c */
 void handle_exception(struct vcpu *v);		/* vcpu_loop.c */
+void handle_io(struct vcpu *v);			/* io_emul.c */
 
-/** Runs @v on the calling CPU for good: start-up, exits, parking. */
-__attribute__((noreturn)) void vcpu_loop(struct vcpu *v);
+/** Runs whatever vCPU this CPU is given, for good. */
+__attribute__((noreturn)) void cpu_loop(void);
+
+/** Posts VCPU_REQ_* @req to @v and waits until its CPU carried it out,
+ * kicking it out of guest mode as needed. False after a long timeout. */
+bool vcpu_request(struct vcpu *v, uint32_t req);
 
 #endif

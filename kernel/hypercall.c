@@ -7,25 +7,22 @@
 #include "cell.h"
 #include "console.h"
 #include "exits.h"
+#include "cells.h"
 #include "header.h"
 #include "percpu.h"
 #include "pools.h"
 
 #define HC_ANY_CELL	(1u << 0)	/* callable from non-root cells too */
 
-struct hc_args {
-	uint64_t a[6];
-};
-
 struct hypercall {
-	long (*fn)(struct vcpu *v, const struct hc_args *args);
+	long (*fn)(struct vcpu *v, const uint64_t *args);
 	unsigned int flags;
 };
 
-static long hc_get_info(struct vcpu *v, const struct hc_args *args)
+static long hc_get_info(struct vcpu *v, const uint64_t *args)
 {
 	(void)v;
-	switch (args->a[0]) {
+	switch (args[0]) {
 	case TANDEM_INFO_MEM_POOL_PAGES:
 		return mem_pool.pages;
 	case TANDEM_INFO_MEM_POOL_USED:
@@ -43,9 +40,9 @@ static long hc_get_info(struct vcpu *v, const struct hc_args *args)
 
 extern struct tandem_header tandem_header;
 
-static long hc_cpu_get_state(struct vcpu *v, const struct hc_args *args)
+static long hc_cpu_get_state(struct vcpu *v, const uint64_t *args)
 {
-	uint64_t cpu = args->a[0], type = args->a[1];
+	uint64_t cpu = args[0], type = args[1];
 	const struct vcpu *target;
 
 	if (cpu >= tandem_header.possible_cpus || !per_cpu(cpu)->online)
@@ -65,11 +62,17 @@ static long hc_cpu_get_state(struct vcpu *v, const struct hc_args *args)
 }
 
 static const struct hypercall hypercalls[] = {
+	[TANDEM_HC_CELL_CREATE] = { hc_cell_create, 0 },
+	[TANDEM_HC_CELL_START] = { hc_cell_start, 0 },
+	[TANDEM_HC_CELL_DESTROY] = { hc_cell_destroy, 0 },
 	[TANDEM_HC_HYPERVISOR_GET_INFO] = { hc_get_info, HC_ANY_CELL },
+	[TANDEM_HC_CELL_GET_STATE] = { hc_cell_state, 0 },
 	[TANDEM_HC_CPU_GET_STATE] = { hc_cpu_get_state, HC_ANY_CELL },
+	[TANDEM_HC_DEBUG_CONSOLE_PUTC] = { hc_debug_putc, HC_ANY_CELL },
+	[TANDEM_HC_CELL_SOFT_RESTART] = { hc_cell_soft_restart, 0 },
 };
 
-static long dispatch(struct vcpu *v, uint64_t code, const struct hc_args *args)
+static long dispatch(struct vcpu *v, uint64_t code, const uint64_t *args)
 {
 	static unsigned int unknown_logged;
 	const struct hypercall *hc = NULL;
@@ -95,12 +98,12 @@ void handle_hypercall(struct vcpu *v)
 	bool long_mode = vcpu_ops->get_mode(v) == CPU_MODE_64;
 	uint64_t mask = long_mode ? ~0ull : 0xffffffffull;
 	uint64_t code = v->regs[GPR_RAX] & mask;
-	struct hc_args args = { {
+	const uint64_t args[6] = {
 		v->regs[GPR_RDI] & mask, v->regs[GPR_RSI] & mask,
 		v->regs[GPR_RDX] & mask, v->regs[GPR_R10] & mask,
 		v->regs[GPR_R8] & mask, v->regs[GPR_R9] & mask,
-	} };
-	long ret = dispatch(v, code, &args);
+	};
+	long ret = dispatch(v, code, args);
 
 	v->regs[GPR_RAX] = long_mode ? (uint64_t)ret : (uint32_t)ret;
 	vcpu_skip_insn(v);

@@ -35,6 +35,7 @@ struct per_cpu {
 
 	volatile int entry_done;		/* entry_result is final */
 	struct vcpu *vcpu;		/* the guest CPU this CPU runs */
+	struct vcpu *root_vcpu;		/* its root-cell vCPU, to go back to */
 
 	/* written by other CPUs */
 	volatile int started __attribute__((aligned(64)));	/* AP answered */

@@ -64,6 +64,11 @@ void idt_load(void)
 
 void trap_handler(struct trap_frame *f)
 {
+	/* An NMI is another CPU's kick that arrived while this CPU was not
+	 * in a guest: the request it announced is picked up by the loop. */
+	if (f->vector == 2)
+		return;
+
 	const char *name = f->vector < 32 ? exception_names[f->vector]
 					  : "unexpected interrupt";
 

@@ -69,6 +69,7 @@ enum vcpu_exit_reason {
 	EXIT_SHUTDOWN,		/* triple fault */
 	EXIT_EXCEPTION,		/* an intercepted exception (#UD) */
 	EXIT_INTERRUPT,		/* a physical interrupt for Tandem */
+	EXIT_NMI,		/* an NMI: Tandem's kick, or one for the guest */
 	EXIT_IRQ_WINDOW,
 	EXIT_ENTRY_FAILED,	/* the CPU refused the guest state */
 	EXIT_UNHANDLED,		/* a vendor exit the core does not know */
@@ -121,8 +122,14 @@ enum vcpu_run_state {
 	VCPU_STOPPED,		/* not started */
 	VCPU_WAIT_SIPI,		/* INIT received, waiting for a start-up IPI */
 	VCPU_RUNNING,
-	VCPU_PARKED,		/* failed or shut down: never entered again */
+	VCPU_PARKED,		/* failed: not entered again until reset */
 };
+
+/* Requests other CPUs post to a vCPU (kernel/vcpu_loop.c); the vCPU's own
+ * CPU carries them out before it next enters the guest. */
+#define VCPU_REQ_INIT		(1u << 0)	/* guest INIT: wait for SIPI */
+#define VCPU_REQ_RESET		(1u << 1)	/* restart from start_state */
+#define VCPU_REQ_STOP		(1u << 2)	/* leave for good (cell destroy) */
 
 /* Exit counters per vCPU, in the order of CPU Get State types 1000 and
  * up (guest-abi/include/tandem/hypercall.h). */
@@ -145,6 +152,15 @@ struct vcpu {
 	uint64_t stats[STAT_COUNT];
 	uint32_t lapic_icr_high;	/* last ICR high word the guest wrote */
 	void *backend;			/* VMCB / VMCS bookkeeping */
+
+	/* Cross-CPU control (kernel/vcpu_loop.c). */
+	volatile uint32_t requests;	/* VCPU_REQ_* */
+	volatile bool in_guest;		/* between entry and exit */
+	volatile bool stopped;		/* acknowledged VCPU_REQ_STOP */
+	volatile uint32_t gpa_gen_seen;	/* cell's gpa_gen at the last flush */
+	struct vcpu_state start_state;	/* for VCPU_REQ_RESET */
+	uint64_t start_regs[GPR_COUNT];
+	bool start_running;		/* reset to RUNNING (else WAIT_SIPI) */
 };
 
 struct vcpu_ops {
@@ -164,9 +180,12 @@ struct vcpu_ops {
 	void (*cpu_disable)(struct per_cpu *pc);
 
 	/** Allocates and fills the control structure of @v (intercepts,
-	 * bitmaps) for the calling CPU. */
+	 * bitmaps) on the CPU that will run it; it is then loaded. */
 	int (*vcpu_create)(struct vcpu *v);
+	/** Frees it again, on the CPU that ran it. */
 	void (*vcpu_destroy)(struct vcpu *v);
+	/** Makes @v the one the calling CPU runs (after another one ran). */
+	void (*vcpu_load)(struct vcpu *v);
 
 	/** Loads @s as the complete guest state (start or restart). */
 	void (*set_state)(struct vcpu *v, const struct vcpu_state *s);

@@ -7,6 +7,10 @@
 #include "guest_mem.h"
 #include "klib.h"
 #include "start_state.h"
+#include "apic.h"
+#include "percpu.h"
+#include "printf.h"
+#include <stdarg.h>
 
 const struct vcpu_ops *vcpu_ops;
 
@@ -63,12 +67,6 @@ static void handle_halt(struct vcpu *v)
 	vcpu_skip_insn(v);
 }
 
-static void handle_io(struct vcpu *v)
-{
-	/* No port is intercepted yet: an I/O exit means a bitmap bug. */
-	vcpu_fail(v, "unexpected I/O exit, port 0x%x", v->exit.io.port);
-}
-
 static void handle_init(struct vcpu *v)
 {
 	v->sipi_vector = -1;
@@ -83,6 +81,14 @@ static void handle_shutdown(struct vcpu *v)
 static void handle_interrupt(struct vcpu *v)
 {
 	(void)v;	/* Tandem takes no interrupts yet: just re-enter */
+}
+
+/* NMIs are Tandem's kicks: the loop picks up what they announced. A kick
+ * may arrive late, so NMIs are never passed on to guests (which therefore
+ * get none: a documented limitation). */
+static void handle_nmi(struct vcpu *v)
+{
+	(void)v;
 }
 
 static void handle_irq_window(struct vcpu *v)
@@ -119,6 +125,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_SHUTDOWN] = handle_shutdown,
 	[EXIT_EXCEPTION] = handle_exception,
 	[EXIT_INTERRUPT] = handle_interrupt,
+	[EXIT_NMI] = handle_nmi,
 	[EXIT_IRQ_WINDOW] = handle_irq_window,
 	[EXIT_ENTRY_FAILED] = handle_entry_failed,
 	[EXIT_UNHANDLED] = handle_unhandled,
@@ -136,16 +143,15 @@ static const enum vcpu_stat exit_stat[EXIT_REASON_COUNT] = {
 	[EXIT_MEM_FAULT] = STAT_MEM_FAULT,
 };
 
-/* Wait-for-SIPI (SDM Vol. 3A 9.4.4): spin until a start-up IPI names a
- * vector, then start in real mode at vector << 12. */
-static void wait_for_sipi(struct vcpu *v)
+/* Wait-for-SIPI (SDM Vol. 3A 9.4.4): once a start-up IPI named a vector,
+ * start in real mode at vector << 12. */
+static void try_sipi(struct vcpu *v)
 {
 	struct vcpu_state st;
-	int vector;
+	int vector = __atomic_exchange_n(&v->sipi_vector, -1, __ATOMIC_ACQ_REL);
 
-	while ((vector = __atomic_load_n(&v->sipi_vector, __ATOMIC_ACQUIRE)) < 0)
-		cpu_relax();
-	v->sipi_vector = -1;
+	if (vector < 0)
+		return;
 	start_state_sipi(&st, (uint8_t)vector);
 	vcpu_ops->set_state(v, &st);
 	for (int r = 0; r < GPR_COUNT; r++)
@@ -153,18 +159,169 @@ static void wait_for_sipi(struct vcpu *v)
 	v->state = VCPU_RUNNING;
 }
 
-void vcpu_loop(struct vcpu *v)
+static void process_requests(struct vcpu *v)
 {
-	for (;;) {
-		if (v->state == VCPU_WAIT_SIPI || v->state == VCPU_STOPPED)
-			wait_for_sipi(v);
-		if (v->state == VCPU_PARKED)
-			cpu_halt_forever();
-		vcpu_ops->run(v);
-		exit_handlers[v->exit.reason](v);
-		/* Counted after handling: a #UD may have become a hypercall. */
-		v->stats[STAT_TOTAL]++;
-		v->stats[exit_stat[v->exit.reason] ? exit_stat[v->exit.reason] :
-			 STAT_OTHER]++;
+	uint32_t req = __atomic_load_n(&v->requests, __ATOMIC_ACQUIRE);
+
+	if (req & VCPU_REQ_STOP) {
+		vcpu_ops->vcpu_destroy(v);
+		v->state = VCPU_PARKED;
+		__atomic_store_n(&v->stopped, true, __ATOMIC_RELEASE);
+		__atomic_and_fetch(&v->requests, ~VCPU_REQ_STOP, __ATOMIC_RELEASE);
+		return;
 	}
+	if (req & VCPU_REQ_RESET) {
+		vcpu_ops->set_state(v, &v->start_state);
+		memcpy(v->regs, v->start_regs, sizeof(v->regs));
+		v->sipi_vector = -1;
+		v->state = v->start_running ? VCPU_RUNNING : VCPU_WAIT_SIPI;
+	}
+	if (req & VCPU_REQ_INIT) {
+		v->sipi_vector = -1;
+		v->state = VCPU_WAIT_SIPI;
+	}
+	if (req)
+		__atomic_and_fetch(&v->requests, ~req, __ATOMIC_RELEASE);
+}
+
+bool vcpu_request(struct vcpu *v, uint32_t req)
+{
+	__atomic_or_fetch(&v->requests, req, __ATOMIC_SEQ_CST);
+	if (v->cpu == this_cpu()) {
+		process_requests(v);
+		return true;
+	}
+	/* Wait until its CPU took it; while the vCPU is in guest mode, kick
+	 * it out with an NMI (again now and then: one may arrive just before
+	 * the entry and be lost on VMX). */
+	for (uint64_t spin = 0; spin < 200000000ull; spin++) {
+		if (!(__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) & req))
+			return true;
+		if (v->in_guest && spin % 20000 == 0)
+			apic_send_ipi(v->cpu->apic_id, APIC_ICR_NMI);
+		cpu_relax();
+	}
+	pr_err("cell '%s': vCPU %u did not take request 0x%x", v->cell->name,
+	       v->index, req);
+	return false;
+}
+
+void cell_flush_gpa(struct cell *c)
+{
+	uint32_t gen = __atomic_add_fetch(&c->gpa_gen, 1, __ATOMIC_SEQ_CST);
+
+	for (unsigned int i = 0; i < c->nvcpus; i++) {
+		struct vcpu *v = c->vcpus[i];
+
+		if (v->cpu == this_cpu())
+			continue;		/* flushed before our next entry */
+		for (uint64_t spin = 0; v->in_guest &&
+		     __atomic_load_n(&v->gpa_gen_seen, __ATOMIC_ACQUIRE) != gen; spin++) {
+			if (spin % 20000 == 0)
+				apic_send_ipi(v->cpu->apic_id, APIC_ICR_NMI);
+			cpu_relax();
+		}
+	}
+}
+
+static void enter_guest(struct vcpu *v)
+{
+	uint32_t gen;
+
+	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
+	/* Requests and map changes posted from now on kick us out. */
+	if (__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST)) {
+		v->in_guest = false;
+		return;
+	}
+	gen = __atomic_load_n(&v->cell->gpa_gen, __ATOMIC_SEQ_CST);
+	if (gen != v->gpa_gen_seen) {
+		vcpu_ops->flush_gpa(v);
+		__atomic_store_n(&v->gpa_gen_seen, gen, __ATOMIC_RELEASE);
+	}
+	vcpu_ops->run(v);
+	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
+	exit_handlers[v->exit.reason](v);
+	/* Counted after handling: a #UD may have become a hypercall. */
+	v->stats[STAT_TOTAL]++;
+	v->stats[exit_stat[v->exit.reason] ? exit_stat[v->exit.reason] : STAT_OTHER]++;
+}
+
+/* Makes @v the vCPU of this CPU: create its control structure here, on the
+ * CPU that will run it, or load the one it has. */
+static bool switch_to(struct vcpu *v)
+{
+	int err;
+
+	if (v->backend) {
+		vcpu_ops->vcpu_load(v);
+		return true;
+	}
+	err = vcpu_ops->vcpu_create(v);
+	if (err) {
+		pr_err("cell '%s': cannot create vCPU %u (%d); it stays stopped",
+		       v->cell->name, v->index, err);
+		v->state = VCPU_PARKED;
+		v->stopped = true;
+		return false;
+	}
+	vcpu_ops->set_gpa_root(v, v->cell->gpa_map.root_phys);
+	v->gpa_gen_seen = v->cell->gpa_gen;
+	return true;
+}
+
+void cpu_loop(void)
+{
+	struct per_cpu *pc = this_cpu();
+	struct vcpu *cur = NULL;
+
+	for (;;) {
+		struct vcpu *v = __atomic_load_n(&pc->vcpu, __ATOMIC_ACQUIRE);
+
+		if (!v || v->stopped) {
+			cur = NULL;
+			cpu_relax();
+			continue;
+		}
+		if (v != cur) {
+			if (!switch_to(v))
+				continue;
+			cur = v;
+		}
+		process_requests(v);
+		if (v->stopped) {
+			cur = NULL;
+			continue;
+		}
+		switch (v->state) {
+		case VCPU_STOPPED:
+		case VCPU_WAIT_SIPI:
+			try_sipi(v);
+			cpu_relax();
+			break;
+		case VCPU_PARKED:
+			cpu_relax();
+			break;
+		case VCPU_RUNNING:
+			enter_guest(v);
+			break;
+		}
+	}
+}
+
+void vcpu_fail(struct vcpu *v, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	v->state = VCPU_PARKED;
+	cell_set_failed(v->cell);
+	pr_err("cell '%s' failed: vCPU %u: %s", v->cell->name, v->index, why);
+	/* Back to the top of this CPU's loop, on a fresh stack. */
+	asm volatile("mov %0, %%rsp; jmp cpu_loop"
+		     : : "r"((uint64_t)this_cpu()->stack + PER_CPU_STACK_SIZE));
+	__builtin_unreachable();
 }

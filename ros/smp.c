@@ -142,6 +142,28 @@ const char *ros_smp_start(const struct ros_boot *b, void (*probe)(unsigned cpu))
 	return NULL;
 }
 
+void ros_smp_park(unsigned k)
+{
+	if (k == 0 || k >= ros_smp.ncpus)
+		return;
+	send_ipi(ros_smp.apic_ids[k], ICR_INIT);
+	ros_udelay(10000);
+}
+
+bool ros_smp_restart(unsigned k, void (*probe)(unsigned cpu))
+{
+	struct ros_probe *p;
+
+	if (k == 0 || k >= ros_smp.ncpus || !ros_smp.trampoline)
+		return false;
+	p = &ros_smp.probes[k];
+	p->started = 0;
+	p->answered = 0;
+	ap_probe = probe;
+	start_one(k);
+	return __atomic_load_n(&p->answered, __ATOMIC_ACQUIRE) != 0;
+}
+
 void ros_ap_main(unsigned cpu)
 {
 	ros_trap_init_ap();

@@ -48,6 +48,21 @@ const char *ros_smp_init(const struct ros_madt *madt);
  */
 const char *ros_smp_start(const struct ros_boot *b, void (*probe)(unsigned cpu));
 
+/**
+ * Take CPU @k (not the BSP) away from the ROS: an INIT IPI, then 10 ms.
+ * It then waits for a start-up IPI; under Tandem it no longer runs root
+ * code and may be given to another cell.
+ */
+void ros_smp_park(unsigned k);
+
+/**
+ * Start CPU @k again after ros_smp_park() (INIT-SIPI-SIPI through the
+ * trampoline ros_smp_start() installed) and let it run @probe(k) as at
+ * first start-up. Returns true when it answered within ROS_AP_ANSWER_MS;
+ * false also when ros_smp_start() never installed the trampoline.
+ */
+bool ros_smp_restart(unsigned k, void (*probe)(unsigned cpu));
+
 /** Entry of an AP from ros/entry.asm, on ros_ap_stacks[@cpu]. */
 void ros_ap_main(unsigned cpu);
 

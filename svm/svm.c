@@ -93,8 +93,10 @@ static int svm_vcpu_create(struct vcpu *v)
 
 	c = &s->vmcb->control;
 	c->intercept_exceptions = 1u << 6;	/* #UD: the other vendor's hypercall */
-	c->intercept_misc1 = INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_HLT |
+	c->intercept_misc1 = INTERCEPT_NMI | INTERCEPT_INIT | INTERCEPT_CPUID |
 			     INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
+	/* NMIs exit (they are Tandem's kick; others are handed back), and
+	 * the pending NMI then reaches Tandem's handler once GIF is set. */
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
 			     INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
 			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT;
@@ -124,6 +126,11 @@ static void svm_vcpu_destroy(struct vcpu *v)
 		page_free(s->iopm, IOPM_PAGES);
 	page_free(s, 1);
 	v->backend = NULL;
+}
+
+static void svm_vcpu_load(struct vcpu *v)
+{
+	(void)v;	/* the VMCB is named at every VMRUN */
 }
 
 static void seg_to_vmcb(struct vmcb_seg *d, const struct segment *s)
@@ -319,6 +326,7 @@ const struct vcpu_ops svm_ops = {
 	.cpu_disable = svm_cpu_disable,
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_destroy = svm_vcpu_destroy,
+	.vcpu_load = svm_vcpu_load,
 	.set_state = svm_set_state,
 	.get_state = svm_get_state,
 	.get_cpl = svm_get_cpl,

@@ -70,8 +70,10 @@ static void decode_exit(struct vcpu *v, const struct vmcb_control *c)
 		e->reason = EXIT_SHUTDOWN;
 		break;
 	case SVM_EXIT_INTR:
-	case SVM_EXIT_NMI:
 		e->reason = EXIT_INTERRUPT;
+		break;
+	case SVM_EXIT_NMI:
+		e->reason = EXIT_NMI;
 		break;
 	case SVM_EXIT_VINTR:
 		e->reason = EXIT_IRQ_WINDOW;

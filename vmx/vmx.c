@@ -58,8 +58,8 @@ static bool read_caps(void)
 	c->cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
 	c->cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
 	c->cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
-	c->pin = adjust(tru ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED, 0, 0,
-			"pin-based", &ok);
+	c->pin = adjust(tru ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED, 0,
+			PIN_NMI_EXITING, "pin-based", &ok);
 	c->proc = adjust(tru ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED, 0,
 			 PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY,
 			 "processor-based", &ok);
@@ -248,6 +248,13 @@ static int vmx_vcpu_create(struct vcpu *v)
 	msr_bitmap_set(x->msr_bitmap, MSR_FEATURE_CONTROL, true, true);
 	setup_host_state();
 	return 0;
+}
+
+static void vmx_vcpu_load(struct vcpu *v)
+{
+	uint64_t pa = vmx_of(v)->vmcs_pa;
+
+	asm volatile("vmptrld %0" : : "m"(pa) : "cc", "memory");
 }
 
 static void vmx_vcpu_destroy(struct vcpu *v)
@@ -500,6 +507,7 @@ const struct vcpu_ops vmx_ops = {
 	.cpu_disable = vmx_cpu_disable,
 	.vcpu_create = vmx_vcpu_create,
 	.vcpu_destroy = vmx_vcpu_destroy,
+	.vcpu_load = vmx_vcpu_load,
 	.set_state = vmx_set_state,
 	.get_state = vmx_get_state,
 	.get_cpl = vmx_get_cpl,

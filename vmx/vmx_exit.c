@@ -185,6 +185,15 @@ static void decode_exit(struct vcpu *v, uint32_t reason)
 	case VMX_EXIT_EXCEPTION: {
 		uint32_t info = vmread(EXIT_INTR_INFO);
 
+		if ((info & (7u << 8)) == INTR_TYPE_NMI) {
+			/* The NMI is consumed by the exit; an IRET ends the
+			 * NMI blocking it leaves behind (SDM Vol. 3C 27.2.3). */
+			asm volatile("mov %%rsp, %%rax; push $0x10; push %%rax; pushfq;"
+				     "push $0x08; lea 1f(%%rip), %%rax; push %%rax; iretq; 1:"
+				     ::: "rax", "memory", "cc");
+			e->reason = EXIT_NMI;
+			break;
+		}
 		e->reason = EXIT_EXCEPTION;
 		e->exception.vector = info & 0xff;
 		e->exception.has_error = info & INTR_INFO_ERROR_VALID;

@@ -94,6 +94,7 @@ uint64_t tandem_hypercall_page_gpa(void)
  * registers are in-out operands because Tandem may change them; RCX and R11
  * are clobbered by the hypercall ABI (and by SYSCALL-style paths in guests).
  */
+#ifdef __x86_64__
 #define TANDEM_TRANSFER(insn, extra_in)						\
 	register uint64_t rax __asm__("rax") = code;				\
 	register uint64_t rdi __asm__("rdi") = a1;				\
@@ -108,6 +109,28 @@ uint64_t tandem_hypercall_page_gpa(void)
 			 : extra_in						\
 			 : "rcx", "r11", "memory", "cc");			\
 	return (long)rax
+/* Step over a possible red zone: the call pushes a return address. */
+#define TANDEM_PAGE_CALL	"sub $128, %%rsp\n\tcall *%[stub]\n\tadd $128, %%rsp"
+#define TANDEM_STUB_REG		"r"
+#else
+/* 32-bit protected mode: EAX = code, EDI, ESI, EDX = the low halves of
+ * a1..a3 (a4..a6 have no register outside 64-bit mode and are ignored),
+ * result in EAX; ECX may be clobbered. The page stubs are the same bytes
+ * in both modes. */
+#define TANDEM_TRANSFER(insn, extra_in)						\
+	uint32_t eax = code, edi = (uint32_t)a1, esi = (uint32_t)a2;		\
+	uint32_t edx = (uint32_t)a3;						\
+	(void)a4;								\
+	(void)a5;								\
+	(void)a6;								\
+	__asm__ volatile(insn							\
+			 : "+a"(eax), "+D"(edi), "+S"(esi), "+d"(edx)		\
+			 : extra_in						\
+			 : "ecx", "memory", "cc");				\
+	return (long)(int32_t)eax
+#define TANDEM_PAGE_CALL	"call *%[stub]"
+#define TANDEM_STUB_REG		"b"
+#endif
 
 long tandem_vmmcall(unsigned code, uint64_t a1, uint64_t a2, uint64_t a3,
 		    uint64_t a4, uint64_t a5, uint64_t a6)
@@ -129,9 +152,7 @@ long tandem_call_page(void *page, unsigned code, uint64_t a1, uint64_t a2,
 	if (code >= TANDEM_HC_SLOT_HVM)
 		return -TANDEM_EINVAL;
 	stub = (char *)page + (size_t)code * TANDEM_HC_STUB_SIZE;
-	/* Step over a possible red zone: the call pushes a return address. */
-	TANDEM_TRANSFER("sub $128, %%rsp\n\tcall *%[stub]\n\tadd $128, %%rsp",
-			[stub] "r"(stub));
+	TANDEM_TRANSFER(TANDEM_PAGE_CALL, [stub] TANDEM_STUB_REG(stub));
 }
 
 void tandem_set_transfer(enum tandem_transfer how, void *page)
@@ -198,6 +219,7 @@ long tandem_debug_putc(char c)
 /* Palacios's registers: RBX marker, RCX request, RDX RSI RDI R8 arguments;
  * R9-R11 are arguments Palacios may read, so they are zeroed, and Tandem may
  * change any of them. */
+#ifdef __x86_64__
 #define TANDEM_HVM_TRANSFER(insn, extra_in)					\
 	register uint64_t rax __asm__("rax") = TANDEM_HC_HVM;			\
 	register uint64_t rbx __asm__("rbx") = TANDEM_HVM_MARKER;		\
@@ -216,6 +238,21 @@ long tandem_debug_putc(char c)
 			 : extra_in						\
 			 : "memory", "cc");					\
 	return (long)rax
+#else
+/* 32-bit: the low halves only (EBX = low half of the marker, ECX, EDX,
+ * ESI, EDI); a4 has no register and is ignored. */
+#define TANDEM_HVM_TRANSFER(insn, extra_in)					\
+	uint32_t eax = TANDEM_HC_HVM, ebx = (uint32_t)TANDEM_HVM_MARKER;	\
+	uint32_t ecx = (uint32_t)request, edx = (uint32_t)a1;			\
+	uint32_t esi = (uint32_t)a2, edi = (uint32_t)a3;			\
+	(void)a4;								\
+	__asm__ volatile(insn							\
+			 : "+a"(eax), "+b"(ebx), "+c"(ecx), "+d"(edx),		\
+			   "+S"(esi), "+D"(edi)					\
+			 : extra_in						\
+			 : "memory", "cc");					\
+	return (long)(int32_t)eax
+#endif
 
 static long hvm_vmmcall(uint64_t request, uint64_t a1, uint64_t a2,
 			uint64_t a3, uint64_t a4)
@@ -234,8 +271,14 @@ static long hvm_page(void *page, uint64_t request, uint64_t a1, uint64_t a2,
 {
 	void *stub = (char *)page + (size_t)TANDEM_HC_SLOT_HVM * TANDEM_HC_STUB_SIZE;
 
+#ifdef __x86_64__
 	TANDEM_HVM_TRANSFER("sub $128, %%rsp\n\tcall *%[stub]\n\tadd $128, %%rsp",
 			    [stub] "r"(stub));
+#else
+	/* Every general register but EBP and ESP carries an argument: the
+	 * stub address goes through the stack. */
+	TANDEM_HVM_TRANSFER("call *%[stub]", [stub] "m"(stub));
+#endif
 }
 
 long tandem_hvm_call(uint64_t request, uint64_t a1, uint64_t a2, uint64_t a3,

@@ -10,6 +10,13 @@
  * Register contract of every transfer (guest-abi/ABI.md): RAX = code,
  * arguments in RDI, RSI, RDX, R10, R8, R9, result in RAX. The wrappers treat
  * the argument registers, RCX and R11 as clobbered.
+ *
+ * The same source also builds for 32-bit protected mode (gcc -m32; Tandem's
+ * test cells in cells/ use it): the functions and their prototypes are the
+ * same, but outside 64-bit mode a hypercall carries only EAX = code and the
+ * low 32 bits of the first three arguments in EDI, ESI, EDX (a4..a6 are
+ * ignored), and the result is EAX sign-extended to long. The HVM call passes
+ * the low halves of its registers (EBX, ECX, EDX, ESI, EDI; a4 ignored).
  */
 #ifndef TANDEM_GUEST_H
 #define TANDEM_GUEST_H

@@ -20,6 +20,17 @@
 #define TANDEM_HC_CELL_GET_STATE	6
 #define TANDEM_HC_CPU_GET_STATE		7
 #define TANDEM_HC_DEBUG_CONSOLE_PUTC	8
+/* x86 analog of arm64 HVC_SOFT_RESTART: restart a cell's boot CPU at an
+ * entry with three register values (guest-abi/ABI.md). */
+#define TANDEM_HC_CELL_SOFT_RESTART	9
+
+/* A cell's boot CPU starts (Cell Start, Soft Restart) in 32-bit protected
+ * mode, flat 4 GiB segments, paging and interrupts off, at its entry, with
+ * EAX = TANDEM_CELL_BOOT_MAGIC, EBX = the communication region's
+ * cell-physical address (0: none), ECX = the cell id; after a soft restart
+ * EDI, ESI, EDX carry the three values given. Its other CPUs wait for an
+ * INIT-SIPI-SIPI from the boot CPU. */
+#define TANDEM_CELL_BOOT_MAGIC		0x43444e54u	/* "TNDC" */
 
 /* The Palacios HVM call: RAX = 0xf00d, RBX = TANDEM_HVM_MARKER,
  * RCX = request (palacios-hvm-hrt-interface seed). */

@@ -1,0 +1,15 @@
+/* The cell hypercalls (kernel/cells.c); @a holds the six arguments. */
+#ifndef TANDEM_CELLS_H
+#define TANDEM_CELLS_H
+
+#include <stdint.h>
+#include "vcpu.h"
+
+long hc_cell_create(struct vcpu *v, const uint64_t *a);
+long hc_cell_start(struct vcpu *v, const uint64_t *a);
+long hc_cell_destroy(struct vcpu *v, const uint64_t *a);
+long hc_cell_state(struct vcpu *v, const uint64_t *a);
+long hc_cell_soft_restart(struct vcpu *v, const uint64_t *a);
+long hc_debug_putc(struct vcpu *v, const uint64_t *a);
+
+#endif

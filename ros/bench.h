@@ -1,0 +1,33 @@
+/*
+ * Bench mode of the ROS (command line word "bench"): instead of the suite,
+ * time null hypercalls against bare intercepted CPUIDs and print
+ * machine-readable "ros: bench: ..." lines for scripts/bench.sh:
+ *
+ *   ros: bench: tsc khz=K calib_us=U
+ *   ros: bench: hypercall n=N cycles=C total_cycles=T ns=X.Y exits_per_call=E.EE rounds=R min_ns=.. max_ns=.. via=vmmcall
+ *   ros: bench: hcpage n=N cycles=C total_cycles=T ns=X.Y exits_per_call=E.EE rounds=R min_ns=.. max_ns=..
+ *   ros: bench: cpuid n=N cycles=C total_cycles=T ns=X.Y exits_per_call=E.EE rounds=R min_ns=.. max_ns=..
+ *   ros: bench done
+ *
+ * N calls of each kind run in R rounds of N/R, the kinds interleaved.
+ * cycles and ns are per call in the median round (min_ns/max_ns: the
+ * fastest and slowest round), total_cycles the sum of all rounds.
+ * exits_per_call is "n/a" when Tandem's exit counters cannot be read;
+ * natively the hypercall lines read "ros: bench: hypercall no hypervisor".
+ * Options: "bench_n=N" calls per kind (default 5000), "bench_rounds=R"
+ * (default 5, at most 16).
+ */
+#ifndef ROS_BENCH_H
+#define ROS_BENCH_H
+
+#include <stdbool.h>
+
+#include "bootinfo.h"
+#include "tandem_guest.h"
+
+/** Run the benchmarks, print "ros: bench done" and end the run. */
+__attribute__((noreturn)) void ros_bench_run(const struct ros_boot *b,
+					     const struct tandem_id *id,
+					     bool detected);
+
+#endif

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The performance table of `make bench`: figures measured in one run, with
+# ratios against baselines measured in the same run. Never pass/fail: the
+# exit status is non-zero only when a figure could not be measured at all.
+#
+# usage: scripts/bench.sh [--repeat K] [--only qemu-svm,bochs-vmx,bochs-svm]
+#
+#   --repeat K   boots per median (default 3)
+#   --only LIST  only these platforms
+#   env BENCH_N  calls per timed loop in the ROS (default 5000: bench_n=)
+#
+# Builds build/tandem.elf, build/ros/ros.elf and build/tests/check_header,
+# then four ISOs in build/bench/: Tandem (exit_when_done) + "ros bench",
+# Tandem + "ros" (boot timing), the ROS alone with "bench" and without.
+# The emulators run one at a time (scripts/bench_table.py); the table goes
+# to the terminal and to build/bench/bench.txt, every value to bench.json,
+# serial logs to build/bench/logs/.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD=build
+B=$BUILD/bench
+ELF=$BUILD/tandem.elf
+ROS=$BUILD/ros/ros.elf
+N=${BENCH_N:-5000}
+case "$N" in ''|*[!0-9]*) echo "bench.sh: BENCH_N must be a number" >&2; exit 2 ;; esac
+
+start=$(date +%s)
+mkdir -p "$B"
+make --no-print-directory "$ELF" "$ROS" "$BUILD/tests/check_header" >"$B/make.log" 2>&1 || {
+	cat "$B/make.log" >&2; echo "bench.sh: build failed" >&2; exit 1
+}
+
+# iso OUT KERNEL "OPTIONS" [MODULE "STRING"]: rebuilt when an input or the
+# command lines changed.
+iso() {
+	local out=$1 stamp="$1.args" args
+	args=$(printf '%s\n' "$@")
+	shift
+	if [ -f "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$args" ] &&
+	   [ -z "$(find "$1" ${3:+"$3"} -newer "$out" 2>/dev/null)" ]; then
+		return 0
+	fi
+	echo "  ISO     $out" >&2
+	scripts/mkiso.sh "$out" 0 "$@"
+	printf '%s' "$args" >"$stamp"
+}
+iso "$B/tandem-bench.iso" "$ELF" "exit_when_done" "$ROS" "ros bench bench_n=$N"
+iso "$B/tandem-boot.iso" "$ELF" "exit_when_done" "$ROS" "ros"
+iso "$B/ros-native-bench.iso" "$ROS" "bench bench_n=$N"
+iso "$B/ros-native.iso" "$ROS" ""
+
+# Static figures: image sections, the header's core and per-CPU sizes.
+read -r text data bss _ < <(size "$ELF" | awk 'NR == 2')
+hdr=$("$BUILD/tests/check_header" "$ELF" || true)
+core=$(sed -n 's/.*core size \([0-9]*\) bytes = .*/\1/p' <<<"$hdr" | head -n 1)
+percpu=$(sed -n 's/.*per-CPU size \([0-9]*\) .*/\1/p' <<<"$hdr" | head -n 1)
+if [ -z "$percpu" ]; then	# fall back to the source: PER_CPU_SIZE = 1 << PER_CPU_SHIFT
+	shift_=$(awk '$1 == "#define" && $2 == "PER_CPU_SHIFT" { print $3 }' kernel/layout.h)
+	[ -z "$shift_" ] || percpu=$((1 << shift_))
+fi
+j() { [ -n "$1" ] && echo "$1" || echo null; }
+cat >"$B/static.json" <<EOF
+{"text": $(j "$text"), "data": $(j "$data"), "bss": $(j "$bss"),
+ "core_size": $(j "$core"), "per_cpu_size": $(j "$percpu")}
+EOF
+
+rc=0
+python3 scripts/bench_table.py --dir "$B" "$@" || rc=$?
+echo "bench: table saved to $B/bench.txt; $(( $(date +%s) - start )) s in all"
+exit "$rc"
