@@ -26,6 +26,16 @@ extern struct tandem_header tandem_header;
 
 static struct spinlock cells_lock;
 
+/* Create and destroy are worth a line each, but not a thousand in a row. */
+static bool log_lifecycle(void)
+{
+	static unsigned int lines;
+
+	if (++lines == 24)
+		pr_info("cells: further create/destroy lines suppressed");
+	return lines < 24;
+}
+
 static uint64_t virt_to_phys(const void *p)
 {
 	return (uint64_t)p - DIRECT_BASE;
@@ -275,7 +285,13 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	fill_ctx(&ctx, root_ram, cells_ram, machine_ram);
 	err = cell_config_validate(d, size, &ctx, &e);
 	if (err) {
-		pr_warn("cell create refused (%ld): %s", err, e.why);
+		if (e.index >= 0 && e.other >= 0)
+			pr_warn("cell create refused (%ld): %s (%d, %d)", err, e.why,
+				e.index, e.other);
+		else if (e.index >= 0)
+			pr_warn("cell create refused (%ld): %s (%d)", err, e.why, e.index);
+		else
+			pr_warn("cell create refused (%ld): %s", err, e.why);
 		free_config(d, size);
 		return err;
 	}
@@ -305,8 +321,9 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 		__atomic_store_n(&c->vcpus[i]->cpu->vcpu, c->vcpus[i], __ATOMIC_RELEASE);
 	cells[id] = c;
 	num_cells++;
-	pr_info("cell '%s' created: id %u, %u CPUs, %u memory regions", c->name,
-		id, c->nvcpus, d->num_memory_regions);
+	if (log_lifecycle())
+		pr_info("cell '%s' created: id %u, %u CPUs, %u memory regions",
+			c->name, id, c->nvcpus, d->num_memory_regions);
 	return id;
 
 undo:
@@ -450,7 +467,8 @@ static long hc_cell_destroy_locked(struct vcpu *caller, uint64_t id)
 	set_root_ports(c->config, false);
 	cells[c->id] = NULL;
 	num_cells--;
-	pr_info("cell '%s' destroyed", c->name);
+	if (log_lifecycle())
+		pr_info("cell '%s' destroyed", c->name);
 	free_cell(c);
 	return 0;
 }

@@ -171,6 +171,9 @@ static void process_requests(struct vcpu *v)
 		return;
 	}
 	if (req & VCPU_REQ_RESET) {
+		if (!v->backend)
+			panic("process_requests: reset of cell '%s' vCPU %u (%p) without control structure",
+			      v->cell->name, v->index, v);
 		vcpu_ops->set_state(v, &v->start_state);
 		memcpy(v->regs, v->start_regs, sizeof(v->regs));
 		v->sipi_vector = -1;

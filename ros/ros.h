@@ -7,6 +7,8 @@
  *   0x100000      image: .text (Multiboot2 header first) .rodata .data .bss
  *                 (.bss: page tables, per-CPU stacks, hypercall test pages)
  *   below 1 MiB   one free page of the memory map: the AP trampoline
+ *   0x4000000     1 MiB given to each test cell in turn (ros/checks_cells.c;
+ *                 the next free 1 MiB above it if that is not free RAM)
  *
  * Console: COM1, every line "ros: ..." except the suite's TAP lines.
  */

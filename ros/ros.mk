@@ -14,10 +14,14 @@
 #
 # Sources: ros/*.c ros/*.asm, the guest library guest-abi/lib/*.c, and the
 # pure-C helpers kernel/printf.c and kernel/klib.c, all compiled with the
-# ROS's own flags into build/ros/.
+# ROS's own flags into build/ros/. ros/cell_images.asm embeds the test cell
+# images of cells/cells.mk (build/cells/*.bin) for the cell checks.
 
 BUILD	?= build
 NASM	?= nasm
+
+# The test cells (guarded: the Makefile may include it too, before or after).
+include cells/cells.mk
 
 ROS_BUILD	:= $(BUILD)/ros
 ROS_ELF		:= $(ROS_BUILD)/ros.elf
@@ -66,6 +70,10 @@ $(ROS_KOBJS): $(ROS_BUILD)/kernel/%.o: kernel/%.c
 $(ROS_AOBJS): $(ROS_BUILD)/%.asm.o: ros/%.asm
 	@mkdir -p $(@D)
 	$(NASM) $(ROS_NASMFLAGS) -o $@ $<
+
+# The cell images are incbin'd from $(CELLS_BUILD).
+$(ROS_BUILD)/cell_images.asm.o: $(CELLS_BINS)
+$(ROS_BUILD)/cell_images.asm.o: ROS_NASMFLAGS += -I$(CELLS_BUILD)/
 
 $(ROS_ELF): $(ROS_OBJS) ros/ros.ld
 	$(LD) $(ROS_LDFLAGS) -T ros/ros.ld -o $@ $(ROS_OBJS)

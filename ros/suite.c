@@ -150,7 +150,7 @@ static void checks_faults(void)
 
 /* What every CPU does once up: detection and one Get Info (pool pages) with
  * the vendor's own instruction. */
-static void probe(unsigned cpu)
+void suite_cpu_probe(unsigned cpu)
 {
 	struct ros_probe *p = &ros_smp.probes[cpu];
 	struct tandem_id id;
@@ -172,8 +172,8 @@ void checks_smp(struct suite *s)
 	const struct ros_probe *bsp = &ros_smp.probes[0];
 	const char *err;
 
-	probe(0);
-	err = ros_smp_start(s->boot, probe);
+	suite_cpu_probe(0);
+	err = ros_smp_start(s->boot, suite_cpu_probe);
 	if (err)
 		ros_log("smp: %s", err);
 	else if (ros_smp.ncpus > 1)
@@ -218,6 +218,7 @@ void ros_suite_run(const struct ros_boot *b, const struct tandem_id *id,
 	checks_msr(&suite);
 	checks_tandem_mem(&suite);
 	checks_smp(&suite);
+	checks_cells(&suite);
 	ros_log("suite done: %u passed, %u failed", passed, failed);
 }
 

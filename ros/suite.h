@@ -80,6 +80,12 @@ void checks_user(struct suite *s);
 void checks_msr(struct suite *s);
 void checks_tandem_mem(struct suite *s);
 void checks_smp(struct suite *s);
+/* After the SMP checks: they take the highest AP from the ROS for the test
+ * cells and start it again at the end (ros/checks_cells.c). */
+void checks_cells(struct suite *s);
+
+/** What each CPU runs once started (SMP checks, and a CPU given back). */
+void suite_cpu_probe(unsigned cpu);
 
 /** Run the suite (Tandem found, or forced natively). */
 void ros_suite_run(const struct ros_boot *b, const struct tandem_id *id,

@@ -35,8 +35,9 @@
 /*
  * The system: RAM [0, 2 GiB) and [4 GiB, 5 GiB); Tandem [1792 MiB, 2 GiB);
  * another cell [1536 MiB, 1792 MiB); the root the rest above 1 MiB, in
- * ranges given out of order and touching at 1 GiB. CPUs 0-7 online; 0
- * calls, 0 and 2 run root code, 3 belongs to another cell.
+ * ranges given out of order and touching at 1 GiB. CPUs 0-7 online; 6
+ * calls, 0 and 2 run root code, 3 belongs to another cell. (A real caller
+ * also runs root code; kept apart here so each CPU rule shows alone.)
  */
 static const struct cfg_range machine_ram[] = {
 	{ 4 * GIB, GIB }, { 0, 2 * GIB },
@@ -51,7 +52,7 @@ static const char *const names[] = { "root", "linux-demo" };
 
 static const struct cell_config_ctx ctx = {
 	.online_cpus = 0xff,
-	.caller_cpu = 0,
+	.caller_cpu = 6,
 	.other_cells_cpus = 0x08,
 	.root_running_cpus = 0x05,
 	.root_ram = root_ram, .n_root_ram = 3,
@@ -313,18 +314,62 @@ static uint64_t rd64(const uint8_t *p)
 	return v;
 }
 
-/*
- * Folds @raw into a configuration that passes the size rules and keeps
- * addresses in a few windows where regions meet each other and the
- * system's ranges: root RAM around 256 MiB and across 1 GiB, the other
- * cell's RAM and Tandem's at 1536-2048 MiB, MMIO at 0xfeb00000.
- */
-static size_t shape(const uint8_t *raw, size_t size, uint8_t *out)
+/* Two independent input bits both set: a repair skipped 1 time in 4. */
+static bool skip(uint64_t bits, unsigned k)
+{
+	return (bits >> k) & (bits >> (k + 32)) & 1;
+}
+
+/* Folds region @r into a few address windows, keeping its kind. */
+static void shape_region(struct tandem_memory_region *r)
 {
 	static const uint64_t windows[8] = {
 		256 * MIB, GIB - 64 * KIB, 1536 * MIB - 64 * KIB,
 		1792 * MIB - 64 * KIB, 0xfeb00000, 4 * GIB + GIB / 2 - 64 * KIB,
-		0, 2 * GIB - 64 * KIB,
+		0, (UINT64_C(1) << 52) - 64 * KIB,
+	};
+	const uint64_t io = TANDEM_MEM_IO, comm = TANDEM_MEM_COMM_REGION;
+	uint64_t p = r->phys_start, v = r->virt_start, f = r->flags;
+
+	if (skip(f, 16))			/* the region as it is */
+		return;
+	r->phys_start = windows[p & 7] + ((p >> 3) & 0x1f) * 4 * KIB;
+	r->size = ((r->size & 0x1f) + 1) * 4 * KIB;
+	r->virt_start = (v & 0xff) * 4 * KIB;
+	if (v & (UINT64_C(1) << 63))		/* ending around 2^48 */
+		r->virt_start = (UINT64_C(1) << 48) - r->size +
+				((v >> 8) & 3) * 4 * KIB - 4 * KIB;
+	if ((f & (io | comm)) == comm) {
+		r->flags = comm | (f & (TANDEM_MEM_READ | TANDEM_MEM_WRITE));
+		r->phys_start = 0;
+		r->size = 4 * KIB;
+	} else if ((f & (io | comm)) == io) {
+		r->flags = TANDEM_MEM_READ | io | (f & (TANDEM_MEM_WRITE |
+			   TANDEM_MEM_EXECUTE | TANDEM_MEM_ROOTSHARED));
+		if (!(p & (1u << 8)))		/* mostly real MMIO */
+			r->phys_start = 0xfeb00000 + ((p >> 3) & 0x1f) * 4 * KIB;
+	} else {
+		r->flags = TANDEM_MEM_READ | (f & (TANDEM_MEM_WRITE |
+			   TANDEM_MEM_EXECUTE | TANDEM_MEM_LOADABLE |
+			   TANDEM_MEM_ROOTSHARED));
+	}
+	if (skip(f, 17))			/* raw flag bits on top */
+		r->flags |= f & TANDEM_MEM_VALID_FLAGS;
+}
+
+/*
+ * Folds @raw into a configuration that passes the size rules and keeps
+ * addresses in a few windows where regions meet each other and the
+ * system's ranges: root RAM around 256 MiB and across 1 GiB, the other
+ * cell's RAM and Tandem's at 1536-2048 MiB, MMIO at 0xfeb00000, the tops
+ * of the physical and cell address spaces. Each repair is sometimes
+ * skipped, so shaped inputs still break single rules.
+ */
+static size_t shape(const uint8_t *raw, size_t size, uint8_t *out)
+{
+	static const char *const fz_names[8] = {
+		"fz0", "fz1", "root", "linux-demo", "rootx", "linux-dem",
+		"linux-demo2", "Root",
 	};
 	struct tandem_cell_desc d;
 	unsigned nm, np;
@@ -336,16 +381,20 @@ static size_t shape(const uint8_t *raw, size_t size, uint8_t *out)
 	sel = rd64(raw + 8);		/* revision .. flags: what to repair */
 	memcpy(d.signature, TANDEM_CELL_CONFIG_SIGNATURE, 8);
 	d.revision = TANDEM_CELL_CONFIG_REVISION;
-	if (!(sel & (1u << 16)))
+	if (!skip(sel, 16))
 		d.reserved0 = d.reserved1 = 0;
-	if (!(sel & (1u << 17)))
+	if (!skip(sel, 17))
 		d.flags &= TANDEM_CELL_PASSIVE_COMMREG;
-	if (!(sel & (1u << 18)))
-		snprintf(d.name, sizeof(d.name), "fz%u", (unsigned)(sel >> 24) % 4);
-	if (!(sel & (1u << 19)))
-		d.cpu_set = (d.cpu_set & 0xf2) | (sel & (1u << 20) ? 0 : 0x2);
-	if (!(sel & (1u << 21)))
-		d.reset_entry &= 0x7ffff;
+	if (!skip(sel, 18)) {
+		/* cpu_set bits 8-11, cleared below: existing names and
+		 * near misses, half of the time. */
+		unsigned k = (unsigned)(d.cpu_set >> 8) & 7;
+
+		memset(d.name, 0, sizeof(d.name));
+		strcpy(d.name, fz_names[(d.cpu_set >> 11) & 1 ? k : k & 1]);
+	}
+	if (!skip(sel, 19))
+		d.cpu_set = (d.cpu_set & 0xb2) | (skip(sel, 20) ? 0 : 0x2);
 
 	nm = (unsigned)((size - HDR) / MEMSZ);
 	if (nm > (d.num_memory_regions & 0xf) + 1)
@@ -355,43 +404,35 @@ static size_t shape(const uint8_t *raw, size_t size, uint8_t *out)
 		np = d.num_pio_regions & 0x7;
 	d.num_memory_regions = nm;
 	d.num_pio_regions = np;
-	memcpy(out, &d, HDR);
 
 	for (unsigned i = 0; i < nm; i++) {
 		struct tandem_memory_region r;
-		uint64_t p, v, s, f;
 
 		memcpy(&r, raw + HDR + i * MEMSZ, MEMSZ);
-		p = r.phys_start;
-		v = r.virt_start;
-		s = r.size;
-		f = r.flags;
-		if (!(f & (UINT64_C(1) << 40))) {	/* else: raw fields */
-			r.phys_start = windows[p & 7] + ((p >> 3) & 0x1f) * 4 * KIB;
-			r.virt_start = ((v & 0x7f) * 4 * KIB);
-			r.size = ((s & 0x1f) + 1) * 4 * KIB;
-			r.flags = (f & TANDEM_MEM_VALID_FLAGS) | TANDEM_MEM_READ;
-			if (f & (UINT64_C(1) << 41))
-				r.flags &= ~(uint64_t)TANDEM_MEM_COMM_REGION;
-			if (r.flags & TANDEM_MEM_COMM_REGION &&
-			    !(f & (UINT64_C(1) << 42))) {
-				r.phys_start = 0;
-				r.size = 4 * KIB;
-				r.flags &= ~(uint64_t)(TANDEM_MEM_IO |
-						       TANDEM_MEM_LOADABLE |
-						       TANDEM_MEM_ROOTSHARED);
-			}
-			if (r.flags & TANDEM_MEM_IO && !(f & (UINT64_C(1) << 43)))
-				r.flags &= ~(uint64_t)TANDEM_MEM_LOADABLE;
-		}
+		shape_region(&r);
 		memcpy(out + HDR + i * MEMSZ, &r, MEMSZ);
 	}
+	/* Mostly aim the entry at a region, made executable unless asked. */
+	if (nm && !skip(sel, 21)) {
+		struct tandem_memory_region r;
+		unsigned k = (unsigned)(d.reset_entry % nm);
+
+		memcpy(&r, out + HDR + k * MEMSZ, MEMSZ);
+		d.reset_entry = r.virt_start + ((d.reset_entry >> 8) & 0x1fff);
+		if (!skip(sel, 22))
+			r.flags |= TANDEM_MEM_READ | TANDEM_MEM_EXECUTE;
+		memcpy(out + HDR + k * MEMSZ, &r, MEMSZ);
+	}
+	memcpy(out, &d, HDR);
+
 	for (unsigned i = 0; i < np; i++) {
 		struct tandem_pio_region r;
 
 		memcpy(&r, raw + HDR + nm * MEMSZ + i * PIOSZ, PIOSZ);
-		if (!(r.reserved & (1u << 31))) {
-			r.base = (uint16_t)(0x3f0 + (r.base & 0x3f));
+		if ((r.reserved & 0x10001) != 0x10001) {	/* else: raw */
+			/* Around the UARTs, or at the top of the port space. */
+			r.base = (uint16_t)((r.base & 0x8000 ? 0xffe0 : 0x3f0) +
+					    (r.base & 0x3f));
 			r.length = (uint16_t)(r.length & 0xf);
 			r.reserved = 0;
 		}
@@ -430,7 +471,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-/* Seeds: the unit tests' valid configuration, and a crowded one. */
+/* Seeds: the unit tests' valid configuration, and variations. */
 size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 {
 	struct tandem_cell_desc d = {
@@ -477,6 +518,15 @@ size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 		nm = 1;
 		np = 0;
 		d.flags = 0;
+		break;
+	case 3:		/* communication region first, two views of a device */
+		m[3] = (struct tandem_memory_region){ 0xfeb01000, 0xfec00000,
+			4 * KIB, TANDEM_MEM_READ | TANDEM_MEM_IO };
+		m[1] = m[0];
+		m[0] = (struct tandem_memory_region){ 0, MIB, 4 * KIB,
+						      TANDEM_MEM_COMM_REGION };
+		d.reset_entry = 0xfff1;	/* % 4: region 1 when shaped, too */
+		p[1] = (struct tandem_pio_region){ 0xfff0, 16, 0 };
 		break;
 	default:
 		return 0;

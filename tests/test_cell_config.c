@@ -480,6 +480,12 @@ static void test_comm_region(void **state)
 	hdr->num_memory_regions = 5;
 	set_mem(4, 0, 3 * MIB, 4 * KIB, RW | TANDEM_MEM_COMM_REGION);
 	EXPECT(-TANDEM_EINVAL, "second communication region", 4, 1);
+	build_valid();				/* the first one at index 0 */
+	hdr->num_memory_regions = 5;
+	mem[4] = mem[0];
+	mem[0] = mem[1];
+	set_mem(1, 0, 3 * MIB, 4 * KIB, TANDEM_MEM_COMM_REGION);
+	EXPECT(-TANDEM_EINVAL, "second communication region", 1, 0);
 	build_valid();
 	hdr->num_memory_regions = 3;		/* no communication region */
 	mem[1] = mem[2];
@@ -690,6 +696,11 @@ static void test_io_vs_ram(void **state)
 	build_valid();
 	mem[2].phys_start = 2 * GIB;		/* just above: fine */
 	EXPECT_OK();
+	build_valid();
+	mem[2].phys_start = 4 * GIB - 4 * KIB;	/* just below: fine */
+	EXPECT_OK();
+	mem[2].size = 8 * KIB;			/* runs into the high RAM */
+	EXPECT(-TANDEM_EINVAL, "I/O memory region overlaps RAM", 2, -1);
 }
 
 static void test_ram_owner(void **state)

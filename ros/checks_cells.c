@@ -1,0 +1,848 @@
+/*
+ * Cell checks (Jailhouse hypervisor-interfaces seed, guest-abi/ABI.md):
+ * the errors of the cell hypercalls, then the life of real cells built from
+ * the images of cells/ (embedded by ros/cell_images.asm).
+ *
+ * They run last, after the SMP checks: every AP of the ROS is then up and
+ * halted in root code, so "Cell Create of a CPU running root code gives
+ * -EBUSY" is tested for real. Then the highest CPU K (3 under QEMU -smp 4,
+ * 1 under Bochs with 2 CPUs) is taken from the ROS with an INIT IPI and
+ * given to each test cell in turn; Tandem's logical CPU id is taken to be
+ * the ROS's index K (both number the boot CPU 0, then the enabled LAPICs in
+ * MADT order). At the end the CPU is started again through the ROS's own AP
+ * start-up code and must answer like in the SMP checks.
+ *
+ * Every cell gets the same 1 MiB of the ROS's RAM at CELLS_PHYS (cell-
+ * physical 0), which the ROS does not otherwise use, the image copied to
+ * +0x1000 before Cell Create, and its comm region at cell-physical 1 MiB
+ * (cells/cell_image.h). While a cell that could not be destroyed holds that
+ * memory, the ROS does not touch it: later checks then fail with a line
+ * saying so.
+ *
+ * Timeouts are PIT-based (1 ms steps of ros_udelay()). Lines the cells
+ * print through Debug Console Putc are for the host harness; the ROS
+ * cannot see them.
+ */
+#include "cpu.h"
+#include "smp.h"
+#include "suite.h"
+#include "trap.h"
+
+#include "tandem/cell_config.h"
+#include "tandem/comm_region.h"
+#include "../cells/cell_image.h"
+
+#define CELLS_PHYS		0x4000000ull	/* 64 MiB, if free */
+#define CELLS_MEM_SIZE		((uint64_t)CELL_RAM_SIZE)
+#define COMM_SIZE		0x1000ull
+#define STATE_TIMEOUT_MS	2000
+#define DENY_SETTLE_MS		50	/* deny prints, then polls its comm region */
+#define SETTLE_MS		20	/* for Tandem's lines from a cell's CPU */
+#define REPLY_TIMEOUT_MS	1000	/* msg_reply_timeout_ms of every config */
+#define NUM_CYCLES		1000
+#define UNKNOWN_ID		9999
+#define BAD_CPU			999
+#define BAD_INFO_TYPE		99
+#define HUGE_REGIONS		100000
+#define MISSING_CPU_BIT		63
+
+#define MEM_RWX	(TANDEM_MEM_READ | TANDEM_MEM_WRITE | TANDEM_MEM_EXECUTE)
+#define MEM_COMM (TANDEM_MEM_COMM_REGION | TANDEM_MEM_READ | TANDEM_MEM_WRITE)
+
+extern const uint8_t ros_cell_tiny[], ros_cell_tiny_end[];
+extern const uint8_t ros_cell_deny[], ros_cell_deny_end[];
+extern const uint8_t ros_cell_faulty[], ros_cell_faulty_end[];
+extern const uint8_t ros_cell_spinner[], ros_cell_spinner_end[];
+extern const uint8_t ros_cell_prober[], ros_cell_prober_end[];
+
+/* CPL 3 Cell Create with RDI = the configuration (ros/cell_images.asm). */
+void ros_user_cell_create_vmmcall(void);
+void ros_user_cell_create_vmcall(void);
+
+struct image {
+	const char *name;
+	const uint8_t *start, *end;
+};
+
+static const struct image img_tiny = { "tiny", ros_cell_tiny, ros_cell_tiny_end };
+static const struct image img_deny = { "deny", ros_cell_deny, ros_cell_deny_end };
+static const struct image img_faulty = { "faulty", ros_cell_faulty, ros_cell_faulty_end };
+static const struct image img_spinner = { "spinner", ros_cell_spinner, ros_cell_spinner_end };
+static const struct image img_prober = { "prober", ros_cell_prober, ros_cell_prober_end };
+
+/* A configuration: header, then up to three memory regions, contiguous. */
+struct cell_config {
+	struct tandem_cell_desc desc;
+	struct tandem_memory_region mem[3];
+} __attribute__((aligned(8)));
+
+static struct cell_config cfg;
+static uint8_t user_stack[PAGE_SIZE] __attribute__((aligned(16)));
+
+static struct {
+	const struct suite *s;
+	unsigned cpu;		/* the cells' CPU: ROS index = Tandem logical id */
+	bool have_cpu;		/* an AP that answered in the SMP checks */
+	uint64_t phys;		/* the cells' 1 MiB */
+	bool have_mem;
+	long live;		/* a cell that could not be destroyed, 0: none */
+	uint64_t tsc_khz;
+} cc;
+
+static const char *const state_names[] = { "running", "shut down", "failed" };
+
+/* ---- hypercalls, faults caught ---- */
+
+static struct hc_result hc(unsigned code, uint64_t a1, uint64_t a2, uint64_t a3,
+			   uint64_t a4, uint64_t a5)
+{
+	struct hc_result r = { 0 };
+	int fault = ros_try(ROS_ANY_VECTOR);
+
+	if (fault == 0) {
+		long v = cc.s->native_via == VIA_VMMCALL ?
+			 tandem_vmmcall(code, a1, a2, a3, a4, a5, 0) :
+			 tandem_vmcall(code, a1, a2, a3, a4, a5, 0);
+
+		ros_untry();
+		r.value = v;
+	} else {
+		r.fault = fault;
+		r.fault_rip = ros_last_fault()->rip;
+	}
+	return r;
+}
+
+static struct hc_result hc1(unsigned code, uint64_t a1)
+{
+	return hc(code, a1, 0, 0, 0, 0);
+}
+
+static bool called(struct hc_result r)
+{
+	return !r.fault && !r.not_called;
+}
+
+/* A result as text, in a buffer that lives until the end of the statement. */
+#define S(r)	hc_str((r), (char[64]){ 0 }, 64)
+
+static const char *state_str(struct hc_result r, char *buf, size_t size)
+{
+	if (called(r) && r.value >= 0 && r.value <= 2)
+		ksnprintf(buf, size, "%ld (%s)", r.value, state_names[r.value]);
+	else
+		hc_str(r, buf, size);
+	return buf;
+}
+
+#define ST(r)	state_str((r), (char[64]){ 0 }, 64)
+
+/* ---- time ---- */
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* TSC ticks per millisecond, measured against 20 ms of PIT channel 2. */
+static uint64_t tsc_khz(void)
+{
+	uint64_t t0 = rdtsc();
+
+	ros_udelay(20000);
+	return (rdtsc() - t0) / 20;
+}
+
+/* ---- cell memory, images and configurations ---- */
+
+/* 1 MiB of available RAM at 64 MiB, else the next free 1 MiB above it. */
+static bool find_cell_memory(const struct ros_boot *b, uint64_t *phys)
+{
+	uint64_t end = ros_ram_end(b);
+
+	for (uint64_t p = CELLS_PHYS; p + CELLS_MEM_SIZE <= end; p += CELLS_MEM_SIZE)
+		if (ros_ram_is_free(b, p, CELLS_MEM_SIZE)) {
+			*phys = p;
+			return true;
+		}
+	return false;
+}
+
+/* Copy @img to cell-physical CELL_IMAGE_BASE and tell it its CPU. Refuses
+ * while a cell holds the memory. */
+static bool load_image(const struct image *img, char *why, size_t size)
+{
+	size_t len = (size_t)(img->end - img->start);
+	uint8_t *dst = (uint8_t *)(cc.phys + CELL_IMAGE_BASE);
+	struct cell_image_info *info;
+
+	if (cc.live) {
+		ksnprintf(why, size, "cell %ld still holds the cells' memory", cc.live);
+		return false;
+	}
+	if (!cc.have_mem) {
+		ksnprintf(why, size, "no free 1 MiB for the cells");
+		return false;
+	}
+	if (len < CELL_INFO_OFFSET + sizeof(*info) || len > CELL_IMAGE_MAX ||
+	    memcmp(img->start + CELL_INFO_OFFSET, CELL_IMAGE_MAGIC, 8) != 0) {
+		ksnprintf(why, size, "image %s (%zu bytes) has no cell header", img->name, len);
+		return false;
+	}
+	memcpy(dst, img->start, len);
+	info = (struct cell_image_info *)(dst + CELL_INFO_OFFSET);
+	info->cpu = cc.cpu;
+	return true;
+}
+
+/* A valid configuration: the cells' RAM and CPU, the comm region. */
+static void config_init(struct cell_config *c, const char *name, uint32_t flags)
+{
+	memset(c, 0, sizeof(*c));
+	memcpy(c->desc.signature, TANDEM_CELL_CONFIG_SIGNATURE, 8);
+	c->desc.revision = TANDEM_CELL_CONFIG_REVISION;
+	c->desc.flags = flags;
+	memcpy(c->desc.name, name, strnlen(name, TANDEM_CELL_NAME_LEN - 1));
+	c->desc.cpu_set = 1ull << cc.cpu;
+	c->desc.num_memory_regions = 2;
+	c->desc.num_pio_regions = 0;
+	c->desc.reset_entry = CELL_IMAGE_BASE;
+	c->desc.msg_reply_timeout_ms = REPLY_TIMEOUT_MS;
+	c->mem[0] = (struct tandem_memory_region){
+		.phys_start = cc.phys, .virt_start = 0,
+		.size = CELLS_MEM_SIZE, .flags = MEM_RWX,
+	};
+	c->mem[1] = (struct tandem_memory_region){
+		.phys_start = 0, .virt_start = CELL_COMM_ADDR,
+		.size = COMM_SIZE, .flags = MEM_COMM,
+	};
+}
+
+static struct hc_result create(void)
+{
+	struct hc_result r = hc1(TANDEM_HC_CELL_CREATE, (uint64_t)&cfg);
+
+	if (called(r) && r.value > 0)
+		cc.live = r.value;
+	return r;
+}
+
+static struct hc_result destroy(long id)
+{
+	struct hc_result r = hc1(TANDEM_HC_CELL_DESTROY, (uint64_t)id);
+
+	if (called(r) && r.value == 0 && cc.live == id)
+		cc.live = 0;
+	return r;
+}
+
+static struct hc_result start(long id)
+{
+	return hc1(TANDEM_HC_CELL_START, (uint64_t)id);
+}
+
+static struct hc_result get_state(long id)
+{
+	return hc1(TANDEM_HC_CELL_GET_STATE, (uint64_t)id);
+}
+
+static struct hc_result cpu_state(unsigned cpu)
+{
+	return hc(TANDEM_HC_CPU_GET_STATE, cpu, TANDEM_CPU_INFO_STATE, 0, 0, 0);
+}
+
+static struct hc_result get_info(unsigned type)
+{
+	return hc1(TANDEM_HC_HYPERVISOR_GET_INFO, type);
+}
+
+/* A cell that should not exist was created: take it away again. */
+static void drop_unexpected(struct hc_result r)
+{
+	if (called(r) && r.value > 0) {
+		struct hc_result d = destroy(r.value);
+
+		ros_log("cells: destroying unexpected cell %ld: %s", r.value, S(d));
+	}
+}
+
+/* Load @img and create it as @name; the id (> 0) or what failed. */
+static struct hc_result load_create(const struct image *img, const char *name,
+				    uint32_t flags, char *why, size_t size)
+{
+	struct hc_result r = { .not_called = true };
+
+	if (!load_image(img, why, size))
+		return r;
+	config_init(&cfg, name, flags);
+	r = create();
+	if (!called(r) || r.value <= 0)
+		ksnprintf(why, size, "cell create %s: %s, want an id > 0", name, S(r));
+	return r;
+}
+
+/* Poll Cell Get State every millisecond until @want, a terminal state
+ * other than @want, an error, or @ms. Then wait SETTLE_MS more: Tandem may
+ * still be writing a line about the cell from the cell's CPU (it marks a
+ * cell failed, then says why), and the serial port is shared. */
+static bool wait_state(long id, long want, unsigned ms, struct hc_result *last)
+{
+	bool reached = false;
+
+	for (unsigned i = 0;; i++) {
+		struct hc_result r = get_state(id);
+
+		*last = r;
+		if (!called(r) || r.value < 0)
+			break;
+		if (r.value == want) {
+			reached = true;
+			break;
+		}
+		if (r.value != TANDEM_CELL_RUNNING || i >= ms)
+			break;
+		ros_udelay(1000);
+	}
+	ros_udelay(SETTLE_MS * 1000);
+	return reached;
+}
+
+/* Destroy @id at the end of a group; a failure is logged (the next load
+ * then refuses). */
+static void cleanup(long id)
+{
+	if (id > 0 && cc.live == id) {
+		struct hc_result r = destroy(id);
+
+		if (!called(r) || r.value != 0)
+			ros_log("cells: cleanup: destroy %ld gave %s; its memory and CPU stay away",
+				id, S(r));
+	}
+}
+
+/* ---- the checks ---- */
+
+static void check_setup(void)
+{
+	const struct suite *s = cc.s;
+
+	cc.cpu = ros_smp.ncpus > 1 ? (unsigned)ros_smp.ncpus - 1 : 1;
+	cc.have_cpu = ros_smp.ncpus > 1 && ros_smp.probes[cc.cpu].answered;
+	cc.have_mem = find_cell_memory(s->boot, &cc.phys);
+	if (cc.have_cpu && cc.have_mem)
+		ros_log("cells: CPU %u (APIC ID %u) and 0x%lx-0x%lx for the test cells",
+			cc.cpu, ros_smp.apic_ids[cc.cpu], cc.phys, cc.phys + CELLS_MEM_SIZE);
+	check(cc.have_cpu && cc.have_mem, "cells: spare cpu and memory",
+	      "%s; %s", ros_smp.ncpus < 2 ? "only one CPU" :
+	      cc.have_cpu ? "CPU ok" : "the highest CPU did not answer in the SMP checks",
+	      cc.have_mem ? "memory ok" : "no free 1 MiB of RAM at or above 64 MiB");
+}
+
+static void expect_create(const char *name, long want, const char *what)
+{
+	struct hc_result r = create();
+
+	check(called(r) && r.value == want, name, "%s: cell create gave %s, want %ld",
+	      what, S(r), want);
+	drop_unexpected(r);
+}
+
+static void check_root_cpu_busy(void)
+{
+	config_init(&cfg, "busy", 0);
+	expect_create("cells: create cpu running root code ebusy", -TANDEM_EBUSY,
+		      "CPU still running the ROS");
+}
+
+static struct hc_result run_user_create(void)
+{
+	struct hc_result r = { 0 };
+	uint64_t cs = 0;
+	int fault = ros_try(ROS_ANY_VECTOR);
+
+	if (fault == 0) {
+		r.value = (long)ros_run_user(cc.s->id.amd ? ros_user_cell_create_vmmcall
+							  : ros_user_cell_create_vmcall,
+					     user_stack + sizeof(user_stack),
+					     (uint64_t)&cfg, &cs);
+		ros_untry();
+	} else {
+		r.fault = fault;
+		r.fault_rip = ros_last_fault()->rip;
+	}
+	return r;
+}
+
+static void check_errors(void)
+{
+	uint64_t base, len;
+	struct hc_result r, r2;
+	char why[120];
+	bool ok;
+
+	config_init(&cfg, "badsig", 0);
+	cfg.desc.signature[0] = 'X';
+	expect_create("cells: create bad signature einval", -TANDEM_EINVAL,
+		      "signature XNDMCELL");
+
+	/* Two RAM regions over the same cell-physical and host memory. */
+	config_init(&cfg, "overlap", 0);
+	cfg.desc.num_memory_regions = 3;
+	cfg.mem[2] = cfg.mem[1];
+	cfg.mem[1] = (struct tandem_memory_region){
+		.phys_start = cc.phys + CELLS_MEM_SIZE / 2,
+		.virt_start = CELLS_MEM_SIZE / 2,
+		.size = CELLS_MEM_SIZE / 2, .flags = MEM_RWX,
+	};
+	expect_create("cells: create overlapping regions einval", -TANDEM_EINVAL,
+		      "RAM 0-1 MiB and 512 KiB-1 MiB");
+
+	config_init(&cfg, "nocpu", 0);
+	cfg.desc.cpu_set = 1ull << MISSING_CPU_BIT;
+	expect_create("cells: create missing cpu einval", -TANDEM_EINVAL,
+		      "cpu_set bit 63 only");
+
+	if (ros_find_tandem_range(cc.s->boot, &base, &len)) {
+		config_init(&cfg, "hvmem", 0);
+		cfg.mem[0].phys_start = ALIGN_UP(base, (uint64_t)PAGE_SIZE);
+		ksnprintf(why, sizeof(why), "RAM at Tandem's 0x%lx", cfg.mem[0].phys_start);
+		expect_create("cells: create tandem memory einval", -TANDEM_EINVAL, why);
+	} else {
+		check(false, "cells: create tandem memory einval",
+		      "no reserved range between two available ranges above 1 MiB");
+	}
+
+	config_init(&cfg, "beyond", 0);
+	cfg.mem[0].phys_start = ALIGN_UP(ros_ram_end(cc.s->boot), CELLS_MEM_SIZE);
+	ksnprintf(why, sizeof(why), "RAM at 0x%lx, beyond the ROS's RAM", cfg.mem[0].phys_start);
+	expect_create("cells: create beyond ram einval", -TANDEM_EINVAL, why);
+
+	config_init(&cfg, "owncpu", 0);
+	cfg.desc.cpu_set = 1;
+	expect_create("cells: create own cpu ebusy", -TANDEM_EBUSY, "cpu_set = CPU 0, the caller's");
+
+	config_init(&cfg, "huge", 0);
+	cfg.desc.num_memory_regions = HUGE_REGIONS;
+	expect_create("cells: create too many regions e2big", -TANDEM_E2BIG,
+		      "num_memory_regions 100000");
+
+	config_init(&cfg, "user", 0);
+	r = run_user_create();
+	check(called(r) && r.value == -TANDEM_EPERM, "cells: create from cpl 3 eperm",
+	      "valid configuration from CPL 3 via %s: %s, want %d",
+	      cc.s->id.amd ? "vmmcall" : "vmcall", S(r), -TANDEM_EPERM);
+	drop_unexpected(r);
+
+	r = start(UNKNOWN_ID);
+	check(called(r) && r.value == -TANDEM_ENOENT, "cells: start unknown id enoent",
+	      "cell start %d: %s, want %d", UNKNOWN_ID, S(r), -TANDEM_ENOENT);
+	r = destroy(UNKNOWN_ID);
+	check(called(r) && r.value == -TANDEM_ENOENT, "cells: destroy unknown id enoent",
+	      "cell destroy %d: %s, want %d", UNKNOWN_ID, S(r), -TANDEM_ENOENT);
+	r = get_state(UNKNOWN_ID);
+	check(called(r) && r.value == -TANDEM_ENOENT, "cells: get state unknown id enoent",
+	      "cell get state %d: %s, want %d", UNKNOWN_ID, S(r), -TANDEM_ENOENT);
+	r = start(0);
+	check(called(r) && r.value == -TANDEM_EINVAL, "cells: start root einval",
+	      "cell start 0: %s, want %d", S(r), -TANDEM_EINVAL);
+	r = destroy(0);
+	check(called(r) && r.value == -TANDEM_EINVAL, "cells: destroy root einval",
+	      "cell destroy 0: %s, want %d", S(r), -TANDEM_EINVAL);
+	r = get_info(BAD_INFO_TYPE);
+	check(called(r) && r.value == -TANDEM_EINVAL, "cells: get info type 99 einval",
+	      "get info 99: %s, want %d", S(r), -TANDEM_EINVAL);
+	r = cpu_state(BAD_CPU);
+	check(called(r) && r.value == -TANDEM_EINVAL, "cells: cpu get state 999 einval",
+	      "cpu get state 999: %s, want %d", S(r), -TANDEM_EINVAL);
+
+	ok = true;
+	for (unsigned code = 10; code <= 20 && ok; code++) {
+		r = hc1(code, 0);
+		if (!called(r) || r.value != -TANDEM_ENOSYS) {
+			check(false, "cells: codes 10-20 enosys", "code %u: %s, want %d",
+			      code, S(r), -TANDEM_ENOSYS);
+			ok = false;
+		}
+	}
+	if (ok)
+		check(true, "cells: codes 10-20 enosys", NULL);
+
+	/* The same name while the first cell exists (never started). Only one
+	 * spare CPU and 1 MiB exist, so the second configuration is the first
+	 * again: Tandem must see the name before the busy CPU (as Jailhouse
+	 * does). */
+	r = load_create(&img_tiny, "dup", 0, why, sizeof(why));
+	if (called(r) && r.value > 0) {
+		r2 = create();
+		check(called(r2) && r2.value == -TANDEM_EEXIST, "cells: create duplicate name eexist",
+		      "second cell 'dup': %s, want %d", S(r2), -TANDEM_EEXIST);
+		drop_unexpected(r2);
+		/* Another name, the same CPU and memory as the cell that exists. */
+		memcpy(cfg.desc.name, "dup2", 5);
+		r2 = create();
+		check(called(r2) && r2.value == -TANDEM_EBUSY, "cells: create cpu of another cell ebusy",
+		      "cell 'dup2' with the CPU and RAM of cell %ld: %s, want %d", r.value,
+		      S(r2), -TANDEM_EBUSY);
+		drop_unexpected(r2);
+		cleanup(r.value);
+	} else {
+		check(false, "cells: create duplicate name eexist", "first cell: %s", why);
+		check(false, "cells: create cpu of another cell ebusy", "first cell: %s", why);
+	}
+}
+
+/* The prober issues the root-only calls from inside a cell and prints
+ * their results (the harness matches its line); here only its run. */
+static void check_prober(void)
+{
+	const char *name = "cells: prober shut down";
+	struct hc_result r, st;
+	char why[120];
+	long id;
+
+	r = load_create(&img_prober, "prober", 0, why, sizeof(why));
+	if (!called(r) || r.value <= 0) {
+		check(false, name, "%s", why);
+		return;
+	}
+	id = r.value;
+	r = start(id);
+	if (!called(r) || r.value != 0) {
+		check(false, name, "cell start %ld: %s, want 0", id, S(r));
+	} else {
+		bool ok = wait_state(id, TANDEM_CELL_SHUT_DOWN, STATE_TIMEOUT_MS, &st);
+
+		check(ok, name, "cell %ld: state %s after %u ms, want 1 (shut down)",
+		      id, ST(st), STATE_TIMEOUT_MS);
+	}
+	cleanup(id);
+}
+
+static void check_tiny(void)
+{
+	long used0, remap0, cells0, id;
+	struct hc_result r, rc, r1, r3, r4, st;
+	char why[120];
+	bool started, down;
+
+	r1 = get_info(TANDEM_INFO_MEM_POOL_USED);
+	r3 = get_info(TANDEM_INFO_REMAP_POOL_USED);
+	r4 = get_info(TANDEM_INFO_NUM_CELLS);
+	used0 = r1.value;
+	remap0 = r3.value;
+	cells0 = r4.value;
+	if (called(r1) && called(r3) && called(r4))
+		ros_log("cells: before tiny: %ld pages used, %ld remap pages used, %ld cells",
+			used0, remap0, cells0);
+
+	r = load_create(&img_tiny, "tiny", 0, why, sizeof(why));
+	id = called(r) && r.value > 0 ? r.value : 0;
+	r4 = get_info(TANDEM_INFO_NUM_CELLS);
+	check(id > 0 && called(r4) && r4.value == cells0 + 1, "cells: tiny create",
+	      "%s; get info cells %s, want %ld", id > 0 ? "created" : why, S(r4), cells0 + 1);
+	if (!id) {
+		check(false, "cells: tiny state before start", "no cell");
+		check(false, "cells: tiny start", "no cell");
+		check(false, "cells: tiny cpu running", "no cell");
+		check(false, "cells: tiny shut down", "no cell");
+		check(false, "cells: tiny destroy", "no cell");
+		check(false, "cells: tiny resources back", "no cell");
+		check(false, "cells: tiny gone enoent", "no cell");
+		return;
+	}
+	/* Jailhouse reports a created cell as shut down until it is started;
+	 * the seed only says the state becomes running at start. */
+	st = get_state(id);
+	ros_log("cells: tiny (cell %ld) before start: state %s", id, ST(st));
+	check(called(st) && (st.value == TANDEM_CELL_RUNNING || st.value == TANDEM_CELL_SHUT_DOWN),
+	      "cells: tiny state before start", "cell get state %ld: %s, want 0 or 1", id, ST(st));
+
+	/* Nothing is printed while the cell runs: its line goes out from its
+	 * CPU on the same serial port. */
+	r = start(id);
+	started = called(r) && r.value == 0;
+	rc = cpu_state(cc.cpu);
+	down = started && wait_state(id, TANDEM_CELL_SHUT_DOWN, STATE_TIMEOUT_MS, &st);
+	check(started, "cells: tiny start", "cell start %ld: %s, want 0", id, S(r));
+	check(started && called(rc) && rc.value == TANDEM_CPU_RUNNING, "cells: tiny cpu running",
+	      "cpu get state %u while cell %ld runs: %s, want 0", cc.cpu, id, S(rc));
+	if (started)
+		check(down, "cells: tiny shut down", "cell %ld: state %s after %u ms, want 1",
+		      id, ST(st), STATE_TIMEOUT_MS);
+	else
+		check(false, "cells: tiny shut down", "not started");
+
+	r = destroy(id);
+	check(called(r) && r.value == 0, "cells: tiny destroy", "cell destroy %ld: %s, want 0",
+	      id, S(r));
+	cleanup(id);
+
+	r1 = get_info(TANDEM_INFO_MEM_POOL_USED);
+	r3 = get_info(TANDEM_INFO_REMAP_POOL_USED);
+	r4 = get_info(TANDEM_INFO_NUM_CELLS);
+	check(called(r1) && called(r3) && called(r4) && r1.value == used0 &&
+	      r3.value == remap0 && r4.value == cells0, "cells: tiny resources back",
+	      "after destroy: used pages %s (before %ld), remap used %s (before %ld), "
+	      "cells %s (before %ld)", S(r1), used0, S(r3), remap0, S(r4), cells0);
+	r = get_state(id);
+	check(called(r) && r.value == -TANDEM_ENOENT, "cells: tiny gone enoent",
+	      "cell get state %ld after destroy: %s, want %d", id, S(r), -TANDEM_ENOENT);
+}
+
+static void check_deny(void)
+{
+	struct hc_result r, st;
+	char why[120];
+	long id;
+
+	r = load_create(&img_deny, "deny", 0, why, sizeof(why));
+	id = called(r) && r.value > 0 ? r.value : 0;
+	if (id) {
+		r = start(id);
+		if (!called(r) || r.value != 0)
+			ksnprintf(why, sizeof(why), "cell start %ld: %s, want 0", id, S(r));
+	}
+	if (!id || !called(r) || r.value != 0) {
+		check(false, "cells: deny start", "%s", why);
+		check(false, "cells: deny destroy eperm", "not started");
+		check(false, "cells: deny still running", "not started");
+		check(false, "cells: deny destroy approved", "not started");
+		cleanup(id);
+		return;
+	}
+	ros_udelay(DENY_SETTLE_MS * 1000);	/* its line first, then ours */
+	check(true, "cells: deny start", NULL);
+
+	r = destroy(id);
+	check(called(r) && r.value == -TANDEM_EPERM, "cells: deny destroy eperm",
+	      "first cell destroy %ld: %s, want %d (the cell denies)", id, S(r), -TANDEM_EPERM);
+	if (cc.live != id) {
+		check(false, "cells: deny still running", "destroyed by the first request");
+		check(false, "cells: deny destroy approved", "destroyed by the first request");
+		return;
+	}
+	st = get_state(id);
+	check(called(st) && st.value == TANDEM_CELL_RUNNING, "cells: deny still running",
+	      "cell get state %ld after the denied destroy: %s, want 0", id, ST(st));
+	r = destroy(id);
+	check(called(r) && r.value == 0, "cells: deny destroy approved",
+	      "second cell destroy %ld: %s, want 0 (the cell approves)", id, S(r));
+	cleanup(id);
+}
+
+/* The deny cell with a passive comm region: Tandem must not ask it (it
+ * would deny), so the first destroy succeeds. */
+static void check_passive(void)
+{
+	const char *name = "cells: passive destroyed unasked";
+	struct hc_result r;
+	char why[120];
+	long id;
+
+	r = load_create(&img_deny, "passive", TANDEM_CELL_PASSIVE_COMMREG, why, sizeof(why));
+	if (!called(r) || r.value <= 0) {
+		check(false, name, "%s", why);
+		return;
+	}
+	id = r.value;
+	r = start(id);
+	if (!called(r) || r.value != 0) {
+		check(false, name, "cell start %ld: %s, want 0", id, S(r));
+		cleanup(id);
+		return;
+	}
+	ros_udelay(DENY_SETTLE_MS * 1000);
+	r = destroy(id);
+	check(called(r) && r.value == 0, name,
+	      "cell destroy %ld (passive comm region, a cell that denies): %s, want 0",
+	      id, S(r));
+	cleanup(id);	/* if it was asked and denied, the second request is approved */
+}
+
+static void check_faulty(void)
+{
+	struct hc_result r, st;
+	char why[120];
+	long id;
+	bool ok;
+
+	r = load_create(&img_faulty, "faulty", 0, why, sizeof(why));
+	id = called(r) && r.value > 0 ? r.value : 0;
+	if (id) {
+		r = start(id);
+		if (!called(r) || r.value != 0)
+			ksnprintf(why, sizeof(why), "cell start %ld: %s, want 0", id, S(r));
+	}
+	if (!id || !called(r) || r.value != 0) {
+		check(false, "cells: faulty start", "%s", why);
+		check(false, "cells: faulty failed", "not started");
+		check(false, "cells: faulty cpu failed", "not started");
+		check(false, "cells: faulty destroy", "not started");
+		cleanup(id);
+		return;
+	}
+	ok = wait_state(id, TANDEM_CELL_FAILED, STATE_TIMEOUT_MS, &st);
+	check(true, "cells: faulty start", NULL);
+	check(ok, "cells: faulty failed", "cell %ld read 0x40000000: state %s after %u ms, "
+	      "want 2 (failed)", id, ST(st), STATE_TIMEOUT_MS);
+	r = cpu_state(cc.cpu);
+	check(called(r) && r.value == TANDEM_CPU_FAILED, "cells: faulty cpu failed",
+	      "cpu get state %u: %s, want 2", cc.cpu, S(r));
+	r = destroy(id);
+	check(called(r) && r.value == 0, "cells: faulty destroy", "cell destroy %ld: %s, want 0",
+	      id, S(r));
+	cleanup(id);
+}
+
+/* Soft Restart (code 9): RDI = cell, RSI = entry, RDX, R10, R8 = the
+ * values the cell gets in EDI, ESI, EDX. tiny's restart entry prints
+ * "restart a=11 b=22 c=33" for the harness. */
+static void check_restart(void)
+{
+	struct hc_result r, st, st2 = { 0 };
+	char why[120] = "";
+	long id;
+	bool ok, down;
+
+	r = load_create(&img_tiny, "restart", 0, why, sizeof(why));
+	id = called(r) && r.value > 0 ? r.value : 0;
+	if (id) {
+		r = start(id);
+		if (!called(r) || r.value != 0)
+			ksnprintf(why, sizeof(why), "cell start %ld: %s, want 0", id, S(r));
+	}
+	ok = id && called(r) && r.value == 0 &&
+	     wait_state(id, TANDEM_CELL_SHUT_DOWN, STATE_TIMEOUT_MS, &st);
+	if (id && called(r) && r.value == 0 && !ok)
+		ksnprintf(why, sizeof(why), "cell %ld: state %s after %u ms, want 1",
+			  id, ST(st), STATE_TIMEOUT_MS);
+	check(ok, "cells: restart first shut down", "%s", why);
+	if (!ok) {
+		check(false, "cells: restart call", "no shut-down cell to restart");
+		check(false, "cells: restart running again", "not restarted");
+		check(false, "cells: restart shut down again", "not restarted");
+		check(false, "cells: restart destroy", "not restarted");
+		cleanup(id);
+		return;
+	}
+
+	r = hc(TANDEM_HC_CELL_SOFT_RESTART, (uint64_t)id, CELL_RESTART_ENTRY, 0x11, 0x22, 0x33);
+	st = get_state(id);
+	ok = called(r) && r.value == 0;
+	down = ok && wait_state(id, TANDEM_CELL_SHUT_DOWN, STATE_TIMEOUT_MS, &st2);
+	check(ok, "cells: restart call", "soft restart %ld at 0x%x (0x11, 0x22, 0x33): %s, want 0",
+	      id, CELL_RESTART_ENTRY, S(r));
+	check(ok && called(st) && st.value == TANDEM_CELL_RUNNING, "cells: restart running again",
+	      "cell get state %ld right after the restart: %s, want 0", id, ST(st));
+	if (ok)
+		check(down, "cells: restart shut down again", "cell %ld: state %s after %u ms, "
+		      "want 1", id, ST(st2), STATE_TIMEOUT_MS);
+	else
+		check(false, "cells: restart shut down again", "not restarted");
+	r = destroy(id);
+	check(called(r) && r.value == 0, "cells: restart destroy", "cell destroy %ld: %s, want 0",
+	      id, S(r));
+	cleanup(id);
+}
+
+/* NUM_CYCLES times: create a spinner, start it, destroy it (it approves). */
+static void check_cycles(void)
+{
+	const char *name = "cells: 1000 create start destroy cycles";
+	struct hc_result r1, r3, r4, a1, a3, a4, r;
+	char why[160] = "";
+	unsigned n;
+	uint64_t t0, t1;
+	long id = 0;
+
+	r1 = get_info(TANDEM_INFO_MEM_POOL_USED);
+	r3 = get_info(TANDEM_INFO_REMAP_POOL_USED);
+	r4 = get_info(TANDEM_INFO_NUM_CELLS);
+	t0 = rdtsc();
+	for (n = 0; n < NUM_CYCLES; n++) {
+		r = load_create(&img_spinner, "spinner", 0, why, sizeof(why));
+		if (!called(r) || r.value <= 0)
+			break;
+		id = r.value;
+		r = start(id);
+		if (!called(r) || r.value != 0) {
+			ksnprintf(why, sizeof(why), "cell start %ld: %s, want 0", id, S(r));
+			break;
+		}
+		r = destroy(id);
+		if (!called(r) || r.value != 0) {
+			ksnprintf(why, sizeof(why), "cell destroy %ld: %s, want 0", id, S(r));
+			break;
+		}
+	}
+	t1 = rdtsc();
+	if (n > 0 && cc.tsc_khz) {
+		uint64_t us = (t1 - t0) * 1000 / cc.tsc_khz;
+
+		ros_log("cells: %u cycles of create+start+destroy in %lu ms: %lu us per cycle "
+			"(TSC at %lu kHz from the PIT)", n, us / 1000, us / n, cc.tsc_khz);
+	}
+	check(n == NUM_CYCLES, name, "cycle %u: %s", n + 1, why);
+	if (n < NUM_CYCLES)
+		cleanup(id);
+
+	a1 = get_info(TANDEM_INFO_MEM_POOL_USED);
+	a3 = get_info(TANDEM_INFO_REMAP_POOL_USED);
+	a4 = get_info(TANDEM_INFO_NUM_CELLS);
+	check(called(r1) && called(r3) && called(r4) && called(a1) && called(a3) &&
+	      called(a4) && a1.value == r1.value && a3.value == r3.value &&
+	      a4.value == r4.value, "cells: cycles pages same",
+	      "before/after %u cycles: used pages %s/%s, remap used %s/%s, cells %s/%s", n,
+	      S(r1), S(a1), S(r3), S(a3), S(r4), S(a4));
+}
+
+/* Give the CPU back to the ROS: INIT-SIPI-SIPI through the AP start-up
+ * code; it must answer as in the SMP checks. */
+static void check_cpu_back(void)
+{
+	const char *name = "cells: cpu back to ros";
+	const struct ros_probe *p = &ros_smp.probes[cc.cpu];
+	const struct ros_probe *bsp = &ros_smp.probes[0];
+	bool answered;
+
+	if (!cc.have_cpu) {
+		check(false, name, "no spare CPU was taken");
+		return;
+	}
+	if (cc.live) {
+		check(false, name, "cell %ld still holds CPU %u", cc.live, cc.cpu);
+		return;
+	}
+	answered = ros_smp_restart(cc.cpu, suite_cpu_probe);
+	check(answered && (!cc.s->detected ||
+			   (p->detected && !p->fault && p->info == bsp->info)), name,
+	      "CPU %u (APIC ID %u): %s; detected %d, get info %ld%s (CPU 0: %ld)", cc.cpu,
+	      ros_smp.apic_ids[cc.cpu], answered ? "answered" :
+	      p->started ? "started but gave no answer" : "did not start",
+	      p->detected, p->info, p->fault ? " after a fault" : "", bsp->info);
+}
+
+void checks_cells(struct suite *s)
+{
+	cc.s = s;
+	cc.tsc_khz = tsc_khz();
+	check_setup();
+	check_root_cpu_busy();
+	if (cc.have_cpu) {
+		ros_log("cells: INIT to CPU %u (APIC ID %u): it leaves the ROS", cc.cpu,
+			ros_smp.apic_ids[cc.cpu]);
+		ros_smp_park(cc.cpu);
+	}
+	check_errors();
+	check_prober();
+	check_tiny();
+	check_deny();
+	check_passive();
+	check_faulty();
+	check_restart();
+	check_cycles();
+	check_cpu_back();
+}
