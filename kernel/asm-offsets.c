@@ -6,6 +6,7 @@
 #include "percpu.h"
 #include "trampoline.h"
 #include "vcpu.h"
+#include "disable.h"
 
 #define DEFINE(sym, val) \
 	asm volatile("\n->" #sym " %0" : : "i"((long)(val)))
@@ -38,6 +39,41 @@ void asm_offsets(void)
 	DEFINE(TRAMP_DATA_OFFSET, TRAMPOLINE_DATA_OFFSET);
 
 	DEFINE(TRAP_FRAME_SIZE, sizeof(struct trap_frame));
+	DEFINE(NS_CR0, offsetof(struct native_state, cr0));
+	DEFINE(NS_CR3, offsetof(struct native_state, cr3));
+	DEFINE(NS_CR4, offsetof(struct native_state, cr4));
+	DEFINE(NS_FS_BASE, offsetof(struct native_state, fs_base));
+	DEFINE(NS_GS_BASE, offsetof(struct native_state, gs_base));
+	DEFINE(NS_RIP, offsetof(struct native_state, rip));
+	DEFINE(NS_RFLAGS, offsetof(struct native_state, rflags));
+	DEFINE(NS_RSP, offsetof(struct native_state, rsp));
+	DEFINE(NS_CS, offsetof(struct native_state, cs));
+	DEFINE(NS_SS, offsetof(struct native_state, ss));
+	DEFINE(NS_DS, offsetof(struct native_state, ds));
+	DEFINE(NS_ES, offsetof(struct native_state, es));
+	DEFINE(NS_FS, offsetof(struct native_state, fs));
+	DEFINE(NS_GS, offsetof(struct native_state, gs));
+	DEFINE(NS_TR, offsetof(struct native_state, tr));
+	DEFINE(NS_LDTR, offsetof(struct native_state, ldtr));
+	DEFINE(NS_GDTR, offsetof(struct native_state, gdtr_limit));
+	DEFINE(NS_IDTR, offsetof(struct native_state, idtr_limit));
+	DEFINE(NS_STACK_TOP, NATIVE_STACK_TOP);
+	DEFINE(NS_RAX, offsetof(struct native_state, regs[GPR_RAX]));
+	DEFINE(NS_RCX, offsetof(struct native_state, regs[GPR_RCX]));
+	DEFINE(NS_RDX, offsetof(struct native_state, regs[GPR_RDX]));
+	DEFINE(NS_RBX, offsetof(struct native_state, regs[GPR_RBX]));
+	DEFINE(NS_RBP, offsetof(struct native_state, regs[GPR_RBP]));
+	DEFINE(NS_RSI, offsetof(struct native_state, regs[GPR_RSI]));
+	DEFINE(NS_RDI, offsetof(struct native_state, regs[GPR_RDI]));
+	DEFINE(NS_R8, offsetof(struct native_state, regs[GPR_R8]));
+	DEFINE(NS_R9, offsetof(struct native_state, regs[GPR_R9]));
+	DEFINE(NS_R10, offsetof(struct native_state, regs[GPR_R10]));
+	DEFINE(NS_R11, offsetof(struct native_state, regs[GPR_R11]));
+	DEFINE(NS_R12, offsetof(struct native_state, regs[GPR_R12]));
+	DEFINE(NS_R13, offsetof(struct native_state, regs[GPR_R13]));
+	DEFINE(NS_R14, offsetof(struct native_state, regs[GPR_R14]));
+	DEFINE(NS_R15, offsetof(struct native_state, regs[GPR_R15]));
+
 	DEFINE(VCPU_RAX, offsetof(struct vcpu, regs[GPR_RAX]));
 	DEFINE(VCPU_RCX, offsetof(struct vcpu, regs[GPR_RCX]));
 	DEFINE(VCPU_RDX, offsetof(struct vcpu, regs[GPR_RDX]));

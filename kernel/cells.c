@@ -434,16 +434,9 @@ static bool cell_agrees_to_shutdown(struct cell *c)
 	return false;
 }
 
-static long hc_cell_destroy_locked(struct vcpu *caller, uint64_t id)
+static void destroy_cell(struct cell *c)
 {
 	const struct tandem_memory_region *mem;
-	struct cell *c;
-	long err = check_target(caller, id, &c);
-
-	if (err)
-		return err;
-	if (!cell_agrees_to_shutdown(c))
-		return -TANDEM_EPERM;
 
 	for (unsigned int i = 0; i < c->nvcpus; i++)
 		vcpu_request(c->vcpus[i], VCPU_REQ_STOP);
@@ -470,7 +463,35 @@ static long hc_cell_destroy_locked(struct vcpu *caller, uint64_t id)
 	if (log_lifecycle())
 		pr_info("cell '%s' destroyed", c->name);
 	free_cell(c);
+}
+
+static long hc_cell_destroy_locked(struct vcpu *caller, uint64_t id)
+{
+	struct cell *c;
+	long err = check_target(caller, id, &c);
+
+	if (err)
+		return err;
+	if (!cell_agrees_to_shutdown(c))
+		return -TANDEM_EPERM;
+	destroy_cell(c);
 	return 0;
+}
+
+bool cells_shutdown_all(void)
+{
+	spin_lock(&cells_lock);
+	for (unsigned int id = 1; id < TANDEM_MAX_CELLS; id++) {
+		if (cells[id] && !cell_agrees_to_shutdown(cells[id])) {
+			spin_unlock(&cells_lock);
+			return false;
+		}
+	}
+	for (unsigned int id = 1; id < TANDEM_MAX_CELLS; id++)
+		if (cells[id])
+			destroy_cell(cells[id]);
+	/* The lock stays taken: nothing may change cells from now on. */
+	return true;
 }
 
 static long hc_cell_get_state(struct vcpu *caller, uint64_t id)

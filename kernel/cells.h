@@ -2,6 +2,7 @@
 #ifndef TANDEM_CELLS_H
 #define TANDEM_CELLS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "vcpu.h"
 
@@ -11,5 +12,9 @@ long hc_cell_destroy(struct vcpu *v, const uint64_t *a);
 long hc_cell_state(struct vcpu *v, const uint64_t *a);
 long hc_cell_soft_restart(struct vcpu *v, const uint64_t *a);
 long hc_debug_putc(struct vcpu *v, const uint64_t *a);
+
+/** Disable: asks every non-root cell, and if all agree destroys them all
+ * (false, nothing changed, if one denies). */
+bool cells_shutdown_all(void);
 
 #endif

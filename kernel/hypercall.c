@@ -8,6 +8,7 @@
 #include "console.h"
 #include "exits.h"
 #include "cells.h"
+#include "disable.h"
 #include "header.h"
 #include "percpu.h"
 #include "pools.h"
@@ -62,6 +63,7 @@ static long hc_cpu_get_state(struct vcpu *v, const uint64_t *args)
 }
 
 static const struct hypercall hypercalls[] = {
+	[TANDEM_HC_DISABLE] = { hc_disable, 0 },
 	[TANDEM_HC_CELL_CREATE] = { hc_cell_create, 0 },
 	[TANDEM_HC_CELL_START] = { hc_cell_start, 0 },
 	[TANDEM_HC_CELL_DESTROY] = { hc_cell_destroy, 0 },

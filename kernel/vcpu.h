@@ -130,6 +130,7 @@ enum vcpu_run_state {
 #define VCPU_REQ_INIT		(1u << 0)	/* guest INIT: wait for SIPI */
 #define VCPU_REQ_RESET		(1u << 1)	/* restart from start_state */
 #define VCPU_REQ_STOP		(1u << 2)	/* leave for good (cell destroy) */
+#define VCPU_REQ_DISABLE	(1u << 3)	/* Disable: continue natively */
 
 /* Exit counters per vCPU, in the order of CPU Get State types 1000 and
  * up (guest-abi/include/tandem/hypercall.h). */

@@ -7,6 +7,7 @@
 #include "guest_mem.h"
 #include "klib.h"
 #include "start_state.h"
+#include "disable.h"
 #include "apic.h"
 #include "percpu.h"
 #include "printf.h"
@@ -163,6 +164,8 @@ static void process_requests(struct vcpu *v)
 {
 	uint32_t req = __atomic_load_n(&v->requests, __ATOMIC_ACQUIRE);
 
+	if (req & VCPU_REQ_DISABLE)
+		disable_this_cpu(v);
 	if (req & VCPU_REQ_STOP) {
 		vcpu_ops->vcpu_destroy(v);
 		v->state = VCPU_PARKED;

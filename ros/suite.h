@@ -83,6 +83,8 @@ void checks_smp(struct suite *s);
 /* After the SMP checks: they take the highest AP from the ROS for the test
  * cells and start it again at the end (ros/checks_cells.c). */
 void checks_cells(struct suite *s);
+/* Disable, last of all: the ROS continues natively (ros/checks_disable.c). */
+void checks_disable(struct suite *s);
 
 /** What each CPU runs once started (SMP checks, and a CPU given back). */
 void suite_cpu_probe(unsigned cpu);

@@ -7,7 +7,8 @@
 #
 #   --repeat K   boots per median (default 3)
 #   --only LIST  only these platforms
-#   env BENCH_N  calls per timed loop in the ROS (default 5000: bench_n=)
+#   env BENCH_N  calls of each kind the ROS times (default 5000: bench_n=)
+#   env BENCH_BOCHS_IPS  Bochs ips (default 50000000, as scripts/run-bochs.sh)
 #
 # Builds build/tandem.elf, build/ros/ros.elf and build/tests/check_header,
 # then four ISOs in build/bench/: Tandem (exit_when_done) + "ros bench",
