@@ -6,6 +6,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "hvmem.h"
+#include "hvm.h"
 #include "klib.h"
 #include "percpu.h"
 #include "pools.h"
@@ -200,6 +201,7 @@ static uint64_t max_gpa(void)
 
 int root_cell_init(unsigned int ncpus)
 {
+	uint64_t exclude = hrt_plan.active ? hrt_plan.cpu_mask : 0;
 	struct cell *c = &root_cell;
 	const unsigned int all = PT_READ | PT_WRITE | PT_EXEC | PT_USER;
 	int err;
@@ -209,6 +211,8 @@ int root_cell_init(unsigned int ncpus)
 	tandem_mem.base[1] = hv_memory.base;
 	tandem_mem.size[1] = hv_memory.size;
 	root_ram_init(c);
+	if (hrt_plan.active)
+		cell_ram_remove(c, hrt_plan.mem_base, hrt_plan.mem_size);
 	c->state = CELL_STATE_RUNNING;
 
 	err = pt_init(&c->gpa_map, vcpu_ops->gpa_format, &gpa_table_ops,
@@ -221,6 +225,8 @@ int root_cell_init(unsigned int ncpus)
 			       ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE));
 	if (!err)
 		err = pt_unmap(&c->gpa_map, LAPIC_PAGE, PAGE_SIZE);
+	if (!err && hrt_plan.active)
+		err = pt_unmap(&c->gpa_map, hrt_plan.mem_base, hrt_plan.mem_size);
 	if (err)
 		return err;
 
@@ -228,13 +234,14 @@ int root_cell_init(unsigned int ncpus)
 		struct per_cpu *pc = per_cpu(cpu);
 		struct vcpu *v = &root_vcpus[c->nvcpus];
 
-		if (!pc->online)
+		if (!pc->online || (exclude & (1ull << cpu)))
 			continue;
 		v->cell = c;
 		v->cpu = pc;
 		v->index = c->nvcpus;
 		v->apic_id = pc->apic_id;
 		v->sipi_vector = -1;
+		v->pending_irq = -1;
 		v->state = VCPU_STOPPED;
 		pc->vcpu = pc->root_vcpu = v;
 		c->vcpus[c->nvcpus++] = v;

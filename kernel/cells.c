@@ -258,6 +258,7 @@ static int build_cell(struct cell *c, struct tandem_cell_desc *d, size_t size,
 		v->index = c->nvcpus;
 		v->apic_id = per_cpu(cpu)->apic_id;
 		v->sipi_vector = -1;
+		v->pending_irq = -1;
 		v->state = VCPU_STOPPED;
 		c->vcpus[c->nvcpus++] = v;
 	}

@@ -9,6 +9,7 @@ struct tandem_config config = {
 	.loglevel = LOG_INFO,
 	.console = CONSOLE_COM1,
 	.hv_mem = 32 * MiB,
+	.hrt_mem = 32 * MiB,
 };
 
 static const char *const console_names[] = { "com1", "com2", "none", NULL };
@@ -20,6 +21,10 @@ static const struct option_desc options[] = {
 	  "serial port for Tandem's log" },
 	{ "hv_mem", OPT_SIZE, &config.hv_mem, NULL, 4 * MiB, 1024 * MiB,
 	  "hypervisor memory pool size" },
+	{ "hrt_cpus", OPT_UINT, &config.hrt_cpus, NULL, 1, 63,
+	  "CPUs for the HRT (default 2 with 3 or more CPUs, else 1)" },
+	{ "hrt_mem", OPT_SIZE, &config.hrt_mem, NULL, 8 * MiB, 4096 * MiB,
+	  "the HRT's exclusive memory (default 32M)" },
 	{ "exit_when_done", OPT_BOOL, &config.exit_when_done, NULL, 0, 0,
 	  "end the emulator once boot is complete (tests)" },
 };

@@ -54,6 +54,17 @@ static void vlog(enum log_level level, const char *fmt, va_list ap)
 	spin_unlock(&console_lock);
 }
 
+void log_line_as(const char *prefix, const char *text)
+{
+	if (LOG_INFO > max_level)
+		return;
+	spin_lock(&console_lock);
+	emit(prefix);
+	emit(text);
+	emit("\n");
+	spin_unlock(&console_lock);
+}
+
 void log_line(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;

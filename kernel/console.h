@@ -27,6 +27,9 @@ void console_set_level(enum log_level level);
 void log_line(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/** Prints one line with @prefix instead of "tandem: " (guest consoles). */
+void log_line_as(const char *prefix, const char *text);
+
 #define pr_err(...)	log_line(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)	log_line(LOG_WARN, __VA_ARGS__)
 #define pr_info(...)	log_line(LOG_INFO, __VA_ARGS__)

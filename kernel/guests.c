@@ -4,6 +4,7 @@
 #include "cpu.h"
 #include "exits.h"
 #include "guests.h"
+#include "hvm.h"
 #include "percpu.h"
 #include "klib.h"
 #include "ros_boot.h"
@@ -11,11 +12,21 @@
 enum { PHASE_WAIT, PHASE_RUN, PHASE_NONE };
 static volatile int guest_phase = PHASE_WAIT;
 
+static unsigned int online_count(unsigned int possible_cpus)
+{
+	unsigned int n = 0;
+
+	for (unsigned int cpu = 0; cpu < possible_cpus; cpu++)
+		n += per_cpu(cpu)->online ? 1 : 0;
+	return n;
+}
+
 void guests_start_bsp(unsigned int possible_cpus)
 {
 	struct vcpu *v;
 	int err;
 
+	hrt_plan_resources(online_count(possible_cpus));
 	err = root_cell_init(possible_cpus);
 	if (err) {
 		pr_err("root cell: cannot build its memory map (%d): out of hypervisor memory", err);
@@ -24,6 +35,7 @@ void guests_start_bsp(unsigned int possible_cpus)
 	v = this_cpu()->vcpu;
 	if (ros_prepare(v, &v->start_state))
 		goto none;
+	hrt_start();
 	memcpy(v->start_regs, v->regs, sizeof(v->regs));
 	v->start_running = true;
 	v->requests = VCPU_REQ_RESET;	/* taken once the loop created it */

@@ -10,6 +10,7 @@
 #include "cells.h"
 #include "disable.h"
 #include "header.h"
+#include "hvm.h"
 #include "percpu.h"
 #include "pools.h"
 
@@ -97,6 +98,11 @@ static long dispatch(struct vcpu *v, uint64_t code, const uint64_t *args)
 
 void handle_hypercall(struct vcpu *v)
 {
+	if (vcpu_ops->get_mode(v) == CPU_MODE_64 &&
+	    (uint32_t)v->regs[GPR_RAX] == TANDEM_HC_HVM) {
+		hvm_downcall(v);	/* its own registers and rules */
+		return;
+	}
 	bool long_mode = vcpu_ops->get_mode(v) == CPU_MODE_64;
 	uint64_t mask = long_mode ? ~0ull : 0xffffffffull;
 	uint64_t code = v->regs[GPR_RAX] & mask;

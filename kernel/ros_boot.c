@@ -11,6 +11,9 @@
 #include "pools.h"
 #include "ros_boot.h"
 #include "start_state.h"
+#include "acpi_view.h"
+#include "hvm.h"
+#include "percpu.h"
 
 #define MBI_PAGES	16
 #define FOUR_GIB	0x100000000ull
@@ -30,7 +33,59 @@ static const struct boot_module *find_module(const char *tag)
 	return NULL;
 }
 
-/* The memory map the ROS sees: the machine's, Tandem's memory reserved. */
+#define ACPI_VIEW_SIZE	(64 * 1024)
+
+/* With an HRT, the ROS gets its own copy of the ACPI tables whose MADT
+ * leaves out the HRT's CPUs, in a piece of its RAM it may not reuse. */
+static uint64_t acpi_view_gpa;
+static size_t acpi_view_len;
+static const void *acpi_view_rsdp;
+static size_t acpi_view_rsdp_len;
+
+static const void *acpi_map_direct(void *ctx, uint64_t phys, size_t len)
+{
+	(void)ctx;
+	if (phys >= 0x100000000ull || len > 0x100000000ull - phys)
+		return NULL;
+	return (const void *)(DIRECT_BASE + phys);
+}
+
+static void build_acpi_view(void)
+{
+	struct memmap_entry ram[CELL_MAX_RAM_RANGES];
+	uint32_t hide[TANDEM_MAX_CPUS];
+	struct acpi_view view;
+	size_t nhide = 0;
+	uint64_t gpa;
+
+	if (!hrt_plan.active || !boot_mbi->rsdp)
+		return;
+	for (unsigned int cpu = 0; cpu < TANDEM_MAX_CPUS; cpu++)
+		if (hrt_plan.cpu_mask & (1ull << cpu))
+			hide[nhide++] = per_cpu(cpu)->apic_id;
+	for (unsigned int i = 0; i < root_cell.nram; i++)
+		ram[i] = (struct memmap_entry){ root_cell.ram[i].base,
+						root_cell.ram[i].size, MEMMAP_AVAILABLE };
+	if (memmap_find_free(ram, root_cell.nram, ACPI_VIEW_SIZE, PAGE_SIZE,
+			     0x100000, 0x100000000ull, NULL, 0, true, &gpa)) {
+		pr_err("ros: no room for its ACPI tables without the HRT's CPUs; it sees them all");
+		return;
+	}
+	if (acpi_view_build(boot_mbi->rsdp, boot_mbi->rsdp_len, acpi_map_direct,
+			    NULL, hide, nhide, (void *)(DIRECT_BASE + gpa),
+			    ACPI_VIEW_SIZE, gpa, &view)) {
+		pr_err("ros: cannot hide the HRT's CPUs from its ACPI tables: %s", view.error);
+		return;
+	}
+	cell_ram_remove(&root_cell, gpa, ACPI_VIEW_SIZE);
+	acpi_view_gpa = gpa;
+	acpi_view_len = ACPI_VIEW_SIZE;
+	acpi_view_rsdp = (const void *)(DIRECT_BASE + gpa + view.rsdp_offset);
+	acpi_view_rsdp_len = view.rsdp_len;
+}
+
+/* The memory map the ROS sees: the machine's, with Tandem's memory and the
+ * HRT's reserved, and its ACPI copy as ACPI data. */
 static int ros_memmap(struct mb2_mmap_entry *out, size_t cap)
 {
 	struct memmap_entry a[MAX_MEMMAP], b[MAX_MEMMAP];
@@ -41,6 +96,18 @@ static int ros_memmap(struct mb2_mmap_entry *out, size_t cap)
 	if (n >= 0)
 		n = memmap_reserve(a, n, hv_memory.base, hv_memory.size,
 				   MEMMAP_RESERVED, b, MAX_MEMMAP);
+	if (n >= 0 && hrt_plan.active) {
+		n = memmap_reserve(b, n, hrt_plan.mem_base, hrt_plan.mem_size,
+				   MEMMAP_RESERVED, a, MAX_MEMMAP);
+		if (n >= 0)
+			memcpy(b, a, n * sizeof(a[0]));
+	}
+	if (n >= 0 && acpi_view_len) {
+		n = memmap_reserve(b, n, acpi_view_gpa, acpi_view_len,
+				   MEMMAP_ACPI_RECLAIMABLE, a, MAX_MEMMAP);
+		if (n >= 0)
+			memcpy(b, a, n * sizeof(a[0]));
+	}
 	if (n < 0 || (size_t)n > cap)
 		return -TANDEM_E2BIG;
 	for (int i = 0; i < n; i++)
@@ -73,7 +140,9 @@ static int build_info(uint8_t *buf, size_t cap, const char *cmdline,
 	mb2b_loader_name(&b, "Tandem", 6);
 	mb2b_basic_meminfo(&b, (uint32_t)(lower / 1024), (uint32_t)(upper / 1024));
 	mb2b_mmap(&b, mmap, n);
-	if (mbi->rsdp)
+	if (acpi_view_rsdp)
+		mb2b_rsdp(&b, acpi_view_rsdp_len > 20, acpi_view_rsdp, acpi_view_rsdp_len);
+	else if (mbi->rsdp)
 		mb2b_rsdp(&b, mbi->rsdp_is_new, mbi->rsdp, mbi->rsdp_len);
 	if (mbi->has_framebuffer)
 		mb2b_framebuffer(&b, &mbi->fb);
@@ -154,6 +223,7 @@ int ros_prepare(struct vcpu *bsp, struct vcpu_state *st)
 	if (err)
 		return err;
 	load_segments(m, &plan);
+	build_acpi_view();
 
 	cmdline = m->name + 3;
 	while (*cmdline == ' ')

@@ -131,6 +131,7 @@ enum vcpu_run_state {
 #define VCPU_REQ_RESET		(1u << 1)	/* restart from start_state */
 #define VCPU_REQ_STOP		(1u << 2)	/* leave for good (cell destroy) */
 #define VCPU_REQ_DISABLE	(1u << 3)	/* Disable: continue natively */
+#define VCPU_REQ_IRQ		(1u << 4)	/* deliver pending_irq when possible */
 
 /* Exit counters per vCPU, in the order of CPU Get State types 1000 and
  * up (guest-abi/include/tandem/hypercall.h). */
@@ -162,6 +163,7 @@ struct vcpu {
 	struct vcpu_state start_state;	/* for VCPU_REQ_RESET */
 	uint64_t start_regs[GPR_COUNT];
 	bool start_running;		/* reset to RUNNING (else WAIT_SIPI) */
+	volatile int pending_irq;	/* vector to inject, -1: none */
 };
 
 struct vcpu_ops {

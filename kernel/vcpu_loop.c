@@ -8,6 +8,7 @@
 #include "klib.h"
 #include "start_state.h"
 #include "disable.h"
+#include "hvm.h"
 #include "apic.h"
 #include "percpu.h"
 #include "printf.h"
@@ -92,9 +93,17 @@ static void handle_nmi(struct vcpu *v)
 	(void)v;
 }
 
+/* The guest can take an interrupt now: deliver the pending one. */
 static void handle_irq_window(struct vcpu *v)
 {
+	int vector = __atomic_exchange_n(&v->pending_irq, -1, __ATOMIC_ACQ_REL);
+
 	vcpu_ops->set_irq_window(v, false);
+	if (vector >= 0) {
+		struct vcpu_event e = { EVENT_INTERRUPT, (uint8_t)vector, false, 0 };
+
+		vcpu_ops->inject(v, &e);
+	}
 }
 
 static void handle_entry_failed(struct vcpu *v)
@@ -182,6 +191,8 @@ static void process_requests(struct vcpu *v)
 		v->sipi_vector = -1;
 		v->state = v->start_running ? VCPU_RUNNING : VCPU_WAIT_SIPI;
 	}
+	if (req & VCPU_REQ_IRQ)
+		vcpu_ops->set_irq_window(v, true);	/* injected at the window */
 	if (req & VCPU_REQ_INIT) {
 		v->sipi_vector = -1;
 		v->state = VCPU_WAIT_SIPI;
@@ -325,6 +336,9 @@ void vcpu_fail(struct vcpu *v, const char *fmt, ...)
 	va_end(ap);
 	v->state = VCPU_PARKED;
 	cell_set_failed(v->cell);
+	if (hrt.cell && v->cell == hrt.cell)
+		hvm_hrt_failed(v->rip, v->exit.reason == EXIT_SHUTDOWN ? 8 :
+				       v->exit.exception.vector);
 	pr_err("cell '%s' failed: vCPU %u: %s", v->cell->name, v->index, why);
 	/* Back to the top of this CPU's loop, on a fresh stack. */
 	asm volatile("mov %0, %%rsp; jmp cpu_loop"

@@ -473,6 +473,7 @@ static void vmx_inject(struct vcpu *v, const struct vcpu_event *e)
 		break;
 	}
 	vmwrite(ENTRY_INTR_INFO, info);
+	vmwrite(GUEST_ACTIVITY, 0);	/* a halted guest wakes for the event */
 }
 
 static void vmx_set_irq_window(struct vcpu *v, bool on)

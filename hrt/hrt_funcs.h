@@ -1,0 +1,46 @@
+/*
+ * The functions of Tandem's reference HRT (hrt/), by number: what a ROS
+ * puts in tandem_hrt_call.func (guest-abi/include/tandem/hvm.h). Shared by
+ * the HRT, which runs them, and the ROS's checks (ros/checks_hrt.c).
+ *
+ * Each HRT core that runs a call stores its u64 result at
+ * result_gpa + 8 * (its index among HRT cores), then issues CALL_DONE
+ * (0x2f). A single invoke (0x20) runs on the first HRT core (index 0), a
+ * parallel one (0x21) on every HRT core. Addresses in args are the ROS's
+ * physical addresses; the HRT reads them at physical + 0xffff800000000000.
+ *
+ *   0  NULL         returns 0
+ *   1  SUM          sum of args[1] u64 values at physical args[0]
+ *                   (HRT_FN_BAD when the array is not inside the HRT's
+ *                   mapped memory, or args[1] > HRT_SUM_MAX)
+ *   2  CORE         returns index * 1000 + args[0]
+ *   3  VERSION      returns the image's HRT_VERSION (hrt.elf 1, hrt2.elf 2)
+ *   4  TRIPLE_FAULT never returns: loads a zero-limit IDT and runs ud2
+ *   5  SPIN_US      busy-waits args[0] microseconds (TSC, cpu_freq_khz of
+ *                   the HRT info tag), then returns 0 (HRT_FN_BAD above
+ *                   HRT_SPIN_MAX_US)
+ *   other           returns HRT_FN_BAD
+ */
+#ifndef HRT_FUNCS_H
+#define HRT_FUNCS_H
+
+#define HRT_FN_NULL		0
+#define HRT_FN_SUM		1
+#define HRT_FN_CORE		2
+#define HRT_FN_VERSION		3
+#define HRT_FN_TRIPLE_FAULT	4
+#define HRT_FN_SPIN_US		5
+
+/* Result of an unknown function or of bad arguments. */
+#define HRT_FN_BAD		0xbad
+
+#define HRT_SUM_MAX		(1ull << 24)	/* u64 values SUM adds at most */
+#define HRT_SPIN_MAX_US		10000000ull	/* 10 s */
+
+/* CORE: result of core i is i * HRT_CORE_FACTOR + args[0]. */
+#define HRT_CORE_FACTOR		1000
+
+/* HRT cores the image serves (RDX at entry below this). */
+#define HRT_MAX_CORES		64
+
+#endif
