@@ -14,6 +14,7 @@
 #include "cpu.h"
 #include "exits.h"
 #include "header.h"
+#include "hvm.h"
 #include "hvmem.h"
 #include "klib.h"
 #include "percpu.h"
@@ -379,6 +380,8 @@ static long check_target(struct vcpu *caller, uint64_t id, struct cell **out)
 	if (id == 0)
 		return -TANDEM_EINVAL;
 	*out = cell_by_id(id);
+	if (*out && *out == hrt.cell)
+		return -TANDEM_EINVAL;	/* the HRT: managed with 0xf00d calls */
 	return *out ? 0 : -TANDEM_ENOENT;
 }
 
@@ -483,13 +486,14 @@ bool cells_shutdown_all(void)
 {
 	spin_lock(&cells_lock);
 	for (unsigned int id = 1; id < TANDEM_MAX_CELLS; id++) {
-		if (cells[id] && !cell_agrees_to_shutdown(cells[id])) {
+		if (cells[id] && cells[id] != hrt.cell &&
+		    !cell_agrees_to_shutdown(cells[id])) {
 			spin_unlock(&cells_lock);
 			return false;
 		}
 	}
 	for (unsigned int id = 1; id < TANDEM_MAX_CELLS; id++)
-		if (cells[id])
+		if (cells[id] && cells[id] != hrt.cell)
 			destroy_cell(cells[id]);
 	/* The lock stays taken: nothing may change cells from now on. */
 	return true;

@@ -20,6 +20,7 @@
 #include "disable.h"
 #include "exits.h"
 #include "guest_mem.h"
+#include "hvm.h"
 #include "klib.h"
 #include "percpu.h"
 #include "pools.h"
@@ -141,7 +142,8 @@ void disable_this_cpu(struct vcpu *v)
 {
 	struct native_state *ns = NULL;
 	uint64_t efer = 0, cr0, cr3, cr4;
-	uint64_t va = v->state == VCPU_RUNNING ? prepare(v, &ns) : 0;
+	uint64_t va = v->cell == &root_cell && v->state == VCPU_RUNNING ?
+		      prepare(v, &ns) : 0;
 
 	if (va)
 		vcpu_ops->get_paging(v, &cr0, &cr3, &cr4, &efer);
@@ -171,6 +173,13 @@ long hc_disable(struct vcpu *v, const uint64_t *args)
 
 		if (other != v)
 			vcpu_request(other, VCPU_REQ_DISABLE);
+	}
+	/* The HRT stops: its CPUs, unknown to the ROS, end in wait-for-SIPI. */
+	if (hrt.cell) {
+		for (unsigned int i = 0; i < hrt.cell->nvcpus; i++)
+			vcpu_request(hrt.cell->vcpus[i], VCPU_REQ_DISABLE);
+		for (unsigned int i = 0; i < hrt.cell->nvcpus; i++)
+			apic_send_ipi(hrt.cell->vcpus[i]->apic_id, APIC_ICR_INIT);
 	}
 	/* CPUs the guest had not started wait for its SIPI, as natively. */
 	for (unsigned int i = 0; i < root_cell.nvcpus; i++) {

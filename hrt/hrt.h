@@ -1,0 +1,147 @@
+/*
+ * Tandem's reference hybrid runtime (HRT): a bare 64-bit kernel that Tandem
+ * boots on the HRT partition as Palacios boots Nautilus (hrt/README.md).
+ *
+ * Virtual memory (page tables built by Tandem, 2 MiB pages, never changed
+ * here):
+ *
+ *   0 .. max_mem_mapped                      physical, identity
+ *   HRT_GVA_OFFSET + 0 .. + max_mem_mapped   physical again: the image
+ *                                            (linked at HRT_GVA_OFFSET +
+ *                                            0x8000000), the ROS's RAM,
+ *                                            the comm page at 0x1fffff000
+ *
+ * Every HRT core enters hrt_entry (hrt/entry.asm) at once and runs on its
+ * own stack of hrt_stacks, chosen by its index among HRT cores; the index is
+ * found again from RSP (hrt_this_core()).
+ *
+ * Console: the Palacios debug port, one byte per outb; Tandem prints each
+ * line with "hrt: " in front.
+ */
+#ifndef HRT_H
+#define HRT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../kernel/klib.h"
+#include "../kernel/printf.h"
+#include "tandem/hvm.h"
+#include "hrt_funcs.h"
+
+#ifndef HRT_VERSION
+#error "build with -DHRT_VERSION=<n> (hrt/hrt.mk)"
+#endif
+
+/* What the HRT tag of hrt/entry.asm asks for (used when no info tag). */
+#define HRT_GVA_OFFSET		0xffff800000000000ull
+#define HRT_MAX_MEM		0x200000000ull
+#define HRT_COMM_PAGE_GPA	0x1fffff000ull
+#define HRT_UPCALL_VECTOR	0xf0
+
+#define HRT_DEBUG_PORT		0xc0c0
+#define HRT_STACK_SIZE		16384
+#define HRT_MB2_MAGIC		0x36d76289u
+
+/* Layout pushed by hrt/entry.asm: general registers, vector, error code,
+ * then the CPU's interrupt frame (SDM Vol. 3A 6.14.2). */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout");
+
+/* 64-bit interrupt gate (SDM Vol. 3A 6.14.1). */
+struct idt_gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate size");
+
+/* How this boot was set up: the HRT info tag, or the header's wishes. */
+struct hrt_setup {
+	bool have_info;			/* the info tag was found */
+	struct tandem_mb2_hrt_info info;	/* valid when have_info */
+	uint64_t gva_offset;		/* where physical memory appears */
+	uint64_t max_mem;		/* mapped bytes of physical memory */
+	uint64_t comm_page_gpa;
+	uint64_t tsc_khz;		/* 0: unknown */
+	uint8_t vector;			/* upcall vector */
+};
+
+/* One HRT core; each core writes only its own. */
+struct hrt_core {
+	struct idt_gate idt[256];	/* first: 16-byte alignment */
+	unsigned index;			/* among HRT cores: RDX at entry */
+	uint64_t vcpu;			/* RCX at entry */
+	bool amd;			/* vmmcall, else vmcall */
+	struct hrt_setup setup;		/* parsed by each core itself */
+};
+
+extern struct hrt_core hrt_cores[HRT_MAX_CORES];
+
+/* Per-core stacks (hrt/main.c); hrt/entry.asm reads the two sizes. */
+extern uint8_t hrt_stacks[HRT_MAX_CORES][HRT_STACK_SIZE];
+
+/** The core running this code, from RSP; NULL off the HRT's stacks. */
+struct hrt_core *hrt_this_core(void);
+
+/** One console line (the newline is added). Safe from any core. */
+void hrt_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** Stop this core for good: cli; hlt. */
+__attribute__((noreturn)) void hrt_stop(void);
+
+/**
+ * Downcall (Palacios HVM call): RAX = 0xf00d, RBX = the marker, RCX =
+ * @request, RDX = @a1, RSI = @a2, by vmmcall on AMD and vmcall elsewhere.
+ * Returns RAX.
+ */
+long hrt_downcall(const struct hrt_core *c, uint64_t request, uint64_t a1,
+		  uint64_t a2);
+
+/** Build this core's IDT (every vector to hrt_trap()) and load it. */
+void hrt_trap_init(struct hrt_core *c);
+
+/** The C handler every interrupt stub calls. */
+void hrt_trap(struct trap_frame *f);
+
+/** Handle the upcall Tandem just injected (comm page type and argument). */
+void hrt_upcall(struct hrt_core *c);
+
+/** Physical [@pa, @pa + @len) lies in the mapped memory. */
+bool hrt_phys_ok(const struct hrt_setup *s, uint64_t pa, uint64_t len);
+
+/** Where physical @pa is seen, through the offset mapping. */
+static inline void *hrt_phys(const struct hrt_setup *s, uint64_t pa)
+{
+	return (void *)(s->gva_offset + pa);
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+#endif
