@@ -169,9 +169,8 @@ static void set_root_ports(const struct tandem_cell_desc *d, bool intercept)
 		if (!rv->backend)
 			continue;
 		for (uint32_t p = 0; p < d->num_pio_regions; p++)
-			for (uint32_t port = pio[p].base;
-			     port < (uint32_t)pio[p].base + pio[p].length; port++)
-				vcpu_ops->set_io_intercept(rv, (uint16_t)port, intercept);
+			vcpu_ops->set_io_intercept(rv, pio[p].base, pio[p].length,
+						   intercept);
 	}
 }
 
@@ -234,6 +233,7 @@ static int build_cell(struct cell *c, struct tandem_cell_desc *d, size_t size,
 			if (!c->comm)
 				return -TANDEM_ENOMEM;
 			c->comm_gpa = r->virt_start;
+			c->comm->cell_state = TANDEM_COMM_CELL_SHUT_DOWN;	/* not started */
 			phys = virt_to_phys(c->comm);
 		} else if (cell_config_is_ram(r)) {
 			if (c->nram == CELL_MAX_RAM_RANGES)
@@ -593,4 +593,21 @@ long hc_debug_putc(struct vcpu *v, const uint64_t *a)
 		c->console_len = 0;
 	}
 	return 0;
+}
+
+void cell_confine_ports(struct vcpu *v)
+{
+	const struct tandem_pio_region *pio;
+	struct cell *c = v->cell;
+
+	if (c == &root_cell)
+		return;
+	/* A cell reaches only its configured ports; the HRT only the
+	 * Palacios debug port. */
+	vcpu_ops->set_io_intercept(v, 0, 0x10000, true);
+	if (!c->config)
+		return;
+	pio = cell_config_pio(c->config);
+	for (uint32_t p = 0; p < c->config->num_pio_regions; p++)
+		vcpu_ops->set_io_intercept(v, pio[p].base, pio[p].length, false);
 }

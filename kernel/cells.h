@@ -17,4 +17,7 @@ long hc_debug_putc(struct vcpu *v, const uint64_t *a);
  * (false, nothing changed, if one denies). */
 bool cells_shutdown_all(void);
 
+/** Sets @v's I/O intercepts from its cell's configuration (on its CPU). */
+void cell_confine_ports(struct vcpu *v);
+
 #endif

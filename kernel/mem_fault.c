@@ -91,7 +91,8 @@ void handle_mem_fault(struct vcpu *v)
 		vcpu_fail(v, "executed unmapped guest-physical 0x%lx", gpa);
 	if (gpa >= LAPIC_BASE && gpa < LAPIC_BASE + 0x1000)
 		emulate_access(v, apic_emul_read, apic_emul_write);
-	else if (tandem_mem_overlaps(gpa, 1))
+	else if (!v->cell->config && tandem_mem_overlaps(gpa, 1))
+		/* the root cell and the HRT map the machine 1:1 */
 		emulate_access(v, tandem_read, tandem_write);
 	else
 		vcpu_fail(v, "%s unmapped guest-physical 0x%lx at RIP 0x%lx",

@@ -218,8 +218,10 @@ struct vcpu_ops {
 	/** Intercepts (or passes through) guest access to @msr. */
 	void (*set_msr_intercept)(struct vcpu *v, uint32_t msr, bool read,
 				  bool write);
-	/** Intercepts (or passes through) guest access to I/O @port. */
-	void (*set_io_intercept)(struct vcpu *v, uint16_t port, bool on);
+	/** Intercepts (or passes through) guest access to the @count I/O
+	 * ports from @port on (65536 from 0: all of them). */
+	void (*set_io_intercept)(struct vcpu *v, uint32_t port, uint32_t count,
+				 bool on);
 };
 
 /** The backend in use, chosen once at boot. */

@@ -8,6 +8,7 @@
 #include "klib.h"
 #include "start_state.h"
 #include "disable.h"
+#include "cells.h"
 #include "hvm.h"
 #include "apic.h"
 #include "percpu.h"
@@ -284,6 +285,7 @@ static bool switch_to(struct vcpu *v)
 	}
 	vcpu_ops->set_gpa_root(v, v->cell->gpa_map.root_phys);
 	v->gpa_gen_seen = v->cell->gpa_gen;
+	cell_confine_ports(v);
 	return true;
 }
 

@@ -15,13 +15,17 @@
 # Sources: ros/*.c ros/*.asm, the guest library guest-abi/lib/*.c, and the
 # pure-C helpers kernel/printf.c and kernel/klib.c, all compiled with the
 # ROS's own flags into build/ros/. ros/cell_images.asm embeds the test cell
-# images of cells/cells.mk (build/cells/*.bin) for the cell checks.
+# images of cells/cells.mk (build/cells/*.bin) for the cell checks, and
+# ros/hrt_images.asm the second HRT image of hrt/hrt.mk (build/hrt/hrt2.elf)
+# for the HRT checks.
 
 BUILD	?= build
 NASM	?= nasm
 
-# The test cells (guarded: the Makefile may include it too, before or after).
+# The test cells and the HRT (guarded: the Makefile may include them too,
+# before or after).
 include cells/cells.mk
+include hrt/hrt.mk
 
 ROS_BUILD	:= $(BUILD)/ros
 ROS_ELF		:= $(ROS_BUILD)/ros.elf
@@ -74,6 +78,10 @@ $(ROS_AOBJS): $(ROS_BUILD)/%.asm.o: ros/%.asm
 # The cell images are incbin'd from $(CELLS_BUILD).
 $(ROS_BUILD)/cell_images.asm.o: $(CELLS_BINS)
 $(ROS_BUILD)/cell_images.asm.o: ROS_NASMFLAGS += -I$(CELLS_BUILD)/
+
+# The HRT image "replace HRT image" installs is incbin'd from $(HRT_BUILD).
+$(ROS_BUILD)/hrt_images.asm.o: $(HRT2_ELF)
+$(ROS_BUILD)/hrt_images.asm.o: ROS_NASMFLAGS += -I$(HRT_BUILD)/
 
 $(ROS_ELF): $(ROS_OBJS) ros/ros.ld
 	$(LD) $(ROS_LDFLAGS) -T ros/ros.ld -o $@ $(ROS_OBJS)

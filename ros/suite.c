@@ -218,6 +218,7 @@ void ros_suite_run(const struct ros_boot *b, const struct tandem_id *id,
 	checks_msr(&suite);
 	checks_tandem_mem(&suite);
 	checks_smp(&suite);
+	checks_hrt(&suite);
 	checks_cells(&suite);
 	checks_disable(&suite);
 	ros_log("suite done: %u passed, %u failed", passed, failed);

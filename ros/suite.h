@@ -80,6 +80,9 @@ void checks_user(struct suite *s);
 void checks_msr(struct suite *s);
 void checks_tandem_mem(struct suite *s);
 void checks_smp(struct suite *s);
+/* After the SMP checks: the HRT of hrt/ through the HVM downcalls; skipped
+ * with one line when there is no HRT (ros/checks_hrt.c). */
+void checks_hrt(struct suite *s);
 /* After the SMP checks: they take the highest AP from the ROS for the test
  * cells and start it again at the end (ros/checks_cells.c). */
 void checks_cells(struct suite *s);

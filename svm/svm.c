@@ -10,6 +10,7 @@
 #include "pools.h"
 #include "svm.h"
 #include "vcpu.h"
+#include "io_bitmap.h"
 
 #define MSR_VM_HSAVE_PA		0xc0010117
 #define MSRPM_PAGES		2
@@ -307,14 +308,10 @@ static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr
 	msrpm_set(svm_of(v)->msrpm, msr, rd, wr);
 }
 
-static void svm_set_io_intercept(struct vcpu *v, uint16_t port, bool on)
+static void svm_set_io_intercept(struct vcpu *v, uint32_t port, uint32_t count,
+				 bool on)
 {
-	uint8_t *iopm = svm_of(v)->iopm;
-
-	if (on)
-		iopm[port / 8] |= 1u << (port % 8);
-	else
-		iopm[port / 8] &= ~(1u << (port % 8));
+	io_bitmap_set(svm_of(v)->iopm, port, count, on);
 }
 
 const struct vcpu_ops svm_ops = {

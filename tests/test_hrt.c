@@ -375,7 +375,7 @@ static void check_tables(uint64_t page, int level, uint64_t comm)
 	uint64_t need = hrt_page_tables_pages(&p);
 	static const uint64_t probes[] = {
 		0, 0x1234, 0x1ff000, 0x200000, 0x3fffffff, 0x40000000,
-		0x123456789ull, 4 * GIB - 1,
+		0xe3456789ull, 4 * GIB - 1,
 	};
 	size_t i;
 
@@ -558,9 +558,9 @@ static void test_gdt(void **state)
 		assert_int_equal(idt[i], 0);
 
 	/* Too small: nothing taken. */
-	b.r.used = 4096 + 8;
+	b.r.used = 8192 + 8;
 	assert_int_equal(hrt_build_gdt(&b.r, &g, NULL), -TANDEM_ENOMEM);
-	assert_int_equal(b.r.used, 4096 + 8);
+	assert_int_equal(b.r.used, 8192 + 8);
 	free(b.mem);
 }
 
@@ -587,6 +587,7 @@ static void test_boot_info(void **state)
 	const uint8_t *blk, *t;
 	uint8_t rsdp[36] = "RSD PTR ";
 	bool found = false;
+	uint32_t size;
 	size_t pos;
 
 	(void)state;
@@ -612,20 +613,21 @@ static void test_boot_info(void **state)
 	assert_non_null(mi.rsdp);
 	assert_true(mi.rsdp_is_new);
 
-	for (pos = 8; pos + 8 <= bi.len; pos = (pos + 8 + (t[4] | t[5] << 8) + 7 - 8) & ~(size_t)7) {
-		uint32_t type, size;
+	/* Walk the tags (spec 3.6.2) for the HRT info tag. */
+	for (pos = 8; pos + 8 <= bi.len; pos += (size + 7) & ~(size_t)7) {
+		uint32_t type;
 
 		t = blk + pos;
 		memcpy(&type, t, 4);
 		memcpy(&size, t + 4, 4);
+		if (type == 0 || size < 8)
+			break;
 		if (type == TANDEM_MB2_INFO_HRT) {
 			assert_int_equal(size, sizeof(info));
 			memcpy(&info, t, sizeof(info));
 			found = true;
 			break;
 		}
-		if (type == 0)
-			break;
 	}
 	assert_true(found);
 	assert_int_equal(info.total_num_apics, 4);

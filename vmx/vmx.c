@@ -9,6 +9,7 @@
 #include "percpu.h"
 #include "pools.h"
 #include "vmx.h"
+#include "io_bitmap.h"
 
 #define CR0_NE			(1ull << 5)
 #define CR0_PE			(1ull << 0)
@@ -489,14 +490,10 @@ static void vmx_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr
 	msr_bitmap_set(vmx_of(v)->msr_bitmap, msr, rd, wr);
 }
 
-static void vmx_set_io_intercept(struct vcpu *v, uint16_t port, bool on)
+static void vmx_set_io_intercept(struct vcpu *v, uint32_t port, uint32_t count,
+				 bool on)
 {
-	uint8_t *bm = vmx_of(v)->io_bitmap;
-
-	if (on)
-		bm[port / 8] |= 1u << (port % 8);
-	else
-		bm[port / 8] &= ~(1u << (port % 8));
+	io_bitmap_set(vmx_of(v)->io_bitmap, port, count, on);
 }
 
 const struct vcpu_ops vmx_ops = {

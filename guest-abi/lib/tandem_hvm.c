@@ -1,0 +1,78 @@
+/* The HVM/HRT calls of tandem_hvm.h: every one is tandem_hvm_call() with
+ * the request number and the caller's pointers as physical addresses. */
+#include "tandem_hvm.h"
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static uint64_t addr(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+long tandem_hvm_null(void)
+{
+	return tandem_hvm_call(TANDEM_HVM_NULL, 0, 0, 0, 0);
+}
+
+long tandem_hrt_state(struct tandem_ros_event *ev)
+{
+	struct tandem_ros_event scratch;
+
+	return tandem_hvm_call(TANDEM_HVM_GET_STATE, addr(ev ? ev : &scratch), 0, 0, 0);
+}
+
+long tandem_hrt_invoke(const struct tandem_hrt_call *c)
+{
+	return tandem_hvm_call(TANDEM_HVM_INVOKE, addr(c), 0, 0, 0);
+}
+
+long tandem_hrt_invoke_parallel(const struct tandem_hrt_call *c)
+{
+	return tandem_hvm_call(TANDEM_HVM_PAR_INVOKE, addr(c), 0, 0, 0);
+}
+
+long tandem_hrt_wait_idle(uint64_t timeout_tsc, struct tandem_ros_event *ev)
+{
+	uint64_t t0 = rdtsc();
+
+	for (;;) {
+		long st = tandem_hrt_state(ev);
+
+		if (st == TANDEM_HRT_IDLE || st < 0)
+			return st;
+		if (timeout_tsc && rdtsc() - t0 > timeout_tsc)
+			return TANDEM_HRT_TIMEOUT;
+		__asm__ volatile("pause" ::: "memory");
+	}
+}
+
+long tandem_hrt_call_sync(const struct tandem_hrt_call *c, uint64_t timeout_tsc)
+{
+	long r = tandem_hrt_invoke(c);
+
+	return r != 0 ? r : tandem_hrt_wait_idle(timeout_tsc, NULL);
+}
+
+long tandem_hrt_call_sync_parallel(const struct tandem_hrt_call *c,
+				   uint64_t timeout_tsc)
+{
+	long r = tandem_hrt_invoke_parallel(c);
+
+	return r != 0 ? r : tandem_hrt_wait_idle(timeout_tsc, NULL);
+}
+
+long tandem_hrt_reboot(void)
+{
+	return tandem_hvm_call(TANDEM_HVM_REBOOT_HRT, 0, 0, 0, 0);
+}
+
+long tandem_hrt_replace(const void *image, uint64_t len)
+{
+	return tandem_hvm_call(TANDEM_HVM_REPLACE_HRT, addr(image), len, 0, 0);
+}

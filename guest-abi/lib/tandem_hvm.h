@@ -1,0 +1,75 @@
+/*
+ * The ROS side of the Palacios HVM interface (tandem/hvm.h) as C functions
+ * of the Tandem guest library: HRT state, invokes, reboot and image
+ * replacement, each one 0xf00d downcall through tandem_hvm_call() (and so
+ * through the transfer tandem_set_transfer() chose).
+ *
+ * Addresses are the caller's physical addresses, passed as its pointers:
+ * the caller must run with virtual = physical for everything it passes
+ * (the ROS identity-maps its RAM). Tandem answers -1 (TANDEM_HRT_ERROR) to
+ * any request it refuses. May run at any CPL (Tandem does not check the CPL
+ * for 0xf00d, as Palacios does not).
+ */
+#ifndef TANDEM_HVM_LIB_H
+#define TANDEM_HVM_LIB_H
+
+#include "tandem_guest.h"
+#include "tandem/hvm.h"
+
+/* Tandem's answer to a refused request (Palacios sets RAX to -1). */
+#define TANDEM_HRT_ERROR	(-1L)
+/* tandem_hrt_wait_idle()/tandem_hrt_call_sync(): still busy at the timeout. */
+#define TANDEM_HRT_TIMEOUT	(-2L)
+
+/** Null downcall (0x0): 0 when an HRT is there. */
+long tandem_hvm_null(void);
+
+/**
+ * Transaction state (0xf): returns TANDEM_HRT_IDLE .. TANDEM_HRT_GDTSYNC,
+ * and copies the pending ROS event to @ev (RDX); @ev may be NULL (a copy on
+ * the stack is used).
+ */
+long tandem_hrt_state(struct tandem_ros_event *ev);
+
+/**
+ * Invoke (0x20): the HRT runs @c on its first core. Returns 0 when the call
+ * was started (the state is then TANDEM_HRT_CALL until the HRT reports),
+ * -1 when refused (not IDLE, no usable HRT, @c outside the caller's RAM).
+ * @c and the result array must stay untouched until the state is IDLE again.
+ */
+long tandem_hrt_invoke(const struct tandem_hrt_call *c);
+
+/** Parallel invoke (0x21): as tandem_hrt_invoke(), on every HRT core. */
+long tandem_hrt_invoke_parallel(const struct tandem_hrt_call *c);
+
+/**
+ * Poll the state until IDLE: 0 then (@ev, may be NULL, holds the last ROS
+ * event), the state request's error, or TANDEM_HRT_TIMEOUT after
+ * @timeout_tsc TSC ticks (0: wait forever).
+ */
+long tandem_hrt_wait_idle(uint64_t timeout_tsc, struct tandem_ros_event *ev);
+
+/**
+ * Invoke @c and wait until the state is IDLE again (Palacios's ROS library
+ * waits the same way). Returns 0 when the HRT finished (the results are in
+ * place; whether the HRT failed instead shows in the ROS event of
+ * tandem_hrt_state()), -1 when the invoke was refused, TANDEM_HRT_TIMEOUT
+ * after @timeout_tsc TSC ticks (0: no limit).
+ */
+long tandem_hrt_call_sync(const struct tandem_hrt_call *c, uint64_t timeout_tsc);
+
+/** The same with a parallel invoke. */
+long tandem_hrt_call_sync_parallel(const struct tandem_hrt_call *c,
+				   uint64_t timeout_tsc);
+
+/** Reboot the HRT (0x2): 0 when Tandem restarts it, else -1. */
+long tandem_hrt_reboot(void);
+
+/**
+ * Replace the HRT image (0x8) with the @len bytes at @image (RDX = address,
+ * RSI = length; Tandem copies them). 0, or -1 when refused (not an HRT
+ * image, outside the caller's RAM, ...).
+ */
+long tandem_hrt_replace(const void *image, uint64_t len);
+
+#endif

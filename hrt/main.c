@@ -1,0 +1,190 @@
+/* HRT start on every core: per-core IDT, the HRT info tag, check-in; then
+ * core 0 says "started v<N> on <n> cores" and issues a null downcall, as
+ * Nautilus does; then every core waits for upcalls with interrupts on. */
+#include "hrt.h"
+
+#define MB2_INFO_MAX		65536	/* bytes of boot information walked */
+#define CHECKIN_WAIT_MS		1000
+#define CYCLES_PER_MS_UNKNOWN	1000000	/* 1 GHz when Tandem gives no rate */
+
+void hrt_main(uint32_t magic, uint64_t mbi, uint64_t vcpu, uint64_t index);
+
+struct hrt_core hrt_cores[HRT_MAX_CORES] __attribute__((aligned(16)));
+uint8_t hrt_stacks[HRT_MAX_CORES][HRT_STACK_SIZE] __attribute__((aligned(HRT_STACK_SIZE)));
+
+/* Read by hrt/entry.asm to pick the stack of core RDX. */
+extern const uint64_t hrt_stack_size, hrt_max_cores;
+const uint64_t hrt_stack_size = HRT_STACK_SIZE;
+const uint64_t hrt_max_cores = HRT_MAX_CORES;
+
+static unsigned checked_in;
+
+struct hrt_core *hrt_this_core(void)
+{
+	uint64_t sp, base = (uint64_t)hrt_stacks;
+
+	__asm__("mov %%rsp, %0" : "=r"(sp));
+	if (sp < base || sp >= base + sizeof(hrt_stacks))
+		return NULL;
+	return &hrt_cores[(sp - base) / HRT_STACK_SIZE];
+}
+
+void hrt_stop(void)
+{
+	for (;;)
+		__asm__ volatile("cli\n\thlt" ::: "memory");
+}
+
+/* Palacios's registers; Tandem may change every argument register. */
+long hrt_downcall(const struct hrt_core *c, uint64_t request, uint64_t a1,
+		  uint64_t a2)
+{
+	register uint64_t rax __asm__("rax") = TANDEM_HVM_CALL;
+	register uint64_t rbx __asm__("rbx") = TANDEM_HVM_MARKER_64;
+	register uint64_t rcx __asm__("rcx") = request;
+	register uint64_t rdx __asm__("rdx") = a1;
+	register uint64_t rsi __asm__("rsi") = a2;
+	register uint64_t rdi __asm__("rdi") = 0;
+	register uint64_t r8 __asm__("r8") = 0;
+
+	if (c->amd)
+		__asm__ volatile("vmmcall"
+				 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx),
+				   "+r"(rsi), "+r"(rdi), "+r"(r8)
+				 : : "r9", "r10", "r11", "memory", "cc");
+	else
+		__asm__ volatile("vmcall"
+				 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx),
+				   "+r"(rsi), "+r"(rdi), "+r"(r8)
+				 : : "r9", "r10", "r11", "memory", "cc");
+	return (long)rax;
+}
+
+bool hrt_phys_ok(const struct hrt_setup *s, uint64_t pa, uint64_t len)
+{
+	return pa <= s->max_mem && len <= s->max_mem - pa;
+}
+
+static bool cpu_is_amd(void)
+{
+	uint32_t a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	/* "AuthenticAMD" or "HygonGenuine" in EBX EDX ECX. */
+	return (b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163) ||
+	       (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975);
+}
+
+/*
+ * Find the HRT info tag (type 0xf00df00d) in the Multiboot2 information at
+ * virtual @mbi (spec 3.4: u32 total size, u32 reserved, then 8-aligned
+ * tags ending with type 0). Falls back to what the HRT tag asked for.
+ */
+static const char *read_setup(struct hrt_setup *s, uint32_t magic, uint64_t mbi)
+{
+	const uint8_t *p = (const uint8_t *)mbi;
+	uint32_t total;
+
+	*s = (struct hrt_setup){
+		.gva_offset = HRT_GVA_OFFSET, .max_mem = HRT_MAX_MEM,
+		.comm_page_gpa = HRT_COMM_PAGE_GPA, .vector = HRT_UPCALL_VECTOR,
+	};
+	if (magic != HRT_MB2_MAGIC)
+		return "boot magic is not 0x36d76289";
+	if (!mbi || (mbi & 7))
+		return "boot information address is 0 or not 8-byte aligned";
+	total = *(const uint32_t *)p;
+	if (total < 16 || total > MB2_INFO_MAX)
+		return "boot information size out of range";
+	for (uint32_t off = 8; off + 8 <= total;) {
+		uint32_t type = *(const uint32_t *)(p + off);
+		uint32_t size = *(const uint32_t *)(p + off + 4);
+
+		if (type == 0)
+			break;
+		if (size < 8 || size > total - off)
+			return "boot information tag runs past the end";
+		if (type == TANDEM_MB2_INFO_HRT) {
+			if (size < sizeof(s->info))
+				return "HRT info tag too short";
+			memcpy(&s->info, p + off, sizeof(s->info));
+			s->have_info = true;
+			s->gva_offset = s->info.gva_offset;
+			s->max_mem = s->info.max_mem_mapped;
+			s->comm_page_gpa = s->info.comm_page_gpa;
+			s->tsc_khz = s->info.cpu_freq_khz;
+			s->vector = s->info.hrt_int_vector;
+			return NULL;
+		}
+		off += (size + 7) & ~7u;
+	}
+	return "no HRT info tag in the boot information";
+}
+
+/* Cores the info tag gives the HRT: its APICs run from the first HRT one
+ * to the last; 0 when it does not say. */
+static unsigned tag_cores(const struct hrt_setup *s)
+{
+	if (!s->have_info || s->info.total_num_apics <= s->info.first_hrt_apic_id)
+		return 0;
+	return s->info.total_num_apics - s->info.first_hrt_apic_id;
+}
+
+static void core0_start(struct hrt_core *c)
+{
+	const struct hrt_setup *s = &c->setup;
+	unsigned want = tag_cores(s), got;
+	uint64_t per_ms = s->tsc_khz ? s->tsc_khz : CYCLES_PER_MS_UNKNOWN;
+	uint64_t t0 = rdtsc();
+	long r;
+
+	if (s->have_info)
+		hrt_log("info: %u APICs, first HRT APIC %u, HRT memory from 0x%lx, "
+			"0x%lx bytes mapped at 0x%lx, comm page 0x%lx, vector 0x%x, "
+			"TSC %lu kHz", s->info.total_num_apics, s->info.first_hrt_apic_id,
+			s->info.first_hrt_gpa, s->max_mem, s->gva_offset,
+			s->comm_page_gpa, s->vector, s->tsc_khz);
+
+	/* All cores enter together; give the others a moment to check in. */
+	for (;;) {
+		got = __atomic_load_n(&checked_in, __ATOMIC_ACQUIRE);
+		if ((want && got >= want) || rdtsc() - t0 > CHECKIN_WAIT_MS * per_ms)
+			break;
+		cpu_relax();
+	}
+	if (want && got != want)
+		hrt_log("%u of the %u cores of the info tag checked in", got, want);
+	hrt_log("started v%d on %u cores", HRT_VERSION, want ? want : got);
+
+	r = hrt_downcall(c, TANDEM_HVM_NULL, 0, 0);
+	if (r != 0)
+		hrt_log("null downcall returned %ld", r);
+}
+
+void hrt_main(uint32_t magic, uint64_t mbi, uint64_t vcpu, uint64_t index)
+{
+	struct hrt_core *c;
+	const char *why;
+
+	if (index >= HRT_MAX_CORES) {
+		hrt_log("core index %lu (vCPU %lu) is beyond the %u this HRT serves; "
+			"stopping it", index, vcpu, HRT_MAX_CORES);
+		hrt_stop();
+	}
+	c = &hrt_cores[index];
+	c->index = (unsigned)index;
+	c->vcpu = vcpu;
+	c->amd = cpu_is_amd();
+	hrt_trap_init(c);
+	why = read_setup(&c->setup, magic, mbi);
+	if (why && index == 0)
+		hrt_log("%s (magic 0x%x, info at 0x%lx); using the HRT tag's values",
+			why, magic, mbi);
+	__atomic_add_fetch(&checked_in, 1, __ATOMIC_RELEASE);
+
+	if (index == 0)
+		core0_start(c);
+	/* sti's one-instruction shadow: no upcall slips in before hlt. */
+	for (;;)
+		__asm__ volatile("sti\n\thlt" ::: "memory");
+}

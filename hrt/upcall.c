@@ -1,0 +1,117 @@
+/*
+ * Upcalls (Palacios HVM seed): Tandem writes the type and its argument to
+ * the comm page, then injects the HRT's vector on the core(s) concerned.
+ * Invokes (0x20 on the first HRT core, 0x21 on every HRT core) run one
+ * function of hrt/hrt_funcs.h from the ROS's struct tandem_hrt_call, store
+ * the result at result_gpa + 8 * index, and report with CALL_DONE (0x2f).
+ * The comm page does not change before this core's CALL_DONE: Tandem
+ * accepts no new invoke until every core has reported.
+ */
+#include "hrt.h"
+
+/* Load a zero-limit IDT and raise #UD: #UD, then #GP, then #DF cannot be
+ * delivered, and the CPU shuts down (SDM Vol. 3A 6.15, interrupt 8). */
+__attribute__((noreturn)) static void triple_fault(const struct hrt_core *c)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) none = { 0, 0 };
+
+	hrt_log("core %u: triple fault on purpose", c->index);
+	__asm__ volatile("lidt %0\n\tud2" : : "m"(none) : "memory");
+	hrt_stop();
+}
+
+static uint64_t spin_us(const struct hrt_setup *s, uint64_t us)
+{
+	uint64_t khz = s->tsc_khz ? s->tsc_khz : 1000000;
+	uint64_t t0 = rdtsc(), cycles;
+
+	if (us > HRT_SPIN_MAX_US)
+		return HRT_FN_BAD;
+	cycles = us * khz / 1000;
+	while (rdtsc() - t0 < cycles)
+		cpu_relax();
+	return 0;
+}
+
+static uint64_t sum(const struct hrt_setup *s, uint64_t pa, uint64_t n)
+{
+	const volatile uint64_t *v;
+	uint64_t total = 0;
+
+	if (n > HRT_SUM_MAX || !hrt_phys_ok(s, pa, n * 8))
+		return HRT_FN_BAD;
+	v = hrt_phys(s, pa);
+	for (uint64_t i = 0; i < n; i++)
+		total += v[i];
+	return total;
+}
+
+static uint64_t run(const struct hrt_core *c, const struct tandem_hrt_call *call)
+{
+	switch (call->func) {
+	case HRT_FN_NULL:
+		return 0;
+	case HRT_FN_SUM:
+		return sum(&c->setup, call->args[0], call->args[1]);
+	case HRT_FN_CORE:
+		return (uint64_t)c->index * HRT_CORE_FACTOR + call->args[0];
+	case HRT_FN_VERSION:
+		return HRT_VERSION;
+	case HRT_FN_TRIPLE_FAULT:
+		triple_fault(c);
+	case HRT_FN_SPIN_US:
+		return spin_us(&c->setup, call->args[0]);
+	default:
+		return HRT_FN_BAD;
+	}
+}
+
+/* Copy the descriptor once, run it, store the result, report. */
+static void invoke(struct hrt_core *c, uint64_t desc_pa)
+{
+	const struct hrt_setup *s = &c->setup;
+	struct tandem_hrt_call call;
+	uint64_t result, slot;
+	long r;
+
+	if (!hrt_phys_ok(s, desc_pa, sizeof(call))) {
+		hrt_log("core %u: call descriptor 0x%lx lies outside the mapped memory",
+			c->index, desc_pa);
+	} else {
+		memcpy(&call, hrt_phys(s, desc_pa), sizeof(call));
+		result = run(c, &call);
+		slot = call.result_gpa + 8ull * c->index;
+		if (call.result_gpa <= UINT64_MAX - 8ull * c->index &&
+		    hrt_phys_ok(s, slot, 8))
+			*(volatile uint64_t *)hrt_phys(s, slot) = result;
+		else
+			hrt_log("core %u: result address 0x%lx lies outside the mapped memory",
+				c->index, call.result_gpa);
+	}
+	r = hrt_downcall(c, TANDEM_HVM_CALL_DONE, 0, 0);
+	if (r != 0)
+		hrt_log("core %u: call done returned %ld", c->index, r);
+}
+
+void hrt_upcall(struct hrt_core *c)
+{
+	const volatile struct tandem_comm_page *cp =
+		hrt_phys(&c->setup, c->setup.comm_page_gpa);
+	uint64_t type = cp->upcall_type, arg = cp->upcall_arg;
+
+	switch (type) {
+	case TANDEM_UPCALL_NULL:
+		break;
+	case TANDEM_UPCALL_INVOKE:
+	case TANDEM_UPCALL_PAR_INVOKE:
+		invoke(c, arg);
+		break;
+	default:
+		hrt_log("core %u: upcall type 0x%lx (argument 0x%lx) not supported",
+			c->index, type, arg);
+		break;
+	}
+}

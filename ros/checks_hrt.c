@@ -1,0 +1,586 @@
+/*
+ * HRT checks (Palacios HVM seed, guest-abi/include/tandem/hvm.h): the ROS's
+ * side of the hybrid runtime of hrt/, through the downcalls of
+ * guest-abi/lib/tandem_hvm.h. They run after the SMP checks and before the
+ * cell checks.
+ *
+ * The ROS does not see the HRT: Tandem hides its CPUs and memory. How many
+ * cores the HRT has comes from the command line, "hrt_cores=N" (default 2).
+ * Without Tandem, or when the null downcall answers -1 (Tandem without an
+ * HRT module), one line "ros: hrt: no HRT" replaces the checks.
+ *
+ * Order matters: the HRT is made to fail (function 4 triple-faults), then
+ * rebooted, then replaced by the hrt2.elf that ros/hrt_images.asm embeds;
+ * it is left running that image.
+ *
+ * Every call descriptor and result array is ROS RAM (.bss, identity
+ * mapped: the pointers are the physical addresses Tandem and the HRT take).
+ * Timeouts use the TSC, measured against 20 ms of the PIT.
+ */
+#include "cpu.h"
+#include "smp.h"
+#include "suite.h"
+#include "tandem_hvm.h"
+#include "trap.h"
+
+#include "../hrt/hrt_funcs.h"
+
+#define HRT_CORES_DEFAULT	2
+#define CALL_MS			2000	/* invoke until IDLE again */
+#define FAIL_MS			2000	/* triple fault until IDLE again */
+#define RECOVER_MS		5000	/* reboot or replace until calls work */
+#define NUM_INVOKES		10000
+#define SUM_COUNT		1000
+#define SUM_WANT		500500ull
+#define PAR_ARG			7
+#define SPIN_US			50000
+#define BAD_DESC		0xfffff000000ull	/* far beyond the ROS's RAM */
+#define GARBAGE_SIZE		4096
+#define UNKNOWN_REQUEST		0x99
+#define WRONG_MARKER		0x6464646464646400ull
+#define UNSET			0x5555555555555555ull	/* no result written */
+
+extern const uint8_t ros_hrt2_image[], ros_hrt2_image_end[];
+
+/* CPL 3 null downcalls (ros/hrt_images.asm). */
+void ros_user_hvm_null_vmmcall(void);
+void ros_user_hvm_null_vmcall(void);
+
+static struct tandem_hrt_call call, busy;
+static uint64_t results[HRT_MAX_CORES + 1], busy_results[HRT_MAX_CORES + 1];
+static uint64_t numbers[SUM_COUNT];
+static uint8_t garbage[GARBAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t user_stack[PAGE_SIZE] __attribute__((aligned(16)));
+static struct tandem_ros_event event;
+
+static struct {
+	const struct suite *s;
+	unsigned cores;		/* hrt_cores= */
+	uint64_t khz;		/* TSC ticks per ms */
+} hs;
+
+/* ---- results ---- */
+
+static bool called(struct hc_result r)
+{
+	return !r.fault && !r.not_called;
+}
+
+static bool is(struct hc_result r, long want)
+{
+	return called(r) && r.value == want;
+}
+
+/* A result as text, in a buffer that lives until the end of the statement;
+ * the library's own codes are named. */
+static const char *res_str(struct hc_result r, char *buf, size_t size)
+{
+	if (called(r) && r.value == TANDEM_HRT_ERROR)
+		ksnprintf(buf, size, "-1 (refused)");
+	else if (called(r) && r.value == TANDEM_HRT_TIMEOUT)
+		ksnprintf(buf, size, "timeout (state not back to IDLE)");
+	else
+		hc_str(r, buf, size);
+	return buf;
+}
+
+#define S(r)	res_str((r), (char[64]){ 0 }, 64)
+
+/* The HVM call with any RBX (the library always sends the marker). */
+static long hvm_raw(uint64_t marker, uint64_t request)
+{
+	register uint64_t rax __asm__("rax") = TANDEM_HVM_CALL;
+	register uint64_t rbx __asm__("rbx") = marker;
+	register uint64_t rcx __asm__("rcx") = request;
+	register uint64_t rdx __asm__("rdx") = 0;
+	register uint64_t rsi __asm__("rsi") = 0;
+	register uint64_t rdi __asm__("rdi") = 0;
+	register uint64_t r8 __asm__("r8") = 0;
+
+	if (hs.s->id.amd)
+		__asm__ volatile("vmmcall"
+				 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx),
+				   "+r"(rsi), "+r"(rdi), "+r"(r8)
+				 : : "r9", "r10", "r11", "memory", "cc");
+	else
+		__asm__ volatile("vmcall"
+				 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx),
+				   "+r"(rsi), "+r"(rdi), "+r"(r8)
+				 : : "r9", "r10", "r11", "memory", "cc");
+	return (long)rax;
+}
+
+/* ---- time ---- */
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static uint64_t ms_ticks(unsigned ms)
+{
+	return hs.khz * ms;
+}
+
+static uint64_t ticks_ms(uint64_t ticks)
+{
+	return hs.khz ? ticks / hs.khz : 0;
+}
+
+/* ---- calls with faults caught ---- */
+
+/* What caught() issues; a and b are its arguments. */
+enum op {
+	OP_NULL,		/* tandem_hvm_null() */
+	OP_STATE,		/* tandem_hrt_state(&event) */
+	OP_INVOKE,		/* tandem_hrt_invoke(a) */
+	OP_PAR_INVOKE,		/* tandem_hrt_invoke_parallel(a) */
+	OP_SYNC,		/* tandem_hrt_call_sync(a, b ms) */
+	OP_SYNC_PAR,		/* tandem_hrt_call_sync_parallel(a, b ms) */
+	OP_WAIT,		/* tandem_hrt_wait_idle(a ticks, &event) */
+	OP_REBOOT,		/* tandem_hrt_reboot() */
+	OP_REPLACE,		/* tandem_hrt_replace(a, b) */
+	OP_HVM,			/* tandem_hvm_call(a, b, 0, 0, 0) */
+	OP_RAW,			/* hvm_raw(a = RBX, b = request) */
+};
+
+/* Issue @o with any fault caught. */
+static struct hc_result caught(enum op o, uint64_t a, uint64_t b)
+{
+	const struct tandem_hrt_call *c = (const struct tandem_hrt_call *)a;
+	struct hc_result r = { 0 };
+	int fault = ros_try(ROS_ANY_VECTOR);
+
+	if (fault == 0) {
+		long v;
+
+		switch (o) {
+		case OP_NULL:
+			v = tandem_hvm_null();
+			break;
+		case OP_STATE:
+			v = tandem_hrt_state(&event);
+			break;
+		case OP_INVOKE:
+			v = tandem_hrt_invoke(c);
+			break;
+		case OP_PAR_INVOKE:
+			v = tandem_hrt_invoke_parallel(c);
+			break;
+		case OP_SYNC:
+			v = tandem_hrt_call_sync(c, ms_ticks((unsigned)b));
+			break;
+		case OP_SYNC_PAR:
+			v = tandem_hrt_call_sync_parallel(c, ms_ticks((unsigned)b));
+			break;
+		case OP_WAIT:
+			v = tandem_hrt_wait_idle(a, &event);
+			break;
+		case OP_REBOOT:
+			v = tandem_hrt_reboot();
+			break;
+		case OP_REPLACE:
+			v = tandem_hrt_replace((const void *)a, b);
+			break;
+		case OP_HVM:
+			v = tandem_hvm_call(a, b, 0, 0, 0);
+			break;
+		case OP_RAW:
+		default:
+			v = hvm_raw(a, b);
+			break;
+		}
+		ros_untry();
+		r.value = v;
+	} else {
+		r.fault = fault;
+		r.fault_rip = ros_last_fault()->rip;
+	}
+	return r;
+}
+
+/* ---- setup ---- */
+
+/* "hrt_cores=N" (1 .. HRT_MAX_CORES), else the default. */
+static unsigned hrt_cores(const struct ros_boot *b)
+{
+	static const char key[] = "hrt_cores=";
+	const size_t n = sizeof(key) - 1;
+
+	for (const char *p = b->cmdline; *p;) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, key, n) == 0) {
+			unsigned v = 0;
+			const char *q = p + n;
+
+			while (*q >= '0' && *q <= '9' && v <= HRT_MAX_CORES)
+				v = v * 10 + (unsigned)(*q++ - '0');
+			if ((*q == ' ' || *q == 0) && q > p + n && v >= 1 && v <= HRT_MAX_CORES)
+				return v;
+			ros_log("hrt: hrt_cores: want a number from 1 to %u; using %u",
+				HRT_MAX_CORES, HRT_CORES_DEFAULT);
+			return HRT_CORES_DEFAULT;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return HRT_CORES_DEFAULT;
+}
+
+/* A fresh descriptor in @c for @func with its results at @res. */
+static void prepare(struct tandem_hrt_call *c, uint64_t *res, uint64_t func,
+		    uint64_t a0, uint64_t a1)
+{
+	memset(c, 0, sizeof(*c));
+	c->func = func;
+	c->result_gpa = (uint64_t)res;
+	c->args[0] = a0;
+	c->args[1] = a1;
+	for (unsigned i = 0; i <= HRT_MAX_CORES; i++)
+		res[i] = UNSET;
+}
+
+/* Run @func on the HRT (every core when @parallel) and wait for IDLE. */
+static struct hc_result sync_call(uint64_t func, uint64_t a0, uint64_t a1, bool parallel)
+{
+	prepare(&call, results, func, a0, a1);
+	if (parallel)
+		return caught(OP_SYNC_PAR, (uint64_t)&call, CALL_MS);
+	return caught(OP_SYNC, (uint64_t)&call, CALL_MS);
+}
+
+/*
+ * After a reboot or an image change: until @timeout_ms, wait for IDLE,
+ * invoke @func, wait for IDLE, until the result is @want. False with the
+ * last thing seen in @why.
+ */
+static bool poll_call(uint64_t func, uint64_t want, unsigned timeout_ms,
+		      char *why, size_t size)
+{
+	uint64_t t0 = rdtsc(), limit = ms_ticks(timeout_ms);
+
+	ksnprintf(why, size, "nothing tried");
+	do {
+		struct hc_result r = caught(OP_STATE, 0, 0);
+		uint64_t spent;
+
+		if (!is(r, TANDEM_HRT_IDLE)) {
+			ksnprintf(why, size, "state %s", S(r));
+			ros_udelay(1000);
+			continue;
+		}
+		prepare(&call, results, func, 0, 0);
+		r = caught(OP_INVOKE, (uint64_t)&call, 0);
+		if (!is(r, 0)) {
+			ksnprintf(why, size, "invoke of function %lu: %s", func, S(r));
+			ros_udelay(1000);
+			continue;
+		}
+		spent = rdtsc() - t0;
+		r = caught(OP_WAIT, spent < limit ? limit - spent : 1, 0);
+		if (!is(r, 0)) {
+			ksnprintf(why, size, "function %lu started, then %s", func, S(r));
+			continue;
+		}
+		if (results[0] == want)
+			return true;
+		ksnprintf(why, size, "function %lu returned 0x%lx, want 0x%lx", func,
+			  results[0], want);
+		ros_udelay(1000);
+	} while (rdtsc() - t0 < limit);
+	return false;
+}
+
+/* ---- the checks ---- */
+
+/* False when there is no HRT to check (one line says so). */
+static bool check_null(void)
+{
+	struct hc_result r;
+
+	if (!hs.s->detected) {
+		ros_log("hrt: no HRT");
+		return false;
+	}
+	r = caught(OP_NULL, 0, 0);
+	if (is(r, TANDEM_HRT_ERROR)) {
+		ros_log("hrt: no HRT");
+		return false;
+	}
+	if (!check(is(r, 0), "hrt: null downcall", "request 0x0: %s, want 0", S(r))) {
+		ros_log("hrt: the other HRT checks need a null downcall that answers; not run");
+		return false;
+	}
+	return true;
+}
+
+static void check_user_null(void)
+{
+	bool amd = hs.s->id.amd;
+	struct hc_result r = { 0 };
+	uint64_t cs = 0;
+	int fault = ros_try(ROS_ANY_VECTOR);
+
+	if (fault == 0) {
+		r.value = (long)ros_run_user(amd ? ros_user_hvm_null_vmmcall
+						 : ros_user_hvm_null_vmcall,
+					     user_stack + sizeof(user_stack), 0, &cs);
+		ros_untry();
+	} else {
+		r.fault = fault;
+		r.fault_rip = ros_last_fault()->rip;
+	}
+	check(is(r, 0) && (cs & 3) == 3, "hrt: null downcall from cpl 3",
+	      "request 0x0 via %s at CPL 3: %s (cs 0x%lx), want 0",
+	      amd ? "vmmcall" : "vmcall", S(r), cs);
+}
+
+static void check_refusals(void)
+{
+	struct hc_result r;
+
+	r = caught(OP_RAW, WRONG_MARKER, TANDEM_HVM_NULL);
+	check(is(r, TANDEM_HRT_ERROR), "hrt: wrong marker refused",
+	      "request 0x0 with RBX 0x%llx: %s, want -1", WRONG_MARKER, S(r));
+	r = caught(OP_HVM, TANDEM_HVM_CALL_DONE, 0);
+	check(is(r, TANDEM_HRT_ERROR), "hrt: call done from ros refused",
+	      "request 0x2f (an HRT core's) from the ROS: %s, want -1", S(r));
+	r = caught(OP_HVM, UNKNOWN_REQUEST, 0);
+	check(is(r, TANDEM_HRT_ERROR), "hrt: unknown request refused",
+	      "request 0x%x: %s, want -1", UNKNOWN_REQUEST, S(r));
+	memset(&event, 0xee, sizeof(event));
+	r = caught(OP_STATE, 0, 0);
+	check(is(r, TANDEM_HRT_IDLE), "hrt: state idle",
+	      "request 0xf: %s, want 0 (IDLE); event type %u", S(r), event.event_type);
+}
+
+static void check_calls(void)
+{
+	struct hc_result r;
+	unsigned bad = 0;
+	bool ok;
+
+	r = sync_call(HRT_FN_NULL, 0, 0, false);
+	check(is(r, 0) && results[0] == 0, "hrt: invoke null",
+	      "function 0: %s (want 0), result 0x%lx (want 0)", S(r), results[0]);
+
+	for (unsigned i = 0; i < SUM_COUNT; i++)
+		numbers[i] = i + 1;
+	r = sync_call(HRT_FN_SUM, (uint64_t)numbers, SUM_COUNT, false);
+	check(is(r, 0) && results[0] == SUM_WANT, "hrt: invoke sum",
+	      "function 1 over %u values at 0x%lx: %s (want 0), result %lu (want %llu)",
+	      SUM_COUNT, (uint64_t)numbers, S(r), results[0], SUM_WANT);
+
+	/* One result per HRT core, and none beyond: more cores than
+	 * hrt_cores= would write there. */
+	r = sync_call(HRT_FN_CORE, PAR_ARG, 0, true);
+	ok = is(r, 0);
+	for (bad = 0; ok && bad < hs.cores; bad++)
+		if (results[bad] != (uint64_t)bad * HRT_CORE_FACTOR + PAR_ARG)
+			break;
+	ok = ok && bad == hs.cores && results[hs.cores] == UNSET;
+	if (!ok && is(r, 0)) {
+		char line[160];
+		int len = 0;
+
+		for (unsigned i = 0; i <= hs.cores && len < (int)sizeof(line) - 24; i++)
+			len += ksnprintf(line + len, sizeof(line) - (size_t)len, " %u:%ld", i,
+					 results[i] == UNSET ? -1l : (long)results[i]);
+		ros_log("hrt: parallel results (core:result, -1 = none):%s", line);
+	}
+	check(ok, "hrt: parallel invoke on every core",
+	      "function 2 (arg %u) on hrt_cores=%u: %s (want 0); %s", PAR_ARG, hs.cores,
+	      S(r), !is(r, 0) ? "no results" :
+	      bad < hs.cores ? "a core's result is missing or wrong" :
+	      "a result beyond the last core: more HRT cores than hrt_cores");
+}
+
+static void check_many(void)
+{
+	struct hc_result r = { 0 };
+	uint64_t t0, t1;
+	unsigned n;
+
+	prepare(&call, results, HRT_FN_CORE, 0, 0);
+	t0 = rdtsc();
+	for (n = 0; n < NUM_INVOKES; n++) {
+		call.args[0] = n;
+		results[0] = UNSET;
+		r = caught(OP_SYNC, (uint64_t)&call, CALL_MS);
+		if (!is(r, 0) || results[0] != n)
+			break;
+	}
+	t1 = rdtsc();
+	if (n > 0 && hs.khz)
+		ros_log("hrt: %u invokes in %lu ms: %lu ns per call, invoke to IDLE "
+			"(TSC at %lu kHz from the PIT)", n, ticks_ms(t1 - t0),
+			(t1 - t0) * 1000000 / hs.khz / n, hs.khz);
+	check(n == NUM_INVOKES, "hrt: 10000 invokes",
+	      "call %u (function 2, arg %u): %s (want 0), result 0x%lx (want 0x%x)",
+	      n + 1, n, S(r), results[0], n);
+}
+
+/* While function 5 spins, the HRT is busy: no second call of any kind. */
+static void check_busy(void)
+{
+	struct hc_result rb, r1, r2, st;
+	uint64_t t0, t1;
+
+	prepare(&busy, busy_results, HRT_FN_SPIN_US, SPIN_US, 0);
+	prepare(&call, results, HRT_FN_NULL, 0, 0);
+	t0 = rdtsc();
+	rb = caught(OP_INVOKE, (uint64_t)&busy, 0);
+	if (!is(rb, 0)) {
+		check(false, "hrt: invoke while busy refused",
+		      "invoke of function 5 (%u us): %s, want 0", SPIN_US, S(rb));
+		check(false, "hrt: parallel invoke while busy refused", "no busy HRT");
+		check(false, "hrt: busy call completes", "not started");
+		return;
+	}
+	r1 = caught(OP_INVOKE, (uint64_t)&call, 0);
+	r2 = caught(OP_PAR_INVOKE, (uint64_t)&call, 0);
+	st = caught(OP_WAIT, ms_ticks(CALL_MS), 0);
+	t1 = rdtsc();
+	if (is(st, 0))
+		ros_log("hrt: function 5 (%u us) done %lu ms after its invoke", SPIN_US,
+			ticks_ms(t1 - t0));
+	check(is(r1, TANDEM_HRT_ERROR), "hrt: invoke while busy refused",
+	      "second invoke while function 5 runs: %s, want -1", S(r1));
+	check(is(r2, TANDEM_HRT_ERROR), "hrt: parallel invoke while busy refused",
+	      "parallel invoke while function 5 runs: %s, want -1", S(r2));
+	check(is(st, 0) && busy_results[0] == 0, "hrt: busy call completes",
+	      "waiting %u ms for IDLE: %s (want 0), function 5 result 0x%lx (want 0)",
+	      CALL_MS, S(st), busy_results[0]);
+}
+
+static void check_bad_descriptor(void)
+{
+	struct hc_result r, st;
+
+	r = caught(OP_HVM, TANDEM_HVM_INVOKE, BAD_DESC);
+	if (is(r, 0))	/* wrongly taken: let it end before going on */
+		(void)caught(OP_WAIT, ms_ticks(CALL_MS), 0);
+	st = caught(OP_STATE, 0, 0);
+	check(is(r, TANDEM_HRT_ERROR) && is(st, TANDEM_HRT_IDLE),
+	      "hrt: descriptor outside ram refused",
+	      "invoke with descriptor 0x%llx: %s (want -1); state then %s (want 0)",
+	      BAD_DESC, S(r), S(st));
+}
+
+static void check_version(uint64_t want, const char *name)
+{
+	struct hc_result r = sync_call(HRT_FN_VERSION, 0, 0, false);
+
+	check(is(r, 0) && results[0] == want, name,
+	      "function 3: %s (want 0), result 0x%lx (want %lu)", S(r), results[0], want);
+}
+
+/* Function 4: the HRT triple-faults; Tandem ends the call with an
+ * HRT_EXCEPTION event and refuses calls until the HRT is rebooted. */
+static void check_failure(void)
+{
+	struct hc_result r, st;
+	uint64_t t0, t1;
+
+	prepare(&call, results, HRT_FN_TRIPLE_FAULT, 0, 0);
+	r = caught(OP_INVOKE, (uint64_t)&call, 0);
+	if (!is(r, 0)) {
+		check(false, "hrt: triple fault back to idle", "invoke of function 4: %s, want 0",
+		      S(r));
+		check(false, "hrt: triple fault event", "function 4 not started");
+		check(false, "hrt: invoke after failure refused", "function 4 not started");
+		return;
+	}
+	memset(&event, 0, sizeof(event));
+	t0 = rdtsc();
+	st = caught(OP_WAIT, ms_ticks(FAIL_MS), 0);
+	t1 = rdtsc();
+	if (is(st, 0))
+		ros_log("hrt: HRT failed: IDLE after %lu ms, event type %u, rip 0x%lx, vector %lu",
+			ticks_ms(t1 - t0), event.event_type, event.excp.rip, event.excp.vector);
+	check(is(st, 0), "hrt: triple fault back to idle",
+	      "state after %u ms: %s, want 0 (IDLE)", FAIL_MS, S(st));
+	check(is(st, 0) && event.event_type == TANDEM_HRT_EXCEPTION, "hrt: triple fault event",
+	      "ROS event type %u, want %u (HRT_EXCEPTION)", event.event_type,
+	      TANDEM_HRT_EXCEPTION);
+
+	prepare(&call, results, HRT_FN_NULL, 0, 0);
+	r = caught(OP_INVOKE, (uint64_t)&call, 0);
+	if (is(r, 0))
+		(void)caught(OP_WAIT, ms_ticks(CALL_MS), 0);
+	check(is(r, TANDEM_HRT_ERROR), "hrt: invoke after failure refused",
+	      "invoke of function 0 after the triple fault: %s, want -1", S(r));
+}
+
+static void check_reboot(void)
+{
+	struct hc_result r = caught(OP_REBOOT, 0, 0);
+	char why[120];
+	bool ok;
+
+	check(is(r, 0), "hrt: reboot", "request 0x2: %s, want 0", S(r));
+	ok = poll_call(HRT_FN_NULL, 0, RECOVER_MS, why, sizeof(why));
+	check(ok, "hrt: invoke after reboot", "function 0 within %u ms: %s", RECOVER_MS, why);
+}
+
+static void check_replace(void)
+{
+	uint64_t len = (uint64_t)(ros_hrt2_image_end - ros_hrt2_image);
+	struct hc_result r;
+	char why[120];
+	bool ok;
+
+	r = caught(OP_REPLACE, (uint64_t)ros_hrt2_image, len);
+	check(is(r, 0), "hrt: replace image",
+	      "request 0x8 with hrt2.elf at 0x%lx (%lu bytes): %s, want 0",
+	      (uint64_t)ros_hrt2_image, len, S(r));
+	ok = poll_call(HRT_FN_VERSION, 2, RECOVER_MS, why, sizeof(why));
+	check(ok, "hrt: version 2 after replace", "function 3 within %u ms: %s",
+	      RECOVER_MS, why);
+
+	memset(garbage, 0xff, sizeof(garbage));
+	r = caught(OP_REPLACE, (uint64_t)garbage, sizeof(garbage));
+	check(is(r, TANDEM_HRT_ERROR), "hrt: replace garbage refused",
+	      "request 0x8 with %u bytes of 0xff at 0x%lx: %s, want -1", GARBAGE_SIZE,
+	      (uint64_t)garbage, S(r));
+	ok = poll_call(HRT_FN_VERSION, 2, RECOVER_MS, why, sizeof(why));
+	check(ok, "hrt: version 2 after garbage", "function 3 within %u ms: %s",
+	      RECOVER_MS, why);
+}
+
+/* TSC ticks per millisecond, measured against 20 ms of PIT channel 2. */
+static uint64_t tsc_khz(void)
+{
+	uint64_t t0 = rdtsc();
+
+	ros_udelay(20000);
+	return (rdtsc() - t0) / 20;
+}
+
+void checks_hrt(struct suite *s)
+{
+	hs.s = s;
+	hs.cores = hrt_cores(s->boot);
+	if (!check_null())
+		return;
+	hs.khz = tsc_khz();
+	if (!hs.khz) {
+		hs.khz = 1000000;	/* a timeout of 0 would wait forever */
+		ros_log("hrt: the TSC did not move over 20 ms; timeouts assume 1 GHz");
+	}
+	ros_log("hrt: expecting %u HRT cores (hrt_cores=)", hs.cores);
+	check_user_null();
+	check_refusals();
+	check_calls();
+	check_many();
+	check_busy();
+	check_bad_descriptor();
+	check_version(1, "hrt: version 1");
+	check_failure();
+	check_reboot();
+	check_replace();
+}
