@@ -67,16 +67,17 @@ $(ELF): $(KOBJS) $(BUILD)/tandem.ld
 	@size $@
 
 include ros/ros.mk
+include hrt/hrt.mk
 
 # ISO images: Tandem with the ROS as its root guest. The test ISO ends the
 # emulator when the ROS is done (the ROS exits it) or when nothing runs.
-$(ISO): $(ELF) $(ROS_ELF) scripts/mkiso.sh
+$(ISO): $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
-	@scripts/mkiso.sh $@ 3 $(ELF) "$(TANDEM_OPTS)" $(ROS_ELF) "ros"
+	@scripts/mkiso.sh $@ 3 $(ELF) "$(TANDEM_OPTS)" $(ROS_ELF) "ros hrt_cores=2" $(HRT_ELF) "hrt"
 
-$(TEST_ISO): $(ELF) $(ROS_ELF) scripts/mkiso.sh
+$(TEST_ISO): $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
-	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS)" $(ROS_ELF) "ros"
+	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS)" $(ROS_ELF) "ros hrt_cores=2" $(HRT_ELF) "hrt"
 
 # Bad input, one ISO each: every one must give a clear line, never a hang.
 SCENARIO_DIR := $(BUILD)/tests/iso

@@ -8,7 +8,9 @@
 #   make hrt              both
 #
 # Sources: hrt/*.c hrt/*.asm and the pure-C helpers kernel/printf.c and
-# kernel/klib.c, compiled per version into build/hrt/v<N>/. Linked at
+# kernel/klib.c, compiled per version into build/hrt/v<N>/. Variables are
+# HRT_IMG_* (tests/hrt.mk has HRT_CFLAGS & co. for the loader's host tests),
+# and the recipes take their values when this file is read. Linked at
 # 0xffff800008000000 (physical 0x8000000), beyond the top 2 GiB that
 # -mcmodel=kernel reaches: hence -mcmodel=large.
 
@@ -22,16 +24,16 @@ HRT_BUILD	:= $(BUILD)/hrt
 HRT_ELF		:= $(HRT_BUILD)/hrt.elf
 HRT2_ELF	:= $(HRT_BUILD)/hrt2.elf
 
-HRT_CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+HRT_IMG_CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 	-mgeneral-regs-only -mcmodel=large -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -O2 \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
 	-Ihrt -Iguest-abi/include -MMD -MP
-HRT_NASMFLAGS := -f elf64 -Werror
-HRT_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
+HRT_IMG_NASMFLAGS := -f elf64 -Werror
+HRT_IMG_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
 
-HRT_CSRCS	:= $(wildcard hrt/*.c) kernel/printf.c kernel/klib.c
-HRT_ASRCS	:= $(wildcard hrt/*.asm)
+HRT_IMG_CSRCS	:= $(wildcard hrt/*.c) kernel/printf.c kernel/klib.c
+HRT_IMG_ASRCS	:= $(wildcard hrt/*.asm)
 
 .PHONY: hrt
 
@@ -40,21 +42,21 @@ hrt: $(HRT_ELF) $(HRT2_ELF)
 # $(1): version number, $(2): output ELF.
 define hrt_version
 HRT_V$(1)_DIR	:= $(HRT_BUILD)/v$(1)
-HRT_V$(1)_COBJS	:= $$(patsubst %.c,$$(HRT_V$(1)_DIR)/%.o,$(HRT_CSRCS))
-HRT_V$(1)_AOBJS	:= $$(patsubst %.asm,$$(HRT_V$(1)_DIR)/%.asm.o,$(HRT_ASRCS))
+HRT_V$(1)_COBJS	:= $$(patsubst %.c,$$(HRT_V$(1)_DIR)/%.o,$(HRT_IMG_CSRCS))
+HRT_V$(1)_AOBJS	:= $$(patsubst %.asm,$$(HRT_V$(1)_DIR)/%.asm.o,$(HRT_IMG_ASRCS))
 HRT_V$(1)_OBJS	:= $$(HRT_V$(1)_AOBJS) $$(HRT_V$(1)_COBJS)
 
 # Static pattern rules: they win over the top-level $(BUILD)/%.o rule.
 $$(HRT_V$(1)_COBJS): $$(HRT_V$(1)_DIR)/%.o: %.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(HRT_CFLAGS) -DHRT_VERSION=$(1) -c -o $$@ $$<
+	$$(CC) $(HRT_IMG_CFLAGS) -DHRT_VERSION=$(1) -c -o $$@ $$<
 
 $$(HRT_V$(1)_AOBJS): $$(HRT_V$(1)_DIR)/%.asm.o: %.asm
 	@mkdir -p $$(@D)
-	$$(NASM) $$(HRT_NASMFLAGS) -o $$@ $$<
+	$$(NASM) $(HRT_IMG_NASMFLAGS) -o $$@ $$<
 
 $(2): $$(HRT_V$(1)_OBJS) hrt/hrt.ld
-	$$(LD) $$(HRT_LDFLAGS) -T hrt/hrt.ld -o $$@ $$(HRT_V$(1)_OBJS)
+	$$(LD) $(HRT_IMG_LDFLAGS) -T hrt/hrt.ld -o $$@ $$(HRT_V$(1)_OBJS)
 
 -include $$(HRT_V$(1)_COBJS:.o=.d)
 endef

@@ -138,13 +138,6 @@ static void core0_start(struct hrt_core *c)
 	uint64_t t0 = rdtsc();
 	long r;
 
-	if (s->have_info)
-		hrt_log("info: %u APICs, first HRT APIC %u, HRT memory from 0x%lx, "
-			"0x%lx bytes mapped at 0x%lx, comm page 0x%lx, vector 0x%x, "
-			"TSC %lu kHz", s->info.total_num_apics, s->info.first_hrt_apic_id,
-			s->info.first_hrt_gpa, s->max_mem, s->gva_offset,
-			s->comm_page_gpa, s->vector, s->tsc_khz);
-
 	/* All cores enter together; give the others a moment to check in. */
 	for (;;) {
 		got = __atomic_load_n(&checked_in, __ATOMIC_ACQUIRE);
@@ -152,8 +145,14 @@ static void core0_start(struct hrt_core *c)
 			break;
 		cpu_relax();
 	}
+	/* Only "started" when all is well: these lines share the serial
+	 * port with the ROS's. */
 	if (want && got != want)
-		hrt_log("%u of the %u cores of the info tag checked in", got, want);
+		hrt_log("%u of the %u cores of the info tag (%u APICs, HRT from APIC %u) "
+			"checked in", got, want, s->info.total_num_apics,
+			s->info.first_hrt_apic_id);
+	if (!s->tsc_khz)
+		hrt_log("no TSC rate in the HRT info tag: function 5 assumes 1 GHz");
 	hrt_log("started v%d on %u cores", HRT_VERSION, want ? want : got);
 
 	r = hrt_downcall(c, TANDEM_HVM_NULL, 0, 0);

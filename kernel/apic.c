@@ -62,3 +62,24 @@ void apic_mmio_write(uint32_t offset, uint32_t value)
 {
 	xapic_mmio[offset / 4] = value;
 }
+
+void apic_eoi(void)
+{
+	if (x2apic)
+		wrmsr(0x80b, 0);
+	else
+		xapic_mmio[0xb0 / 4] = 0;
+}
+
+void apic_cpu_init(void)
+{
+	/* Software-enable the APIC (SDM Vol. 3A 11.9): fixed IPIs such as
+	 * the wake-up one are otherwise not accepted. Spurious vector 0xff. */
+	if (x2apic) {
+		wrmsr(0x80f, rdmsr(0x80f) | 0x1ff);
+		wrmsr(0x808, 0);		/* TPR */
+	} else {
+		xapic_mmio[0xf0 / 4] |= 0x1ff;
+		xapic_mmio[0x80 / 4] = 0;
+	}
+}

@@ -18,6 +18,15 @@ uint32_t apic_id(void);
  * false if the APIC never reported it sent. */
 bool apic_send_ipi(uint32_t dest_apic_id, uint32_t icr_low);
 
+/* Tandem's own interrupt: wakes a CPU waiting in HLT for a request. */
+#define APIC_WAKE_VECTOR	0xf1
+
+/** Enables this CPU's APIC for Tandem's own IPIs. */
+void apic_cpu_init(void);
+
+/** Signals the end of the interrupt being handled. */
+void apic_eoi(void);
+
 /** Reads / writes the 32-bit xAPIC register at @offset of this CPU. */
 uint32_t apic_mmio_read(uint32_t offset);
 void apic_mmio_write(uint32_t offset, uint32_t value);

@@ -2,6 +2,7 @@
 #ifndef TANDEM_CPU_H
 #define TANDEM_CPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MSR_APIC_BASE		0x0000001b
@@ -104,9 +105,17 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* Set at boot when CPUID says we run under a hypervisor or emulator: QEMU's
+ * TCG leaves its translated code on every PAUSE, which makes spin loops
+ * slow other CPUs by milliseconds. */
+extern bool cpu_relax_is_barrier;
+
 static inline void cpu_relax(void)
 {
-	asm volatile("pause" ::: "memory");
+	if (cpu_relax_is_barrier)
+		asm volatile("" ::: "memory");
+	else
+		asm volatile("pause" ::: "memory");
 }
 
 static inline void barrier(void)

@@ -3,6 +3,7 @@
  * online CPUs have entered, and every CPU returns the same code. */
 #include <stdbool.h>
 #include <tandem/errno.h>
+#include "apic.h"
 #include "console.h"
 #include "cpu.h"
 #include "entry.h"
@@ -42,6 +43,7 @@ static int cpu_check(unsigned int cpu_id)
 		return -TANDEM_EINVAL;
 	if (!vcpu_ops)
 		return -TANDEM_ENODEV;
+	apic_cpu_init();
 	return vcpu_ops->cpu_enable(pc);
 }
 

@@ -61,10 +61,22 @@ static const struct boot_module *find_hrt_module(void)
 	return NULL;
 }
 
-/* Is [base, base + size) RAM the root cell has (so it can give it)? */
+/* Is [base, base + size) RAM that is not Tandem's (so the root cell,
+ * built next, can do without it)? */
 static bool root_owns(uint64_t base, uint64_t size)
 {
-	return cell_is_ram(&root_cell, base, size);
+	bool ram = false;
+
+	for (unsigned int i = 0; i < boot_memmap_count; i++)
+		if (boot_memmap[i].type == MEMMAP_AVAILABLE &&
+		    base >= boot_memmap[i].base &&
+		    base + size <= boot_memmap[i].base + boot_memmap[i].length)
+			ram = true;
+	return ram &&
+	       (base + size <= hv_memory.image_base ||
+		base >= hv_memory.image_base + hv_memory.image_size) &&
+	       (base + size <= hv_memory.base ||
+		base >= hv_memory.base + hv_memory.size);
 }
 
 int hrt_plan_resources(unsigned int online_cpus)
@@ -243,7 +255,9 @@ static int load(void)
 	return 0;
 }
 
-static void start_cores(void)
+/* @boot: the CPUs are not in their loops yet; they take the reset when
+ * they get there. Later we wait for each. */
+static void start_cores(bool boot)
 {
 	hrt.trans_state = TANDEM_HRT_IDLE;
 	hrt.trans_count = 0;
@@ -252,8 +266,13 @@ static void start_cores(void)
 	hrt.comm->upcall_arg = 0;
 	hrt.cell->state = CELL_STATE_RUNNING;
 	hrt.failed = false;
-	for (unsigned int i = 0; i < hrt.cell->nvcpus; i++)
-		vcpu_request(hrt.cell->vcpus[i], VCPU_REQ_RESET);
+	for (unsigned int i = 0; i < hrt.cell->nvcpus; i++) {
+		if (boot)
+			__atomic_or_fetch(&hrt.cell->vcpus[i]->requests,
+					  VCPU_REQ_RESET, __ATOMIC_RELEASE);
+		else
+			vcpu_request(hrt.cell->vcpus[i], VCPU_REQ_RESET);
+	}
 }
 
 int hrt_start(void)
@@ -284,6 +303,7 @@ int hrt_start(void)
 		v->apic_id = per_cpu(cpu)->apic_id;
 		v->sipi_vector = -1;
 		v->pending_irq = -1;
+		v->exit_on_hlt = true;
 		v->state = VCPU_STOPPED;
 		c->vcpus[n++] = v;
 	}
@@ -306,7 +326,7 @@ int hrt_start(void)
 	}
 	for (unsigned int i = 0; i < n; i++)
 		__atomic_store_n(&c->vcpus[i]->cpu->vcpu, c->vcpus[i], __ATOMIC_RELEASE);
-	start_cores();
+	start_cores(true);
 	pr_info("hrt: booting on %u CPUs, memory 0x%lx-0x%lx, entry 0x%lx, vector %u",
 		n, hrt_plan.mem_base, hrt_plan.mem_base + hrt_plan.mem_size,
 		image.entry, image.int_vector);
@@ -331,7 +351,7 @@ int hrt_reboot(void)
 		hrt.failed = true;
 		return err;
 	}
-	start_cores();
+	start_cores(false);
 	return 0;
 }
 

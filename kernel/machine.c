@@ -16,3 +16,5 @@ void cpu_halt_forever(void)
 	for (;;)
 		asm volatile("cli; hlt");
 }
+
+bool cpu_relax_is_barrier;

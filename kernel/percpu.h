@@ -5,6 +5,7 @@
 #ifndef TANDEM_PERCPU_H
 #define TANDEM_PERCPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "layout.h"
 #include "trap.h"
@@ -40,6 +41,7 @@ struct per_cpu {
 	/* written by other CPUs */
 	volatile int started __attribute__((aligned(64)));	/* AP answered */
 	volatile int online;		/* counted in the image header */
+	volatile bool waiting;		/* in HLT for the wake-up IPI */
 
 	uint8_t fault_stack[4096] __attribute__((aligned(16)));
 	uint8_t stack[PER_CPU_STACK_SIZE] __attribute__((aligned(4096)));

@@ -1,6 +1,7 @@
 /* Tandem's own IDT. Any exception in Tandem is a Tandem bug: print what a
  * person needs to find it (vector, error code, RIP, CR2, registers), then
  * stop this CPU. Interrupts are not used yet; one arriving is reported. */
+#include "apic.h"
 #include "console.h"
 #include "cpu.h"
 #include "layout.h"
@@ -68,6 +69,16 @@ void trap_handler(struct trap_frame *f)
 	 * in a guest: the request it announced is picked up by the loop. */
 	if (f->vector == 2)
 		return;
+	/* Interrupts reach Tandem only while a CPU waits in HLT (see
+	 * cpu_wait_for_work()): the wake-up IPI, or a stray one. */
+	if (f->vector >= 32) {
+		static unsigned int strays;
+
+		apic_eoi();
+		if (f->vector != APIC_WAKE_VECTOR && strays++ < 4)
+			pr_warn("interrupt vector %lu reached Tandem; ignored", f->vector);
+		return;
+	}
 
 	const char *name = f->vector < 32 ? exception_names[f->vector]
 					  : "unexpected interrupt";

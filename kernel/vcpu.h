@@ -164,6 +164,10 @@ struct vcpu {
 	uint64_t start_regs[GPR_COUNT];
 	bool start_running;		/* reset to RUNNING (else WAIT_SIPI) */
 	volatile int pending_irq;	/* vector to inject, -1: none */
+	/* A partition that owns no devices (HRT, cells): HLT and physical
+	 * interrupts exit to Tandem. Set before vcpu_create. */
+	bool exit_on_hlt;
+	volatile bool halted;		/* executed HLT, waits for an interrupt */
 };
 
 struct vcpu_ops {
@@ -211,6 +215,9 @@ struct vcpu_ops {
 
 	/** Injects @e at the next entry. */
 	void (*inject)(struct vcpu *v, const struct vcpu_event *e);
+	/** True if an interrupt injected now would be taken (IF set, no
+	 * STI/MOV SS shadow). */
+	bool (*irq_ready)(struct vcpu *v);
 	/** Asks for EXIT_IRQ_WINDOW as soon as the guest can take an
 	 * interrupt (or stops asking). */
 	void (*set_irq_window)(struct vcpu *v, bool on);

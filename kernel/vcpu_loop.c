@@ -65,9 +65,12 @@ void handle_exception(struct vcpu *v)
 	vcpu_ops->inject(v, &e);
 }
 
+/* Only partitions without devices exit on HLT: the vCPU waits in Tandem
+ * (cpu_loop) until an interrupt is pending for it. */
 static void handle_halt(struct vcpu *v)
 {
 	vcpu_skip_insn(v);
+	v->halted = true;
 }
 
 static void handle_init(struct vcpu *v)
@@ -81,9 +84,12 @@ static void handle_shutdown(struct vcpu *v)
 	vcpu_fail(v, "triple fault (shutdown) at RIP 0x%lx", v->rip);
 }
 
+/* A physical interrupt while a device-less partition ran: Tandem's wake-up
+ * IPI. Let it in (its handler EOIs it). */
 static void handle_interrupt(struct vcpu *v)
 {
-	(void)v;	/* Tandem takes no interrupts yet: just re-enter */
+	(void)v;
+	asm volatile("sti; nop; cli" ::: "memory");
 }
 
 /* NMIs are Tandem's kicks: the loop picks up what they announced. A kick
@@ -94,17 +100,32 @@ static void handle_nmi(struct vcpu *v)
 	(void)v;
 }
 
-/* The guest can take an interrupt now: deliver the pending one. */
+/* Delivers the pending interrupt if the guest can take it now, else asks
+ * for an exit when it can. Injecting at once also wakes a halted guest. */
+static void deliver_irq(struct vcpu *v)
+{
+	struct vcpu_event e = { EVENT_INTERRUPT, 0, false, 0 };
+	int vector;
+
+	if (__atomic_load_n(&v->pending_irq, __ATOMIC_ACQUIRE) < 0)
+		return;
+	if (!vcpu_ops->irq_ready(v)) {
+		vcpu_ops->set_irq_window(v, true);
+		return;
+	}
+	vector = __atomic_exchange_n(&v->pending_irq, -1, __ATOMIC_ACQ_REL);
+	if (vector < 0)
+		return;
+	e.vector = (uint8_t)vector;
+	vcpu_ops->set_irq_window(v, false);
+	vcpu_ops->inject(v, &e);
+	v->halted = false;		/* the interrupt ends a HLT */
+}
+
 static void handle_irq_window(struct vcpu *v)
 {
-	int vector = __atomic_exchange_n(&v->pending_irq, -1, __ATOMIC_ACQ_REL);
-
 	vcpu_ops->set_irq_window(v, false);
-	if (vector >= 0) {
-		struct vcpu_event e = { EVENT_INTERRUPT, (uint8_t)vector, false, 0 };
-
-		vcpu_ops->inject(v, &e);
-	}
+	deliver_irq(v);
 }
 
 static void handle_entry_failed(struct vcpu *v)
@@ -190,16 +211,48 @@ static void process_requests(struct vcpu *v)
 		vcpu_ops->set_state(v, &v->start_state);
 		memcpy(v->regs, v->start_regs, sizeof(v->regs));
 		v->sipi_vector = -1;
+		v->halted = false;
+		v->pending_irq = -1;
 		v->state = v->start_running ? VCPU_RUNNING : VCPU_WAIT_SIPI;
 	}
 	if (req & VCPU_REQ_IRQ)
-		vcpu_ops->set_irq_window(v, true);	/* injected at the window */
+		deliver_irq(v);
 	if (req & VCPU_REQ_INIT) {
+		v->halted = false;
 		v->sipi_vector = -1;
 		v->state = VCPU_WAIT_SIPI;
 	}
 	if (req)
 		__atomic_and_fetch(&v->requests, ~req, __ATOMIC_RELEASE);
+}
+
+/* Sleeps in HLT until the wake-up IPI (or any interrupt); a request or an
+ * interrupt posted before cannot be missed: see kick(). */
+static void cpu_wait_for_work(struct vcpu *v)
+{
+	/* Spin a little first: a reply often follows soon (emulators wake
+	 * a halted CPU only slowly). */
+	for (unsigned int i = 0; i < 20000; i++) {
+		if (__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&v->pending_irq, __ATOMIC_ACQUIRE) >= 0)
+			return;
+		cpu_relax();
+	}
+	__atomic_store_n(&v->cpu->waiting, true, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) &&
+	    __atomic_load_n(&v->pending_irq, __ATOMIC_SEQ_CST) < 0)
+		asm volatile("sti; hlt; cli" ::: "memory");
+	__atomic_store_n(&v->cpu->waiting, false, __ATOMIC_SEQ_CST);
+}
+
+/* Gets @v's CPU to look at its requests: an NMI out of guest mode, the
+ * wake-up IPI out of HLT. */
+static void kick(struct vcpu *v)
+{
+	if (v->in_guest)
+		apic_send_ipi(v->cpu->apic_id, APIC_ICR_NMI);
+	else if (__atomic_load_n(&v->cpu->waiting, __ATOMIC_SEQ_CST))
+		apic_send_ipi(v->cpu->apic_id, 0x4000 | APIC_WAKE_VECTOR);
 }
 
 bool vcpu_request(struct vcpu *v, uint32_t req)
@@ -215,8 +268,8 @@ bool vcpu_request(struct vcpu *v, uint32_t req)
 	for (uint64_t spin = 0; spin < 200000000ull; spin++) {
 		if (!(__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) & req))
 			return true;
-		if (v->in_guest && spin % 20000 == 0)
-			apic_send_ipi(v->cpu->apic_id, APIC_ICR_NMI);
+		if (spin % 20000 == 0)
+			kick(v);
 		cpu_relax();
 	}
 	pr_err("cell '%s': vCPU %u did not take request 0x%x", v->cell->name,
@@ -322,7 +375,12 @@ void cpu_loop(void)
 			cpu_relax();
 			break;
 		case VCPU_RUNNING:
-			enter_guest(v);
+			if (v->halted)
+				deliver_irq(v);		/* one may be pending */
+			if (v->halted)
+				cpu_wait_for_work(v);
+			else
+				enter_guest(v);
 			break;
 		}
 	}

@@ -101,6 +101,8 @@ static int svm_vcpu_create(struct vcpu *v)
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
 			     INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
 			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT;
+	if (v->exit_on_hlt)
+		c->intercept_misc1 |= INTERCEPT_HLT | INTERCEPT_INTR;
 	c->iopm_base_pa = virt_to_phys(s->iopm);
 	c->msrpm_base_pa = virt_to_phys(s->msrpm);
 	c->asid = 1;			/* one vCPU per physical CPU */
@@ -283,9 +285,18 @@ static void svm_inject(struct vcpu *v, const struct vcpu_event *e)
 		break;
 	case EVENT_INTERRUPT:
 		inj |= EVENTINJ_TYPE_INTR;
+		svm_of(v)->vmcb->control.int_shadow = 0;	/* see svm_irq_ready */
 		break;
 	}
 	svm_of(v)->vmcb->control.event_inj = inj;
+}
+
+/* After an intercepted HLT the STI shadow that covered it is over. */
+static bool svm_irq_ready(struct vcpu *v)
+{
+	return (v->rflags & (1u << 9)) &&
+	       (v->halted || !(svm_of(v)->vmcb->control.int_shadow & 1)) &&
+	       !(svm_of(v)->vmcb->control.event_inj & EVENTINJ_VALID);
 }
 
 static void svm_set_irq_window(struct vcpu *v, bool on)
@@ -333,6 +344,7 @@ const struct vcpu_ops svm_ops = {
 	.flush_gpa = svm_flush_gpa,
 	.run = svm_run,
 	.inject = svm_inject,
+	.irq_ready = svm_irq_ready,
 	.set_irq_window = svm_set_irq_window,
 	.set_msr_intercept = svm_set_msr_intercept,
 	.set_io_intercept = svm_set_io_intercept,

@@ -82,6 +82,7 @@ enum vmcs_field {
 #define VMX_BASIC_TRUE_CTLS	(1ull << 55)
 
 /* Controls Tandem asks for (SDM Vol. 3C 25.6-25.8). */
+#define PIN_EXT_INTR_EXITING	(1u << 0)
 #define PIN_NMI_EXITING		(1u << 3)
 #define PROC_IRQ_WINDOW		(1u << 2)
 #define PROC_HLT		(1u << 7)

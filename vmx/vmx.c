@@ -223,8 +223,8 @@ static int vmx_vcpu_create(struct vcpu *v)
 	if (err)
 		return -TANDEM_EIO;
 
-	vmwrite(PIN_CONTROLS, vmx_caps.pin);
-	vmwrite(PROC_CONTROLS, vmx_caps.proc);
+	vmwrite(PIN_CONTROLS, vmx_caps.pin | (v->exit_on_hlt ? PIN_EXT_INTR_EXITING : 0));
+	vmwrite(PROC_CONTROLS, vmx_caps.proc | (v->exit_on_hlt ? PROC_HLT : 0));
 	vmwrite(PROC_CONTROLS2, vmx_caps.proc2);
 	vmwrite(EXIT_CONTROLS, vmx_caps.exit);
 	vmwrite(ENTRY_CONTROLS, vmx_caps.entry);
@@ -471,10 +471,19 @@ static void vmx_inject(struct vcpu *v, const struct vcpu_event *e)
 		break;
 	case EVENT_INTERRUPT:
 		info |= INTR_TYPE_EXT_INTR;
+		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) & ~3ull);
 		break;
 	}
 	vmwrite(ENTRY_INTR_INFO, info);
 	vmwrite(GUEST_ACTIVITY, 0);	/* a halted guest wakes for the event */
+}
+
+static bool vmx_irq_ready(struct vcpu *v)
+{
+	/* After an intercepted HLT the STI shadow that covered it is over. */
+	return (v->rflags & (1u << 9)) &&
+	       (v->halted || !(vmread(GUEST_INTERRUPTIBILITY) & 3)) &&
+	       !(vmread(ENTRY_INTR_INFO) & INTR_INFO_VALID);
 }
 
 static void vmx_set_irq_window(struct vcpu *v, bool on)
@@ -515,6 +524,7 @@ const struct vcpu_ops vmx_ops = {
 	.flush_gpa = vmx_flush_gpa,
 	.run = vmx_run,
 	.inject = vmx_inject,
+	.irq_ready = vmx_irq_ready,
 	.set_irq_window = vmx_set_irq_window,
 	.set_msr_intercept = vmx_set_msr_intercept,
 	.set_io_intercept = vmx_set_io_intercept,
