@@ -81,7 +81,7 @@ $(TEST_ISO): $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 
 # Bad input, one ISO each: every one must give a clear line, never a hang.
 SCENARIO_DIR := $(BUILD)/tests/iso
-SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso)
+SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso)
 
 $(SCENARIO_DIR)/noros.iso: $(ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -90,6 +90,10 @@ $(SCENARIO_DIR)/noros.iso: $(ELF) scripts/mkiso.sh
 $(SCENARIO_DIR)/badros.iso: $(ELF) scripts/mkiso.sh iso/not-a-kernel.txt
 	@echo "  ISO     $@"
 	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS)" iso/not-a-kernel.txt "ros"
+
+$(SCENARIO_DIR)/badhrt.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS)" $(ROS_ELF) "ros" $(ROS_ELF) "hrt"
 
 $(SCENARIO_DIR)/oom.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"

@@ -26,4 +26,7 @@ __attribute__((noreturn)) void cpu_loop(void);
  * kicking it out of guest mode as needed. False after a long timeout. */
 bool vcpu_request(struct vcpu *v, uint32_t req);
 
+/** Posts @req without waiting (the vCPU's CPU acts on it soon). */
+void vcpu_post(struct vcpu *v, uint32_t req);
+
 #endif

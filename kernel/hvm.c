@@ -29,8 +29,9 @@ static void upcall_core(unsigned int i)
 {
 	struct vcpu *c = hrt.cell->vcpus[i];
 
+	/* No wait: a halted core checks pending_irq whenever it wakes. */
 	__atomic_store_n(&c->pending_irq, hrt.vector, __ATOMIC_RELEASE);
-	vcpu_request(c, VCPU_REQ_IRQ);
+	vcpu_post(c, VCPU_REQ_IRQ);
 }
 
 static uint64_t invoke(struct vcpu *v, uint64_t desc, bool parallel)

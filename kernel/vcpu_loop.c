@@ -7,6 +7,7 @@
 #include "guest_mem.h"
 #include "klib.h"
 #include "start_state.h"
+#include "tsc.h"
 #include "disable.h"
 #include "cells.h"
 #include "hvm.h"
@@ -255,25 +256,39 @@ static void kick(struct vcpu *v)
 		apic_send_ipi(v->cpu->apic_id, 0x4000 | APIC_WAKE_VECTOR);
 }
 
+void vcpu_post(struct vcpu *v, uint32_t req)
+{
+	__atomic_or_fetch(&v->requests, req, __ATOMIC_SEQ_CST);
+	if (v->cpu != this_cpu())
+		kick(v);
+}
+
 bool vcpu_request(struct vcpu *v, uint32_t req)
 {
+	uint64_t start = tsc_us(), last_kick = 0;
+
 	__atomic_or_fetch(&v->requests, req, __ATOMIC_SEQ_CST);
 	if (v->cpu == this_cpu()) {
 		process_requests(v);
 		return true;
 	}
-	/* Wait until its CPU took it; while the vCPU is in guest mode, kick
-	 * it out with an NMI (again now and then: one may arrive just before
-	 * the entry and be lost on VMX). */
-	for (uint64_t spin = 0; spin < 200000000ull; spin++) {
+	/* Wait until its CPU took it, kicking it now and then: an NMI may
+	 * arrive just before a VM entry and be lost on VMX. */
+	for (;;) {
+		uint64_t now = tsc_us();
+
 		if (!(__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) & req))
 			return true;
-		if (spin % 20000 == 0)
+		if (now - last_kick >= 200) {
 			kick(v);
+			last_kick = now;
+		}
+		if (now - start > 5000000)
+			break;
 		cpu_relax();
 	}
-	pr_err("cell '%s': vCPU %u did not take request 0x%x", v->cell->name,
-	       v->index, req);
+	pr_err("cell '%s': vCPU %u did not take request 0x%x within 5 s",
+	       v->cell->name, v->index, req);
 	return false;
 }
 
@@ -286,10 +301,12 @@ void cell_flush_gpa(struct cell *c)
 
 		if (v->cpu == this_cpu())
 			continue;		/* flushed before our next entry */
-		for (uint64_t spin = 0; v->in_guest &&
-		     __atomic_load_n(&v->gpa_gen_seen, __ATOMIC_ACQUIRE) != gen; spin++) {
-			if (spin % 20000 == 0)
+		for (uint64_t last = 0; v->in_guest &&
+		     __atomic_load_n(&v->gpa_gen_seen, __ATOMIC_ACQUIRE) != gen;) {
+			if (tsc_us() - last >= 200) {
 				apic_send_ipi(v->cpu->apic_id, APIC_ICR_NMI);
+				last = tsc_us();
+			}
 			cpu_relax();
 		}
 	}
