@@ -134,7 +134,9 @@ void hvm_downcall(struct vcpu *v)
 {
 	uint64_t ret = HVM_ERROR;
 
-	if (v->regs[GPR_RBX] == TANDEM_HVM_MARKER_64) {
+	/* Without an HRT partition there is no HVM: every request fails,
+	 * as in a Palacios VM that is not an HVM. */
+	if (hrt.cell && v->regs[GPR_RBX] == TANDEM_HVM_MARKER_64) {
 		const uint64_t a[4] = { v->regs[GPR_RDX], v->regs[GPR_RSI],
 					v->regs[GPR_RDI], v->regs[GPR_R8] };
 

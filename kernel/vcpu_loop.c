@@ -42,6 +42,21 @@ void vcpu_inject_ud(struct vcpu *v)
 	vcpu_ops->inject(v, &e);
 }
 
+/* Tandem re-delivers the exceptions it intercepts; when the guest's IDT
+ * is too short for the vector and for #DF as well, the CPU would shut down
+ * (SDM Vol. 3A 7.15): say so rather than rely on every CPU model. */
+static bool idt_can_deliver(struct vcpu *v, unsigned int vector)
+{
+	struct vcpu_state st;
+	unsigned int entry;
+
+	vcpu_ops->get_state(v, &st);
+	entry = vcpu_ops->get_mode(v) == CPU_MODE_64 ? 16 :
+		vcpu_ops->get_mode(v) == CPU_MODE_REAL ? 4 : 8;
+	return st.idtr.limit >= vector * entry + entry - 1 ||
+	       st.idtr.limit >= 8 * entry + entry - 1;
+}
+
 /* #UD: the other vendor's hypercall instruction (VMCALL on AMD, VMMCALL on
  * Intel) is a hypercall all the same, so guests written for either vendor
  * run on both. Anything else goes back to the guest. */
@@ -63,6 +78,9 @@ void handle_exception(struct vcpu *v)
 		handle_hypercall(v);
 		return;
 	}
+	if (!idt_can_deliver(v, e.vector))
+		vcpu_fail(v, "triple fault (shutdown) at RIP 0x%lx: #%u with no usable IDT",
+			  v->rip, e.vector);
 	vcpu_ops->inject(v, &e);
 }
 
