@@ -199,11 +199,28 @@ static uint64_t max_gpa(void)
 	return ALIGN_UP(top, PT_SIZE_1G);
 }
 
+int gpa_map_machine(struct page_table *pt)
+{
+	const unsigned int all = PT_READ | PT_WRITE | PT_EXEC | PT_USER;
+	int err;
+
+	err = pt_init(pt, vcpu_ops->gpa_format, &gpa_table_ops,
+		      vcpu_ops->gpa_1g_pages() ? PT_SIZE_1G : PT_SIZE_2M, false);
+	if (!err)
+		err = pt_map(pt, 0, 0, max_gpa(), all);
+	for (int t = 0; !err && t < TANDEM_MEM_RANGES; t++)
+		err = pt_unmap(pt, ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE),
+			       ALIGN_UP(tandem_mem.base[t] + tandem_mem.size[t], PAGE_SIZE) -
+			       ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE));
+	if (!err)
+		err = pt_unmap(pt, LAPIC_PAGE, PAGE_SIZE);
+	return err;
+}
+
 int root_cell_init(unsigned int ncpus)
 {
 	uint64_t exclude = hrt_plan.active ? hrt_plan.cpu_mask : 0;
 	struct cell *c = &root_cell;
-	const unsigned int all = PT_READ | PT_WRITE | PT_EXEC | PT_USER;
 	int err;
 
 	tandem_mem.base[0] = hv_memory.image_base;
@@ -215,16 +232,7 @@ int root_cell_init(unsigned int ncpus)
 		cell_ram_remove(c, hrt_plan.mem_base, hrt_plan.mem_size);
 	c->state = CELL_STATE_RUNNING;
 
-	err = pt_init(&c->gpa_map, vcpu_ops->gpa_format, &gpa_table_ops,
-		      vcpu_ops->gpa_1g_pages() ? PT_SIZE_1G : PT_SIZE_2M, false);
-	if (!err)
-		err = pt_map(&c->gpa_map, 0, 0, max_gpa(), all);
-	for (int t = 0; !err && t < TANDEM_MEM_RANGES; t++)
-		err = pt_unmap(&c->gpa_map, ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE),
-			       ALIGN_UP(tandem_mem.base[t] + tandem_mem.size[t], PAGE_SIZE) -
-			       ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE));
-	if (!err)
-		err = pt_unmap(&c->gpa_map, LAPIC_PAGE, PAGE_SIZE);
+	err = gpa_map_machine(&c->gpa_map);
 	if (!err && hrt_plan.active)
 		err = pt_unmap(&c->gpa_map, hrt_plan.mem_base, hrt_plan.mem_size);
 	if (err)

@@ -73,6 +73,11 @@ void cell_flush_gpa(struct cell *c);
  */
 int root_cell_init(unsigned int ncpus);
 
+/** The machine's guest-physical map as the root sees it: the identity over
+ * every address, minus Tandem's memory and the local APIC page (both
+ * trapped). The HRT starts from it too. 0 or -ENOMEM. */
+int gpa_map_machine(struct page_table *pt);
+
 /** True when [@gpa, @gpa + @len) lies entirely in RAM of @c. */
 bool cell_is_ram(const struct cell *c, uint64_t gpa, uint64_t len);
 

@@ -30,7 +30,6 @@
 #define MiB		(1024ul * 1024)
 #define BOOT_STATE_SIZE	(4 * MiB)	/* page tables for 8 GiB in 4K pages fit */
 #define STACK_SIZE	(64 * 1024)
-#define LAPIC_PAGE	0xfee00000ull
 #define ATTR_CODE64	0xa9b
 #define ATTR_DATA	0xc93
 #define ATTR_TSS_BUSY	0x08b
@@ -44,6 +43,7 @@ static struct cell hrt_cell_storage = { .name = "HRT" };
 static struct vcpu hrt_vcpus[TANDEM_MAX_CPUS];
 static const void *image_bytes;
 static uint64_t image_size;
+static bool image_is_copy;		/* a replacement in the pool, not the module */
 
 static void *hva(uint64_t gpa)
 {
@@ -132,27 +132,12 @@ int hrt_plan_resources(unsigned int online_cpus)
  * and devices) plus its own range and the comm page. */
 static int build_gpa_map(struct cell *c)
 {
-	const unsigned int all = PT_READ | PT_WRITE | PT_EXEC | PT_USER;
-	uint64_t top = 0x100000000ull;
-	int err;
+	int err = gpa_map_machine(&c->gpa_map);
 
-	for (unsigned int i = 0; i < boot_memmap_count; i++)
-		if (boot_memmap[i].base + boot_memmap[i].length > top)
-			top = boot_memmap[i].base + boot_memmap[i].length;
-	top = ALIGN_UP(top, PT_SIZE_1G);
-	err = pt_init(&c->gpa_map, vcpu_ops->gpa_format, &gpa_table_ops,
-		      vcpu_ops->gpa_1g_pages() ? PT_SIZE_1G : PT_SIZE_2M, false);
-	if (!err)
-		err = pt_map(&c->gpa_map, 0, 0, top, all);
-	for (int t = 0; !err && t < TANDEM_MEM_RANGES; t++)
-		err = pt_unmap(&c->gpa_map, ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE),
-			       ALIGN_UP(tandem_mem.base[t] + tandem_mem.size[t], PAGE_SIZE) -
-			       ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE));
-	if (!err)
-		err = pt_unmap(&c->gpa_map, LAPIC_PAGE, PAGE_SIZE);
 	if (!err)
 		err = pt_map(&c->gpa_map, image.comm_page_gpa,
-			     (uint64_t)hrt.comm - DIRECT_BASE, PAGE_SIZE, all);
+			     (uint64_t)hrt.comm - DIRECT_BASE, PAGE_SIZE,
+			     PT_READ | PT_WRITE | PT_EXEC | PT_USER);
 	return err;
 }
 
@@ -170,7 +155,7 @@ static int load(void)
 		.max_mem = image.max_mem_mapped, .page_size = image.page_size,
 		.gva_offset = image.gva_offset, .comm_page_gpa = image.comm_page_gpa,
 	};
-	struct mb2_mmap_entry mmap[4];
+	struct mb2_mmap_entry mmap[2];
 	struct hrt_page_tables pt;
 	struct hrt_boot_info info;
 	struct hrt_gdt gdt;
@@ -193,7 +178,7 @@ static int load(void)
 		struct hrt_boot_params bp = {
 			.cmdline = "",
 			.mmap = mmap,
-			.mmap_count = 3,
+			.mmap_count = 2,
 			.total_num_apics = tandem_header.possible_cpus,
 			.first_hrt_apic_id = c->vcpus[0]->apic_id,
 			.cpu_freq_khz = tsc_khz,
@@ -209,12 +194,10 @@ static int load(void)
 		/* What the HRT owns, and the ROS's memory it shares. */
 		mmap[0] = (struct mb2_mmap_entry){ 0, hrt_plan.mem_base, 1, 0 };
 		mmap[1] = (struct mb2_mmap_entry){ hrt_plan.mem_base, hrt_plan.mem_size, 1, 0 };
-		mmap[2] = (struct mb2_mmap_entry){ top, 0, 2, 0 };
 		if (boot_mbi->rsdp) {
 			bp.rsdp = boot_mbi->rsdp;
 			bp.rsdp_len = boot_mbi->rsdp_len;
 		}
-		bp.mmap_count = 2;
 		err = hrt_build_boot_info(&region, &bp, &info, &why);
 	}
 	if (err) {
@@ -358,7 +341,6 @@ int hrt_reboot(void)
 int hrt_replace(const void *bytes, uint64_t size)
 {
 	static struct hrt_image fresh;
-	struct hrt_image old;
 
 	if (hrt_image_parse(bytes, size, &fresh)) {
 		pr_warn("hrt: replacement image refused: %s", fresh.reason);
@@ -366,15 +348,19 @@ int hrt_replace(const void *bytes, uint64_t size)
 	}
 	if (ALIGN_DOWN(fresh.lowest, 2 * MiB) != hrt_plan.mem_base ||
 	    fresh.highest + BOOT_STATE_SIZE + hrt.ncores * STACK_SIZE >
-	    hrt_plan.mem_base + hrt_plan.mem_size) {
-		pr_warn("hrt: replacement image does not fit the HRT's memory");
+	    hrt_plan.mem_base + hrt_plan.mem_size ||
+	    fresh.comm_page_gpa != image.comm_page_gpa) {
+		pr_warn("hrt: replacement image does not fit the HRT's memory or moves its comm page");
 		return -TANDEM_EINVAL;
 	}
-	old = image;
+	/* From here the copy is the image: it is kept, whatever follows. */
+	if (image_is_copy)
+		page_free((void *)image_bytes, (image_size + PAGE_SIZE - 1) / PAGE_SIZE);
 	image = fresh;
 	image_bytes = bytes;
 	image_size = size;
-	(void)old;
+	image_is_copy = true;
+	hrt.vector = image.int_vector;
 	pr_info("hrt: image replaced (%lu bytes), rebooting it", size);
 	return hrt_reboot();
 }

@@ -4,6 +4,7 @@
  * R8 = arguments; RAX = result, -1 on error. Any CPL may call. A request
  * in the wrong transaction state, from the wrong side or with a bad
  * pointer returns -1 and changes nothing. */
+#include <tandem/errno.h>
 #include "cell.h"
 #include "console.h"
 #include "exits.h"
@@ -86,7 +87,7 @@ static uint64_t replace(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
 	const void *src;
 	void *copy;
-	uint64_t ret;
+	int err;
 
 	if (from_hrt(v) || !hrt.cell || !len || len > IMAGE_MAX ||
 	    hrt.trans_state != TANDEM_HRT_IDLE)
@@ -98,10 +99,10 @@ static uint64_t replace(struct vcpu *v, uint64_t gpa, uint64_t len)
 	if (!copy)
 		return HVM_ERROR;
 	memcpy(copy, src, len);
-	ret = hrt_replace(copy, len) ? HVM_ERROR : 0;
-	if (ret)
+	err = hrt_replace(copy, len);
+	if (err == -TANDEM_EINVAL)
 		page_free(copy, (len + PAGE_SIZE - 1) / PAGE_SIZE);
-	return ret;
+	return err ? HVM_ERROR : 0;
 }
 
 static uint64_t request(struct vcpu *v, uint64_t req, const uint64_t *a)

@@ -55,7 +55,9 @@ int hrt_plan_resources(unsigned int online_cpus);
 int hrt_start(void);
 /** Reloads the HRT image and restarts every HRT core (reboot HRT). */
 int hrt_reboot(void);
-/** Validates a new HRT image (a private copy) and reboots with it. */
+/** Validates a new HRT image (a private copy from page_alloc) and reboots
+ * with it. -EINVAL: refused, the copy is still the caller's; any other
+ * result: the copy now belongs to the HRT. */
 int hrt_replace(const void *image, uint64_t size);
 
 #define HVM_DEBUG_PORT	0xc0c0

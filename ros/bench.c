@@ -13,7 +13,10 @@
 #include "cpu.h"
 #include "smp.h"
 #include "suite.h"
+#include "tandem_hvm.h"
 #include "trap.h"
+
+#include "../hrt/hrt_funcs.h"
 
 #define BENCH_N_DEFAULT		5000
 #define BENCH_N_MAX		1000000
@@ -22,6 +25,11 @@
 #define CALIB_SHORT_US		10000
 #define CALIB_LONG_US		50000	/* the difference, 40 ms, is measured */
 #define CALIB_TRIES		3
+#define BENCH_HRT_N_DEFAULT	200	/* QEMU: ~5 ms per invoke under load */
+#define BENCH_HRT_N_MAX		100000
+#define HRT_CALL_MS		5000	/* timeout of one invoke */
+#define HRT_BOOT_MS		30000	/* timeout of one HRT boot */
+#define HRT_BOOT_REPS		3
 
 /* The null hypercall: Get Info "number of cells". */
 #define NULL_CODE		TANDEM_HC_HYPERVISOR_GET_INFO
@@ -30,6 +38,12 @@
 static uint8_t bench_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
 static bool use_vmmcall;
+static uint64_t tsc_khz;
+
+/* HRT call descriptor and results (identity-mapped ROS RAM: physical =
+ * virtual, as the HVM interface wants). */
+static struct tandem_hrt_call hrt_call;
+static uint64_t hrt_results[HRT_MAX_CORES + 1];
 
 static inline uint64_t rdtsc_ordered(void)
 {
@@ -114,11 +128,28 @@ static uint64_t calibrate_khz(void)
 	return longc / (CALIB_LONG_US / 1000);
 }
 
-enum loop_kind { LOOP_DIRECT, LOOP_PAGE, LOOP_CPUID };
+enum loop_kind {
+	LOOP_DIRECT, LOOP_PAGE, LOOP_CPUID, LOOP_CELLSTATE, LOOP_HVMNULL,
+	LOOP_HRTCALL, LOOP_HRTPAR,
+};
 
-static void body(enum loop_kind kind, uint64_t n)
+static uint64_t hrt_timeout(unsigned ms)
+{
+	return tsc_khz ? tsc_khz * ms : 1000000ull * ms;	/* else assume 1 GHz */
+}
+
+static void hrt_prepare(void)
+{
+	memset(&hrt_call, 0, sizeof(hrt_call));
+	hrt_call.func = HRT_FN_NULL;
+	hrt_call.result_gpa = (uint64_t)(uintptr_t)hrt_results;
+}
+
+/* @n calls of @kind: 0, or the first failed call's answer (HRT kinds). */
+static long body(enum loop_kind kind, uint64_t n)
 {
 	uint32_t r[4];
+	long v;
 
 	switch (kind) {
 	case LOOP_DIRECT:
@@ -137,7 +168,28 @@ static void body(enum loop_kind kind, uint64_t n)
 		for (uint64_t i = 0; i < n; i++)
 			cpuid(0, 0, r);
 		break;
+	case LOOP_CELLSTATE:
+		for (uint64_t i = 0; i < n; i++)
+			direct(TANDEM_HC_CELL_GET_STATE, 0, 0);
+		break;
+	case LOOP_HVMNULL:
+		for (uint64_t i = 0; i < n; i++)
+			tandem_hvm_null();
+		break;
+	case LOOP_HRTCALL:
+	case LOOP_HRTPAR:
+		hrt_prepare();
+		for (uint64_t i = 0; i < n; i++) {
+			v = kind == LOOP_HRTCALL
+				? tandem_hrt_call_sync(&hrt_call, hrt_timeout(HRT_CALL_MS))
+				: tandem_hrt_call_sync_parallel(&hrt_call,
+								hrt_timeout(HRT_CALL_MS));
+			if (v)
+				return v;
+		}
+		break;
 	}
+	return 0;
 }
 
 /* One kind of loop, measured in rounds interleaved with the others. */
@@ -146,21 +198,30 @@ struct loop_stat {
 	enum loop_kind kind;
 	const char *suffix;		/* extra text at the end of its line */
 	bool on;
+	uint64_t per;			/* calls per round */
+	long failed;			/* a call's error: the kind stops */
 	uint64_t cycles[BENCH_ROUNDS_MAX];	/* per round */
 	uint64_t exits;			/* sum over rounds, Get State exits removed */
 	bool exits_ok;
 };
 
-static void run_round(struct loop_stat *l, unsigned round, uint64_t per, bool detected)
+static void run_round(struct loop_stat *l, unsigned round, bool detected)
 {
 	uint64_t t0, t1;
-	long e0, e1;
+	long e0, e1, v;
 
 	e0 = exits_cpu0(detected);
 	t0 = rdtsc_ordered();
-	body(l->kind, per);
+	v = body(l->kind, l->per);
 	t1 = rdtsc_ordered();
 	e1 = exits_cpu0(detected);
+	if (v) {
+		ros_log("bench: %s failed: a call in round %u returned %ld", l->name,
+			round + 1, v);
+		l->failed = v;
+		l->on = false;
+		return;
+	}
 	l->cycles[round] = t1 - t0;
 	/* One Get State exit lies between the two readings (each reading
 	 * counts either itself or not, the same way both times). */
@@ -185,8 +246,9 @@ static void fmt_ns(char *buf, size_t size, uint64_t cycles, uint64_t calls, uint
 }
 
 /* Print one "ros: bench: NAME ..." line: the median round, per call. */
-static void report(const struct loop_stat *l, unsigned rounds, uint64_t per, uint64_t khz)
+static void report(const struct loop_stat *l, unsigned rounds, uint64_t khz)
 {
+	uint64_t per = l->per;
 	uint64_t sorted[BENCH_ROUNDS_MAX], total = 0, med, n = per * rounds;
 	char ns[32], lo[32], hi[32], epc[32];
 
@@ -238,19 +300,99 @@ static bool install_page(void)
 	return true;
 }
 
+/* Spin about @us microseconds on the TSC (no exit). */
+static void tsc_pause(unsigned us)
+{
+	uint64_t t0 = rdtsc_ordered(), d = hrt_timeout(1) * us / 1000;
+
+	while (rdtsc_ordered() - t0 < d)
+		__asm__ volatile("pause");
+}
+
+/*
+ * Until @timeout_ms: wait for IDLE, invoke function 0, wait for IDLE, until
+ * the HRT has answered 0. 0 then, else the last error (or TANDEM_HRT_TIMEOUT).
+ */
+static long hrt_poll_ready(unsigned timeout_ms)
+{
+	uint64_t t0 = rdtsc_ordered(), limit = hrt_timeout(timeout_ms), spent;
+	long v = TANDEM_HRT_TIMEOUT;
+
+	do {
+		v = tandem_hrt_state(NULL);
+		if (v != TANDEM_HRT_IDLE) {
+			tsc_pause(20);
+			continue;
+		}
+		hrt_prepare();
+		hrt_results[0] = ~0ull;
+		v = tandem_hrt_invoke(&hrt_call);
+		if (v) {
+			tsc_pause(20);
+			continue;
+		}
+		spent = rdtsc_ordered() - t0;
+		v = tandem_hrt_wait_idle(spent < limit ? limit - spent : 1, NULL);
+		if (v == 0 && hrt_results[0] == 0)
+			return 0;
+		if (v == 0)
+			v = (long)hrt_results[0];
+		tsc_pause(20);
+	} while (rdtsc_ordered() - t0 < limit);
+	return v ? v : TANDEM_HRT_TIMEOUT;
+}
+
+/* HRT boot: reboot, then poll until function 0 answers; one round each. */
+static void run_hrtboot(struct loop_stat *l, unsigned reps, bool detected)
+{
+	for (unsigned round = 0; round < reps; round++) {
+		uint64_t t0, t1;
+		long e0, e1, v;
+
+		e0 = exits_cpu0(detected);
+		t0 = rdtsc_ordered();
+		v = tandem_hrt_reboot();
+		if (v == 0)
+			v = hrt_poll_ready(HRT_BOOT_MS);
+		t1 = rdtsc_ordered();
+		e1 = exits_cpu0(detected);
+		if (v) {
+			ros_log("bench: %s failed: reboot %u: %ld", l->name, round + 1, v);
+			l->on = false;
+			return;
+		}
+		l->cycles[round] = t1 - t0;
+		if (e0 >= 0 && e1 > e0)
+			l->exits += (uint64_t)(e1 - e0 - 1);
+		else
+			l->exits_ok = false;
+	}
+}
+
 void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 		   bool detected)
 {
 	uint64_t n = cmdline_num(b, "bench_n", BENCH_N_DEFAULT);
+	uint64_t hn = cmdline_num(b, "bench_hrt_n", BENCH_HRT_N_DEFAULT);
 	uint64_t rounds = cmdline_num(b, "bench_rounds", BENCH_ROUNDS_DEFAULT);
-	uint64_t khz, per, warm;
+	uint64_t khz, per, hper, warm;
+	static char boot_suffix[48];
 	struct loop_stat loops[] = {
 		{ .name = "hypercall", .kind = LOOP_DIRECT,
 		  .suffix = id->amd ? " via=vmmcall" : " via=vmcall" },
 		{ .name = "hcpage", .kind = LOOP_PAGE, .suffix = "" },
 		{ .name = "cpuid", .kind = LOOP_CPUID, .suffix = "" },
+		{ .name = "cellstate", .kind = LOOP_CELLSTATE, .suffix = "" },
+		{ .name = "hvmnull", .kind = LOOP_HVMNULL, .suffix = "" },
 	};
+	struct loop_stat hloops[] = {
+		{ .name = "hrtcall", .kind = LOOP_HRTCALL, .suffix = "" },
+		{ .name = "hrtpar", .kind = LOOP_HRTPAR, .suffix = "" },
+	};
+	struct loop_stat hboot = { .name = "hrtboot", .suffix = boot_suffix, .per = 1 };
 	const size_t nloops = sizeof(loops) / sizeof(loops[0]);
+	const size_t nhloops = sizeof(hloops) / sizeof(hloops[0]);
+	bool hrt = false;
 	long r;
 
 	if (rounds == 0 || rounds > BENCH_ROUNDS_MAX) {
@@ -263,17 +405,31 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 			BENCH_N_MAX, BENCH_N_DEFAULT);
 		n = BENCH_N_DEFAULT;
 	}
+	if (hn < rounds || hn > BENCH_HRT_N_MAX) {
+		ros_log("bench: bench_hrt_n=%lu out of range %lu..%u, using %u", hn, rounds,
+			BENCH_HRT_N_MAX, BENCH_HRT_N_DEFAULT);
+		hn = BENCH_HRT_N_DEFAULT;
+	}
 	per = n / rounds;
+	hper = hn / rounds;
 	warm = per / 10 < 100 ? (per / 10 ? per / 10 : 1) : 100;
 	use_vmmcall = id->amd;
 	ros_log("bench: mode %s, n=%lu in %lu rounds", detected ? "tandem" : "native",
 		per * rounds, rounds);
 
 	khz = calibrate_khz();
+	tsc_khz = khz;
 	ros_log("bench: tsc khz=%lu calib_us=%u", khz, CALIB_LONG_US - CALIB_SHORT_US);
 
-	for (size_t i = 0; i < nloops; i++)
+	for (size_t i = 0; i < nloops; i++) {
 		loops[i].exits_ok = detected;
+		loops[i].per = per;
+	}
+	for (size_t i = 0; i < nhloops; i++) {
+		hloops[i].exits_ok = detected;
+		hloops[i].per = hper;
+	}
+	hboot.exits_ok = detected;
 	if (detected) {
 		r = direct(NULL_CODE, NULL_ARG, 0);
 		if (r < 0)
@@ -281,15 +437,48 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 		else
 			loops[0].on = true;
 		loops[1].on = install_page();
+		r = direct(TANDEM_HC_CELL_GET_STATE, 0, 0);
+		if (r != TANDEM_CELL_RUNNING)
+			ros_log("bench: cellstate: Cell Get State of cell 0 returned %ld", r);
+		else
+			loops[3].on = true;
+		r = tandem_hvm_null();
+		if (r == TANDEM_HRT_ERROR) {
+			ros_log("bench: hvmnull no HRT");
+			ros_log("bench: hrtcall no HRT");
+			ros_log("bench: hrtpar no HRT");
+			ros_log("bench: hrtboot no HRT");
+		} else {
+			if (r != 0)
+				ros_log("bench: hvmnull: null downcall returned %ld", r);
+			loops[4].on = true;
+			/* The HRT may still be booting: wait until it answers. */
+			r = hrt_poll_ready(HRT_BOOT_MS);
+			if (r) {
+				ros_log("bench: hrtcall: the HRT never answered function 0 "
+					"(%ld)", r);
+			} else {
+				hrt = true;
+				hloops[0].on = hloops[1].on = hboot.on = true;
+			}
+		}
 		if (exits_cpu0(true) < 0) {
 			ros_log("bench: CPU Get State type %u of CPU 0 not answered: "
 				"no exit counts", TANDEM_CPU_STAT_TOTAL);
 			for (size_t i = 0; i < nloops; i++)
 				loops[i].exits_ok = false;
+			for (size_t i = 0; i < nhloops; i++)
+				hloops[i].exits_ok = false;
+			hboot.exits_ok = false;
 		}
 	} else {
 		ros_log("bench: hypercall no hypervisor");
 		ros_log("bench: hcpage no hypervisor");
+		ros_log("bench: cellstate no hypervisor");
+		ros_log("bench: hvmnull no hypervisor");
+		ros_log("bench: hrtcall no hypervisor");
+		ros_log("bench: hrtpar no hypervisor");
+		ros_log("bench: hrtboot no hypervisor");
 	}
 	loops[2].on = true;
 
@@ -301,10 +490,46 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 	for (unsigned round = 0; round < rounds; round++)
 		for (size_t i = 0; i < nloops; i++)
 			if (loops[i].on)
-				run_round(&loops[i], round, per, detected);
+				run_round(&loops[i], round, detected);
 	for (size_t i = 0; i < nloops; i++)
 		if (loops[i].on)
-			report(&loops[i], (unsigned)rounds, per, khz);
+			report(&loops[i], (unsigned)rounds, khz);
+
+	/* HRT invokes: fewer calls (each is a cross-CPU round trip). */
+	if (hrt) {
+		for (size_t i = 0; i < nhloops; i++)
+			if (body(hloops[i].kind, 3))
+				hloops[i].on = false;
+		for (unsigned round = 0; round < rounds; round++)
+			for (size_t i = 0; i < nhloops; i++)
+				if (hloops[i].on)
+					run_round(&hloops[i], round, detected);
+		for (size_t i = 0; i < nhloops; i++)
+			if (hloops[i].on)
+				report(&hloops[i], (unsigned)rounds, khz);
+	}
+
+	/* HRT boot last: each reboot restarts the HRT. */
+	if (hboot.on) {
+		run_hrtboot(&hboot, HRT_BOOT_REPS, detected);
+		if (hboot.on) {
+			uint64_t c[HRT_BOOT_REPS];
+
+			for (unsigned i = 0; i < HRT_BOOT_REPS; i++) {
+				unsigned j = i;
+
+				for (; j > 0 && c[j - 1] > hboot.cycles[i]; j--)
+					c[j] = c[j - 1];
+				c[j] = hboot.cycles[i];
+			}
+			if (khz)
+				ksnprintf(boot_suffix, sizeof(boot_suffix), " us=%lu",
+					  mul_div(c[HRT_BOOT_REPS / 2], 1000, khz));
+			else
+				ksnprintf(boot_suffix, sizeof(boot_suffix), " us=n/a");
+			report(&hboot, HRT_BOOT_REPS, khz);
+		}
+	}
 	ros_log("bench done");
 	ros_exit();
 }

@@ -7,6 +7,12 @@
  *   ros: bench: hypercall n=N cycles=C total_cycles=T ns=X.Y exits_per_call=E.EE rounds=R min_ns=.. max_ns=.. via=vmmcall
  *   ros: bench: hcpage n=N cycles=C total_cycles=T ns=X.Y exits_per_call=E.EE rounds=R min_ns=.. max_ns=..
  *   ros: bench: cpuid n=N cycles=C total_cycles=T ns=X.Y exits_per_call=E.EE rounds=R min_ns=.. max_ns=..
+ *   ros: bench: cellstate n=N ...      (Cell Get State of cell 0, code 6)
+ *   ros: bench: hvmnull n=N ...        (0xf00d request 0; "hvmnull no HRT" when -1)
+ *   ros: bench: hrtcall n=H ...        (tandem_hrt_call_sync of HRT function 0)
+ *   ros: bench: hrtpar n=H ...         (the same, parallel on every HRT core)
+ *   ros: bench: hrtboot n=3 ... us=U   (tandem_hrt_reboot() until function 0
+ *                                       answers; U: median microseconds)
  *   ros: bench done
  *
  * N calls of each kind run in R rounds of N/R, the kinds interleaved.
@@ -15,7 +21,8 @@
  * exits_per_call is "n/a" when Tandem's exit counters cannot be read;
  * natively the hypercall lines read "ros: bench: hypercall no hypervisor".
  * Options: "bench_n=N" calls per kind (default 5000), "bench_rounds=R"
- * (default 5, at most 16).
+ * (default 5, at most 16), "bench_hrt_n=H" HRT invokes per kind (default 200).
+ * Without an HRT the HRT lines read "ros: bench: hrtcall no HRT" and so on.
  */
 #ifndef ROS_BENCH_H
 #define ROS_BENCH_H

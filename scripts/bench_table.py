@@ -42,10 +42,13 @@ RE_STARTED = r"^ros: started"
 RE_CPUS = r"^tandem: cpus:"
 RE_BENCH_DONE = r"^ros: bench done"
 RE_TSC = re.compile(r"^ros: bench: tsc khz=(\d+)")
-RE_LOOP = re.compile(r"^ros: bench: (hypercall|hcpage|cpuid) n=(\d+) cycles=(\d+) "
+KINDS = "hypercall|hcpage|cpuid|cellstate|hvmnull|hrtcall|hrtpar|hrtboot"
+RE_LOOP = re.compile(r"^ros: bench: (" + KINDS + r") n=(\d+) cycles=(\d+) "
                      r"total_cycles=(\d+) ns=([0-9.]+|n/a) exits_per_call=([0-9.]+|n/a)"
-                     r"(?: rounds=(\d+) min_ns=([0-9.]+|n/a) max_ns=([0-9.]+|n/a))?")
-RE_NOHV = re.compile(r"^ros: bench: (hypercall|hcpage) no hypervisor")
+                     r"(?: rounds=(\d+) min_ns=([0-9.]+|n/a) max_ns=([0-9.]+|n/a))?"
+                     r"(?:.* us=([0-9]+|n/a))?")
+RE_NOHV = re.compile(r"^ros: bench: (" + KINDS + r") no hypervisor")
+RE_NOHRT = re.compile(r"^ros: bench: (hvmnull|hrtcall|hrtpar|hrtboot) no HRT")
 RE_TROUBLE = re.compile(r"EXCEPTION|PANIC|triple fault")
 
 # Bochs's emulated instructions per emulated second: the default is
@@ -54,13 +57,13 @@ BOCHS_IPS = int(os.environ.get("BENCH_BOCHS_IPS", "50000000"))
 
 PLATFORMS = [
     {"name": "qemu-svm", "title": "QEMU TCG SVM",
-     "cmd": ["scripts/run-qemu.sh", "--smp", "2", "--cpu", "EPYC"], "timeout": 90},
+     "cmd": ["scripts/run-qemu.sh", "--smp", "4", "--cpu", "EPYC"], "timeout": 90},
     {"name": "bochs-vmx", "title": "Bochs VMX",
-     "cmd": ["scripts/run-bochs.sh", "--cpus", "2", "--model", "corei7_skylake_x",
-             "--ips", str(BOCHS_IPS)], "timeout": 180},
+     "cmd": ["scripts/run-bochs.sh", "--cpus", "4", "--model", "corei7_skylake_x",
+             "--ips", str(BOCHS_IPS)], "timeout": 300},
     {"name": "bochs-svm", "title": "Bochs SVM",
-     "cmd": ["scripts/run-bochs.sh", "--cpus", "2", "--model", "ryzen",
-             "--ips", str(BOCHS_IPS)], "timeout": 180},
+     "cmd": ["scripts/run-bochs.sh", "--cpus", "4", "--model", "ryzen",
+             "--ips", str(BOCHS_IPS)], "timeout": 300},
 ]
 
 
@@ -94,7 +97,7 @@ def num(s):
 
 
 def parse_bench(lines):
-    out = {"tsc_khz": None, "loops": {}, "no_hv": set(), "trouble": []}
+    out = {"tsc_khz": None, "loops": {}, "no_hv": set(), "no_hrt": set(), "trouble": []}
     for line in lines:
         m = RE_TSC.search(line)
         if m:
@@ -109,13 +112,18 @@ def parse_bench(lines):
                 "exits_per_call": None if m.group(6) == "n/a" else float(m.group(6)),
                 "rounds": int(m.group(7)) if m.group(7) else 1,
                 "min_ns": num(m.group(8)), "max_ns": num(m.group(9)),
+                "us": num(m.group(10)),
             }
         m = RE_NOHV.search(line)
         if m:
             out["no_hv"].add(m.group(1))
+        m = RE_NOHRT.search(line)
+        if m:
+            out["no_hrt"].add(m.group(1))
         if RE_TROUBLE.search(line):
             out["trouble"].append(line.strip())
     out["no_hv"] = sorted(out["no_hv"])
+    out["no_hrt"] = sorted(out["no_hrt"])
     return out
 
 
@@ -169,6 +177,10 @@ def fmt(v, spec):
 
 def ratio(a, b):
     return a / b if a is not None and b not in (None, 0) else None
+
+
+def us(ns):
+    return None if ns is None else ns / 1000
 
 
 def loop(r, which, name, key):
@@ -226,6 +238,40 @@ def build_rows(results, static):
     row("hypercall page / bare exit",
         [ratio(loop(r, "bench", "hcpage", "ns"), loop(r, "bench", "cpuid", "ns")) for r in R],
         "{:.2f}x")
+    row("Cell Get State, cell 0 (ns)", [loop(r, "bench", "cellstate", "ns") for r in R],
+        "{:.1f}")
+    spread("cellstate")
+    row("  exits per call", [loop(r, "bench", "cellstate", "exits_per_call") for r in R],
+        "{:.2f}")
+    row("  / bare exit",
+        [ratio(loop(r, "bench", "cellstate", "ns"), loop(r, "bench", "cpuid", "ns")) for r in R],
+        "{:.2f}x")
+    row("HVM null downcall, 0xf00d request 0 (ns)",
+        [loop(r, "bench", "hvmnull", "ns") for r in R], "{:.1f}")
+    spread("hvmnull")
+    row("  exits per call", [loop(r, "bench", "hvmnull", "exits_per_call") for r in R],
+        "{:.2f}")
+    row("  / bare exit",
+        [ratio(loop(r, "bench", "hvmnull", "ns"), loop(r, "bench", "cpuid", "ns")) for r in R],
+        "{:.2f}x")
+    row("HRT invoke round trip, function 0 (us)",
+        [us(loop(r, "bench", "hrtcall", "ns")) for r in R], "{:.1f}")
+    row("  exits per call (CPU 0)",
+        [loop(r, "bench", "hrtcall", "exits_per_call") for r in R], "{:.2f}")
+    row("  / bare exit",
+        [ratio(loop(r, "bench", "hrtcall", "ns"), loop(r, "bench", "cpuid", "ns")) for r in R],
+        "{:.0f}x")
+    row("parallel invoke, all HRT cores (us)",
+        [us(loop(r, "bench", "hrtpar", "ns")) for r in R], "{:.1f}")
+    row("  exits per call (CPU 0)",
+        [loop(r, "bench", "hrtpar", "exits_per_call") for r in R], "{:.2f}")
+    row("  / single invoke",
+        [ratio(loop(r, "bench", "hrtpar", "ns"), loop(r, "bench", "hrtcall", "ns")) for r in R],
+        "{:.2f}x")
+    row("HRT boot, reboot to first answer (us, median)",
+        [loop(r, "bench", "hrtboot", "us") for r in R], "{:.0f}")
+    row("  exits per boot (CPU 0)",
+        [loop(r, "bench", "hrtboot", "exits_per_call") for r in R], "{:.0f}")
     row("native CPUID 0, no hypervisor (ns)", [loop(r, "native", "cpuid", "ns") for r in R],
         "{:.1f}")
     row("  cycles per call", [loop(r, "native", "cpuid", "cycles") for r in R], "{}")
@@ -326,7 +372,14 @@ def main():
         "- Bochs time is emulated: its TSC counts emulated instructions (cycles = instructions,",
         f"  ns = instructions / ips, ips={BOCHS_IPS}), and Bochs wall times (boots) depend on",
         "  the ips setting. Compare ratios, not absolute values, across emulators.",
-        f"- Emulators ran one at a time with 2 CPUs; this run took {elapsed:.0f} s of emulation.",
+        "- Cell Get State is hypercall 6 of cell 0 (the root cell: answers 0). The HVM null",
+        "  downcall is 0xf00d request 0. HRT invokes (function 0, NULL) run from CPU 0 of the",
+        "  ROS to the HRT's first core (single) or every HRT core (parallel, hrt_cores=2) and",
+        "  back, polling the HVM state until IDLE: their exits per call are CPU 0's, polls",
+        "  included. HRT boot: the median of 3 reboots (0xf00d request 2) timed until an",
+        "  invoke of function 0 completes.",
+        "- Emulators ran one at a time with 4 CPUs (under Tandem with an HRT: 2 for the ROS,",
+        f"  2 for the HRT); this run took {elapsed:.0f} s of emulation.",
     ]
     missing = []
     for r in results:
