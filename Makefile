@@ -106,7 +106,7 @@ run-uefi: deps $(ISO)
 	scripts/run-qemu.sh --uefi $(ISO)
 
 run-bochs: deps $(ISO)
-	scripts/run-bochs.sh $(ISO)
+	scripts/run-bochs.sh --cpus 4 $(ISO)
 
 debug: deps $(ISO)
 	scripts/run-qemu.sh --gdb $(ISO)
