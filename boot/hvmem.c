@@ -79,6 +79,27 @@ int hv_memory_reserve(const struct mb2_info *mbi, uint64_t mbi_phys,
 	return 0;
 }
 
+const struct boot_module *boot_module_find(const char *tag)
+{
+	size_t n = strlen(tag);
+
+	for (unsigned int i = 0; i < hv_memory.nmodules; i++) {
+		const char *name = hv_memory.modules[i].name;
+
+		if (!strncmp(name, tag, n) && (name[n] == ' ' || name[n] == '\0'))
+			return &hv_memory.modules[i];
+	}
+	return NULL;
+}
+
+const void *boot_acpi_map(void *ctx, uint64_t phys, size_t len)
+{
+	(void)ctx;
+	if (phys >= FOUR_GIB || len > FOUR_GIB - phys)
+		return NULL;
+	return (const void *)(DIRECT_BASE + phys);
+}
+
 uint64_t hv_find_trampoline_page(void)
 {
 	struct memmap_range busy[] = {

@@ -43,15 +43,6 @@ static unsigned int possible_cpus = 1;
 static uint32_t cpu_apic_ids[MADT_MAX_CPUS];
 static bool cpu_enabled[MADT_MAX_CPUS] = { true };
 
-static const void *acpi_map(void *ctx, uint64_t phys, size_t len)
-{
-	(void)ctx;
-	/* The boot tables map the low 4 GiB; ACPI tables live there. */
-	if (phys >= 0x100000000ull || len > 0x100000000ull - phys)
-		return NULL;
-	return (const void *)(DIRECT_BASE + phys);
-}
-
 /* Legacy fallback under BIOS only: the RSDP in the EBDA or the BIOS area
  * (ACPI 5.2.5.1). Under UEFI the Multiboot2 tag is the only source. */
 static const void *bios_find_rsdp(void)
@@ -88,7 +79,7 @@ static void find_cpus(void)
 		pr_err("acpi: no ACPI tables (no RSDP from the loader); continuing with the boot CPU only");
 		return;
 	}
-	if (acpi_parse_madt(rsdp, rsdp_len, acpi_map, NULL, &madt)) {
+	if (acpi_parse_madt(rsdp, rsdp_len, boot_acpi_map, NULL, &madt)) {
 		pr_err("acpi: %s; continuing with the boot CPU only", madt.error);
 		return;
 	}

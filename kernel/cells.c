@@ -37,11 +37,6 @@ static bool log_lifecycle(void)
 	return lines < 24;
 }
 
-static uint64_t virt_to_phys(const void *p)
-{
-	return (uint64_t)p - DIRECT_BASE;
-}
-
 static struct cell *cell_by_id(uint64_t id)
 {
 	return id < TANDEM_MAX_CELLS ? cells[id] : NULL;

@@ -34,11 +34,6 @@
 extern uint64_t boot_pml4[512];
 extern const uint8_t resume_native_code[], resume_native_code_end[];
 
-static uint64_t virt_to_phys(const void *p)
-{
-	return (uint64_t)p - DIRECT_BASE;
-}
-
 static bool resumable(const struct vcpu_state *st)
 {
 	return (st->cr0 & CR0_PG) && (st->efer & EFER_LMA) &&

@@ -50,17 +50,6 @@ static void *hva(uint64_t gpa)
 	return (void *)(DIRECT_BASE + gpa);	/* the range is identity mapped */
 }
 
-static const struct boot_module *find_hrt_module(void)
-{
-	for (unsigned int i = 0; i < hv_memory.nmodules; i++) {
-		const char *name = hv_memory.modules[i].name;
-
-		if (!strncmp(name, "hrt", 3) && (name[3] == ' ' || name[3] == '\0'))
-			return &hv_memory.modules[i];
-	}
-	return NULL;
-}
-
 /* Is [base, base + size) RAM that is not Tandem's (so the root cell,
  * built next, can do without it)? */
 static bool root_owns(uint64_t base, uint64_t size)
@@ -81,7 +70,7 @@ static bool root_owns(uint64_t base, uint64_t size)
 
 int hrt_plan_resources(unsigned int online_cpus)
 {
-	const struct boot_module *m = find_hrt_module();
+	const struct boot_module *m = boot_module_find("hrt");
 	unsigned int want;
 	int err;
 

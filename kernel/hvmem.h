@@ -43,6 +43,14 @@ int hv_memory_reserve(const struct mb2_info *mbi, uint64_t mbi_phys,
 		      uint64_t mbi_size, unsigned int possible_cpus,
 		      uint64_t pool_size);
 
+/** The module whose string starts with the word @tag ("ros", "hrt"), or
+ * NULL. */
+const struct boot_module *boot_module_find(const char *tag);
+
+/** ACPI table access for acpi.h parsers: the boot tables map the low
+ * 4 GiB directly, where firmware puts its tables. */
+const void *boot_acpi_map(void *ctx, uint64_t phys, size_t len);
+
 /** Lowest free page in [0x1000, 640 KiB) for the AP trampoline, or 0. */
 uint64_t hv_find_trampoline_page(void);
 

@@ -5,6 +5,7 @@
 #ifndef TANDEM_POOLS_H
 #define TANDEM_POOLS_H
 
+#include "layout.h"
 #include "palloc.h"
 
 extern struct page_pool mem_pool;
@@ -12,6 +13,13 @@ extern struct page_pool remap_pool;
 
 /** Sets up both pools; the memory pool covers [@base, @base + @size). */
 int pools_init(uint64_t base, uint64_t size);
+
+/** Physical address of a direct-map (DIRECT_BASE) virtual address, such as
+ * every page page_alloc() returns. */
+static inline uint64_t virt_to_phys(const void *p)
+{
+	return (uint64_t)p - DIRECT_BASE;
+}
 
 /** Allocates @n zeroed, contiguous pages from the memory pool; returns
  * their virtual address or NULL. */

@@ -20,19 +20,6 @@
 
 extern const struct mb2_info *boot_mbi;
 
-static const struct boot_module *find_module(const char *tag)
-{
-	size_t n = strlen(tag);
-
-	for (unsigned int i = 0; i < hv_memory.nmodules; i++) {
-		const char *name = hv_memory.modules[i].name;
-
-		if (!strncmp(name, tag, n) && (name[n] == ' ' || name[n] == '\0'))
-			return &hv_memory.modules[i];
-	}
-	return NULL;
-}
-
 #define ACPI_VIEW_SIZE	(64 * 1024)
 
 /* With an HRT, the ROS gets its own copy of the ACPI tables whose MADT
@@ -41,14 +28,6 @@ static uint64_t acpi_view_gpa;
 static size_t acpi_view_len;
 static const void *acpi_view_rsdp;
 static size_t acpi_view_rsdp_len;
-
-static const void *acpi_map_direct(void *ctx, uint64_t phys, size_t len)
-{
-	(void)ctx;
-	if (phys >= 0x100000000ull || len > 0x100000000ull - phys)
-		return NULL;
-	return (const void *)(DIRECT_BASE + phys);
-}
 
 static void build_acpi_view(void)
 {
@@ -71,7 +50,7 @@ static void build_acpi_view(void)
 		pr_err("ros: no room for its ACPI tables without the HRT's CPUs; it sees them all");
 		return;
 	}
-	if (acpi_view_build(boot_mbi->rsdp, boot_mbi->rsdp_len, acpi_map_direct,
+	if (acpi_view_build(boot_mbi->rsdp, boot_mbi->rsdp_len, boot_acpi_map,
 			    NULL, hide, nhide, (void *)(DIRECT_BASE + gpa),
 			    ACPI_VIEW_SIZE, gpa, &view)) {
 		pr_err("ros: cannot hide the HRT's CPUs from its ACPI tables: %s", view.error);
@@ -201,7 +180,7 @@ static int place_info(const struct mb2_plan *plan, size_t size, uint64_t *gpa)
 
 int ros_prepare(struct vcpu *bsp, struct vcpu_state *st)
 {
-	const struct boot_module *m = find_module("ros");
+	const struct boot_module *m = boot_module_find("ros");
 	static struct mb2_plan plan;
 	const char *cmdline;
 	uint8_t *info;

@@ -322,7 +322,7 @@ void cell_flush_gpa(struct cell *c)
 		for (uint64_t last = 0; v->in_guest &&
 		     __atomic_load_n(&v->gpa_gen_seen, __ATOMIC_ACQUIRE) != gen;) {
 			if (tsc_us() - last >= 200) {
-				apic_send_ipi(v->cpu->apic_id, APIC_ICR_NMI);
+				kick(v);
 				last = tsc_us();
 			}
 			cpu_relax();

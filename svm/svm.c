@@ -22,11 +22,6 @@ static uint64_t hsave_pa[TANDEM_MAX_CPUS];
 uint64_t svm_host_area_pa[TANDEM_MAX_CPUS];
 bool svm_nrips;
 
-static uint64_t virt_to_phys(const void *p)
-{
-	return (uint64_t)p - DIRECT_BASE;
-}
-
 static bool svm_gpa_1g_pages(void)
 {
 	return cpuid(0x80000001, 0).edx & (1u << 26);	/* NPT uses host formats */

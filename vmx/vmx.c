@@ -27,11 +27,6 @@ static void *vmxon_region[TANDEM_MAX_CPUS];
 
 extern void vmx_exit_stub(void);
 
-static uint64_t virt_to_phys(const void *p)
-{
-	return (uint64_t)p - DIRECT_BASE;
-}
-
 /* Allowed-0 bits must be 1, allowed-1 bits may be 1 (SDM Vol. 3D A.3). */
 static uint32_t adjust(uint32_t msr, uint32_t want, uint32_t need,
 		       const char *what, bool *ok)
