@@ -17,10 +17,10 @@ KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 	-mgeneral-regs-only -mcmodel=kernel -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -O2 -g \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
-	-Ikernel -Iguest-abi/include -I$(BUILD) -MMD -MP
+	-I. -Ikernel -Iguest-abi/include -I$(BUILD) -MMD -MP
 NASMFLAGS := -f elf64 -g -I$(BUILD)/ -Werror
 
-KSRCS	:= $(filter-out kernel/asm-offsets.c,$(wildcard boot/*.c kernel/*.c vmx/*.c svm/*.c))
+KSRCS	:= $(filter-out kernel/asm-offsets.c,$(wildcard boot/*.c kernel/*.c kernel/*/*.c vmx/*.c svm/*.c))
 ASRCS	:= $(wildcard boot/*.asm vmx/*.asm svm/*.asm)
 KOBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(KSRCS)) $(patsubst %.asm,$(BUILD)/%.asm.o,$(ASRCS))
 
@@ -40,7 +40,7 @@ all: $(ELF) $(ISO)
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/asm-offsets.inc: kernel/asm-offsets.c kernel/*.h
+$(BUILD)/asm-offsets.inc: kernel/asm-offsets.c kernel/*.h kernel/*/*.h boot/*.h
 	@mkdir -p $(@D)
 	@echo "  GEN     $@"
 	@$(CC) $(KCFLAGS) -S -o $(BUILD)/asm-offsets.s $<
@@ -113,7 +113,7 @@ run-bochs: deps $(ISO)
 debug: deps $(ISO)
 	scripts/run-qemu.sh --gdb $(ISO)
 
-include $(wildcard tests/*.mk)
+include tests/tests.mk
 
 $(BUILD)/tests/check_header: tests/check_header.c kernel/header.h kernel/layout.h
 	@mkdir -p $(@D)

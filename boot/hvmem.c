@@ -1,9 +1,9 @@
 /* Tandem's memory at boot: where it goes and what moves out of the way. */
 #include <tandem/errno.h>
-#include "console.h"
+#include "lib/console.h"
 #include "header.h"
 #include "hvmem.h"
-#include "klib.h"
+#include "lib/klib.h"
 #include "layout.h"
 
 #define MiB		(1024ul * 1024)

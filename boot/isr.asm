@@ -1,6 +1,6 @@
 ; Interrupt and exception entry stubs: one per vector, each pushes a dummy
 ; error code where the CPU pushes none, then the vector, then all general
-; registers in struct trap_frame order (kernel/trap.h).
+; registers in struct trap_frame order (kernel/hw/trap.h).
 %include "asm-offsets.inc"
 
 extern trap_handler

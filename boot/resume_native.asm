@@ -4,7 +4,7 @@
 ; own, so it keeps running across the switch to the guest's CR3. It loads
 ; the root guest's state into the real CPU and IRETs to where the guest
 ; was: the guest continues natively. Entered with RDI = the state block
-; (struct native_state, kernel/disable.c), at the same place.
+; (struct native_state, kernel/cell/disable.c), at the same place.
 %include "asm-offsets.inc"
 
 section .trampoline progbits alloc noexec nowrite align=16

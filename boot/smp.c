@@ -1,16 +1,16 @@
 /* AP start-up through the real-mode trampoline (SDM Vol. 3A 9.4.4.1,
  * "Typical AP initialization sequence": INIT, 10 ms, SIPI, 200 us, SIPI). */
-#include "apic.h"
-#include "console.h"
-#include "cpu.h"
-#include "delay.h"
+#include "hw/apic.h"
+#include "lib/console.h"
+#include "hw/cpu.h"
+#include "hw/delay.h"
 #include "header.h"
-#include "klib.h"
+#include "lib/klib.h"
 #include "layout.h"
-#include "percpu.h"
+#include "hw/percpu.h"
 #include "smp.h"
 #include "trampoline.h"
-#include "guests.h"
+#include "cell/guests.h"
 
 extern const uint8_t trampoline_code[], trampoline_pm[], trampoline_lm[];
 extern const uint8_t trampoline_code_end[];

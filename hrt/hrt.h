@@ -25,8 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../kernel/klib.h"
-#include "../kernel/printf.h"
+#include "../kernel/lib/klib.h"
+#include "../kernel/lib/printf.h"
 #include "tandem/hvm.h"
 #include "hrt_funcs.h"
 

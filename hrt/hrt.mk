@@ -7,8 +7,8 @@
 #
 #   make hrt              both
 #
-# Sources: hrt/*.c hrt/*.asm and the pure-C helpers kernel/printf.c and
-# kernel/klib.c, compiled per version into build/hrt/v<N>/. Variables are
+# Sources: hrt/*.c hrt/*.asm and the pure-C helpers kernel/lib/printf.c and
+# kernel/lib/klib.c, compiled per version into build/hrt/v<N>/. Variables are
 # HRT_IMG_* (tests/hrt.mk has HRT_CFLAGS & co. for the loader's host tests),
 # and the recipes take their values when this file is read. Linked at
 # 0xffff800008000000 (physical 0x8000000), beyond the top 2 GiB that
@@ -32,7 +32,7 @@ HRT_IMG_CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 HRT_IMG_NASMFLAGS := -f elf64 -Werror
 HRT_IMG_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
 
-HRT_IMG_CSRCS	:= $(wildcard hrt/*.c) kernel/printf.c kernel/klib.c
+HRT_IMG_CSRCS	:= $(wildcard hrt/*.c) kernel/lib/printf.c kernel/lib/klib.c
 HRT_IMG_ASRCS	:= $(wildcard hrt/*.asm)
 
 .PHONY: hrt
@@ -49,7 +49,10 @@ HRT_V$(1)_OBJS	:= $$(HRT_V$(1)_AOBJS) $$(HRT_V$(1)_COBJS)
 # Static pattern rules: they win over the top-level $(BUILD)/%.o rule.
 $$(HRT_V$(1)_COBJS): $$(HRT_V$(1)_DIR)/%.o: %.c
 	@mkdir -p $$(@D)
-	$$(CC) $(HRT_IMG_CFLAGS) -DHRT_VERSION=$(1) -c -o $$@ $$<
+	$$(CC) $(HRT_IMG_CFLAGS) $$(HRT_KINC) -DHRT_VERSION=$(1) -c -o $$@ $$<
+
+# The shared kernel/lib sources name their headers by folder ("lib/klib.h").
+$$(filter $$(HRT_V$(1)_DIR)/kernel/%,$$(HRT_V$(1)_COBJS)): HRT_KINC := -Ikernel
 
 $$(HRT_V$(1)_AOBJS): $$(HRT_V$(1)_DIR)/%.asm.o: %.asm
 	@mkdir -p $$(@D)

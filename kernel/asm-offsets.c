@@ -3,10 +3,10 @@
  * no offset is ever copied by hand. */
 #include <stddef.h>
 #include "layout.h"
-#include "percpu.h"
-#include "trampoline.h"
-#include "vcpu.h"
-#include "disable.h"
+#include "hw/percpu.h"
+#include "boot/trampoline.h"
+#include "virt/vcpu.h"
+#include "cell/disable.h"
 
 #define DEFINE(sym, val) \
 	asm volatile("\n->" #sym " %0" : : "i"((long)(val)))

@@ -1,7 +1,7 @@
 /* The option table behind struct tandem_config. */
 #include "config.h"
-#include "console.h"
-#include "options.h"
+#include "lib/console.h"
+#include "fmt/options.h"
 
 #define MiB (1024ull * 1024)
 

@@ -3,13 +3,13 @@
  * online CPUs have entered, and every CPU returns the same code. */
 #include <stdbool.h>
 #include <tandem/errno.h>
-#include "apic.h"
-#include "console.h"
-#include "cpu.h"
+#include "hw/apic.h"
+#include "lib/console.h"
+#include "hw/cpu.h"
 #include "entry.h"
 #include "header.h"
-#include "percpu.h"
-#include "vcpu.h"
+#include "hw/percpu.h"
+#include "virt/vcpu.h"
 
 extern struct tandem_header tandem_header;
 

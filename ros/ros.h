@@ -20,8 +20,8 @@
 #include <stdint.h>
 
 /* Borrowed pure-C helpers of the hypervisor (memcpy..., ksnprintf). */
-#include "../kernel/klib.h"
-#include "../kernel/printf.h"
+#include "../kernel/lib/klib.h"
+#include "../kernel/lib/printf.h"
 
 #define ROS_MAX_CPUS	64
 #define PAGE_SIZE	4096

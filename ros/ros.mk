@@ -13,7 +13,7 @@
 #   make ros-run-suite       boot build/ros-native-suite.iso in QEMU
 #
 # Sources: ros/*.c ros/*.asm, the guest library guest-abi/lib/*.c, and the
-# pure-C helpers kernel/printf.c and kernel/klib.c, all compiled with the
+# pure-C helpers kernel/lib/printf.c and kernel/lib/klib.c, all compiled with the
 # ROS's own flags into build/ros/. ros/cell_images.asm embeds the test cell
 # images of cells/cells.mk (build/cells/*.bin) for the cell checks, and
 # ros/hrt_images.asm the second HRT image of hrt/hrt.mk (build/hrt/hrt2.elf)
@@ -44,7 +44,7 @@ ROS_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
 ROS_CSRCS	:= $(wildcard ros/*.c)
 ROS_ASRCS	:= $(wildcard ros/*.asm)
 ROS_LIBSRCS	:= $(wildcard guest-abi/lib/*.c)
-ROS_KSRCS	:= kernel/printf.c kernel/klib.c
+ROS_KSRCS	:= kernel/lib/printf.c kernel/lib/klib.c
 
 ROS_COBJS	:= $(patsubst ros/%.c,$(ROS_BUILD)/%.o,$(ROS_CSRCS))
 ROS_AOBJS	:= $(patsubst ros/%.asm,$(ROS_BUILD)/%.asm.o,$(ROS_ASRCS))
@@ -67,9 +67,10 @@ $(ROS_LIBOBJS): $(ROS_BUILD)/lib/%.o: guest-abi/lib/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ROS_CFLAGS) -c -o $@ $<
 
+# The shared kernel/lib sources name their headers by folder ("lib/klib.h").
 $(ROS_KOBJS): $(ROS_BUILD)/kernel/%.o: kernel/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ROS_CFLAGS) -c -o $@ $<
+	$(CC) $(ROS_CFLAGS) -Ikernel -c -o $@ $<
 
 $(ROS_AOBJS): $(ROS_BUILD)/%.asm.o: ros/%.asm
 	@mkdir -p $(@D)

@@ -1,16 +1,16 @@
 /* AMD SVM backend: enabling SVM, the VMCB of a vCPU, guest state in and
  * out of the canonical form (APM Vol. 2 chapter 15). Exits: svm_exit.c. */
 #include <tandem/errno.h>
-#include "console.h"
-#include "cpu.h"
-#include "klib.h"
+#include "lib/console.h"
+#include "hw/cpu.h"
+#include "lib/klib.h"
 #include "layout.h"
-#include "paging.h"
-#include "percpu.h"
-#include "pools.h"
+#include "mm/paging.h"
+#include "hw/percpu.h"
+#include "mm/pools.h"
 #include "svm.h"
-#include "vcpu.h"
-#include "io_bitmap.h"
+#include "virt/vcpu.h"
+#include "virt/io_bitmap.h"
 
 #define MSR_VM_HSAVE_PA		0xc0010117
 #define MSRPM_PAGES		2

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "layout.h"
-#include "vcpu.h"
+#include "virt/vcpu.h"
 #include "vmcb.h"
 
 struct svm_vcpu {

@@ -1,7 +1,7 @@
 /* Running an SVM guest and turning its #VMEXIT into a neutral exit
  * (APM Vol. 2 15.6, Appendix C). TCG offers no NRIPS: instruction lengths
  * of the intercepts below are fixed, or given (IOIO next RIP). */
-#include "percpu.h"
+#include "hw/percpu.h"
 #include "svm.h"
 
 static const uint8_t has_error_code[32] = {

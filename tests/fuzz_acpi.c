@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acpi.h"
+#include "fmt/acpi.h"
 #include "fuzz.h"
 
 #define IMAGE_BASE 0x1000u

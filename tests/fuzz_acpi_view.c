@@ -1,12 +1,12 @@
 /*
- * Fuzz harness for the root guest's ACPI view (kernel/acpi_view.c).
+ * Fuzz harness for the root guest's ACPI view (kernel/fmt/acpi_view.c).
  *
  * Input: byte 0 holds flags, byte 1 one more APIC ID to hide, the rest is
  * firmware memory at IMAGE_BASE with the RSDP at its start. Flag bit 0
  * repairs every checksum first (as tests/fuzz_acpi.c does), so mutations
  * reach the table walk and the MADT entries; bits 1-2 pick the output
  * buffer size. Whenever the view is built, it is read back with
- * kernel/acpi.c: every checksum holds, the hidden CPUs are gone and the
+ * kernel/fmt/acpi.c: every checksum holds, the hidden CPUs are gone and the
  * others are still there.
  */
 #include <stdbool.h>
@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acpi.h"
-#include "acpi_view.h"
+#include "fmt/acpi.h"
+#include "fmt/acpi_view.h"
 #include "fuzz.h"
 
 #define IMAGE_BASE	0x1000u
@@ -117,7 +117,7 @@ static void check_view(struct mem *m, const struct acpi_view *v,
 				     mem_map, m, &before);
 	m->out = out;
 	if (acpi_parse_madt(r, v->rsdp_len, mem_map, m, &after) != 0)
-		return;		/* entries kernel/acpi.c refuses are copied too */
+		return;		/* entries kernel/fmt/acpi.c refuses are copied too */
 	if (ret_before != 0)
 		return;		/* ... unless they belonged to hidden CPUs */
 	FUZZ_CHECK(after.madt_phys == OUT_GPA + v->madt_offset);

@@ -1,5 +1,5 @@
 /*
- * Fuzz harness for the cell configuration validator (kernel/cell_config.c).
+ * Fuzz harness for the cell configuration validator (kernel/cell/config_check.c).
  *
  * Each input is tried twice against one fixed system: as raw bytes, and
  * "shaped" (header made plausible, region fields folded into a few small
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cell_config.h"
+#include "cell/config_check.h"
 #include "fuzz.h"
 #include "tandem/errno.h"
 

@@ -1,5 +1,5 @@
 /*
- * Fuzz harness for the instruction decoder (kernel/insn.c): the input is
+ * Fuzz harness for the instruction decoder (kernel/virt/insn.c): the input is
  * the guest's instruction bytes. Linked with tests/fuzz_driver.c (seeds
  * below, mutated) or with libFuzzer.
  *
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "insn.h"
+#include "virt/insn.h"
 #include "tandem/errno.h"
 
 /* Decode @n bytes from a heap copy of exactly that size (for ASan). */

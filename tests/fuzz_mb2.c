@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "mb2.h"
+#include "fmt/mb2.h"
 
 static bool inside(const void *p, size_t n, const uint8_t *data, size_t size)
 {

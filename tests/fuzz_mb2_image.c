@@ -1,5 +1,5 @@
 /*
- * Fuzz harness for the Multiboot2 kernel image parser (kernel/mb2_image.c).
+ * Fuzz harness for the Multiboot2 kernel image parser (kernel/fmt/mb2_image.c).
  * Whatever it accepts must be a plan Tandem can carry out safely: every
  * segment's file range inside the input, no address wrap, bounds that
  * cover every segment, tags handed to the caller inside the header; and
@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
+#include "fmt/elf.h"
 #include "fuzz.h"
-#include "mb2_image.h"
+#include "fmt/mb2_image.h"
 #include "tandem/errno.h"
 
 struct input {

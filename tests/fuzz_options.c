@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "options.h"
+#include "fmt/options.h"
 
 struct seen {
     const uint8_t *data;

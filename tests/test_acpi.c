@@ -1,5 +1,5 @@
 /*
- * Host unit tests for kernel/acpi.c. Fake firmware tables live in a host
+ * Host unit tests for kernel/fmt/acpi.c. Fake firmware tables live in a host
  * buffer that the map callback presents as physical memory at FAKE_BASE.
  */
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "acpi.h"
+#include "fmt/acpi.h"
 #include "tandem/errno.h"
 
 #define FAKE_BASE 0xe0000ull

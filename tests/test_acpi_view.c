@@ -1,8 +1,8 @@
 /*
- * Host unit tests for kernel/acpi_view.c. Fake firmware tables live in a
+ * Host unit tests for kernel/fmt/acpi_view.c. Fake firmware tables live in a
  * host buffer presented as physical memory at FAKE_BASE (as in
  * tests/test_acpi.c); the view is built into a second buffer at VIEW_GPA
- * and read back through the same map callback with kernel/acpi.c.
+ * and read back through the same map callback with kernel/fmt/acpi.c.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "acpi.h"
-#include "acpi_view.h"
+#include "fmt/acpi.h"
+#include "fmt/acpi_view.h"
 #include "tandem/errno.h"
 
 #define FAKE_BASE	0xe0000ull

@@ -1,5 +1,5 @@
 /*
- * Host unit tests for kernel/cell_config.c: one valid configuration, then
+ * Host unit tests for kernel/cell/config_check.c: one valid configuration, then
  * one crafted configuration per rule of cell_config.h, each expected to
  * give exactly that rule's error (code, reason text and region index).
  */
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cell_config.h"
+#include "cell/config_check.h"
 #include "tandem/errno.h"
 
 #define KIB		UINT64_C(0x400)

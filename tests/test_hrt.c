@@ -1,5 +1,5 @@
 /*
- * Host unit tests for kernel/hrt_image.c and kernel/hrt_boot.c: HRT kernel
+ * Host unit tests for kernel/hvm/hrt_image.c and kernel/hvm/hrt_boot.c: HRT kernel
  * images built in memory (ELF64 with the 0xf00d header tag), Palacios's
  * rejections and entry rules, then the boot state: page tables walked back
  * with pt_guest_walk(), the GDT/TSS/IDT, and the boot information parsed
@@ -13,12 +13,12 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "elf.h"
-#include "hrt_boot.h"
-#include "hrt_image.h"
-#include "mb2.h"
-#include "mb2_image.h"
-#include "paging.h"
+#include "fmt/elf.h"
+#include "hvm/hrt_boot.h"
+#include "hvm/hrt_image.h"
+#include "fmt/mb2.h"
+#include "fmt/mb2_image.h"
+#include "mm/paging.h"
 #include "tandem/errno.h"
 #include "tandem/hvm.h"
 

@@ -1,5 +1,5 @@
 /*
- * Host unit tests for kernel/insn.c: a table of real encodings (written by
+ * Host unit tests for kernel/virt/insn.c: a table of real encodings (written by
  * hand from SDM Vol. 2A chapter 2 and the opcode tables of appendix A) with
  * their expected decode, every truncation of each, encodings that must be
  * refused, random bytes, and the register-update helpers.
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "insn.h"
+#include "virt/insn.h"
 #include "tandem/errno.h"
 
 #define M16 INSN_MODE_16

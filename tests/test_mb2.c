@@ -1,5 +1,5 @@
 /*
- * Host unit tests for kernel/mb2.c: builder/parser round trip and every
+ * Host unit tests for kernel/fmt/mb2.c: builder/parser round trip and every
  * validation rule of the parser.
  */
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "mb2.h"
+#include "fmt/mb2.h"
 #include "tandem/errno.h"
 
 #define BUF_WORDS 2048

@@ -1,5 +1,5 @@
 /*
- * Host unit tests for kernel/mb2_image.c: kernel images built in memory
+ * Host unit tests for kernel/fmt/mb2_image.c: kernel images built in memory
  * (ELF64, ELF32, address-tag flat binaries) and every rule of the header
  * search, the tag walk, the load plan and relocation.
  */
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "elf.h"
-#include "mb2_image.h"
+#include "fmt/elf.h"
+#include "fmt/mb2_image.h"
 #include "tandem/errno.h"
 
 #define IMG_MAX		40960

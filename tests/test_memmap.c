@@ -1,5 +1,5 @@
 /*
- * Host unit tests for kernel/memmap.c: hand-written cases plus randomized
+ * Host unit tests for kernel/mm/memmap.c: hand-written cases plus randomized
  * cross-checks against a per-address reference model on a small space.
  */
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "memmap.h"
+#include "mm/memmap.h"
 #include "tandem/errno.h"
 
 #define E(b, l, t) { (b), (l), (t) }

@@ -1,5 +1,5 @@
 /*
- * Host unit tests for kernel/options.c: every value type, every kind of bad
+ * Host unit tests for kernel/fmt/options.c: every value type, every kind of bad
  * word, and the one-report-per-problem rule.
  */
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "options.h"
+#include "fmt/options.h"
 
 struct report {
     char word[64];

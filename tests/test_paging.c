@@ -1,5 +1,5 @@
 /*
- * Host unit tests for kernel/paging.c. Table pages come from a fake
+ * Host unit tests for kernel/mm/paging.c. Table pages come from a fake
  * physical memory (page i at FAKE_BASE + i * 4096, above 4 GiB so high
  * address bits are exercised) that counts allocations and frees, poisons
  * freed pages, rejects double frees and can fail the n-th allocation.
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "paging.h"
+#include "mm/paging.h"
 #include "tandem/errno.h"
 
 #define FAKE_PAGES	1100

@@ -1,5 +1,5 @@
 /*
- * Host unit tests for kernel/palloc.c, including a randomized comparison
+ * Host unit tests for kernel/mm/palloc.c, including a randomized comparison
  * with a one-bool-per-page reference allocator.
  */
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "palloc.h"
+#include "mm/palloc.h"
 #include "tandem/errno.h"
 
 #define PG POOL_PAGE_SIZE

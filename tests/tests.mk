@@ -1,17 +1,14 @@
-# Host unit tests and fuzz drivers for the pure-C parsers in kernel/.
+# Host unit tests and fuzz drivers for the pure-C parts of kernel/, and the
+# header self-check of guest-abi/. Included by the top-level Makefile (paths
+# are relative to the repository root); `make host-tests` runs everything.
 #
-# Included by the top-level Makefile (paths are relative to the repo root),
-# or used alone:  make -f tests/tests.mk host-tests
-#
-#   host-tests        build every test into $(BUILD)/tests, run the cmocka
-#                     suites, then each fuzz driver for TESTS_FUZZ_ITERS
-#                     iterations; fails if anything fails
-#   host-tests-build  build only
-#
-# Each test binary links the kernel source of the same name, compiled for
-# the host with AddressSanitizer and UndefinedBehaviorSanitizer; any
-# sanitizer report aborts the binary and so fails the target, and so does
-# a binary that runs longer than TESTS_TIMEOUT seconds (a parser loop).
+# One table: each test binary and the kernel sources it links. A unit test
+# `test_X` is tests/test_X.c with cmocka; a fuzzer `fuzz_X` is
+# tests/fuzz_X.c under the standalone driver tests/fuzz_driver.c, run for
+# TESTS_FUZZ_ITERS inputs. Everything is built with AddressSanitizer and
+# UndefinedBehaviorSanitizer: any report aborts the binary and fails the
+# target, and so does a binary that runs longer than TESTS_TIMEOUT seconds
+# (a parser loop). Header dependencies come from -MMD.
 
 BUILD ?= build
 
@@ -20,44 +17,80 @@ TESTS_CC         ?= gcc
 TESTS_CFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow \
                     -Wmissing-prototypes -fno-omit-frame-pointer \
                     -fsanitize=address,undefined -fno-sanitize-recover=all \
-                    -Ikernel -Iguest-abi/include
-TESTS_LDLIBS     := -lcmocka
-TESTS_FUZZ_ITERS ?= 20000
-TESTS_TIMEOUT    ?= 300
-
-TESTS_UNITS      := mb2 acpi memmap palloc options
-TESTS_FUZZERS    := mb2 acpi options
-TESTS_UNIT_BINS  := $(TESTS_UNITS:%=$(TESTS_DIR)/test_%)
-TESTS_FUZZ_BINS  := $(TESTS_FUZZERS:%=$(TESTS_DIR)/fuzz_%)
-TESTS_COMMON_HDRS := kernel/klib.h guest-abi/include/tandem/errno.h
+                    -Ikernel -Iguest-abi/include -MMD -MP
+TESTS_FUZZ_ITERS ?= 200000
+TESTS_TIMEOUT    ?= 600
 TESTS_ENV        := ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 \
                     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: host-tests host-tests-build
+# binary              kernel sources it tests
+T.test_mb2          := kernel/fmt/mb2.c
+T.fuzz_mb2          := kernel/fmt/mb2.c
+T.test_mb2_image    := kernel/fmt/mb2_image.c
+T.fuzz_mb2_image    := kernel/fmt/mb2_image.c
+T.test_acpi         := kernel/fmt/acpi.c
+T.fuzz_acpi         := kernel/fmt/acpi.c
+T.test_acpi_view    := kernel/fmt/acpi_view.c kernel/fmt/acpi.c
+T.fuzz_acpi_view    := kernel/fmt/acpi_view.c kernel/fmt/acpi.c
+T.test_options      := kernel/fmt/options.c
+T.fuzz_options      := kernel/fmt/options.c
+T.test_memmap       := kernel/mm/memmap.c
+T.test_palloc       := kernel/mm/palloc.c
+T.test_paging       := kernel/mm/paging.c
+T.test_insn         := kernel/virt/insn.c
+T.fuzz_insn         := kernel/virt/insn.c
+T.test_cell_config  := kernel/cell/config_check.c
+T.fuzz_cell_config  := kernel/cell/config_check.c
+T.test_hrt          := kernel/hvm/hrt_image.c kernel/hvm/hrt_boot.c \
+                       kernel/fmt/mb2_image.c kernel/fmt/mb2.c kernel/mm/paging.c
 
-host-tests-build: $(TESTS_UNIT_BINS) $(TESTS_FUZZ_BINS)
+TESTS_NAMES  := $(patsubst T.%,%,$(filter T.%,$(.VARIABLES)))
+TESTS_UNITS  := $(sort $(filter test_%,$(TESTS_NAMES)))
+TESTS_FUZZ   := $(sort $(filter fuzz_%,$(TESTS_NAMES)))
 
-host-tests: host-tests-build
+.PHONY: host-tests host-tests-build abi-headers
+
+host-tests-build: $(addprefix $(TESTS_DIR)/,$(TESTS_UNITS) $(TESTS_FUZZ))
+
+host-tests: host-tests-build abi-headers
 	@fail=0; \
-	for t in $(TESTS_UNIT_BINS); do \
+	for t in $(TESTS_UNITS); do \
 	    echo "== $$t"; \
-	    $(TESTS_ENV) timeout $(TESTS_TIMEOUT) $$t || { echo "FAILED: $$t"; fail=1; }; \
+	    $(TESTS_ENV) timeout $(TESTS_TIMEOUT) $(TESTS_DIR)/$$t || { echo "FAILED: $$t"; fail=1; }; \
 	done; \
-	for f in $(TESTS_FUZZ_BINS); do \
+	for f in $(TESTS_FUZZ); do \
 	    echo "== $$f $(TESTS_FUZZ_ITERS)"; \
-	    $(TESTS_ENV) timeout $(TESTS_TIMEOUT) $$f $(TESTS_FUZZ_ITERS) || { echo "FAILED: $$f"; fail=1; }; \
+	    $(TESTS_ENV) timeout $(TESTS_TIMEOUT) $(TESTS_DIR)/$$f $(TESTS_FUZZ_ITERS) || { echo "FAILED: $$f"; fail=1; }; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "host-tests: FAILED"; exit 1; fi; \
 	echo "host-tests: all passed"
 
-# Static pattern rules: they apply to these targets only, so they cannot
-# collide with pattern rules of the including Makefile.
-$(TESTS_UNIT_BINS): $(TESTS_DIR)/test_%: tests/test_%.c kernel/%.c kernel/%.h \
-                    $(TESTS_COMMON_HDRS)
-	@mkdir -p $(@D)
-	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ tests/test_$*.c kernel/$*.c $(TESTS_LDLIBS)
+define TESTS_UNIT_RULE
+$(TESTS_DIR)/$(1): tests/$(1).c $(T.$(1))
+	@mkdir -p $$(@D)
+	@echo "  HOSTCC  $$@"
+	@$(TESTS_CC) $(TESTS_CFLAGS) -o $$@ $$^ -lcmocka
+endef
 
-$(TESTS_FUZZ_BINS): $(TESTS_DIR)/fuzz_%: tests/fuzz_%.c tests/fuzz_driver.c \
-                    tests/fuzz.h kernel/%.c kernel/%.h $(TESTS_COMMON_HDRS)
-	@mkdir -p $(@D)
-	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ tests/fuzz_$*.c tests/fuzz_driver.c kernel/$*.c
+define TESTS_FUZZ_RULE
+$(TESTS_DIR)/$(1): tests/$(1).c tests/fuzz_driver.c $(T.$(1))
+	@mkdir -p $$(@D)
+	@echo "  HOSTCC  $$@"
+	@$(TESTS_CC) $(TESTS_CFLAGS) -o $$@ $$^
+endef
+
+$(foreach t,$(TESTS_UNITS),$(eval $(call TESTS_UNIT_RULE,$(t))))
+$(foreach t,$(TESTS_FUZZ),$(eval $(call TESTS_FUZZ_RULE,$(t))))
+
+# Header self-check: every public guest-abi header compiles alone, as C11
+# and as gnu11, freestanding, warnings as errors.
+ABI_HEADERS := $(wildcard guest-abi/include/tandem/*.h)
+
+abi-headers:
+	@for h in $(ABI_HEADERS); do \
+		for std in c11 gnu11; do \
+			printf '#include "%s"\nint tandem_abi_check;\n' $$h | $(CC) -std=$$std -ffreestanding -Wall -Wextra -Werror \
+				-pedantic -I. -fsyntax-only -x c - || { echo "abi-headers: $$h does not stand alone ($$std)"; exit 1; }; \
+		done; \
+	done
+	@echo "abi-headers: $(words $(ABI_HEADERS)) headers stand alone"

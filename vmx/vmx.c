@@ -1,15 +1,15 @@
 /* Intel VMX backend: VMXON, the VMCS of a vCPU, guest state in and out of
  * the canonical form (SDM Vol. 3C chapters 24-26). Exits: vmx_exit.c. */
 #include <tandem/errno.h>
-#include "console.h"
-#include "cpu.h"
-#include "klib.h"
+#include "lib/console.h"
+#include "hw/cpu.h"
+#include "lib/klib.h"
 #include "layout.h"
-#include "paging.h"
-#include "percpu.h"
-#include "pools.h"
+#include "mm/paging.h"
+#include "hw/percpu.h"
+#include "mm/pools.h"
 #include "vmx.h"
-#include "io_bitmap.h"
+#include "virt/io_bitmap.h"
 
 #define CR0_NE			(1ull << 5)
 #define CR0_PE			(1ull << 0)

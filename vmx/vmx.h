@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "vcpu.h"
+#include "virt/vcpu.h"
 #include "vmcs.h"
 
 struct vmx_vcpu {

@@ -1,0 +1,608 @@
+/* Non-root cells: the Jailhouse cell hypercalls (create, start, destroy,
+ * get state), soft restart, the debug console and the communication
+ * region's shutdown protocol (jailhouse-hypervisor-interfaces seed).
+ * Reconfiguration is serialized by one lock and runs on root CPUs only;
+ * a CPU of a non-root cell is never used to wait for anything. */
+#include <tandem/cell_config.h>
+#include <tandem/comm_region.h>
+#include <tandem/errno.h>
+#include <tandem/hypercall.h>
+#include "cell/cell.h"
+#include "cell/config_check.h"
+#include "cell/cell_calls.h"
+#include "lib/console.h"
+#include "hw/cpu.h"
+#include "virt/exits.h"
+#include "header.h"
+#include "hvm/hvm.h"
+#include "boot/hvmem.h"
+#include "lib/klib.h"
+#include "hw/percpu.h"
+#include "mm/pools.h"
+#include "lib/spinlock.h"
+#include "virt/start_state.h"
+#include "hw/tsc.h"
+
+extern struct tandem_header tandem_header;
+
+static struct spinlock cells_lock;
+
+/* Create and destroy are worth a line each, but not a thousand in a row. */
+static bool log_lifecycle(void)
+{
+	static unsigned int lines;
+
+	if (++lines == 24)
+		pr_info("cells: further create/destroy lines suppressed");
+	return lines < 24;
+}
+
+static struct cell *cell_by_id(uint64_t id)
+{
+	return id < TANDEM_MAX_CELLS ? cells[id] : NULL;
+}
+
+static const char *const *cell_names(unsigned int *n)
+{
+	static const char *names[TANDEM_MAX_CELLS];
+
+	*n = 0;
+	for (unsigned int i = 0; i < TANDEM_MAX_CELLS; i++)
+		if (cells[i])
+			names[(*n)++] = cells[i]->name;
+	return names;
+}
+
+/* What Cell Create validates against: the system as it is now. */
+static void fill_ctx(struct cell_config_ctx *ctx, struct cfg_range *root_ram,
+		     struct cfg_range *cells_ram, struct cfg_range *machine_ram)
+{
+	unsigned int n = 0;
+
+	memset(ctx, 0, sizeof(*ctx));
+	for (unsigned int cpu = 0; cpu < tandem_header.possible_cpus; cpu++) {
+		struct per_cpu *pc = per_cpu(cpu);
+
+		if (!pc->online || !pc->vcpu)
+			continue;
+		ctx->online_cpus |= 1ull << cpu;
+		if (pc->vcpu->cell != &root_cell)
+			ctx->other_cells_cpus |= 1ull << cpu;
+		else if (pc->vcpu->state == VCPU_RUNNING)
+			ctx->root_running_cpus |= 1ull << cpu;
+	}
+	ctx->caller_cpu = this_cpu()->cpu_id;
+	for (unsigned int i = 0; i < root_cell.nram; i++)
+		root_ram[i] = (struct cfg_range){ root_cell.ram[i].base,
+						  root_cell.ram[i].size };
+	ctx->root_ram = root_ram;
+	ctx->n_root_ram = root_cell.nram;
+	for (unsigned int c = 1; c < TANDEM_MAX_CELLS; c++) {
+		if (!cells[c])
+			continue;
+		for (unsigned int i = 0; i < cells[c]->nram &&
+		     n < TANDEM_MAX_CELLS * CELL_MAX_RAM_RANGES; i++)
+			cells_ram[n++] = (struct cfg_range){ cells[c]->ram[i].hpa,
+							     cells[c]->ram[i].size };
+	}
+	ctx->cells_ram = cells_ram;
+	ctx->n_cells_ram = n;
+	n = 0;
+	for (unsigned int i = 0; i < boot_memmap_count; i++)
+		if (boot_memmap[i].type == MEMMAP_AVAILABLE)
+			machine_ram[n++] = (struct cfg_range){ boot_memmap[i].base,
+							       boot_memmap[i].length };
+	ctx->machine_ram = machine_ram;
+	ctx->n_machine_ram = n;
+	ctx->names = cell_names(&ctx->n_names);
+}
+
+/* Copy the configuration once out of the caller's memory. */
+static long copy_config(struct vcpu *v, uint64_t gpa, struct tandem_cell_desc **out,
+			size_t *out_size)
+{
+	const struct tandem_cell_desc *hdr;
+	struct tandem_cell_desc head;
+	struct cell_config_error e = { 0 };
+	const void *src;
+	size_t total;
+	void *copy;
+	int err;
+
+	hdr = cell_gpa_to_hva(v->cell, gpa, sizeof(head));
+	if (!hdr)
+		return -TANDEM_EINVAL;
+	memcpy(&head, hdr, sizeof(head));
+	err = cell_config_size(&head, &total, &e);
+	if (err) {
+		pr_warn("cell create: %s", e.why);
+		return err;
+	}
+	src = cell_gpa_to_hva(v->cell, gpa, total);
+	if (!src)
+		return -TANDEM_EINVAL;
+	copy = page_alloc(ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE);
+	if (!copy)
+		return -TANDEM_ENOMEM;
+	memcpy(copy, src, total);
+	*out = copy;
+	*out_size = total;
+	return 0;
+}
+
+static void free_config(struct tandem_cell_desc *d, size_t size)
+{
+	page_free(d, ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE);
+}
+
+static unsigned int region_flags(const struct tandem_memory_region *r)
+{
+	unsigned int f = PT_READ | PT_USER;
+
+	if (r->flags & TANDEM_MEM_WRITE)
+		f |= PT_WRITE;
+	if (r->flags & TANDEM_MEM_EXECUTE)
+		f |= PT_EXEC;
+	if (r->flags & TANDEM_MEM_IO)
+		f |= PT_UNCACHED;
+	return f;
+}
+
+/* Root memory a region takes away (now, or at start for loadable ones). */
+static bool leaves_root(const struct tandem_memory_region *r)
+{
+	return cell_config_is_ram(r) && !(r->flags & TANDEM_MEM_ROOTSHARED);
+}
+
+static void set_root_ports(const struct tandem_cell_desc *d, bool intercept)
+{
+	const struct tandem_pio_region *pio = cell_config_pio(d);
+
+	for (unsigned int i = 0; i < root_cell.nvcpus; i++) {
+		struct vcpu *rv = root_cell.vcpus[i];
+
+		if (!rv->backend)
+			continue;
+		for (uint32_t p = 0; p < d->num_pio_regions; p++)
+			vcpu_ops->set_io_intercept(rv, pio[p].base, pio[p].length,
+						   intercept);
+	}
+}
+
+/* Unmap (or map back) a region's host range in the root cell. */
+static int root_give(const struct tandem_memory_region *r)
+{
+	int err = pt_unmap(&root_cell.gpa_map, r->phys_start, r->size);
+
+	if (!err)
+		err = cell_ram_remove(&root_cell, r->phys_start, r->size);
+	return err;
+}
+
+static int root_take_back(const struct tandem_memory_region *r)
+{
+	int err = pt_map(&root_cell.gpa_map, r->phys_start, r->phys_start,
+			 r->size, PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+
+	if (!err)
+		err = cell_ram_add(&root_cell, r->phys_start, r->size);
+	return err;
+}
+
+static void free_cell(struct cell *c)
+{
+	for (unsigned int i = 0; i < c->nvcpus; i++)
+		page_free(c->vcpus[i], 1);
+	pt_destroy(&c->gpa_map);
+	if (c->comm)
+		page_free(c->comm, 1);
+	if (c->config)
+		free_config(c->config, c->config_size);
+	page_free(c, 1);
+}
+
+/* Everything a new cell needs from the pool, before the system changes. */
+static int build_cell(struct cell *c, struct tandem_cell_desc *d, size_t size,
+		      unsigned int id)
+{
+	const struct tandem_memory_region *mem = cell_config_mem(d);
+	int err;
+
+	_Static_assert(sizeof(struct cell) <= PAGE_SIZE, "struct cell in a page");
+	_Static_assert(sizeof(struct vcpu) <= PAGE_SIZE, "struct vcpu in a page");
+	c->id = id;
+	memcpy(c->name, d->name, TANDEM_CELL_NAME_LEN);
+	c->name[CELL_NAME_LEN - 1] = '\0';
+	c->config = d;
+	c->config_size = size;
+	c->cpu_set = d->cpu_set;
+	c->state = CELL_STATE_SHUT_DOWN;	/* until started */
+	err = pt_init(&c->gpa_map, vcpu_ops->gpa_format, &gpa_table_ops,
+		      vcpu_ops->gpa_1g_pages() ? PT_SIZE_1G : PT_SIZE_2M, false);
+	for (uint32_t i = 0; !err && i < d->num_memory_regions; i++) {
+		const struct tandem_memory_region *r = &mem[i];
+		uint64_t phys = r->phys_start;
+
+		if (r->flags & TANDEM_MEM_COMM_REGION) {
+			c->comm = page_alloc(1);
+			if (!c->comm)
+				return -TANDEM_ENOMEM;
+			c->comm_gpa = r->virt_start;
+			c->comm->cell_state = TANDEM_COMM_CELL_SHUT_DOWN;	/* not started */
+			phys = virt_to_phys(c->comm);
+		} else if (cell_config_is_ram(r)) {
+			if (c->nram == CELL_MAX_RAM_RANGES)
+				return -TANDEM_E2BIG;
+			c->ram[c->nram++] = (struct mem_range){ r->virt_start,
+								r->size, phys };
+		}
+		err = pt_map(&c->gpa_map, r->virt_start, phys, r->size,
+			     region_flags(r));
+	}
+	if (err)
+		return err;
+	for (unsigned int cpu = 0; cpu < TANDEM_CELL_MAX_CPUS; cpu++) {
+		struct vcpu *v;
+
+		if (!(d->cpu_set & (1ull << cpu)))
+			continue;
+		v = page_alloc(1);
+		if (!v)
+			return -TANDEM_ENOMEM;
+		v->cell = c;
+		v->cpu = per_cpu(cpu);
+		v->index = c->nvcpus;
+		v->apic_id = per_cpu(cpu)->apic_id;
+		v->sipi_vector = -1;
+		v->pending_irq = -1;
+		v->state = VCPU_STOPPED;
+		c->vcpus[c->nvcpus++] = v;
+	}
+	return 0;
+}
+
+static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
+{
+	static struct cfg_range root_ram[CELL_MAX_RAM_RANGES];
+	static struct cfg_range cells_ram[TANDEM_MAX_CELLS * CELL_MAX_RAM_RANGES];
+	static struct cfg_range machine_ram[MAX_MEMMAP];
+	const struct tandem_memory_region *mem;
+	struct cell_config_error e = { 0 };
+	struct cell_config_ctx ctx;
+	struct tandem_cell_desc *d;
+	struct cell *c;
+	unsigned int id;
+	uint32_t done = 0;
+	size_t size;
+	long err;
+
+	err = copy_config(caller, gpa, &d, &size);
+	if (err)
+		return err;
+	fill_ctx(&ctx, root_ram, cells_ram, machine_ram);
+	err = cell_config_validate(d, size, &ctx, &e);
+	if (err) {
+		if (e.index >= 0 && e.other >= 0)
+			pr_warn("cell create refused (%ld): %s (%d, %d)", err, e.why,
+				e.index, e.other);
+		else if (e.index >= 0)
+			pr_warn("cell create refused (%ld): %s (%d)", err, e.why, e.index);
+		else
+			pr_warn("cell create refused (%ld): %s", err, e.why);
+		free_config(d, size);
+		return err;
+	}
+	for (id = 1; id < TANDEM_MAX_CELLS && cells[id]; id++)
+		;
+	c = id < TANDEM_MAX_CELLS ? page_alloc(1) : NULL;
+	if (!c) {
+		free_config(d, size);
+		return -TANDEM_ENOMEM;
+	}
+	err = build_cell(c, d, size, id);
+	if (err)
+		goto fail;
+
+	/* From here on the system changes: memory, ports, CPUs. */
+	mem = cell_config_mem(d);
+	for (done = 0; done < d->num_memory_regions; done++) {
+		if (!leaves_root(&mem[done]) || (mem[done].flags & TANDEM_MEM_LOADABLE))
+			continue;
+		err = root_give(&mem[done]);
+		if (err)
+			goto undo;
+	}
+	cell_flush_gpa(&root_cell);
+	set_root_ports(d, true);
+	for (unsigned int i = 0; i < c->nvcpus; i++)
+		__atomic_store_n(&c->vcpus[i]->cpu->vcpu, c->vcpus[i], __ATOMIC_RELEASE);
+	cells[id] = c;
+	num_cells++;
+	if (log_lifecycle())
+		pr_info("cell '%s' created: id %u, %u CPUs, %u memory regions",
+			c->name, id, c->nvcpus, d->num_memory_regions);
+	return id;
+
+undo:
+	while (done--)
+		if (leaves_root(&mem[done]) && !(mem[done].flags & TANDEM_MEM_LOADABLE))
+			root_take_back(&mem[done]);
+fail:
+	c->config = NULL;
+	free_cell(c);
+	free_config(d, size);
+	return err == -TANDEM_E2BIG ? -TANDEM_EINVAL : -TANDEM_ENOMEM;
+}
+
+/* Resets the cell's CPUs: the boot CPU at @entry with the given registers,
+ * the others waiting for a start-up IPI. */
+static void reset_cell(struct cell *c, uint64_t entry, const uint64_t regs[3])
+{
+	if (c->comm) {
+		struct tandem_comm_region *comm = c->comm;
+
+		comm->msg_to_cell = TANDEM_MSG_NONE;
+		comm->reply_from_cell = TANDEM_MSG_UNKNOWN;
+		comm->cell_state = TANDEM_COMM_CELL_RUNNING;
+		memcpy(comm->signature, "TNDMCOMM", 8);
+		comm->cell_id = c->id;
+		comm->msg_reply_timeout_ms = c->config->msg_reply_timeout_ms ?
+			c->config->msg_reply_timeout_ms : TANDEM_CELL_DEFAULT_TIMEOUT_MS;
+	}
+	c->state = CELL_STATE_RUNNING;
+	for (unsigned int i = 0; i < c->nvcpus; i++) {
+		struct vcpu *v = c->vcpus[i];
+
+		start_state_multiboot(&v->start_state, (uint32_t)entry);
+		memset(v->start_regs, 0, sizeof(v->start_regs));
+		v->start_running = i == 0;
+		if (i == 0) {
+			v->start_regs[GPR_RAX] = TANDEM_CELL_BOOT_MAGIC;
+			v->start_regs[GPR_RBX] = c->comm_gpa;
+			v->start_regs[GPR_RCX] = c->id;
+			v->start_regs[GPR_RDI] = (uint32_t)regs[0];
+			v->start_regs[GPR_RSI] = (uint32_t)regs[1];
+			v->start_regs[GPR_RDX] = (uint32_t)regs[2];
+		}
+		vcpu_request(v, VCPU_REQ_RESET);
+	}
+}
+
+static long check_target(struct vcpu *caller, uint64_t id, struct cell **out)
+{
+	if (caller->cell != &root_cell)
+		return -TANDEM_EPERM;
+	if (id == 0)
+		return -TANDEM_EINVAL;
+	*out = cell_by_id(id);
+	if (*out && *out == hrt.cell)
+		return -TANDEM_EINVAL;	/* the HRT: managed with 0xf00d calls */
+	return *out ? 0 : -TANDEM_ENOENT;
+}
+
+static long hc_cell_start_locked(struct vcpu *caller, uint64_t id)
+{
+	static const uint64_t none[3];
+	const struct tandem_memory_region *mem;
+	struct cell *c;
+	long err = check_target(caller, id, &c);
+
+	if (err)
+		return err;
+	if (!c->started) {
+		/* Loadable memory leaves the root cell now (it loaded it). */
+		mem = cell_config_mem(c->config);
+		for (uint32_t i = 0; i < c->config->num_memory_regions; i++)
+			if (leaves_root(&mem[i]) && (mem[i].flags & TANDEM_MEM_LOADABLE) &&
+			    root_give(&mem[i]))
+				return -TANDEM_ENOMEM;
+		cell_flush_gpa(&root_cell);
+		c->started = true;
+	}
+	reset_cell(c, c->config->reset_entry, none);
+	return 0;
+}
+
+/* The shutdown request of the seed's message channel, waited for on this
+ * (root) CPU for at most the configured timeout. */
+static bool cell_agrees_to_shutdown(struct cell *c)
+{
+	struct tandem_comm_region *comm = c->comm;
+	uint32_t timeout_ms, reply;
+	uint64_t deadline;
+
+	if (!comm || (c->config->flags & TANDEM_CELL_PASSIVE_COMMREG) ||
+	    c->state == CELL_STATE_FAILED || !c->started ||
+	    comm->cell_state == TANDEM_COMM_CELL_SHUT_DOWN ||
+	    comm->cell_state == TANDEM_COMM_CELL_FAILED)
+		return true;
+	timeout_ms = c->config->msg_reply_timeout_ms ?
+		c->config->msg_reply_timeout_ms : TANDEM_CELL_DEFAULT_TIMEOUT_MS;
+	comm->reply_from_cell = TANDEM_MSG_UNKNOWN;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	comm->msg_to_cell = TANDEM_MSG_SHUTDOWN_REQUEST;
+	deadline = tsc_us() + (uint64_t)timeout_ms * 1000;
+	while (!(reply = comm->reply_from_cell) && tsc_us() < deadline)
+		cpu_relax();
+	if (reply == TANDEM_MSG_REQUEST_APPROVED)
+		return true;
+	comm->msg_to_cell = TANDEM_MSG_NONE;
+	if (!reply)
+		pr_warn("cell '%s' did not answer the shutdown request within %u ms: treated as denied",
+			c->name, timeout_ms);
+	return false;
+}
+
+static void destroy_cell(struct cell *c)
+{
+	const struct tandem_memory_region *mem;
+
+	for (unsigned int i = 0; i < c->nvcpus; i++)
+		vcpu_request(c->vcpus[i], VCPU_REQ_STOP);
+	for (unsigned int i = 0; i < c->nvcpus; i++) {
+		struct vcpu *v = c->vcpus[i];
+
+		while (!__atomic_load_n(&v->stopped, __ATOMIC_ACQUIRE))
+			cpu_relax();
+		__atomic_store_n(&v->cpu->vcpu, v->cpu->root_vcpu, __ATOMIC_RELEASE);
+	}
+	mem = cell_config_mem(c->config);
+	for (uint32_t i = 0; i < c->config->num_memory_regions; i++) {
+		if (!leaves_root(&mem[i]))
+			continue;
+		if ((mem[i].flags & TANDEM_MEM_LOADABLE) && !c->started)
+			continue;		/* never left the root */
+		if (root_take_back(&mem[i]))
+			pr_err("cell '%s': memory 0x%lx not returned to the root cell (out of hypervisor memory)",
+			       c->name, mem[i].phys_start);
+	}
+	set_root_ports(c->config, false);
+	cells[c->id] = NULL;
+	num_cells--;
+	if (log_lifecycle())
+		pr_info("cell '%s' destroyed", c->name);
+	free_cell(c);
+}
+
+static long hc_cell_destroy_locked(struct vcpu *caller, uint64_t id)
+{
+	struct cell *c;
+	long err = check_target(caller, id, &c);
+
+	if (err)
+		return err;
+	if (!cell_agrees_to_shutdown(c))
+		return -TANDEM_EPERM;
+	destroy_cell(c);
+	return 0;
+}
+
+bool cells_shutdown_all(void)
+{
+	spin_lock(&cells_lock);
+	for (unsigned int id = 1; id < TANDEM_MAX_CELLS; id++) {
+		if (cells[id] && cells[id] != hrt.cell &&
+		    !cell_agrees_to_shutdown(cells[id])) {
+			spin_unlock(&cells_lock);
+			return false;
+		}
+	}
+	for (unsigned int id = 1; id < TANDEM_MAX_CELLS; id++)
+		if (cells[id] && cells[id] != hrt.cell)
+			destroy_cell(cells[id]);
+	/* The lock stays taken: nothing may change cells from now on. */
+	return true;
+}
+
+static long hc_cell_get_state(struct vcpu *caller, uint64_t id)
+{
+	struct cell *c;
+	uint32_t state;
+
+	if (caller->cell != &root_cell)
+		return -TANDEM_EPERM;
+	c = cell_by_id(id);
+	if (!c)
+		return -TANDEM_ENOENT;
+	if (c == &root_cell || c->state == CELL_STATE_FAILED || !c->comm)
+		return c->state;
+	state = c->comm->cell_state;
+	if (state > TANDEM_COMM_CELL_FAILED)
+		return -TANDEM_EINVAL;		/* seed: cell state is invalid */
+	return state;
+}
+
+static bool entry_ok(const struct cell *c, uint64_t entry)
+{
+	const struct tandem_memory_region *mem = cell_config_mem(c->config);
+
+	for (uint32_t i = 0; i < c->config->num_memory_regions; i++)
+		if (cell_config_is_ram(&mem[i]) && (mem[i].flags & TANDEM_MEM_EXECUTE) &&
+		    entry >= mem[i].virt_start &&
+		    entry < mem[i].virt_start + mem[i].size)
+			return entry < 0x100000000ull;
+	return false;
+}
+
+static long hc_soft_restart_locked(struct vcpu *caller, const uint64_t *a)
+{
+	struct cell *c;
+	long err = check_target(caller, a[0], &c);
+
+	if (err)
+		return err;
+	if (!c->started || !entry_ok(c, a[1]))
+		return -TANDEM_EINVAL;
+	reset_cell(c, a[1], &a[2]);
+	return 0;
+}
+
+#define LOCKED(call)				\
+	({					\
+		long __r;			\
+		spin_lock(&cells_lock);		\
+		__r = (call);			\
+		spin_unlock(&cells_lock);	\
+		__r;				\
+	})
+
+long hc_cell_create(struct vcpu *v, const uint64_t *a)
+{
+	if (v->cell != &root_cell)
+		return -TANDEM_EPERM;
+	return LOCKED(hc_cell_create_locked(v, a[0]));
+}
+
+long hc_cell_start(struct vcpu *v, const uint64_t *a)
+{
+	return LOCKED(hc_cell_start_locked(v, a[0]));
+}
+
+long hc_cell_destroy(struct vcpu *v, const uint64_t *a)
+{
+	return LOCKED(hc_cell_destroy_locked(v, a[0]));
+}
+
+long hc_cell_state(struct vcpu *v, const uint64_t *a)
+{
+	return LOCKED(hc_cell_get_state(v, a[0]));
+}
+
+long hc_cell_soft_restart(struct vcpu *v, const uint64_t *a)
+{
+	return LOCKED(hc_soft_restart_locked(v, a));
+}
+
+long hc_debug_putc(struct vcpu *v, const uint64_t *a)
+{
+	struct cell *c = v->cell;
+	char ch = (char)a[0];
+
+	if (ch != '\n' && ch != '\r' && (ch < 0x20 || ch > 0x7e))
+		ch = '?';
+	if (ch != '\n' && ch != '\r' && c->console_len < sizeof(c->console) - 1)
+		c->console[c->console_len++] = ch;
+	if (ch == '\n' || c->console_len == sizeof(c->console) - 1) {
+		c->console[c->console_len] = '\0';
+		pr_info("cell '%s': %s", c->name, c->console);
+		c->console_len = 0;
+	}
+	return 0;
+}
+
+void cell_confine_ports(struct vcpu *v)
+{
+	const struct tandem_pio_region *pio;
+	struct cell *c = v->cell;
+
+	if (c == &root_cell)
+		return;
+	/* A cell reaches only its configured ports; the HRT only the
+	 * Palacios debug port. */
+	vcpu_ops->set_io_intercept(v, 0, 0x10000, true);
+	if (!c->config)
+		return;
+	pio = cell_config_pio(c->config);
+	for (uint32_t p = 0; p < c->config->num_pio_regions; p++)
+		vcpu_ops->set_io_intercept(v, pio[p].base, pio[p].length, false);
+}

@@ -1,0 +1,23 @@
+/* The cell hypercalls (kernel/cell/cell_calls.c); @a holds the six arguments. */
+#ifndef TANDEM_CELLS_H
+#define TANDEM_CELLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "virt/vcpu.h"
+
+long hc_cell_create(struct vcpu *v, const uint64_t *a);
+long hc_cell_start(struct vcpu *v, const uint64_t *a);
+long hc_cell_destroy(struct vcpu *v, const uint64_t *a);
+long hc_cell_state(struct vcpu *v, const uint64_t *a);
+long hc_cell_soft_restart(struct vcpu *v, const uint64_t *a);
+long hc_debug_putc(struct vcpu *v, const uint64_t *a);
+
+/** Disable: asks every non-root cell, and if all agree destroys them all
+ * (false, nothing changed, if one denies). */
+bool cells_shutdown_all(void);
+
+/** Sets @v's I/O intercepts from its cell's configuration (on its CPU). */
+void cell_confine_ports(struct vcpu *v);
+
+#endif

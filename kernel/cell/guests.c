@@ -1,0 +1,60 @@
+/* Starting the guests once the hypervisor runs on every CPU. */
+#include "cell/cell.h"
+#include "lib/console.h"
+#include "hw/cpu.h"
+#include "virt/exits.h"
+#include "cell/guests.h"
+#include "hvm/hvm.h"
+#include "hw/percpu.h"
+#include "lib/klib.h"
+#include "cell/ros_boot.h"
+
+enum { PHASE_WAIT, PHASE_RUN, PHASE_NONE };
+static volatile int guest_phase = PHASE_WAIT;
+
+static unsigned int online_count(unsigned int possible_cpus)
+{
+	unsigned int n = 0;
+
+	for (unsigned int cpu = 0; cpu < possible_cpus; cpu++)
+		n += per_cpu(cpu)->online ? 1 : 0;
+	return n;
+}
+
+void guests_start_bsp(unsigned int possible_cpus)
+{
+	struct vcpu *v;
+	int err;
+
+	hrt_plan_resources(online_count(possible_cpus));
+	err = root_cell_init(possible_cpus);
+	if (err) {
+		pr_err("root cell: cannot build its memory map (%d): out of hypervisor memory", err);
+		goto none;
+	}
+	v = this_cpu()->vcpu;
+	if (ros_prepare(v, &v->start_state))
+		goto none;
+	hrt_start();
+	memcpy(v->start_regs, v->regs, sizeof(v->regs));
+	v->start_running = true;
+	v->requests = VCPU_REQ_RESET;	/* taken once the loop created it */
+	__atomic_store_n(&guest_phase, PHASE_RUN, __ATOMIC_RELEASE);
+	pr_info("ros: starting on %u CPUs with %s", root_cell.nvcpus, vcpu_ops->name);
+	cpu_loop();
+none:
+	__atomic_store_n(&guest_phase, PHASE_NONE, __ATOMIC_RELEASE);
+}
+
+void guests_start_ap(void)
+{
+	struct vcpu *v;
+	int phase;
+
+	while ((phase = __atomic_load_n(&guest_phase, __ATOMIC_ACQUIRE)) == PHASE_WAIT)
+		cpu_relax();
+	v = this_cpu()->vcpu;		/* set by the boot CPU's root_cell_init() */
+	if (phase != PHASE_RUN || !v)
+		return;
+	cpu_loop();
+}

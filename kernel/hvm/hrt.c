@@ -1,0 +1,355 @@
+/* The HRT partition: the module tagged "hrt" (a Multiboot2 kernel with the
+ * Palacios HRT tag) boots on its own CPUs and its own exclusive memory,
+ * while seeing the ROS's memory at the same addresses.
+ *
+ * Layout: the exclusive range starts at the image's lowest load address
+ * rounded down to 2 MiB and is hrt_mem bytes long; it is identity mapped
+ * and taken from the root cell (hidden from the ROS's memory map). The
+ * image occupies its bottom, the boot state (page tables, GDT/IDT/TSS,
+ * boot information, one stack per core) its top. The comm page is a page
+ * of Tandem's, mapped wherever the tag asks. The CPUs are the highest
+ * hrt_cpus logical CPUs, hidden from the ROS's MADT. */
+#include <tandem/errno.h>
+#include "fmt/acpi_view.h"
+#include "cell/cell.h"
+#include "config.h"
+#include "lib/console.h"
+#include "virt/exits.h"
+#include "hvm/hrt_boot.h"
+#include "hvm/hrt_image.h"
+#include "hvm/hvm.h"
+#include "header.h"
+#include "boot/hvmem.h"
+#include "lib/klib.h"
+#include "fmt/mb2.h"
+#include "hw/percpu.h"
+#include "mm/pools.h"
+#include "mm/tandem_mem.h"
+#include "hw/tsc.h"
+
+#define MiB		(1024ul * 1024)
+#define BOOT_STATE_SIZE	(4 * MiB)	/* page tables for 8 GiB in 4K pages fit */
+#define STACK_SIZE	(64 * 1024)
+#define ATTR_CODE64	0xa9b
+#define ATTR_DATA	0xc93
+#define ATTR_TSS_BUSY	0x08b
+
+extern const struct mb2_info *boot_mbi;
+extern struct tandem_header tandem_header;
+
+struct hrt_plan hrt_plan;
+static struct hrt_image image;
+static struct cell hrt_cell_storage = { .name = "HRT" };
+static struct vcpu hrt_vcpus[TANDEM_MAX_CPUS];
+static const void *image_bytes;
+static uint64_t image_size;
+static bool image_is_copy;		/* a replacement in the pool, not the module */
+
+static void *hva(uint64_t gpa)
+{
+	return (void *)(DIRECT_BASE + gpa);	/* the range is identity mapped */
+}
+
+/* Is [base, base + size) RAM that is not Tandem's (so the root cell,
+ * built next, can do without it)? */
+static bool root_owns(uint64_t base, uint64_t size)
+{
+	bool ram = false;
+
+	for (unsigned int i = 0; i < boot_memmap_count; i++)
+		if (boot_memmap[i].type == MEMMAP_AVAILABLE &&
+		    base >= boot_memmap[i].base &&
+		    base + size <= boot_memmap[i].base + boot_memmap[i].length)
+			ram = true;
+	return ram &&
+	       (base + size <= hv_memory.image_base ||
+		base >= hv_memory.image_base + hv_memory.image_size) &&
+	       (base + size <= hv_memory.base ||
+		base >= hv_memory.base + hv_memory.size);
+}
+
+int hrt_plan_resources(unsigned int online_cpus)
+{
+	const struct boot_module *m = boot_module_find("hrt");
+	unsigned int want;
+	int err;
+
+	if (!m)
+		return 0;
+	hrt.failed = true;		/* until it runs */
+	err = hrt_image_parse((const void *)(DIRECT_BASE + m->phys), m->size, &image);
+	if (err) {
+		pr_err("hrt: module '%s' is not a bootable HRT: %s; the ROS boots without it",
+		       m->name, image.reason);
+		return err;
+	}
+	want = config.hrt_cpus ? (unsigned int)config.hrt_cpus :
+	       online_cpus >= 3 ? 2 : online_cpus == 2 ? 1 : 0;
+	if (!want || want >= online_cpus) {
+		pr_err("hrt: hrt_cpus=%u leaves no CPU for the ROS (%u online); the ROS boots without an HRT",
+		       want, online_cpus);
+		return -TANDEM_EINVAL;
+	}
+	hrt_plan.ncpus = want;
+	for (int cpu = TANDEM_MAX_CPUS - 1, left = want; cpu >= 0 && left; cpu--) {
+		if (cpu < (int)tandem_header.possible_cpus && per_cpu(cpu)->online) {
+			hrt_plan.cpu_mask |= 1ull << cpu;
+			left--;
+		}
+	}
+	hrt_plan.mem_base = ALIGN_DOWN(image.lowest, 2 * MiB);
+	hrt_plan.mem_size = ALIGN_UP(config.hrt_mem, 2 * MiB);
+	if (image.highest + BOOT_STATE_SIZE + want * STACK_SIZE >
+	    hrt_plan.mem_base + hrt_plan.mem_size) {
+		pr_err("hrt: image and boot state need 0x%lx-0x%lx, more than hrt_mem=%lu MiB; the ROS boots without an HRT",
+		       hrt_plan.mem_base, image.highest + BOOT_STATE_SIZE,
+		       hrt_plan.mem_size / MiB);
+		return -TANDEM_E2BIG;
+	}
+	if (!root_owns(hrt_plan.mem_base, hrt_plan.mem_size)) {
+		pr_err("hrt: its memory 0x%lx-0x%lx is not RAM the ROS could give (Tandem's or not RAM); the ROS boots without an HRT",
+		       hrt_plan.mem_base, hrt_plan.mem_base + hrt_plan.mem_size);
+		return -TANDEM_EINVAL;
+	}
+	image_bytes = (const void *)(DIRECT_BASE + m->phys);
+	image_size = m->size;
+	hrt_plan.active = true;
+	return 0;
+}
+
+/* The HRT's guest-physical map: everything the root sees (the ROS's memory
+ * and devices) plus its own range and the comm page. */
+static int build_gpa_map(struct cell *c)
+{
+	int err = gpa_map_machine(&c->gpa_map);
+
+	if (!err)
+		err = pt_map(&c->gpa_map, image.comm_page_gpa,
+			     (uint64_t)hrt.comm - DIRECT_BASE, PAGE_SIZE,
+			     PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+	return err;
+}
+
+/* Copy the image and build the boot state; fills every core's start. */
+static int load(void)
+{
+	const struct mb2_plan *plan = &image.plan;
+	uint64_t top = hrt_plan.mem_base + hrt_plan.mem_size;
+	struct hrt_region region = {
+		.hva = hva(top - BOOT_STATE_SIZE - hrt_plan.ncpus * STACK_SIZE),
+		.gpa = top - BOOT_STATE_SIZE - hrt_plan.ncpus * STACK_SIZE,
+		.size = BOOT_STATE_SIZE,
+	};
+	struct hrt_map_params map = {
+		.max_mem = image.max_mem_mapped, .page_size = image.page_size,
+		.gva_offset = image.gva_offset, .comm_page_gpa = image.comm_page_gpa,
+	};
+	struct mb2_mmap_entry mmap[2];
+	struct hrt_page_tables pt;
+	struct hrt_boot_info info;
+	struct hrt_gdt gdt;
+	const char *why = NULL;
+	struct cell *c = hrt.cell;
+	int err;
+
+	if (image.highest > region.gpa)
+		return -TANDEM_E2BIG;
+	memset(hva(hrt_plan.mem_base), 0, hrt_plan.mem_size);
+	for (size_t i = 0; i < plan->nsegments; i++) {
+		const struct mb2_segment *s = &plan->segments[i];
+
+		memcpy(hva(s->dest), (const uint8_t *)image_bytes + s->offset, s->file_size);
+	}
+	err = hrt_build_page_tables(&region, &map, &pt, &why);
+	if (!err)
+		err = hrt_build_gdt(&region, &gdt, &why);
+	if (!err) {
+		struct hrt_boot_params bp = {
+			.cmdline = "",
+			.mmap = mmap,
+			.mmap_count = 2,
+			.total_num_apics = tandem_header.possible_cpus,
+			.first_hrt_apic_id = c->vcpus[0]->apic_id,
+			.cpu_freq_khz = tsc_khz,
+			.hrt_flags = image.hrt_flags,
+			.max_mem_mapped = image.max_mem_mapped,
+			.first_hrt_gpa = hrt_plan.mem_base,
+			.boot_state_gpa = region.gpa,
+			.gva_offset = image.gva_offset,
+			.comm_page_gpa = image.comm_page_gpa,
+			.hrt_int_vector = image.int_vector,
+		};
+
+		/* What the HRT owns, and the ROS's memory it shares. */
+		mmap[0] = (struct mb2_mmap_entry){ 0, hrt_plan.mem_base, 1, 0 };
+		mmap[1] = (struct mb2_mmap_entry){ hrt_plan.mem_base, hrt_plan.mem_size, 1, 0 };
+		if (boot_mbi->rsdp) {
+			bp.rsdp = boot_mbi->rsdp;
+			bp.rsdp_len = boot_mbi->rsdp_len;
+		}
+		err = hrt_build_boot_info(&region, &bp, &info, &why);
+	}
+	if (err) {
+		pr_err("hrt: cannot build its boot state: %s", why ? why : "no room");
+		return err;
+	}
+
+	for (unsigned int i = 0; i < c->nvcpus; i++) {
+		struct vcpu *v = c->vcpus[i];
+		struct vcpu_state *s = &v->start_state;
+		uint64_t stack = top - i * STACK_SIZE - 16;
+
+		memset(s, 0, sizeof(*s));
+		s->rip = image.entry;
+		s->rflags = 0x2;
+		s->cr0 = 0x80050033;		/* PG, WP, NE, ET, MP, PE */
+		s->cr3 = pt.cr3;
+		s->cr4 = 0x20;			/* PAE */
+		s->efer = 0x500;		/* LME, LMA */
+		s->dr7 = 0x400;
+		s->pat = 0x0007040600070406ull;
+		s->cs = (struct segment){ HRT_SEL_CODE64, ATTR_CODE64, 0xffffffff, 0 };
+		s->ds = s->es = s->ss = s->fs = s->gs =
+			(struct segment){ HRT_SEL_DATA, ATTR_DATA, 0xffffffff, 0 };
+		s->tr = (struct segment){ HRT_SEL_TSS, ATTR_TSS_BUSY, gdt.tss_limit,
+					  gdt.tss_base };
+		s->ldtr = (struct segment){ 0, 0x82 | SEG_UNUSABLE, 0, 0 };
+		s->gdtr = (struct dtable){ gdt.gdtr_base, gdt.gdtr_limit };
+		s->idtr = (struct dtable){ gdt.idtr_base, gdt.idtr_limit };
+		memset(v->start_regs, 0, sizeof(v->start_regs));
+		v->start_regs[GPR_RAX] = MB2_BOOTLOADER_MAGIC;
+		v->start_regs[GPR_RBX] = info.gpa + image.gva_offset;
+		v->start_regs[GPR_RCX] = v->apic_id;
+		v->start_regs[GPR_RDX] = i;
+		v->start_regs[GPR_RSP] = stack + image.gva_offset;
+		v->start_running = true;
+	}
+	return 0;
+}
+
+/* @boot: the CPUs are not in their loops yet; they take the reset when
+ * they get there. Later we wait for each. */
+static void start_cores(bool boot)
+{
+	hrt.trans_state = TANDEM_HRT_IDLE;
+	hrt.trans_count = 0;
+	hrt.ros_event.event_type = TANDEM_ROS_NONE;
+	hrt.comm->upcall_type = TANDEM_UPCALL_NULL;
+	hrt.comm->upcall_arg = 0;
+	hrt.cell->state = CELL_STATE_RUNNING;
+	hrt.failed = false;
+	for (unsigned int i = 0; i < hrt.cell->nvcpus; i++) {
+		if (boot)
+			__atomic_or_fetch(&hrt.cell->vcpus[i]->requests,
+					  VCPU_REQ_RESET, __ATOMIC_RELEASE);
+		else
+			vcpu_request(hrt.cell->vcpus[i], VCPU_REQ_RESET);
+	}
+}
+
+int hrt_start(void)
+{
+	struct cell *c = &hrt_cell_storage;
+	unsigned int cpu, n = 0;
+	int err;
+
+	if (!hrt_plan.active)
+		return 0;
+	hrt.comm = page_alloc(1);
+	if (!hrt.comm)
+		return -TANDEM_ENOMEM;
+	hrt.cell = c;
+	hrt.vector = image.int_vector;
+	c->ram[0] = (struct mem_range){ hrt_plan.mem_base, hrt_plan.mem_size,
+					hrt_plan.mem_base };
+	c->nram = 1;
+	err = build_gpa_map(c);
+	for (cpu = 0; !err && cpu < TANDEM_MAX_CPUS; cpu++) {
+		struct vcpu *v = &hrt_vcpus[n];
+
+		if (!(hrt_plan.cpu_mask & (1ull << cpu)))
+			continue;
+		v->cell = c;
+		v->cpu = per_cpu(cpu);
+		v->index = n;
+		v->apic_id = per_cpu(cpu)->apic_id;
+		v->sipi_vector = -1;
+		v->pending_irq = -1;
+		v->exit_on_hlt = true;
+		v->state = VCPU_STOPPED;
+		c->vcpus[n++] = v;
+	}
+	c->nvcpus = n;
+	hrt.ncores = n;
+	if (!err)
+		err = load();
+	if (err) {
+		pr_err("hrt: not started (%d)", err);
+		hrt.cell = NULL;
+		return err;
+	}
+	for (unsigned int i = 0; i < TANDEM_MAX_CELLS; i++) {
+		if (!cells[i]) {
+			c->id = i;
+			cells[i] = c;
+			num_cells++;
+			break;
+		}
+	}
+	for (unsigned int i = 0; i < n; i++)
+		__atomic_store_n(&c->vcpus[i]->cpu->vcpu, c->vcpus[i], __ATOMIC_RELEASE);
+	start_cores(true);
+	pr_info("hrt: booting on %u CPUs, memory 0x%lx-0x%lx, entry 0x%lx, vector %u",
+		n, hrt_plan.mem_base, hrt_plan.mem_base + hrt_plan.mem_size,
+		image.entry, image.int_vector);
+	return 0;
+}
+
+/* Every core back to wait-for-SIPI, so nothing runs while we reload. */
+static void stop_cores(void)
+{
+	for (unsigned int i = 0; i < hrt.cell->nvcpus; i++)
+		vcpu_request(hrt.cell->vcpus[i], VCPU_REQ_INIT);
+}
+
+int hrt_reboot(void)
+{
+	int err;
+
+	stop_cores();
+	err = load();
+	if (err) {
+		cell_set_failed(hrt.cell);
+		hrt.failed = true;
+		return err;
+	}
+	start_cores(false);
+	return 0;
+}
+
+int hrt_replace(const void *bytes, uint64_t size)
+{
+	static struct hrt_image fresh;
+
+	if (hrt_image_parse(bytes, size, &fresh)) {
+		pr_warn("hrt: replacement image refused: %s", fresh.reason);
+		return -TANDEM_EINVAL;
+	}
+	if (ALIGN_DOWN(fresh.lowest, 2 * MiB) != hrt_plan.mem_base ||
+	    fresh.highest + BOOT_STATE_SIZE + hrt.ncores * STACK_SIZE >
+	    hrt_plan.mem_base + hrt_plan.mem_size ||
+	    fresh.comm_page_gpa != image.comm_page_gpa) {
+		pr_warn("hrt: replacement image does not fit the HRT's memory or moves its comm page");
+		return -TANDEM_EINVAL;
+	}
+	/* From here the copy is the image: it is kept, whatever follows. */
+	if (image_is_copy)
+		page_free((void *)image_bytes, (image_size + PAGE_SIZE - 1) / PAGE_SIZE);
+	image = fresh;
+	image_bytes = bytes;
+	image_size = size;
+	image_is_copy = true;
+	hrt.vector = image.int_vector;
+	pr_info("hrt: image replaced (%lu bytes), rebooting it", size);
+	return hrt_reboot();
+}

@@ -1,0 +1,85 @@
+/* Local APIC access (SDM Vol. 3A 11.4 xAPIC, 11.12 x2APIC). */
+#include "hw/apic.h"
+#include "hw/cpu.h"
+#include "layout.h"
+
+#define APIC_BASE_X2APIC	(1u << 10)
+#define APIC_BASE_ENABLE	(1u << 11)
+#define XAPIC_ID		0x20
+#define XAPIC_ICR_LO		0x300
+#define XAPIC_ICR_HI		0x310
+#define ICR_DELIVERY_PENDING	(1u << 12)
+#define X2APIC_MSR_ID		0x802
+#define X2APIC_MSR_ICR		0x830
+
+static bool x2apic;
+static volatile uint32_t *xapic_mmio;
+
+void apic_init(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	x2apic = base & APIC_BASE_X2APIC;
+	/* The APIC page lies below 4 GiB, inside the boot direct map; the
+	 * firmware's MTRRs make it uncached. */
+	xapic_mmio = (volatile uint32_t *)(DIRECT_BASE + (base & ~0xfffull));
+}
+
+bool apic_is_x2apic(void)
+{
+	return x2apic;
+}
+
+uint32_t apic_id(void)
+{
+	if (x2apic)
+		return (uint32_t)rdmsr(X2APIC_MSR_ID);
+	return xapic_mmio[XAPIC_ID / 4] >> 24;
+}
+
+bool apic_send_ipi(uint32_t dest, uint32_t icr_low)
+{
+	if (x2apic) {
+		wrmsr(X2APIC_MSR_ICR, ((uint64_t)dest << 32) | icr_low);
+		return true;
+	}
+	xapic_mmio[XAPIC_ICR_HI / 4] = dest << 24;
+	xapic_mmio[XAPIC_ICR_LO / 4] = icr_low;
+	for (int i = 0; i < 1000000; i++) {
+		if (!(xapic_mmio[XAPIC_ICR_LO / 4] & ICR_DELIVERY_PENDING))
+			return true;
+		cpu_relax();
+	}
+	return false;
+}
+
+uint32_t apic_mmio_read(uint32_t offset)
+{
+	return xapic_mmio[offset / 4];
+}
+
+void apic_mmio_write(uint32_t offset, uint32_t value)
+{
+	xapic_mmio[offset / 4] = value;
+}
+
+void apic_eoi(void)
+{
+	if (x2apic)
+		wrmsr(0x80b, 0);
+	else
+		xapic_mmio[0xb0 / 4] = 0;
+}
+
+void apic_cpu_init(void)
+{
+	/* Software-enable the APIC (SDM Vol. 3A 11.9): fixed IPIs such as
+	 * the wake-up one are otherwise not accepted. Spurious vector 0xff. */
+	if (x2apic) {
+		wrmsr(0x80f, rdmsr(0x80f) | 0x1ff);
+		wrmsr(0x808, 0);		/* TPR */
+	} else {
+		xapic_mmio[0xf0 / 4] |= 0x1ff;
+		xapic_mmio[0x80 / 4] = 0;
+	}
+}

@@ -1,0 +1,50 @@
+/* CPUID as guests see it: the host's answer with the virtualization
+ * extensions hidden and the hypervisor bit set, plus Tandem's leaves at
+ * 0x40000000 (Xen hypercall ABI seed). */
+#include <tandem/cpuid.h>
+#include "hw/cpu.h"
+#include "virt/exits.h"
+
+void handle_cpuid(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->regs[GPR_RAX];
+	uint32_t sub = (uint32_t)v->regs[GPR_RCX];
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+
+	if (leaf >= TANDEM_CPUID_BASE && leaf <= TANDEM_CPUID_BASE + 0xff) {
+		switch (leaf) {
+		case TANDEM_CPUID_BASE:
+			r.eax = TANDEM_CPUID_MAX;
+			r.ebx = TANDEM_SIGNATURE_EBX;
+			r.ecx = TANDEM_SIGNATURE_ECX;
+			r.edx = TANDEM_SIGNATURE_EDX;
+			break;
+		case TANDEM_CPUID_VERSION:
+			r.eax = TANDEM_VERSION_MAJOR << 16 | TANDEM_VERSION_MINOR;
+			break;
+		case TANDEM_CPUID_HYPERCALL:
+			r.eax = TANDEM_HYPERCALL_PAGES;
+			r.ebx = TANDEM_MSR_HYPERCALL_PAGE;
+			break;
+		}
+	} else {
+		r = cpuid(leaf, sub);
+		switch (leaf) {
+		case 1:
+			r.ecx &= ~(1u << 5);		/* VMX */
+			r.ecx |= 1u << TANDEM_CPUID_HV_PRESENT_BIT;
+			break;
+		case 0x80000001:
+			r.ecx &= ~(1u << 2);		/* SVM */
+			break;
+		case 0x8000000a:			/* SVM features */
+			r.eax = r.ebx = r.ecx = r.edx = 0;
+			break;
+		}
+	}
+	v->regs[GPR_RAX] = r.eax;
+	v->regs[GPR_RBX] = r.ebx;
+	v->regs[GPR_RCX] = r.ecx;
+	v->regs[GPR_RDX] = r.edx;
+	vcpu_skip_insn(v);
+}

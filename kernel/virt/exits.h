@@ -1,0 +1,32 @@
+/* The core's handlers for neutral exits, one file each by subject, and
+ * the helpers they share. */
+#ifndef TANDEM_EXITS_H
+#define TANDEM_EXITS_H
+
+#include "virt/vcpu.h"
+
+/** Moves the guest past the instruction that exited. */
+void vcpu_skip_insn(struct vcpu *v);
+/** Injects #GP(0) / #UD at the next entry (RIP stays on the instruction). */
+void vcpu_inject_gp(struct vcpu *v);
+void vcpu_inject_ud(struct vcpu *v);
+
+void handle_hypercall(struct vcpu *v);		/* hypercall.c */
+void handle_cpuid(struct vcpu *v);		/* cpuid_emul.c */
+void handle_msr_read(struct vcpu *v);		/* msr_emul.c */
+void handle_msr_write(struct vcpu *v);
+void handle_mem_fault(struct vcpu *v);		/* mem_fault.c */
+void handle_exception(struct vcpu *v);		/* vcpu_loop.c */
+void handle_io(struct vcpu *v);			/* io_emul.c */
+
+/** Runs whatever vCPU this CPU is given, for good. */
+__attribute__((noreturn)) void cpu_loop(void);
+
+/** Posts VCPU_REQ_* @req to @v and waits until its CPU carried it out,
+ * kicking it out of guest mode as needed. False after a long timeout. */
+bool vcpu_request(struct vcpu *v, uint32_t req);
+
+/** Posts @req without waiting (the vCPU's CPU acts on it soon). */
+void vcpu_post(struct vcpu *v, uint32_t req);
+
+#endif

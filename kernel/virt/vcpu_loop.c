@@ -1,0 +1,442 @@
+/* The run loop of one vCPU on its physical CPU: wait for a start-up IPI
+ * where needed, enter the guest, dispatch the exit by a table. */
+#include "cell/cell.h"
+#include "lib/console.h"
+#include "hw/cpu.h"
+#include "virt/exits.h"
+#include "mm/guest_mem.h"
+#include "lib/klib.h"
+#include "virt/start_state.h"
+#include "hw/tsc.h"
+#include "cell/disable.h"
+#include "cell/cell_calls.h"
+#include "hvm/hvm.h"
+#include "hw/apic.h"
+#include "hw/percpu.h"
+#include "lib/printf.h"
+#include <stdarg.h>
+
+const struct vcpu_ops *vcpu_ops;
+
+void vcpu_skip_insn(struct vcpu *v)
+{
+	if (!v->exit.insn_len)
+		vcpu_fail(v, "exit %d without an instruction length at RIP 0x%lx",
+			  v->exit.reason, v->rip);
+	v->rip += v->exit.insn_len;
+	if (vcpu_ops->get_mode(v) != CPU_MODE_64)
+		v->rip = (uint32_t)v->rip;
+}
+
+void vcpu_inject_gp(struct vcpu *v)
+{
+	struct vcpu_event e = { EVENT_EXCEPTION, 13, true, 0 };
+
+	vcpu_ops->inject(v, &e);
+}
+
+void vcpu_inject_ud(struct vcpu *v)
+{
+	struct vcpu_event e = { EVENT_EXCEPTION, 6, false, 0 };
+
+	vcpu_ops->inject(v, &e);
+}
+
+/* Tandem re-delivers the exceptions it intercepts; when the guest's IDT
+ * is too short for the vector and for #DF as well, the CPU would shut down
+ * (SDM Vol. 3A 7.15): say so rather than rely on every CPU model. */
+static bool idt_can_deliver(struct vcpu *v, unsigned int vector)
+{
+	struct vcpu_state st;
+	unsigned int entry;
+
+	vcpu_ops->get_state(v, &st);
+	entry = vcpu_ops->get_mode(v) == CPU_MODE_64 ? 16 :
+		vcpu_ops->get_mode(v) == CPU_MODE_REAL ? 4 : 8;
+	return st.idtr.limit >= vector * entry + entry - 1 ||
+	       st.idtr.limit >= 8 * entry + entry - 1;
+}
+
+/* #UD: the other vendor's hypercall instruction (VMCALL on AMD, VMMCALL on
+ * Intel) is a hypercall all the same, so guests written for either vendor
+ * run on both. Anything else goes back to the guest. */
+void handle_exception(struct vcpu *v)
+{
+	static const uint8_t vmcall[3] = { 0x0f, 0x01, 0xc1 };
+	static const uint8_t vmmcall[3] = { 0x0f, 0x01, 0xd9 };
+	struct vcpu_event e = {
+		EVENT_EXCEPTION, v->exit.exception.vector,
+		v->exit.exception.has_error, v->exit.exception.error
+	};
+	uint8_t insn[3];
+	size_t got;
+
+	if (e.vector == 6 && !guest_fetch_insn(v, insn, sizeof(insn), &got) &&
+	    got == 3 && (!memcmp(insn, vmcall, 3) || !memcmp(insn, vmmcall, 3))) {
+		v->exit.insn_len = 3;
+		v->exit.reason = EXIT_HYPERCALL;	/* counted as one */
+		handle_hypercall(v);
+		return;
+	}
+	if (!idt_can_deliver(v, e.vector))
+		vcpu_fail(v, "triple fault (shutdown) at RIP 0x%lx: #%u with no usable IDT",
+			  v->rip, e.vector);
+	vcpu_ops->inject(v, &e);
+}
+
+/* Only partitions without devices exit on HLT: the vCPU waits in Tandem
+ * (cpu_loop) until an interrupt is pending for it. */
+static void handle_halt(struct vcpu *v)
+{
+	vcpu_skip_insn(v);
+	v->halted = true;
+}
+
+static void handle_init(struct vcpu *v)
+{
+	v->sipi_vector = -1;
+	v->state = VCPU_WAIT_SIPI;
+}
+
+static void handle_shutdown(struct vcpu *v)
+{
+	vcpu_fail(v, "triple fault (shutdown) at RIP 0x%lx", v->rip);
+}
+
+/* A physical interrupt while a device-less partition ran: Tandem's wake-up
+ * IPI. Let it in (its handler EOIs it). */
+static void handle_interrupt(struct vcpu *v)
+{
+	(void)v;
+	asm volatile("sti; nop; cli" ::: "memory");
+}
+
+/* NMIs are Tandem's kicks: the loop picks up what they announced. A kick
+ * may arrive late, so NMIs are never passed on to guests (which therefore
+ * get none: a documented limitation). */
+static void handle_nmi(struct vcpu *v)
+{
+	(void)v;
+}
+
+/* Delivers the pending interrupt if the guest can take it now, else asks
+ * for an exit when it can. Injecting at once also wakes a halted guest. */
+static void deliver_irq(struct vcpu *v)
+{
+	struct vcpu_event e = { EVENT_INTERRUPT, 0, false, 0 };
+	int vector;
+
+	if (__atomic_load_n(&v->pending_irq, __ATOMIC_ACQUIRE) < 0)
+		return;
+	if (!vcpu_ops->irq_ready(v)) {
+		vcpu_ops->set_irq_window(v, true);
+		return;
+	}
+	vector = __atomic_exchange_n(&v->pending_irq, -1, __ATOMIC_ACQ_REL);
+	if (vector < 0)
+		return;
+	e.vector = (uint8_t)vector;
+	vcpu_ops->set_irq_window(v, false);
+	vcpu_ops->inject(v, &e);
+	v->halted = false;		/* the interrupt ends a HLT */
+}
+
+static void handle_irq_window(struct vcpu *v)
+{
+	vcpu_ops->set_irq_window(v, false);
+	deliver_irq(v);
+}
+
+static void handle_entry_failed(struct vcpu *v)
+{
+	vcpu_fail(v, "VM entry failed: %s (reason 0x%lx, qualification 0x%lx, error %u)",
+		  v->exit.vendor.why, v->exit.vendor.code, v->exit.vendor.info1,
+		  v->exit.vendor.insn_error);
+}
+
+static void handle_unhandled(struct vcpu *v)
+{
+	vcpu_fail(v, "%s: 0x%lx (info 0x%lx 0x%lx) at RIP 0x%lx",
+		  v->exit.vendor.why, v->exit.vendor.code, v->exit.vendor.info1,
+		  v->exit.vendor.info2, v->rip);
+}
+
+typedef void (*exit_handler_fn)(struct vcpu *v);
+
+static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
+	[EXIT_NONE] = handle_unhandled,
+	[EXIT_HYPERCALL] = handle_hypercall,
+	[EXIT_CPUID] = handle_cpuid,
+	[EXIT_MSR_READ] = handle_msr_read,
+	[EXIT_MSR_WRITE] = handle_msr_write,
+	[EXIT_IO] = handle_io,
+	[EXIT_MEM_FAULT] = handle_mem_fault,
+	[EXIT_HALT] = handle_halt,
+	[EXIT_INIT] = handle_init,
+	[EXIT_SHUTDOWN] = handle_shutdown,
+	[EXIT_EXCEPTION] = handle_exception,
+	[EXIT_INTERRUPT] = handle_interrupt,
+	[EXIT_NMI] = handle_nmi,
+	[EXIT_IRQ_WINDOW] = handle_irq_window,
+	[EXIT_ENTRY_FAILED] = handle_entry_failed,
+	[EXIT_UNHANDLED] = handle_unhandled,
+};
+
+/* The counter each exit goes to; unlisted reasons count as STAT_OTHER. */
+static const enum vcpu_stat exit_stat[EXIT_REASON_COUNT] = {
+	[EXIT_HALT] = STAT_HALT,
+	[EXIT_INTERRUPT] = STAT_INTERRUPT,
+	[EXIT_HYPERCALL] = STAT_HYPERCALL,
+	[EXIT_CPUID] = STAT_CPUID,
+	[EXIT_MSR_READ] = STAT_MSR,
+	[EXIT_MSR_WRITE] = STAT_MSR,
+	[EXIT_IO] = STAT_IO,
+	[EXIT_MEM_FAULT] = STAT_MEM_FAULT,
+};
+
+/* Wait-for-SIPI (SDM Vol. 3A 9.4.4): once a start-up IPI named a vector,
+ * start in real mode at vector << 12. */
+static void try_sipi(struct vcpu *v)
+{
+	struct vcpu_state st;
+	int vector = __atomic_exchange_n(&v->sipi_vector, -1, __ATOMIC_ACQ_REL);
+
+	if (vector < 0)
+		return;
+	start_state_sipi(&st, (uint8_t)vector);
+	vcpu_ops->set_state(v, &st);
+	for (int r = 0; r < GPR_COUNT; r++)
+		v->regs[r] = 0;
+	v->state = VCPU_RUNNING;
+}
+
+static void process_requests(struct vcpu *v)
+{
+	uint32_t req = __atomic_load_n(&v->requests, __ATOMIC_ACQUIRE);
+
+	if (req & VCPU_REQ_DISABLE)
+		disable_this_cpu(v);
+	if (req & VCPU_REQ_STOP) {
+		vcpu_ops->vcpu_destroy(v);
+		v->state = VCPU_PARKED;
+		__atomic_store_n(&v->stopped, true, __ATOMIC_RELEASE);
+		__atomic_and_fetch(&v->requests, ~VCPU_REQ_STOP, __ATOMIC_RELEASE);
+		return;
+	}
+	if (req & VCPU_REQ_RESET) {
+		if (!v->backend)
+			panic("process_requests: reset of cell '%s' vCPU %u (%p) without control structure",
+			      v->cell->name, v->index, v);
+		vcpu_ops->set_state(v, &v->start_state);
+		memcpy(v->regs, v->start_regs, sizeof(v->regs));
+		v->sipi_vector = -1;
+		v->halted = false;
+		v->pending_irq = -1;
+		v->state = v->start_running ? VCPU_RUNNING : VCPU_WAIT_SIPI;
+	}
+	if (req & VCPU_REQ_IRQ)
+		deliver_irq(v);
+	if (req & VCPU_REQ_INIT) {
+		v->halted = false;
+		v->sipi_vector = -1;
+		v->state = VCPU_WAIT_SIPI;
+	}
+	if (req)
+		__atomic_and_fetch(&v->requests, ~req, __ATOMIC_RELEASE);
+}
+
+/* Sleeps in HLT until the wake-up IPI (or any interrupt); a request or an
+ * interrupt posted before cannot be missed: see kick(). */
+static void cpu_wait_for_work(struct vcpu *v)
+{
+	/* Spin a little first: a reply often follows soon (emulators wake
+	 * a halted CPU only slowly). */
+	for (unsigned int i = 0; i < 20000; i++) {
+		if (__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&v->pending_irq, __ATOMIC_ACQUIRE) >= 0)
+			return;
+		cpu_relax();
+	}
+	__atomic_store_n(&v->cpu->waiting, true, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) &&
+	    __atomic_load_n(&v->pending_irq, __ATOMIC_SEQ_CST) < 0)
+		asm volatile("sti; hlt; cli" ::: "memory");
+	__atomic_store_n(&v->cpu->waiting, false, __ATOMIC_SEQ_CST);
+}
+
+/* Gets @v's CPU to look at its requests: an NMI out of guest mode, the
+ * wake-up IPI out of HLT. */
+static void kick(struct vcpu *v)
+{
+	if (v->in_guest)
+		apic_send_ipi(v->cpu->apic_id, APIC_ICR_NMI);
+	else if (__atomic_load_n(&v->cpu->waiting, __ATOMIC_SEQ_CST))
+		apic_send_ipi(v->cpu->apic_id, 0x4000 | APIC_WAKE_VECTOR);
+}
+
+void vcpu_post(struct vcpu *v, uint32_t req)
+{
+	__atomic_or_fetch(&v->requests, req, __ATOMIC_SEQ_CST);
+	if (v->cpu != this_cpu())
+		kick(v);
+}
+
+bool vcpu_request(struct vcpu *v, uint32_t req)
+{
+	uint64_t start = tsc_us(), last_kick = 0;
+
+	__atomic_or_fetch(&v->requests, req, __ATOMIC_SEQ_CST);
+	if (v->cpu == this_cpu()) {
+		process_requests(v);
+		return true;
+	}
+	/* Wait until its CPU took it, kicking it now and then: an NMI may
+	 * arrive just before a VM entry and be lost on VMX. */
+	for (;;) {
+		uint64_t now = tsc_us();
+
+		if (!(__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) & req))
+			return true;
+		if (now - last_kick >= 200) {
+			kick(v);
+			last_kick = now;
+		}
+		if (now - start > 5000000)
+			break;
+		cpu_relax();
+	}
+	pr_err("cell '%s': vCPU %u did not take request 0x%x within 5 s",
+	       v->cell->name, v->index, req);
+	return false;
+}
+
+void cell_flush_gpa(struct cell *c)
+{
+	uint32_t gen = __atomic_add_fetch(&c->gpa_gen, 1, __ATOMIC_SEQ_CST);
+
+	for (unsigned int i = 0; i < c->nvcpus; i++) {
+		struct vcpu *v = c->vcpus[i];
+
+		if (v->cpu == this_cpu())
+			continue;		/* flushed before our next entry */
+		for (uint64_t last = 0; v->in_guest &&
+		     __atomic_load_n(&v->gpa_gen_seen, __ATOMIC_ACQUIRE) != gen;) {
+			if (tsc_us() - last >= 200) {
+				kick(v);
+				last = tsc_us();
+			}
+			cpu_relax();
+		}
+	}
+}
+
+static void enter_guest(struct vcpu *v)
+{
+	uint32_t gen;
+
+	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
+	/* Requests and map changes posted from now on kick us out. */
+	if (__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST)) {
+		v->in_guest = false;
+		return;
+	}
+	gen = __atomic_load_n(&v->cell->gpa_gen, __ATOMIC_SEQ_CST);
+	if (gen != v->gpa_gen_seen) {
+		vcpu_ops->flush_gpa(v);
+		__atomic_store_n(&v->gpa_gen_seen, gen, __ATOMIC_RELEASE);
+	}
+	vcpu_ops->run(v);
+	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
+	exit_handlers[v->exit.reason](v);
+	/* Counted after handling: a #UD may have become a hypercall. */
+	v->stats[STAT_TOTAL]++;
+	v->stats[exit_stat[v->exit.reason] ? exit_stat[v->exit.reason] : STAT_OTHER]++;
+}
+
+/* Makes @v the vCPU of this CPU: create its control structure here, on the
+ * CPU that will run it, or load the one it has. */
+static bool switch_to(struct vcpu *v)
+{
+	int err;
+
+	if (v->backend) {
+		vcpu_ops->vcpu_load(v);
+		return true;
+	}
+	err = vcpu_ops->vcpu_create(v);
+	if (err) {
+		pr_err("cell '%s': cannot create vCPU %u (%d); it stays stopped",
+		       v->cell->name, v->index, err);
+		v->state = VCPU_PARKED;
+		v->stopped = true;
+		return false;
+	}
+	vcpu_ops->set_gpa_root(v, v->cell->gpa_map.root_phys);
+	v->gpa_gen_seen = v->cell->gpa_gen;
+	cell_confine_ports(v);
+	return true;
+}
+
+void cpu_loop(void)
+{
+	struct per_cpu *pc = this_cpu();
+	struct vcpu *cur = NULL;
+
+	for (;;) {
+		struct vcpu *v = __atomic_load_n(&pc->vcpu, __ATOMIC_ACQUIRE);
+
+		if (!v || v->stopped) {
+			cur = NULL;
+			cpu_relax();
+			continue;
+		}
+		if (v != cur) {
+			if (!switch_to(v))
+				continue;
+			cur = v;
+		}
+		process_requests(v);
+		if (v->stopped) {
+			cur = NULL;
+			continue;
+		}
+		switch (v->state) {
+		case VCPU_STOPPED:
+		case VCPU_WAIT_SIPI:
+			try_sipi(v);
+			cpu_relax();
+			break;
+		case VCPU_PARKED:
+			cpu_relax();
+			break;
+		case VCPU_RUNNING:
+			if (v->halted)
+				deliver_irq(v);		/* one may be pending */
+			if (v->halted)
+				cpu_wait_for_work(v);
+			else
+				enter_guest(v);
+			break;
+		}
+	}
+}
+
+void vcpu_fail(struct vcpu *v, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	v->state = VCPU_PARKED;
+	cell_set_failed(v->cell);
+	if (hrt.cell && v->cell == hrt.cell)
+		hvm_hrt_failed(v->rip, v->exit.reason == EXIT_SHUTDOWN ? 8 :
+				       v->exit.exception.vector);
+	pr_err("cell '%s' failed: vCPU %u: %s", v->cell->name, v->index, why);
+	/* Back to the top of this CPU's loop, on a fresh stack. */
+	asm volatile("mov %0, %%rsp; jmp cpu_loop"
+		     : : "r"((uint64_t)this_cpu()->stack + PER_CPU_STACK_SIZE));
+	__builtin_unreachable();
+}
