@@ -10,8 +10,6 @@
 #define LOW_MEMORY_END	0xa0000ull	/* conventional memory ends at 640 KiB */
 #define FOUR_GIB	0x100000000ull
 
-extern struct tandem_header tandem_header;
-
 struct hv_memory hv_memory;
 struct memmap_entry boot_memmap[MAX_MEMMAP];
 unsigned int boot_memmap_count;
@@ -77,19 +75,6 @@ int hv_memory_reserve(const struct mb2_info *mbi, uint64_t mbi_phys,
 		dst += ALIGN_UP(len, PAGE_SIZE);
 	}
 	return 0;
-}
-
-const struct boot_module *boot_module_find(const char *tag)
-{
-	size_t n = strlen(tag);
-
-	for (unsigned int i = 0; i < hv_memory.nmodules; i++) {
-		const char *name = hv_memory.modules[i].name;
-
-		if (!strncmp(name, tag, n) && (name[n] == ' ' || name[n] == '\0'))
-			return &hv_memory.modules[i];
-	}
-	return NULL;
 }
 
 const void *boot_acpi_map(void *ctx, uint64_t phys, size_t len)

@@ -1,20 +1,14 @@
-/* Reserving Tandem's memory at boot (boot/hvmem.c). */
+/* Reserving Tandem's memory at boot (boot/hvmem.c); boot/ only. */
 #ifndef TANDEM_HVMEM_H
 #define TANDEM_HVMEM_H
 
 #include <stdint.h>
-#include "mm/memmap.h"
+#include "boot_info.h"
 #include "fmt/mb2.h"
+#include "mm/memmap.h"
 
 #define MAX_MODULES	MB2_MAX_MODULES
-#define MAX_MEMMAP	(2 * MB2_MAX_MMAP + 8)
-
-/** A GRUB module after it was moved into Tandem's module store. */
-struct boot_module {
-	uint64_t phys;
-	uint64_t size;
-	char name[64];			/* the module string, e.g. "ros ..." */
-};
+#define MAX_MEMMAP	BOOT_MEMMAP_MAX
 
 /** What boot/ reserved, for the log and for hiding it from guests. */
 struct hv_memory {
@@ -42,10 +36,6 @@ extern unsigned int boot_memmap_count;
 int hv_memory_reserve(const struct mb2_info *mbi, uint64_t mbi_phys,
 		      uint64_t mbi_size, unsigned int possible_cpus,
 		      uint64_t pool_size);
-
-/** The module whose string starts with the word @tag ("ros", "hrt"), or
- * NULL. */
-const struct boot_module *boot_module_find(const char *tag);
 
 /** ACPI table access for acpi.h parsers: the boot tables map the low
  * 4 GiB directly, where firmware puts its tables. */

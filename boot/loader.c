@@ -10,6 +10,7 @@
 #include "lib/console.h"
 #include "hw/cpu.h"
 #include "header.h"
+#include "boot_info.h"
 #include "hvmem.h"
 #include "lib/klib.h"
 #include "layout.h"
@@ -28,7 +29,6 @@
 #define MiB		(1024ul * 1024)
 #define MBI_COPY_SIZE	(64 * 1024)
 
-extern struct tandem_header tandem_header;
 extern const char __image_start[], __core_end[];
 extern const char __bss_start[], __bss_end[];
 
@@ -36,10 +36,9 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base);
 
 static uint8_t mbi_copy[MBI_COPY_SIZE] __attribute__((aligned(8)));
 static struct mb2_info mbi;
-const struct mb2_info *boot_mbi = &mbi;
+struct boot_info boot_info = { .possible_cpus = 1 };
 static struct madt_info madt;
 static struct virt_caps caps;
-static unsigned int possible_cpus = 1;
 static uint32_t cpu_apic_ids[MADT_MAX_CPUS];
 static bool cpu_enabled[MADT_MAX_CPUS] = { true };
 
@@ -95,14 +94,14 @@ static void find_cpus(void)
 			cpu_enabled[n] = madt.cpus[i].enabled;
 			cpu_apic_ids[n++] = madt.cpus[i].apic_id;
 		}
-	possible_cpus = n;
+	boot_info.possible_cpus = n;
 }
 
 static unsigned int count_enabled(void)
 {
 	unsigned int n = 0;
 
-	for (unsigned int cpu = 0; cpu < possible_cpus; cpu++)
+	for (unsigned int cpu = 0; cpu < boot_info.possible_cpus; cpu++)
 		n += cpu_enabled[cpu];
 	return n;
 }
@@ -194,6 +193,28 @@ static void __attribute__((noreturn)) boot_halt(void)
 	cpu_halt_forever();
 }
 
+/* The kernel's one view of what boot/ found (kernel/boot_info.h); the CPU
+ * counts are filled in by find_cpus() and once the APs answered. */
+static void fill_boot_info(void)
+{
+	struct boot_info *bi = &boot_info;
+
+	bi->memmap = boot_memmap;
+	bi->memmap_count = boot_memmap_count;
+	bi->image_base = hv_memory.image_base;
+	bi->image_size = hv_memory.image_size;
+	bi->hv_base = hv_memory.base;
+	bi->hv_size = hv_memory.size;
+	bi->modules = hv_memory.modules;
+	bi->nmodules = hv_memory.nmodules;
+	bi->rsdp = mbi.rsdp;
+	bi->rsdp_len = mbi.rsdp_len;
+	bi->rsdp_is_new = mbi.rsdp_is_new;
+	bi->acpi_map = boot_acpi_map;
+	bi->has_framebuffer = mbi.has_framebuffer;
+	bi->fb = mbi.fb;
+}
+
 void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 {
 	uint64_t mbi_size;
@@ -223,14 +244,15 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 	tsc_calibrate();
 	find_cpus();
 
-	err = hv_memory_reserve(&mbi, mbi_phys, mbi_size, possible_cpus,
+	err = hv_memory_reserve(&mbi, mbi_phys, mbi_size, boot_info.possible_cpus,
 				config.hv_mem);
 	if (err) {
 		pr_err("out of memory: no free %lu MiB below 4 GiB for hypervisor memory; halting",
-		       (possible_cpus * PER_CPU_SIZE + config.hv_mem) / MiB);
+		       (boot_info.possible_cpus * PER_CPU_SIZE + config.hv_mem) / MiB);
 		boot_halt();
 	}
 	log_memory();
+	fill_boot_info();
 	if (pools_init(hv_memory.pool_base, hv_memory.pool_size)) {
 		pr_err("out of memory: hypervisor memory pool of %lu KiB is too small; halting",
 		       hv_memory.pool_size / KiB);
@@ -238,7 +260,7 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 	}
 
 	per_cpu_set_base((struct per_cpu *)(DIRECT_BASE + hv_memory.percpu_base));
-	for (unsigned int cpu = 0; cpu < possible_cpus; cpu++)
+	for (unsigned int cpu = 0; cpu < boot_info.possible_cpus; cpu++)
 		per_cpu_setup(per_cpu(cpu), cpu, cpu_apic_ids[cpu]);
 
 	/* Continue on the boot CPU's own per-CPU stack, so this_cpu() works. */
@@ -253,7 +275,7 @@ static void report_entry(unsigned int online)
 	int result = per_cpu(0)->entry_result;
 	bool same = true;
 
-	for (unsigned int cpu = 1; cpu < possible_cpus; cpu++)
+	for (unsigned int cpu = 1; cpu < boot_info.possible_cpus; cpu++)
 		if (per_cpu(cpu)->online && per_cpu(cpu)->entry_result != result)
 			same = false;
 	if (!same)
@@ -274,30 +296,31 @@ static void boot_on_cpu_stack(void)
 	per_cpu_load_tables(bsp);
 	bsp->started = bsp->online = 1;
 
-	if (possible_cpus > 1) {
+	if (boot_info.possible_cpus > 1) {
 		tramp = hv_find_trampoline_page();
 		if (!tramp)
 			pr_err("smp: no free page below 640 KiB for the AP trampoline; continuing with the boot CPU only");
 		else
-			online += smp_start_aps(tramp, possible_cpus, cpu_enabled);
+			online += smp_start_aps(tramp, boot_info.possible_cpus, cpu_enabled);
 		if (tramp)
 			pr_info("smp: %u of %u CPUs answered; trampoline page 0x%lx given back",
 				online, expected, tramp);
 	}
 
-	tandem_header.possible_cpus = possible_cpus;
+	boot_info.online_cpus = online;
+	tandem_header.possible_cpus = boot_info.possible_cpus;
 	tandem_header.online_cpus = online;
 	smp_release();
 	bsp->entry_result = entry(0);
 	bsp->entry_done = 1;
-	smp_wait_entry_done(possible_cpus);
+	smp_wait_entry_done(boot_info.possible_cpus);
 	report_entry(online);
 
-	pr_info("cpus: %u online of %u possible", online, possible_cpus);
+	pr_info("cpus: %u online of %u possible", online, boot_info.possible_cpus);
 	pr_info("pools: mem %zu pages (%zu used), remap %zu pages (%zu used)",
 		mem_pool.pages, mem_pool.used, remap_pool.pages, remap_pool.used);
 	if (!bsp->entry_result)
-		guests_start_bsp(possible_cpus);
+		guests_start_bsp();
 	pr_info("done: no guest running; all CPUs idle");
 	if (config.exit_when_done)
 		machine_exit_emulator(0);

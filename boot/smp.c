@@ -17,8 +17,6 @@ extern const uint8_t trampoline_code_end[];
 extern const uint64_t boot_gdt[4];
 extern uint8_t boot_pml4[];
 extern void ap_entry64(void);
-extern struct tandem_header tandem_header;
-
 #define AP_ANSWER_TIMEOUT_MS	1000
 
 static volatile int aps_released;

@@ -7,11 +7,9 @@
 #include "lib/console.h"
 #include "hw/cpu.h"
 #include "entry.h"
-#include "header.h"
+#include "boot_info.h"
 #include "hw/percpu.h"
 #include "virt/vcpu.h"
-
-extern struct tandem_header tandem_header;
 
 static volatile unsigned int cpus_entered;
 static volatile unsigned int cpus_checked;
@@ -37,7 +35,7 @@ static int cpu_check(unsigned int cpu_id)
 {
 	struct per_cpu *pc = this_cpu();
 
-	if (cpu_id >= tandem_header.possible_cpus)
+	if (cpu_id >= boot_info.possible_cpus)
 		return -TANDEM_ERANGE;
 	if (pc->cpu_id != cpu_id)
 		return -TANDEM_EINVAL;
@@ -49,7 +47,7 @@ static int cpu_check(unsigned int cpu_id)
 
 int tandem_entry(unsigned int cpu_id)
 {
-	unsigned int online = tandem_header.online_cpus;
+	unsigned int online = boot_info.online_cpus;
 
 	record_error(cpu_check(cpu_id));
 	__atomic_add_fetch(&cpus_entered, 1, __ATOMIC_SEQ_CST);

@@ -24,4 +24,7 @@ _Static_assert(sizeof(struct tandem_header) == 48, "image header layout");
 
 typedef int (*tandem_entry_fn)(unsigned int cpu_id);
 
+/** The header of the running image (boot/header.asm). */
+extern struct tandem_header tandem_header;
+
 #endif

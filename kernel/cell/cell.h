@@ -71,7 +71,7 @@ void cell_flush_gpa(struct cell *c);
  * whole address space minus Tandem's memory and the local APIC page (both
  * trapped), and one vCPU per online CPU. Returns 0 or -ENOMEM.
  */
-int root_cell_init(unsigned int ncpus);
+int root_cell_init(void);
 
 /** The machine's guest-physical map as the root sees it: the identity over
  * every address, minus Tandem's memory and the local APIC page (both

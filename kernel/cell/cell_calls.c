@@ -13,17 +13,14 @@
 #include "lib/console.h"
 #include "hw/cpu.h"
 #include "virt/exits.h"
-#include "header.h"
 #include "hvm/hvm.h"
-#include "boot/hvmem.h"
+#include "boot_info.h"
 #include "lib/klib.h"
 #include "hw/percpu.h"
 #include "mm/pools.h"
 #include "lib/spinlock.h"
 #include "virt/start_state.h"
 #include "hw/tsc.h"
-
-extern struct tandem_header tandem_header;
 
 static struct spinlock cells_lock;
 
@@ -60,7 +57,7 @@ static void fill_ctx(struct cell_config_ctx *ctx, struct cfg_range *root_ram,
 	unsigned int n = 0;
 
 	memset(ctx, 0, sizeof(*ctx));
-	for (unsigned int cpu = 0; cpu < tandem_header.possible_cpus; cpu++) {
+	for (unsigned int cpu = 0; cpu < boot_info.possible_cpus; cpu++) {
 		struct per_cpu *pc = per_cpu(cpu);
 
 		if (!pc->online || !pc->vcpu)
@@ -88,10 +85,10 @@ static void fill_ctx(struct cell_config_ctx *ctx, struct cfg_range *root_ram,
 	ctx->cells_ram = cells_ram;
 	ctx->n_cells_ram = n;
 	n = 0;
-	for (unsigned int i = 0; i < boot_memmap_count; i++)
-		if (boot_memmap[i].type == MEMMAP_AVAILABLE)
-			machine_ram[n++] = (struct cfg_range){ boot_memmap[i].base,
-							       boot_memmap[i].length };
+	for (unsigned int i = 0; i < boot_info.memmap_count; i++)
+		if (boot_info.memmap[i].type == MEMMAP_AVAILABLE)
+			machine_ram[n++] = (struct cfg_range){ boot_info.memmap[i].base,
+							       boot_info.memmap[i].length };
 	ctx->machine_ram = machine_ram;
 	ctx->n_machine_ram = n;
 	ctx->names = cell_names(&ctx->n_names);
@@ -265,7 +262,7 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 {
 	static struct cfg_range root_ram[CELL_MAX_RAM_RANGES];
 	static struct cfg_range cells_ram[TANDEM_MAX_CELLS * CELL_MAX_RAM_RANGES];
-	static struct cfg_range machine_ram[MAX_MEMMAP];
+	static struct cfg_range machine_ram[BOOT_MEMMAP_MAX];
 	const struct tandem_memory_region *mem;
 	struct cell_config_error e = { 0 };
 	struct cell_config_ctx ctx;

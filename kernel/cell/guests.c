@@ -1,4 +1,5 @@
 /* Starting the guests once the hypervisor runs on every CPU. */
+#include "boot_info.h"
 #include "cell/cell.h"
 #include "lib/console.h"
 #include "hw/cpu.h"
@@ -12,22 +13,13 @@
 enum { PHASE_WAIT, PHASE_RUN, PHASE_NONE };
 static volatile int guest_phase = PHASE_WAIT;
 
-static unsigned int online_count(unsigned int possible_cpus)
-{
-	unsigned int n = 0;
-
-	for (unsigned int cpu = 0; cpu < possible_cpus; cpu++)
-		n += per_cpu(cpu)->online ? 1 : 0;
-	return n;
-}
-
-void guests_start_bsp(unsigned int possible_cpus)
+void guests_start_bsp(void)
 {
 	struct vcpu *v;
 	int err;
 
-	hrt_plan_resources(online_count(possible_cpus));
-	err = root_cell_init(possible_cpus);
+	hrt_plan_resources(boot_info.online_cpus);
+	err = root_cell_init();
 	if (err) {
 		pr_err("root cell: cannot build its memory map (%d): out of hypervisor memory", err);
 		goto none;

@@ -4,7 +4,7 @@
 
 /** On the boot CPU: builds the root cell, loads the ROS and runs its boot
  * vCPU. Returns only when there is no guest to run (after saying why). */
-void guests_start_bsp(unsigned int possible_cpus);
+void guests_start_bsp(void);
 
 /** On every other online CPU: runs its root-cell vCPU (waiting for the
  * ROS's start-up IPI). Returns only when there is no guest to run. */

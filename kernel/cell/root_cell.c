@@ -5,7 +5,7 @@
 #include "cell/cell.h"
 #include "lib/console.h"
 #include "hw/cpu.h"
-#include "boot/hvmem.h"
+#include "boot_info.h"
 #include "hvm/hvm.h"
 #include "lib/klib.h"
 #include "hw/percpu.h"
@@ -174,8 +174,8 @@ static void add_ram(struct cell *c, uint64_t start, uint64_t end)
 /* RAM of the root: available ranges minus Tandem's memory. */
 static void root_ram_init(struct cell *c)
 {
-	for (unsigned int i = 0; i < boot_memmap_count; i++) {
-		const struct memmap_entry *e = &boot_memmap[i];
+	for (unsigned int i = 0; i < boot_info.memmap_count; i++) {
+		const struct memmap_entry *e = &boot_info.memmap[i];
 		uint64_t start = e->base, end = e->base + e->length;
 		int t;
 
@@ -193,9 +193,9 @@ static uint64_t max_gpa(void)
 {
 	uint64_t top = FOUR_GIB;
 
-	for (unsigned int i = 0; i < boot_memmap_count; i++)
-		if (boot_memmap[i].base + boot_memmap[i].length > top)
-			top = boot_memmap[i].base + boot_memmap[i].length;
+	for (unsigned int i = 0; i < boot_info.memmap_count; i++)
+		if (boot_info.memmap[i].base + boot_info.memmap[i].length > top)
+			top = boot_info.memmap[i].base + boot_info.memmap[i].length;
 	return ALIGN_UP(top, PT_SIZE_1G);
 }
 
@@ -217,16 +217,16 @@ int gpa_map_machine(struct page_table *pt)
 	return err;
 }
 
-int root_cell_init(unsigned int ncpus)
+int root_cell_init(void)
 {
 	uint64_t exclude = hrt_plan.active ? hrt_plan.cpu_mask : 0;
 	struct cell *c = &root_cell;
 	int err;
 
-	tandem_mem.base[0] = hv_memory.image_base;
-	tandem_mem.size[0] = hv_memory.image_size;
-	tandem_mem.base[1] = hv_memory.base;
-	tandem_mem.size[1] = hv_memory.size;
+	tandem_mem.base[0] = boot_info.image_base;
+	tandem_mem.size[0] = boot_info.image_size;
+	tandem_mem.base[1] = boot_info.hv_base;
+	tandem_mem.size[1] = boot_info.hv_size;
 	root_ram_init(c);
 	if (hrt_plan.active)
 		cell_ram_remove(c, hrt_plan.mem_base, hrt_plan.mem_size);
@@ -238,7 +238,7 @@ int root_cell_init(unsigned int ncpus)
 	if (err)
 		return err;
 
-	for (unsigned int cpu = 0; cpu < ncpus; cpu++) {
+	for (unsigned int cpu = 0; cpu < boot_info.possible_cpus; cpu++) {
 		struct per_cpu *pc = per_cpu(cpu);
 		struct vcpu *v = &root_vcpus[c->nvcpus];
 

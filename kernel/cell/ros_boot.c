@@ -3,7 +3,7 @@
 #include <tandem/errno.h>
 #include "cell/cell.h"
 #include "lib/console.h"
-#include "boot/hvmem.h"
+#include "boot_info.h"
 #include "lib/klib.h"
 #include "fmt/mb2.h"
 #include "fmt/mb2_image.h"
@@ -17,8 +17,6 @@
 
 #define MBI_PAGES	16
 #define FOUR_GIB	0x100000000ull
-
-extern const struct mb2_info *boot_mbi;
 
 #define ACPI_VIEW_SIZE	(64 * 1024)
 
@@ -37,7 +35,7 @@ static void build_acpi_view(void)
 	size_t nhide = 0;
 	uint64_t gpa;
 
-	if (!hrt_plan.active || !boot_mbi->rsdp)
+	if (!hrt_plan.active || !boot_info.rsdp)
 		return;
 	for (unsigned int cpu = 0; cpu < TANDEM_MAX_CPUS; cpu++)
 		if (hrt_plan.cpu_mask & (1ull << cpu))
@@ -50,7 +48,7 @@ static void build_acpi_view(void)
 		pr_err("ros: no room for its ACPI tables without the HRT's CPUs; it sees them all");
 		return;
 	}
-	if (acpi_view_build(boot_mbi->rsdp, boot_mbi->rsdp_len, boot_acpi_map,
+	if (acpi_view_build(boot_info.rsdp, boot_info.rsdp_len, boot_info.acpi_map,
 			    NULL, hide, nhide, (void *)(DIRECT_BASE + gpa),
 			    ACPI_VIEW_SIZE, gpa, &view)) {
 		pr_err("ros: cannot hide the HRT's CPUs from its ACPI tables: %s", view.error);
@@ -67,23 +65,23 @@ static void build_acpi_view(void)
  * HRT's reserved, and its ACPI copy as ACPI data. */
 static int ros_memmap(struct mb2_mmap_entry *out, size_t cap)
 {
-	struct memmap_entry a[MAX_MEMMAP], b[MAX_MEMMAP];
+	struct memmap_entry a[BOOT_MEMMAP_MAX], b[BOOT_MEMMAP_MAX];
 	int n;
 
-	n = memmap_reserve(boot_memmap, boot_memmap_count, hv_memory.image_base,
-			   hv_memory.image_size, MEMMAP_RESERVED, a, MAX_MEMMAP);
+	n = memmap_reserve(boot_info.memmap, boot_info.memmap_count, boot_info.image_base,
+			   boot_info.image_size, MEMMAP_RESERVED, a, BOOT_MEMMAP_MAX);
 	if (n >= 0)
-		n = memmap_reserve(a, n, hv_memory.base, hv_memory.size,
-				   MEMMAP_RESERVED, b, MAX_MEMMAP);
+		n = memmap_reserve(a, n, boot_info.hv_base, boot_info.hv_size,
+				   MEMMAP_RESERVED, b, BOOT_MEMMAP_MAX);
 	if (n >= 0 && hrt_plan.active) {
 		n = memmap_reserve(b, n, hrt_plan.mem_base, hrt_plan.mem_size,
-				   MEMMAP_RESERVED, a, MAX_MEMMAP);
+				   MEMMAP_RESERVED, a, BOOT_MEMMAP_MAX);
 		if (n >= 0)
 			memcpy(b, a, n * sizeof(a[0]));
 	}
 	if (n >= 0 && acpi_view_len) {
 		n = memmap_reserve(b, n, acpi_view_gpa, acpi_view_len,
-				   MEMMAP_ACPI_RECLAIMABLE, a, MAX_MEMMAP);
+				   MEMMAP_ACPI_RECLAIMABLE, a, BOOT_MEMMAP_MAX);
 		if (n >= 0)
 			memcpy(b, a, n * sizeof(a[0]));
 	}
@@ -97,11 +95,10 @@ static int ros_memmap(struct mb2_mmap_entry *out, size_t cap)
 static int build_info(uint8_t *buf, size_t cap, const char *cmdline,
 		      const struct mb2_plan *plan)
 {
-	static struct mb2_mmap_entry mmap[MAX_MEMMAP];
-	const struct mb2_info *mbi = boot_mbi;
+	static struct mb2_mmap_entry mmap[BOOT_MEMMAP_MAX];
 	struct mb2_builder b;
 	uint64_t lower = 0, upper = 0;
-	int n = ros_memmap(mmap, MAX_MEMMAP);
+	int n = ros_memmap(mmap, BOOT_MEMMAP_MAX);
 
 	if (n < 0)
 		return n;
@@ -121,10 +118,10 @@ static int build_info(uint8_t *buf, size_t cap, const char *cmdline,
 	mb2b_mmap(&b, mmap, n);
 	if (acpi_view_rsdp)
 		mb2b_rsdp(&b, acpi_view_rsdp_len > 20, acpi_view_rsdp, acpi_view_rsdp_len);
-	else if (mbi->rsdp)
-		mb2b_rsdp(&b, mbi->rsdp_is_new, mbi->rsdp, mbi->rsdp_len);
-	if (mbi->has_framebuffer)
-		mb2b_framebuffer(&b, &mbi->fb);
+	else if (boot_info.rsdp)
+		mb2b_rsdp(&b, boot_info.rsdp_is_new, boot_info.rsdp, boot_info.rsdp_len);
+	if (boot_info.has_framebuffer)
+		mb2b_framebuffer(&b, &boot_info.fb);
 	if (mb2_plan_has(plan, MB2_HTAG_RELOCATABLE)) {
 		uint32_t base = (uint32_t)plan->lowest;
 
@@ -180,7 +177,7 @@ static int place_info(const struct mb2_plan *plan, size_t size, uint64_t *gpa)
 
 int ros_prepare(struct vcpu *bsp, struct vcpu_state *st)
 {
-	const struct boot_module *m = boot_module_find("ros");
+	const struct boot_module *m = boot_info_module("ros");
 	static struct mb2_plan plan;
 	const char *cmdline;
 	uint8_t *info;

@@ -18,8 +18,7 @@
 #include "hvm/hrt_boot.h"
 #include "hvm/hrt_image.h"
 #include "hvm/hvm.h"
-#include "header.h"
-#include "boot/hvmem.h"
+#include "boot_info.h"
 #include "lib/klib.h"
 #include "fmt/mb2.h"
 #include "hw/percpu.h"
@@ -33,9 +32,6 @@
 #define ATTR_CODE64	0xa9b
 #define ATTR_DATA	0xc93
 #define ATTR_TSS_BUSY	0x08b
-
-extern const struct mb2_info *boot_mbi;
-extern struct tandem_header tandem_header;
 
 struct hrt_plan hrt_plan;
 static struct hrt_image image;
@@ -56,21 +52,21 @@ static bool root_owns(uint64_t base, uint64_t size)
 {
 	bool ram = false;
 
-	for (unsigned int i = 0; i < boot_memmap_count; i++)
-		if (boot_memmap[i].type == MEMMAP_AVAILABLE &&
-		    base >= boot_memmap[i].base &&
-		    base + size <= boot_memmap[i].base + boot_memmap[i].length)
+	for (unsigned int i = 0; i < boot_info.memmap_count; i++)
+		if (boot_info.memmap[i].type == MEMMAP_AVAILABLE &&
+		    base >= boot_info.memmap[i].base &&
+		    base + size <= boot_info.memmap[i].base + boot_info.memmap[i].length)
 			ram = true;
 	return ram &&
-	       (base + size <= hv_memory.image_base ||
-		base >= hv_memory.image_base + hv_memory.image_size) &&
-	       (base + size <= hv_memory.base ||
-		base >= hv_memory.base + hv_memory.size);
+	       (base + size <= boot_info.image_base ||
+		base >= boot_info.image_base + boot_info.image_size) &&
+	       (base + size <= boot_info.hv_base ||
+		base >= boot_info.hv_base + boot_info.hv_size);
 }
 
 int hrt_plan_resources(unsigned int online_cpus)
 {
-	const struct boot_module *m = boot_module_find("hrt");
+	const struct boot_module *m = boot_info_module("hrt");
 	unsigned int want;
 	int err;
 
@@ -92,7 +88,7 @@ int hrt_plan_resources(unsigned int online_cpus)
 	}
 	hrt_plan.ncpus = want;
 	for (int cpu = TANDEM_MAX_CPUS - 1, left = want; cpu >= 0 && left; cpu--) {
-		if (cpu < (int)tandem_header.possible_cpus && per_cpu(cpu)->online) {
+		if (cpu < (int)boot_info.possible_cpus && per_cpu(cpu)->online) {
 			hrt_plan.cpu_mask |= 1ull << cpu;
 			left--;
 		}
@@ -168,7 +164,7 @@ static int load(void)
 			.cmdline = "",
 			.mmap = mmap,
 			.mmap_count = 2,
-			.total_num_apics = tandem_header.possible_cpus,
+			.total_num_apics = boot_info.possible_cpus,
 			.first_hrt_apic_id = c->vcpus[0]->apic_id,
 			.cpu_freq_khz = tsc_khz,
 			.hrt_flags = image.hrt_flags,
@@ -183,9 +179,9 @@ static int load(void)
 		/* What the HRT owns, and the ROS's memory it shares. */
 		mmap[0] = (struct mb2_mmap_entry){ 0, hrt_plan.mem_base, 1, 0 };
 		mmap[1] = (struct mb2_mmap_entry){ hrt_plan.mem_base, hrt_plan.mem_size, 1, 0 };
-		if (boot_mbi->rsdp) {
-			bp.rsdp = boot_mbi->rsdp;
-			bp.rsdp_len = boot_mbi->rsdp_len;
+		if (boot_info.rsdp) {
+			bp.rsdp = boot_info.rsdp;
+			bp.rsdp_len = boot_info.rsdp_len;
 		}
 		err = hrt_build_boot_info(&region, &bp, &info, &why);
 	}

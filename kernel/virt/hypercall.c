@@ -9,7 +9,7 @@
 #include "virt/exits.h"
 #include "cell/cell_calls.h"
 #include "cell/disable.h"
-#include "header.h"
+#include "boot_info.h"
 #include "hvm/hvm.h"
 #include "hw/percpu.h"
 #include "mm/pools.h"
@@ -40,14 +40,12 @@ static long hc_get_info(struct vcpu *v, const uint64_t *args)
 	}
 }
 
-extern struct tandem_header tandem_header;
-
 static long hc_cpu_get_state(struct vcpu *v, const uint64_t *args)
 {
 	uint64_t cpu = args[0], type = args[1];
 	const struct vcpu *target;
 
-	if (cpu >= tandem_header.possible_cpus || !per_cpu(cpu)->online)
+	if (cpu >= boot_info.possible_cpus || !per_cpu(cpu)->online)
 		return -TANDEM_EINVAL;
 	target = per_cpu(cpu)->vcpu;
 	if (!target)
