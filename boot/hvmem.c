@@ -1,6 +1,6 @@
 /* Tandem's memory at boot: where it goes and what moves out of the way. */
 #include <tandem/errno.h>
-#include "lib/console.h"
+#include "hw/console.h"
 #include "header.h"
 #include "hvmem.h"
 #include "lib/klib.h"

@@ -7,8 +7,8 @@
 #include "fmt/acpi.h"
 #include "hw/apic.h"
 #include "config.h"
-#include "lib/console.h"
-#include "hw/cpu.h"
+#include "hw/console.h"
+#include "lib/cpu.h"
 #include "header.h"
 #include "boot_info.h"
 #include "hvmem.h"
@@ -22,7 +22,7 @@
 #include "hw/trap.h"
 #include "virt/vcpu.h"
 #include "virt/virt_caps.h"
-#include "cell/guests.h"
+#include "guests.h"
 #include "hw/tsc.h"
 
 #define KiB		1024ul

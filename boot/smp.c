@@ -1,8 +1,8 @@
 /* AP start-up through the real-mode trampoline (SDM Vol. 3A 9.4.4.1,
  * "Typical AP initialization sequence": INIT, 10 ms, SIPI, 200 us, SIPI). */
 #include "hw/apic.h"
-#include "lib/console.h"
-#include "hw/cpu.h"
+#include "hw/console.h"
+#include "lib/cpu.h"
 #include "hw/delay.h"
 #include "header.h"
 #include "lib/klib.h"
@@ -10,7 +10,7 @@
 #include "hw/percpu.h"
 #include "smp.h"
 #include "trampoline.h"
-#include "cell/guests.h"
+#include "guests.h"
 
 extern const uint8_t trampoline_code[], trampoline_pm[], trampoline_lm[];
 extern const uint8_t trampoline_code_end[];

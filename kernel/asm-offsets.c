@@ -6,7 +6,7 @@
 #include "hw/percpu.h"
 #include "boot/trampoline.h"
 #include "virt/vcpu.h"
-#include "cell/disable.h"
+#include "virt/leave.h"
 
 #define DEFINE(sym, val) \
 	asm volatile("\n->" #sym " %0" : : "i"((long)(val)))

@@ -1,6 +1,6 @@
 /* The option table behind struct tandem_config. */
 #include "config.h"
-#include "lib/console.h"
+#include "hw/console.h"
 #include "fmt/options.h"
 
 #define MiB (1024ull * 1024)

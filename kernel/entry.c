@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <tandem/errno.h>
 #include "hw/apic.h"
-#include "lib/console.h"
-#include "hw/cpu.h"
+#include "hw/console.h"
+#include "lib/cpu.h"
 #include "entry.h"
 #include "boot_info.h"
 #include "hw/percpu.h"

@@ -1,8 +1,8 @@
 /* AMD SVM backend: enabling SVM, the VMCB of a vCPU, guest state in and
  * out of the canonical form (APM Vol. 2 chapter 15). Exits: svm_exit.c. */
 #include <tandem/errno.h>
-#include "lib/console.h"
-#include "hw/cpu.h"
+#include "hw/console.h"
+#include "lib/cpu.h"
 #include "lib/klib.h"
 #include "layout.h"
 #include "mm/paging.h"

@@ -1,8 +1,8 @@
 /* Intel VMX backend: VMXON, the VMCS of a vCPU, guest state in and out of
  * the canonical form (SDM Vol. 3C chapters 24-26). Exits: vmx_exit.c. */
 #include <tandem/errno.h>
-#include "lib/console.h"
-#include "hw/cpu.h"
+#include "hw/console.h"
+#include "lib/cpu.h"
 #include "lib/klib.h"
 #include "layout.h"
 #include "mm/paging.h"

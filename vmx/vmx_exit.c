@@ -1,9 +1,9 @@
 /* Running a VMX guest and turning its VM exit into a neutral exit (SDM
  * Vol. 3C chapter 28, Vol. 3D Appendix C). CR accesses to the bits VMX
  * forces on, and XSETBV, are handled here: they are VMX mechanics. */
-#include "cell/cell.h"
-#include "lib/console.h"
-#include "hw/cpu.h"
+#include "virt/partition.h"
+#include "hw/console.h"
+#include "lib/cpu.h"
 #include "virt/exits.h"
 #include "vmx.h"
 

@@ -7,13 +7,12 @@
 #include <tandem/comm_region.h>
 #include <tandem/errno.h>
 #include <tandem/hypercall.h>
-#include "cell/cell.h"
+#include "virt/partition.h"
 #include "cell/config_check.h"
 #include "cell/cell_calls.h"
-#include "lib/console.h"
-#include "hw/cpu.h"
+#include "hw/console.h"
+#include "lib/cpu.h"
 #include "virt/exits.h"
-#include "hvm/hvm.h"
 #include "boot_info.h"
 #include "lib/klib.h"
 #include "hw/percpu.h"
@@ -208,6 +207,7 @@ static int build_cell(struct cell *c, struct tandem_cell_desc *d, size_t size,
 	_Static_assert(sizeof(struct cell) <= PAGE_SIZE, "struct cell in a page");
 	_Static_assert(sizeof(struct vcpu) <= PAGE_SIZE, "struct vcpu in a page");
 	c->id = id;
+	c->kind = &config_cell_kind;
 	memcpy(c->name, d->name, TANDEM_CELL_NAME_LEN);
 	c->name[CELL_NAME_LEN - 1] = '\0';
 	c->config = d;
@@ -372,7 +372,7 @@ static long check_target(struct vcpu *caller, uint64_t id, struct cell **out)
 	if (id == 0)
 		return -TANDEM_EINVAL;
 	*out = cell_by_id(id);
-	if (*out && *out == hrt.cell)
+	if (*out && (*out)->kind != &config_cell_kind)
 		return -TANDEM_EINVAL;	/* the HRT: managed with 0xf00d calls */
 	return *out ? 0 : -TANDEM_ENOENT;
 }
@@ -478,14 +478,14 @@ bool cells_shutdown_all(void)
 {
 	spin_lock(&cells_lock);
 	for (unsigned int id = 1; id < TANDEM_MAX_CELLS; id++) {
-		if (cells[id] && cells[id] != hrt.cell &&
+		if (cells[id] && cells[id]->kind == &config_cell_kind &&
 		    !cell_agrees_to_shutdown(cells[id])) {
 			spin_unlock(&cells_lock);
 			return false;
 		}
 	}
 	for (unsigned int id = 1; id < TANDEM_MAX_CELLS; id++)
-		if (cells[id] && cells[id] != hrt.cell)
+		if (cells[id] && cells[id]->kind == &config_cell_kind)
 			destroy_cell(cells[id]);
 	/* The lock stays taken: nothing may change cells from now on. */
 	return true;
@@ -572,34 +572,31 @@ long hc_cell_soft_restart(struct vcpu *v, const uint64_t *a)
 
 long hc_debug_putc(struct vcpu *v, const uint64_t *a)
 {
-	struct cell *c = v->cell;
-	char ch = (char)a[0];
-
-	if (ch != '\n' && ch != '\r' && (ch < 0x20 || ch > 0x7e))
-		ch = '?';
-	if (ch != '\n' && ch != '\r' && c->console_len < sizeof(c->console) - 1)
-		c->console[c->console_len++] = ch;
-	if (ch == '\n' || c->console_len == sizeof(c->console) - 1) {
-		c->console[c->console_len] = '\0';
-		pr_info("cell '%s': %s", c->name, c->console);
-		c->console_len = 0;
-	}
+	cell_console_putc(v->cell, (char)a[0]);
 	return 0;
 }
 
-void cell_confine_ports(struct vcpu *v)
+/* A cell reaches only the ports of its configuration. */
+static void config_cell_confine(struct vcpu *v)
 {
 	const struct tandem_pio_region *pio;
 	struct cell *c = v->cell;
 
-	if (c == &root_cell)
-		return;
-	/* A cell reaches only its configured ports; the HRT only the
-	 * Palacios debug port. */
 	vcpu_ops->set_io_intercept(v, 0, 0x10000, true);
-	if (!c->config)
-		return;
 	pio = cell_config_pio(c->config);
 	for (uint32_t p = 0; p < c->config->num_pio_regions; p++)
 		vcpu_ops->set_io_intercept(v, pio[p].base, pio[p].length, false);
 }
+
+static void config_cell_io(struct vcpu *v)
+{
+	vcpu_fail(v, "I/O port 0x%x outside its configuration (RIP 0x%lx)",
+		  v->exit.io.port, v->rip);
+}
+
+const struct cell_kind config_cell_kind = {
+	.name = "cell",
+	.confine = config_cell_confine,
+	.io = config_cell_io,
+	.console_line = cell_console_line,
+};

@@ -1,10 +1,11 @@
-/* The cell hypercalls (kernel/cell/cell_calls.c); @a holds the six arguments. */
+/* The cell hypercalls (kernel/cell/cell_calls.c); @a holds the six
+ * arguments. */
 #ifndef TANDEM_CELLS_H
 #define TANDEM_CELLS_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "virt/vcpu.h"
+#include "virt/partition.h"
 
 long hc_cell_create(struct vcpu *v, const uint64_t *a);
 long hc_cell_start(struct vcpu *v, const uint64_t *a);
@@ -17,7 +18,7 @@ long hc_debug_putc(struct vcpu *v, const uint64_t *a);
  * (false, nothing changed, if one denies). */
 bool cells_shutdown_all(void);
 
-/** Sets @v's I/O intercepts from its cell's configuration (on its CPU). */
-void cell_confine_ports(struct vcpu *v);
+/** The kind of the cells Cell Create makes from a configuration. */
+extern const struct cell_kind config_cell_kind;
 
 #endif

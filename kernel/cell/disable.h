@@ -1,30 +1,13 @@
 /* Hypercall Disable (code 0): Tandem leaves the machine to the root cell. */
-#ifndef TANDEM_DISABLE_H
-#define TANDEM_DISABLE_H
+#ifndef TANDEM_CELL_DISABLE_H
+#define TANDEM_CELL_DISABLE_H
 
 #include <stdint.h>
 #include "virt/vcpu.h"
 
-/* The root guest's state as the resume code loads it (boot/resume_native.asm;
- * offsets generated into asm-offsets.inc). */
-struct native_state {
-	uint64_t cr0, cr3, cr4;
-	uint64_t fs_base, gs_base;
-	uint64_t rip, rflags, rsp;
-	uint64_t cs, ss;
-	uint64_t regs[GPR_COUNT];
-	uint16_t ds, es, fs, gs, tr, ldtr;
-	uint16_t gdtr_limit;
-	uint64_t gdtr_base;
-	uint16_t idtr_limit;
-	uint64_t idtr_base;
-} __attribute__((packed));
-
-#define NATIVE_STACK_TOP	0xff0	/* within the state page */
-
+/** Root only. 0 never returns to a caller that stays virtualized: the
+ * calling CPU continues natively with RAX = 0. -EINVAL: the caller's mode
+ * cannot be resumed natively; -EPERM: a cell denied its shutdown. */
 long hc_disable(struct vcpu *v, const uint64_t *args);
-
-/** Called by a root CPU's loop for VCPU_REQ_DISABLE: never returns. */
-__attribute__((noreturn)) void disable_this_cpu(struct vcpu *v);
 
 #endif

@@ -1,8 +1,8 @@
 /* ROS loading: GRUB's job for a Multiboot2 kernel, done into the root cell
  * (Multiboot2 spec 3.3 machine state, 3.6 boot information). */
 #include <tandem/errno.h>
-#include "cell/cell.h"
-#include "lib/console.h"
+#include "virt/partition.h"
+#include "hw/console.h"
 #include "boot_info.h"
 #include "lib/klib.h"
 #include "fmt/mb2.h"
@@ -12,7 +12,7 @@
 #include "cell/ros_boot.h"
 #include "virt/start_state.h"
 #include "fmt/acpi_view.h"
-#include "hvm/hvm.h"
+#include "cell/root_cell.h"
 #include "hw/percpu.h"
 
 #define MBI_PAGES	16
@@ -27,6 +27,9 @@ static size_t acpi_view_len;
 static const void *acpi_view_rsdp;
 static size_t acpi_view_rsdp_len;
 
+/* What the other partitions took from the root (set by ros_prepare). */
+static const struct root_reserve *res;
+
 static void build_acpi_view(void)
 {
 	struct memmap_entry ram[CELL_MAX_RAM_RANGES];
@@ -35,10 +38,10 @@ static void build_acpi_view(void)
 	size_t nhide = 0;
 	uint64_t gpa;
 
-	if (!hrt_plan.active || !boot_info.rsdp)
+	if (!res->cpu_mask || !boot_info.rsdp)
 		return;
 	for (unsigned int cpu = 0; cpu < TANDEM_MAX_CPUS; cpu++)
-		if (hrt_plan.cpu_mask & (1ull << cpu))
+		if (res->cpu_mask & (1ull << cpu))
 			hide[nhide++] = per_cpu(cpu)->apic_id;
 	for (unsigned int i = 0; i < root_cell.nram; i++)
 		ram[i] = (struct memmap_entry){ root_cell.ram[i].base,
@@ -73,8 +76,8 @@ static int ros_memmap(struct mb2_mmap_entry *out, size_t cap)
 	if (n >= 0)
 		n = memmap_reserve(a, n, boot_info.hv_base, boot_info.hv_size,
 				   MEMMAP_RESERVED, b, BOOT_MEMMAP_MAX);
-	if (n >= 0 && hrt_plan.active) {
-		n = memmap_reserve(b, n, hrt_plan.mem_base, hrt_plan.mem_size,
+	if (n >= 0 && res->mem_size) {
+		n = memmap_reserve(b, n, res->mem_base, res->mem_size,
 				   MEMMAP_RESERVED, a, BOOT_MEMMAP_MAX);
 		if (n >= 0)
 			memcpy(b, a, n * sizeof(a[0]));
@@ -175,7 +178,8 @@ static int place_info(const struct mb2_plan *plan, size_t size, uint64_t *gpa)
 				PAGE_SIZE, 0x100000, FOUR_GIB, busy, nbusy, true, gpa);
 }
 
-int ros_prepare(struct vcpu *bsp, struct vcpu_state *st)
+int ros_prepare(struct vcpu *bsp, struct vcpu_state *st,
+		const struct root_reserve *reserve)
 {
 	const struct boot_module *m = boot_info_module("ros");
 	static struct mb2_plan plan;
@@ -184,6 +188,7 @@ int ros_prepare(struct vcpu *bsp, struct vcpu_state *st)
 	uint64_t info_gpa;
 	int size, err;
 
+	res = reserve;
 	if (!m) {
 		pr_err("ros: no module tagged 'ros' (grub.cfg: module2 /boot/ros.elf ros); no root guest to start");
 		return -TANDEM_ENOENT;

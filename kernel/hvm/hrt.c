@@ -11,12 +11,13 @@
  * hrt_cpus logical CPUs, hidden from the ROS's MADT. */
 #include <tandem/errno.h>
 #include "fmt/acpi_view.h"
-#include "cell/cell.h"
+#include "virt/partition.h"
 #include "config.h"
-#include "lib/console.h"
+#include "hw/console.h"
 #include "virt/exits.h"
 #include "hvm/hrt_boot.h"
 #include "hvm/hrt_image.h"
+#include "hvm/hrt.h"
 #include "hvm/hvm.h"
 #include "boot_info.h"
 #include "lib/klib.h"
@@ -35,7 +36,8 @@
 
 struct hrt_plan hrt_plan;
 static struct hrt_image image;
-static struct cell hrt_cell_storage = { .name = "HRT" };
+static const struct cell_kind hrt_kind;
+static struct cell hrt_cell_storage = { .name = "HRT", .kind = &hrt_kind };
 static struct vcpu hrt_vcpus[TANDEM_MAX_CPUS];
 static const void *image_bytes;
 static uint64_t image_size;
@@ -349,3 +351,40 @@ int hrt_replace(const void *bytes, uint64_t size)
 	pr_info("hrt: image replaced (%lu bytes), rebooting it", size);
 	return hrt_reboot();
 }
+
+/* The HRT owns no devices: it reaches only the Palacios debug port. */
+static void hrt_confine(struct vcpu *v)
+{
+	vcpu_ops->set_io_intercept(v, 0, 0x10000, true);
+}
+
+static void hrt_io(struct vcpu *v)
+{
+	const struct vcpu_exit *e = &v->exit;
+
+	if (e->io.port != HVM_DEBUG_PORT || e->io.in || e->io.string)
+		vcpu_fail(v, "I/O port 0x%x outside its configuration (RIP 0x%lx)",
+			  e->io.port, v->rip);
+	cell_console_putc(v->cell, (char)v->regs[GPR_RAX]);
+	vcpu_skip_insn(v);
+}
+
+static void hrt_failed(struct vcpu *v)
+{
+	hvm_hrt_failed(v->rip, v->exit.reason == EXIT_SHUTDOWN ? 8 :
+			       v->exit.exception.vector);
+}
+
+static void hrt_console_line(struct cell *c, const char *line)
+{
+	(void)c;
+	log_line_as("hrt: ", line);
+}
+
+static const struct cell_kind hrt_kind = {
+	.name = "hrt",
+	.confine = hrt_confine,
+	.io = hrt_io,
+	.failed = hrt_failed,
+	.console_line = hrt_console_line,
+};

@@ -1,6 +1,6 @@
 /*
- * The boot state of an HRT (Palacios HVM, ../shared/seeds/
- * palacios-hvm-hrt-interface.txt): the page tables, GDT/TSS/IDT and
+ * The boot state of an HRT (Palacios HVM, docs/interfaces/
+ * palacios-hvm-hrt.md): the page tables, GDT/TSS/IDT and
  * Multiboot2 boot information that Tandem writes into the HRT's own
  * memory before entering it in 64-bit mode with paging on.
  *

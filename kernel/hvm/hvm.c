@@ -1,13 +1,14 @@
-/* Palacios HVM downcalls and upcalls (palacios-hvm-hrt-interface seed,
- * DESIGN.md "Compatibility facts"). Registers as Palacios uses them:
+/* Palacios HVM downcalls and upcalls (docs/interfaces/palacios-hvm-hrt.md;
+ * guest-abi/ABI.md section 4.10). Registers as Palacios uses them:
  * RAX = 0xf00d, RBX = 0x6464646464646464, RCX = request, RDX, RSI, RDI,
  * R8 = arguments; RAX = result, -1 on error. Any CPL may call. A request
  * in the wrong transaction state, from the wrong side or with a bad
  * pointer returns -1 and changes nothing. */
 #include <tandem/errno.h>
-#include "cell/cell.h"
-#include "lib/console.h"
+#include "virt/partition.h"
+#include "hw/console.h"
 #include "virt/exits.h"
+#include "hvm/hrt.h"
 #include "hvm/hvm.h"
 #include "lib/klib.h"
 #include "mm/pools.h"
@@ -147,21 +148,6 @@ void hvm_downcall(struct vcpu *v)
 	}
 	v->regs[GPR_RAX] = ret;
 	vcpu_skip_insn(v);
-}
-
-void hvm_console_putc(char c)
-{
-	if (c == '\r')
-		return;
-	if (c != '\n' && (c < 0x20 || c > 0x7e))
-		c = '?';
-	if (c != '\n')
-		hrt.console[hrt.console_len++] = c;
-	if (c == '\n' || hrt.console_len == sizeof(hrt.console) - 1) {
-		hrt.console[hrt.console_len] = '\0';
-		log_line_as("hrt: ", hrt.console);
-		hrt.console_len = 0;
-	}
 }
 
 void hvm_hrt_failed(uint64_t rip, uint64_t vector)

@@ -1,6 +1,6 @@
 /* Local APIC access (SDM Vol. 3A 11.4 xAPIC, 11.12 x2APIC). */
 #include "hw/apic.h"
-#include "hw/cpu.h"
+#include "lib/cpu.h"
 #include "layout.h"
 
 #define APIC_BASE_X2APIC	(1u << 10)

@@ -1,5 +1,5 @@
 /* PIT channel 2 one-shot (mode 0) as a delay source (8254 datasheet). */
-#include "hw/cpu.h"
+#include "lib/cpu.h"
 #include "hw/delay.h"
 
 #define PIT_HZ		1193182u

@@ -1,5 +1,6 @@
-/* Emulator exit ports, see ../shared/PLATFORMS.md. */
-#include "hw/cpu.h"
+/* Emulator exit ports (QEMU isa-debug-exit 0xf4, Bochs 0x8900); see
+ * docs/design.md, "Platforms". */
+#include "lib/cpu.h"
 #include "hw/machine.h"
 
 void machine_exit_emulator(uint8_t code)

@@ -35,11 +35,15 @@ struct per_cpu {
 	int entry_result;		/* this CPU's init result (0 / -errno) */
 
 	volatile int entry_done;		/* entry_result is final */
-	struct vcpu *vcpu;		/* the guest CPU this CPU runs */
 	struct vcpu *root_vcpu;		/* its root-cell vCPU, to go back to */
 
 	/* written by other CPUs */
 	volatile int started __attribute__((aligned(64)));	/* AP answered */
+	/* The vCPU this CPU runs. Written by the root CPU that gives this CPU
+	 * to a partition or takes it back (cell create/destroy, HRT start),
+	 * with release order; this CPU's loop reads it with acquire and
+	 * switches when it changes. */
+	struct vcpu *vcpu;
 	volatile int online;		/* counted in the image header */
 	volatile bool waiting;		/* in HLT for the wake-up IPI */
 

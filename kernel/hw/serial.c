@@ -1,5 +1,5 @@
 /* 16550 UART output (polled). */
-#include "hw/cpu.h"
+#include "lib/cpu.h"
 #include "hw/serial.h"
 
 #define UART_THR	0

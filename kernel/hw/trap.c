@@ -2,8 +2,8 @@
  * person needs to find it (vector, error code, RIP, CR2, registers), then
  * stop this CPU. Interrupts are not used yet; one arriving is reported. */
 #include "hw/apic.h"
-#include "lib/console.h"
-#include "hw/cpu.h"
+#include "hw/console.h"
+#include "lib/cpu.h"
 #include "layout.h"
 #include "hw/percpu.h"
 #include "hw/trap.h"

@@ -1,5 +1,5 @@
 /* TSC calibration: count TSC ticks across a 50 ms PIT delay. */
-#include "hw/cpu.h"
+#include "lib/cpu.h"
 #include "hw/delay.h"
 #include "hw/tsc.h"
 

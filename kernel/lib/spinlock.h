@@ -2,7 +2,7 @@
 #ifndef TANDEM_SPINLOCK_H
 #define TANDEM_SPINLOCK_H
 
-#include "hw/cpu.h"
+#include "lib/cpu.h"
 
 struct spinlock {
 	volatile int locked;

@@ -2,8 +2,8 @@
  * 16-byte aligned offsets; other accesses read 0 and are dropped. */
 #include "hw/apic.h"
 #include "virt/apic_emul.h"
-#include "cell/cell.h"
-#include "lib/console.h"
+#include "virt/partition.h"
+#include "hw/console.h"
 #include "virt/exits.h"
 
 #define APIC_ICR_LO		0x300

@@ -1,6 +1,6 @@
 /* Choosing the vendor backend, once, from what the CPU offers. */
 #include <stddef.h>
-#include "lib/console.h"
+#include "hw/console.h"
 #include "virt/vcpu.h"
 #include "virt/virt_caps.h"
 

@@ -2,7 +2,7 @@
  * extensions hidden and the hypervisor bit set, plus Tandem's leaves at
  * 0x40000000 (Xen hypercall ABI seed). */
 #include <tandem/cpuid.h>
-#include "hw/cpu.h"
+#include "lib/cpu.h"
 #include "virt/exits.h"
 
 void handle_cpuid(struct vcpu *v)

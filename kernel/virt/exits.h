@@ -1,7 +1,7 @@
 /* The core's handlers for neutral exits, one file each by subject, and
  * the helpers they share. */
-#ifndef TANDEM_EXITS_H
-#define TANDEM_EXITS_H
+#ifndef TANDEM_VIRT_EXITS_H
+#define TANDEM_VIRT_EXITS_H
 
 #include "virt/vcpu.h"
 
@@ -16,8 +16,7 @@ void handle_cpuid(struct vcpu *v);		/* cpuid_emul.c */
 void handle_msr_read(struct vcpu *v);		/* msr_emul.c */
 void handle_msr_write(struct vcpu *v);
 void handle_mem_fault(struct vcpu *v);		/* mem_fault.c */
-void handle_exception(struct vcpu *v);		/* vcpu_loop.c */
-void handle_io(struct vcpu *v);			/* io_emul.c */
+void handle_exception(struct vcpu *v);		/* run_loop.c */
 
 /** Runs whatever vCPU this CPU is given, for good. */
 __attribute__((noreturn)) void cpu_loop(void);
@@ -28,5 +27,8 @@ bool vcpu_request(struct vcpu *v, uint32_t req);
 
 /** Posts @req without waiting (the vCPU's CPU acts on it soon). */
 void vcpu_post(struct vcpu *v, uint32_t req);
+
+/** Carries out @v's pending requests; on @v's own CPU only. */
+void vcpu_process_requests(struct vcpu *v);
 
 #endif

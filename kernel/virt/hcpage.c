@@ -2,7 +2,7 @@
  * padded with int3; the last slot does the same with the HVM code 0xf00d. */
 #include <tandem/errno.h>
 #include <tandem/hypercall.h>
-#include "cell/cell.h"
+#include "virt/partition.h"
 #include "virt/hcpage.h"
 #include "lib/klib.h"
 #include "layout.h"

@@ -4,81 +4,17 @@
  * (guest-abi/ABI.md). */
 #include <tandem/errno.h>
 #include <tandem/hypercall.h>
-#include "cell/cell.h"
-#include "lib/console.h"
+#include "hw/console.h"
 #include "virt/exits.h"
-#include "cell/cell_calls.h"
-#include "cell/disable.h"
-#include "boot_info.h"
-#include "hvm/hvm.h"
-#include "hw/percpu.h"
-#include "mm/pools.h"
-
-#define HC_ANY_CELL	(1u << 0)	/* callable from non-root cells too */
-
-struct hypercall {
-	long (*fn)(struct vcpu *v, const uint64_t *args);
-	unsigned int flags;
-};
-
-static long hc_get_info(struct vcpu *v, const uint64_t *args)
-{
-	(void)v;
-	switch (args[0]) {
-	case TANDEM_INFO_MEM_POOL_PAGES:
-		return mem_pool.pages;
-	case TANDEM_INFO_MEM_POOL_USED:
-		return mem_pool.used;
-	case TANDEM_INFO_REMAP_POOL_PAGES:
-		return remap_pool.pages;
-	case TANDEM_INFO_REMAP_POOL_USED:
-		return remap_pool.used;
-	case TANDEM_INFO_NUM_CELLS:
-		return num_cells;
-	default:
-		return -TANDEM_EINVAL;
-	}
-}
-
-static long hc_cpu_get_state(struct vcpu *v, const uint64_t *args)
-{
-	uint64_t cpu = args[0], type = args[1];
-	const struct vcpu *target;
-
-	if (cpu >= boot_info.possible_cpus || !per_cpu(cpu)->online)
-		return -TANDEM_EINVAL;
-	target = per_cpu(cpu)->vcpu;
-	if (!target)
-		return -TANDEM_EINVAL;
-	if (v->cell != &root_cell && target->cell != v->cell)
-		return -TANDEM_EPERM;
-	if (type == TANDEM_CPU_INFO_STATE)
-		return target->state == VCPU_PARKED ? TANDEM_CPU_FAILED :
-						     TANDEM_CPU_RUNNING;
-	if (type >= TANDEM_CPU_STAT_TOTAL && type <= TANDEM_CPU_STAT_LAST)
-		/* a counter, kept non-negative */
-		return (long)(target->stats[type - TANDEM_CPU_STAT_TOTAL] & INT64_MAX);
-	return -TANDEM_EINVAL;
-}
-
-static const struct hypercall hypercalls[] = {
-	[TANDEM_HC_DISABLE] = { hc_disable, 0 },
-	[TANDEM_HC_CELL_CREATE] = { hc_cell_create, 0 },
-	[TANDEM_HC_CELL_START] = { hc_cell_start, 0 },
-	[TANDEM_HC_CELL_DESTROY] = { hc_cell_destroy, 0 },
-	[TANDEM_HC_HYPERVISOR_GET_INFO] = { hc_get_info, HC_ANY_CELL },
-	[TANDEM_HC_CELL_GET_STATE] = { hc_cell_state, 0 },
-	[TANDEM_HC_CPU_GET_STATE] = { hc_cpu_get_state, HC_ANY_CELL },
-	[TANDEM_HC_DEBUG_CONSOLE_PUTC] = { hc_debug_putc, HC_ANY_CELL },
-	[TANDEM_HC_CELL_SOFT_RESTART] = { hc_cell_soft_restart, 0 },
-};
+#include "virt/hypercall.h"
+#include "virt/partition.h"
 
 static long dispatch(struct vcpu *v, uint64_t code, const uint64_t *args)
 {
 	static unsigned int unknown_logged;
 	const struct hypercall *hc = NULL;
 
-	if (code < sizeof(hypercalls) / sizeof(hypercalls[0]) && hypercalls[code].fn)
+	if (code < hypercall_count && hypercalls[code].fn)
 		hc = &hypercalls[code];
 	if (!hc) {
 		if (unknown_logged++ < 8)
@@ -89,19 +25,19 @@ static long dispatch(struct vcpu *v, uint64_t code, const uint64_t *args)
 	/* Jailhouse seed: hypercalls are for the guest kernel only. */
 	if (vcpu_ops->get_cpl(v) != 0)
 		return -TANDEM_EPERM;
-	if (!(hc->flags & HC_ANY_CELL) && v->cell != &root_cell)
+	if (!(hc->flags & HC_ANY_CELL) && !v->cell->kind->root)
 		return -TANDEM_EPERM;
 	return hc->fn(v, args);
 }
 
 void handle_hypercall(struct vcpu *v)
 {
-	if (vcpu_ops->get_mode(v) == CPU_MODE_64 &&
-	    (uint32_t)v->regs[GPR_RAX] == TANDEM_HC_HVM) {
-		hvm_downcall(v);	/* its own registers and rules */
+	bool long_mode = vcpu_ops->get_mode(v) == CPU_MODE_64;
+
+	if (long_mode && (uint32_t)v->regs[GPR_RAX] == TANDEM_HC_HVM) {
+		hypercall_hvm(v);	/* its own registers and rules */
 		return;
 	}
-	bool long_mode = vcpu_ops->get_mode(v) == CPU_MODE_64;
 	uint64_t mask = long_mode ? ~0ull : 0xffffffffull;
 	uint64_t code = v->regs[GPR_RAX] & mask;
 	const uint64_t args[6] = {

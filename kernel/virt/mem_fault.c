@@ -3,10 +3,10 @@
  * writes (one rate-limited line says so); the local APIC page is emulated
  * (lapic_emul.c). The access is completed by decoding the instruction. */
 #include "virt/apic_emul.h"
-#include "cell/cell.h"
-#include "lib/console.h"
+#include "virt/partition.h"
+#include "hw/console.h"
 #include "virt/exits.h"
-#include "mm/guest_mem.h"
+#include "virt/guest_mem.h"
 #include "virt/insn.h"
 #include "mm/tandem_mem.h"
 

@@ -2,9 +2,9 @@
  * VM_HSAVE_PA (SVM is hidden), and the hypercall page MSR (Xen hypercall
  * ABI seed). Any other intercepted MSR raises #GP in the guest. */
 #include <tandem/cpuid.h>
-#include "cell/cell.h"
-#include "lib/console.h"
-#include "hw/cpu.h"
+#include "virt/partition.h"
+#include "hw/console.h"
+#include "lib/cpu.h"
 #include "virt/exits.h"
 #include "virt/hcpage.h"
 

@@ -1,7 +1,7 @@
 /* Detection of VMX (SDM Vol. 3C 24.6, 23.7, App. A) and SVM (APM Vol. 2
  * 15.4, 15.10). */
-#include "lib/console.h"
-#include "hw/cpu.h"
+#include "hw/console.h"
+#include "lib/cpu.h"
 #include "lib/klib.h"
 #include "virt/virt_caps.h"
 

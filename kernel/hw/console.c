@@ -1,7 +1,7 @@
 /* Line-at-a-time console over serial and VGA text. */
 #include <stdarg.h>
-#include "lib/console.h"
-#include "hw/cpu.h"
+#include "hw/console.h"
+#include "lib/cpu.h"
 #include "lib/printf.h"
 #include "hw/serial.h"
 #include "lib/spinlock.h"

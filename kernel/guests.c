@@ -1,31 +1,36 @@
 /* Starting the guests once the hypervisor runs on every CPU. */
 #include "boot_info.h"
-#include "cell/cell.h"
-#include "lib/console.h"
-#include "hw/cpu.h"
-#include "virt/exits.h"
-#include "cell/guests.h"
-#include "hvm/hvm.h"
-#include "hw/percpu.h"
-#include "lib/klib.h"
+#include "cell/root_cell.h"
 #include "cell/ros_boot.h"
+#include "guests.h"
+#include "hvm/hrt.h"
+#include "lib/cpu.h"
+#include "hw/percpu.h"
+#include "hw/console.h"
+#include "lib/klib.h"
+#include "virt/exits.h"
+#include "virt/partition.h"
 
 enum { PHASE_WAIT, PHASE_RUN, PHASE_NONE };
 static volatile int guest_phase = PHASE_WAIT;
 
 void guests_start_bsp(void)
 {
+	struct root_reserve res = { 0 };
 	struct vcpu *v;
 	int err;
 
 	hrt_plan_resources(boot_info.online_cpus);
-	err = root_cell_init();
+	if (hrt_plan.active)
+		res = (struct root_reserve){ hrt_plan.cpu_mask, hrt_plan.mem_base,
+					     hrt_plan.mem_size };
+	err = root_cell_init(&res);
 	if (err) {
 		pr_err("root cell: cannot build its memory map (%d): out of hypervisor memory", err);
 		goto none;
 	}
 	v = this_cpu()->vcpu;
-	if (ros_prepare(v, &v->start_state))
+	if (ros_prepare(v, &v->start_state, &res))
 		goto none;
 	hrt_start();
 	memcpy(v->start_regs, v->regs, sizeof(v->regs));

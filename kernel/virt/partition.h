@@ -1,8 +1,13 @@
-/* Cells: partitions of CPUs and memory, each with its own guest-physical
- * map. The root cell (id 0) runs the ROS and owns everything Tandem and
- * other cells do not. */
-#ifndef TANDEM_CELL_H
-#define TANDEM_CELL_H
+/* Partitions ("cells", Jailhouse's word): CPUs and memory with a
+ * guest-physical map of their own, run by the vCPUs of virt/. The root cell
+ * (id 0) runs the ROS and owns everything Tandem and other cells do not.
+ *
+ * Every cell has a kind (struct cell_kind): the root, a Jailhouse-style
+ * cell, the HRT. Generic code (the run loop, the exit handlers, Disable)
+ * asks the kind for what differs between them and never tests for a
+ * particular partition; a new kind is one new table. */
+#ifndef TANDEM_VIRT_PARTITION_H
+#define TANDEM_VIRT_PARTITION_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,10 +32,32 @@ struct mem_range {
 
 struct tandem_cell_desc;
 struct tandem_comm_region;
+struct cell;
+
+/* What differs between kinds of partition. */
+struct cell_kind {
+	const char *name;		/* "root", "cell", "hrt" */
+	/* The root kind: may call the management hypercalls and read the
+	 * state of every CPU; its CPUs continue natively after Disable. */
+	bool root;
+	/** Sets the intercepts that confine @v (ports, ...), on its CPU,
+	 * right after its control structure was created. */
+	void (*confine)(struct vcpu *v);
+	/** An intercepted I/O port access of @v: emulate it, or fail @v. */
+	void (*io)(struct vcpu *v);
+	/** A vCPU of the cell failed (the cell is already marked Failed):
+	 * what else must happen. NULL: nothing. */
+	void (*failed)(struct vcpu *v);
+	/** A whole line the cell wrote to its console. */
+	void (*console_line)(struct cell *c, const char *line);
+};
+
+extern const struct cell_kind root_kind;	/* cell/root_cell.c */
 
 struct cell {
 	unsigned int id;
 	char name[CELL_NAME_LEN];
+	const struct cell_kind *kind;
 	volatile uint32_t state;	/* CELL_STATE_*; non-root: see comm */
 	struct page_table gpa_map;
 	volatile uint32_t gpa_gen;	/* bumped when gpa_map loses entries */
@@ -48,7 +75,7 @@ struct cell {
 	struct tandem_comm_region *comm;	/* NULL: none */
 	uint64_t comm_gpa;
 	bool started;
-	char console[120];			/* Debug Console Putc line */
+	char console[120];			/* guest console line buffer */
 	unsigned int console_len;
 };
 
@@ -64,14 +91,6 @@ void cell_set_failed(struct cell *c);
 /** Makes every vCPU of @c drop what it cached of its guest-physical map
  * before it next runs guest code; returns once all did or will. */
 void cell_flush_gpa(struct cell *c);
-
-/**
- * Builds the root cell: its RAM is every available range of the memory map
- * minus Tandem's own memory, its guest-physical map the identity over the
- * whole address space minus Tandem's memory and the local APIC page (both
- * trapped), and one vCPU per online CPU. Returns 0 or -ENOMEM.
- */
-int root_cell_init(void);
 
 /** The machine's guest-physical map as the root sees it: the identity over
  * every address, minus Tandem's memory and the local APIC page (both
@@ -89,6 +108,13 @@ void *cell_gpa_to_hva(const struct cell *c, uint64_t gpa, uint64_t len);
  * line naming why; the CPU goes back to its loop. */
 __attribute__((noreturn, format(printf, 2, 3)))
 void vcpu_fail(struct vcpu *v, const char *fmt, ...);
+
+/** A byte of a guest's console (Debug Console Putc, the HRT's port
+ * 0xc0c0): buffered per cell, each whole line handed to the kind's
+ * console_line (non-printable bytes become '?', CR is dropped). */
+void cell_console_putc(struct cell *c, char ch);
+/** The usual console_line: "cell '<name>': <line>" on Tandem's console. */
+void cell_console_line(struct cell *c, const char *line);
 
 /** Removes [@base, @base + @size) from @c's RAM list / adds it back
  * (identity: host-physical = guest-physical). 0 or -ENOMEM (list full). */

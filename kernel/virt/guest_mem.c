@@ -1,7 +1,7 @@
 /* Guest memory access for instruction fetch and hypercall arguments. */
 #include <tandem/errno.h>
-#include "cell/cell.h"
-#include "mm/guest_mem.h"
+#include "virt/partition.h"
+#include "virt/guest_mem.h"
 #include "lib/klib.h"
 #include "mm/paging.h"
 

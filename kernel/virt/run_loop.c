@@ -1,46 +1,16 @@
-/* The run loop of one vCPU on its physical CPU: wait for a start-up IPI
- * where needed, enter the guest, dispatch the exit by a table. */
-#include "cell/cell.h"
-#include "lib/console.h"
-#include "hw/cpu.h"
-#include "virt/exits.h"
-#include "mm/guest_mem.h"
-#include "lib/klib.h"
-#include "virt/start_state.h"
-#include "hw/tsc.h"
-#include "cell/disable.h"
-#include "cell/cell_calls.h"
-#include "hvm/hvm.h"
+/* The run loop of one physical CPU and its exit table: take requests,
+ * wait for a start-up IPI where needed, enter the guest, dispatch the exit
+ * by reason. */
 #include "hw/apic.h"
+#include "lib/cpu.h"
 #include "hw/percpu.h"
-#include "lib/printf.h"
-#include <stdarg.h>
-
-const struct vcpu_ops *vcpu_ops;
-
-void vcpu_skip_insn(struct vcpu *v)
-{
-	if (!v->exit.insn_len)
-		vcpu_fail(v, "exit %d without an instruction length at RIP 0x%lx",
-			  v->exit.reason, v->rip);
-	v->rip += v->exit.insn_len;
-	if (vcpu_ops->get_mode(v) != CPU_MODE_64)
-		v->rip = (uint32_t)v->rip;
-}
-
-void vcpu_inject_gp(struct vcpu *v)
-{
-	struct vcpu_event e = { EVENT_EXCEPTION, 13, true, 0 };
-
-	vcpu_ops->inject(v, &e);
-}
-
-void vcpu_inject_ud(struct vcpu *v)
-{
-	struct vcpu_event e = { EVENT_EXCEPTION, 6, false, 0 };
-
-	vcpu_ops->inject(v, &e);
-}
+#include "hw/console.h"
+#include "lib/klib.h"
+#include "virt/exits.h"
+#include "virt/guest_mem.h"
+#include "virt/leave.h"
+#include "virt/partition.h"
+#include "virt/start_state.h"
 
 /* Tandem re-delivers the exceptions it intercepts; when the guest's IDT
  * is too short for the vector and for #DF as well, the CPU would shut down
@@ -154,6 +124,11 @@ static void handle_entry_failed(struct vcpu *v)
 		  v->exit.vendor.insn_error);
 }
 
+static void handle_io(struct vcpu *v)
+{
+	v->cell->kind->io(v);		/* which ports it reaches is its kind's */
+}
+
 static void handle_unhandled(struct vcpu *v)
 {
 	vcpu_fail(v, "%s: 0x%lx (info 0x%lx 0x%lx) at RIP 0x%lx",
@@ -210,7 +185,7 @@ static void try_sipi(struct vcpu *v)
 	v->state = VCPU_RUNNING;
 }
 
-static void process_requests(struct vcpu *v)
+void vcpu_process_requests(struct vcpu *v)
 {
 	uint32_t req = __atomic_load_n(&v->requests, __ATOMIC_ACQUIRE);
 
@@ -225,7 +200,7 @@ static void process_requests(struct vcpu *v)
 	}
 	if (req & VCPU_REQ_RESET) {
 		if (!v->backend)
-			panic("process_requests: reset of cell '%s' vCPU %u (%p) without control structure",
+			panic("vcpu_process_requests: reset of cell '%s' vCPU %u (%p) without control structure",
 			      v->cell->name, v->index, v);
 		vcpu_ops->set_state(v, &v->start_state);
 		memcpy(v->regs, v->start_regs, sizeof(v->regs));
@@ -262,72 +237,6 @@ static void cpu_wait_for_work(struct vcpu *v)
 	    __atomic_load_n(&v->pending_irq, __ATOMIC_SEQ_CST) < 0)
 		asm volatile("sti; hlt; cli" ::: "memory");
 	__atomic_store_n(&v->cpu->waiting, false, __ATOMIC_SEQ_CST);
-}
-
-/* Gets @v's CPU to look at its requests: an NMI out of guest mode, the
- * wake-up IPI out of HLT. */
-static void kick(struct vcpu *v)
-{
-	if (v->in_guest)
-		apic_send_ipi(v->cpu->apic_id, APIC_ICR_NMI);
-	else if (__atomic_load_n(&v->cpu->waiting, __ATOMIC_SEQ_CST))
-		apic_send_ipi(v->cpu->apic_id, 0x4000 | APIC_WAKE_VECTOR);
-}
-
-void vcpu_post(struct vcpu *v, uint32_t req)
-{
-	__atomic_or_fetch(&v->requests, req, __ATOMIC_SEQ_CST);
-	if (v->cpu != this_cpu())
-		kick(v);
-}
-
-bool vcpu_request(struct vcpu *v, uint32_t req)
-{
-	uint64_t start = tsc_us(), last_kick = 0;
-
-	__atomic_or_fetch(&v->requests, req, __ATOMIC_SEQ_CST);
-	if (v->cpu == this_cpu()) {
-		process_requests(v);
-		return true;
-	}
-	/* Wait until its CPU took it, kicking it now and then: an NMI may
-	 * arrive just before a VM entry and be lost on VMX. */
-	for (;;) {
-		uint64_t now = tsc_us();
-
-		if (!(__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) & req))
-			return true;
-		if (now - last_kick >= 200) {
-			kick(v);
-			last_kick = now;
-		}
-		if (now - start > 5000000)
-			break;
-		cpu_relax();
-	}
-	pr_err("cell '%s': vCPU %u did not take request 0x%x within 5 s",
-	       v->cell->name, v->index, req);
-	return false;
-}
-
-void cell_flush_gpa(struct cell *c)
-{
-	uint32_t gen = __atomic_add_fetch(&c->gpa_gen, 1, __ATOMIC_SEQ_CST);
-
-	for (unsigned int i = 0; i < c->nvcpus; i++) {
-		struct vcpu *v = c->vcpus[i];
-
-		if (v->cpu == this_cpu())
-			continue;		/* flushed before our next entry */
-		for (uint64_t last = 0; v->in_guest &&
-		     __atomic_load_n(&v->gpa_gen_seen, __ATOMIC_ACQUIRE) != gen;) {
-			if (tsc_us() - last >= 200) {
-				kick(v);
-				last = tsc_us();
-			}
-			cpu_relax();
-		}
-	}
 }
 
 static void enter_guest(struct vcpu *v)
@@ -373,10 +282,37 @@ static bool switch_to(struct vcpu *v)
 	}
 	vcpu_ops->set_gpa_root(v, v->cell->gpa_map.root_phys);
 	v->gpa_gen_seen = v->cell->gpa_gen;
-	cell_confine_ports(v);
+	v->cell->kind->confine(v);
 	return true;
 }
 
+/*
+ * The per-CPU run loop. Every CPU Tandem runs guests on ends up here, for
+ * good, and each turn of the loop does:
+ *
+ *  1. Read which vCPU this CPU is to run (per_cpu.vcpu: a root CPU runs its
+ *     root vCPU until Cell Create or the HRT takes it, and gets it back on
+ *     destroy). None, or one that acknowledged a stop: spin and look again.
+ *  2. If that vCPU is new to this CPU, make it current: create its control
+ *     structure here (the backend's VMCS/VMCB must be made on the CPU that
+ *     runs it), point it at its cell's guest-physical map and let the
+ *     cell's kind confine it (I/O intercepts); or just load it.
+ *  3. Carry out the requests other CPUs posted (vcpu_post/vcpu_request):
+ *     Disable (never returns), stop, reset to the start state, INIT, an
+ *     interrupt to deliver.
+ *  4. By run state: a vCPU waiting for a start-up IPI starts in real mode
+ *     if one arrived; a parked (failed) one stays put; a running one that
+ *     executed HLT sleeps in HLT until an interrupt or request is pending
+ *     for it; otherwise it enters the guest.
+ *  5. Entering the guest (enter_guest): announce in_guest, so that from
+ *     now on requests and map changes kick this CPU out with an NMI;
+ *     flush the cached guest-physical map if the cell's changed; run until
+ *     the next exit; dispatch the exit by reason through exit_handlers[];
+ *     count it.
+ *
+ * A vCPU that fails (vcpu_fail) is parked, its cell marked Failed, and the
+ * CPU jumps back to the top of this loop on a fresh stack.
+ */
 void cpu_loop(void)
 {
 	struct per_cpu *pc = this_cpu();
@@ -395,7 +331,7 @@ void cpu_loop(void)
 				continue;
 			cur = v;
 		}
-		process_requests(v);
+		vcpu_process_requests(v);
 		if (v->stopped) {
 			cur = NULL;
 			continue;
@@ -421,22 +357,3 @@ void cpu_loop(void)
 	}
 }
 
-void vcpu_fail(struct vcpu *v, const char *fmt, ...)
-{
-	char why[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	v->state = VCPU_PARKED;
-	cell_set_failed(v->cell);
-	if (hrt.cell && v->cell == hrt.cell)
-		hvm_hrt_failed(v->rip, v->exit.reason == EXIT_SHUTDOWN ? 8 :
-				       v->exit.exception.vector);
-	pr_err("cell '%s' failed: vCPU %u: %s", v->cell->name, v->index, why);
-	/* Back to the top of this CPU's loop, on a fresh stack. */
-	asm volatile("mov %0, %%rsp; jmp cpu_loop"
-		     : : "r"((uint64_t)this_cpu()->stack + PER_CPU_STACK_SIZE));
-	__builtin_unreachable();
-}

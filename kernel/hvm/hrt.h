@@ -1,0 +1,32 @@
+/* The HRT partition: planning its CPUs and memory at boot, booting,
+ * rebooting and replacing its image (kernel/hvm/hrt.c). */
+#ifndef TANDEM_HVM_HRT_H
+#define TANDEM_HVM_HRT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What boot decided for the HRT before the root cell was built. */
+struct hrt_plan {
+	bool active;			/* an HRT module will boot */
+	unsigned int ncpus;
+	uint64_t cpu_mask;		/* its logical CPUs (the highest ones) */
+	uint64_t mem_base, mem_size;	/* its exclusive memory */
+};
+
+extern struct hrt_plan hrt_plan;
+
+/** Finds and checks the module tagged "hrt" and picks its CPUs and memory
+ * (before the root cell exists); 0 also when there is none. */
+int hrt_plan_resources(unsigned int online_cpus);
+/** Boots the HRT module, if there is one, on the CPUs and memory chosen at
+ * start-up; 0, or a negative errno after one line naming the problem. */
+int hrt_start(void);
+/** Reloads the HRT image and restarts every HRT core (reboot HRT). */
+int hrt_reboot(void);
+/** Validates a new HRT image (a private copy from page_alloc) and reboots
+ * with it. -EINVAL: refused, the copy is still the caller's; any other
+ * result: the copy now belongs to the HRT. */
+int hrt_replace(const void *image, uint64_t size);
+
+#endif
