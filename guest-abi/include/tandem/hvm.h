@@ -1,14 +1,15 @@
 /*
- * The Palacios HVM/HRT interface as Tandem offers it
- * (../shared/seeds/palacios-hvm-hrt-interface.txt): the Multiboot2 HRT
- * header tag, the HRT info tag, downcall requests (hypercall 0xf00d),
- * transaction states, upcalls through the comm page, and Tandem's own
- * function-call descriptor. Layouts follow Palacios so that its clients
- * (Nautilus, the Palacios ROS library) work unchanged.
+ * The Palacios HVM/HRT interface as Tandem offers it (its Palacios sources:
+ * docs/interfaces/palacios-hvm-hrt.md; the reference: guest-abi/ABI.md
+ * section 4.10): the Multiboot2 HRT header tag, the HRT info tag, downcall
+ * requests (hypercall 0xf00d), transaction states, upcalls through the comm
+ * page, and Tandem's own function-call descriptor. Layouts follow Palacios
+ * so that its clients (Nautilus, the Palacios ROS library) work unchanged.
  *
  * Downcall: RAX = 0xf00d, RBX = TANDEM_HVM_MARKER (anything else: RAX = -1),
- * RCX = request, arguments in RDX, RSI, RDI, R8, R9, R10, R11; result in
- * RAX, -1 on error. vmmcall or vmcall, from any CPL.
+ * RCX = request, arguments in RDX, RSI, RDI, R8 (Palacios also passes R9,
+ * R10, R11; no request Tandem implements reads them); result in RAX, -1 on
+ * error. vmmcall or vmcall, from any CPL.
  */
 #ifndef TANDEM_HVM_H
 #define TANDEM_HVM_H
