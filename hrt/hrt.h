@@ -28,6 +28,7 @@
 #include "../kernel/lib/klib.h"
 #include "../kernel/lib/printf.h"
 #include "tandem/hvm.h"
+#include "tandem/hvm_call.h"
 #include "hrt_funcs.h"
 
 #ifndef HRT_VERSION

@@ -39,25 +39,8 @@ void hrt_stop(void)
 long hrt_downcall(const struct hrt_core *c, uint64_t request, uint64_t a1,
 		  uint64_t a2)
 {
-	register uint64_t rax __asm__("rax") = TANDEM_HVM_CALL;
-	register uint64_t rbx __asm__("rbx") = TANDEM_HVM_MARKER_64;
-	register uint64_t rcx __asm__("rcx") = request;
-	register uint64_t rdx __asm__("rdx") = a1;
-	register uint64_t rsi __asm__("rsi") = a2;
-	register uint64_t rdi __asm__("rdi") = 0;
-	register uint64_t r8 __asm__("r8") = 0;
-
-	if (c->amd)
-		__asm__ volatile("vmmcall"
-				 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx),
-				   "+r"(rsi), "+r"(rdi), "+r"(r8)
-				 : : "r9", "r10", "r11", "memory", "cc");
-	else
-		__asm__ volatile("vmcall"
-				 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx),
-				   "+r"(rsi), "+r"(rdi), "+r"(r8)
-				 : : "r9", "r10", "r11", "memory", "cc");
-	return (long)rax;
+	return tandem_hvm_call_insn(c->amd, TANDEM_HVM_MARKER_64, request, a1, a2,
+				    0, 0);
 }
 
 bool hrt_phys_ok(const struct hrt_setup *s, uint64_t pa, uint64_t len)

@@ -20,6 +20,7 @@
 #include "cpu.h"
 #include "smp.h"
 #include "suite.h"
+#include <tandem/hvm_call.h>
 #include "tandem_hvm.h"
 #include "trap.h"
 
@@ -90,25 +91,7 @@ static const char *res_str(struct hc_result r, char *buf, size_t size)
 /* The HVM call with any RBX (the library always sends the marker). */
 static long hvm_raw(uint64_t marker, uint64_t request)
 {
-	register uint64_t rax __asm__("rax") = TANDEM_HVM_CALL;
-	register uint64_t rbx __asm__("rbx") = marker;
-	register uint64_t rcx __asm__("rcx") = request;
-	register uint64_t rdx __asm__("rdx") = 0;
-	register uint64_t rsi __asm__("rsi") = 0;
-	register uint64_t rdi __asm__("rdi") = 0;
-	register uint64_t r8 __asm__("r8") = 0;
-
-	if (hs.s->id.amd)
-		__asm__ volatile("vmmcall"
-				 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx),
-				   "+r"(rsi), "+r"(rdi), "+r"(r8)
-				 : : "r9", "r10", "r11", "memory", "cc");
-	else
-		__asm__ volatile("vmcall"
-				 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx),
-				   "+r"(rsi), "+r"(rdi), "+r"(r8)
-				 : : "r9", "r10", "r11", "memory", "cc");
-	return (long)rax;
+	return tandem_hvm_call_insn(hs.s->id.amd, marker, request, 0, 0, 0, 0);
 }
 
 /* ---- time ---- */

@@ -4,6 +4,9 @@
  * knows exactly which registers the hypervisor reads and may change.
  */
 #include "tandem_guest.h"
+#ifdef __x86_64__
+#include "tandem/hvm_call.h"
+#endif
 
 static enum tandem_transfer transfer = TANDEM_XFER_VMCALL;
 static void *transfer_page;
@@ -216,32 +219,51 @@ long tandem_debug_putc(char c)
 	return tandem_hypercall(TANDEM_HC_DEBUG_CONSOLE_PUTC, (uint8_t)c, 0, 0, 0, 0, 0);
 }
 
-/* Palacios's registers: RBX marker, RCX request, RDX RSI RDI R8 arguments;
- * R9-R11 are arguments Palacios may read, so they are zeroed, and Tandem may
- * change any of them. */
+/* Palacios's registers (tandem/hvm_call.h): RBX marker, RCX request, RDX
+ * RSI RDI R8 arguments. The instructions in 64-bit mode come from that
+ * header; the hypercall-page transfer and 32-bit code are the library's. */
 #ifdef __x86_64__
-#define TANDEM_HVM_TRANSFER(insn, extra_in)					\
-	register uint64_t rax __asm__("rax") = TANDEM_HC_HVM;			\
-	register uint64_t rbx __asm__("rbx") = TANDEM_HVM_MARKER;		\
-	register uint64_t rcx __asm__("rcx") = request;				\
-	register uint64_t rdx __asm__("rdx") = a1;				\
-	register uint64_t rsi __asm__("rsi") = a2;				\
-	register uint64_t rdi __asm__("rdi") = a3;				\
-	register uint64_t r8 __asm__("r8") = a4;				\
-	register uint64_t r9 __asm__("r9") = 0;					\
-	register uint64_t r10 __asm__("r10") = 0;				\
-	register uint64_t r11 __asm__("r11") = 0;				\
-	__asm__ volatile(insn							\
-			 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx),		\
-			   "+r"(rsi), "+r"(rdi), "+r"(r8), "+r"(r9),		\
-			   "+r"(r10), "+r"(r11)					\
-			 : extra_in						\
-			 : "memory", "cc");					\
-	return (long)rax
+static long hvm_vmmcall(uint64_t request, uint64_t a1, uint64_t a2,
+			uint64_t a3, uint64_t a4)
+{
+	return tandem_hvm_call_insn(true, TANDEM_HVM_MARKER, request, a1, a2, a3, a4);
+}
+
+static long hvm_vmcall(uint64_t request, uint64_t a1, uint64_t a2,
+		       uint64_t a3, uint64_t a4)
+{
+	return tandem_hvm_call_insn(false, TANDEM_HVM_MARKER, request, a1, a2, a3, a4);
+}
+
+/* The page's stub is called below the red zone; every argument register
+ * is live across the call. */
+static long hvm_page(void *page, uint64_t request, uint64_t a1, uint64_t a2,
+		     uint64_t a3, uint64_t a4)
+{
+	void *stub = (char *)page + (size_t)TANDEM_HC_SLOT_HVM * TANDEM_HC_STUB_SIZE;
+	register uint64_t rax __asm__("rax") = TANDEM_HC_HVM;
+	register uint64_t rbx __asm__("rbx") = TANDEM_HVM_MARKER;
+	register uint64_t rcx __asm__("rcx") = request;
+	register uint64_t rdx __asm__("rdx") = a1;
+	register uint64_t rsi __asm__("rsi") = a2;
+	register uint64_t rdi __asm__("rdi") = a3;
+	register uint64_t r8 __asm__("r8") = a4;
+	register uint64_t r9 __asm__("r9") = 0;
+	register uint64_t r10 __asm__("r10") = 0;
+	register uint64_t r11 __asm__("r11") = 0;
+
+	__asm__ volatile("sub $128, %%rsp\n\tcall *%[stub]\n\tadd $128, %%rsp"
+			 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx),
+			   "+r"(rsi), "+r"(rdi), "+r"(r8), "+r"(r9),
+			   "+r"(r10), "+r"(r11)
+			 : [stub] "r"(stub)
+			 : "memory", "cc");
+	return (long)rax;
+}
 #else
 /* 32-bit: the low halves only (EBX = low half of the marker, ECX, EDX,
  * ESI, EDI); a4 has no register and is ignored. */
-#define TANDEM_HVM_TRANSFER(insn, extra_in)					\
+#define TANDEM_HVM_TRANSFER32(insn, extra_in)					\
 	uint32_t eax = TANDEM_HC_HVM, ebx = (uint32_t)TANDEM_HVM_MARKER;	\
 	uint32_t ecx = (uint32_t)request, edx = (uint32_t)a1;			\
 	uint32_t esi = (uint32_t)a2, edi = (uint32_t)a3;			\
@@ -252,34 +274,29 @@ long tandem_debug_putc(char c)
 			 : extra_in						\
 			 : "memory", "cc");					\
 	return (long)(int32_t)eax
-#endif
 
 static long hvm_vmmcall(uint64_t request, uint64_t a1, uint64_t a2,
 			uint64_t a3, uint64_t a4)
 {
-	TANDEM_HVM_TRANSFER("vmmcall", "i"(0));
+	TANDEM_HVM_TRANSFER32("vmmcall", "i"(0));
 }
 
 static long hvm_vmcall(uint64_t request, uint64_t a1, uint64_t a2,
 		       uint64_t a3, uint64_t a4)
 {
-	TANDEM_HVM_TRANSFER("vmcall", "i"(0));
+	TANDEM_HVM_TRANSFER32("vmcall", "i"(0));
 }
 
+/* Every general register but EBP and ESP carries an argument: the stub
+ * address goes through the stack. */
 static long hvm_page(void *page, uint64_t request, uint64_t a1, uint64_t a2,
 		     uint64_t a3, uint64_t a4)
 {
 	void *stub = (char *)page + (size_t)TANDEM_HC_SLOT_HVM * TANDEM_HC_STUB_SIZE;
 
-#ifdef __x86_64__
-	TANDEM_HVM_TRANSFER("sub $128, %%rsp\n\tcall *%[stub]\n\tadd $128, %%rsp",
-			    [stub] "r"(stub));
-#else
-	/* Every general register but EBP and ESP carries an argument: the
-	 * stub address goes through the stack. */
-	TANDEM_HVM_TRANSFER("call *%[stub]", [stub] "m"(stub));
-#endif
+	TANDEM_HVM_TRANSFER32("call *%[stub]", [stub] "m"(stub));
 }
+#endif
 
 long tandem_hvm_call(uint64_t request, uint64_t a1, uint64_t a2, uint64_t a3,
 		     uint64_t a4)

@@ -10,6 +10,8 @@
 #ifndef TANDEM_HYPERCALL_H
 #define TANDEM_HYPERCALL_H
 
+#include "hvm.h"
+
 /* Cell calls (Jailhouse hypervisor-interfaces seed). */
 #define TANDEM_HC_DISABLE		0
 #define TANDEM_HC_CELL_CREATE		1
@@ -33,9 +35,10 @@
 #define TANDEM_CELL_BOOT_MAGIC		0x43444e54u	/* "TNDC" */
 
 /* The Palacios HVM call: RAX = 0xf00d, RBX = TANDEM_HVM_MARKER,
- * RCX = request (palacios-hvm-hrt-interface seed). */
-#define TANDEM_HC_HVM			0xf00d
-#define TANDEM_HVM_MARKER		0x6464646464646464ull
+ * RCX = request (tandem/hvm.h has the requests). The same numbers as
+ * TANDEM_HVM_CALL and TANDEM_HVM_MARKER_64, under the hypercall names. */
+#define TANDEM_HC_HVM			TANDEM_HVM_CALL
+#define TANDEM_HVM_MARKER		TANDEM_HVM_MARKER_64
 
 /* Hypervisor Get Info (code 5) types. */
 #define TANDEM_INFO_MEM_POOL_PAGES	0

@@ -1,0 +1,53 @@
+/*
+ * The Palacios HVM downcall (RAX = 0xf00d) from 64-bit code, by the
+ * vendor's own instruction: one definition for every guest Tandem ships
+ * (the ROS, the HRT and the guest library, which adds the hypercall-page
+ * and 32-bit transfers). Registers as Palacios reads them: RBX = marker,
+ * RCX = request, RDX RSI RDI R8 = arguments; R9-R11 are zeroed (Palacios
+ * may read them) and Tandem may change any of these registers. Returns
+ * RAX (-1 on error).
+ */
+#ifndef TANDEM_HVM_CALL_H
+#define TANDEM_HVM_CALL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hvm.h"
+
+#ifdef __x86_64__
+/** @amd: VMMCALL (AMD) rather than VMCALL (Intel); @marker is normally
+ * TANDEM_HVM_MARKER_64 (anything else is refused with -1). */
+static inline long tandem_hvm_call_insn(bool amd, uint64_t marker,
+					uint64_t request, uint64_t a1,
+					uint64_t a2, uint64_t a3, uint64_t a4)
+{
+	register uint64_t rax __asm__("rax") = TANDEM_HVM_CALL;
+	register uint64_t rbx __asm__("rbx") = marker;
+	register uint64_t rcx __asm__("rcx") = request;
+	register uint64_t rdx __asm__("rdx") = a1;
+	register uint64_t rsi __asm__("rsi") = a2;
+	register uint64_t rdi __asm__("rdi") = a3;
+	register uint64_t r8 __asm__("r8") = a4;
+	register uint64_t r9 __asm__("r9") = 0;
+	register uint64_t r10 __asm__("r10") = 0;
+	register uint64_t r11 __asm__("r11") = 0;
+
+	if (amd)
+		__asm__ volatile("vmmcall"
+				 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx),
+				   "+r"(rsi), "+r"(rdi), "+r"(r8), "+r"(r9),
+				   "+r"(r10), "+r"(r11)
+				 :
+				 : "memory", "cc");
+	else
+		__asm__ volatile("vmcall"
+				 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx),
+				   "+r"(rsi), "+r"(rdi), "+r"(r8), "+r"(r9),
+				   "+r"(r10), "+r"(r11)
+				 :
+				 : "memory", "cc");
+	return (long)rax;
+}
+#endif
+
+#endif
