@@ -33,7 +33,8 @@ TEST_ISO := $(BUILD)/tandem-test.iso
 TANDEM_OPTS	?=
 TEST_OPTS	?= exit_when_done
 
-.PHONY: all run run-uefi run-bochs debug test host-tests boot-tests bench deps clean
+.PHONY: all run run-uefi run-bochs debug test host-tests boot-tests bench deps clean \
+	check-header check-layers
 
 all: $(ELF) $(ISO)
 
@@ -122,10 +123,15 @@ $(BUILD)/tests/check_header: tests/check_header.c kernel/header.h kernel/layout.
 check-header: $(BUILD)/tests/check_header $(ELF)
 	$(BUILD)/tests/check_header $(ELF)
 
+# The kernel's dependencies run one way (scripts/check_layers.py).
+check-layers:
+	@$(PYTHON) scripts/check_layers.py
+
 boot-tests: $(TEST_ISO) $(ROS_NATIVE_ISO) $(SCENARIO_ISOS)
 	$(PYTHON) scripts/boottest.py --iso $(TEST_ISO) --plan tests/boot-plan.json
 
 test: deps
+	$(MAKE) --no-print-directory check-layers
 	$(MAKE) --no-print-directory host-tests
 	$(MAKE) --no-print-directory check-header
 	$(MAKE) --no-print-directory boot-tests
