@@ -5,7 +5,13 @@
  * Every cell has a kind (struct cell_kind): the root, a Jailhouse-style
  * cell, the HRT. Generic code (the run loop, the exit handlers, Disable)
  * asks the kind for what differs between them and never tests for a
- * particular partition; a new kind is one new table. */
+ * particular partition; a new kind is one new table.
+ *
+ * How a partition starts is data, not an operation: the code that builds
+ * it (cell/root_cell.c with cell/ros_boot.c, cell/cell_calls.c,
+ * hvm/hrt.c) fills each vCPU's start_state, start_regs and start_running
+ * and posts VCPU_REQ_RESET; the run loop does the rest the same way for
+ * every kind. */
 #ifndef TANDEM_VIRT_PARTITION_H
 #define TANDEM_VIRT_PARTITION_H
 
