@@ -30,11 +30,19 @@ static bool svm_gpa_1g_pages(void)
 static int svm_cpu_enable(struct per_cpu *pc)
 {
 	void *hsave = page_alloc(1), *host = page_alloc(1);
+	int err = 0;
 
 	if (!hsave || !host)
-		return -TANDEM_ENOMEM;
-	if (rdmsr(MSR_EFER) & EFER_SVME)
-		return -TANDEM_EBUSY;		/* someone else's SVM is on */
+		err = -TANDEM_ENOMEM;
+	else if (rdmsr(MSR_EFER) & EFER_SVME)
+		err = -TANDEM_EBUSY;		/* someone else's SVM is on */
+	if (err) {
+		if (hsave)
+			page_free(hsave, 1);
+		if (host)
+			page_free(host, 1);
+		return err;
+	}
 	svm_nrips = cpuid(0x8000000a, 0).edx & (1u << 3);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	hsave_pa[pc->cpu_id] = virt_to_phys(hsave);
@@ -72,6 +80,17 @@ static void msrpm_set(uint8_t *msrpm, uint32_t msr, bool rd, bool wr)
 		((rd ? 1u : 0) | (wr ? 2u : 0)) << (bit % 8);
 }
 
+static void free_vcpu_pages(struct svm_vcpu *s)
+{
+	if (s->vmcb)
+		page_free(s->vmcb, 1);
+	if (s->msrpm)
+		page_free(s->msrpm, MSRPM_PAGES);
+	if (s->iopm)
+		page_free(s->iopm, IOPM_PAGES);
+	page_free(s, 1);
+}
+
 static int svm_vcpu_create(struct vcpu *v)
 {
 	struct svm_vcpu *s = page_alloc(1);
@@ -82,8 +101,10 @@ static int svm_vcpu_create(struct vcpu *v)
 	s->vmcb = page_alloc(1);
 	s->msrpm = page_alloc(MSRPM_PAGES);
 	s->iopm = page_alloc(IOPM_PAGES);
-	if (!s->vmcb || !s->msrpm || !s->iopm)
+	if (!s->vmcb || !s->msrpm || !s->iopm) {
+		free_vcpu_pages(s);
 		return -TANDEM_ENOMEM;
+	}
 	s->vmcb_pa = virt_to_phys(s->vmcb);
 	v->backend = s;
 
@@ -116,13 +137,7 @@ static void svm_vcpu_destroy(struct vcpu *v)
 
 	if (!s)
 		return;
-	if (s->vmcb)
-		page_free(s->vmcb, 1);
-	if (s->msrpm)
-		page_free(s->msrpm, MSRPM_PAGES);
-	if (s->iopm)
-		page_free(s->iopm, IOPM_PAGES);
-	page_free(s, 1);
+	free_vcpu_pages(s);
 	v->backend = NULL;
 }
 

@@ -135,7 +135,12 @@ static int vmx_cpu_enable(struct per_cpu *pc)
 
 	uint64_t pa = virt_to_phys(region);
 	asm volatile("vmxon %1; setna %0" : "=q"(err) : "m"(pa) : "cc", "memory");
-	return err ? -TANDEM_EIO : 0;
+	if (err) {
+		vmxon_region[pc->cpu_id] = NULL;
+		page_free(region, 1);
+		return -TANDEM_EIO;
+	}
+	return 0;
 }
 
 static void vmx_cpu_disable(struct per_cpu *pc)
@@ -196,6 +201,18 @@ static void msr_bitmap_set(uint8_t *bm, uint32_t msr, bool rd, bool wr)
 		bm[2048 + off + msr / 8] &= ~(1u << (msr % 8));
 }
 
+/* The pages of @x, the VMCS not (or no longer) active on any CPU. */
+static void free_vcpu_pages(struct vmx_vcpu *x)
+{
+	if (x->vmcs)
+		page_free(x->vmcs, 1);
+	if (x->msr_bitmap)
+		page_free(x->msr_bitmap, 1);
+	if (x->io_bitmap)
+		page_free(x->io_bitmap, 2);
+	page_free(x, 1);
+}
+
 static int vmx_vcpu_create(struct vcpu *v)
 {
 	struct vmx_vcpu *x = page_alloc(1);
@@ -206,8 +223,10 @@ static int vmx_vcpu_create(struct vcpu *v)
 	x->vmcs = page_alloc(1);
 	x->msr_bitmap = page_alloc(1);
 	x->io_bitmap = page_alloc(2);
-	if (!x->vmcs || !x->msr_bitmap || !x->io_bitmap)
+	if (!x->vmcs || !x->msr_bitmap || !x->io_bitmap) {
+		free_vcpu_pages(x);
 		return -TANDEM_ENOMEM;
+	}
 	*(uint32_t *)x->vmcs = vmx_caps.revision;
 	x->vmcs_pa = virt_to_phys(x->vmcs);
 	v->backend = x;
@@ -259,15 +278,8 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 
 	if (!x)
 		return;
-	if (x->vmcs) {
-		asm volatile("vmclear %0" : : "m"(x->vmcs_pa) : "cc", "memory");
-		page_free(x->vmcs, 1);
-	}
-	if (x->msr_bitmap)
-		page_free(x->msr_bitmap, 1);
-	if (x->io_bitmap)
-		page_free(x->io_bitmap, 2);
-	page_free(x, 1);
+	asm volatile("vmclear %0" : : "m"(x->vmcs_pa) : "cc", "memory");
+	free_vcpu_pages(x);
 	v->backend = NULL;
 }
 
