@@ -12,7 +12,6 @@
 #include "virt/vcpu.h"
 #include "virt/io_bitmap.h"
 
-#define MSR_VM_HSAVE_PA		0xc0010117
 #define MSRPM_PAGES		2
 #define IOPM_PAGES		3
 
@@ -20,12 +19,6 @@
  * keeps Tandem's own FS/GS/TR/LDTR state in while a guest runs. */
 static uint64_t hsave_pa[TANDEM_MAX_CPUS];
 uint64_t svm_host_area_pa[TANDEM_MAX_CPUS];
-bool svm_nrips;
-
-static bool svm_gpa_1g_pages(void)
-{
-	return cpuid(0x80000001, 0).edx & (1u << 26);	/* NPT uses host formats */
-}
 
 static int svm_cpu_enable(struct per_cpu *pc)
 {
@@ -43,7 +36,6 @@ static int svm_cpu_enable(struct per_cpu *pc)
 			page_free(host, 1);
 		return err;
 	}
-	svm_nrips = cpuid(0x8000000a, 0).edx & (1u << 3);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	hsave_pa[pc->cpu_id] = virt_to_phys(hsave);
 	svm_host_area_pa[pc->cpu_id] = virt_to_phys(host);
@@ -337,6 +329,7 @@ static void svm_set_io_intercept(struct vcpu *v, uint32_t port, uint32_t count,
 
 const struct vcpu_ops svm_ops = {
 	.name = "SVM",
+	.probe = svm_probe,
 	.hypercall_insn = { 0x0f, 0x01, 0xd9 },	/* vmmcall */
 	.gpa_format = &pt_format_npt,
 	.gpa_1g_pages = svm_gpa_1g_pages,

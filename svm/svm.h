@@ -8,6 +8,14 @@
 #include "virt/vcpu.h"
 #include "vmcb.h"
 
+struct virt_caps;
+
+/* SVM's MSRs (APM Vol. 2 15.30). */
+#define MSR_VM_CR		0xc0010114
+#define MSR_VM_HSAVE_PA		0xc0010117
+#define VM_CR_LOCK		(1u << 3)
+#define VM_CR_SVMDIS		(1u << 4)
+
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	uint64_t vmcb_pa;
@@ -21,8 +29,13 @@ static inline struct svm_vcpu *svm_of(struct vcpu *v)
 }
 
 extern uint64_t svm_host_area_pa[TANDEM_MAX_CPUS];
-/* The CPU reports the next RIP on intercepts (CPUID 0x8000000A EDX[3]). */
+/* The CPU reports the next RIP on intercepts (CPUID 0x8000000A EDX[3]);
+ * set by svm_probe(). */
 extern bool svm_nrips;
+
+/** vcpu_ops.probe and .gpa_1g_pages (svm_probe.c). */
+int svm_probe(struct virt_caps *caps);
+bool svm_gpa_1g_pages(void);
 
 void svm_run(struct vcpu *v);
 void svm_vmrun(struct vcpu *v, uint64_t vmcb_pa, uint64_t host_area_pa);

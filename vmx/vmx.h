@@ -7,6 +7,13 @@
 #include "virt/vcpu.h"
 #include "vmcs.h"
 
+struct virt_caps;
+
+/* IA32_FEATURE_CONTROL (SDM Vol. 3C 24.7): VMX outside SMX, once locked. */
+#define MSR_FEATURE_CONTROL	0x3a
+#define FC_LOCK			(1ull << 0)
+#define FC_VMX_OUTSIDE_SMX	(1ull << 2)
+
 struct vmx_vcpu {
 	void *vmcs;
 	uint64_t vmcs_pa;
@@ -21,7 +28,7 @@ static inline struct vmx_vcpu *vmx_of(struct vcpu *v)
 	return v->backend;
 }
 
-/* Capabilities read once (vmx.c). */
+/* Capabilities read once, by vmx_probe() (vmx_caps.c). */
 struct vmx_caps {
 	uint32_t revision;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
@@ -29,6 +36,10 @@ struct vmx_caps {
 	bool vpid, ept_1g, invept_single;
 };
 extern struct vmx_caps vmx_caps;
+
+/** vcpu_ops.probe and .gpa_1g_pages (vmx_caps.c). */
+int vmx_probe(struct virt_caps *caps);
+bool vmx_gpa_1g_pages(void);
 
 /* The CR0/CR4 bits VMX forces on (fixed-0 = 1) that the guest must not
  * see: intercepted through the guest/host masks, shown via the shadows. */

@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #define MSR_APIC_BASE		0x0000001b
-#define MSR_FEATURE_CONTROL	0x0000003a
 #define MSR_EFER		0xc0000080
 #define MSR_VM_CR		0xc0010114
 

@@ -1,8 +1,9 @@
 /*
  * THE vendor interface. The core (kernel/) drives hardware virtualization
  * only through `vcpu_ops`; vmx/ and svm/ each fill one table, both are
- * linked in, and boot picks one from CPUID (vcpu_ops_select()). The core
- * never names a VMCS or VMCB field.
+ * linked in, and boot takes the one whose probe finds a usable extension
+ * (vcpu_ops_select()). The core never names a vendor MSR or a field of a
+ * vendor's control structure.
  *
  * Guest state has one canonical form here (struct vcpu_state, struct
  * segment). Between two exits the core owns v->regs, v->rip and v->rflags;
@@ -18,6 +19,7 @@
 struct cell;
 struct per_cpu;
 struct pt_format;
+struct virt_caps;
 
 /* General registers, indexed by their x86 encoding (RAX = 0 ... R15 = 15). */
 enum gpr {
@@ -177,6 +179,14 @@ struct vcpu_ops {
 	/* Entry format of the guest-physical map (NPT or EPT). */
 	const struct pt_format *gpa_format;
 
+	/** Looks at the calling (boot) CPU before anything else is asked:
+	 * is the extension there, may it be turned on, does it have what
+	 * Tandem needs (nested paging, ...)? 0: usable, @caps filled and its
+	 * line logged. A negative errno: not usable; on a CPU of the
+	 * backend's vendor caps->name is set and the log says what is
+	 * missing, on any other CPU nothing is touched or logged. */
+	int (*probe)(struct virt_caps *caps);
+
 	/** True if the guest-physical map may use 1 GiB pages. */
 	bool (*gpa_1g_pages)(void);
 
@@ -237,8 +247,8 @@ extern const struct vcpu_ops *vcpu_ops;
 extern const struct vcpu_ops svm_ops;
 extern const struct vcpu_ops vmx_ops;
 
-struct virt_caps;
-/** Picks the backend for @caps, or NULL (after one line saying why). */
-const struct vcpu_ops *vcpu_ops_select(const struct virt_caps *caps);
+/** Reads the boot CPU into @caps and picks the backend whose probe works,
+ * or NULL (the log says why). */
+const struct vcpu_ops *vcpu_ops_select(struct virt_caps *caps);
 
 #endif
