@@ -51,27 +51,6 @@ static void svm_cpu_disable(struct per_cpu *pc)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~EFER_SVME);
 }
 
-static void msrpm_set(uint8_t *msrpm, uint32_t msr, bool rd, bool wr)
-{
-	uint32_t base;
-
-	/* Three 2 KiB ranges, two bits per MSR (APM 15.11). MSRs outside
-	 * them always exit. */
-	if (msr <= 0x1fff)
-		base = 0;
-	else if (msr >= 0xc0000000 && msr <= 0xc0001fff)
-		base = 0x800, msr -= 0xc0000000;
-	else if (msr >= 0xc0010000 && msr <= 0xc0011fff)
-		base = 0x1000, msr -= 0xc0010000;
-	else
-		return;
-	uint32_t bit = msr * 2;
-	uint8_t *byte = &msrpm[base + bit / 8];
-
-	*byte = (*byte & ~(3u << (bit % 8))) |
-		((rd ? 1u : 0) | (wr ? 2u : 0)) << (bit % 8);
-}
-
 static void free_vcpu_pages(struct svm_vcpu *s)
 {
 	if (s->vmcb)
@@ -116,10 +95,7 @@ static int svm_vcpu_create(struct vcpu *v)
 	c->asid = 1;			/* one vCPU per physical CPU */
 	c->tlb_control = 1;		/* flush everything on the first entry */
 	c->np_enable = 1;
-	/* Tandem's own MSRs, and SVM's, which the guest must not see. */
-	msrpm_set(s->msrpm, MSR_EFER, true, true);
-	msrpm_set(s->msrpm, MSR_VM_CR, true, true);
-	msrpm_set(s->msrpm, MSR_VM_HSAVE_PA, true, true);
+	svm_msrpm_init(s->msrpm);
 	return 0;
 }
 
@@ -318,7 +294,7 @@ static void svm_set_irq_window(struct vcpu *v, bool on)
 
 static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
 {
-	msrpm_set(svm_of(v)->msrpm, msr, rd, wr);
+	svm_msrpm_set(svm_of(v)->msrpm, msr, rd, wr);
 }
 
 static void svm_set_io_intercept(struct vcpu *v, uint32_t port, uint32_t count,
@@ -349,6 +325,7 @@ const struct vcpu_ops svm_ops = {
 	.inject = svm_inject,
 	.irq_ready = svm_irq_ready,
 	.set_irq_window = svm_set_irq_window,
+	.vendor_msr = svm_vendor_msr,
 	.set_msr_intercept = svm_set_msr_intercept,
 	.set_io_intercept = svm_set_io_intercept,
 };

@@ -1,4 +1,4 @@
-/* SVM backend internals shared by svm.c and svm_exit.c. */
+/* SVM backend internals shared by the files of svm/. */
 #ifndef TANDEM_SVM_H
 #define TANDEM_SVM_H
 
@@ -7,8 +7,6 @@
 #include "layout.h"
 #include "virt/vcpu.h"
 #include "vmcb.h"
-
-struct virt_caps;
 
 /* SVM's MSRs (APM Vol. 2 15.30). */
 #define MSR_VM_CR		0xc0010114
@@ -36,6 +34,14 @@ extern bool svm_nrips;
 /** vcpu_ops.probe and .gpa_1g_pages (svm_probe.c). */
 int svm_probe(struct virt_caps *caps);
 bool svm_gpa_1g_pages(void);
+
+/** Sets the two intercept bits of @msr in the MSR permission map. */
+void svm_msrpm_set(uint8_t *msrpm, uint32_t msr, bool rd, bool wr);
+/** Intercepts, in a new map, the MSRs svm_vendor_msr() answers for. */
+void svm_msrpm_init(uint8_t *msrpm);
+/** vcpu_ops.vendor_msr (svm_msr.c). */
+enum vendor_msr svm_vendor_msr(struct vcpu *v, uint32_t msr, bool write,
+			       uint64_t *val);
 
 void svm_run(struct vcpu *v);
 void svm_vmrun(struct vcpu *v, uint64_t vmcb_pa, uint64_t host_area_pa);

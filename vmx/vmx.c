@@ -109,28 +109,6 @@ static void setup_host_state(void)
 	vmwrite(HOST_RIP, (uint64_t)vmx_exit_stub);
 }
 
-static void msr_bitmap_set(uint8_t *bm, uint32_t msr, bool rd, bool wr)
-{
-	uint32_t off;
-
-	/* Read low, read high, write low, write high: 1 KiB each. MSRs
-	 * outside both ranges always exit (SDM Vol. 3C 25.6.9). */
-	if (msr <= 0x1fff)
-		off = 0;
-	else if (msr >= 0xc0000000 && msr <= 0xc0001fff)
-		off = 1024, msr -= 0xc0000000;
-	else
-		return;
-	if (rd)
-		bm[off + msr / 8] |= 1u << (msr % 8);
-	else
-		bm[off + msr / 8] &= ~(1u << (msr % 8));
-	if (wr)
-		bm[2048 + off + msr / 8] |= 1u << (msr % 8);
-	else
-		bm[2048 + off + msr / 8] &= ~(1u << (msr % 8));
-}
-
 /* The pages of @x, the VMCS not (or no longer) active on any CPU. */
 static void free_vcpu_pages(struct vmx_vcpu *x)
 {
@@ -186,11 +164,7 @@ static int vmx_vcpu_create(struct vcpu *v)
 		vmwrite(VPID, 1);		/* one vCPU per physical CPU */
 	vmwrite(CR0_MASK, vmx_cr0_forced());
 	vmwrite(CR4_MASK, vmx_cr4_forced());
-	/* The VMX capability MSRs would tell of VMX: #GP like on a CPU
-	 * without it. */
-	for (uint32_t msr = MSR_VMX_BASIC; msr <= 0x491; msr++)
-		msr_bitmap_set(x->msr_bitmap, msr, true, true);
-	msr_bitmap_set(x->msr_bitmap, MSR_FEATURE_CONTROL, true, true);
+	vmx_msr_bitmap_init(x->msr_bitmap);
 	setup_host_state();
 	return 0;
 }
@@ -433,7 +407,7 @@ static void vmx_set_irq_window(struct vcpu *v, bool on)
 
 static void vmx_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
 {
-	msr_bitmap_set(vmx_of(v)->msr_bitmap, msr, rd, wr);
+	vmx_msr_bitmap_set(vmx_of(v)->msr_bitmap, msr, rd, wr);
 }
 
 static void vmx_set_io_intercept(struct vcpu *v, uint32_t port, uint32_t count,
@@ -464,6 +438,7 @@ const struct vcpu_ops vmx_ops = {
 	.inject = vmx_inject,
 	.irq_ready = vmx_irq_ready,
 	.set_irq_window = vmx_set_irq_window,
+	.vendor_msr = vmx_vendor_msr,
 	.set_msr_intercept = vmx_set_msr_intercept,
 	.set_io_intercept = vmx_set_io_intercept,
 };

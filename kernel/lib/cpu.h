@@ -7,7 +7,6 @@
 
 #define MSR_APIC_BASE		0x0000001b
 #define MSR_EFER		0xc0000080
-#define MSR_VM_CR		0xc0010114
 
 #define EFER_LME		(1u << 8)
 #define EFER_NXE		(1u << 11)

@@ -172,6 +172,13 @@ struct vcpu {
 	volatile bool halted;		/* executed HLT, waits for an interrupt */
 };
 
+/* What the backend made of a guest's MSR access (vcpu_ops.vendor_msr). */
+enum vendor_msr {
+	VENDOR_MSR_NONE,	/* not one of the backend's: the core answers */
+	VENDOR_MSR_DONE,	/* answered (read value given, or written) */
+	VENDOR_MSR_GP,		/* refused: the guest gets #GP */
+};
+
 struct vcpu_ops {
 	const char *name;
 	/* The native hypercall instruction, written into hypercall pages. */
@@ -232,6 +239,12 @@ struct vcpu_ops {
 	 * interrupt (or stops asking). */
 	void (*set_irq_window)(struct vcpu *v, bool on);
 
+	/** A guest RDMSR (@write false: the value goes to *@val) or WRMSR
+	 * (of *@val) of @msr exited. The backend answers for the MSRs it
+	 * intercepts to hide or guard its own extension; for any other it
+	 * returns VENDOR_MSR_NONE. */
+	enum vendor_msr (*vendor_msr)(struct vcpu *v, uint32_t msr, bool write,
+				      uint64_t *val);
 	/** Intercepts (or passes through) guest access to @msr. */
 	void (*set_msr_intercept)(struct vcpu *v, uint32_t msr, bool read,
 				  bool write);
