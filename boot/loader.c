@@ -237,8 +237,6 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 	hv_memory.image_size = __core_end - __image_start;
 
 	cpu_relax_is_barrier = cpuid(1, 0).ecx & (1u << 31);
-	virt_caps_read(&caps);
-	virt_caps_log(&caps);
 	vcpu_ops = vcpu_ops_select(&caps);
 	apic_init();
 	tsc_calibrate();

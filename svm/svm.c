@@ -12,7 +12,6 @@
 #include "virt/vcpu.h"
 #include "virt/io_bitmap.h"
 
-#define MSR_VM_HSAVE_PA		0xc0010117
 #define MSRPM_PAGES		2
 #define IOPM_PAGES		3
 
@@ -20,22 +19,23 @@
  * keeps Tandem's own FS/GS/TR/LDTR state in while a guest runs. */
 static uint64_t hsave_pa[TANDEM_MAX_CPUS];
 uint64_t svm_host_area_pa[TANDEM_MAX_CPUS];
-bool svm_nrips;
-
-static bool svm_gpa_1g_pages(void)
-{
-	return cpuid(0x80000001, 0).edx & (1u << 26);	/* NPT uses host formats */
-}
 
 static int svm_cpu_enable(struct per_cpu *pc)
 {
 	void *hsave = page_alloc(1), *host = page_alloc(1);
+	int err = 0;
 
 	if (!hsave || !host)
-		return -TANDEM_ENOMEM;
-	if (rdmsr(MSR_EFER) & EFER_SVME)
-		return -TANDEM_EBUSY;		/* someone else's SVM is on */
-	svm_nrips = cpuid(0x8000000a, 0).edx & (1u << 3);
+		err = -TANDEM_ENOMEM;
+	else if (rdmsr(MSR_EFER) & EFER_SVME)
+		err = -TANDEM_EBUSY;		/* someone else's SVM is on */
+	if (err) {
+		if (hsave)
+			page_free(hsave, 1);
+		if (host)
+			page_free(host, 1);
+		return err;
+	}
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	hsave_pa[pc->cpu_id] = virt_to_phys(hsave);
 	svm_host_area_pa[pc->cpu_id] = virt_to_phys(host);
@@ -51,25 +51,15 @@ static void svm_cpu_disable(struct per_cpu *pc)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~EFER_SVME);
 }
 
-static void msrpm_set(uint8_t *msrpm, uint32_t msr, bool rd, bool wr)
+static void free_vcpu_pages(struct svm_vcpu *s)
 {
-	uint32_t base;
-
-	/* Three 2 KiB ranges, two bits per MSR (APM 15.11). MSRs outside
-	 * them always exit. */
-	if (msr <= 0x1fff)
-		base = 0;
-	else if (msr >= 0xc0000000 && msr <= 0xc0001fff)
-		base = 0x800, msr -= 0xc0000000;
-	else if (msr >= 0xc0010000 && msr <= 0xc0011fff)
-		base = 0x1000, msr -= 0xc0010000;
-	else
-		return;
-	uint32_t bit = msr * 2;
-	uint8_t *byte = &msrpm[base + bit / 8];
-
-	*byte = (*byte & ~(3u << (bit % 8))) |
-		((rd ? 1u : 0) | (wr ? 2u : 0)) << (bit % 8);
+	if (s->vmcb)
+		page_free(s->vmcb, 1);
+	if (s->msrpm)
+		page_free(s->msrpm, MSRPM_PAGES);
+	if (s->iopm)
+		page_free(s->iopm, IOPM_PAGES);
+	page_free(s, 1);
 }
 
 static int svm_vcpu_create(struct vcpu *v)
@@ -82,8 +72,10 @@ static int svm_vcpu_create(struct vcpu *v)
 	s->vmcb = page_alloc(1);
 	s->msrpm = page_alloc(MSRPM_PAGES);
 	s->iopm = page_alloc(IOPM_PAGES);
-	if (!s->vmcb || !s->msrpm || !s->iopm)
+	if (!s->vmcb || !s->msrpm || !s->iopm) {
+		free_vcpu_pages(s);
 		return -TANDEM_ENOMEM;
+	}
 	s->vmcb_pa = virt_to_phys(s->vmcb);
 	v->backend = s;
 
@@ -103,10 +95,7 @@ static int svm_vcpu_create(struct vcpu *v)
 	c->asid = 1;			/* one vCPU per physical CPU */
 	c->tlb_control = 1;		/* flush everything on the first entry */
 	c->np_enable = 1;
-	/* Tandem's own MSRs, and SVM's, which the guest must not see. */
-	msrpm_set(s->msrpm, MSR_EFER, true, true);
-	msrpm_set(s->msrpm, MSR_VM_CR, true, true);
-	msrpm_set(s->msrpm, MSR_VM_HSAVE_PA, true, true);
+	svm_msrpm_init(s->msrpm);
 	return 0;
 }
 
@@ -116,13 +105,7 @@ static void svm_vcpu_destroy(struct vcpu *v)
 
 	if (!s)
 		return;
-	if (s->vmcb)
-		page_free(s->vmcb, 1);
-	if (s->msrpm)
-		page_free(s->msrpm, MSRPM_PAGES);
-	if (s->iopm)
-		page_free(s->iopm, IOPM_PAGES);
-	page_free(s, 1);
+	free_vcpu_pages(s);
 	v->backend = NULL;
 }
 
@@ -311,7 +294,7 @@ static void svm_set_irq_window(struct vcpu *v, bool on)
 
 static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
 {
-	msrpm_set(svm_of(v)->msrpm, msr, rd, wr);
+	svm_msrpm_set(svm_of(v)->msrpm, msr, rd, wr);
 }
 
 static void svm_set_io_intercept(struct vcpu *v, uint32_t port, uint32_t count,
@@ -322,6 +305,7 @@ static void svm_set_io_intercept(struct vcpu *v, uint32_t port, uint32_t count,
 
 const struct vcpu_ops svm_ops = {
 	.name = "SVM",
+	.probe = svm_probe,
 	.hypercall_insn = { 0x0f, 0x01, 0xd9 },	/* vmmcall */
 	.gpa_format = &pt_format_npt,
 	.gpa_1g_pages = svm_gpa_1g_pages,
@@ -341,6 +325,7 @@ const struct vcpu_ops svm_ops = {
 	.inject = svm_inject,
 	.irq_ready = svm_irq_ready,
 	.set_irq_window = svm_set_irq_window,
+	.vendor_msr = svm_vendor_msr,
 	.set_msr_intercept = svm_set_msr_intercept,
 	.set_io_intercept = svm_set_io_intercept,
 };

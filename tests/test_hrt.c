@@ -531,8 +531,8 @@ static void test_gdt(void **state)
 	assert_int_equal(g.cs, 0x08);
 	assert_int_equal(g.ds, 0x10);
 	assert_int_equal(g.tr, 0x18);
-	assert_int_equal(g.cs_attr, 0xa09b);
-	assert_int_equal(g.ds_attr, 0xc093);
+	assert_int_equal(g.cs_attr, 0xa9b);
+	assert_int_equal(g.ds_attr, 0xc93);
 	assert_int_equal(g.tss_attr, 0x8b);
 	assert_int_equal(g.tss_limit, 103);
 	assert_int_equal(g.idtr_limit, 4095);

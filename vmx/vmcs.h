@@ -79,6 +79,7 @@ enum vmcs_field {
 #define MSR_VMX_TRUE_PROCBASED	0x48e
 #define MSR_VMX_TRUE_EXIT	0x48f
 #define MSR_VMX_TRUE_ENTRY	0x490
+#define MSR_VMX_VMFUNC		0x491
 #define VMX_BASIC_TRUE_CTLS	(1ull << 55)
 
 /* Controls Tandem asks for (SDM Vol. 3C 25.6-25.8). */

@@ -16,70 +16,11 @@
 #define CR0_PG			(1ull << 31)
 #define CR4_VMXE		(1ull << 13)
 #define CR4_OSXSAVE		(1ull << 18)
-#define FC_LOCK			(1ull << 0)
-#define FC_VMX_OUTSIDE_SMX	(1ull << 2)
 #define EFER_LMA		(1ull << 10)
 
-struct vmx_caps vmx_caps;
-/* 0 not yet read, 1 usable, 2 unusable: read once by CPU 0. */
-static volatile int caps_state;
 static void *vmxon_region[TANDEM_MAX_CPUS];
 
 extern void vmx_exit_stub(void);
-
-/* Allowed-0 bits must be 1, allowed-1 bits may be 1 (SDM Vol. 3D A.3). */
-static uint32_t adjust(uint32_t msr, uint32_t want, uint32_t need,
-		       const char *what, bool *ok)
-{
-	uint64_t cap = rdmsr(msr);
-	uint32_t must = (uint32_t)cap, may = cap >> 32;
-
-	if ((need & may) != need) {
-		pr_err("vmx: %s control bits 0x%x missing (allowed 0x%x)",
-		       what, need & ~may, may);
-		*ok = false;
-	}
-	return (want | need | must) & may;
-}
-
-static bool read_caps(void)
-{
-	struct vmx_caps *c = &vmx_caps;
-	uint64_t basic = rdmsr(MSR_VMX_BASIC);
-	bool tru = basic & VMX_BASIC_TRUE_CTLS, ok = true;
-	uint64_t ept_cap;
-
-	c->revision = basic & 0x7fffffff;
-	c->cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
-	c->cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
-	c->cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
-	c->cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
-	c->pin = adjust(tru ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED, 0,
-			PIN_NMI_EXITING, "pin-based", &ok);
-	c->proc = adjust(tru ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED, 0,
-			 PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY,
-			 "processor-based", &ok);
-	c->proc &= ~(PROC_CR3_LOAD | PROC_CR3_STORE | PROC_HLT);
-	c->proc2 = adjust(MSR_VMX_PROCBASED2,
-			  PROC2_RDTSCP | PROC2_VPID | PROC2_INVPCID | PROC2_XSAVES,
-			  PROC2_EPT | PROC2_UNRESTRICTED, "secondary", &ok);
-	c->exit = adjust(tru ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT,
-			 EXIT_SAVE_PAT | EXIT_LOAD_PAT,
-			 EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
-			 "VM-exit", &ok);
-	c->entry = adjust(tru ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY,
-			  ENTRY_LOAD_PAT, ENTRY_LOAD_EFER, "VM-entry", &ok);
-	c->entry &= ~ENTRY_IA32E;
-	c->vpid = c->proc2 & PROC2_VPID;
-	ept_cap = rdmsr(MSR_VMX_EPT_VPID_CAP);
-	c->ept_1g = ept_cap & (1ull << 17);
-	c->invept_single = ept_cap & (1ull << 25);
-	if (!(ept_cap & (1ull << 6)) || !(ept_cap & (1ull << 14))) {
-		pr_err("vmx: EPT lacks 4-level walks or write-back tables");
-		ok = false;
-	}
-	return ok;
-}
 
 uint64_t vmx_cr0_forced(void)
 {
@@ -90,11 +31,6 @@ uint64_t vmx_cr0_forced(void)
 uint64_t vmx_cr4_forced(void)
 {
 	return vmx_caps.cr4_fixed0;
-}
-
-static bool vmx_gpa_1g_pages(void)
-{
-	return vmx_caps.ept_1g;
 }
 
 static int vmx_cpu_enable(struct per_cpu *pc)
@@ -110,12 +46,6 @@ static int vmx_cpu_enable(struct per_cpu *pc)
 			pr_err("vmx: VMX disabled by firmware (IA32_FEATURE_CONTROL locked)");
 		return -TANDEM_EIO;
 	}
-	if (pc->cpu_id == 0 && !caps_state)
-		__atomic_store_n(&caps_state, read_caps() ? 1 : 2, __ATOMIC_RELEASE);
-	while (!__atomic_load_n(&caps_state, __ATOMIC_ACQUIRE))
-		cpu_relax();
-	if (caps_state != 1)
-		return -TANDEM_EIO;
 	if (read_cr4() & CR4_VMXE)
 		return -TANDEM_EBUSY;		/* somebody else's VMX is on */
 
@@ -135,7 +65,12 @@ static int vmx_cpu_enable(struct per_cpu *pc)
 
 	uint64_t pa = virt_to_phys(region);
 	asm volatile("vmxon %1; setna %0" : "=q"(err) : "m"(pa) : "cc", "memory");
-	return err ? -TANDEM_EIO : 0;
+	if (err) {
+		vmxon_region[pc->cpu_id] = NULL;
+		page_free(region, 1);
+		return -TANDEM_EIO;
+	}
+	return 0;
 }
 
 static void vmx_cpu_disable(struct per_cpu *pc)
@@ -174,26 +109,16 @@ static void setup_host_state(void)
 	vmwrite(HOST_RIP, (uint64_t)vmx_exit_stub);
 }
 
-static void msr_bitmap_set(uint8_t *bm, uint32_t msr, bool rd, bool wr)
+/* The pages of @x, the VMCS not (or no longer) active on any CPU. */
+static void free_vcpu_pages(struct vmx_vcpu *x)
 {
-	uint32_t off;
-
-	/* Read low, read high, write low, write high: 1 KiB each. MSRs
-	 * outside both ranges always exit (SDM Vol. 3C 25.6.9). */
-	if (msr <= 0x1fff)
-		off = 0;
-	else if (msr >= 0xc0000000 && msr <= 0xc0001fff)
-		off = 1024, msr -= 0xc0000000;
-	else
-		return;
-	if (rd)
-		bm[off + msr / 8] |= 1u << (msr % 8);
-	else
-		bm[off + msr / 8] &= ~(1u << (msr % 8));
-	if (wr)
-		bm[2048 + off + msr / 8] |= 1u << (msr % 8);
-	else
-		bm[2048 + off + msr / 8] &= ~(1u << (msr % 8));
+	if (x->vmcs)
+		page_free(x->vmcs, 1);
+	if (x->msr_bitmap)
+		page_free(x->msr_bitmap, 1);
+	if (x->io_bitmap)
+		page_free(x->io_bitmap, 2);
+	page_free(x, 1);
 }
 
 static int vmx_vcpu_create(struct vcpu *v)
@@ -206,8 +131,10 @@ static int vmx_vcpu_create(struct vcpu *v)
 	x->vmcs = page_alloc(1);
 	x->msr_bitmap = page_alloc(1);
 	x->io_bitmap = page_alloc(2);
-	if (!x->vmcs || !x->msr_bitmap || !x->io_bitmap)
+	if (!x->vmcs || !x->msr_bitmap || !x->io_bitmap) {
+		free_vcpu_pages(x);
 		return -TANDEM_ENOMEM;
+	}
 	*(uint32_t *)x->vmcs = vmx_caps.revision;
 	x->vmcs_pa = virt_to_phys(x->vmcs);
 	v->backend = x;
@@ -237,11 +164,7 @@ static int vmx_vcpu_create(struct vcpu *v)
 		vmwrite(VPID, 1);		/* one vCPU per physical CPU */
 	vmwrite(CR0_MASK, vmx_cr0_forced());
 	vmwrite(CR4_MASK, vmx_cr4_forced());
-	/* The VMX capability MSRs would tell of VMX: #GP like on a CPU
-	 * without it. */
-	for (uint32_t msr = MSR_VMX_BASIC; msr <= 0x491; msr++)
-		msr_bitmap_set(x->msr_bitmap, msr, true, true);
-	msr_bitmap_set(x->msr_bitmap, MSR_FEATURE_CONTROL, true, true);
+	vmx_msr_bitmap_init(x->msr_bitmap);
 	setup_host_state();
 	return 0;
 }
@@ -259,15 +182,8 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 
 	if (!x)
 		return;
-	if (x->vmcs) {
-		asm volatile("vmclear %0" : : "m"(x->vmcs_pa) : "cc", "memory");
-		page_free(x->vmcs, 1);
-	}
-	if (x->msr_bitmap)
-		page_free(x->msr_bitmap, 1);
-	if (x->io_bitmap)
-		page_free(x->io_bitmap, 2);
-	page_free(x, 1);
+	asm volatile("vmclear %0" : : "m"(x->vmcs_pa) : "cc", "memory");
+	free_vcpu_pages(x);
 	v->backend = NULL;
 }
 
@@ -491,7 +407,7 @@ static void vmx_set_irq_window(struct vcpu *v, bool on)
 
 static void vmx_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
 {
-	msr_bitmap_set(vmx_of(v)->msr_bitmap, msr, rd, wr);
+	vmx_msr_bitmap_set(vmx_of(v)->msr_bitmap, msr, rd, wr);
 }
 
 static void vmx_set_io_intercept(struct vcpu *v, uint32_t port, uint32_t count,
@@ -502,6 +418,7 @@ static void vmx_set_io_intercept(struct vcpu *v, uint32_t port, uint32_t count,
 
 const struct vcpu_ops vmx_ops = {
 	.name = "VMX",
+	.probe = vmx_probe,
 	.hypercall_insn = { 0x0f, 0x01, 0xc1 },	/* vmcall */
 	.gpa_format = &pt_format_ept,
 	.gpa_1g_pages = vmx_gpa_1g_pages,
@@ -521,6 +438,7 @@ const struct vcpu_ops vmx_ops = {
 	.inject = vmx_inject,
 	.irq_ready = vmx_irq_ready,
 	.set_irq_window = vmx_set_irq_window,
+	.vendor_msr = vmx_vendor_msr,
 	.set_msr_intercept = vmx_set_msr_intercept,
 	.set_io_intercept = vmx_set_io_intercept,
 };

@@ -1,4 +1,4 @@
-/* VMX backend internals shared by vmx.c, vmx_exit.c and the entry stub. */
+/* VMX backend internals shared by the files of vmx/ and the entry stub. */
 #ifndef TANDEM_VMX_H
 #define TANDEM_VMX_H
 
@@ -6,6 +6,11 @@
 #include <stdint.h>
 #include "virt/vcpu.h"
 #include "vmcs.h"
+
+/* IA32_FEATURE_CONTROL (SDM Vol. 3C 24.7): VMX outside SMX, once locked. */
+#define MSR_FEATURE_CONTROL	0x3a
+#define FC_LOCK			(1ull << 0)
+#define FC_VMX_OUTSIDE_SMX	(1ull << 2)
 
 struct vmx_vcpu {
 	void *vmcs;
@@ -21,7 +26,7 @@ static inline struct vmx_vcpu *vmx_of(struct vcpu *v)
 	return v->backend;
 }
 
-/* Capabilities read once (vmx.c). */
+/* Capabilities read once, by vmx_probe() (vmx_caps.c). */
 struct vmx_caps {
 	uint32_t revision;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
@@ -29,6 +34,18 @@ struct vmx_caps {
 	bool vpid, ept_1g, invept_single;
 };
 extern struct vmx_caps vmx_caps;
+
+/** vcpu_ops.probe and .gpa_1g_pages (vmx_caps.c). */
+int vmx_probe(struct virt_caps *caps);
+bool vmx_gpa_1g_pages(void);
+
+/** Sets the read and write exit bits of @msr in the MSR bitmap. */
+void vmx_msr_bitmap_set(uint8_t *bm, uint32_t msr, bool rd, bool wr);
+/** Intercepts, in a new bitmap, the MSRs vmx_vendor_msr() answers for. */
+void vmx_msr_bitmap_init(uint8_t *bm);
+/** vcpu_ops.vendor_msr (vmx_msr.c). */
+enum vendor_msr vmx_vendor_msr(struct vcpu *v, uint32_t msr, bool write,
+			       uint64_t *val);
 
 /* The CR0/CR4 bits VMX forces on (fixed-0 = 1) that the guest must not
  * see: intercepted through the guest/host masks, shown via the shadows. */

@@ -26,13 +26,11 @@
 #include "mm/pools.h"
 #include "mm/tandem_mem.h"
 #include "hw/tsc.h"
+#include "virt/segment.h"
 
 #define MiB		(1024ul * 1024)
 #define BOOT_STATE_SIZE	(4 * MiB)	/* page tables for 8 GiB in 4K pages fit */
 #define STACK_SIZE	(64 * 1024)
-#define ATTR_CODE64	0xa9b
-#define ATTR_DATA	0xc93
-#define ATTR_TSS_BUSY	0x08b
 
 struct hrt_plan hrt_plan;
 static struct hrt_image image;

@@ -12,6 +12,7 @@
 #include "mm/paging.h"
 #include "tandem/errno.h"
 #include "tandem/hvm.h"
+#include "virt/segment.h"
 
 #define PAGE		0x1000ull
 #define PTE_P		(1ull << 0)
@@ -252,11 +253,11 @@ int hrt_build_gdt(struct hrt_region *r, struct hrt_gdt *out, const char **why)
 	out->idtr_base = idt_gpa;
 	out->idtr_limit = IDT_SIZE - 1;
 	out->cs = HRT_SEL_CODE64;
-	out->cs_attr = 0xa09b;
+	out->cs_attr = ATTR_CODE64;
 	out->ds = HRT_SEL_DATA;
-	out->ds_attr = 0xc093;
+	out->ds_attr = ATTR_DATA;
 	out->tr = HRT_SEL_TSS;
-	out->tss_attr = 0x008b;
+	out->tss_attr = ATTR_TSS_BUSY;
 	out->tss_base = tss_gpa;
 	out->tss_limit = TSS_SIZE - 1;
 	return 0;

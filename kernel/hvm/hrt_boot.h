@@ -88,18 +88,18 @@ struct hrt_gdt {
 	uint64_t idtr_base;
 	uint16_t idtr_limit;
 	/*
-	 * Attributes in the VMX access-rights layout (type, S, DPL, P in
-	 * bits 0-7, AVL/L/D/G in bits 12-15), accessed bits set, for
-	 * loading the hidden parts of the segment registers directly.
+	 * Attributes in the canonical layout of struct segment
+	 * (virt/segment.h), for loading the hidden parts of the segment
+	 * registers directly.
 	 */
 	uint16_t cs;		/* HRT_SEL_CODE64: 64-bit code, DPL 0 */
-	uint16_t cs_attr;	/* 0xa09b */
+	uint16_t cs_attr;	/* ATTR_CODE64 */
 	uint16_t ds;		/* HRT_SEL_DATA: data, also SS/ES/FS/GS */
-	uint16_t ds_attr;	/* 0xc093 */
+	uint16_t ds_attr;	/* ATTR_DATA */
 	uint16_t tr;		/* HRT_SEL_TSS */
-	uint16_t tss_attr;	/* 0x008b: busy 64-bit TSS, as after LTR (the
-				 * GDT descriptor says available, so the
-				 * HRT may LTR it again) */
+	uint16_t tss_attr;	/* ATTR_TSS_BUSY: as after LTR (the GDT
+				 * descriptor says available, so the HRT
+				 * may LTR it again) */
 	uint64_t tss_base;
 	uint32_t tss_limit;	/* 103 */
 };

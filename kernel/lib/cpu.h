@@ -6,13 +6,10 @@
 #include <stdint.h>
 
 #define MSR_APIC_BASE		0x0000001b
-#define MSR_FEATURE_CONTROL	0x0000003a
 #define MSR_EFER		0xc0000080
-#define MSR_VM_CR		0xc0010114
 
 #define EFER_LME		(1u << 8)
 #define EFER_NXE		(1u << 11)
-#define EFER_SVME		(1u << 12)
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;

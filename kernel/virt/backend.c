@@ -1,25 +1,20 @@
-/* Choosing the vendor backend, once, from what the CPU offers. */
+/* Choosing the vendor backend, once at boot: each one probes its own
+ * extension, and the first that can run guests is taken. */
 #include <stddef.h>
-#include "hw/console.h"
 #include "virt/vcpu.h"
 #include "virt/virt_caps.h"
 
-const struct vcpu_ops *vcpu_ops_select(const struct virt_caps *caps)
+static const struct vcpu_ops *const backends[] = { &svm_ops, &vmx_ops };
+
+const struct vcpu_ops *vcpu_ops_select(struct virt_caps *caps)
 {
-	if (caps->svm) {
-		if (!caps->npt) {
-			pr_err("svm: no nested paging (NPT); cannot run guests");
-			return NULL;
-		}
-		return &svm_ops;
+	virt_caps_read(caps);
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		if (!backends[i]->probe(caps))
+			return backends[i];
+		if (caps->name)
+			return NULL;	/* its CPU, unusable: it said why */
 	}
-	if (caps->vmx) {
-		if (!caps->ept || !caps->unrestricted) {
-			pr_err("vmx: %s missing; cannot run guests",
-			       !caps->ept ? "EPT" : "unrestricted guest");
-			return NULL;
-		}
-		return &vmx_ops;
-	}
+	virt_caps_log_none(caps, "CPU vendor has neither VMX nor SVM");
 	return NULL;
 }

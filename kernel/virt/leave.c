@@ -144,7 +144,7 @@ void disable_this_cpu(struct vcpu *v)
 	__atomic_and_fetch(&v->requests, ~VCPU_REQ_DISABLE, __ATOMIC_RELEASE);
 	if (!va)
 		cpu_halt_forever();	/* the caller sends INIT: wait-for-SIPI */
-	wrmsr(MSR_EFER, efer & ~(uint64_t)EFER_SVME);
+	wrmsr(MSR_EFER, efer);		/* the guest's, as get_paging gives it */
 	asm volatile("jmp *%0" : : "r"(va), "D"(ns) : "memory");
 	__builtin_unreachable();
 }

@@ -294,7 +294,7 @@ static bool switch_to(struct vcpu *v)
  *     root vCPU until Cell Create or the HRT takes it, and gets it back on
  *     destroy). None, or one that acknowledged a stop: spin and look again.
  *  2. If that vCPU is new to this CPU, make it current: create its control
- *     structure here (the backend's VMCS/VMCB must be made on the CPU that
+ *     structure here (the backend's control structure must be made on the CPU that
  *     runs it), point it at its cell's guest-physical map and let the
  *     cell's kind confine it (I/O intercepts); or just load it.
  *  3. Carry out the requests other CPUs posted (vcpu_post/vcpu_request):

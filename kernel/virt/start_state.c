@@ -1,13 +1,7 @@
 /* Start states (SDM Vol. 3A 10.1.1 for INIT/SIPI, Multiboot2 spec 3.3). */
 #include "lib/klib.h"
+#include "virt/segment.h"
 #include "virt/start_state.h"
-
-#define ATTR_CODE32	0xc9b	/* G, D/B, P, S, execute/read, accessed */
-#define ATTR_DATA32	0xc93	/* G, D/B, P, S, read/write, accessed */
-#define ATTR_CODE16	0x09b
-#define ATTR_DATA16	0x093
-#define ATTR_TSS_BUSY	0x08b
-#define ATTR_LDT	0x082
 
 static void common(struct vcpu_state *s)
 {
@@ -23,7 +17,7 @@ static void common(struct vcpu_state *s)
 
 void start_state_multiboot(struct vcpu_state *s, uint32_t entry)
 {
-	const struct segment data = { 0x10, ATTR_DATA32, 0xffffffff, 0 };
+	const struct segment data = { 0x10, ATTR_DATA, 0xffffffff, 0 };
 
 	common(s);
 	s->rip = entry;

@@ -1,8 +1,9 @@
 /*
  * THE vendor interface. The core (kernel/) drives hardware virtualization
  * only through `vcpu_ops`; vmx/ and svm/ each fill one table, both are
- * linked in, and boot picks one from CPUID (vcpu_ops_select()). The core
- * never names a VMCS or VMCB field.
+ * linked in, and boot takes the one whose probe finds a usable extension
+ * (vcpu_ops_select()). The core never names a vendor MSR or a field of a
+ * vendor's control structure.
  *
  * Guest state has one canonical form here (struct vcpu_state, struct
  * segment). Between two exits the core owns v->regs, v->rip and v->rflags;
@@ -18,6 +19,7 @@
 struct cell;
 struct per_cpu;
 struct pt_format;
+struct virt_caps;
 
 /* General registers, indexed by their x86 encoding (RAX = 0 ... R15 = 15). */
 enum gpr {
@@ -153,7 +155,7 @@ struct vcpu {
 	volatile int sipi_vector;	/* -1 until a SIPI arrived */
 	uint64_t stats[STAT_COUNT];
 	uint32_t lapic_icr_high;	/* last ICR high word the guest wrote */
-	void *backend;			/* VMCB / VMCS bookkeeping */
+	void *backend;			/* the backend's control structure */
 
 	/* Cross-CPU control (kernel/virt/vcpu_loop.c). */
 	volatile uint32_t requests;	/* VCPU_REQ_* */
@@ -170,12 +172,27 @@ struct vcpu {
 	volatile bool halted;		/* executed HLT, waits for an interrupt */
 };
 
+/* What the backend made of a guest's MSR access (vcpu_ops.vendor_msr). */
+enum vendor_msr {
+	VENDOR_MSR_NONE,	/* not one of the backend's: the core answers */
+	VENDOR_MSR_DONE,	/* answered (read value given, or written) */
+	VENDOR_MSR_GP,		/* refused: the guest gets #GP */
+};
+
 struct vcpu_ops {
 	const char *name;
 	/* The native hypercall instruction, written into hypercall pages. */
 	uint8_t hypercall_insn[3];
 	/* Entry format of the guest-physical map (NPT or EPT). */
 	const struct pt_format *gpa_format;
+
+	/** Looks at the calling (boot) CPU before anything else is asked:
+	 * is the extension there, may it be turned on, does it have what
+	 * Tandem needs (nested paging, ...)? 0: usable, @caps filled and its
+	 * line logged. A negative errno: not usable; on a CPU of the
+	 * backend's vendor caps->name is set and the log says what is
+	 * missing, on any other CPU nothing is touched or logged. */
+	int (*probe)(struct virt_caps *caps);
 
 	/** True if the guest-physical map may use 1 GiB pages. */
 	bool (*gpa_1g_pages)(void);
@@ -201,7 +218,8 @@ struct vcpu_ops {
 	/** Current privilege level and mode, cheaper than get_state(). */
 	unsigned int (*get_cpl)(struct vcpu *v);
 	enum cpu_mode (*get_mode)(struct vcpu *v);
-	/** Control registers needed to walk the guest's page tables. */
+	/** Control registers needed to walk the guest's page tables, as the
+	 * guest sees them (no bit the backend sets for its own use). */
 	void (*get_paging)(struct vcpu *v, uint64_t *cr0, uint64_t *cr3,
 			   uint64_t *cr4, uint64_t *efer);
 
@@ -222,6 +240,12 @@ struct vcpu_ops {
 	 * interrupt (or stops asking). */
 	void (*set_irq_window)(struct vcpu *v, bool on);
 
+	/** A guest RDMSR (@write false: the value goes to *@val) or WRMSR
+	 * (of *@val) of @msr exited. The backend answers for the MSRs it
+	 * intercepts to hide or guard its own extension; for any other it
+	 * returns VENDOR_MSR_NONE. */
+	enum vendor_msr (*vendor_msr)(struct vcpu *v, uint32_t msr, bool write,
+				      uint64_t *val);
 	/** Intercepts (or passes through) guest access to @msr. */
 	void (*set_msr_intercept)(struct vcpu *v, uint32_t msr, bool read,
 				  bool write);
@@ -237,8 +261,8 @@ extern const struct vcpu_ops *vcpu_ops;
 extern const struct vcpu_ops svm_ops;
 extern const struct vcpu_ops vmx_ops;
 
-struct virt_caps;
-/** Picks the backend for @caps, or NULL (after one line saying why). */
-const struct vcpu_ops *vcpu_ops_select(const struct virt_caps *caps);
+/** Reads the boot CPU into @caps and picks the backend whose probe works,
+ * or NULL (the log says why). */
+const struct vcpu_ops *vcpu_ops_select(struct virt_caps *caps);
 
 #endif

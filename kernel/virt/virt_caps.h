@@ -1,28 +1,37 @@
-/* What the CPU offers for hardware virtualization, read once at boot from
- * CPUID and the capability MSRs. The backend (vmx/ or svm/) is later chosen
- * from this, never from an #ifdef. */
+/* What the CPU offers for hardware virtualization, in neutral words. The
+ * core reads who the CPU is (CPUID leaves 0 and 1); each backend's probe
+ * (struct vcpu_ops) checks its own extension and fills in the rest. No
+ * vendor MSR is read here. */
 #ifndef TANDEM_VIRT_CAPS_H
 #define TANDEM_VIRT_CAPS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-enum cpu_vendor { VENDOR_OTHER, VENDOR_INTEL, VENDOR_AMD };
-
 struct virt_caps {
-	enum cpu_vendor vendor;
-	char vendor_id[13];
+	/* Filled by the core. */
+	char vendor_id[13];		/* "GenuineIntel", "AuthenticAMD", ... */
 	uint32_t family, model, stepping;
-	bool vmx, svm;			/* extension present and usable */
-	bool ept, unrestricted, vpid;	/* Intel */
-	bool npt, nrips;		/* AMD */
-	uint32_t asids;
-	const char *problem;		/* why virtualization is unusable */
+
+	/* Filled by the backend that knows this CPU. */
+	const char *name;		/* its extension ("SVM", "VMX"); NULL:
+					 * no backend knows this CPU */
+	bool gpa_paging;		/* nested paging (NPT, EPT) */
+	bool gpa_1g_pages;		/* 1 GiB pages in it */
+	bool unrestricted;		/* real mode and unpaged protected mode
+					 * run as guests */
+	bool next_rip;			/* exits give the instruction length */
+	uint32_t tlb_tags;		/* address-space tags (ASIDs, VPIDs);
+					 * 0: none */
 };
 
-/** Reads the capabilities of the calling CPU. */
+/** Reads who the calling CPU is into @caps; clears the rest. */
 void virt_caps_read(struct virt_caps *caps);
-/** One boot-log line describing @caps. */
-void virt_caps_log(const struct virt_caps *caps);
+/** The boot-log line of a usable extension: "cpu: <who>: <features>". */
+void virt_caps_log(const struct virt_caps *caps, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/** The boot-log line saying there is none: "cpu: <who>: no hardware
+ * virtualization: <why>". */
+void virt_caps_log_none(const struct virt_caps *caps, const char *why);
 
 #endif
