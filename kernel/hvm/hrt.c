@@ -26,7 +26,7 @@
 #include "mm/pools.h"
 #include "mm/tandem_mem.h"
 #include "hw/tsc.h"
-#include "virt/segment.h"
+#include "virt/start_state.h"
 
 #define MiB		(1024ul * 1024)
 #define BOOT_STATE_SIZE	(4 * MiB)	/* page tables for 8 GiB in 4K pages fit */
@@ -190,28 +190,20 @@ static int load(void)
 		return err;
 	}
 
+	const struct start_tables64 tables = {
+		.cr3 = pt.cr3,
+		.code_sel = HRT_SEL_CODE64, .data_sel = HRT_SEL_DATA,
+		.tss_sel = HRT_SEL_TSS, .tss_base = gdt.tss_base,
+		.tss_limit = gdt.tss_limit,
+		.gdtr = { gdt.gdtr_base, gdt.gdtr_limit },
+		.idtr = { gdt.idtr_base, gdt.idtr_limit },
+	};
+
 	for (unsigned int i = 0; i < c->nvcpus; i++) {
 		struct vcpu *v = c->vcpus[i];
-		struct vcpu_state *s = &v->start_state;
 		uint64_t stack = top - i * STACK_SIZE - 16;
 
-		memset(s, 0, sizeof(*s));
-		s->rip = image.entry;
-		s->rflags = 0x2;
-		s->cr0 = 0x80050033;		/* PG, WP, NE, ET, MP, PE */
-		s->cr3 = pt.cr3;
-		s->cr4 = 0x20;			/* PAE */
-		s->efer = 0x500;		/* LME, LMA */
-		s->dr7 = 0x400;
-		s->pat = 0x0007040600070406ull;
-		s->cs = (struct segment){ HRT_SEL_CODE64, ATTR_CODE64, 0xffffffff, 0 };
-		s->ds = s->es = s->ss = s->fs = s->gs =
-			(struct segment){ HRT_SEL_DATA, ATTR_DATA, 0xffffffff, 0 };
-		s->tr = (struct segment){ HRT_SEL_TSS, ATTR_TSS_BUSY, gdt.tss_limit,
-					  gdt.tss_base };
-		s->ldtr = (struct segment){ 0, 0x82 | SEG_UNUSABLE, 0, 0 };
-		s->gdtr = (struct dtable){ gdt.gdtr_base, gdt.gdtr_limit };
-		s->idtr = (struct dtable){ gdt.idtr_base, gdt.idtr_limit };
+		start_state_long(&v->start_state, image.entry, &tables);
 		memset(v->start_regs, 0, sizeof(v->start_regs));
 		v->start_regs[GPR_RAX] = MB2_BOOTLOADER_MAGIC;
 		v->start_regs[GPR_RBX] = info.gpa + image.gva_offset;
@@ -271,7 +263,6 @@ int hrt_start(void)
 		v->apic_id = per_cpu(cpu)->apic_id;
 		v->sipi_vector = -1;
 		v->pending_irq = -1;
-		v->exit_on_hlt = true;
 		v->state = VCPU_STOPPED;
 		c->vcpus[n++] = v;
 	}
@@ -381,6 +372,7 @@ static void hrt_console_line(struct cell *c, const char *line)
 
 static const struct cell_kind hrt_kind = {
 	.name = "hrt",
+	.no_devices = true,
 	.confine = hrt_confine,
 	.io = hrt_io,
 	.failed = hrt_failed,

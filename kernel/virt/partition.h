@@ -46,6 +46,9 @@ struct cell_kind {
 	/* The root kind: may call the management hypercalls and read the
 	 * state of every CPU; its CPUs continue natively after Disable. */
 	bool root;
+	/* Owns no devices: HLT and physical interrupts exit to Tandem, which
+	 * delivers the partition's interrupts itself (the HRT). */
+	bool no_devices;
 	/** Sets the intercepts that confine @v (ports, ...), on its CPU,
 	 * right after its control structure was created. */
 	void (*confine)(struct vcpu *v);

@@ -272,6 +272,7 @@ static bool switch_to(struct vcpu *v)
 		vcpu_ops->vcpu_load(v);
 		return true;
 	}
+	v->exit_on_hlt = v->cell->kind->no_devices;
 	err = vcpu_ops->vcpu_create(v);
 	if (err) {
 		pr_err("cell '%s': cannot create vCPU %u (%d); it stays stopped",

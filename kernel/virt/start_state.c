@@ -1,4 +1,5 @@
-/* Start states (SDM Vol. 3A 10.1.1 for INIT/SIPI, Multiboot2 spec 3.3). */
+/* Start states (SDM Vol. 3A 10.1.1 for INIT/SIPI, Multiboot2 spec 3.3,
+ * SDM Vol. 3A 10.8.5 for 64-bit mode). */
 #include "lib/klib.h"
 #include "virt/segment.h"
 #include "virt/start_state.h"
@@ -24,6 +25,26 @@ void start_state_multiboot(struct vcpu_state *s, uint32_t entry)
 	s->cr0 = 0x11;				/* PE, ET */
 	s->cs = (struct segment){ 0x08, ATTR_CODE32, 0xffffffff, 0 };
 	s->ds = s->es = s->fs = s->gs = s->ss = data;
+}
+
+void start_state_long(struct vcpu_state *s, uint64_t entry,
+		      const struct start_tables64 *t)
+{
+	const struct segment data = { t->data_sel, ATTR_DATA, 0xffffffff, 0 };
+
+	common(s);
+	s->rip = entry;
+	s->cr0 = 0x80050033;			/* PG, AM, WP, NE, ET, MP, PE */
+	s->cr3 = t->cr3;
+	s->cr4 = 0x20;				/* PAE */
+	s->efer = 0x500;			/* LME, LMA */
+	s->cs = (struct segment){ t->code_sel, ATTR_CODE64, 0xffffffff, 0 };
+	s->ds = s->es = s->ss = s->fs = s->gs = data;
+	s->tr = (struct segment){ t->tss_sel, ATTR_TSS_BUSY, t->tss_limit,
+				  t->tss_base };
+	s->ldtr = (struct segment){ 0, ATTR_LDT | SEG_UNUSABLE, 0, 0 };
+	s->gdtr = t->gdtr;
+	s->idtr = t->idtr;
 }
 
 void start_state_sipi(struct vcpu_state *s, uint8_t vector)

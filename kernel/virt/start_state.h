@@ -1,6 +1,6 @@
 /* Architectural start states for guest CPUs, in the canonical form. */
-#ifndef TANDEM_START_STATE_H
-#define TANDEM_START_STATE_H
+#ifndef TANDEM_VIRT_START_STATE_H
+#define TANDEM_VIRT_START_STATE_H
 
 #include <stdint.h>
 #include "virt/vcpu.h"
@@ -9,6 +9,22 @@
  * mode, flat 4 GiB segments, paging and interrupts off, at @entry. The
  * caller sets EAX and EBX. */
 void start_state_multiboot(struct vcpu_state *s, uint32_t entry);
+
+/** Where a 64-bit start state's tables and selectors are (the caller
+ * built them in the guest's memory). */
+struct start_tables64 {
+	uint64_t cr3;			/* 4-level page tables */
+	uint16_t code_sel, data_sel, tss_sel;
+	uint64_t tss_base;
+	uint32_t tss_limit;
+	struct dtable gdtr, idtr;
+};
+
+/** 64-bit mode with paging on (the Palacios HRT boot state): flat code and
+ * data from @t's GDT, TR loaded, interrupts off, at @entry. The caller
+ * sets the general registers. */
+void start_state_long(struct vcpu_state *s, uint64_t entry,
+		      const struct start_tables64 *t);
 
 /** Real mode at @vector << 12, as after INIT and a start-up IPI. */
 void start_state_sipi(struct vcpu_state *s, uint8_t vector);

@@ -166,8 +166,8 @@ struct vcpu {
 	uint64_t start_regs[GPR_COUNT];
 	bool start_running;		/* reset to RUNNING (else WAIT_SIPI) */
 	volatile int pending_irq;	/* vector to inject, -1: none */
-	/* A partition that owns no devices (HRT, cells): HLT and physical
-	 * interrupts exit to Tandem. Set before vcpu_create. */
+	/* HLT and physical interrupts exit to Tandem (a partition that owns
+	 * no devices: its kind's no_devices). Set before vcpu_create. */
 	bool exit_on_hlt;
 	volatile bool halted;		/* executed HLT, waits for an interrupt */
 };
