@@ -17,6 +17,7 @@
 
 #include "cell/config_check.h"
 #include "fuzz.h"
+#include "lib/unaligned.h"
 #include "tandem/errno.h"
 
 #define KIB		UINT64_C(0x400)
@@ -304,14 +305,6 @@ static void check(const uint8_t *cfg, size_t len)
 		FUZZ_CHECK((const uint8_t *)(cell_config_pio(d) + d->num_pio_regions)
 			   == cfg + len);
 	}
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
 }
 
 /* Two independent input bits both set: a repair skipped 1 time in 4. */

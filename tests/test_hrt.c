@@ -16,6 +16,7 @@
 #include "fmt/elf.h"
 #include "hvm/hrt_boot.h"
 #include "hvm/hrt_image.h"
+#include "lib/unaligned.h"
 #include "fmt/mb2.h"
 #include "fmt/mb2_image.h"
 #include "mm/paging.h"
@@ -504,14 +505,6 @@ static void test_page_tables_errors(void **state)
 	assert_int_equal(hrt_build_page_tables(&b.r, &p, &pt, &why),
 			 -TANDEM_EINVAL);
 	free(b.mem);
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
 }
 
 static void test_gdt(void **state)

@@ -11,6 +11,7 @@
 
 #include "fmt/acpi.h"
 #include "lib/klib.h"
+#include "lib/unaligned.h"
 #include "tandem/errno.h"
 
 #define HDR_LEN   36    /* system description table header, ACPI 5.2.6 */
@@ -46,27 +47,6 @@ struct root_info {
     uint8_t revision;
     bool xsdt;
 };
-
-static uint16_t rd16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
 
 bool acpi_checksum_ok(const void *p, size_t len)
 {

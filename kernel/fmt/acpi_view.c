@@ -13,6 +13,7 @@
 #include "fmt/acpi.h"
 #include "fmt/acpi_view.h"
 #include "lib/klib.h"
+#include "lib/unaligned.h"
 #include "tandem/errno.h"
 
 #define HDR_LEN		36	/* system description table header, 5.2.6 */
@@ -20,32 +21,6 @@
 #define RSDP_V1_LEN	20
 #define RSDP_V2_LEN	36
 #define FOUR_GIB	(UINT64_C(1) << 32)
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
 
 /* Makes the @len bytes at @p sum to 0 through the byte at @at (5.2.6). */
 static void seal(uint8_t *p, size_t len, size_t at)

@@ -9,35 +9,12 @@
 #include <stdint.h>
 
 #include "lib/klib.h"
+#include "lib/unaligned.h"
 #include "fmt/mb2.h"
 #include "tandem/errno.h"
 
 /* Largest block the builder will produce; total_size must fit an int. */
 #define MB2B_MAX_CAP 0x7ffffff8u
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    memcpy(p, &v, sizeof(v));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-    memcpy(p, &v, sizeof(v));
-}
 
 /* Tags that may appear at most once, with the message for a second one. */
 static const char *const duplicate_reason[] = {

@@ -16,6 +16,7 @@
 
 #include "fmt/elf.h"
 #include "lib/klib.h"
+#include "lib/unaligned.h"
 #include "fmt/mb2_image.h"
 #include "tandem/errno.h"
 
@@ -24,22 +25,6 @@
 #define HEADER_SIZE	16	/* magic, architecture, header_length, checksum */
 #define TAG_HEADER_SIZE	8	/* type, flags, size (spec 3.1.3) */
 #define FOUR_GIB	(UINT64_C(1) << 32)
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 /* Writes @v into @out at @n (decimal, or 0x-prefixed hex); returns new @n. */
 static size_t put_number(char *out, size_t cap, size_t n, uint64_t v, bool hex)

@@ -8,6 +8,7 @@
 
 #include "hvm/hrt_boot.h"
 #include "lib/klib.h"
+#include "lib/unaligned.h"
 #include "fmt/mb2.h"
 #include "mm/paging.h"
 #include "tandem/errno.h"
@@ -34,19 +35,6 @@ static int fail(const char **why, int err, const char *reason)
 	if (why)
 		*why = reason;
 	return -err;
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 static bool region_ok(const struct hrt_region *r)
