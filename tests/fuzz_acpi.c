@@ -73,7 +73,7 @@ static void check_madt(const struct madt_info *m)
 {
     size_t i, j;
 
-    FUZZ_CHECK(!m->error);
+    FUZZ_CHECK(!m->why);
     FUZZ_CHECK(m->ncpus <= MADT_MAX_CPUS && m->ncpus <= m->ncpus_listed);
     FUZZ_CHECK(m->ncpus_enabled <= m->ncpus_listed);
     FUZZ_CHECK(m->nioapics <= MADT_MAX_IOAPICS);
@@ -109,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (acpi_parse_madt(copy, im.len < 36 ? im.len : 36, image_map, &im, &info) == 0)
         check_madt(&info);
     else
-        FUZZ_CHECK(info.error && info.error[0]);
+        FUZZ_CHECK(info.why && info.why[0]);
 
     if (acpi_find_table(copy, im.len < 36 ? im.len : 36, "FACP", image_map, &im,
                         &t, &why) == 0)
@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (madt_parse(copy, im.len, &info) == 0)
             check_madt(&info);
         else
-            FUZZ_CHECK(info.error && info.error[0]);
+            FUZZ_CHECK(info.why && info.why[0]);
     }
     free(copy);
     return 0;

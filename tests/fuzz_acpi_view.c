@@ -96,7 +96,7 @@ static void check_view(struct mem *m, const struct acpi_view *v,
 	size_t i, kept = 0;
 	int ret_before;
 
-	FUZZ_CHECK(!v->error);
+	FUZZ_CHECK(!v->why);
 	FUZZ_CHECK(v->used <= m->out_len);
 	FUZZ_CHECK(v->rsdp_offset == 0);
 	FUZZ_CHECK(v->rsdp_len == 20 || v->rsdp_len == 36);
@@ -163,7 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		m.out = out;
 		check_view(&m, &v, hide, 3);
 	} else {
-		FUZZ_CHECK(ret < 0 && v.error && v.error[0]);
+		FUZZ_CHECK(ret < 0 && v.why && v.why[0]);
 	}
 	free(out);
 	free(copy);

@@ -23,7 +23,7 @@ static void check_invariants(const struct mb2_info *in, const uint8_t *data, siz
 {
     size_t i;
 
-    FUZZ_CHECK(!in->error);
+    FUZZ_CHECK(!in->why);
     FUZZ_CHECK(in->mmap_count <= MB2_MAX_MMAP && in->mmap_count <= in->mmap_listed);
     FUZZ_CHECK(in->nmodules <= MB2_MAX_MODULES && in->nmodules <= in->modules_listed);
     FUZZ_CHECK(!!(in->warnings & MB2_WARN_MMAP_TRUNCATED) ==
@@ -117,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_invariants(&info, data, size);
         round_trip(&info);
     } else {
-        FUZZ_CHECK(info.error && info.error[0]);
+        FUZZ_CHECK(info.why && info.why[0]);
     }
     return 0;
 }

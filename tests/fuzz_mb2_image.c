@@ -48,7 +48,7 @@ static void check_failure(int ret, const struct mb2_plan *p)
 	FUZZ_CHECK(ret == -TANDEM_EINVAL || ret == -TANDEM_ENOENT ||
 		   ret == -TANDEM_ENOSYS || ret == -TANDEM_E2BIG ||
 		   ret == -TANDEM_EPERM);
-	FUZZ_CHECK(p->reason && p->reason[0]);
+	FUZZ_CHECK(p->why && p->why[0]);
 	FUZZ_CHECK(p->message[0] && memchr(p->message, 0, sizeof(p->message)));
 	FUZZ_CHECK(p->format == MB2_FORMAT_NONE && p->nsegments == 0);
 }
@@ -85,7 +85,7 @@ static void check_plan(const struct mb2_plan *p, size_t size, bool high_ok)
 {
 	size_t window = size < MB2_HEADER_SEARCH ? size : MB2_HEADER_SEARCH;
 
-	FUZZ_CHECK(!p->reason && p->message[0] == 0);
+	FUZZ_CHECK(!p->why && p->message[0] == 0);
 	FUZZ_CHECK(p->header_offset % MB2_HEADER_ALIGN == 0);
 	FUZZ_CHECK(p->header_length >= 16 &&
 		   p->header_offset + (size_t)p->header_length <= window);
@@ -124,7 +124,7 @@ static void check_relocate(struct mb2_plan *p, uint64_t base, size_t size)
 	ret = mb2_plan_relocate(p, base);
 	if (ret < 0) {
 		FUZZ_CHECK(ret == -TANDEM_EPERM || ret == -TANDEM_ERANGE);
-		FUZZ_CHECK(p->reason && p->message[0]);
+		FUZZ_CHECK(p->why && p->message[0]);
 		FUZZ_CHECK(memcmp(p->segments, before.segments, sizeof(p->segments)) == 0);
 		FUZZ_CHECK(p->entry == before.entry && p->lowest == before.lowest);
 		return;

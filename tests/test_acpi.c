@@ -168,8 +168,8 @@ static int parse(void)
 static void expect_fail(int err, const char *reason)
 {
     assert_int_equal(parse(), err);
-    assert_non_null(info.error);
-    assert_string_equal(info.error, reason);
+    assert_non_null(info.why);
+    assert_string_equal(info.why, reason);
 }
 
 static void test_xsdt_path(void **state)
@@ -177,7 +177,7 @@ static void test_xsdt_path(void **state)
     (void)state;
     make_standard();
     assert_int_equal(parse(), 0);
-    assert_null(info.error);
+    assert_null(info.why);
     assert_true(info.used_xsdt);
     assert_int_equal(info.rsdp_revision, 2);
     assert_int_equal(info.madt_phys, FAKE_BASE + MADT_OFF);
@@ -250,9 +250,9 @@ static void test_bad_rsdp(void **state)
 
     make_standard();
     assert_int_equal(acpi_parse_madt(rsdp, 20, fake_map, NULL, &info), -TANDEM_EINVAL);
-    assert_string_equal(info.error, "RSDP revision 2 but shorter than 36 bytes");
+    assert_string_equal(info.why, "RSDP revision 2 but shorter than 36 bytes");
     assert_int_equal(acpi_parse_madt(rsdp, 19, fake_map, NULL, &info), -TANDEM_EINVAL);
-    assert_string_equal(info.error, "RSDP shorter than 20 bytes");
+    assert_string_equal(info.why, "RSDP shorter than 20 bytes");
     assert_int_equal(acpi_parse_madt(NULL, 36, fake_map, NULL, &info), -TANDEM_EINVAL);
 
     make_standard();
@@ -468,11 +468,11 @@ static void test_madt_parse_direct(void **state)
     assert_int_equal(madt_parse(mem + MADT_OFF, madt_len, &info), 0);
     assert_int_equal(info.ncpus, 3);
     assert_int_equal(madt_parse(mem + MADT_OFF, madt_len - 1, &info), -TANDEM_EINVAL);
-    assert_string_equal(info.error, "MADT length out of range");
+    assert_string_equal(info.why, "MADT length out of range");
     assert_int_equal(madt_parse(mem + MADT_OFF, 10, &info), -TANDEM_EINVAL);
-    assert_string_equal(info.error, "MADT shorter than 44 bytes");
+    assert_string_equal(info.why, "MADT shorter than 44 bytes");
     assert_int_equal(madt_parse(mem + FACP_OFF, 44, &info), -TANDEM_EINVAL);
-    assert_string_equal(info.error, "bad MADT signature");
+    assert_string_equal(info.why, "bad MADT signature");
 }
 
 static void test_find_table(void **state)

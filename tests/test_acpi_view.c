@@ -222,7 +222,7 @@ static void test_xsdt_view(void **state)
 	(void)state;
 	make_firmware();
 	assert_int_equal(build(), 0);
-	assert_null(view.error);
+	assert_null(view.why);
 	assert_int_equal(view.nhidden, 2);
 	assert_true(view.xsdt);
 	assert_int_equal(view.ntables, 5);
@@ -310,7 +310,7 @@ static void test_rsdt_only(void **state)
 	make_rsdp(0, (uint32_t)(FAKE_BASE + RSDT_OFF), 0);
 	view_gpa = 0xffffffc0ull;
 	assert_int_equal(build(), -TANDEM_ERANGE);
-	assert_non_null(view.error);
+	assert_non_null(view.why);
 	view_gpa = VIEW_GPA;
 }
 
@@ -340,19 +340,19 @@ static void test_errors(void **state)
 	make_firmware();
 	rsdp[8] ^= 1;
 	assert_int_equal(build(), -TANDEM_EINVAL);
-	assert_string_equal(view.error, "bad RSDP checksum");
+	assert_string_equal(view.why, "bad RSDP checksum");
 
 	make_firmware();
 	put64(mem + XSDT_OFF + 52, 0);
 	seal_table(XSDT_OFF, "XSDT", 36 + 40);
 	assert_int_equal(build(), -TANDEM_ENOENT);
-	assert_non_null(view.error);
+	assert_non_null(view.why);
 
 	make_firmware();
 	mem[MADT_OFF + 44 + 1] = 1;		/* entry length 1 */
 	seal_table(MADT_OFF, "APIC", (uint32_t)madt_len);
 	assert_int_equal(build(), -TANDEM_EINVAL);
-	assert_string_equal(view.error, "malformed MADT entry");
+	assert_string_equal(view.why, "malformed MADT entry");
 
 	make_firmware();
 	assert_int_equal(acpi_view_build(rsdp, 36, fake_map, NULL, hide, 2,

@@ -120,9 +120,9 @@ static int build_parse(const struct hrt_fields *f)
 static void expect_fail(int ret, int err, const char *reason)
 {
 	assert_int_equal(ret, -err);
-	assert_non_null(hrt.reason);
+	assert_non_null(hrt.why);
 	if (reason)
-		assert_string_equal(hrt.reason, reason);
+		assert_string_equal(hrt.why, reason);
 }
 
 /* ---- image tests ---- */
@@ -131,7 +131,7 @@ static void test_valid_image(void **state)
 {
 	(void)state;
 	assert_int_equal(build_parse(&good), 0);
-	assert_null(hrt.reason);
+	assert_null(hrt.why);
 	assert_int_equal(hrt.plan.format, MB2_FORMAT_ELF64);
 	assert_int_equal(hrt.plan.nsegments, 1);
 	assert_int_equal(hrt.plan.segments[0].dest, 0x100000);
@@ -196,12 +196,12 @@ static void test_rejections(void **state)
 	tag_raw(TANDEM_MB2_HRT_TAG, &good, 16);
 	hdr_finish();
 	expect_fail(hrt_image_parse(img, 0x3000, &hrt), TANDEM_EINVAL, NULL);
-	assert_non_null(strstr(hrt.reason, "shorter than 56"));
+	assert_non_null(strstr(hrt.why, "shorter than 56"));
 
 	/* Not a Multiboot2 image at all: mb2_image's message. */
 	memset(img_words, 0, sizeof(img_words));
 	expect_fail(hrt_image_parse(img, 0x3000, &hrt), TANDEM_ENOENT, NULL);
-	assert_true(hrt.reason[0] != '\0');
+	assert_true(hrt.why[0] != '\0');
 }
 
 static void test_page_size_and_memory(void **state)

@@ -46,8 +46,8 @@ static int finish_and_parse(struct mb2_builder *b)
 static void expect_fail(int total, const char *reason)
 {
     assert_int_equal(mb2_parse(buf, (size_t)total, &info), -TANDEM_EINVAL);
-    assert_non_null(info.error);
-    assert_string_equal(info.error, reason);
+    assert_non_null(info.why);
+    assert_string_equal(info.why, reason);
 }
 
 static void test_round_trip(void **state)
@@ -82,7 +82,7 @@ static void test_round_trip(void **state)
     assert_int_equal(mb2b_raw_tag(&b, 0x1234, "unknown", 7), 0);
     assert_int_equal(finish_and_parse(&b), 0);
 
-    assert_null(info.error);
+    assert_null(info.why);
     assert_int_equal(info.warnings, 0);
     assert_int_equal(info.cmdline_len, 20);
     assert_memory_equal(info.cmdline, "console=serial debug", 21);
@@ -144,11 +144,11 @@ static void test_header_checks(void **state)
 
     assert_int_equal(mb2b_finish(&b), 16);
     assert_int_equal(mb2_parse(buf, 7, &info), -TANDEM_EINVAL);
-    assert_string_equal(info.error, "boot info shorter than its 8-byte header");
+    assert_string_equal(info.why, "boot info shorter than its 8-byte header");
     assert_int_equal(mb2_parse(buf, 15, &info), -TANDEM_EINVAL);
-    assert_string_equal(info.error, "boot info total_size exceeds readable memory");
+    assert_string_equal(info.why, "boot info total_size exceeds readable memory");
     assert_int_equal(mb2_parse(bytes() + 4, 16, &info), -TANDEM_EINVAL);
-    assert_string_equal(info.error, "boot info not 8-byte aligned");
+    assert_string_equal(info.why, "boot info not 8-byte aligned");
     assert_int_equal(mb2_parse(NULL, 16, &info), -TANDEM_EINVAL);
     put32(0, 8);
     expect_fail(16, "boot info total_size below 16");

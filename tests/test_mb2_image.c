@@ -184,8 +184,8 @@ static int parse_opts(size_t size, const struct mb2_image_opts *o)
 static void expect_fail(int ret, int err, const char *reason)
 {
 	assert_int_equal(ret, -err);
-	assert_non_null(plan.reason);
-	assert_string_equal(plan.reason, reason);
+	assert_non_null(plan.why);
+	assert_string_equal(plan.why, reason);
 	assert_true(plan.message[0] != '\0');
 	assert_int_equal(plan.format, MB2_FORMAT_NONE);
 	assert_int_equal(plan.nsegments, 0);
@@ -209,7 +209,7 @@ static void test_elf64(void **state)
 	build_elf64();
 	hdr_finish();
 	assert_int_equal(parse(K64_SIZE), 0);
-	assert_null(plan.reason);
+	assert_null(plan.why);
 	assert_string_equal(plan.message, "");
 	assert_int_equal(plan.format, MB2_FORMAT_ELF64);
 	assert_int_equal(plan.elf_class, ELFCLASS64);
@@ -1026,7 +1026,7 @@ static void test_info_requests(void **state)
 	/* ... but not when the caller says it cannot build type 15. */
 	expect_fail(parse_opts(K64_SIZE, &o), TANDEM_ENOSYS,
 		    "required information request tag %u not supported");
-	assert_int_equal(plan.reason_arg, 15);
+	assert_int_equal(plan.why_arg, 15);
 }
 
 static void test_info_requests_truncated(void **state)
@@ -1067,12 +1067,12 @@ static void test_relocation(void **state)
 	assert_int_equal(mb2_plan_relocate(&plan, 0x100000), 0);
 
 	assert_int_equal(mb2_plan_relocate(&plan, 0x300000), -TANDEM_ERANGE);
-	assert_string_equal(plan.reason,
+	assert_string_equal(plan.why,
 			    "load base %x is not aligned as the relocatable tag asks");
 	assert_int_equal(plan.lowest, 0x100000);	/* unchanged */
 
 	assert_int_equal(mb2_plan_relocate(&plan, 0), -TANDEM_ERANGE);
-	assert_string_equal(plan.reason, "load base %x is below the relocatable tag's min_addr");
+	assert_string_equal(plan.why, "load base %x is below the relocatable tag's min_addr");
 
 	assert_int_equal(mb2_plan_relocate(&plan, 0x40200000), -TANDEM_ERANGE);
 	assert_string_equal(plan.message,
@@ -1118,14 +1118,14 @@ static void test_relocation_flat_and_refusals(void **state)
 	assert_int_equal(parse(K64_SIZE), 0);
 	assert_int_equal(mb2_plan_relocate(&plan, 0x100000), 0);
 	assert_int_equal(mb2_plan_relocate(&plan, 0x200000), -TANDEM_EPERM);
-	assert_string_equal(plan.reason, "kernel image is not relocatable");
+	assert_string_equal(plan.why, "kernel image is not relocatable");
 	assert_int_equal(plan.lowest, 0x100000);
 
 	/* Nothing to relocate after a failed parse. */
 	build_elf64();
 	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "Multiboot2 header checksum wrong");
 	assert_int_equal(mb2_plan_relocate(&plan, 0x200000), -TANDEM_EINVAL);
-	assert_string_equal(plan.reason, "no load plan to relocate");
+	assert_string_equal(plan.why, "no load plan to relocate");
 }
 
 int main(void)

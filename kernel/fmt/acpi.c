@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "fmt/acpi.h"
+#include "lib/fail.h"
 #include "lib/klib.h"
 #include "lib/unaligned.h"
 #include "tandem/errno.h"
@@ -17,29 +18,42 @@
 #define HDR_LEN   36    /* system description table header, ACPI 5.2.6 */
 #define MADT_HDR  44    /* header + local APIC address + flags, ACPI 5.2.12 */
 
-/* Reasons used while locating one table; MADT gets its own wording. */
-struct find_reasons {
+/* Why a table could not be loaded (see load_table()). */
+struct load_reasons {
     const char *unreadable;
     const char *bad_length;
     const char *bad_checksum;
+};
+
+/* Reasons used while locating one table; MADT gets its own wording. */
+struct find_reasons {
+    struct load_reasons load;
     const char *not_found;
     const char *not_found_unreadable;
 };
 
 static const struct find_reasons generic_reasons = {
-    "ACPI table not readable",
-    "ACPI table length out of range",
-    "bad ACPI table checksum",
+    { "ACPI table not readable",
+      "ACPI table length out of range",
+      "bad ACPI table checksum" },
     "ACPI table not found",
     "ACPI table not found (some RSDT/XSDT entries unreadable)",
 };
 
 static const struct find_reasons madt_reasons = {
-    "MADT not readable",
-    "MADT length out of range",
-    "bad MADT checksum",
+    { "MADT not readable",
+      "MADT length out of range",
+      "bad MADT checksum" },
     "no MADT",
     "no MADT (some RSDT/XSDT entries unreadable)",
+};
+
+static const struct load_reasons xsdt_reasons = {
+    "XSDT not readable", "bad XSDT length", "bad XSDT checksum",
+};
+
+static const struct load_reasons rsdt_reasons = {
+    "RSDT not readable", "bad RSDT length", "bad RSDT checksum",
 };
 
 /* What the RSDP said about the root table. */
@@ -67,102 +81,89 @@ static const uint8_t *map_range(acpi_map_fn map, void *ctx, uint64_t phys, size_
 }
 
 /* ACPI 5.2.5.3: finds the root table's address and kind. */
-static const char *check_rsdp(const uint8_t *r, size_t len, struct root_info *ri,
-                              uint64_t *root)
+static int check_rsdp(const uint8_t *r, size_t len, struct root_info *ri,
+                      uint64_t *root, const char **why)
 {
     uint32_t xlen;
 
     if (!r || len < 20)
-        return "RSDP shorter than 20 bytes";
+        return fail(why, TANDEM_EINVAL, "RSDP shorter than 20 bytes");
     if (memcmp(r, "RSD PTR ", 8) != 0)
-        return "bad RSDP signature";
+        return fail(why, TANDEM_EINVAL, "bad RSDP signature");
     if (!acpi_checksum_ok(r, 20))
-        return "bad RSDP checksum";
+        return fail(why, TANDEM_EINVAL, "bad RSDP checksum");
     ri->revision = r[15];
     ri->xsdt = false;
     if (ri->revision >= 2) {
         if (len < 36)
-            return "RSDP revision 2 but shorter than 36 bytes";
+            return fail(why, TANDEM_EINVAL,
+                        "RSDP revision 2 but shorter than 36 bytes");
         xlen = rd32(r + 20);
         if (xlen < 36 || xlen > len)
-            return "bad RSDP length";
+            return fail(why, TANDEM_EINVAL, "bad RSDP length");
         if (!acpi_checksum_ok(r, xlen))
-            return "bad RSDP extended checksum";
+            return fail(why, TANDEM_EINVAL, "bad RSDP extended checksum");
         *root = rd64(r + 24);
         if (*root) {
             ri->xsdt = true;
-            return NULL;
+            return 0;
         }
     }
     *root = rd32(r + 16);
     if (!*root)
-        return "RSDP has no RSDT/XSDT address";
-    return NULL;
+        return fail(why, TANDEM_EINVAL, "RSDP has no RSDT/XSDT address");
+    return 0;
 }
 
-enum load_result { LOAD_OK, LOAD_UNREADABLE, LOAD_BAD_LENGTH, LOAD_BAD_CHECKSUM };
-
 /* Maps a whole table after checking its length field (ACPI 5.2.6). */
-static enum load_result load_table(acpi_map_fn map, void *ctx, uint64_t phys,
-                                   struct acpi_table *t)
+static int load_table(acpi_map_fn map, void *ctx, uint64_t phys,
+                      struct acpi_table *t, const struct load_reasons *reasons,
+                      const char **why)
 {
     const uint8_t *p = map_range(map, ctx, phys, HDR_LEN);
     uint32_t len;
 
     if (!p)
-        return LOAD_UNREADABLE;
+        return fail(why, TANDEM_EINVAL, reasons->unreadable);
     len = rd32(p + 4);
     if (len < HDR_LEN || len > ACPI_MAX_TABLE_LEN)
-        return LOAD_BAD_LENGTH;
+        return fail(why, TANDEM_EINVAL, reasons->bad_length);
     p = map_range(map, ctx, phys, len);
     if (!p)
-        return LOAD_UNREADABLE;
+        return fail(why, TANDEM_EINVAL, reasons->unreadable);
     if (!acpi_checksum_ok(p, len))
-        return LOAD_BAD_CHECKSUM;
+        return fail(why, TANDEM_EINVAL, reasons->bad_checksum);
     t->ptr = p;
     t->len = len;
     t->phys = phys;
-    return LOAD_OK;
-}
-
-static const char *load_reason(enum load_result r, const char *unreadable,
-                               const char *bad_length, const char *bad_checksum)
-{
-    switch (r) {
-    case LOAD_UNREADABLE:   return unreadable;
-    case LOAD_BAD_LENGTH:   return bad_length;
-    case LOAD_BAD_CHECKSUM: return bad_checksum;
-    default:                return NULL;
-    }
+    return 0;
 }
 
 static int find_table(const void *rsdp, size_t rsdp_len, const char *sig,
-                      acpi_map_fn map, void *ctx, const struct find_reasons *why,
+                      acpi_map_fn map, void *ctx, const struct find_reasons *reasons,
                       struct root_info *ri, struct acpi_table *table,
-                      const char **error)
+                      const char **why)
 {
     struct acpi_table root;
-    enum load_result r;
     uint64_t root_phys = 0;
     size_t esize, n, i, unreadable = 0;
     const uint8_t *rp;
+    int ret;
 
-    *error = check_rsdp(rsdp, rsdp_len, ri, &root_phys);
-    if (*error)
-        return -TANDEM_EINVAL;
+    if (why)
+        *why = NULL;
+    ret = check_rsdp(rsdp, rsdp_len, ri, &root_phys, why);
+    if (ret)
+        return ret;
 
-    r = load_table(map, ctx, root_phys, &root);
-    if (r != LOAD_OK) {
-        *error = ri->xsdt
-            ? load_reason(r, "XSDT not readable", "bad XSDT length", "bad XSDT checksum")
-            : load_reason(r, "RSDT not readable", "bad RSDT length", "bad RSDT checksum");
-        return -TANDEM_EINVAL;
-    }
+    ret = load_table(map, ctx, root_phys, &root,
+                     ri->xsdt ? &xsdt_reasons : &rsdt_reasons, why);
+    if (ret)
+        return ret;
     rp = root.ptr;
-    if (memcmp(rp, ri->xsdt ? "XSDT" : "RSDT", 4) != 0) {
-        *error = ri->xsdt ? "bad XSDT signature" : "bad RSDT signature";
-        return -TANDEM_EINVAL;
-    }
+    if (memcmp(rp, ri->xsdt ? "XSDT" : "RSDT", 4) != 0)
+        return fail(why, TANDEM_EINVAL,
+                    ri->xsdt ? "bad XSDT signature" : "bad RSDT signature");
 
     /* ACPI 5.2.7/5.2.8: 32-bit (RSDT) or 64-bit (XSDT) physical addresses. */
     esize = ri->xsdt ? 8 : 4;
@@ -181,26 +182,20 @@ static int find_table(const void *rsdp, size_t rsdp_len, const char *sig,
         }
         if (memcmp(hdr, sig, 4) != 0)
             continue;
-        r = load_table(map, ctx, phys, table);
-        if (r != LOAD_OK) {
-            *error = load_reason(r, why->unreadable, why->bad_length, why->bad_checksum);
-            return -TANDEM_EINVAL;
-        }
-        *error = NULL;
-        return 0;
+        return load_table(map, ctx, phys, table, &reasons->load, why);
     }
-    *error = unreadable ? why->not_found_unreadable : why->not_found;
-    return -TANDEM_ENOENT;
+    return fail(why, TANDEM_ENOENT,
+                unreadable ? reasons->not_found_unreadable : reasons->not_found);
 }
 
 int acpi_find_table(const void *rsdp, size_t rsdp_len, const char *sig,
                     acpi_map_fn map, void *ctx, struct acpi_table *table,
-                    const char **error)
+                    const char **why)
 {
     struct root_info ri;
 
     return find_table(rsdp, rsdp_len, sig, map, ctx, &generic_reasons, &ri,
-                      table, error);
+                      table, why);
 }
 
 static void warn(struct madt_info *out, uint32_t bit, const char *why)
@@ -242,59 +237,53 @@ static void add_cpu(struct madt_info *out, uint32_t apic_id, uint32_t uid, uint3
 }
 
 /* One interrupt controller structure; @e has @len (>= 2) readable bytes. */
-static const char *parse_entry(struct madt_info *out, const uint8_t *e, uint8_t len)
+static int parse_entry(struct madt_info *out, const uint8_t *e, uint8_t len)
 {
     switch (e[0]) {
     case 0:     /* processor local APIC, 5.2.12.2 */
         if (len < 8)
-            return "MADT local APIC entry too short";
+            return fail(&out->why, TANDEM_EINVAL, "MADT local APIC entry too short");
         add_cpu(out, e[3], e[2], rd32(e + 4));
-        return NULL;
+        return 0;
     case 1:     /* I/O APIC, 5.2.12.3 */
         if (len < 12)
-            return "MADT I/O APIC entry too short";
+            return fail(&out->why, TANDEM_EINVAL, "MADT I/O APIC entry too short");
         if (out->nioapics == MADT_MAX_IOAPICS) {
             warn(out, MADT_WARN_IOAPICS_TRUNCATED, "more I/O APICs in MADT than MADT_MAX_IOAPICS, extra ignored");
-            return NULL;
+            return 0;
         }
         out->ioapics[out->nioapics].id = e[2];
         out->ioapics[out->nioapics].addr = rd32(e + 4);
         out->ioapics[out->nioapics].gsi_base = rd32(e + 8);
         out->nioapics++;
-        return NULL;
+        return 0;
     case 2:     /* interrupt source override, 5.2.12.5 */
         if (len < 10)
-            return "MADT interrupt source override entry too short";
+            return fail(&out->why, TANDEM_EINVAL, "MADT interrupt source override entry too short");
         out->noverrides_listed++;
         if (out->noverrides == MADT_MAX_OVERRIDES) {
             warn(out, MADT_WARN_OVERRIDES_TRUNCATED, "more interrupt overrides in MADT than fit, extra ignored");
-            return NULL;
+            return 0;
         }
         out->overrides[out->noverrides].bus = e[2];
         out->overrides[out->noverrides].source = e[3];
         out->overrides[out->noverrides].gsi = rd32(e + 4);
         out->overrides[out->noverrides].flags = rd16(e + 8);
         out->noverrides++;
-        return NULL;
+        return 0;
     case 5:     /* local APIC address override, 5.2.12.8 */
         if (len < 12)
-            return "MADT local APIC address override entry too short";
+            return fail(&out->why, TANDEM_EINVAL, "MADT local APIC address override entry too short");
         out->lapic_addr = rd64(e + 4);
-        return NULL;
+        return 0;
     case 9:     /* processor local x2APIC, 5.2.12.12 */
         if (len < 16)
-            return "MADT local x2APIC entry too short";
+            return fail(&out->why, TANDEM_EINVAL, "MADT local x2APIC entry too short");
         add_cpu(out, rd32(e + 4), rd32(e + 12), rd32(e + 8));
-        return NULL;
+        return 0;
     default:
-        return NULL;    /* NMI sources, GIC etc. are not used */
+        return 0;    /* NMI sources, GIC etc. are not used */
     }
-}
-
-static int fail(struct madt_info *out, const char *why)
-{
-    out->error = why;
-    return -TANDEM_EINVAL;
 }
 
 /* Parses the MADT without clearing what acpi_parse_madt() already set. */
@@ -304,32 +293,32 @@ static int parse_madt(const uint8_t *p, size_t avail, struct madt_info *out)
     size_t off;
 
     if (!p || avail < MADT_HDR)
-        return fail(out, "MADT shorter than 44 bytes");
+        return fail(&out->why, TANDEM_EINVAL, "MADT shorter than 44 bytes");
     if (memcmp(p, "APIC", 4) != 0)
-        return fail(out, "bad MADT signature");
+        return fail(&out->why, TANDEM_EINVAL, "bad MADT signature");
     len = rd32(p + 4);
     if (len < MADT_HDR || len > avail || len > ACPI_MAX_TABLE_LEN)
-        return fail(out, "MADT length out of range");
+        return fail(&out->why, TANDEM_EINVAL, "MADT length out of range");
     if (!acpi_checksum_ok(p, len))
-        return fail(out, "bad MADT checksum");
+        return fail(&out->why, TANDEM_EINVAL, "bad MADT checksum");
 
     out->lapic_addr = rd32(p + 36);
     out->pcat_compat = rd32(p + 40) & 1;
 
     for (off = MADT_HDR; off < len; ) {
-        const char *why;
         uint8_t elen;
+        int ret;
 
         if (len - off < 2)
-            return fail(out, "MADT entry truncated");
+            return fail(&out->why, TANDEM_EINVAL, "MADT entry truncated");
         elen = p[off + 1];
         if (elen < 2)
-            return fail(out, "MADT entry length below 2");
+            return fail(&out->why, TANDEM_EINVAL, "MADT entry length below 2");
         if (elen > len - off)
-            return fail(out, "MADT entry truncated");
-        why = parse_entry(out, p + off, elen);
-        if (why)
-            return fail(out, why);
+            return fail(&out->why, TANDEM_EINVAL, "MADT entry truncated");
+        ret = parse_entry(out, p + off, elen);
+        if (ret)
+            return ret;
         off += elen;
     }
     return 0;
@@ -350,7 +339,7 @@ int acpi_parse_madt(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ct
 
     memset(out, 0, sizeof(*out));
     err = find_table(rsdp, rsdp_len, "APIC", map, ctx, &madt_reasons, &ri, &t,
-                     &out->error);
+                     &out->why);
     out->rsdp_revision = ri.revision;
     out->used_xsdt = ri.xsdt;
     if (err)

@@ -62,7 +62,7 @@ struct madt_override {
 };
 
 struct madt_info {
-    const char *error;      /* reason when parsing failed, else NULL */
+    const char *why;        /* reason when parsing failed, else NULL */
     uint32_t warnings;      /* MADT_WARN_* bits */
     const char *warning;    /* text of the first warning, or NULL */
 
@@ -98,22 +98,23 @@ struct madt_info {
  * checksum, and return the first table whose signature is @sig (4 chars).
  * The found table's length is bounds-checked and its checksum verified.
  * Returns 0, -TANDEM_EINVAL for a malformed table, -TANDEM_ENOENT when no
- * such table exists; *@error receives the reason when not 0.
+ * such table exists. *@why (if @why is not NULL) receives the reason, or
+ * NULL on success.
  */
 int acpi_find_table(const void *rsdp, size_t rsdp_len, const char *sig,
                     acpi_map_fn map, void *ctx, struct acpi_table *table,
-                    const char **error);
+                    const char **why);
 
 /*
  * Parse an already-mapped MADT of @len readable bytes: checks signature,
  * length and checksum, then every entry.
- * Returns 0 or -TANDEM_EINVAL with out->error set.
+ * Returns 0 or -TANDEM_EINVAL with out->why set.
  */
 int madt_parse(const void *madt, size_t len, struct madt_info *out);
 
 /*
  * Find and parse the MADT starting from the RSDP copy at @rsdp (@rsdp_len
- * readable bytes). Returns 0, or a negative errno with out->error set
+ * readable bytes). Returns 0, or a negative errno with out->why set
  * (-TANDEM_ENOENT: "no MADT").
  */
 int acpi_parse_madt(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,

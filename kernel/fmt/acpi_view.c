@@ -12,6 +12,7 @@
 
 #include "fmt/acpi.h"
 #include "fmt/acpi_view.h"
+#include "lib/fail.h"
 #include "lib/klib.h"
 #include "lib/unaligned.h"
 #include "tandem/errno.h"
@@ -32,12 +33,6 @@ static void seal(uint8_t *p, size_t len, size_t at)
 	for (i = 0; i < len; i++)
 		sum = (uint8_t)(sum + p[i]);
 	p[at] = (uint8_t)-sum;
-}
-
-static int fail(struct acpi_view *view, int err, const char *why)
-{
-	view->error = why;
-	return -err;
 }
 
 static const uint8_t *map_range(acpi_map_fn map, void *ctx, uint64_t phys,
@@ -118,7 +113,6 @@ int acpi_view_build(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 {
 	const uint8_t *r = rsdp, *root;
 	struct acpi_table madt;
-	const char *why = NULL;
 	uint8_t *buf = out, *nroot, *nrsdp;
 	uint64_t root_phys, madt_gpa;
 	uint32_t root_len, esize, nent, i;
@@ -129,12 +123,13 @@ int acpi_view_build(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 	memset(view, 0, sizeof(*view));
 	if (!map || !buf || (nhide && !hide) || (out_gpa & 15) ||
 	    out_gpa + cap < out_gpa)
-		return fail(view, TANDEM_EINVAL, "bad ACPI view arguments");
+		return fail(&view->why, TANDEM_EINVAL, "bad ACPI view arguments");
 
 	/* Validates the RSDP, the root table and the MADT. */
-	ret = acpi_find_table(rsdp, rsdp_len, "APIC", map, ctx, &madt, &why);
+	ret = acpi_find_table(rsdp, rsdp_len, "APIC", map, ctx, &madt,
+			      &view->why);
 	if (ret < 0)
-		return fail(view, -ret, why ? why : "bad ACPI tables");
+		return ret;
 
 	/*
 	 * Copy the MADT first, while its mapping is fresh; the root table
@@ -142,12 +137,12 @@ int acpi_view_build(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 	 */
 	if (cap < ACPI_VIEW_MADT_OFFSET ||
 	    cap - ACPI_VIEW_MADT_OFFSET < madt.len)
-		return fail(view, TANDEM_E2BIG, "no room for the ACPI view");
+		return fail(&view->why, TANDEM_E2BIG, "no room for the ACPI view");
 	memset(buf, 0, ACPI_VIEW_MADT_OFFSET);
 	madt_len = filter_madt(madt.ptr, madt.len, buf + ACPI_VIEW_MADT_OFFSET,
 			       hide, nhide, &view->nhidden);
 	if (!madt_len)
-		return fail(view, TANDEM_EINVAL, "malformed MADT entry");
+		return fail(&view->why, TANDEM_EINVAL, "malformed MADT entry");
 	madt_gpa = out_gpa + ACPI_VIEW_MADT_OFFSET;
 
 	/* The same choice of root table as acpi.c. */
@@ -156,13 +151,13 @@ int acpi_view_build(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 	esize = xsdt ? 8 : 4;
 	root = map_table(map, ctx, root_phys, &root_len);
 	if (!root || memcmp(root, xsdt ? "XSDT" : "RSDT", 4) != 0)
-		return fail(view, TANDEM_EINVAL, "ACPI root table changed");
+		return fail(&view->why, TANDEM_EINVAL, "ACPI root table changed");
 	nent = (root_len - HDR_LEN) / esize;
 	root_off = ALIGN_UP(ACPI_VIEW_MADT_OFFSET + madt_len, 16);
 	if (cap < root_off || cap - root_off < root_len)
-		return fail(view, TANDEM_E2BIG, "no room for the ACPI view");
+		return fail(&view->why, TANDEM_E2BIG, "no room for the ACPI view");
 	if (!xsdt && out_gpa + root_off + root_len > FOUR_GIB)
-		return fail(view, TANDEM_ERANGE,
+		return fail(&view->why, TANDEM_ERANGE,
 			    "ACPI view above 4 GiB but the firmware has only an RSDT");
 
 	memset(buf + ACPI_VIEW_MADT_OFFSET + madt_len, 0,

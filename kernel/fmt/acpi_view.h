@@ -25,7 +25,7 @@
 
 /* What acpi_view_build() wrote. */
 struct acpi_view {
-	const char *error;	/* static reason when it failed, else NULL */
+	const char *why;	/* static reason when it failed, else NULL */
 	size_t rsdp_offset;	/* of the new RSDP in the buffer (0) */
 	size_t rsdp_len;	/* 20 (revision 0) or 36 */
 	size_t root_offset;	/* new XSDT or RSDT */
@@ -54,7 +54,7 @@ struct acpi_view {
  * function returns. The buffer needs at most 64 + the firmware MADT's
  * length + 16 + the firmware root table's length bytes.
  *
- * Returns 0, or a negative errno with view->error set: -TANDEM_EINVAL
+ * Returns 0, or a negative errno with view->why set: -TANDEM_EINVAL
  * malformed firmware tables or arguments, -TANDEM_ENOENT no MADT,
  * -TANDEM_E2BIG @cap too small, -TANDEM_ERANGE an RSDT view above 4 GiB.
  */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "fmt/elf.h"
+#include "lib/fail.h"
 #include "lib/klib.h"
 #include "lib/unaligned.h"
 #include "tandem/errno.h"
@@ -84,21 +85,6 @@ static uint64_t rd_word(const struct layout *l, const uint8_t *p)
 	return l->word == 8 ? rd64(p) : rd32(p);
 }
 
-static int fail(struct elf_file *f, int err, const char *why, uint64_t arg)
-{
-	f->why = why;
-	f->why_arg = arg;
-	return -err;
-}
-
-static int fail_load(struct elf_load *load, int err, const char *why,
-		     uint64_t arg)
-{
-	load->why = why;
-	load->why_arg = arg;
-	return -err;
-}
-
 bool elf_is_elf(const void *image, size_t size)
 {
 	const uint8_t *img = image;
@@ -116,28 +102,26 @@ int elf_read(const void *image, size_t size, struct elf_file *f)
 
 	memset(f, 0, sizeof(*f));
 	if (!elf_is_elf(image, size))
-		return fail(f, TANDEM_EINVAL, "not an ELF file", 0);
+		return fail(&f->why, TANDEM_EINVAL, "not an ELF file");
 	if (img[EI_DATA] != ELFDATA2LSB)
-		return fail(f, TANDEM_EINVAL, "ELF file is not little-endian", 0);
+		return fail(&f->why, TANDEM_EINVAL, "ELF file is not little-endian");
 	if (img[EI_CLASS] != ELFCLASS32 && img[EI_CLASS] != ELFCLASS64)
-		return fail(f, TANDEM_ENOSYS, "ELF class %u not supported",
-			    img[EI_CLASS]);
+		return fail_arg(&f->why, &f->why_arg, TANDEM_ENOSYS, "ELF class %u not supported", img[EI_CLASS]);
 	l = &layouts[img[EI_CLASS]];
 	if (size < l->ehdr_size)
-		return fail(f, TANDEM_EINVAL,
-			    "ELF header runs past the end of the file", 0);
+		return fail(&f->why, TANDEM_EINVAL,
+			    "ELF header runs past the end of the file");
 
 	f->machine = rd16(img + l->e_machine);
 	if (f->machine != l->machine)
-		return fail(f, TANDEM_ENOSYS, l->wrong_machine, f->machine);
+		return fail_arg(&f->why, &f->why_arg, TANDEM_ENOSYS, l->wrong_machine, f->machine);
 	version = rd32(img + l->e_version);
 	if (version != EV_CURRENT)
-		return fail(f, TANDEM_ENOSYS, "ELF version %u not supported",
-			    version);
+		return fail_arg(&f->why, &f->why_arg, TANDEM_ENOSYS, "ELF version %u not supported", version);
 	/* GRUB 2.04 and later also take ET_DYN (position-independent links). */
 	f->type = rd16(img + l->e_type);
 	if (f->type != ET_EXEC && f->type != ET_DYN)
-		return fail(f, TANDEM_EINVAL,
+		return fail_arg(&f->why, &f->why_arg, TANDEM_EINVAL,
 			    "ELF type %u is not an executable", f->type);
 
 	f->image = img;
@@ -176,23 +160,20 @@ static int check_phdrs(const struct elf_file *f, struct elf_load *load)
 	uint64_t table;
 
 	if (f->phnum == 0)
-		return fail_load(load, TANDEM_EINVAL,
-				 "ELF file has no program headers", 0);
+		return fail(&load->why, TANDEM_EINVAL,
+				 "ELF file has no program headers");
 	if (f->phnum > ELF_MAX_PHNUM)
-		return fail_load(load, TANDEM_E2BIG,
-				 "ELF file has %u program headers; at most 64 supported",
-				 f->phnum);
+		return fail_arg(&load->why, &load->why_arg, TANDEM_E2BIG,
+				 "ELF file has %u program headers; at most 64 supported", f->phnum);
 	if (f->phentsize < layouts[f->class].phdr_size)
-		return fail_load(load, TANDEM_EINVAL,
-				 "ELF program header size %u too small",
-				 f->phentsize);
+		return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
+				 "ELF program header size %u too small", f->phentsize);
 	table = (uint64_t)f->phnum * f->phentsize;
 	if (f->phoff > window || table > window - f->phoff)
-		return fail_load(load, TANDEM_EINVAL,
+		return fail(&load->why, TANDEM_EINVAL,
 				 f->size < ELF_PHDR_WINDOW
 				 ? "ELF program headers run past the end of the file"
-				 : "ELF program headers lie beyond the first 32 KiB",
-				 0);
+				 : "ELF program headers lie beyond the first 32 KiB");
 	return 0;
 }
 
@@ -213,21 +194,21 @@ static int plan_segments(const struct elf_file *f, bool high_ok,
 		if (ph.type != PT_LOAD || ph.memsz == 0)
 			continue;
 		if (ph.filesz > ph.memsz)
-			return fail_load(load, TANDEM_EINVAL,
+			return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
 					 "segment %u: p_filesz is larger than p_memsz", i);
 		if (ph.filesz &&
 		    (ph.offset > f->size || ph.filesz > f->size - ph.offset))
-			return fail_load(load, TANDEM_EINVAL,
+			return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
 					 "segment %u extends past the end of the file", i);
 		if (ph.paddr > UINT64_MAX - ph.memsz)
-			return fail_load(load, TANDEM_EINVAL,
+			return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
 					 "segment %u: p_paddr + p_memsz wraps around", i);
 		if (!high_ok && ph.paddr + ph.memsz > FOUR_GIB)
-			return fail_load(load, TANDEM_EINVAL,
+			return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
 					 "segment %u ends above 4 GiB", i);
 		if (load->nsegments == ELF_MAX_SEGMENTS)
-			return fail_load(load, TANDEM_E2BIG,
-					 "ELF file has more than 16 loadable segments", 0);
+			return fail(&load->why, TANDEM_E2BIG,
+					 "ELF file has more than 16 loadable segments");
 		s = &load->segments[load->nsegments++];
 		s->dest = ph.paddr;
 		s->offset = ph.offset;
@@ -236,8 +217,8 @@ static int plan_segments(const struct elf_file *f, bool high_ok,
 		s->phdr = i;
 	}
 	if (load->nsegments == 0)
-		return fail_load(load, TANDEM_EINVAL,
-				 "ELF file has no loadable segment", 0);
+		return fail(&load->why, TANDEM_EINVAL,
+				 "ELF file has no loadable segment");
 
 	/* GRUB's relocator refuses overlapping chunks ("overlap detected"). */
 	if (overlap_ok)
@@ -250,9 +231,8 @@ static int plan_segments(const struct elf_file *f, bool high_ok,
 
 			if (a->dest < b->dest + b->mem_size &&
 			    b->dest < a->dest + a->mem_size)
-				return fail_load(load, TANDEM_EINVAL,
-						 "segment %u overlaps an earlier segment",
-						 a->phdr);
+				return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
+						 "segment %u overlaps an earlier segment", a->phdr);
 		}
 	}
 	return 0;
@@ -278,13 +258,13 @@ static int plan_entry(const struct elf_file *f, bool high_ok,
 		if (f->class == ELFCLASS32)
 			entry = (uint32_t)entry;
 		if (!high_ok && entry >= FOUR_GIB)
-			return fail_load(load, TANDEM_EINVAL,
+			return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
 					 "ELF entry point %x is above 4 GiB", entry);
 		load->entry = entry;
 		load->has_entry = true;
 		return 0;
 	}
-	return fail_load(load, TANDEM_EINVAL,
+	return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
 			 "ELF entry point %x is not inside any segment", f->entry);
 }
 
@@ -305,8 +285,8 @@ static int plan_sections(const struct elf_file *f, struct elf_load *load)
 		return 0;
 	}
 	if (f->shoff > f->size || table > f->size - f->shoff)
-		return fail_load(load, TANDEM_EINVAL,
-				 "ELF section headers run past the end of the file", 0);
+		return fail(&load->why, TANDEM_EINVAL,
+				 "ELF section headers run past the end of the file");
 	load->shoff = f->shoff;
 	load->shnum = f->shnum;
 	load->shentsize = f->shentsize;

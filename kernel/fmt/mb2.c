@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/fail.h"
 #include "lib/klib.h"
 #include "lib/unaligned.h"
 #include "fmt/mb2.h"
@@ -46,46 +47,46 @@ static long string_len(const uint8_t *p, size_t n)
     return len < n ? (long)len : -1;
 }
 
-static const char *parse_module(struct mb2_info *out, const uint8_t *t, uint32_t size)
+static int parse_module(struct mb2_info *out, const uint8_t *t, uint32_t size)
 {
     struct mb2_module *m;
     long len;
 
     if (size < 17)
-        return "module tag too short";
+        return fail(&out->why, TANDEM_EINVAL, "module tag too short");
     if (rd32(t + 12) < rd32(t + 8))
-        return "module ends before it starts";
+        return fail(&out->why, TANDEM_EINVAL, "module ends before it starts");
     len = string_len(t + 16, size - 16);
     if (len < 0)
-        return "module string not NUL-terminated";
+        return fail(&out->why, TANDEM_EINVAL, "module string not NUL-terminated");
 
     out->modules_listed++;
     if (out->nmodules == MB2_MAX_MODULES) {
         warn(out, MB2_WARN_MODULES_TRUNCATED, "too many modules, extra ones ignored");
-        return NULL;
+        return 0;
     }
     m = &out->modules[out->nmodules++];
     m->start = rd32(t + 8);
     m->end = rd32(t + 12);
     m->string = (const char *)(t + 16);
     m->string_len = (size_t)len;
-    return NULL;
+    return 0;
 }
 
 /* Spec 3.6.8: entry_size is a multiple of 8 and may grow in later versions. */
-static const char *parse_mmap(struct mb2_info *out, const uint8_t *t, uint32_t size)
+static int parse_mmap(struct mb2_info *out, const uint8_t *t, uint32_t size)
 {
     uint32_t esize, i, n;
 
     if (size < 16)
-        return "memory map tag too short";
+        return fail(&out->why, TANDEM_EINVAL, "memory map tag too short");
     esize = rd32(t + 8);
     if (esize < 24)
-        return "memory map entry_size below 24";
+        return fail(&out->why, TANDEM_EINVAL, "memory map entry_size below 24");
     if (esize % 8)
-        return "memory map entry_size not a multiple of 8";
+        return fail(&out->why, TANDEM_EINVAL, "memory map entry_size not a multiple of 8");
     if ((size - 16) % esize)
-        return "memory map tag size not a multiple of entry_size";
+        return fail(&out->why, TANDEM_EINVAL, "memory map tag size not a multiple of entry_size");
 
     n = (size - 16) / esize;
     out->has_mmap = true;
@@ -102,19 +103,19 @@ static const char *parse_mmap(struct mb2_info *out, const uint8_t *t, uint32_t s
         out->mmap[i].reserved = 0;
     }
     out->mmap_count = n;
-    return NULL;
+    return 0;
 }
 
 /*
  * Spec 3.6.12. The spec text shows a u8 "reserved" after framebuffer_type,
  * but its own multiboot2.h and GRUB use u16, putting colour info at 32.
  */
-static const char *parse_framebuffer(struct mb2_info *out, const uint8_t *t, uint32_t size)
+static int parse_framebuffer(struct mb2_info *out, const uint8_t *t, uint32_t size)
 {
     struct mb2_framebuffer *fb = &out->fb;
 
     if (size < 32)
-        return "framebuffer tag too short";
+        return fail(&out->why, TANDEM_EINVAL, "framebuffer tag too short");
     fb->addr = rd64(t + 8);
     fb->pitch = rd32(t + 16);
     fb->width = rd32(t + 20);
@@ -123,7 +124,7 @@ static const char *parse_framebuffer(struct mb2_info *out, const uint8_t *t, uin
     fb->type = t[29];
     if (fb->type == MB2_FB_RGB) {
         if (size < 38)
-            return "framebuffer tag lacks RGB colour info";
+            return fail(&out->why, TANDEM_EINVAL, "framebuffer tag lacks RGB colour info");
         fb->red_pos = t[32];
         fb->red_size = t[33];
         fb->green_pos = t[34];
@@ -132,11 +133,11 @@ static const char *parse_framebuffer(struct mb2_info *out, const uint8_t *t, uin
         fb->blue_size = t[37];
     }
     out->has_framebuffer = true;
-    return NULL;
+    return 0;
 }
 
-/* Handles one tag other than the end tag; returns NULL or the failure reason. */
-static const char *parse_tag(struct mb2_info *out, const uint8_t *t, uint32_t type,
+/* Handles one tag other than the end tag. */
+static int parse_tag(struct mb2_info *out, const uint8_t *t, uint32_t type,
                              uint32_t size, const uint8_t **rsdp_old,
                              const uint8_t **rsdp_new)
 {
@@ -146,43 +147,43 @@ static const char *parse_tag(struct mb2_info *out, const uint8_t *t, uint32_t ty
     case MB2_TAG_CMDLINE:
         len = string_len(t + 8, size - 8);
         if (len < 0)
-            return "command line not NUL-terminated";
+            return fail(&out->why, TANDEM_EINVAL, "command line not NUL-terminated");
         out->cmdline = (const char *)(t + 8);
         out->cmdline_len = (size_t)len;
-        return NULL;
+        return 0;
     case MB2_TAG_LOADER_NAME:
         len = string_len(t + 8, size - 8);
         if (len < 0)
-            return "boot loader name not NUL-terminated";
+            return fail(&out->why, TANDEM_EINVAL, "boot loader name not NUL-terminated");
         out->loader_name = (const char *)(t + 8);
         out->loader_name_len = (size_t)len;
-        return NULL;
+        return 0;
     case MB2_TAG_MODULE:
         return parse_module(out, t, size);
     case MB2_TAG_BASIC_MEMINFO:
         if (size < 16)
-            return "basic meminfo tag too short";
+            return fail(&out->why, TANDEM_EINVAL, "basic meminfo tag too short");
         out->has_meminfo = true;
         out->mem_lower_kib = rd32(t + 8);
         out->mem_upper_kib = rd32(t + 12);
-        return NULL;
+        return 0;
     case MB2_TAG_MMAP:
         return parse_mmap(out, t, size);
     case MB2_TAG_FRAMEBUFFER:
         return parse_framebuffer(out, t, size);
     case MB2_TAG_EFI32:
         if (size < 12)
-            return "EFI32 system table tag too short";
+            return fail(&out->why, TANDEM_EINVAL, "EFI32 system table tag too short");
         out->firmware = MB2_FW_UEFI;
         if (!out->efi_system_table)     /* the 64-bit pointer wins */
             out->efi_system_table = rd32(t + 8);
-        return NULL;
+        return 0;
     case MB2_TAG_EFI64:
         if (size < 16)
-            return "EFI64 system table tag too short";
+            return fail(&out->why, TANDEM_EINVAL, "EFI64 system table tag too short");
         out->firmware = MB2_FW_UEFI;
         out->efi_system_table = rd64(t + 8);
-        return NULL;
+        return 0;
     case MB2_TAG_EFI_BS:
         out->efi_boot_services = true;
         /* fall through */
@@ -190,34 +191,28 @@ static const char *parse_tag(struct mb2_info *out, const uint8_t *t, uint32_t ty
     case MB2_TAG_EFI32_IH:
     case MB2_TAG_EFI64_IH:
         out->firmware = MB2_FW_UEFI;
-        return NULL;
+        return 0;
     case MB2_TAG_ACPI_OLD:
         /* Spec 3.6.16: a copy of the 20-byte ACPI 1.0 RSDP. */
         if (size < 8 + 20)
-            return "ACPI old RSDP tag too short";
+            return fail(&out->why, TANDEM_EINVAL, "ACPI old RSDP tag too short");
         *rsdp_old = t;
-        return NULL;
+        return 0;
     case MB2_TAG_ACPI_NEW:
         /* Spec 3.6.17: a copy of the (at least 36-byte) ACPI 2.0 RSDP. */
         if (size < 8 + 36)
-            return "ACPI new RSDP tag too short";
+            return fail(&out->why, TANDEM_EINVAL, "ACPI new RSDP tag too short");
         *rsdp_new = t;
-        return NULL;
+        return 0;
     case MB2_TAG_LOAD_BASE_ADDR:
         if (size < 12)
-            return "load base address tag too short";
+            return fail(&out->why, TANDEM_EINVAL, "load base address tag too short");
         out->has_load_base = true;
         out->load_base = rd32(t + 8);
-        return NULL;
+        return 0;
     default:
-        return NULL;    /* unknown or unused tags are skipped */
+        return 0;    /* unknown or unused tags are skipped */
     }
-}
-
-static int fail(struct mb2_info *out, const char *why)
-{
-    out->error = why;
-    return -TANDEM_EINVAL;
 }
 
 int mb2_parse(const void *info, size_t avail, struct mb2_info *out)
@@ -229,44 +224,44 @@ int mb2_parse(const void *info, size_t avail, struct mb2_info *out)
 
     memset(out, 0, sizeof(*out));
     if (!info)
-        return fail(out, "boot info pointer is NULL");
+        return fail(&out->why, TANDEM_EINVAL, "boot info pointer is NULL");
     if ((uintptr_t)info & 7)
-        return fail(out, "boot info not 8-byte aligned");
+        return fail(&out->why, TANDEM_EINVAL, "boot info not 8-byte aligned");
     if (avail < 8)
-        return fail(out, "boot info shorter than its 8-byte header");
+        return fail(&out->why, TANDEM_EINVAL, "boot info shorter than its 8-byte header");
     total = rd32(base);
     if (total < 16)
-        return fail(out, "boot info total_size below 16");
+        return fail(&out->why, TANDEM_EINVAL, "boot info total_size below 16");
     if (total > avail)
-        return fail(out, "boot info total_size exceeds readable memory");
+        return fail(&out->why, TANDEM_EINVAL, "boot info total_size exceeds readable memory");
 
     /* Spec 3.6.2: tags start at 8 and each is padded to 8 bytes. */
     for (off = 8; off + 8 <= total; ) {
         const uint8_t *t = base + off;
         uint32_t type = rd32(t), size = rd32(t + 4);
-        const char *why;
+        int ret;
 
         if (size < 8)
-            return fail(out, "tag size below 8");
+            return fail(&out->why, TANDEM_EINVAL, "tag size below 8");
         if (size > total - off)
-            return fail(out, "tag runs past total_size");
+            return fail(&out->why, TANDEM_EINVAL, "tag runs past total_size");
         if (type == MB2_TAG_END) {
             if (size != 8)
-                return fail(out, "end tag size is not 8");
+                return fail(&out->why, TANDEM_EINVAL, "end tag size is not 8");
             break;
         }
         if (type < NDUP && duplicate_reason[type]) {
             if (seen & (1u << type))
-                return fail(out, duplicate_reason[type]);
+                return fail(&out->why, TANDEM_EINVAL, duplicate_reason[type]);
             seen |= 1u << type;
         }
-        why = parse_tag(out, t, type, size, &rsdp_old, &rsdp_new);
-        if (why)
-            return fail(out, why);
+        ret = parse_tag(out, t, type, size, &rsdp_old, &rsdp_new);
+        if (ret)
+            return ret;
         off += ((size_t)size + 7) & ~(size_t)7;
     }
     if (off + 8 > total)
-        return fail(out, "missing end tag");
+        return fail(&out->why, TANDEM_EINVAL, "missing end tag");
 
     /* Prefer the ACPI 2.0 copy: it carries the XSDT address. */
     if (rsdp_new) {

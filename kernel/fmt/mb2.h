@@ -98,7 +98,7 @@ enum mb2_firmware {
  * the block must stay mapped and untouched while they are used.
  */
 struct mb2_info {
-    const char *error;          /* reason when mb2_parse() failed, else NULL */
+    const char *why;            /* reason when mb2_parse() failed, else NULL */
     uint32_t warnings;          /* MB2_WARN_* bits */
     const char *warning;        /* text of the first warning, or NULL */
 
@@ -139,7 +139,7 @@ struct mb2_info {
  * Parse and validate a Multiboot2 information block.
  * @info:  start of the block; must be 8-byte aligned (spec 3.6.2).
  * @avail: how many bytes starting at @info are readable.
- * @out:   filled in; on failure out->error names the problem.
+ * @out:   filled in; on failure out->why names the problem.
  * Returns 0, or -TANDEM_EINVAL when the block is malformed. Unknown tags are
  * skipped; too many memory map entries or modules set a warning bit.
  */

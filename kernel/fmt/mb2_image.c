@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "fmt/elf.h"
+#include "lib/fail.h"
 #include "lib/klib.h"
 #include "lib/unaligned.h"
 #include "fmt/mb2_image.h"
@@ -71,13 +72,12 @@ static void format_message(char *out, size_t cap, const char *tmpl, uint64_t arg
 	out[n] = '\0';
 }
 
-/* Record why the image is refused; returns -@err for the caller. */
-static int fail(struct mb2_plan *plan, int err, const char *reason, uint64_t arg)
+/* Refuses the image: the reason, its number and the line to print. */
+static int fail_plan(struct mb2_plan *plan, int err, const char *why,
+		     uint64_t arg)
 {
-	plan->reason = reason;
-	plan->reason_arg = arg;
-	format_message(plan->message, sizeof(plan->message), reason, arg);
-	return -err;
+	format_message(plan->message, sizeof(plan->message), why, arg);
+	return fail_arg(&plan->why, &plan->why_arg, err, why, arg);
 }
 
 static void warn(struct mb2_plan *plan, uint32_t bit, const char *why)
@@ -140,8 +140,8 @@ static int find_header(const uint8_t *img, size_t size, struct mb2_plan *plan)
 		}
 	}
 	if (why)
-		return fail(plan, why_err, why, why_arg);
-	return fail(plan, TANDEM_ENOENT,
+		return fail_plan(plan, why_err, why, why_arg);
+	return fail_plan(plan, TANDEM_ENOENT,
 		    "no Multiboot2 header in the first 32 KiB", 0);
 }
 
@@ -193,7 +193,7 @@ static int info_request(const struct mb2_header_tag *t, uint64_t supported,
 		plan->info_listed++;
 		/* GRUB checks required requests only (optional = hints). */
 		if (!optional && (type >= 64 || !(supported & (UINT64_C(1) << type))))
-			return fail(plan, TANDEM_ENOSYS,
+			return fail_plan(plan, TANDEM_ENOSYS,
 				    "required information request tag %u not supported",
 				    type);
 	}
@@ -263,7 +263,7 @@ static int walk_tags(const uint8_t *img, const struct mb2_image_opts *opts,
 		int ret;
 
 		if (end - pos < TAG_HEADER_SIZE)
-			return fail(plan, TANDEM_EINVAL,
+			return fail_plan(plan, TANDEM_EINVAL,
 				    "Multiboot2 header has no end tag", 0);
 		t.type = rd16(img + pos);
 		t.flags = rd16(img + pos + 2);
@@ -271,10 +271,10 @@ static int walk_tags(const uint8_t *img, const struct mb2_image_opts *opts,
 		if (t.type == MB2_HTAG_END)
 			return 0;
 		if (t.size < TAG_HEADER_SIZE)
-			return fail(plan, TANDEM_EINVAL,
+			return fail_plan(plan, TANDEM_EINVAL,
 				    "header tag %u is shorter than 8 bytes", t.type);
 		if (t.size > end - pos)
-			return fail(plan, TANDEM_EINVAL,
+			return fail_plan(plan, TANDEM_EINVAL,
 				    "header tag %u runs past header_length", t.type);
 		t.offset = pos;
 		t.payload = img + pos + TAG_HEADER_SIZE;
@@ -286,13 +286,13 @@ static int walk_tags(const uint8_t *img, const struct mb2_image_opts *opts,
 
 			ret = opts->tag_fn(opts->tag_ctx, &t, &why);
 			if (ret < 0)
-				return fail(plan, ret >= -4095 ? -ret : TANDEM_EINVAL,
+				return fail_plan(plan, ret >= -4095 ? -ret : TANDEM_EINVAL,
 					    why ? why : "header tag %u refused by the loader",
 					    t.type);
 		}
 		if (t.type < NKNOWN_TAGS) {
 			if (t.size < tag_min_size[t.type])
-				return fail(plan, TANDEM_EINVAL,
+				return fail_plan(plan, TANDEM_EINVAL,
 					    tag_too_short[t.type], t.size);
 			ret = known_tag(&t, opts, plan);
 			if (ret < 0)
@@ -302,7 +302,7 @@ static int walk_tags(const uint8_t *img, const struct mb2_image_opts *opts,
 		} else if (t.flags & MB2_HTAG_OPTIONAL) {
 			plan->unknown_skipped++;
 		} else {
-			return fail(plan, TANDEM_ENOSYS,
+			return fail_plan(plan, TANDEM_ENOSYS,
 				    "unsupported header tag %x (not marked optional)",
 				    t.type);
 		}
@@ -310,7 +310,7 @@ static int walk_tags(const uint8_t *img, const struct mb2_image_opts *opts,
 		/* size <= header_length <= 32 KiB: no wrap in the rounding. */
 		advance = ALIGN_UP(t.size, MB2_HEADER_ALIGN);
 		if (advance >= end - pos)
-			return fail(plan, TANDEM_EINVAL,
+			return fail_plan(plan, TANDEM_EINVAL,
 				    "Multiboot2 header has no end tag", 0);
 		pos += advance;
 	}
@@ -347,17 +347,17 @@ static int plan_flat(size_t size, struct mb2_plan *plan)
 
 	if (plan->load_addr == UINT32_MAX) {
 		if (plan->header_addr < hdr_off)
-			return fail(plan, TANDEM_EINVAL,
+			return fail_plan(plan, TANDEM_EINVAL,
 				    "address tag: header_addr %x is below the header's file offset",
 				    plan->header_addr);
 		load = plan->header_addr - hdr_off;
 	}
 	if (load > plan->header_addr)
-		return fail(plan, TANDEM_EINVAL,
+		return fail_plan(plan, TANDEM_EINVAL,
 			    "address tag: load_addr %x is above header_addr", load);
 	back = plan->header_addr - load;
 	if (back > hdr_off)
-		return fail(plan, TANDEM_EINVAL,
+		return fail_plan(plan, TANDEM_EINVAL,
 			    "address tag: load_addr %x lies before the start of the file",
 			    load);
 	offset = hdr_off - back;
@@ -366,7 +366,7 @@ static int plan_flat(size_t size, struct mb2_plan *plan)
 		load_size = size - offset;	/* offset <= hdr_off < size */
 	} else {
 		if (plan->load_end_addr <= load)
-			return fail(plan, TANDEM_EINVAL,
+			return fail_plan(plan, TANDEM_EINVAL,
 				    "address tag: load_end_addr %x is not above load_addr",
 				    plan->load_end_addr);
 		load_size = plan->load_end_addr - load;
@@ -375,13 +375,13 @@ static int plan_flat(size_t size, struct mb2_plan *plan)
 	mem_end = load + load_size;
 	if (plan->bss_end_addr) {
 		if (plan->bss_end_addr < mem_end)
-			return fail(plan, TANDEM_EINVAL,
+			return fail_plan(plan, TANDEM_EINVAL,
 				    "address tag: bss_end_addr %x is below the end of the loaded data",
 				    plan->bss_end_addr);
 		mem_end = plan->bss_end_addr;
 	}
 	if (mem_end > FOUR_GIB)
-		return fail(plan, TANDEM_EINVAL,
+		return fail_plan(plan, TANDEM_EINVAL,
 			    "address tag: image would end above 4 GiB", 0);
 
 	/* GRUB reads what there is and leaves the rest as it was: zero it. */
@@ -410,11 +410,11 @@ static int plan_elf(const uint8_t *img, size_t size, uint32_t flags,
 	int ret;
 
 	if (!elf_is_elf(img, size))
-		return fail(plan, TANDEM_EINVAL,
+		return fail_plan(plan, TANDEM_EINVAL,
 			    "no address tag and not an ELF file", 0);
 	ret = elf_read(img, size, &f);
 	if (ret < 0)
-		return fail(plan, -ret, f.why, f.why_arg);
+		return fail_plan(plan, -ret, f.why, f.why_arg);
 	plan->elf_class = f.class;
 	plan->elf_type = f.type;
 	plan->elf_entry = f.entry;
@@ -427,7 +427,7 @@ static int plan_elf(const uint8_t *img, size_t size, uint32_t flags,
 		eflags |= ELF_PLAN_NO_ENTRY;
 	ret = elf_plan(&f, eflags, &load);
 	if (ret < 0)
-		return fail(plan, -ret, load.why, load.why_arg);
+		return fail_plan(plan, -ret, load.why, load.why_arg);
 
 	for (i = 0; i < load.nsegments; i++)
 		add_segment(plan, load.segments[i].dest, load.segments[i].offset,
@@ -459,7 +459,7 @@ int mb2_image_parse(const void *image, size_t size,
 	if (!opts)
 		opts = &defaults;
 	if (!image || size < MIN_IMAGE_SIZE)
-		return fail(plan, TANDEM_EINVAL,
+		return fail_plan(plan, TANDEM_EINVAL,
 			    "kernel image is shorter than 32 bytes", 0);
 
 	ret = find_header(img, size, plan);
@@ -469,7 +469,7 @@ int mb2_image_parse(const void *image, size_t size,
 		/* GRUB would take an EFI entry tag with boot services kept;
 		 * guests of Tandem never run with EFI boot services. */
 		if (!mb2_plan_has(plan, MB2_HTAG_ENTRY))
-			ret = fail(plan, TANDEM_EINVAL,
+			ret = fail_plan(plan, TANDEM_EINVAL,
 				   "address tag without entry address tag", 0);
 		else
 			ret = plan_flat(size, plan);
@@ -497,23 +497,23 @@ int mb2_plan_relocate(struct mb2_plan *plan, uint64_t new_base)
 	size_t i;
 
 	if (plan->format == MB2_FORMAT_NONE || plan->nsegments == 0)
-		return fail(plan, TANDEM_EINVAL, "no load plan to relocate", 0);
+		return fail_plan(plan, TANDEM_EINVAL, "no load plan to relocate", 0);
 	if (new_base == plan->lowest)
 		return 0;
 	if (!mb2_plan_has(plan, MB2_HTAG_RELOCATABLE))
-		return fail(plan, TANDEM_EPERM, "kernel image is not relocatable", 0);
+		return fail_plan(plan, TANDEM_EPERM, "kernel image is not relocatable", 0);
 
 	span = plan->highest - plan->lowest;
 	if (plan->reloc_align && new_base % plan->reloc_align)
-		return fail(plan, TANDEM_ERANGE,
+		return fail_plan(plan, TANDEM_ERANGE,
 			    "load base %x is not aligned as the relocatable tag asks",
 			    new_base);
 	if (new_base < plan->reloc_min_addr)
-		return fail(plan, TANDEM_ERANGE,
+		return fail_plan(plan, TANDEM_ERANGE,
 			    "load base %x is below the relocatable tag's min_addr",
 			    new_base);
 	if (new_base > UINT64_MAX - span || new_base + span > plan->reloc_max_addr)
-		return fail(plan, TANDEM_ERANGE,
+		return fail_plan(plan, TANDEM_ERANGE,
 			    "image at load base %x would end above the relocatable tag's max_addr",
 			    new_base);
 

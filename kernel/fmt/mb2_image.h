@@ -151,12 +151,12 @@ enum mb2_entry_source {
  */
 struct mb2_plan {
 	/*
-	 * Failure: reason is a static string that may hold one "%u" or "%x"
-	 * standing for reason_arg; message is the same line with the number
+	 * Failure: why is a static reason that may hold one "%u" or "%x"
+	 * standing for why_arg; message is the same line with the number
 	 * filled in, ready to print. Both empty/NULL on success.
 	 */
-	const char *reason;
-	uint64_t reason_arg;
+	const char *why;
+	uint64_t why_arg;
 	char message[MB2_IMAGE_MESSAGE_LEN];
 	uint32_t warnings;		/* MB2_IMAGE_WARN_* */
 	const char *warning;		/* text of the first warning, or NULL */
@@ -240,7 +240,7 @@ static inline bool mb2_plan_has(const struct mb2_plan *plan, unsigned type)
  * except in relocatable images, which GRUB copies as one block (later
  * segments win; copy them in plan order).
  *
- * Returns 0, or a negative errno with plan->reason and plan->message set:
+ * Returns 0, or a negative errno with plan->why and plan->message set:
  * -TANDEM_ENOENT no usable header, -TANDEM_ENOSYS something the image
  * requires is not supported, -TANDEM_E2BIG too many segments or program
  * headers, -TANDEM_EINVAL anything malformed, or the tag_fn's own error.
@@ -258,7 +258,7 @@ int mb2_image_parse(const void *image, size_t size,
  * Returns 0; -TANDEM_EPERM if the image is not relocatable (and @new_base
  * is not where it already is); -TANDEM_ERANGE if the tag forbids @new_base
  * or an address would wrap. On failure the plan is unchanged except for
- * reason and message.
+ * why, why_arg and message.
  */
 int mb2_plan_relocate(struct mb2_plan *plan, uint64_t new_base);
 

@@ -7,8 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/fail.h"
 #include "lib/klib.h"
 #include "fmt/options.h"
+#include "tandem/errno.h"
 
 static bool is_blank(char c)
 {
@@ -36,8 +38,9 @@ static int digit_value(char c, unsigned base)
     return (unsigned)v < base ? v : -1;
 }
 
-/* Decimal or 0x hex into *@out; returns NULL or the reason it is not one. */
-static const char *parse_number(const char *s, size_t len, uint64_t *out)
+/* Decimal or 0x hex into *@out. */
+static int parse_number(const char *s, size_t len, uint64_t *out,
+                        const char **why)
 {
     unsigned base = 10;
     uint64_t v = 0;
@@ -49,25 +52,26 @@ static const char *parse_number(const char *s, size_t len, uint64_t *out)
         len -= 2;
     }
     if (!len)
-        return "not a number";
+        return fail(why, TANDEM_EINVAL, "not a number");
     for (i = 0; i < len; i++) {
         int d = digit_value(s[i], base);
 
         if (d < 0)
-            return "not a number";
+            return fail(why, TANDEM_EINVAL, "not a number");
         if (v > (UINT64_MAX - (uint64_t)d) / base)
-            return "number too large";
+            return fail(why, TANDEM_ERANGE, "number too large");
         v = v * base + (uint64_t)d;
     }
     *out = v;
-    return NULL;
+    return 0;
 }
 
-static const char *parse_size(const char *s, size_t len, uint64_t *out)
+static int parse_size(const char *s, size_t len, uint64_t *out,
+                      const char **why)
 {
     unsigned shift = 0;
-    const char *why;
     uint64_t v;
+    int ret;
 
     if (len) {
         switch (s[len - 1]) {
@@ -80,16 +84,16 @@ static const char *parse_size(const char *s, size_t len, uint64_t *out)
         if (shift)
             len--;
     }
-    why = parse_number(s, len, &v);
-    if (why)
-        return why;
+    ret = parse_number(s, len, &v, why);
+    if (ret)
+        return ret;
     if (v > UINT64_MAX >> shift)
-        return "number too large";
+        return fail(why, TANDEM_ERANGE, "number too large");
     *out = v << shift;
-    return NULL;
+    return 0;
 }
 
-static const char *parse_bool(const char *s, size_t len, bool *out)
+static int parse_bool(const char *s, size_t len, bool *out, const char **why)
 {
     static const char *const yes[] = { "1", "on", "yes", "true" };
     static const char *const no[] = { "0", "off", "no", "false" };
@@ -98,14 +102,14 @@ static const char *parse_bool(const char *s, size_t len, bool *out)
     for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
         if (equals(s, len, yes[i])) {
             *out = true;
-            return NULL;
+            return 0;
         }
         if (equals(s, len, no[i])) {
             *out = false;
-            return NULL;
+            return 0;
         }
     }
-    return "not a boolean (use on/off, yes/no, true/false, 1/0)";
+    return fail(why, TANDEM_EINVAL, "not a boolean (use on/off, yes/no, true/false, 1/0)");
 }
 
 static bool in_range(const struct option_desc *d, uint64_t v)
@@ -113,77 +117,78 @@ static bool in_range(const struct option_desc *d, uint64_t v)
     return v >= d->min && (d->max == 0 || v <= d->max);
 }
 
-/* Parses and stores one value; returns NULL or the reason it was refused. */
-static const char *apply(const struct option_desc *d, bool has_value,
-                         const char *val, size_t vlen)
+/* Parses and stores one value. */
+static int apply(const struct option_desc *d, bool has_value, const char *val,
+                 size_t vlen, const char **why)
 {
-    const char *why;
     uint64_t num = 0;
     bool flag = true;
     unsigned int i;
+    int ret;
 
     if (!d->dest)
-        return "option has no destination";
+        return fail(why, TANDEM_EINVAL, "option has no destination");
     if (!has_value && d->type != OPT_BOOL)
-        return "needs a value (name=value)";
+        return fail(why, TANDEM_EINVAL, "needs a value (name=value)");
 
     switch (d->type) {
     case OPT_BOOL:
         if (has_value) {
-            why = parse_bool(val, vlen, &flag);
-            if (why)
-                return why;
+            ret = parse_bool(val, vlen, &flag, why);
+            if (ret)
+                return ret;
         }
         *(bool *)d->dest = flag;
-        return NULL;
+        return 0;
     case OPT_UINT:
     case OPT_SIZE:
-        why = d->type == OPT_UINT ? parse_number(val, vlen, &num)
-                                  : parse_size(val, vlen, &num);
-        if (why)
-            return why;
+        ret = d->type == OPT_UINT ? parse_number(val, vlen, &num, why)
+                                  : parse_size(val, vlen, &num, why);
+        if (ret)
+            return ret;
         if (!in_range(d, num))
-            return "value out of range";
+            return fail(why, TANDEM_ERANGE, "value out of range");
         *(uint64_t *)d->dest = num;
-        return NULL;
+        return 0;
     case OPT_STRING:
         if (!in_range(d, vlen))
-            return "string length out of range";
+            return fail(why, TANDEM_ERANGE, "string length out of range");
         ((struct opt_string *)d->dest)->s = val;
         ((struct opt_string *)d->dest)->len = vlen;
-        return NULL;
+        return 0;
     case OPT_ENUM:
         for (i = 0; d->enum_names && d->enum_names[i]; i++) {
             if (equals(val, vlen, d->enum_names[i])) {
                 *(unsigned int *)d->dest = i;
-                return NULL;
+                return 0;
             }
         }
-        return "not one of the allowed values";
+        return fail(why, TANDEM_EINVAL, "not one of the allowed values");
     default:
-        return "option has a bad type";
+        return fail(why, TANDEM_EINVAL, "option has a bad type");
     }
 }
 
-static const char *parse_word(const char *w, size_t wlen,
-                              const struct option_desc *table, size_t n)
+static int parse_word(const char *w, size_t wlen,
+                      const struct option_desc *table, size_t n,
+                      const char **why)
 {
     size_t name_len = 0, i;
 
     while (name_len < wlen && w[name_len] != '=')
         name_len++;
     if (!name_len)
-        return "missing option name";
+        return fail(why, TANDEM_EINVAL, "missing option name");
     for (i = 0; i < n; i++) {
         if (table[i].name && equals(w, name_len, table[i].name)) {
             bool has_value = name_len < wlen;
             const char *val = has_value ? w + name_len + 1 : NULL;
             size_t vlen = has_value ? wlen - name_len - 1 : 0;
 
-            return apply(&table[i], has_value, val, vlen);
+            return apply(&table[i], has_value, val, vlen, why);
         }
     }
-    return "unknown option";
+    return fail(why, TANDEM_ENOENT, "unknown option");
 }
 
 int options_parse(const char *cmdline, size_t len, const struct option_desc *table,
@@ -196,8 +201,8 @@ int options_parse(const char *cmdline, size_t len, const struct option_desc *tab
         return 0;
     len = strnlen(cmdline, len);
     while (pos < len) {
+        const char *why = NULL;
         size_t start, wlen;
-        const char *why;
 
         while (pos < len && is_blank(cmdline[pos]))
             pos++;
@@ -208,8 +213,7 @@ int options_parse(const char *cmdline, size_t len, const struct option_desc *tab
             pos++;
         wlen = pos - start;
 
-        why = parse_word(cmdline + start, wlen, table, n);
-        if (why) {
+        if (parse_word(cmdline + start, wlen, table, n, &why) < 0) {
             problems++;
             if (report)
                 report(ctx, cmdline + start, wlen, why);

@@ -38,10 +38,10 @@ struct option_desc {
 
 /*
  * Called once per problem word. @word/@wlen is the whole offending word (not
- * NUL-terminated); @reason is a static string such as "unknown option".
+ * NUL-terminated); @why is a static reason such as "unknown option".
  */
 typedef void (*options_report_fn)(void *ctx, const char *word, size_t wlen,
-                                  const char *reason);
+                                  const char *why);
 
 /*
  * Parse @cmdline (@len bytes, or up to the first NUL) against @table of @n

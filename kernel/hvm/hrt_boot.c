@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "hvm/hrt_boot.h"
+#include "lib/fail.h"
 #include "lib/klib.h"
 #include "lib/unaligned.h"
 #include "fmt/mb2.h"
@@ -29,13 +30,6 @@
 #define TSS_AVAILABLE	0x89			/* P, 64-bit TSS (available) */
 #define GDT_SLOTS	5			/* null, code, data, TSS (2) */
 #define IDT_SIZE	(256 * 16)
-
-static int fail(const char **why, int err, const char *reason)
-{
-	if (why)
-		*why = reason;
-	return -err;
-}
 
 static bool region_ok(const struct hrt_region *r)
 {
