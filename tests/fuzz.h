@@ -3,8 +3,8 @@
  * libFuzzer entry point, plus valid seed inputs built in code so that the
  * standalone driver (tests/fuzz_driver.c) can mutate them.
  */
-#ifndef TESTS_FUZZ_H
-#define TESTS_FUZZ_H
+#ifndef TANDEM_TESTS_FUZZ_H
+#define TANDEM_TESTS_FUZZ_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -5,8 +5,8 @@
  * so the same code runs in the hypervisor and in host tests. Structures are
  * those of the ACPI specification 6.5, section 5.2.
  */
-#ifndef ACPI_H
-#define ACPI_H
+#ifndef TANDEM_FMT_ACPI_H
+#define TANDEM_FMT_ACPI_H
 
 #include <stdbool.h>
 #include <stddef.h>

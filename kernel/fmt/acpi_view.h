@@ -10,8 +10,8 @@
  * acpi.h) and the view is written into a caller buffer whose
  * guest-physical address is known. No allocation, no hardware, no globals.
  */
-#ifndef ACPI_VIEW_H
-#define ACPI_VIEW_H
+#ifndef TANDEM_FMT_ACPI_VIEW_H
+#define TANDEM_FMT_ACPI_VIEW_H
 
 #include <stdbool.h>
 #include <stddef.h>

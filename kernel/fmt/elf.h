@@ -14,8 +14,8 @@
  * globals. The file is untrusted; nothing outside [image, image + size) is
  * ever read.
  */
-#ifndef ELF_H
-#define ELF_H
+#ifndef TANDEM_FMT_ELF_H
+#define TANDEM_FMT_ELF_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -5,8 +5,8 @@
  * Both are pure C over caller memory (no allocation, no hardware). Layouts
  * follow the Multiboot2 specification 2.0, section 3.6 "Boot information".
  */
-#ifndef MB2_H
-#define MB2_H
+#ifndef TANDEM_FMT_MB2_H
+#define TANDEM_FMT_MB2_H
 
 #include <stdbool.h>
 #include <stddef.h>

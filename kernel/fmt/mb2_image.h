@@ -13,8 +13,8 @@
  * Pure C over caller memory: no allocation, no hardware, no globals. The
  * image is untrusted; nothing outside [image, image + size) is ever read.
  */
-#ifndef MB2_IMAGE_H
-#define MB2_IMAGE_H
+#ifndef TANDEM_FMT_MB2_IMAGE_H
+#define TANDEM_FMT_MB2_IMAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,8 +4,8 @@
  * destinations. Malformed words are reported one by one and skipped, so a
  * typo costs one line on the console and never the boot.
  */
-#ifndef OPTIONS_H
-#define OPTIONS_H
+#ifndef TANDEM_FMT_OPTIONS_H
+#define TANDEM_FMT_OPTIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* The few C library functions Tandem uses, with their standard prototypes:
  * freestanding implementations in kernel/lib/klib.c, the host's libc in tests. */
-#ifndef KLIB_H
-#define KLIB_H
+#ifndef TANDEM_LIB_KLIB_H
+#define TANDEM_LIB_KLIB_H
 
 #include <stddef.h>
 

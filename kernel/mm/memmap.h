@@ -6,8 +6,8 @@
  * [0, 2^64 - 1): a range reaching past that is clipped, so every end fits
  * in a uint64_t (the last byte of the address space is never RAM).
  */
-#ifndef MEMMAP_H
-#define MEMMAP_H
+#ifndef TANDEM_MM_MEMMAP_H
+#define TANDEM_MM_MEMMAP_H
 
 #include <stdbool.h>
 #include <stddef.h>

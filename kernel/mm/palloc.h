@@ -7,8 +7,8 @@
  * cell interface, code 5) reports each pool's `pages` and `used`. The pool
  * is pure bookkeeping: it never touches the pages themselves.
  */
-#ifndef PALLOC_H
-#define PALLOC_H
+#ifndef TANDEM_MM_PALLOC_H
+#define TANDEM_MM_PALLOC_H
 
 #include <stdbool.h>
 #include <stddef.h>
