@@ -14,7 +14,7 @@
 #include "fmt/elf.h"
 #include "tandem/errno.h"
 
-#define IMG_MAX		0x4000
+#define IMG_MAX 0x4000
 
 static uint64_t img_words[IMG_MAX / 8];
 static uint8_t *const img = (uint8_t *)img_words;
@@ -45,13 +45,17 @@ static size_t build(uint8_t class, const struct spec *s)
 		struct elf32_ehdr e = {
 			.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3,
 				     ELFCLASS32, ELFDATA2LSB, EV_CURRENT },
-			.e_type = ET_EXEC, .e_machine = EM_386,
-			.e_version = EV_CURRENT, .e_entry = (uint32_t)s->entry,
-			.e_phoff = sizeof(e), .e_ehsize = sizeof(e),
+			.e_type = ET_EXEC,
+			.e_machine = EM_386,
+			.e_version = EV_CURRENT,
+			.e_entry = (uint32_t)s->entry,
+			.e_phoff = sizeof(e),
+			.e_ehsize = sizeof(e),
 			.e_phentsize = sizeof(struct elf32_phdr),
 			.e_phnum = (uint16_t)s->nsegs,
 			.e_shoff = (uint32_t)s->shoff,
-			.e_shentsize = s->shentsize, .e_shnum = s->shnum,
+			.e_shentsize = s->shentsize,
+			.e_shnum = s->shnum,
 			.e_shstrndx = s->shstrndx,
 		};
 
@@ -65,7 +69,8 @@ static size_t build(uint8_t class, const struct spec *s)
 				.p_paddr = (uint32_t)g->paddr,
 				.p_filesz = (uint32_t)g->filesz,
 				.p_memsz = (uint32_t)g->memsz,
-				.p_flags = PF_R, .p_align = 0x1000,
+				.p_flags = PF_R,
+				.p_align = 0x1000,
 			};
 
 			memcpy(img + sizeof(e) + i * sizeof(p), &p, sizeof(p));
@@ -74,13 +79,17 @@ static size_t build(uint8_t class, const struct spec *s)
 		struct elf64_ehdr e = {
 			.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3,
 				     ELFCLASS64, ELFDATA2LSB, EV_CURRENT },
-			.e_type = ET_EXEC, .e_machine = EM_X86_64,
-			.e_version = EV_CURRENT, .e_entry = s->entry,
-			.e_phoff = sizeof(e), .e_ehsize = sizeof(e),
+			.e_type = ET_EXEC,
+			.e_machine = EM_X86_64,
+			.e_version = EV_CURRENT,
+			.e_entry = s->entry,
+			.e_phoff = sizeof(e),
+			.e_ehsize = sizeof(e),
 			.e_phentsize = sizeof(struct elf64_phdr),
 			.e_phnum = (uint16_t)s->nsegs,
 			.e_shoff = s->shoff,
-			.e_shentsize = s->shentsize, .e_shnum = s->shnum,
+			.e_shentsize = s->shentsize,
+			.e_shnum = s->shnum,
 			.e_shstrndx = s->shstrndx,
 		};
 
@@ -88,10 +97,14 @@ static size_t build(uint8_t class, const struct spec *s)
 		for (i = 0; i < s->nsegs; i++) {
 			const struct seg *g = &s->segs[i];
 			struct elf64_phdr p = {
-				.p_type = g->type, .p_flags = PF_R,
-				.p_offset = g->offset, .p_vaddr = g->vaddr,
-				.p_paddr = g->paddr, .p_filesz = g->filesz,
-				.p_memsz = g->memsz, .p_align = 0x1000,
+				.p_type = g->type,
+				.p_flags = PF_R,
+				.p_offset = g->offset,
+				.p_vaddr = g->vaddr,
+				.p_paddr = g->paddr,
+				.p_filesz = g->filesz,
+				.p_memsz = g->memsz,
+				.p_align = 0x1000,
 			};
 
 			memcpy(img + sizeof(e) + i * sizeof(p), &p, sizeof(p));
@@ -104,13 +117,17 @@ static const struct seg kernel[] = {
 	{ PT_LOAD, 0x1000, 0xc0100000, 0x100000, 0x1000, 0x1000 },
 	{ 4 /* PT_NOTE */, 0x1800, 0xc0100800, 0x100800, 0x20, 0x20 },
 	{ PT_LOAD, 0x2000, 0xc0101000, 0x101000, 0x800, 0x3000 },
-	{ PT_LOAD, 0x3000, 0xc0200000, 0x200000, 0, 0 },	/* empty */
-	{ PT_LOAD, 0x3000, 0xc0300000, 0x300000, 0, 0x1000 },	/* bss only */
+	{ PT_LOAD, 0x3000, 0xc0200000, 0x200000, 0, 0 },      /* empty */
+	{ PT_LOAD, 0x3000, 0xc0300000, 0x300000, 0, 0x1000 }, /* bss only */
 };
 
 static const struct spec kernel_spec = {
-	.entry = 0xc0100020, .segs = kernel, .nsegs = 5,
-	.shoff = 0x3800, .shnum = 4, .shstrndx = 3,
+	.entry = 0xc0100020,
+	.segs = kernel,
+	.nsegs = 5,
+	.shoff = 0x3800,
+	.shnum = 4,
+	.shstrndx = 3,
 };
 
 static void expect_segment(size_t i, uint64_t dest, uint64_t off,
@@ -135,8 +152,8 @@ static void test_both_classes_alike(void **state)
 		struct spec s = kernel_spec;
 		bool is64 = classes[c] == ELFCLASS64;
 
-		s.shentsize = is64 ? sizeof(struct elf64_shdr)
-				   : sizeof(struct elf32_shdr);
+		s.shentsize = is64 ? sizeof(struct elf64_shdr) :
+				     sizeof(struct elf32_shdr);
 		assert_int_equal(elf_read(img, build(classes[c], &s), &file), 0);
 		assert_null(file.why);
 		assert_int_equal(file.class, classes[c]);
@@ -219,14 +236,15 @@ static void test_read_errors(void **state)
 static void test_plan_flags(void **state)
 {
 	static const struct seg high[] = {
-		{ PT_LOAD, 0x1000, 0xffff800000000000ull, 0x100000000ull,
-		  0x100, 0x1000 },
+		{ PT_LOAD, 0x1000, 0xffff800000000000ull, 0x100000000ull, 0x100,
+		  0x1000 },
 	};
 	static const struct seg overlap[] = {
 		{ PT_LOAD, 0x1000, 0x100000, 0x100000, 0x100, 0x2000 },
 		{ PT_LOAD, 0x2000, 0x101000, 0x101000, 0x100, 0x100 },
 	};
-	struct spec s = { .entry = 0xffff800000000010ull, .segs = high,
+	struct spec s = { .entry = 0xffff800000000010ull,
+			  .segs = high,
 			  .nsegs = 1 };
 
 	(void)state;

@@ -17,11 +17,11 @@
 #include "lib/unaligned.h"
 #include "tandem/errno.h"
 
-#define HDR_LEN		36	/* system description table header, 5.2.6 */
-#define MADT_HDR	44	/* + local APIC address + flags, 5.2.12 */
-#define RSDP_V1_LEN	20
-#define RSDP_V2_LEN	36
-#define FOUR_GIB	(UINT64_C(1) << 32)
+#define HDR_LEN	    36 /* system description table header, 5.2.6 */
+#define MADT_HDR    44 /* + local APIC address + flags, 5.2.12 */
+#define RSDP_V1_LEN 20
+#define RSDP_V2_LEN 36
+#define FOUR_GIB    (UINT64_C(1) << 32)
 
 /* Makes the @len bytes at @p sum to 0 through the byte at @at (5.2.6). */
 static void seal(uint8_t *p, size_t len, size_t at)
@@ -85,11 +85,11 @@ static size_t filter_madt(const uint8_t *madt, uint32_t len, uint8_t *dst,
 		elen = e[1];
 		if (elen < 2 || elen > len - pos)
 			return 0;
-		if (e[0] == 0) {		/* 5.2.12.2 processor local APIC */
+		if (e[0] == 0) { /* 5.2.12.2 processor local APIC */
 			if (elen < 8)
 				return 0;
 			drop = hidden(hide, nhide, e[3]);
-		} else if (e[0] == 9) {		/* 5.2.12.12 local x2APIC */
+		} else if (e[0] == 9) { /* 5.2.12.12 local x2APIC */
 			if (elen < 16)
 				return 0;
 			drop = hidden(hide, nhide, rd32(e + 4));
@@ -135,9 +135,9 @@ int acpi_view_build(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 	 * Copy the MADT first, while its mapping is fresh; the root table
 	 * goes after it, no longer than the firmware's.
 	 */
-	if (cap < ACPI_VIEW_MADT_OFFSET ||
-	    cap - ACPI_VIEW_MADT_OFFSET < madt.len)
-		return fail(&view->why, TANDEM_E2BIG, "no room for the ACPI view");
+	if (cap < ACPI_VIEW_MADT_OFFSET || cap - ACPI_VIEW_MADT_OFFSET < madt.len)
+		return fail(&view->why, TANDEM_E2BIG,
+			    "no room for the ACPI view");
 	memset(buf, 0, ACPI_VIEW_MADT_OFFSET);
 	madt_len = filter_madt(madt.ptr, madt.len, buf + ACPI_VIEW_MADT_OFFSET,
 			       hide, nhide, &view->nhidden);
@@ -155,7 +155,8 @@ int acpi_view_build(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 	nent = (root_len - HDR_LEN) / esize;
 	root_off = ALIGN_UP(ACPI_VIEW_MADT_OFFSET + madt_len, 16);
 	if (cap < root_off || cap - root_off < root_len)
-		return fail(&view->why, TANDEM_E2BIG, "no room for the ACPI view");
+		return fail(&view->why, TANDEM_E2BIG,
+			    "no room for the ACPI view");
 	if (!xsdt && out_gpa + root_off + root_len > FOUR_GIB)
 		return fail(&view->why, TANDEM_ERANGE,
 			    "ACPI view above 4 GiB but the firmware has only an RSDT");
@@ -177,7 +178,7 @@ int acpi_view_build(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 			seen_madt = true;
 			phys = madt_gpa;
 		} else if (hdr && memcmp(hdr, "APIC", 4) == 0) {
-			continue;	/* a second MADT would undo the hiding */
+			continue; /* a second MADT would undo the hiding */
 		}
 		if (xsdt)
 			wr64(nroot + n, phys);
@@ -193,8 +194,7 @@ int acpi_view_build(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 	memcpy(nrsdp, r, RSDP_V1_LEN);
 	if (r[15] >= 2) {
 		memset(nrsdp + RSDP_V1_LEN, 0, RSDP_V2_LEN - RSDP_V1_LEN);
-		wr32(nrsdp + 16, xsdt ? 0 :
-		     (uint32_t)(out_gpa + root_off));
+		wr32(nrsdp + 16, xsdt ? 0 : (uint32_t)(out_gpa + root_off));
 		wr32(nrsdp + 20, RSDP_V2_LEN);
 		wr64(nrsdp + 24, xsdt ? out_gpa + root_off : 0);
 		seal(nrsdp, RSDP_V1_LEN, 8);

@@ -21,19 +21,19 @@
 
 /* The buffer layout: RSDP at offset 0, the MADT at 64, then the root
  * table (16-byte aligned). */
-#define ACPI_VIEW_MADT_OFFSET	64
+#define ACPI_VIEW_MADT_OFFSET 64
 
 /* What acpi_view_build() wrote. */
 struct acpi_view {
-	const char *why;	/* static reason when it failed, else NULL */
-	size_t rsdp_offset;	/* of the new RSDP in the buffer (0) */
-	size_t rsdp_len;	/* 20 (revision 0) or 36 */
-	size_t root_offset;	/* new XSDT or RSDT */
-	size_t madt_offset;	/* new MADT */
-	size_t used;		/* bytes of the buffer used */
-	bool xsdt;		/* the root table is an XSDT */
-	size_t ntables;		/* root entries written (the MADT included) */
-	size_t nhidden;		/* local APIC / x2APIC entries removed */
+	const char *why;    /* static reason when it failed, else NULL */
+	size_t rsdp_offset; /* of the new RSDP in the buffer (0) */
+	size_t rsdp_len;    /* 20 (revision 0) or 36 */
+	size_t root_offset; /* new XSDT or RSDT */
+	size_t madt_offset; /* new MADT */
+	size_t used;	    /* bytes of the buffer used */
+	bool xsdt;	    /* the root table is an XSDT */
+	size_t ntables;	    /* root entries written (the MADT included) */
+	size_t nhidden;	    /* local APIC / x2APIC entries removed */
 };
 
 /**

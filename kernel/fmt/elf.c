@@ -19,7 +19,7 @@
 #include "lib/unaligned.h"
 #include "tandem/errno.h"
 
-#define FOUR_GIB	(UINT64_C(1) << 32)
+#define FOUR_GIB (UINT64_C(1) << 32)
 
 /* A program header of either class, widened. */
 struct elf_phdr {
@@ -36,7 +36,7 @@ struct elf_phdr {
  * address-sized ones (Addr, Off) are; the others are as wide in both.
  */
 struct layout {
-	uint8_t word;			/* 4 or 8 */
+	uint8_t word; /* 4 or 8 */
 	uint8_t ehdr_size, phdr_size, shdr_size;
 	uint16_t machine;
 	const char *wrong_machine;
@@ -45,31 +45,30 @@ struct layout {
 	uint8_t p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz;
 };
 
-#define LAYOUT(bits, mach, msg)						\
-	{								\
-		.word = (bits) / 8,					\
-		.ehdr_size = sizeof(struct elf##bits##_ehdr),		\
-		.phdr_size = sizeof(struct elf##bits##_phdr),		\
-		.shdr_size = sizeof(struct elf##bits##_shdr),		\
-		.machine = (mach),					\
-		.wrong_machine = (msg),					\
-		.e_type = offsetof(struct elf##bits##_ehdr, e_type),	\
-		.e_machine = offsetof(struct elf##bits##_ehdr, e_machine), \
-		.e_version = offsetof(struct elf##bits##_ehdr, e_version), \
-		.e_entry = offsetof(struct elf##bits##_ehdr, e_entry),	\
-		.e_phoff = offsetof(struct elf##bits##_ehdr, e_phoff),	\
-		.e_shoff = offsetof(struct elf##bits##_ehdr, e_shoff),	\
+#define LAYOUT(bits, mach, msg)                                                \
+	{                                                                      \
+		.word = (bits) / 8,                                            \
+		.ehdr_size = sizeof(struct elf##bits##_ehdr),                  \
+		.phdr_size = sizeof(struct elf##bits##_phdr),                  \
+		.shdr_size = sizeof(struct elf##bits##_shdr),                  \
+		.machine = (mach), .wrong_machine = (msg),                     \
+		.e_type = offsetof(struct elf##bits##_ehdr, e_type),           \
+		.e_machine = offsetof(struct elf##bits##_ehdr, e_machine),     \
+		.e_version = offsetof(struct elf##bits##_ehdr, e_version),     \
+		.e_entry = offsetof(struct elf##bits##_ehdr, e_entry),         \
+		.e_phoff = offsetof(struct elf##bits##_ehdr, e_phoff),         \
+		.e_shoff = offsetof(struct elf##bits##_ehdr, e_shoff),         \
 		.e_phentsize = offsetof(struct elf##bits##_ehdr, e_phentsize), \
-		.e_phnum = offsetof(struct elf##bits##_ehdr, e_phnum),	\
+		.e_phnum = offsetof(struct elf##bits##_ehdr, e_phnum),         \
 		.e_shentsize = offsetof(struct elf##bits##_ehdr, e_shentsize), \
-		.e_shnum = offsetof(struct elf##bits##_ehdr, e_shnum),	\
-		.e_shstrndx = offsetof(struct elf##bits##_ehdr, e_shstrndx), \
-		.p_type = offsetof(struct elf##bits##_phdr, p_type),	\
-		.p_offset = offsetof(struct elf##bits##_phdr, p_offset), \
-		.p_vaddr = offsetof(struct elf##bits##_phdr, p_vaddr),	\
-		.p_paddr = offsetof(struct elf##bits##_phdr, p_paddr),	\
-		.p_filesz = offsetof(struct elf##bits##_phdr, p_filesz), \
-		.p_memsz = offsetof(struct elf##bits##_phdr, p_memsz),	\
+		.e_shnum = offsetof(struct elf##bits##_ehdr, e_shnum),         \
+		.e_shstrndx = offsetof(struct elf##bits##_ehdr, e_shstrndx),   \
+		.p_type = offsetof(struct elf##bits##_phdr, p_type),           \
+		.p_offset = offsetof(struct elf##bits##_phdr, p_offset),       \
+		.p_vaddr = offsetof(struct elf##bits##_phdr, p_vaddr),         \
+		.p_paddr = offsetof(struct elf##bits##_phdr, p_paddr),         \
+		.p_filesz = offsetof(struct elf##bits##_phdr, p_filesz),       \
+		.p_memsz = offsetof(struct elf##bits##_phdr, p_memsz),         \
 	}
 
 static const struct layout layouts[] = {
@@ -104,9 +103,11 @@ int elf_read(const void *image, size_t size, struct elf_file *f)
 	if (!elf_is_elf(image, size))
 		return fail(&f->why, TANDEM_EINVAL, "not an ELF file");
 	if (img[EI_DATA] != ELFDATA2LSB)
-		return fail(&f->why, TANDEM_EINVAL, "ELF file is not little-endian");
+		return fail(&f->why, TANDEM_EINVAL,
+			    "ELF file is not little-endian");
 	if (img[EI_CLASS] != ELFCLASS32 && img[EI_CLASS] != ELFCLASS64)
-		return fail_arg(&f->why, &f->why_arg, TANDEM_ENOSYS, "ELF class %u not supported", img[EI_CLASS]);
+		return fail_arg(&f->why, &f->why_arg, TANDEM_ENOSYS,
+				"ELF class %u not supported", img[EI_CLASS]);
 	l = &layouts[img[EI_CLASS]];
 	if (size < l->ehdr_size)
 		return fail(&f->why, TANDEM_EINVAL,
@@ -114,15 +115,17 @@ int elf_read(const void *image, size_t size, struct elf_file *f)
 
 	f->machine = rd16(img + l->e_machine);
 	if (f->machine != l->machine)
-		return fail_arg(&f->why, &f->why_arg, TANDEM_ENOSYS, l->wrong_machine, f->machine);
+		return fail_arg(&f->why, &f->why_arg, TANDEM_ENOSYS,
+				l->wrong_machine, f->machine);
 	version = rd32(img + l->e_version);
 	if (version != EV_CURRENT)
-		return fail_arg(&f->why, &f->why_arg, TANDEM_ENOSYS, "ELF version %u not supported", version);
+		return fail_arg(&f->why, &f->why_arg, TANDEM_ENOSYS,
+				"ELF version %u not supported", version);
 	/* GRUB 2.04 and later also take ET_DYN (position-independent links). */
 	f->type = rd16(img + l->e_type);
 	if (f->type != ET_EXEC && f->type != ET_DYN)
 		return fail_arg(&f->why, &f->why_arg, TANDEM_EINVAL,
-			    "ELF type %u is not an executable", f->type);
+				"ELF type %u is not an executable", f->type);
 
 	f->image = img;
 	f->size = size;
@@ -139,8 +142,7 @@ int elf_read(const void *image, size_t size, struct elf_file *f)
 }
 
 /* Program header @i of a table that check_phdrs() accepted. */
-static void read_phdr(const struct elf_file *f, unsigned i,
-		      struct elf_phdr *ph)
+static void read_phdr(const struct elf_file *f, unsigned i, struct elf_phdr *ph)
 {
 	const struct layout *l = &layouts[f->class];
 	const uint8_t *p = f->image + f->phoff + (uint64_t)i * f->phentsize;
@@ -161,19 +163,21 @@ static int check_phdrs(const struct elf_file *f, struct elf_load *load)
 
 	if (f->phnum == 0)
 		return fail(&load->why, TANDEM_EINVAL,
-				 "ELF file has no program headers");
+			    "ELF file has no program headers");
 	if (f->phnum > ELF_MAX_PHNUM)
 		return fail_arg(&load->why, &load->why_arg, TANDEM_E2BIG,
-				 "ELF file has %u program headers; at most 64 supported", f->phnum);
+				"ELF file has %u program headers; at most 64 supported",
+				f->phnum);
 	if (f->phentsize < layouts[f->class].phdr_size)
 		return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
-				 "ELF program header size %u too small", f->phentsize);
+				"ELF program header size %u too small",
+				f->phentsize);
 	table = (uint64_t)f->phnum * f->phentsize;
 	if (f->phoff > window || table > window - f->phoff)
 		return fail(&load->why, TANDEM_EINVAL,
-				 f->size < ELF_PHDR_WINDOW
-				 ? "ELF program headers run past the end of the file"
-				 : "ELF program headers lie beyond the first 32 KiB");
+			    f->size < ELF_PHDR_WINDOW ?
+				    "ELF program headers run past the end of the file" :
+				    "ELF program headers lie beyond the first 32 KiB");
 	return 0;
 }
 
@@ -195,20 +199,23 @@ static int plan_segments(const struct elf_file *f, bool high_ok,
 			continue;
 		if (ph.filesz > ph.memsz)
 			return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
-					 "segment %u: p_filesz is larger than p_memsz", i);
+					"segment %u: p_filesz is larger than p_memsz",
+					i);
 		if (ph.filesz &&
 		    (ph.offset > f->size || ph.filesz > f->size - ph.offset))
 			return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
-					 "segment %u extends past the end of the file", i);
+					"segment %u extends past the end of the file",
+					i);
 		if (ph.paddr > UINT64_MAX - ph.memsz)
 			return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
-					 "segment %u: p_paddr + p_memsz wraps around", i);
+					"segment %u: p_paddr + p_memsz wraps around",
+					i);
 		if (!high_ok && ph.paddr + ph.memsz > FOUR_GIB)
 			return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
-					 "segment %u ends above 4 GiB", i);
+					"segment %u ends above 4 GiB", i);
 		if (load->nsegments == ELF_MAX_SEGMENTS)
 			return fail(&load->why, TANDEM_E2BIG,
-					 "ELF file has more than 16 loadable segments");
+				    "ELF file has more than 16 loadable segments");
 		s = &load->segments[load->nsegments++];
 		s->dest = ph.paddr;
 		s->offset = ph.offset;
@@ -218,7 +225,7 @@ static int plan_segments(const struct elf_file *f, bool high_ok,
 	}
 	if (load->nsegments == 0)
 		return fail(&load->why, TANDEM_EINVAL,
-				 "ELF file has no loadable segment");
+			    "ELF file has no loadable segment");
 
 	/* GRUB's relocator refuses overlapping chunks ("overlap detected"). */
 	if (overlap_ok)
@@ -231,8 +238,10 @@ static int plan_segments(const struct elf_file *f, bool high_ok,
 
 			if (a->dest < b->dest + b->mem_size &&
 			    b->dest < a->dest + a->mem_size)
-				return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
-						 "segment %u overlaps an earlier segment", a->phdr);
+				return fail_arg(&load->why, &load->why_arg,
+						TANDEM_EINVAL,
+						"segment %u overlaps an earlier segment",
+						a->phdr);
 		}
 	}
 	return 0;
@@ -259,13 +268,14 @@ static int plan_entry(const struct elf_file *f, bool high_ok,
 			entry = (uint32_t)entry;
 		if (!high_ok && entry >= FOUR_GIB)
 			return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
-					 "ELF entry point %x is above 4 GiB", entry);
+					"ELF entry point %x is above 4 GiB",
+					entry);
 		load->entry = entry;
 		load->has_entry = true;
 		return 0;
 	}
 	return fail_arg(&load->why, &load->why_arg, TANDEM_EINVAL,
-			 "ELF entry point %x is not inside any segment", f->entry);
+			"ELF entry point %x is not inside any segment", f->entry);
 }
 
 /*
@@ -286,7 +296,7 @@ static int plan_sections(const struct elf_file *f, struct elf_load *load)
 	}
 	if (f->shoff > f->size || table > f->size - f->shoff)
 		return fail(&load->why, TANDEM_EINVAL,
-				 "ELF section headers run past the end of the file");
+			    "ELF section headers run past the end of the file");
 	load->shoff = f->shoff;
 	load->shnum = f->shnum;
 	load->shentsize = f->shentsize;

@@ -22,45 +22,45 @@
 #include <stdint.h>
 
 /* e_ident[] indices and values (ELF header, "ELF Identification"). */
-#define EI_MAG0		0
-#define EI_CLASS	4
-#define EI_DATA		5
-#define EI_VERSION	6
-#define EI_NIDENT	16
+#define EI_MAG0	    0
+#define EI_CLASS    4
+#define EI_DATA	    5
+#define EI_VERSION  6
+#define EI_NIDENT   16
 
-#define ELFMAG0		0x7f
-#define ELFMAG1		'E'
-#define ELFMAG2		'L'
-#define ELFMAG3		'F'
+#define ELFMAG0	    0x7f
+#define ELFMAG1	    'E'
+#define ELFMAG2	    'L'
+#define ELFMAG3	    'F'
 
-#define ELFCLASS32	1
-#define ELFCLASS64	2
-#define ELFDATA2LSB	1	/* two's complement, little-endian */
-#define EV_CURRENT	1
+#define ELFCLASS32  1
+#define ELFCLASS64  2
+#define ELFDATA2LSB 1 /* two's complement, little-endian */
+#define EV_CURRENT  1
 
 /* e_type */
-#define ET_EXEC		2
-#define ET_DYN		3
+#define ET_EXEC	    2
+#define ET_DYN	    3
 
 /* e_machine */
-#define EM_386		3
-#define EM_X86_64	62
+#define EM_386	    3
+#define EM_X86_64   62
 
 /* p_type (Program Header) */
-#define PT_NULL		0
-#define PT_LOAD		1
+#define PT_NULL	    0
+#define PT_LOAD	    1
 
 /* p_flags */
-#define PF_X		0x1
-#define PF_W		0x2
-#define PF_R		0x4
+#define PF_X	    0x1
+#define PF_W	    0x2
+#define PF_R	    0x4
 
 /* sh_type (Sections) */
-#define SHT_RELA	4
-#define SHT_REL		9
+#define SHT_RELA    4
+#define SHT_REL	    9
 
 /* e_phnum value meaning "the count is in section 0's sh_info". */
-#define PN_XNUM		0xffff
+#define PN_XNUM	    0xffff
 
 struct elf32_ehdr {
 	uint8_t e_ident[EI_NIDENT];
@@ -157,9 +157,9 @@ _Static_assert(sizeof(struct elf64_shdr) == 64, "Elf64_Shdr is 64 bytes");
  * Limits of the loader, GRUB's: it reads the program headers from the
  * first 32 KiB of the file only, and Tandem keeps a fixed number of them.
  */
-#define ELF_PHDR_WINDOW		32768	/* program headers lie in these bytes */
-#define ELF_MAX_PHNUM		64	/* program headers accepted */
-#define ELF_MAX_SEGMENTS	16	/* loadable segments kept */
+#define ELF_PHDR_WINDOW	 32768 /* program headers lie in these bytes */
+#define ELF_MAX_PHNUM	 64    /* program headers accepted */
+#define ELF_MAX_SEGMENTS 16    /* loadable segments kept */
 
 /*
  * The file header of either class, widened: what elf_read() found. The
@@ -173,12 +173,12 @@ struct elf_file {
 	const char *why;
 	uint64_t why_arg;
 
-	const uint8_t *image;		/* the file, @size bytes */
+	const uint8_t *image; /* the file, @size bytes */
 	size_t size;
-	uint8_t class;			/* ELFCLASS32 or ELFCLASS64 */
-	uint16_t type;			/* ET_EXEC or ET_DYN */
+	uint8_t class; /* ELFCLASS32 or ELFCLASS64 */
+	uint16_t type; /* ET_EXEC or ET_DYN */
 	uint16_t machine;
-	uint64_t entry;			/* e_entry, a virtual address */
+	uint64_t entry; /* e_entry, a virtual address */
 	uint64_t phoff;
 	uint64_t shoff;
 	uint16_t phentsize;
@@ -190,14 +190,14 @@ struct elf_file {
 
 /* elf_plan() flags */
 /* 64-bit files may load and enter above 4 GiB (GRUB refuses it). */
-#define ELF_PLAN_HIGH		(1u << 0)
+#define ELF_PLAN_HIGH	     (1u << 0)
 /* Segments may overlap; a later one wins (relocatable Multiboot2 images). */
-#define ELF_PLAN_OVERLAP	(1u << 1)
+#define ELF_PLAN_OVERLAP     (1u << 1)
 /* The caller has an entry point of its own: e_entry is not translated. */
-#define ELF_PLAN_NO_ENTRY	(1u << 2)
+#define ELF_PLAN_NO_ENTRY    (1u << 2)
 
 /* elf_load.warnings: the section header table's entries are too small. */
-#define ELF_WARN_NO_SECTIONS	(1u << 0)
+#define ELF_WARN_NO_SECTIONS (1u << 0)
 
 /*
  * One PT_LOAD program header: copy @file_size bytes from image + @offset
@@ -206,11 +206,11 @@ struct elf_file {
  * file_size is not 0), and dest + mem_size does not wrap.
  */
 struct elf_segment {
-	uint64_t dest;			/* p_paddr */
-	uint64_t offset;		/* p_offset */
-	uint64_t file_size;		/* p_filesz */
-	uint64_t mem_size;		/* p_memsz */
-	unsigned phdr;			/* index of its program header */
+	uint64_t dest;	    /* p_paddr */
+	uint64_t offset;    /* p_offset */
+	uint64_t file_size; /* p_filesz */
+	uint64_t mem_size;  /* p_memsz */
+	unsigned phdr;	    /* index of its program header */
 };
 
 /* What elf_plan() worked out. */
@@ -218,14 +218,14 @@ struct elf_load {
 	/* Failure: as in struct elf_file. NULL on success. */
 	const char *why;
 	uint64_t why_arg;
-	uint32_t warnings;		/* ELF_WARN_* */
-	const char *warning;		/* text of the first warning, or NULL */
+	uint32_t warnings;   /* ELF_WARN_* */
+	const char *warning; /* text of the first warning, or NULL */
 
-	size_t nsegments;		/* PT_LOAD headers with p_memsz > 0 */
+	size_t nsegments; /* PT_LOAD headers with p_memsz > 0 */
 	struct elf_segment segments[ELF_MAX_SEGMENTS];
 
-	bool has_entry;			/* false with ELF_PLAN_NO_ENTRY */
-	uint64_t entry;			/* e_entry as a physical address */
+	bool has_entry; /* false with ELF_PLAN_NO_ENTRY */
+	uint64_t entry; /* e_entry as a physical address */
 
 	/* Section header table, for the ELF-symbols boot information tag;
 	 * shnum is 0 unless the whole table lies inside the file. */

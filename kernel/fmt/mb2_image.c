@@ -24,13 +24,13 @@
 
 /* GRUB refuses files shorter than this before looking for a header. */
 #define MIN_IMAGE_SIZE	32
-#define HEADER_SIZE	16	/* magic, architecture, header_length, checksum */
-#define TAG_HEADER_SIZE	8	/* type, flags, size (spec 3.1.3) */
+#define HEADER_SIZE	16 /* magic, architecture, header_length, checksum */
+#define TAG_HEADER_SIZE 8  /* type, flags, size (spec 3.1.3) */
 #define FOUR_GIB	(UINT64_C(1) << 32)
 
 _Static_assert(MB2_IMAGE_MAX_SEGMENTS == ELF_MAX_SEGMENTS &&
-	       MB2_IMAGE_MAX_PHNUM == ELF_MAX_PHNUM &&
-	       MB2_HEADER_SEARCH == ELF_PHDR_WINDOW,
+		       MB2_IMAGE_MAX_PHNUM == ELF_MAX_PHNUM &&
+		       MB2_HEADER_SEARCH == ELF_PHDR_WINDOW,
 	       "the Multiboot2 image limits are the ELF loader's");
 
 /* Writes @v into @out at @n (decimal, or 0x-prefixed hex); returns new @n. */
@@ -73,8 +73,7 @@ static void format_message(char *out, size_t cap, const char *tmpl, uint64_t arg
 }
 
 /* Refuses the image: the reason, its number and the line to print. */
-static int fail_plan(struct mb2_plan *plan, int err, const char *why,
-		     uint64_t arg)
+static int fail_plan(struct mb2_plan *plan, int err, const char *why, uint64_t arg)
 {
 	format_message(plan->message, sizeof(plan->message), why, arg);
 	return fail_arg(&plan->why, &plan->why_arg, err, why, arg);
@@ -125,9 +124,9 @@ static int find_header(const uint8_t *img, size_t size, struct mb2_plan *plan)
 			bad = "Multiboot2 header_length %u is below 16";
 			bad_arg = len;
 		} else if (len > window - off) {
-			bad = size < MB2_HEADER_SEARCH
-				? "Multiboot2 header runs past the end of the file"
-				: "Multiboot2 header runs past the first 32 KiB";
+			bad = size < MB2_HEADER_SEARCH ?
+				      "Multiboot2 header runs past the end of the file" :
+				      "Multiboot2 header runs past the first 32 KiB";
 		} else {
 			plan->header_offset = (uint32_t)off;
 			plan->header_length = len;
@@ -142,37 +141,37 @@ static int find_header(const uint8_t *img, size_t size, struct mb2_plan *plan)
 	if (why)
 		return fail_plan(plan, why_err, why, why_arg);
 	return fail_plan(plan, TANDEM_ENOENT,
-		    "no Multiboot2 header in the first 32 KiB", 0);
+			 "no Multiboot2 header in the first 32 KiB", 0);
 }
 
-/* Smallest size of each known tag type (spec 3.1.4 - 3.1.13). */
+/* Smallest size of each known tag type, with its section of the spec. */
 static const uint8_t tag_min_size[] = {
-	[MB2_HTAG_INFO_REQUEST]	= 8,
-	[MB2_HTAG_ADDRESS]	= 24,
-	[MB2_HTAG_ENTRY]	= 12,
-	[MB2_HTAG_CONSOLE_FLAGS] = 12,
-	[MB2_HTAG_FRAMEBUFFER]	= 20,
-	[MB2_HTAG_MODULE_ALIGN]	= 8,
-	[MB2_HTAG_EFI_BS]	= 8,
-	[MB2_HTAG_ENTRY_EFI32]	= 12,
-	[MB2_HTAG_ENTRY_EFI64]	= 12,
-	[MB2_HTAG_RELOCATABLE]	= 24,
+	[MB2_HTAG_INFO_REQUEST] = 8,   /* 3.1.4 */
+	[MB2_HTAG_ADDRESS] = 24,       /* 3.1.5 */
+	[MB2_HTAG_ENTRY] = 12,	       /* 3.1.6 */
+	[MB2_HTAG_CONSOLE_FLAGS] = 12, /* 3.1.9 */
+	[MB2_HTAG_FRAMEBUFFER] = 20,   /* 3.1.10 */
+	[MB2_HTAG_MODULE_ALIGN] = 8,   /* 3.1.11 */
+	[MB2_HTAG_EFI_BS] = 8,	       /* 3.1.12 */
+	[MB2_HTAG_ENTRY_EFI32] = 12,   /* 3.1.7 */
+	[MB2_HTAG_ENTRY_EFI64] = 12,   /* 3.1.8 */
+	[MB2_HTAG_RELOCATABLE] = 24,   /* 3.1.13 */
 };
 
 static const char *const tag_too_short[] = {
-	[MB2_HTAG_INFO_REQUEST]	= "information request tag too short",
-	[MB2_HTAG_ADDRESS]	= "address tag too short (size %u, needs 24)",
-	[MB2_HTAG_ENTRY]	= "entry address tag too short (size %u, needs 12)",
+	[MB2_HTAG_INFO_REQUEST] = "information request tag too short",
+	[MB2_HTAG_ADDRESS] = "address tag too short (size %u, needs 24)",
+	[MB2_HTAG_ENTRY] = "entry address tag too short (size %u, needs 12)",
 	[MB2_HTAG_CONSOLE_FLAGS] = "console flags tag too short (size %u, needs 12)",
-	[MB2_HTAG_FRAMEBUFFER]	= "framebuffer tag too short (size %u, needs 20)",
-	[MB2_HTAG_MODULE_ALIGN]	= "module alignment tag too short",
-	[MB2_HTAG_EFI_BS]	= "EFI boot services tag too short",
-	[MB2_HTAG_ENTRY_EFI32]	= "EFI i386 entry tag too short (size %u, needs 12)",
-	[MB2_HTAG_ENTRY_EFI64]	= "EFI amd64 entry tag too short (size %u, needs 12)",
-	[MB2_HTAG_RELOCATABLE]	= "relocatable tag too short (size %u, needs 24)",
+	[MB2_HTAG_FRAMEBUFFER] = "framebuffer tag too short (size %u, needs 20)",
+	[MB2_HTAG_MODULE_ALIGN] = "module alignment tag too short",
+	[MB2_HTAG_EFI_BS] = "EFI boot services tag too short",
+	[MB2_HTAG_ENTRY_EFI32] = "EFI i386 entry tag too short (size %u, needs 12)",
+	[MB2_HTAG_ENTRY_EFI64] = "EFI amd64 entry tag too short (size %u, needs 12)",
+	[MB2_HTAG_RELOCATABLE] = "relocatable tag too short (size %u, needs 24)",
 };
 
-#define NKNOWN_TAGS	(sizeof(tag_min_size) / sizeof(tag_min_size[0]))
+#define NKNOWN_TAGS (sizeof(tag_min_size) / sizeof(tag_min_size[0]))
 
 /* Spec 3.1.4: the types listed; a required one must be supported. */
 static int info_request(const struct mb2_header_tag *t, uint64_t supported,
@@ -192,17 +191,18 @@ static int info_request(const struct mb2_header_tag *t, uint64_t supported,
 			     "more than 32 information requests; the rest not kept");
 		plan->info_listed++;
 		/* GRUB checks required requests only (optional = hints). */
-		if (!optional && (type >= 64 || !(supported & (UINT64_C(1) << type))))
+		if (!optional &&
+		    (type >= 64 || !(supported & (UINT64_C(1) << type))))
 			return fail_plan(plan, TANDEM_ENOSYS,
-				    "required information request tag %u not supported",
-				    type);
+					 "required information request tag %u not supported",
+					 type);
 	}
 	return 0;
 }
 
 /* Act on one known tag whose size was checked against tag_min_size. */
-static int known_tag(const struct mb2_header_tag *t, const struct mb2_image_opts *opts,
-		     struct mb2_plan *plan)
+static int known_tag(const struct mb2_header_tag *t,
+		     const struct mb2_image_opts *opts, struct mb2_plan *plan)
 {
 	const uint8_t *p = t->payload;
 	bool first = !mb2_plan_has(plan, t->type);
@@ -240,7 +240,7 @@ static int known_tag(const struct mb2_header_tag *t, const struct mb2_image_opts
 		plan->reloc_align = rd32(p + 8);
 		plan->reloc_preference = rd32(p + 12);
 		break;
-	default:	/* module alignment, EFI boot services: no fields */
+	default: /* module alignment, EFI boot services: no fields */
 		break;
 	}
 	return 0;
@@ -264,7 +264,7 @@ static int walk_tags(const uint8_t *img, const struct mb2_image_opts *opts,
 
 		if (end - pos < TAG_HEADER_SIZE)
 			return fail_plan(plan, TANDEM_EINVAL,
-				    "Multiboot2 header has no end tag", 0);
+					 "Multiboot2 header has no end tag", 0);
 		t.type = rd16(img + pos);
 		t.flags = rd16(img + pos + 2);
 		t.size = rd32(img + pos + 4);
@@ -272,10 +272,12 @@ static int walk_tags(const uint8_t *img, const struct mb2_image_opts *opts,
 			return 0;
 		if (t.size < TAG_HEADER_SIZE)
 			return fail_plan(plan, TANDEM_EINVAL,
-				    "header tag %u is shorter than 8 bytes", t.type);
+					 "header tag %u is shorter than 8 bytes",
+					 t.type);
 		if (t.size > end - pos)
 			return fail_plan(plan, TANDEM_EINVAL,
-				    "header tag %u runs past header_length", t.type);
+					 "header tag %u runs past header_length",
+					 t.type);
 		t.offset = pos;
 		t.payload = img + pos + TAG_HEADER_SIZE;
 		t.payload_len = t.size - TAG_HEADER_SIZE;
@@ -286,14 +288,17 @@ static int walk_tags(const uint8_t *img, const struct mb2_image_opts *opts,
 
 			ret = opts->tag_fn(opts->tag_ctx, &t, &why);
 			if (ret < 0)
-				return fail_plan(plan, ret >= -4095 ? -ret : TANDEM_EINVAL,
-					    why ? why : "header tag %u refused by the loader",
-					    t.type);
+				return fail_plan(plan,
+						 ret >= -4095 ? -ret :
+								TANDEM_EINVAL,
+						 why ? why :
+						       "header tag %u refused by the loader",
+						 t.type);
 		}
 		if (t.type < NKNOWN_TAGS) {
 			if (t.size < tag_min_size[t.type])
 				return fail_plan(plan, TANDEM_EINVAL,
-					    tag_too_short[t.type], t.size);
+						 tag_too_short[t.type], t.size);
 			ret = known_tag(&t, opts, plan);
 			if (ret < 0)
 				return ret;
@@ -303,15 +308,15 @@ static int walk_tags(const uint8_t *img, const struct mb2_image_opts *opts,
 			plan->unknown_skipped++;
 		} else {
 			return fail_plan(plan, TANDEM_ENOSYS,
-				    "unsupported header tag %x (not marked optional)",
-				    t.type);
+					 "unsupported header tag %x (not marked optional)",
+					 t.type);
 		}
 
 		/* size <= header_length <= 32 KiB: no wrap in the rounding. */
 		advance = ALIGN_UP(t.size, MB2_HEADER_ALIGN);
 		if (advance >= end - pos)
 			return fail_plan(plan, TANDEM_EINVAL,
-				    "Multiboot2 header has no end tag", 0);
+					 "Multiboot2 header has no end tag", 0);
 		pos += advance;
 	}
 }
@@ -348,27 +353,28 @@ static int plan_flat(size_t size, struct mb2_plan *plan)
 	if (plan->load_addr == UINT32_MAX) {
 		if (plan->header_addr < hdr_off)
 			return fail_plan(plan, TANDEM_EINVAL,
-				    "address tag: header_addr %x is below the header's file offset",
-				    plan->header_addr);
+					 "address tag: header_addr %x is below the header's file offset",
+					 plan->header_addr);
 		load = plan->header_addr - hdr_off;
 	}
 	if (load > plan->header_addr)
 		return fail_plan(plan, TANDEM_EINVAL,
-			    "address tag: load_addr %x is above header_addr", load);
+				 "address tag: load_addr %x is above header_addr",
+				 load);
 	back = plan->header_addr - load;
 	if (back > hdr_off)
 		return fail_plan(plan, TANDEM_EINVAL,
-			    "address tag: load_addr %x lies before the start of the file",
-			    load);
+				 "address tag: load_addr %x lies before the start of the file",
+				 load);
 	offset = hdr_off - back;
 
 	if (plan->load_end_addr == 0) {
-		load_size = size - offset;	/* offset <= hdr_off < size */
+		load_size = size - offset; /* offset <= hdr_off < size */
 	} else {
 		if (plan->load_end_addr <= load)
 			return fail_plan(plan, TANDEM_EINVAL,
-				    "address tag: load_end_addr %x is not above load_addr",
-				    plan->load_end_addr);
+					 "address tag: load_end_addr %x is not above load_addr",
+					 plan->load_end_addr);
 		load_size = plan->load_end_addr - load;
 	}
 
@@ -376,13 +382,13 @@ static int plan_flat(size_t size, struct mb2_plan *plan)
 	if (plan->bss_end_addr) {
 		if (plan->bss_end_addr < mem_end)
 			return fail_plan(plan, TANDEM_EINVAL,
-				    "address tag: bss_end_addr %x is below the end of the loaded data",
-				    plan->bss_end_addr);
+					 "address tag: bss_end_addr %x is below the end of the loaded data",
+					 plan->bss_end_addr);
 		mem_end = plan->bss_end_addr;
 	}
 	if (mem_end > FOUR_GIB)
 		return fail_plan(plan, TANDEM_EINVAL,
-			    "address tag: image would end above 4 GiB", 0);
+				 "address tag: image would end above 4 GiB", 0);
 
 	/* GRUB reads what there is and leaves the rest as it was: zero it. */
 	if (load_size > size - offset) {
@@ -411,7 +417,7 @@ static int plan_elf(const uint8_t *img, size_t size, uint32_t flags,
 
 	if (!elf_is_elf(img, size))
 		return fail_plan(plan, TANDEM_EINVAL,
-			    "no address tag and not an ELF file", 0);
+				 "no address tag and not an ELF file", 0);
 	ret = elf_read(img, size, &f);
 	if (ret < 0)
 		return fail_plan(plan, -ret, f.why, f.why_arg);
@@ -430,8 +436,9 @@ static int plan_elf(const uint8_t *img, size_t size, uint32_t flags,
 		return fail_plan(plan, -ret, load.why, load.why_arg);
 
 	for (i = 0; i < load.nsegments; i++)
-		add_segment(plan, load.segments[i].dest, load.segments[i].offset,
-			    load.segments[i].file_size, load.segments[i].mem_size);
+		add_segment(plan, load.segments[i].dest,
+			    load.segments[i].offset, load.segments[i].file_size,
+			    load.segments[i].mem_size);
 	if (load.has_entry) {
 		plan->entry = load.entry;
 		plan->entry_source = MB2_ENTRY_ELF;
@@ -442,7 +449,8 @@ static int plan_elf(const uint8_t *img, size_t size, uint32_t flags,
 	plan->elf_shnum = load.shnum;
 	plan->elf_shentsize = load.shentsize;
 	plan->elf_shstrndx = load.shstrndx;
-	plan->format = f.class == ELFCLASS64 ? MB2_FORMAT_ELF64 : MB2_FORMAT_ELF32;
+	plan->format = f.class == ELFCLASS64 ? MB2_FORMAT_ELF64 :
+					       MB2_FORMAT_ELF32;
 	return 0;
 }
 
@@ -460,7 +468,7 @@ int mb2_image_parse(const void *image, size_t size,
 		opts = &defaults;
 	if (!image || size < MIN_IMAGE_SIZE)
 		return fail_plan(plan, TANDEM_EINVAL,
-			    "kernel image is shorter than 32 bytes", 0);
+				 "kernel image is shorter than 32 bytes", 0);
 
 	ret = find_header(img, size, plan);
 	if (ret == 0)
@@ -470,7 +478,8 @@ int mb2_image_parse(const void *image, size_t size,
 		 * guests of Tandem never run with EFI boot services. */
 		if (!mb2_plan_has(plan, MB2_HTAG_ENTRY))
 			ret = fail_plan(plan, TANDEM_EINVAL,
-				   "address tag without entry address tag", 0);
+					"address tag without entry address tag",
+					0);
 		else
 			ret = plan_flat(size, plan);
 	} else if (ret == 0) {
@@ -497,25 +506,27 @@ int mb2_plan_relocate(struct mb2_plan *plan, uint64_t new_base)
 	size_t i;
 
 	if (plan->format == MB2_FORMAT_NONE || plan->nsegments == 0)
-		return fail_plan(plan, TANDEM_EINVAL, "no load plan to relocate", 0);
+		return fail_plan(plan, TANDEM_EINVAL,
+				 "no load plan to relocate", 0);
 	if (new_base == plan->lowest)
 		return 0;
 	if (!mb2_plan_has(plan, MB2_HTAG_RELOCATABLE))
-		return fail_plan(plan, TANDEM_EPERM, "kernel image is not relocatable", 0);
+		return fail_plan(plan, TANDEM_EPERM,
+				 "kernel image is not relocatable", 0);
 
 	span = plan->highest - plan->lowest;
 	if (plan->reloc_align && new_base % plan->reloc_align)
 		return fail_plan(plan, TANDEM_ERANGE,
-			    "load base %x is not aligned as the relocatable tag asks",
-			    new_base);
+				 "load base %x is not aligned as the relocatable tag asks",
+				 new_base);
 	if (new_base < plan->reloc_min_addr)
 		return fail_plan(plan, TANDEM_ERANGE,
-			    "load base %x is below the relocatable tag's min_addr",
-			    new_base);
+				 "load base %x is below the relocatable tag's min_addr",
+				 new_base);
 	if (new_base > UINT64_MAX - span || new_base + span > plan->reloc_max_addr)
 		return fail_plan(plan, TANDEM_ERANGE,
-			    "image at load base %x would end above the relocatable tag's max_addr",
-			    new_base);
+				 "image at load base %x would end above the relocatable tag's max_addr",
+				 new_base);
 
 	/* Modular arithmetic: the same as adding a negative shift. */
 	delta = new_base - plan->lowest;
