@@ -114,7 +114,7 @@ run-bochs: deps $(ISO)
 debug: deps $(ISO)
 	scripts/run-qemu.sh --gdb $(ISO)
 
-include tests/tests.mk
+include tests/tests.mk tests/style.mk
 
 $(BUILD)/tests/check_header: tests/check_header.c kernel/header.h kernel/layout.h
 	@mkdir -p $(@D)

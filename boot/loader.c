@@ -79,7 +79,7 @@ static void find_cpus(void)
 		return;
 	}
 	if (acpi_parse_madt(rsdp, rsdp_len, boot_acpi_map, NULL, &madt)) {
-		pr_err("acpi: %s; continuing with the boot CPU only", madt.error);
+		pr_err("acpi: %s; continuing with the boot CPU only", madt.why);
 		return;
 	}
 	if (madt.warning)
@@ -148,7 +148,7 @@ static int read_boot_info(uint64_t mbi_phys, uint64_t *mbi_size)
 	memcpy(mbi_copy, src, total < 8 ? 8 : total);
 	*mbi_size = total;
 	if (mb2_parse(mbi_copy, sizeof(mbi_copy), &mbi)) {
-		pr_err("bad Multiboot2 boot information: %s; halting", mbi.error);
+		pr_err("bad Multiboot2 boot information: %s; halting", mbi.why);
 		return -TANDEM_EINVAL;
 	}
 	if (!mbi.has_mmap) {

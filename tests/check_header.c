@@ -13,16 +13,16 @@ static unsigned char *image;
 static size_t image_size;
 static int failures;
 
-#define CHECK(cond, ...)                                               \
-	do {                                                           \
-		if (cond) {                                            \
-			printf("ok - ");                               \
-		} else {                                               \
-			printf("not ok - ");                           \
-			failures++;                                    \
-		}                                                      \
-		printf(__VA_ARGS__);                                   \
-		printf("\n");                                          \
+#define CHECK(cond, ...)                     \
+	do {                                 \
+		if (cond) {                  \
+			printf("ok - ");     \
+		} else {                     \
+			printf("not ok - "); \
+			failures++;          \
+		}                            \
+		printf(__VA_ARGS__);         \
+		printf("\n");                \
 	} while (0)
 
 static const Elf64_Sym *find_symbol(const Elf64_Ehdr *eh, const char *name)
@@ -33,7 +33,8 @@ static const Elf64_Sym *find_symbol(const Elf64_Ehdr *eh, const char *name)
 		if (sh[i].sh_type != SHT_SYMTAB)
 			continue;
 		const Elf64_Sym *syms = (const void *)(image + sh[i].sh_offset);
-		const char *str = (const char *)image + sh[sh[i].sh_link].sh_offset;
+		const char *str = (const char *)image +
+				  sh[sh[i].sh_link].sh_offset;
 
 		for (size_t j = 0; j < sh[i].sh_size / sizeof(*syms); j++)
 			if (!strcmp(str + syms[j].st_name, name))
@@ -84,9 +85,12 @@ int main(int argc, char **argv)
 	h = (const void *)(image + first->p_offset);
 	CHECK(!memcmp(h->signature, TANDEM_SIGNATURE, 8),
 	      "header signature is %.8s", h->signature);
-	CHECK(first->p_offset < 32768, "header (and Multiboot2 header) in the first 32 KiB");
-	CHECK(first->p_vaddr == TANDEM_VIRT_BASE && first->p_paddr == TANDEM_LINK_PHYS,
-	      "image starts at virtual 0x%lx, load 0x%lx", first->p_vaddr, first->p_paddr);
+	CHECK(first->p_offset < 32768,
+	      "header (and Multiboot2 header) in the first 32 KiB");
+	CHECK(first->p_vaddr == TANDEM_VIRT_BASE &&
+		      first->p_paddr == TANDEM_LINK_PHYS,
+	      "image starts at virtual 0x%lx, load 0x%lx", first->p_vaddr,
+	      first->p_paddr);
 
 	start = find_symbol(eh, "__image_start");
 	end = find_symbol(eh, "__core_end");
@@ -94,9 +98,12 @@ int main(int argc, char **argv)
 	CHECK(start && end && h->core_size == end->st_value - start->st_value,
 	      "core size %lu bytes = __core_end - __image_start", h->core_size);
 	CHECK(h->core_size >= highest - lowest,
-	      "core size covers every loaded segment (%lu bytes)", highest - lowest);
-	CHECK(h->percpu_size == PER_CPU_SIZE, "per-CPU size %lu = PER_CPU_SIZE", h->percpu_size);
-	CHECK(entry && h->entry == entry->st_value && ELF64_ST_TYPE(entry->st_info) == STT_FUNC,
+	      "core size covers every loaded segment (%lu bytes)",
+	      highest - lowest);
+	CHECK(h->percpu_size == PER_CPU_SIZE, "per-CPU size %lu = PER_CPU_SIZE",
+	      h->percpu_size);
+	CHECK(entry && h->entry == entry->st_value &&
+		      ELF64_ST_TYPE(entry->st_info) == STT_FUNC,
 	      "entry 0x%lx is the function tandem_entry", h->entry);
 	CHECK(h->possible_cpus == 0 && h->online_cpus == 0,
 	      "CPU counts left for the loader (possible %u, online %u)",

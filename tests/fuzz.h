@@ -3,8 +3,8 @@
  * libFuzzer entry point, plus valid seed inputs built in code so that the
  * standalone driver (tests/fuzz_driver.c) can mutate them.
  */
-#ifndef TESTS_FUZZ_H
-#define TESTS_FUZZ_H
+#ifndef TANDEM_TESTS_FUZZ_H
+#define TANDEM_TESTS_FUZZ_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -16,13 +16,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap);
 
 /* Stop with a message when a harness finds a parser result that cannot be. */
-#define FUZZ_CHECK(cond)                                                     \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__,       \
-                    __LINE__, #cond);                                        \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#define FUZZ_CHECK(cond)                                                 \
+	do {                                                             \
+		if (!(cond)) {                                           \
+			fprintf(stderr, "%s:%d: invariant failed: %s\n", \
+				__FILE__, __LINE__, #cond);              \
+			abort();                                         \
+		}                                                        \
+	} while (0)
 
 #endif

@@ -19,14 +19,14 @@
 #include "fmt/acpi_view.h"
 #include "fuzz.h"
 
-#define IMAGE_BASE	0x1000u
-#define OUT_GPA		0x5a5a5a5a000ull
-#define FIX_CHECKSUMS	1u
+#define IMAGE_BASE    0x1000u
+#define OUT_GPA	      0x5a5a5a5a000ull
+#define FIX_CHECKSUMS 1u
 
 struct mem {
 	const uint8_t *img;
 	size_t img_len;
-	const uint8_t *out;	/* NULL while the view is built */
+	const uint8_t *out; /* NULL while the view is built */
 	size_t out_len;
 };
 
@@ -96,7 +96,7 @@ static void check_view(struct mem *m, const struct acpi_view *v,
 	size_t i, kept = 0;
 	int ret_before;
 
-	FUZZ_CHECK(!v->error);
+	FUZZ_CHECK(!v->why);
 	FUZZ_CHECK(v->used <= m->out_len);
 	FUZZ_CHECK(v->rsdp_offset == 0);
 	FUZZ_CHECK(v->rsdp_len == 20 || v->rsdp_len == 36);
@@ -117,9 +117,9 @@ static void check_view(struct mem *m, const struct acpi_view *v,
 				     mem_map, m, &before);
 	m->out = out;
 	if (acpi_parse_madt(r, v->rsdp_len, mem_map, m, &after) != 0)
-		return;		/* entries kernel/fmt/acpi.c refuses are copied too */
+		return; /* entries kernel/fmt/acpi.c refuses are copied too */
 	if (ret_before != 0)
-		return;		/* ... unless they belonged to hidden CPUs */
+		return; /* ... unless they belonged to hidden CPUs */
 	FUZZ_CHECK(after.madt_phys == OUT_GPA + v->madt_offset);
 	for (i = 0; i < after.ncpus; i++)
 		FUZZ_CHECK(!is_hidden(hide, nhide, after.cpus[i].apic_id));
@@ -163,7 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		m.out = out;
 		check_view(&m, &v, hide, 3);
 	} else {
-		FUZZ_CHECK(ret < 0 && v.error && v.error[0]);
+		FUZZ_CHECK(ret < 0 && v.why && v.why[0]);
 	}
 	free(out);
 	free(copy);
@@ -172,8 +172,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 /* ---- seeds ---- */
 
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
 
 static void header(uint8_t *t, const char *sig, uint32_t len)
 {
@@ -190,13 +196,47 @@ static uint32_t build_madt(uint8_t *t)
 
 	put32(t + 36, 0xfee00000u);
 	put32(t + 40, 1);
-	e[0] = 0; e[1] = 8; e[2] = 0; e[3] = 0; put32(e + 4, 1); e += 8;
-	e[0] = 0; e[1] = 8; e[2] = 1; e[3] = 1; put32(e + 4, 1); e += 8;
-	e[0] = 9; e[1] = 16; put32(e + 4, 300); put32(e + 8, 1); put32(e + 12, 2); e += 16;
-	e[0] = 9; e[1] = 16; put32(e + 4, 301); put32(e + 8, 1); put32(e + 12, 3); e += 16;
-	e[0] = 1; e[1] = 12; e[2] = 2; put32(e + 4, 0xfec00000u); put32(e + 8, 0); e += 12;
-	e[0] = 2; e[1] = 10; e[2] = 0; e[3] = 0; put32(e + 4, 2); e += 10;
-	e[0] = 4; e[1] = 6; e[2] = 0xff; e[5] = 1; e += 6;
+	e[0] = 0;
+	e[1] = 8;
+	e[2] = 0;
+	e[3] = 0;
+	put32(e + 4, 1);
+	e += 8;
+	e[0] = 0;
+	e[1] = 8;
+	e[2] = 1;
+	e[3] = 1;
+	put32(e + 4, 1);
+	e += 8;
+	e[0] = 9;
+	e[1] = 16;
+	put32(e + 4, 300);
+	put32(e + 8, 1);
+	put32(e + 12, 2);
+	e += 16;
+	e[0] = 9;
+	e[1] = 16;
+	put32(e + 4, 301);
+	put32(e + 8, 1);
+	put32(e + 12, 3);
+	e += 16;
+	e[0] = 1;
+	e[1] = 12;
+	e[2] = 2;
+	put32(e + 4, 0xfec00000u);
+	put32(e + 8, 0);
+	e += 12;
+	e[0] = 2;
+	e[1] = 10;
+	e[2] = 0;
+	e[3] = 0;
+	put32(e + 4, 2);
+	e += 10;
+	e[0] = 4;
+	e[1] = 6;
+	e[2] = 0xff;
+	e[5] = 1;
+	e += 6;
 	header(t, "APIC", (uint32_t)(e - t));
 	fix_sum(t, (size_t)(e - t), 9);
 	return (uint32_t)(e - t);
@@ -214,14 +254,14 @@ size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 	buf[1] = 0;
 	memcpy(img, "RSD PTR ", 8);
 	memcpy(img + 9, "TANDEM", 6);
-	if (idx != 1) {			/* ACPI 2.0: XSDT */
+	if (idx != 1) { /* ACPI 2.0: XSDT */
 		img[15] = 2;
 		put32(img + 20, 36);
 		put64(img + 24, IMAGE_BASE + root);
 		put64(img + root + 36, IMAGE_BASE + facp);
 		put64(img + root + 44, IMAGE_BASE + madt);
 		header(img + root, "XSDT", 52);
-	} else {			/* ACPI 1.0: RSDT */
+	} else { /* ACPI 1.0: RSDT */
 		img[15] = 0;
 		put32(img + 16, IMAGE_BASE + root);
 		put32(img + root + 36, IMAGE_BASE + facp);
@@ -229,7 +269,7 @@ size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 		header(img + root, "RSDT", 44);
 	}
 	if (idx == 2)
-		buf[0] = FIX_CHECKSUMS | (1 << 1);	/* a small buffer */
+		buf[0] = FIX_CHECKSUMS | (1 << 1); /* a small buffer */
 	header(img + facp, "FACP", 44);
 	return 2 + madt + build_madt(img + madt);
 }

@@ -17,20 +17,21 @@
 
 #include "cell/config_check.h"
 #include "fuzz.h"
+#include "lib/unaligned.h"
 #include "tandem/errno.h"
 
-#define KIB		UINT64_C(0x400)
-#define MIB		UINT64_C(0x100000)
-#define GIB		UINT64_C(0x40000000)
-#define HDR		sizeof(struct tandem_cell_desc)
-#define MEMSZ		sizeof(struct tandem_memory_region)
-#define PIOSZ		sizeof(struct tandem_pio_region)
+#define KIB	 UINT64_C(0x400)
+#define MIB	 UINT64_C(0x100000)
+#define GIB	 UINT64_C(0x40000000)
+#define HDR	 sizeof(struct tandem_cell_desc)
+#define MEMSZ	 sizeof(struct tandem_memory_region)
+#define PIOSZ	 sizeof(struct tandem_pio_region)
 
 /* Codes a configuration deserves, as a bit set. */
-#define R_EINVAL	(1u << 0)
-#define R_E2BIG		(1u << 1)
-#define R_EBUSY		(1u << 2)
-#define R_EEXIST	(1u << 3)
+#define R_EINVAL (1u << 0)
+#define R_E2BIG	 (1u << 1)
+#define R_EBUSY	 (1u << 2)
+#define R_EEXIST (1u << 3)
 
 /*
  * The system: RAM [0, 2 GiB) and [4 GiB, 5 GiB); Tandem [1792 MiB, 2 GiB);
@@ -40,10 +41,13 @@
  * also runs root code; kept apart here so each CPU rule shows alone.)
  */
 static const struct cfg_range machine_ram[] = {
-	{ 4 * GIB, GIB }, { 0, 2 * GIB },
+	{ 4 * GIB, GIB },
+	{ 0, 2 * GIB },
 };
 static const struct cfg_range root_ram[] = {
-	{ GIB, 512 * MIB }, { 4 * GIB, GIB / 2 }, { MIB, GIB - MIB },
+	{ GIB, 512 * MIB },
+	{ 4 * GIB, GIB / 2 },
+	{ MIB, GIB - MIB },
 };
 static const struct cfg_range cells_ram[] = {
 	{ 1536 * MIB, 256 * MIB },
@@ -55,10 +59,14 @@ static const struct cell_config_ctx ctx = {
 	.caller_cpu = 6,
 	.other_cells_cpus = 0x08,
 	.root_running_cpus = 0x05,
-	.root_ram = root_ram, .n_root_ram = 3,
-	.cells_ram = cells_ram, .n_cells_ram = 1,
-	.machine_ram = machine_ram, .n_machine_ram = 2,
-	.names = names, .n_names = 2,
+	.root_ram = root_ram,
+	.n_root_ram = 3,
+	.cells_ram = cells_ram,
+	.n_cells_ram = 1,
+	.machine_ram = machine_ram,
+	.n_machine_ram = 2,
+	.names = names,
+	.n_names = 2,
 };
 
 /* ---- the naive reference ---- */
@@ -97,7 +105,8 @@ static bool in_root_ram(uint64_t base, uint64_t size)
 
 static bool is_ram(const struct tandem_memory_region *r)
 {
-	return !(r->flags & TANDEM_MEM_IO) && !(r->flags & TANDEM_MEM_COMM_REGION);
+	return !(r->flags & TANDEM_MEM_IO) &&
+	       !(r->flags & TANDEM_MEM_COMM_REGION);
 }
 
 /* Rules of one memory region that need nothing else; true if all hold. */
@@ -162,8 +171,8 @@ static unsigned reference(const uint8_t *cfg, size_t len)
 		if (!((unsigned char)d.name[i] >= ' ' &&
 		      (unsigned char)d.name[i] <= '~'))
 			codes |= R_EINVAL;
-	if (namelen < 32 && (!strcmp(d.name, "root") ||
-			     !strcmp(d.name, "linux-demo")))
+	if (namelen < 32 &&
+	    (!strcmp(d.name, "root") || !strcmp(d.name, "linux-demo")))
 		codes |= R_EEXIST;
 
 	if (d.cpu_set & ~ctx.online_cpus)
@@ -232,8 +241,8 @@ static unsigned reference(const uint8_t *cfg, size_t len)
 		    pio[i].base + pio[i].length > 0x10000)
 			codes |= R_EINVAL;
 		for (unsigned j = 0; j < i; j++)
-			if (ranges_meet(pio[i].base, pio[i].length,
-					pio[j].base, pio[j].length))
+			if (ranges_meet(pio[i].base, pio[i].length, pio[j].base,
+					pio[j].length))
 				codes |= R_EINVAL;
 	}
 	return codes;
@@ -244,11 +253,16 @@ static unsigned reference(const uint8_t *cfg, size_t len)
 static unsigned code_bit(int ret)
 {
 	switch (ret) {
-	case -TANDEM_EINVAL:	return R_EINVAL;
-	case -TANDEM_E2BIG:	return R_E2BIG;
-	case -TANDEM_EBUSY:	return R_EBUSY;
-	case -TANDEM_EEXIST:	return R_EEXIST;
-	default:		return 0;
+	case -TANDEM_EINVAL:
+		return R_EINVAL;
+	case -TANDEM_E2BIG:
+		return R_E2BIG;
+	case -TANDEM_EBUSY:
+		return R_EBUSY;
+	case -TANDEM_EEXIST:
+		return R_EEXIST;
+	default:
+		return 0;
 	}
 }
 
@@ -294,24 +308,17 @@ static void check(const uint8_t *cfg, size_t len)
 		if (s)
 			FUZZ_CHECK(ret == s);
 		else
-			FUZZ_CHECK(total >= HDR && total <= TANDEM_CELL_CONFIG_MAX &&
+			FUZZ_CHECK(total >= HDR &&
+				   total <= TANDEM_CELL_CONFIG_MAX &&
 				   (total == len || ret == -TANDEM_EINVAL));
 	}
 	if (ret == 0) {
 		const struct tandem_cell_desc *d = (const void *)cfg;
 
 		FUZZ_CHECK((const uint8_t *)cell_config_mem(d) == cfg + HDR);
-		FUZZ_CHECK((const uint8_t *)(cell_config_pio(d) + d->num_pio_regions)
-			   == cfg + len);
+		FUZZ_CHECK((const uint8_t *)(cell_config_pio(d) +
+					     d->num_pio_regions) == cfg + len);
 	}
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
 }
 
 /* Two independent input bits both set: a repair skipped 1 time in 4. */
@@ -324,19 +331,24 @@ static bool skip(uint64_t bits, unsigned k)
 static void shape_region(struct tandem_memory_region *r)
 {
 	static const uint64_t windows[8] = {
-		256 * MIB, GIB - 64 * KIB, 1536 * MIB - 64 * KIB,
-		1792 * MIB - 64 * KIB, 0xfeb00000, 4 * GIB + GIB / 2 - 64 * KIB,
-		0, (UINT64_C(1) << 52) - 64 * KIB,
+		256 * MIB,
+		GIB - 64 * KIB,
+		1536 * MIB - 64 * KIB,
+		1792 * MIB - 64 * KIB,
+		0xfeb00000,
+		4 * GIB + GIB / 2 - 64 * KIB,
+		0,
+		(UINT64_C(1) << 52) - 64 * KIB,
 	};
 	const uint64_t io = TANDEM_MEM_IO, comm = TANDEM_MEM_COMM_REGION;
 	uint64_t p = r->phys_start, v = r->virt_start, f = r->flags;
 
-	if (skip(f, 16))			/* the region as it is */
+	if (skip(f, 16)) /* the region as it is */
 		return;
 	r->phys_start = windows[p & 7] + ((p >> 3) & 0x1f) * 4 * KIB;
 	r->size = ((r->size & 0x1f) + 1) * 4 * KIB;
 	r->virt_start = (v & 0xff) * 4 * KIB;
-	if (v & (UINT64_C(1) << 63))		/* ending around 2^48 */
+	if (v & (UINT64_C(1) << 63)) /* ending around 2^48 */
 		r->virt_start = (UINT64_C(1) << 48) - r->size +
 				((v >> 8) & 3) * 4 * KIB - 4 * KIB;
 	if ((f & (io | comm)) == comm) {
@@ -344,16 +356,17 @@ static void shape_region(struct tandem_memory_region *r)
 		r->phys_start = 0;
 		r->size = 4 * KIB;
 	} else if ((f & (io | comm)) == io) {
-		r->flags = TANDEM_MEM_READ | io | (f & (TANDEM_MEM_WRITE |
-			   TANDEM_MEM_EXECUTE | TANDEM_MEM_ROOTSHARED));
-		if (!(p & (1u << 8)))		/* mostly real MMIO */
+		r->flags = TANDEM_MEM_READ | io |
+			   (f & (TANDEM_MEM_WRITE | TANDEM_MEM_EXECUTE |
+				 TANDEM_MEM_ROOTSHARED));
+		if (!(p & (1u << 8))) /* mostly real MMIO */
 			r->phys_start = 0xfeb00000 + ((p >> 3) & 0x1f) * 4 * KIB;
 	} else {
-		r->flags = TANDEM_MEM_READ | (f & (TANDEM_MEM_WRITE |
-			   TANDEM_MEM_EXECUTE | TANDEM_MEM_LOADABLE |
-			   TANDEM_MEM_ROOTSHARED));
+		r->flags = TANDEM_MEM_READ |
+			   (f & (TANDEM_MEM_WRITE | TANDEM_MEM_EXECUTE |
+				 TANDEM_MEM_LOADABLE | TANDEM_MEM_ROOTSHARED));
 	}
-	if (skip(f, 17))			/* raw flag bits on top */
+	if (skip(f, 17)) /* raw flag bits on top */
 		r->flags |= f & TANDEM_MEM_VALID_FLAGS;
 }
 
@@ -368,8 +381,8 @@ static void shape_region(struct tandem_memory_region *r)
 static size_t shape(const uint8_t *raw, size_t size, uint8_t *out)
 {
 	static const char *const fz_names[8] = {
-		"fz0", "fz1", "root", "linux-demo", "rootx", "linux-dem",
-		"linux-demo2", "Root",
+		"fz0",	 "fz1",	      "root",	     "linux-demo",
+		"rootx", "linux-dem", "linux-demo2", "Root",
 	};
 	struct tandem_cell_desc d;
 	unsigned nm, np;
@@ -378,7 +391,7 @@ static size_t shape(const uint8_t *raw, size_t size, uint8_t *out)
 	if (size < HDR)
 		return 0;
 	memcpy(&d, raw, HDR);
-	sel = rd64(raw + 8);		/* revision .. flags: what to repair */
+	sel = rd64(raw + 8); /* revision .. flags: what to repair */
 	memcpy(d.signature, TANDEM_CELL_CONFIG_SIGNATURE, 8);
 	d.revision = TANDEM_CELL_CONFIG_REVISION;
 	if (!skip(sel, 16))
@@ -429,7 +442,7 @@ static size_t shape(const uint8_t *raw, size_t size, uint8_t *out)
 		struct tandem_pio_region r;
 
 		memcpy(&r, raw + HDR + nm * MEMSZ + i * PIOSZ, PIOSZ);
-		if ((r.reserved & 0x10001) != 0x10001) {	/* else: raw */
+		if ((r.reserved & 0x10001) != 0x10001) { /* else: raw */
 			/* Around the UARTs, or at the top of the port space. */
 			r.base = (uint16_t)((r.base & 0x8000 ? 0xffe0 : 0x3f0) +
 					    (r.base & 0x3f));
@@ -486,15 +499,16 @@ size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 			     TANDEM_MEM_EXECUTE;
 	struct tandem_memory_region m[16] = {
 		{ 256 * MIB, 0, MIB, rwx | TANDEM_MEM_LOADABLE },
-		{ 0, MIB, 4 * KIB, TANDEM_MEM_READ | TANDEM_MEM_WRITE |
-				   TANDEM_MEM_COMM_REGION },
+		{ 0, MIB, 4 * KIB,
+		  TANDEM_MEM_READ | TANDEM_MEM_WRITE | TANDEM_MEM_COMM_REGION },
 		{ 0xfeb00000, 0xfeb00000, 4 * KIB,
 		  TANDEM_MEM_READ | TANDEM_MEM_WRITE | TANDEM_MEM_IO },
 		{ 512 * MIB, 2 * MIB, 8 * KIB,
 		  TANDEM_MEM_READ | TANDEM_MEM_WRITE | TANDEM_MEM_ROOTSHARED },
 	};
 	struct tandem_pio_region p[8] = {
-		{ 0x3f8, 8, 0 }, { 0x2f8, 8, 0 },
+		{ 0x3f8, 8, 0 },
+		{ 0x2f8, 8, 0 },
 	};
 	unsigned nm = 4, np = 2;
 	size_t len;
@@ -502,30 +516,33 @@ size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 	switch (idx) {
 	case 0:
 		break;
-	case 1:		/* 16 adjacent regions, across two root ranges */
+	case 1: /* 16 adjacent regions, across two root ranges */
 		nm = 16;
 		np = 8;
 		for (unsigned i = 4; i < 16; i++)
 			m[i] = (struct tandem_memory_region){
 				GIB - 6 * 64 * KIB + i * 64 * KIB,
-				16 * MIB + i * 64 * KIB, 64 * KIB,
-				TANDEM_MEM_READ };
+				16 * MIB + i * 64 * KIB, 64 * KIB, TANDEM_MEM_READ
+			};
 		for (unsigned i = 2; i < 8; i++)
 			p[i] = (struct tandem_pio_region){
-				(uint16_t)(0x60 + 4 * i), 4, 0 };
+				(uint16_t)(0x60 + 4 * i), 4, 0
+			};
 		break;
-	case 2:		/* no communication region, no ports */
+	case 2: /* no communication region, no ports */
 		nm = 1;
 		np = 0;
 		d.flags = 0;
 		break;
-	case 3:		/* communication region first, two views of a device */
+	case 3: /* communication region first, two views of a device */
 		m[3] = (struct tandem_memory_region){ 0xfeb01000, 0xfec00000,
-			4 * KIB, TANDEM_MEM_READ | TANDEM_MEM_IO };
+						      4 * KIB,
+						      TANDEM_MEM_READ |
+							      TANDEM_MEM_IO };
 		m[1] = m[0];
 		m[0] = (struct tandem_memory_region){ 0, MIB, 4 * KIB,
 						      TANDEM_MEM_COMM_REGION };
-		d.reset_entry = 0xfff1;	/* % 4: region 1 when shaped, too */
+		d.reset_entry = 0xfff1; /* % 4: region 1 when shaped, too */
 		p[1] = (struct tandem_pio_region){ 0xfff0, 16, 0 };
 		break;
 	default:

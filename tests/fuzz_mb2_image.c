@@ -48,7 +48,7 @@ static void check_failure(int ret, const struct mb2_plan *p)
 	FUZZ_CHECK(ret == -TANDEM_EINVAL || ret == -TANDEM_ENOENT ||
 		   ret == -TANDEM_ENOSYS || ret == -TANDEM_E2BIG ||
 		   ret == -TANDEM_EPERM);
-	FUZZ_CHECK(p->reason && p->reason[0]);
+	FUZZ_CHECK(p->why && p->why[0]);
 	FUZZ_CHECK(p->message[0] && memchr(p->message, 0, sizeof(p->message)));
 	FUZZ_CHECK(p->format == MB2_FORMAT_NONE && p->nsegments == 0);
 }
@@ -65,7 +65,8 @@ static void check_segments(const struct mb2_plan *p, size_t size, bool high_ok)
 		FUZZ_CHECK(s->mem_size > 0 && s->file_size <= s->mem_size);
 		FUZZ_CHECK(s->offset <= size && s->file_size <= size - s->offset);
 		FUZZ_CHECK(s->dest <= UINT64_MAX - s->mem_size);
-		FUZZ_CHECK(s->dest >= p->lowest && s->dest + s->mem_size <= p->highest);
+		FUZZ_CHECK(s->dest >= p->lowest &&
+			   s->dest + s->mem_size <= p->highest);
 		if (!high_ok)
 			FUZZ_CHECK(s->dest + s->mem_size <= (UINT64_C(1) << 32));
 		if (s->dest < lo)
@@ -75,7 +76,8 @@ static void check_segments(const struct mb2_plan *p, size_t size, bool high_ok)
 		if (mb2_plan_has(p, MB2_HTAG_RELOCATABLE))
 			continue;
 		for (j = 0; j < i; j++)
-			FUZZ_CHECK(s->dest >= p->segments[j].dest + p->segments[j].mem_size ||
+			FUZZ_CHECK(s->dest >= p->segments[j].dest +
+						      p->segments[j].mem_size ||
 				   p->segments[j].dest >= s->dest + s->mem_size);
 	}
 	FUZZ_CHECK(lo == p->lowest && hi == p->highest);
@@ -85,7 +87,7 @@ static void check_plan(const struct mb2_plan *p, size_t size, bool high_ok)
 {
 	size_t window = size < MB2_HEADER_SEARCH ? size : MB2_HEADER_SEARCH;
 
-	FUZZ_CHECK(!p->reason && p->message[0] == 0);
+	FUZZ_CHECK(!p->why && p->message[0] == 0);
 	FUZZ_CHECK(p->header_offset % MB2_HEADER_ALIGN == 0);
 	FUZZ_CHECK(p->header_length >= 16 &&
 		   p->header_offset + (size_t)p->header_length <= window);
@@ -100,7 +102,8 @@ static void check_plan(const struct mb2_plan *p, size_t size, bool high_ok)
 		FUZZ_CHECK(mb2_plan_has(p, MB2_HTAG_ADDRESS));
 	} else {
 		FUZZ_CHECK(p->elf_class == (p->format == MB2_FORMAT_ELF64 ?
-					    ELFCLASS64 : ELFCLASS32));
+						    ELFCLASS64 :
+						    ELFCLASS32));
 	}
 	if (p->format != MB2_FORMAT_ELF64)
 		high_ok = false;
@@ -108,7 +111,8 @@ static void check_plan(const struct mb2_plan *p, size_t size, bool high_ok)
 		FUZZ_CHECK(p->entry < (UINT64_C(1) << 32));
 	if (p->elf_shnum)
 		FUZZ_CHECK(p->elf_shoff <= size &&
-			   (uint64_t)p->elf_shnum * p->elf_shentsize <= size - p->elf_shoff);
+			   (uint64_t)p->elf_shnum * p->elf_shentsize <=
+				   size - p->elf_shoff);
 	check_segments(p, size, high_ok);
 }
 
@@ -124,8 +128,9 @@ static void check_relocate(struct mb2_plan *p, uint64_t base, size_t size)
 	ret = mb2_plan_relocate(p, base);
 	if (ret < 0) {
 		FUZZ_CHECK(ret == -TANDEM_EPERM || ret == -TANDEM_ERANGE);
-		FUZZ_CHECK(p->reason && p->message[0]);
-		FUZZ_CHECK(memcmp(p->segments, before.segments, sizeof(p->segments)) == 0);
+		FUZZ_CHECK(p->why && p->message[0]);
+		FUZZ_CHECK(memcmp(p->segments, before.segments,
+				  sizeof(p->segments)) == 0);
 		FUZZ_CHECK(p->entry == before.entry && p->lowest == before.lowest);
 		return;
 	}
@@ -138,7 +143,8 @@ static void check_relocate(struct mb2_plan *p, uint64_t base, size_t size)
 	}
 	if (base != before.lowest) {
 		FUZZ_CHECK(mb2_plan_has(p, MB2_HTAG_RELOCATABLE));
-		FUZZ_CHECK(base >= p->reloc_min_addr && p->highest <= p->reloc_max_addr);
+		FUZZ_CHECK(base >= p->reloc_min_addr &&
+			   p->highest <= p->reloc_max_addr);
 		FUZZ_CHECK(!p->reloc_align || base % p->reloc_align == 0);
 	}
 	check_segments(p, size, true);
@@ -166,9 +172,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(mb2_image_parse(data, size, NULL, &again) == 0);
 		FUZZ_CHECK(memcmp(&plan, &again, sizeof(plan)) == 0);
 		check_relocate(&plan, plan.reloc_min_addr, size);
-		check_relocate(&plan, (plan.reloc_max_addr - (plan.highest - plan.lowest)) &
-			       ~(uint64_t)(plan.reloc_align ? plan.reloc_align - 1 : 0), size);
-		check_relocate(&plan, size > 8 ? data[size - 1] * 0x100000ull : 0, size);
+		check_relocate(&plan,
+			       (plan.reloc_max_addr -
+				(plan.highest - plan.lowest)) &
+				       ~(uint64_t)(plan.reloc_align ?
+							   plan.reloc_align - 1 :
+							   0),
+			       size);
+		check_relocate(&plan,
+			       size > 8 ? data[size - 1] * 0x100000ull : 0, size);
 	}
 
 	/* The HRT caller: hook, fewer info types, addresses above 4 GiB. */
@@ -182,8 +194,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 /* ---- Seeds: valid kernels of each kind, built in code ---- */
 
-static void put16(uint8_t *b, size_t off, uint16_t v) { memcpy(b + off, &v, 2); }
-static void put32(uint8_t *b, size_t off, uint32_t v) { memcpy(b + off, &v, 4); }
+static void put16(uint8_t *b, size_t off, uint16_t v)
+{
+	memcpy(b + off, &v, 2);
+}
+static void put32(uint8_t *b, size_t off, uint32_t v)
+{
+	memcpy(b + off, &v, 4);
+}
 
 /* Appends a tag at *pos (payload @p of @len bytes), padded to 8. */
 static void tag(uint8_t *b, size_t *pos, uint16_t type, uint16_t flags,
@@ -214,9 +232,17 @@ static void elf64_seed(uint8_t *b, uint64_t entry, uint64_t vbase, uint64_t pbas
 	struct elf64_ehdr e = {
 		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64,
 			     ELFDATA2LSB, EV_CURRENT },
-		.e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
-		.e_entry = entry, .e_phoff = 64, .e_shoff = 0x1c00, .e_ehsize = 64,
-		.e_phentsize = 56, .e_phnum = 3, .e_shentsize = 64, .e_shnum = 4,
+		.e_type = ET_EXEC,
+		.e_machine = EM_X86_64,
+		.e_version = EV_CURRENT,
+		.e_entry = entry,
+		.e_phoff = 64,
+		.e_shoff = 0x1c00,
+		.e_ehsize = 64,
+		.e_phentsize = 56,
+		.e_phnum = 3,
+		.e_shentsize = 64,
+		.e_shnum = 4,
 	};
 	struct elf64_phdr ph[3] = {
 		{ PT_LOAD, PF_R | PF_X, 0x400, vbase, pbase, 0x800, 0x800, 0x400 },
@@ -234,13 +260,20 @@ static void elf32_seed(uint8_t *b)
 	struct elf32_ehdr e = {
 		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS32,
 			     ELFDATA2LSB, EV_CURRENT },
-		.e_type = ET_EXEC, .e_machine = EM_386, .e_version = EV_CURRENT,
-		.e_entry = 0x100010, .e_phoff = 52, .e_ehsize = 52,
-		.e_phentsize = 32, .e_phnum = 2,
+		.e_type = ET_EXEC,
+		.e_machine = EM_386,
+		.e_version = EV_CURRENT,
+		.e_entry = 0x100010,
+		.e_phoff = 52,
+		.e_ehsize = 52,
+		.e_phentsize = 32,
+		.e_phnum = 2,
 	};
 	struct elf32_phdr ph[2] = {
-		{ PT_LOAD, 0x200, 0x100000, 0x100000, 0x600, 0x600, PF_R | PF_X, 0x200 },
-		{ PT_LOAD, 0x800, 0x101000, 0x101000, 0x100, 0x2000, PF_R | PF_W, 0x200 },
+		{ PT_LOAD, 0x200, 0x100000, 0x100000, 0x600, 0x600, PF_R | PF_X,
+		  0x200 },
+		{ PT_LOAD, 0x800, 0x101000, 0x101000, 0x100, 0x2000,
+		  PF_R | PF_W, 0x200 },
 	};
 
 	memcpy(b, &e, sizeof(e));
@@ -253,7 +286,8 @@ size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 	static const uint32_t console = MB2_CONSOLE_EGA_TEXT;
 	static const uint32_t fb[3] = { 1024, 768, 32 };
 	static const uint32_t reloc[4] = { 0x200000, 0x10000000, 0x200000, 1 };
-	static const uint64_t hrt[5] = { 0x200, 0x200000000ull, 0xffff800000000000ull,
+	static const uint64_t hrt[5] = { 0x200, 0x200000000ull,
+					 0xffff800000000000ull,
 					 0xffff800010000078ull, 0x1fffff000ull };
 	uint32_t addr[4], entry;
 	size_t pos;
@@ -262,20 +296,22 @@ size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 		return 0;
 	memset(buf, 0, 0x2000);
 	switch (idx) {
-	case 0:		/* higher-half ELF64 with the usual tags */
-		elf64_seed(buf, 0xffffffff80100010ull, 0xffffffff80100000ull, 0x100000);
+	case 0: /* higher-half ELF64 with the usual tags */
+		elf64_seed(buf, 0xffffffff80100010ull, 0xffffffff80100000ull,
+			   0x100000);
 		pos = 0x410;
 		tag(buf, &pos, MB2_HTAG_INFO_REQUEST, 0, info, sizeof(info));
 		tag(buf, &pos, MB2_HTAG_CONSOLE_FLAGS, 0, &console, 4);
-		tag(buf, &pos, MB2_HTAG_FRAMEBUFFER, MB2_HTAG_OPTIONAL, fb, sizeof(fb));
+		tag(buf, &pos, MB2_HTAG_FRAMEBUFFER, MB2_HTAG_OPTIONAL, fb,
+		    sizeof(fb));
 		tag(buf, &pos, MB2_HTAG_MODULE_ALIGN, 0, NULL, 0);
 		header_done(buf, 0x400, pos);
 		return 0x1d00;
-	case 1:		/* ELF32 i386 */
+	case 1: /* ELF32 i386 */
 		elf32_seed(buf);
 		header_done(buf, 0x200, 0x210);
 		return 0x900;
-	case 2:		/* flat binary: address + entry tags, bss */
+	case 2: /* flat binary: address + entry tags, bss */
 		pos = 0x30;
 		addr[0] = 0x100020;
 		addr[1] = 0x100000;
@@ -286,7 +322,7 @@ size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 		tag(buf, &pos, MB2_HTAG_ENTRY, 0, &entry, 4);
 		header_done(buf, 0x20, pos);
 		return 0x800;
-	case 3:		/* relocatable ELF64 carrying an HRT tag above 4 GiB */
+	case 3: /* relocatable ELF64 carrying an HRT tag above 4 GiB */
 		elf64_seed(buf, 0xffff800010000010ull, 0xffff800010000000ull,
 			   0x100000000ull);
 		pos = 0x410;
@@ -296,7 +332,7 @@ size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 		tag(buf, &pos, MB2_HTAG_ENTRY, 0, &entry, 4);
 		header_done(buf, 0x400, pos);
 		return 0x1d00;
-	case 4:		/* relocatable flat binary, load_end 0 (whole file) */
+	case 4: /* relocatable flat binary, load_end 0 (whole file) */
 		pos = 0x10;
 		addr[0] = 0x200000;
 		addr[1] = 0x200000;

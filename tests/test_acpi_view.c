@@ -16,23 +16,23 @@
 #include "fmt/acpi_view.h"
 #include "tandem/errno.h"
 
-#define FAKE_BASE	0xe0000ull
-#define FAKE_SIZE	0x10000u
-#define XSDT_OFF	0x100u
-#define RSDT_OFF	0x200u
-#define FACP_OFF	0x300u
-#define HPET_OFF	0x400u
-#define SSDT_OFF	0x500u
-#define MADT2_OFF	0x600u
-#define MADT_OFF	0x1000u
-#define VIEW_GPA	0x7fff0000ull
-#define VIEW_SIZE	0x4000u
+#define FAKE_BASE 0xe0000ull
+#define FAKE_SIZE 0x10000u
+#define XSDT_OFF  0x100u
+#define RSDT_OFF  0x200u
+#define FACP_OFF  0x300u
+#define HPET_OFF  0x400u
+#define SSDT_OFF  0x500u
+#define MADT2_OFF 0x600u
+#define MADT_OFF  0x1000u
+#define VIEW_GPA  0x7fff0000ull
+#define VIEW_SIZE 0x4000u
 
 static uint8_t mem[FAKE_SIZE];
 static uint8_t view_buf[VIEW_SIZE];
 static uint64_t view_gpa = VIEW_GPA;
 static uint8_t rsdp[36];
-static uint8_t expected[1024];		/* the MADT without the hidden CPUs */
+static uint8_t expected[1024]; /* the MADT without the hidden CPUs */
 static size_t madt_len, expected_len;
 static struct madt_info info;
 static struct acpi_view view;
@@ -51,10 +51,26 @@ static const void *fake_map(void *ctx, uint64_t phys, size_t len)
 	return NULL;
 }
 
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
 
 static void fix_checksum(uint8_t *p, size_t len, size_t at)
 {
@@ -129,7 +145,8 @@ static void make_firmware(void)
 	static const uint8_t ioapic[12] = { 1, 12, 8, 0, 0, 0, 0xc0, 0xfe };
 	static const uint8_t override[10] = { 2, 10, 0, 0, 2 };
 	static const uint8_t nmi[6] = { 4, 6, 0xff, 0, 0, 1 };
-	static const uint8_t x2nmi[12] = { 0xa, 12, 0, 0, 0xff, 0xff, 0xff, 0xff, 1 };
+	static const uint8_t x2nmi[12] = { 0xa,	 12,   0,    0, 0xff,
+					   0xff, 0xff, 0xff, 1 };
 
 	memset(mem, 0, sizeof(mem));
 	put32(mem + MADT_OFF + 36, 0xfee00000u);
@@ -151,7 +168,7 @@ static void make_firmware(void)
 	seal_table(SSDT_OFF, "SSDT", 36 + 4);
 
 	put64(mem + XSDT_OFF + 36, FAKE_BASE + FACP_OFF);
-	put64(mem + XSDT_OFF + 44, 0);			/* a null entry */
+	put64(mem + XSDT_OFF + 44, 0); /* a null entry */
 	put64(mem + XSDT_OFF + 52, FAKE_BASE + MADT_OFF);
 	put64(mem + XSDT_OFF + 60, FAKE_BASE + HPET_OFF);
 	put64(mem + XSDT_OFF + 68, FAKE_BASE + SSDT_OFF);
@@ -191,7 +208,8 @@ static void check_madt_bytes(void)
 static void check_cpus(void)
 {
 	assert_int_equal(acpi_parse_madt(view_rsdp(), view.rsdp_len, fake_map,
-					 NULL, &info), 0);
+					 NULL, &info),
+			 0);
 	assert_int_equal(info.madt_phys, view_gpa + view.madt_offset);
 	assert_int_equal(info.ncpus, 2);
 	assert_int_equal(info.ncpus_listed, 2);
@@ -211,7 +229,8 @@ static void expect_table(const char *sig, uint64_t phys)
 	const char *why = NULL;
 
 	assert_int_equal(acpi_find_table(view_rsdp(), view.rsdp_len, sig,
-					 fake_map, NULL, &t, &why), 0);
+					 fake_map, NULL, &t, &why),
+			 0);
 	assert_int_equal(t.phys, phys);
 }
 
@@ -222,7 +241,7 @@ static void test_xsdt_view(void **state)
 	(void)state;
 	make_firmware();
 	assert_int_equal(build(), 0);
-	assert_null(view.error);
+	assert_null(view.why);
 	assert_int_equal(view.nhidden, 2);
 	assert_true(view.xsdt);
 	assert_int_equal(view.ntables, 5);
@@ -310,7 +329,7 @@ static void test_rsdt_only(void **state)
 	make_rsdp(0, (uint32_t)(FAKE_BASE + RSDT_OFF), 0);
 	view_gpa = 0xffffffc0ull;
 	assert_int_equal(build(), -TANDEM_ERANGE);
-	assert_non_null(view.error);
+	assert_non_null(view.why);
 	view_gpa = VIEW_GPA;
 }
 
@@ -319,7 +338,8 @@ static void test_nothing_hidden_and_second_madt(void **state)
 	(void)state;
 	make_firmware();
 	assert_int_equal(acpi_view_build(rsdp, 36, fake_map, NULL, NULL, 0,
-					 view_buf, VIEW_SIZE, view_gpa, &view), 0);
+					 view_buf, VIEW_SIZE, view_gpa, &view),
+			 0);
 	assert_int_equal(view.nhidden, 0);
 	assert_memory_equal(view_buf + view.madt_offset, mem + MADT_OFF,
 			    madt_len);
@@ -340,30 +360,30 @@ static void test_errors(void **state)
 	make_firmware();
 	rsdp[8] ^= 1;
 	assert_int_equal(build(), -TANDEM_EINVAL);
-	assert_string_equal(view.error, "bad RSDP checksum");
+	assert_string_equal(view.why, "bad RSDP checksum");
 
 	make_firmware();
 	put64(mem + XSDT_OFF + 52, 0);
 	seal_table(XSDT_OFF, "XSDT", 36 + 40);
 	assert_int_equal(build(), -TANDEM_ENOENT);
-	assert_non_null(view.error);
+	assert_non_null(view.why);
 
 	make_firmware();
-	mem[MADT_OFF + 44 + 1] = 1;		/* entry length 1 */
+	mem[MADT_OFF + 44 + 1] = 1; /* entry length 1 */
 	seal_table(MADT_OFF, "APIC", (uint32_t)madt_len);
 	assert_int_equal(build(), -TANDEM_EINVAL);
-	assert_string_equal(view.error, "malformed MADT entry");
+	assert_string_equal(view.why, "malformed MADT entry");
 
 	make_firmware();
 	assert_int_equal(acpi_view_build(rsdp, 36, fake_map, NULL, hide, 2,
-					 view_buf, 64 + madt_len, view_gpa,
-					 &view), -TANDEM_E2BIG);
+					 view_buf, 64 + madt_len, view_gpa, &view),
+			 -TANDEM_E2BIG);
 	assert_int_equal(acpi_view_build(rsdp, 36, fake_map, NULL, hide, 2,
 					 view_buf, 32, view_gpa, &view),
 			 -TANDEM_E2BIG);
 	assert_int_equal(acpi_view_build(rsdp, 36, fake_map, NULL, hide, 2,
-					 view_buf, VIEW_SIZE, view_gpa + 8,
-					 &view), -TANDEM_EINVAL);
+					 view_buf, VIEW_SIZE, view_gpa + 8, &view),
+			 -TANDEM_EINVAL);
 	assert_int_equal(acpi_view_build(rsdp, 36, fake_map, NULL, NULL, 2,
 					 view_buf, VIEW_SIZE, view_gpa, &view),
 			 -TANDEM_EINVAL);

@@ -14,11 +14,11 @@
 #include "cell/config_check.h"
 #include "tandem/errno.h"
 
-#define KIB		UINT64_C(0x400)
-#define MIB		UINT64_C(0x100000)
-#define GIB		UINT64_C(0x40000000)
-#define RWX		(TANDEM_MEM_READ | TANDEM_MEM_WRITE | TANDEM_MEM_EXECUTE)
-#define RW		(TANDEM_MEM_READ | TANDEM_MEM_WRITE)
+#define KIB UINT64_C(0x400)
+#define MIB UINT64_C(0x100000)
+#define GIB UINT64_C(0x40000000)
+#define RWX (TANDEM_MEM_READ | TANDEM_MEM_WRITE | TANDEM_MEM_EXECUTE)
+#define RW  (TANDEM_MEM_READ | TANDEM_MEM_WRITE)
 
 /*
  * The machine: RAM [0, 2 GiB) and [4 GiB, 5 GiB). Tandem owns
@@ -28,10 +28,13 @@
  * belongs to linux-demo, so only CPU 1 is free.
  */
 static const struct cfg_range machine_ram[] = {
-	{ 0, 2 * GIB }, { 4 * GIB, GIB },
+	{ 0, 2 * GIB },
+	{ 4 * GIB, GIB },
 };
 static const struct cfg_range root_ram[] = {
-	{ 4 * GIB, GIB / 2 }, { MIB, GIB - MIB }, { GIB, 512 * MIB },
+	{ 4 * GIB, GIB / 2 },
+	{ MIB, GIB - MIB },
+	{ GIB, 512 * MIB },
 };
 static const struct cfg_range cells_ram[] = {
 	{ 1536 * MIB, 256 * MIB },
@@ -43,10 +46,14 @@ static const struct cell_config_ctx ctx = {
 	.caller_cpu = 0,
 	.other_cells_cpus = 0x8,
 	.root_running_cpus = 0x5,
-	.root_ram = root_ram, .n_root_ram = 3,
-	.cells_ram = cells_ram, .n_cells_ram = 1,
-	.machine_ram = machine_ram, .n_machine_ram = 2,
-	.names = names, .n_names = 2,
+	.root_ram = root_ram,
+	.n_root_ram = 3,
+	.cells_ram = cells_ram,
+	.n_cells_ram = 1,
+	.machine_ram = machine_ram,
+	.n_machine_ram = 2,
+	.names = names,
+	.n_names = 2,
 };
 
 /* The configuration under test, 8-byte aligned like Tandem's copy. */
@@ -117,21 +124,21 @@ static int run(void)
 }
 
 /* Expects error @code whose reason contains @what, about @index/@other. */
-#define EXPECT(code, what, idx, oth)				\
-	do {								\
-		int ret_ = run();					\
-		assert_int_equal(ret_, (code));				\
-		assert_non_null(err.why);				\
-		assert_non_null(strstr(err.why, (what)));		\
-		assert_int_equal(err.index, (idx));			\
-		assert_int_equal(err.other, (oth));			\
+#define EXPECT(code, what, idx, oth)                      \
+	do {                                              \
+		int ret_ = run();                         \
+		assert_int_equal(ret_, (code));           \
+		assert_non_null(err.why);                 \
+		assert_non_null(strstr(err.why, (what))); \
+		assert_int_equal(err.index, (idx));       \
+		assert_int_equal(err.other, (oth));       \
 	} while (0)
 
-#define EXPECT_OK()							\
-	do {								\
-		int ret_ = run();					\
-		assert_int_equal(ret_, 0);				\
-		assert_null(err.why);					\
+#define EXPECT_OK()                        \
+	do {                               \
+		int ret_ = run();          \
+		assert_int_equal(ret_, 0); \
+		assert_null(err.why);      \
 	} while (0)
 
 /* ---- the valid configuration and the two steps ---- */
@@ -215,7 +222,7 @@ static void expect_size(int code, const char *what)
 	memset(&err, 0xa5, sizeof(err));
 	assert_int_equal(cell_config_size(hdr, &total, &err), code);
 	assert_non_null(strstr(err.why, what));
-	assert_int_equal(total, 12345);		/* untouched on error */
+	assert_int_equal(total, 12345); /* untouched on error */
 }
 
 static void test_signature_revision(void **state)
@@ -235,7 +242,10 @@ static void test_signature_revision(void **state)
 static void test_region_counts(void **state)
 {
 	static const uint32_t huge[] = {
-		CELL_CONFIG_MAX_MEM + 1, 0x08000000, 0x80000000, 0xffffffff,
+		CELL_CONFIG_MAX_MEM + 1,
+		0x08000000,
+		0x80000000,
+		0xffffffff,
 	};
 	size_t total;
 
@@ -305,10 +315,12 @@ static void test_truncated_oversized(void **state)
 			 -TANDEM_EINVAL);
 	assert_non_null(strstr(err.why, "size disagrees"));
 	assert_int_equal(cell_config_validate(cfg_words, TANDEM_CELL_CONFIG_MAX,
-					      &ctx, &err), -TANDEM_EINVAL);
+					      &ctx, &err),
+			 -TANDEM_EINVAL);
 	assert_int_equal(cell_config_validate(cfg_words,
-					      TANDEM_CELL_CONFIG_MAX + 1,
-					      &ctx, &err), -TANDEM_E2BIG);
+					      TANDEM_CELL_CONFIG_MAX + 1, &ctx,
+					      &err),
+			 -TANDEM_E2BIG);
 	assert_non_null(strstr(err.why, "larger than"));
 	assert_int_equal(cell_config_validate(cfg_words, SIZE_MAX, &ctx, &err),
 			 -TANDEM_E2BIG);
@@ -353,7 +365,7 @@ static void test_header_fields(void **state)
 	hdr->cpu_set = 0;
 	EXPECT(-TANDEM_EINVAL, "no CPUs", -1, -1);
 	build_valid();
-	hdr->msg_reply_timeout_ms = 0xffffffff;	/* any timeout is fine */
+	hdr->msg_reply_timeout_ms = 0xffffffff; /* any timeout is fine */
 	EXPECT_OK();
 }
 
@@ -365,7 +377,7 @@ static void test_name(void **state)
 	EXPECT(-TANDEM_EINVAL, "not NUL-terminated", -1, -1);
 	build_valid();
 	memset(hdr->name, 'a', sizeof(hdr->name) - 1);
-	hdr->name[31] = 0;			/* 31 characters: fine */
+	hdr->name[31] = 0; /* 31 characters: fine */
 	EXPECT_OK();
 	build_valid();
 	memset(hdr->name, 0, sizeof(hdr->name));
@@ -380,10 +392,10 @@ static void test_name(void **state)
 	strcpy(hdr->name, "r\xc3\xa9");
 	EXPECT(-TANDEM_EINVAL, "not printable", 1, -1);
 	build_valid();
-	strcpy(hdr->name, "rtos 2 ~!");		/* space and symbols are fine */
+	strcpy(hdr->name, "rtos 2 ~!"); /* space and symbols are fine */
 	EXPECT_OK();
 	build_valid();
-	memset(hdr->name + 5, 0xff, 27);	/* after the NUL: ignored */
+	memset(hdr->name + 5, 0xff, 27); /* after the NUL: ignored */
 	EXPECT_OK();
 }
 
@@ -427,21 +439,22 @@ static void test_mem_limits(void **state)
 	(void)state;
 	build_valid();
 	set_mem(2, 0xfeb00000, top48 - 4 * KIB, 4 * KIB, RW | TANDEM_MEM_IO);
-	EXPECT_OK();				/* ends exactly at 2^48 */
+	EXPECT_OK(); /* ends exactly at 2^48 */
 	set_mem(2, 0xfeb00000, top48, 4 * KIB, RW | TANDEM_MEM_IO);
 	EXPECT(-TANDEM_EINVAL, "2^48", 2, -1);
 	set_mem(2, 0xfeb00000, UINT64_MAX - 0xfff, 8 * KIB, RW | TANDEM_MEM_IO);
-	EXPECT(-TANDEM_EINVAL, "2^48", 2, -1);	/* would wrap */
-	set_mem(2, 0xfeb00000, 0x10000000, UINT64_MAX - 0xfff, RW | TANDEM_MEM_IO);
+	EXPECT(-TANDEM_EINVAL, "2^48", 2, -1); /* would wrap */
+	set_mem(2, 0xfeb00000, 0x10000000, UINT64_MAX - 0xfff,
+		RW | TANDEM_MEM_IO);
 	EXPECT(-TANDEM_EINVAL, "2^48", 2, -1);
 
 	build_valid();
 	set_mem(2, top52 - 4 * KIB, 0xfeb00000, 4 * KIB, RW | TANDEM_MEM_IO);
-	EXPECT_OK();				/* ends exactly at 2^52 */
+	EXPECT_OK(); /* ends exactly at 2^52 */
 	set_mem(2, top52, 0xfeb00000, 4 * KIB, RW | TANDEM_MEM_IO);
 	EXPECT(-TANDEM_EINVAL, "2^52", 2, -1);
 	set_mem(2, UINT64_MAX - 0xfff, 0xfeb00000, 8 * KIB, RW | TANDEM_MEM_IO);
-	EXPECT(-TANDEM_EINVAL, "2^52", 2, -1);	/* would wrap */
+	EXPECT(-TANDEM_EINVAL, "2^52", 2, -1); /* would wrap */
 }
 
 static void test_mem_readable(void **state)
@@ -454,14 +467,16 @@ static void test_mem_readable(void **state)
 	mem[2].flags = TANDEM_MEM_IO;
 	EXPECT(-TANDEM_EINVAL, "not readable", 2, -1);
 	build_valid();
-	mem[1].flags = TANDEM_MEM_COMM_REGION;	/* no READ: fine for it */
+	mem[1].flags = TANDEM_MEM_COMM_REGION; /* no READ: fine for it */
 	EXPECT_OK();
 }
 
 static void test_comm_region(void **state)
 {
 	static const uint64_t excl[] = {
-		TANDEM_MEM_IO, TANDEM_MEM_LOADABLE, TANDEM_MEM_ROOTSHARED,
+		TANDEM_MEM_IO,
+		TANDEM_MEM_LOADABLE,
+		TANDEM_MEM_ROOTSHARED,
 	};
 
 	(void)state;
@@ -480,14 +495,14 @@ static void test_comm_region(void **state)
 	hdr->num_memory_regions = 5;
 	set_mem(4, 0, 3 * MIB, 4 * KIB, RW | TANDEM_MEM_COMM_REGION);
 	EXPECT(-TANDEM_EINVAL, "second communication region", 4, 1);
-	build_valid();				/* the first one at index 0 */
+	build_valid(); /* the first one at index 0 */
 	hdr->num_memory_regions = 5;
 	mem[4] = mem[0];
 	mem[0] = mem[1];
 	set_mem(1, 0, 3 * MIB, 4 * KIB, TANDEM_MEM_COMM_REGION);
 	EXPECT(-TANDEM_EINVAL, "second communication region", 1, 0);
 	build_valid();
-	hdr->num_memory_regions = 3;		/* no communication region */
+	hdr->num_memory_regions = 3; /* no communication region */
 	mem[1] = mem[2];
 	mem[2] = mem[3];
 	EXPECT_OK();
@@ -510,22 +525,22 @@ static void test_virt_overlap(void **state)
 {
 	(void)state;
 	build_valid();
-	mem[3].virt_start = MIB - 4 * KIB;	/* last page of region 0 */
+	mem[3].virt_start = MIB - 4 * KIB; /* last page of region 0 */
 	EXPECT(-TANDEM_EINVAL, "overlap in the cell's address space", 3, 0);
 	build_valid();
-	mem[2].virt_start = MIB;		/* onto the comm region */
+	mem[2].virt_start = MIB; /* onto the comm region */
 	EXPECT(-TANDEM_EINVAL, "overlap in the cell's address space", 2, 1);
 	build_valid();
-	mem[0].virt_start = 0;			/* region 3 inside region 0 */
+	mem[0].virt_start = 0; /* region 3 inside region 0 */
 	mem[3].virt_start = 64 * KIB;
 	EXPECT(-TANDEM_EINVAL, "overlap in the cell's address space", 3, 0);
 	build_valid();
-	hdr->num_memory_regions = 6;		/* big one first, far pair */
+	hdr->num_memory_regions = 6; /* big one first, far pair */
 	set_mem(4, 300 * MIB, 0x40000000, 64 * MIB, RW);
 	set_mem(5, 400 * MIB, 0x40000000 + 63 * MIB, 4 * KIB, RW);
 	EXPECT(-TANDEM_EINVAL, "overlap in the cell's address space", 5, 4);
 	build_valid();
-	mem[3].virt_start = MIB + 4 * KIB;	/* touching is fine */
+	mem[3].virt_start = MIB + 4 * KIB; /* touching is fine */
 	EXPECT_OK();
 }
 
@@ -537,12 +552,12 @@ static void test_phys_overlap(void **state)
 	EXPECT(-TANDEM_EINVAL, "RAM regions overlap in physical memory", 3, 0);
 	build_valid();
 	mem[3].phys_start = 256 * MIB;
-	mem[3].flags = RW;			/* plain RAM alias, too */
+	mem[3].flags = RW; /* plain RAM alias, too */
 	EXPECT(-TANDEM_EINVAL, "RAM regions overlap in physical memory", 3, 0);
 	build_valid();
-	mem[3].phys_start = 256 * MIB + MIB;	/* touching is fine */
+	mem[3].phys_start = 256 * MIB + MIB; /* touching is fine */
 	EXPECT_OK();
-	build_valid();				/* two views of one device */
+	build_valid(); /* two views of one device */
 	hdr->num_memory_regions = 5;
 	set_mem(4, 0xfeb00000, 0xfec00000, 4 * KIB, RW | TANDEM_MEM_IO);
 	EXPECT_OK();
@@ -560,27 +575,27 @@ static void test_reset_entry(void **state)
 	hdr->reset_entry = UINT64_MAX;
 	EXPECT(-TANDEM_EINVAL, "below 4 GiB", -1, -1);
 	build_valid();
-	hdr->reset_entry = MIB;			/* first byte after region 0 */
+	hdr->reset_entry = MIB; /* first byte after region 0 */
 	EXPECT(-TANDEM_EINVAL, "not inside", -1, -1);
 	build_valid();
-	hdr->reset_entry = MIB - 1;		/* last byte of region 0 */
+	hdr->reset_entry = MIB - 1; /* last byte of region 0 */
 	EXPECT_OK();
 	build_valid();
-	hdr->reset_entry = 0xfeb00000;		/* I/O region */
+	hdr->reset_entry = 0xfeb00000; /* I/O region */
 	mem[2].flags |= TANDEM_MEM_EXECUTE;
 	EXPECT(-TANDEM_EINVAL, "not inside", -1, -1);
 	build_valid();
-	hdr->reset_entry = MIB + 0x10;		/* communication region */
+	hdr->reset_entry = MIB + 0x10; /* communication region */
 	mem[1].flags |= TANDEM_MEM_EXECUTE;
 	EXPECT(-TANDEM_EINVAL, "not inside", -1, -1);
 	build_valid();
-	hdr->reset_entry = 2 * MIB;		/* RW, no EXECUTE */
+	hdr->reset_entry = 2 * MIB; /* RW, no EXECUTE */
 	EXPECT(-TANDEM_EINVAL, "not inside", -1, -1);
 	build_valid();
 	mem[0].flags &= ~(uint64_t)TANDEM_MEM_EXECUTE;
 	EXPECT(-TANDEM_EINVAL, "not inside", -1, -1);
 	build_valid();
-	hdr->reset_entry = 2 * MIB + 4;		/* ROOTSHARED RX is RAM too */
+	hdr->reset_entry = 2 * MIB + 4; /* ROOTSHARED RX is RAM too */
 	mem[3].flags |= TANDEM_MEM_EXECUTE;
 	EXPECT_OK();
 }
@@ -600,7 +615,7 @@ static void test_pio(void **state)
 	pio[1] = (struct tandem_pio_region){ 0xffff, 0xffff, 0 };
 	EXPECT(-TANDEM_EINVAL, "above port 0xffff", 1, -1);
 	build_valid();
-	pio[1] = (struct tandem_pio_region){ 0xfff8, 8, 0 };	/* to 0xffff */
+	pio[1] = (struct tandem_pio_region){ 0xfff8, 8, 0 }; /* to 0xffff */
 	EXPECT_OK();
 	build_valid();
 	pio[0] = (struct tandem_pio_region){ 0, 0xffff, 0 };
@@ -613,7 +628,7 @@ static void test_pio(void **state)
 	pio[1] = (struct tandem_pio_region){ 0x3ff, 1, 0 };
 	EXPECT(-TANDEM_EINVAL, "PIO regions overlap", 1, 0);
 	build_valid();
-	pio[1] = (struct tandem_pio_region){ 0x3f0, 8, 0 };	/* touching */
+	pio[1] = (struct tandem_pio_region){ 0x3f0, 8, 0 }; /* touching */
 	EXPECT_OK();
 	build_valid();
 	hdr->num_pio_regions = 0;
@@ -632,12 +647,12 @@ static void test_name_exists(void **state)
 	strcpy(hdr->name, "root");
 	EXPECT(-TANDEM_EEXIST, "name exists", 0, -1);
 	build_valid();
-	strcpy(hdr->name, "linux-dem");		/* prefixes differ */
+	strcpy(hdr->name, "linux-dem"); /* prefixes differ */
 	EXPECT_OK();
 	build_valid();
 	strcpy(hdr->name, "linux-demo2");
 	EXPECT_OK();
-	build_valid();				/* format errors come first */
+	build_valid(); /* format errors come first */
 	strcpy(hdr->name, "root");
 	hdr->reserved1 = 1;
 	EXPECT(-TANDEM_EINVAL, "reserved", -1, -1);
@@ -684,22 +699,22 @@ static void test_io_vs_ram(void **state)
 {
 	(void)state;
 	build_valid();
-	mem[2].phys_start = 256 * MIB;		/* root RAM */
+	mem[2].phys_start = 256 * MIB; /* root RAM */
 	EXPECT(-TANDEM_EINVAL, "I/O memory region overlaps RAM", 2, -1);
 	build_valid();
-	mem[2].phys_start = 1792 * MIB;		/* Tandem's RAM */
+	mem[2].phys_start = 1792 * MIB; /* Tandem's RAM */
 	EXPECT(-TANDEM_EINVAL, "I/O memory region overlaps RAM", 2, -1);
 	build_valid();
-	mem[2].phys_start = 2 * GIB - 4 * KIB;	/* straddles the end of RAM */
+	mem[2].phys_start = 2 * GIB - 4 * KIB; /* straddles the end of RAM */
 	mem[2].size = 8 * KIB;
 	EXPECT(-TANDEM_EINVAL, "I/O memory region overlaps RAM", 2, -1);
 	build_valid();
-	mem[2].phys_start = 2 * GIB;		/* just above: fine */
+	mem[2].phys_start = 2 * GIB; /* just above: fine */
 	EXPECT_OK();
 	build_valid();
-	mem[2].phys_start = 4 * GIB - 4 * KIB;	/* just below: fine */
+	mem[2].phys_start = 4 * GIB - 4 * KIB; /* just below: fine */
 	EXPECT_OK();
-	mem[2].size = 8 * KIB;			/* runs into the high RAM */
+	mem[2].size = 8 * KIB; /* runs into the high RAM */
 	EXPECT(-TANDEM_EINVAL, "I/O memory region overlaps RAM", 2, -1);
 }
 
@@ -707,48 +722,49 @@ static void test_ram_owner(void **state)
 {
 	(void)state;
 	build_valid();
-	mem[0].phys_start = 1536 * MIB;		/* linux-demo's RAM */
+	mem[0].phys_start = 1536 * MIB; /* linux-demo's RAM */
 	EXPECT(-TANDEM_EBUSY, "RAM of another cell", 0, -1);
 	build_valid();
-	mem[3].phys_start = 1536 * MIB - 4 * KIB;	/* root + linux-demo */
+	mem[3].phys_start = 1536 * MIB - 4 * KIB; /* root + linux-demo */
 	EXPECT(-TANDEM_EBUSY, "RAM of another cell", 3, -1);
 	build_valid();
-	mem[0].phys_start = 1792 * MIB - 4 * KIB;	/* other cell beats outside */
+	mem[0].phys_start = 1792 * MIB - 4 * KIB; /* other cell beats outside */
 	mem[0].size = 8 * KIB;
 	hdr->reset_entry = 0;
 	EXPECT(-TANDEM_EBUSY, "RAM of another cell", 0, -1);
 	build_valid();
-	mem[0].phys_start = 1792 * MIB;		/* Tandem's RAM */
+	mem[0].phys_start = 1792 * MIB; /* Tandem's RAM */
 	EXPECT(-TANDEM_EINVAL, "not inside the root cell's RAM", 0, -1);
 	build_valid();
-	mem[0].phys_start = 0;			/* below 1 MiB: not root's */
+	mem[0].phys_start = 0; /* below 1 MiB: not root's */
 	EXPECT(-TANDEM_EINVAL, "not inside the root cell's RAM", 0, -1);
 	build_valid();
-	mem[0].phys_start = 4 * GIB + GIB / 2 - 4 * KIB;	/* runs out */
+	mem[0].phys_start = 4 * GIB + GIB / 2 - 4 * KIB; /* runs out */
 	mem[0].size = 8 * KIB;
 	hdr->reset_entry = 0;
 	EXPECT(-TANDEM_EINVAL, "not inside the root cell's RAM", 0, -1);
 	build_valid();
-	mem[0].phys_start = 0xfeb00000;		/* a hole, no RAM at all */
+	mem[0].phys_start = 0xfeb00000; /* a hole, no RAM at all */
 	EXPECT(-TANDEM_EINVAL, "not inside the root cell's RAM", 0, -1);
 	build_valid();
-	mem[3].phys_start = 3 * GIB;		/* ROOTSHARED: the same rules */
+	mem[3].phys_start = 3 * GIB; /* ROOTSHARED: the same rules */
 	EXPECT(-TANDEM_EINVAL, "not inside the root cell's RAM", 3, -1);
 	build_valid();
 	mem[3].phys_start = 1600 * MIB;
 	EXPECT(-TANDEM_EBUSY, "RAM of another cell", 3, -1);
 	build_valid();
-	mem[0].phys_start = GIB - 512 * KIB;	/* across two root ranges */
+	mem[0].phys_start = GIB - 512 * KIB; /* across two root ranges */
 	EXPECT_OK();
 	build_valid();
-	mem[0].phys_start = 4 * GIB;		/* high root range */
+	mem[0].phys_start = 4 * GIB; /* high root range */
 	EXPECT_OK();
 }
 
 static void test_empty_context(void **state)
 {
 	struct cell_config_ctx c = {
-		.online_cpus = 0x2, .caller_cpu = 0,
+		.online_cpus = 0x2,
+		.caller_cpu = 0,
 	};
 
 	(void)state;

@@ -16,24 +16,31 @@
 #include "fmt/elf.h"
 #include "hvm/hrt_boot.h"
 #include "hvm/hrt_image.h"
+#include "lib/unaligned.h"
 #include "fmt/mb2.h"
 #include "fmt/mb2_image.h"
 #include "mm/paging.h"
 #include "tandem/errno.h"
 #include "tandem/hvm.h"
 
-#define IMG_MAX		0x4000
-#define HDR_AT		0x1000		/* Multiboot2 header offset in the file */
-#define OFF		HRT_GVA_OFFSET_HIGH
-#define GIB		(UINT64_C(1) << 30)
+#define IMG_MAX 0x4000
+#define HDR_AT	0x1000 /* Multiboot2 header offset in the file */
+#define OFF	HRT_GVA_OFFSET_HIGH
+#define GIB	(UINT64_C(1) << 30)
 
 static uint64_t img_words[IMG_MAX / 8];
 static uint8_t *const img = (uint8_t *)img_words;
 static struct hrt_image hrt;
 static size_t hdr_pos;
 
-static void put16(size_t off, uint16_t v) { memcpy(img + off, &v, 2); }
-static void put32(size_t off, uint32_t v) { memcpy(img + off, &v, 4); }
+static void put16(size_t off, uint16_t v)
+{
+	memcpy(img + off, &v, 2);
+}
+static void put32(size_t off, uint32_t v)
+{
+	memcpy(img + off, &v, 4);
+}
 
 /* ---- image builder ---- */
 
@@ -44,8 +51,11 @@ struct hrt_fields {
 
 static const struct hrt_fields good = {
 	.flags = TANDEM_HRT_MAP_4KB | TANDEM_HRT_MAP_2MB,
-	.max_mem = GIB, .gva_offset = OFF, .gva_entry = 0,
-	.comm = 0x7000, .vector = 0xf0,
+	.max_mem = GIB,
+	.gva_offset = OFF,
+	.gva_entry = 0,
+	.comm = 0x7000,
+	.vector = 0xf0,
 };
 
 /* ELF64: one segment, file [0x1000, 0x3000) at physical 0x100000 (virtual
@@ -55,15 +65,24 @@ static void elf64(uint64_t paddr, uint64_t entry)
 	struct elf64_ehdr e = {
 		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64,
 			     ELFDATA2LSB, EV_CURRENT },
-		.e_type = ET_EXEC, .e_machine = EM_X86_64,
-		.e_version = EV_CURRENT, .e_entry = entry, .e_phoff = 64,
-		.e_ehsize = 64, .e_phentsize = sizeof(struct elf64_phdr),
+		.e_type = ET_EXEC,
+		.e_machine = EM_X86_64,
+		.e_version = EV_CURRENT,
+		.e_entry = entry,
+		.e_phoff = 64,
+		.e_ehsize = 64,
+		.e_phentsize = sizeof(struct elf64_phdr),
 		.e_phnum = 1,
 	};
 	struct elf64_phdr p = {
-		.p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 0x1000,
-		.p_vaddr = OFF + 0x100000, .p_paddr = paddr,
-		.p_filesz = 0x2000, .p_memsz = 0x4000, .p_align = 0x1000,
+		.p_type = PT_LOAD,
+		.p_flags = PF_R | PF_X,
+		.p_offset = 0x1000,
+		.p_vaddr = OFF + 0x100000,
+		.p_paddr = paddr,
+		.p_filesz = 0x2000,
+		.p_memsz = 0x4000,
+		.p_align = 0x1000,
 	};
 
 	memset(img_words, 0, sizeof(img_words));
@@ -86,9 +105,12 @@ static void tag_raw(uint16_t type, const void *payload, uint32_t len)
 static void hrt_tag(const struct hrt_fields *f)
 {
 	struct tandem_mb2_hrt_tag t = {
-		.hrt_flags = f->flags, .max_mem_to_map = f->max_mem,
-		.gva_offset = f->gva_offset, .gva_entry = f->gva_entry,
-		.comm_page_gpa = f->comm, .int_vector = f->vector,
+		.hrt_flags = f->flags,
+		.max_mem_to_map = f->max_mem,
+		.gva_offset = f->gva_offset,
+		.gva_entry = f->gva_entry,
+		.comm_page_gpa = f->comm,
+		.int_vector = f->vector,
 	};
 
 	tag_raw(TANDEM_MB2_HRT_TAG, (const uint8_t *)&t + 8, sizeof(t) - 8);
@@ -119,9 +141,9 @@ static int build_parse(const struct hrt_fields *f)
 static void expect_fail(int ret, int err, const char *reason)
 {
 	assert_int_equal(ret, -err);
-	assert_non_null(hrt.reason);
+	assert_non_null(hrt.why);
 	if (reason)
-		assert_string_equal(hrt.reason, reason);
+		assert_string_equal(hrt.why, reason);
 }
 
 /* ---- image tests ---- */
@@ -130,7 +152,7 @@ static void test_valid_image(void **state)
 {
 	(void)state;
 	assert_int_equal(build_parse(&good), 0);
-	assert_null(hrt.reason);
+	assert_null(hrt.why);
 	assert_int_equal(hrt.plan.format, MB2_FORMAT_ELF64);
 	assert_int_equal(hrt.plan.nsegments, 1);
 	assert_int_equal(hrt.plan.segments[0].dest, 0x100000);
@@ -142,7 +164,7 @@ static void test_valid_image(void **state)
 	assert_int_equal(hrt.tag.type, TANDEM_MB2_HRT_TAG);
 	assert_int_equal(hrt.tag.size, 56);
 	assert_int_equal(hrt.tag.max_mem_to_map, GIB);
-	assert_int_equal(hrt.page_size, PT_SIZE_2M);	/* highest flag wins */
+	assert_int_equal(hrt.page_size, PT_SIZE_2M); /* highest flag wins */
 	assert_int_equal(hrt.hrt_flags, TANDEM_HRT_MAP_2MB);
 	assert_true(hrt.max_mem_raised);
 	assert_int_equal(hrt.max_mem_mapped, 4 * GIB);
@@ -163,30 +185,39 @@ static void test_rejections(void **state)
 	expect_fail(hrt_image_parse(img, 0x3000, &hrt), TANDEM_ENOENT,
 		    "no HRT tag (0xf00d) in the Multiboot2 header");
 
-	f = good; f.vector = 31;
+	f = good;
+	f.vector = 31;
 	expect_fail(build_parse(&f), TANDEM_EINVAL, "HRT upcall vector below 32");
-	f = good; f.vector = 32;
+	f = good;
+	f.vector = 32;
 	assert_int_equal(build_parse(&f), 0);
 
-	f = good; f.gva_offset = 0xffffffff80000000ull;
+	f = good;
+	f.gva_offset = 0xffffffff80000000ull;
 	expect_fail(build_parse(&f), TANDEM_EINVAL,
 		    "HRT virtual offset is neither 0 nor 0xffff800000000000");
-	f = good; f.flags |= TANDEM_HRT_RELOCATABLE;
+	f = good;
+	f.flags |= TANDEM_HRT_RELOCATABLE;
 	expect_fail(build_parse(&f), TANDEM_ENOSYS,
 		    "relocatable HRT kernels are not supported");
-	f = good; f.flags |= TANDEM_HRT_MAP_512GB;
+	f = good;
+	f.flags |= TANDEM_HRT_MAP_512GB;
 	expect_fail(build_parse(&f), TANDEM_ENOSYS,
 		    "HRT asks for 512 GiB pages, which x86-64 does not have");
-	f = good; f.flags = 0;
+	f = good;
+	f.flags = 0;
 	expect_fail(build_parse(&f), TANDEM_EINVAL,
 		    "HRT tag sets no page-size flag (4 KiB, 2 MiB or 1 GiB)");
-	f = good; f.comm = 0x7008;
+	f = good;
+	f.comm = 0x7008;
 	expect_fail(build_parse(&f), TANDEM_EINVAL,
 		    "HRT comm page is not 4 KiB aligned");
-	f = good; f.max_mem = HRT_MAX_MAPPED + 0x1000;
+	f = good;
+	f.max_mem = HRT_MAX_MAPPED + 0x1000;
 	expect_fail(build_parse(&f), TANDEM_ERANGE,
 		    "HRT asks to map more than 128 TiB");
-	f = good; f.comm = HRT_MAX_MAPPED;
+	f = good;
+	f.comm = HRT_MAX_MAPPED;
 	expect_fail(build_parse(&f), TANDEM_ERANGE,
 		    "HRT comm page lies above 128 TiB");
 
@@ -195,12 +226,12 @@ static void test_rejections(void **state)
 	tag_raw(TANDEM_MB2_HRT_TAG, &good, 16);
 	hdr_finish();
 	expect_fail(hrt_image_parse(img, 0x3000, &hrt), TANDEM_EINVAL, NULL);
-	assert_non_null(strstr(hrt.reason, "shorter than 56"));
+	assert_non_null(strstr(hrt.why, "shorter than 56"));
 
 	/* Not a Multiboot2 image at all: mb2_image's message. */
 	memset(img_words, 0, sizeof(img_words));
 	expect_fail(hrt_image_parse(img, 0x3000, &hrt), TANDEM_ENOENT, NULL);
-	assert_true(hrt.reason[0] != '\0');
+	assert_true(hrt.why[0] != '\0');
 }
 
 static void test_page_size_and_memory(void **state)
@@ -214,9 +245,9 @@ static void test_page_size_and_memory(void **state)
 	assert_int_equal(hrt.page_size, PT_SIZE_1G);
 	assert_int_equal(hrt.hrt_flags, TANDEM_HRT_MAP_1GB);
 	assert_false(hrt.max_mem_raised);
-	assert_int_equal(hrt.max_mem_mapped, 6 * GIB);	/* rounded to 1 GiB */
+	assert_int_equal(hrt.max_mem_mapped, 6 * GIB); /* rounded to 1 GiB */
 
-	f.flags = TANDEM_HRT_MAP_4KB | 0x10000;		/* other flags kept */
+	f.flags = TANDEM_HRT_MAP_4KB | 0x10000; /* other flags kept */
 	f.max_mem = 4 * GIB;
 	assert_int_equal(build_parse(&f), 0);
 	assert_int_equal(hrt.page_size, PT_SIZE_4K);
@@ -277,7 +308,7 @@ static void test_high_segments(void **state)
 	assert_int_equal(hrt.entry, OFF + 5 * GIB + 0x20);
 
 	elf64(5 * GIB, OFF + 0x100020);
-	hrt_tag(&good);			/* maps only 4 GiB */
+	hrt_tag(&good); /* maps only 4 GiB */
 	hdr_finish();
 	expect_fail(hrt_image_parse(img, 0x3000, &hrt), TANDEM_ERANGE,
 		    "HRT image lies beyond the memory it asks to map");
@@ -285,7 +316,7 @@ static void test_high_segments(void **state)
 
 /* ---- boot state ---- */
 
-#define REGION_GPA	0x40000000ull
+#define REGION_GPA 0x40000000ull
 
 struct region_buf {
 	struct hrt_region r;
@@ -296,7 +327,7 @@ static void region_new(struct region_buf *b, uint64_t size)
 {
 	b->mem = aligned_alloc(4096, size);
 	assert_non_null(b->mem);
-	memset(b->mem, 0xa5, size);	/* the builders must zero what they use */
+	memset(b->mem, 0xa5, size); /* the builders must zero what they use */
 	b->r.hva = b->mem;
 	b->r.gpa = REGION_GPA;
 	b->r.size = size;
@@ -318,15 +349,17 @@ static int walk(const struct hrt_region *r, uint64_t cr3, uint64_t va,
 		uint64_t *gpa, unsigned *flags)
 {
 	struct pt_guest_regs regs = {
-		.cr0 = (1u << 31) | 1, .cr3 = cr3, .cr4 = 1u << 5,
+		.cr0 = (1u << 31) | 1,
+		.cr3 = cr3,
+		.cr4 = 1u << 5,
 		.efer = (1u << 10) | (1u << 8),
 	};
 
 	return pt_guest_walk(&regs, va, guest_read, (void *)r, gpa, flags);
 }
 
-static void expect_mapped(const struct hrt_region *r, uint64_t cr3,
-			  uint64_t va, uint64_t pa)
+static void expect_mapped(const struct hrt_region *r, uint64_t cr3, uint64_t va,
+			  uint64_t pa)
 {
 	uint64_t got = ~0ull;
 	unsigned flags = 0;
@@ -337,8 +370,7 @@ static void expect_mapped(const struct hrt_region *r, uint64_t cr3,
 	assert_false(flags & PT_USER);
 }
 
-static void expect_unmapped(const struct hrt_region *r, uint64_t cr3,
-			    uint64_t va)
+static void expect_unmapped(const struct hrt_region *r, uint64_t cr3, uint64_t va)
 {
 	uint64_t got;
 
@@ -352,9 +384,12 @@ static int leaf_level(const struct hrt_region *r, uint64_t cr3, uint64_t va)
 	int level;
 
 	for (level = 4; level >= 1; level--) {
-		assert_int_equal(guest_read((void *)r, table +
-				 8 * ((va >> (12 + 9 * (level - 1))) & 511), 8,
-				 &e), 0);
+		assert_int_equal(guest_read((void *)r,
+					    table + 8 * ((va >>
+							  (12 + 9 * (level - 1))) &
+							 511),
+					    8, &e),
+				 0);
 		assert_true(e & 1);
 		if (level == 1 || (level < 4 && (e & 0x80)))
 			return level;
@@ -366,7 +401,9 @@ static int leaf_level(const struct hrt_region *r, uint64_t cr3, uint64_t va)
 static void check_tables(uint64_t page, int level, uint64_t comm)
 {
 	struct hrt_map_params p = {
-		.max_mem = 4 * GIB, .page_size = page, .gva_offset = OFF,
+		.max_mem = 4 * GIB,
+		.page_size = page,
+		.gva_offset = OFF,
 		.comm_page_gpa = comm,
 	};
 	struct hrt_page_tables pt;
@@ -374,13 +411,13 @@ static void check_tables(uint64_t page, int level, uint64_t comm)
 	const char *why = NULL;
 	uint64_t need = hrt_page_tables_pages(&p);
 	static const uint64_t probes[] = {
-		0, 0x1234, 0x1ff000, 0x200000, 0x3fffffff, 0x40000000,
-		0xe3456789ull, 4 * GIB - 1,
+		0,	    0x1234,	0x1ff000,      0x200000,
+		0x3fffffff, 0x40000000, 0xe3456789ull, 4 * GIB - 1,
 	};
 	size_t i;
 
 	region_new(&b, (need + 1) * 4096);
-	b.r.used = 100;			/* tables start at the next page */
+	b.r.used = 100; /* tables start at the next page */
 	assert_int_equal(hrt_build_page_tables(&b.r, &p, &pt, &why), 0);
 	assert_int_equal(pt.cr3, REGION_GPA + 4096);
 	assert_int_equal(b.r.used, 4096 * (1 + pt.pages));
@@ -392,7 +429,8 @@ static void check_tables(uint64_t page, int level, uint64_t comm)
 		expect_mapped(&b.r, pt.cr3, probes[i], probes[i]);
 		expect_mapped(&b.r, pt.cr3, OFF + probes[i], probes[i]);
 		assert_int_equal(leaf_level(&b.r, pt.cr3, probes[i]), level);
-		assert_int_equal(leaf_level(&b.r, pt.cr3, OFF + probes[i]), level);
+		assert_int_equal(leaf_level(&b.r, pt.cr3, OFF + probes[i]),
+				 level);
 	}
 	expect_unmapped(&b.r, pt.cr3, 4 * GIB + 8 * GIB);
 	expect_unmapped(&b.r, pt.cr3, OFF + 4 * GIB + 8 * GIB);
@@ -426,8 +464,10 @@ static void test_page_tables(void **state)
 static void test_page_tables_no_offset_and_merge(void **state)
 {
 	struct hrt_map_params p = {
-		.max_mem = 4 * GIB, .page_size = PT_SIZE_2M,
-		.gva_offset = 0, .comm_page_gpa = 0,
+		.max_mem = 4 * GIB,
+		.page_size = PT_SIZE_2M,
+		.gva_offset = 0,
+		.comm_page_gpa = 0,
 	};
 	struct hrt_page_tables pt;
 	struct region_buf b;
@@ -455,8 +495,10 @@ static void test_page_tables_no_offset_and_merge(void **state)
 static void test_page_tables_errors(void **state)
 {
 	struct hrt_map_params p = {
-		.max_mem = 4 * GIB, .page_size = PT_SIZE_4K,
-		.gva_offset = OFF, .comm_page_gpa = 5 * GIB,
+		.max_mem = 4 * GIB,
+		.page_size = PT_SIZE_4K,
+		.gva_offset = OFF,
+		.comm_page_gpa = 5 * GIB,
 	};
 	struct hrt_page_tables pt;
 	struct region_buf b;
@@ -472,7 +514,7 @@ static void test_page_tables_errors(void **state)
 
 	/* Fits but for the comm page's tables: fails late, rolls back. */
 	p.page_size = PT_SIZE_2M;
-	b.r.size = 4096 * (1 + 1 + 4 + 1);	/* 1 spare: PD, PT missing */
+	b.r.size = 4096 * (1 + 1 + 4 + 1); /* 1 spare: PD, PT missing */
 	b.r.used = 0;
 	assert_int_equal(hrt_build_page_tables(&b.r, &p, &pt, &why),
 			 -TANDEM_ENOMEM);
@@ -483,11 +525,11 @@ static void test_page_tables_errors(void **state)
 
 	b.r.size = 64 * 4096;
 	b.r.used = 0;
-	p.max_mem = 4 * GIB + PT_SIZE_4K;	/* not a page multiple */
+	p.max_mem = 4 * GIB + PT_SIZE_4K; /* not a page multiple */
 	assert_int_equal(hrt_build_page_tables(&b.r, &p, &pt, &why),
 			 -TANDEM_EINVAL);
 	p.max_mem = 4 * GIB;
-	p.gva_offset = 0xffffffff80000000ull;	/* not 512 GiB aligned */
+	p.gva_offset = 0xffffffff80000000ull; /* not 512 GiB aligned */
 	assert_int_equal(hrt_build_page_tables(&b.r, &p, &pt, &why),
 			 -TANDEM_EINVAL);
 	p.gva_offset = OFF;
@@ -500,18 +542,10 @@ static void test_page_tables_errors(void **state)
 			 -TANDEM_EINVAL);
 	assert_int_equal(hrt_page_tables_pages(&p), 0);
 	p.page_size = PT_SIZE_2M;
-	b.r.gpa = REGION_GPA + 8;		/* misaligned region */
+	b.r.gpa = REGION_GPA + 8; /* misaligned region */
 	assert_int_equal(hrt_build_page_tables(&b.r, &p, &pt, &why),
 			 -TANDEM_EINVAL);
 	free(b.mem);
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
 }
 
 static void test_gdt(void **state)
@@ -545,8 +579,7 @@ static void test_gdt(void **state)
 	assert_int_equal(rd64(gdt + 16), 0x00cf93000000ffffull);
 	lo = rd64(gdt + 24);
 	hi = rd64(gdt + 32);
-	base = ((lo >> 16) & 0xffffff) | (((lo >> 56) & 0xff) << 24) |
-	       (hi << 32);
+	base = ((lo >> 16) & 0xffffff) | (((lo >> 56) & 0xff) << 24) | (hi << 32);
 	assert_int_equal(base, g.tss_base);
 	assert_int_equal(lo & 0xffff, 103);
 	assert_int_equal((lo >> 40) & 0xff, 0x89);
@@ -573,12 +606,19 @@ static void test_boot_info(void **state)
 		{ 0x40000000, 0x40000000, MB2_MMAP_AVAILABLE, 0 },
 	};
 	struct hrt_boot_params p = {
-		.cmdline = "hrt console=serial", .mmap = mmap, .mmap_count = 4,
-		.total_num_apics = 4, .first_hrt_apic_id = 2,
-		.cpu_freq_khz = 2400000, .hrt_flags = TANDEM_HRT_MAP_2MB,
-		.max_mem_mapped = 4 * GIB, .first_hrt_gpa = 0x40000000,
-		.boot_state_gpa = REGION_GPA, .gva_offset = OFF,
-		.comm_page_gpa = 0x7000, .hrt_int_vector = 0xf0,
+		.cmdline = "hrt console=serial",
+		.mmap = mmap,
+		.mmap_count = 4,
+		.total_num_apics = 4,
+		.first_hrt_apic_id = 2,
+		.cpu_freq_khz = 2400000,
+		.hrt_flags = TANDEM_HRT_MAP_2MB,
+		.max_mem_mapped = 4 * GIB,
+		.first_hrt_gpa = 0x40000000,
+		.boot_state_gpa = REGION_GPA,
+		.gva_offset = OFF,
+		.comm_page_gpa = 0x7000,
+		.hrt_int_vector = 0xf0,
 	};
 	struct tandem_mb2_hrt_info info;
 	struct hrt_boot_info bi;
@@ -682,7 +722,8 @@ static void test_whole_boot_state(void **state)
 	expect_mapped(&b.r, pt.cr3, hrt.entry, hrt.entry_phys);
 	expect_mapped(&b.r, pt.cr3, g.gdtr_base, g.gdtr_base);
 	assert_int_equal(mb2_parse((uint8_t *)b.mem + (bi.gpa - b.r.gpa),
-				   bi.len, &mi), 0);
+				   bi.len, &mi),
+			 0);
 	assert_string_equal(mi.cmdline, "");
 	assert_false(mi.has_mmap);
 	free(b.mem);

@@ -25,7 +25,7 @@
 #define BYTES(...) \
 	.bytes = { __VA_ARGS__ }, .n = sizeof((const uint8_t[]){ __VA_ARGS__ })
 /* Expected result; fields not named are 0, false, INSN_SRC_REG. */
-#define WANT(...) .want = { __VA_ARGS__ }
+#define WANT(...)  .want = { __VA_ARGS__ }
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 struct insn_case {
@@ -106,12 +106,10 @@ static const struct insn_case good[] = {
 	  BYTES(0x67, 0x8b, 0x05, 0x00, 0x10, 0x00, 0x00),
 	  WANT(.op = INSN_OP_MOV, .length = 7, .size = 4, .reg = 0,
 	       .dst_size = 4, .zero_upper = true) },
-	{ "mov [rdi],rax (66 REX.W: W wins)", M64,
-	  BYTES(0x66, 0x48, 0x89, 0x07),
+	{ "mov [rdi],rax (66 REX.W: W wins)", M64, BYTES(0x66, 0x48, 0x89, 0x07),
 	  WANT(.op = INSN_OP_MOV, .length = 4, .size = 8, .write = true,
 	       .reg = 0) },
-	{ "cs ds mov [rdi],eax", M64,
-	  BYTES(0x2e, 0x3e, 0x89, 0x07),
+	{ "cs ds mov [rdi],eax", M64, BYTES(0x2e, 0x3e, 0x89, 0x07),
 	  WANT(.op = INSN_OP_MOV, .length = 4, .size = 4, .write = true,
 	       .reg = 0) },
 	{ "xrelease mov [rdi],eax (F3 ignored)", M64, BYTES(0xf3, 0x89, 0x07),
@@ -149,8 +147,7 @@ static const struct insn_case good[] = {
 	  WANT(.op = INSN_OP_MOV, .length = 10, .size = 4, .write = true,
 	       .src_kind = INSN_SRC_IMM, .imm = 0x80000000) },
 	{ "mov dword [0xfee000b0],0", M64,
-	  BYTES(0xc7, 0x04, 0x25, 0xb0, 0x00, 0xe0, 0xfe,
-		0x00, 0x00, 0x00, 0x00),
+	  BYTES(0xc7, 0x04, 0x25, 0xb0, 0x00, 0xe0, 0xfe, 0x00, 0x00, 0x00, 0x00),
 	  WANT(.op = INSN_OP_MOV, .length = 11, .size = 4, .write = true,
 	       .src_kind = INSN_SRC_IMM, .imm = 0) },
 
@@ -163,8 +160,7 @@ static const struct insn_case good[] = {
 	  BYTES(0x48, 0xa3, 0x00, 0x00, 0xe0, 0xfe, 0x00, 0x00, 0x00, 0x00),
 	  WANT(.op = INSN_OP_MOV, .length = 10, .size = 8, .write = true,
 	       .reg = 0) },
-	{ "mov eax,[moffs32] (67)", M64,
-	  BYTES(0x67, 0xa1, 0x00, 0x00, 0xe0, 0xfe),
+	{ "mov eax,[moffs32] (67)", M64, BYTES(0x67, 0xa1, 0x00, 0x00, 0xe0, 0xfe),
 	  WANT(.op = INSN_OP_MOV, .length = 6, .size = 4, .reg = 0,
 	       .dst_size = 4, .zero_upper = true) },
 	{ "mov [moffs64],al", M64,
@@ -180,15 +176,13 @@ static const struct insn_case good[] = {
 	{ "movzx eax,byte [rdi]", M64, BYTES(0x0f, 0xb6, 0x07),
 	  WANT(.op = INSN_OP_MOVZX, .length = 3, .size = 1, .reg = 0,
 	       .dst_size = 4, .zero_upper = true) },
-	{ "movzx r10d,word [rsi+2]", M64,
-	  BYTES(0x44, 0x0f, 0xb7, 0x56, 0x02),
+	{ "movzx r10d,word [rsi+2]", M64, BYTES(0x44, 0x0f, 0xb7, 0x56, 0x02),
 	  WANT(.op = INSN_OP_MOVZX, .length = 5, .size = 2, .reg = 10,
 	       .dst_size = 4, .zero_upper = true) },
 	{ "movzx cx,byte [rsi]", M64, BYTES(0x66, 0x0f, 0xb6, 0x0e),
 	  WANT(.op = INSN_OP_MOVZX, .length = 4, .size = 1, .reg = 1,
 	       .dst_size = 2) },
-	{ "movzx esp,byte [rsi] (no high8 for dst)", M64,
-	  BYTES(0x0f, 0xb6, 0x26),
+	{ "movzx esp,byte [rsi] (no high8 for dst)", M64, BYTES(0x0f, 0xb6, 0x26),
 	  WANT(.op = INSN_OP_MOVZX, .length = 3, .size = 1, .reg = 4,
 	       .dst_size = 4, .zero_upper = true) },
 	{ "movsx rax,word [rsi+8]", M64, BYTES(0x48, 0x0f, 0xbf, 0x46, 0x08),
@@ -221,8 +215,7 @@ static const struct insn_case good[] = {
 	  WANT(.op = INSN_OP_SUB, .length = 4, .size = 8, .write = true,
 	       .lock = true, .reg = 8) },
 	{ "lock xor dword [rip+0],0x100", M64,
-	  BYTES(0xf0, 0x81, 0x35, 0x00, 0x00, 0x00, 0x00,
-		0x00, 0x01, 0x00, 0x00),
+	  BYTES(0xf0, 0x81, 0x35, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00),
 	  WANT(.op = INSN_OP_XOR, .length = 11, .size = 4, .write = true,
 	       .lock = true, .src_kind = INSN_SRC_IMM, .imm = 0x100) },
 	{ "or dword [rip+0x10],1", M64,
@@ -235,8 +228,7 @@ static const struct insn_case good[] = {
 	{ "cmp word [rdi],0x1234", M64, BYTES(0x66, 0x81, 0x3f, 0x34, 0x12),
 	  WANT(.op = INSN_OP_CMP, .length = 5, .size = 2,
 	       .src_kind = INSN_SRC_IMM, .imm = 0x1234) },
-	{ "cmp word [rdi],-2 (83 to 16 bits)", M64,
-	  BYTES(0x66, 0x83, 0x3f, 0xfe),
+	{ "cmp word [rdi],-2 (83 to 16 bits)", M64, BYTES(0x66, 0x83, 0x3f, 0xfe),
 	  WANT(.op = INSN_OP_CMP, .length = 4, .size = 2,
 	       .src_kind = INSN_SRC_IMM, .imm = 0xfffe) },
 	{ "cmp qword [rax],imm32 sign-extended", M64,
@@ -272,8 +264,7 @@ static const struct insn_case good[] = {
 	  WANT(.op = INSN_OP_XOR, .length = 2, .size = 4, .write = true,
 	       .reg = 0) },
 	{ "or [rsi],cl", M64, BYTES(0x08, 0x0e),
-	  WANT(.op = INSN_OP_OR, .length = 2, .size = 1, .write = true,
-	       .reg = 1) },
+	  WANT(.op = INSN_OP_OR, .length = 2, .size = 1, .write = true, .reg = 1) },
 	{ "or rcx,[rsi]", M64, BYTES(0x48, 0x0b, 0x0e),
 	  WANT(.op = INSN_OP_OR, .length = 3, .size = 8, .reg = 1) },
 	{ "and cl,[rdi+1]", M64, BYTES(0x22, 0x4f, 0x01),
@@ -294,8 +285,7 @@ static const struct insn_case good[] = {
 	{ "sub dword [rbp-8],0x10", M64, BYTES(0x83, 0x6d, 0xf8, 0x10),
 	  WANT(.op = INSN_OP_SUB, .length = 4, .size = 4, .write = true,
 	       .src_kind = INSN_SRC_IMM, .imm = 0x10) },
-	{ "add word [rbx],0x1234", M64,
-	  BYTES(0x66, 0x81, 0x03, 0x34, 0x12),
+	{ "add word [rbx],0x1234", M64, BYTES(0x66, 0x81, 0x03, 0x34, 0x12),
 	  WANT(.op = INSN_OP_ADD, .length = 5, .size = 2, .write = true,
 	       .src_kind = INSN_SRC_IMM, .imm = 0x1234) },
 
@@ -304,8 +294,7 @@ static const struct insn_case good[] = {
 	  BYTES(0xa1, 0x20, 0x00, 0xe0, 0xfe),
 	  WANT(.op = INSN_OP_MOV, .length = 5, .size = 4, .reg = 0,
 	       .dst_size = 4) },
-	{ "32: mov ax,[moffs32]", M32,
-	  BYTES(0x66, 0xa1, 0x20, 0x00, 0xe0, 0xfe),
+	{ "32: mov ax,[moffs32]", M32, BYTES(0x66, 0xa1, 0x20, 0x00, 0xe0, 0xfe),
 	  WANT(.op = INSN_OP_MOV, .length = 6, .size = 2, .reg = 0,
 	       .dst_size = 2) },
 	{ "32: mov eax,[moffs16] (67)", M32, BYTES(0x67, 0xa1, 0x34, 0x12),
@@ -339,8 +328,7 @@ static const struct insn_case good[] = {
 	{ "32: lock add dword [eax],1", M32, BYTES(0xf0, 0x83, 0x00, 0x01),
 	  WANT(.op = INSN_OP_ADD, .length = 4, .size = 4, .write = true,
 	       .lock = true, .src_kind = INSN_SRC_IMM, .imm = 1) },
-	{ "32: mov word [eax],0x1234", M32,
-	  BYTES(0x66, 0xc7, 0x00, 0x34, 0x12),
+	{ "32: mov word [eax],0x1234", M32, BYTES(0x66, 0xc7, 0x00, 0x34, 0x12),
 	  WANT(.op = INSN_OP_MOV, .length = 5, .size = 2, .write = true,
 	       .src_kind = INSN_SRC_IMM, .imm = 0x1234) },
 	{ "32: mov edx,[ebp+esi*2-4]", M32, BYTES(0x8b, 0x54, 0x75, 0xfc),
@@ -457,8 +445,8 @@ static const struct insn_case bad[] = {
 	  BYTES(0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
 		0x66, 0x66, 0x66, 0x66, 0x89, 0x07) },
 	{ "6 prefixes + 10-byte mov: 16 bytes", M64,
-	  BYTES(0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e,
-		0xc7, 0x80, 0x00, 0x03, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00) },
+	  BYTES(0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0xc7, 0x80, 0x00, 0x03,
+		0x00, 0x00, 0x01, 0x00, 0x00, 0x00) },
 	{ "REX.W 48 in 32-bit mode is DEC", M32, BYTES(0x48, 0x89, 0x07) },
 	{ "40 in 32-bit mode is INC", M32, BYTES(0x40, 0x88, 0x20) },
 	{ "ARPL (63) in 32-bit mode", M32, BYTES(0x63, 0x07) },
@@ -469,7 +457,7 @@ static const struct insn_case bad[] = {
 
 static const char *const op_names[] = {
 	"MOV", "MOVZX", "MOVSX", "CMP", "TEST",
-	"AND", "OR", "XOR", "ADD", "SUB",
+	"AND", "OR",	"XOR",	 "ADD", "SUB",
 };
 
 /* Decode @n bytes of @bytes from a heap buffer of exactly that size. */
@@ -488,13 +476,12 @@ static int decode_exact(const uint8_t *bytes, size_t n, enum insn_mode mode,
 	return ret;
 }
 
-#define CHECK_FIELD(field) \
-	do { \
-		if ((uint64_t)got->field != (uint64_t)c->want.field) \
+#define CHECK_FIELD(field)                                                \
+	do {                                                              \
+		if ((uint64_t)got->field != (uint64_t)c->want.field)      \
 			fail_msg("%s: " #field " is 0x%llx, want 0x%llx", \
-				 c->name, \
-				 (unsigned long long)got->field, \
-				 (unsigned long long)c->want.field); \
+				 c->name, (unsigned long long)got->field, \
+				 (unsigned long long)c->want.field);      \
 	} while (0)
 
 static void check_result(const struct insn_case *c, const struct insn_mem *got)
@@ -525,8 +512,7 @@ static void test_table_consistent(void **state)
 	for (i = 0; i < N_ELEMS(good); i++)
 		if (good[i].n != good[i].want.length)
 			fail_msg("%s: %zu bytes in the table, length %u",
-				 good[i].name, good[i].n,
-				 good[i].want.length);
+				 good[i].name, good[i].n, good[i].want.length);
 }
 
 static void test_good(void **state)
@@ -561,8 +547,8 @@ static void test_truncated(void **state)
 	(void)state;
 	for (i = 0; i < N_ELEMS(good); i++)
 		for (n = 0; n < good[i].n; n++)
-			if (decode_exact(good[i].bytes, n, good[i].mode,
-					 &got) != -TANDEM_EINVAL)
+			if (decode_exact(good[i].bytes, n, good[i].mode, &got) !=
+			    -TANDEM_EINVAL)
 				fail_msg("%s: accepted with %zu of %zu bytes",
 					 good[i].name, n, good[i].n);
 }
@@ -580,8 +566,8 @@ static void test_bad(void **state)
 		for (n = 0; n <= c->n; n++)
 			if (decode_exact(c->bytes, n, c->mode, &got) !=
 			    -TANDEM_EINVAL)
-				fail_msg("%s: accepted with %zu bytes",
-					 c->name, n);
+				fail_msg("%s: accepted with %zu bytes", c->name,
+					 n);
 		memcpy(padded, c->bytes, c->n);
 		/* INT3 bytes: no tail can complete a refused start. */
 		memset(padded + c->n, 0xcc, sizeof(padded) - c->n);
@@ -601,11 +587,11 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(insn_decode_mem(NULL, 2, M64, &got), -TANDEM_EINVAL);
 	assert_int_equal(insn_decode_mem(mov, sizeof(mov), M64, NULL),
 			 -TANDEM_EINVAL);
-	assert_int_equal(insn_decode_mem(mov, sizeof(mov),
-					 (enum insn_mode)3, &got),
+	assert_int_equal(insn_decode_mem(mov, sizeof(mov), (enum insn_mode)3,
+					 &got),
 			 -TANDEM_EINVAL);
-	assert_int_equal(insn_decode_mem(mov, sizeof(mov),
-					 (enum insn_mode)-1, &got),
+	assert_int_equal(insn_decode_mem(mov, sizeof(mov), (enum insn_mode) - 1,
+					 &got),
 			 -TANDEM_EINVAL);
 }
 
@@ -620,7 +606,7 @@ static struct insn_mem must_decode(enum insn_mode mode, const uint8_t *bytes,
 	return m;
 }
 
-#define DECODE(mode, ...) \
+#define DECODE(mode, ...)                                   \
 	must_decode(mode, (const uint8_t[]){ __VA_ARGS__ }, \
 		    sizeof((const uint8_t[]){ __VA_ARGS__ }))
 
@@ -630,48 +616,54 @@ static void test_read_result(void **state)
 	struct insn_mem m;
 
 	(void)state;
-	m = DECODE(M64, 0x8a, 0x07);			/* mov al,[rdi] */
-	assert_int_equal(insn_read_result(&m, old, 0xffaa), 0x11223344556677aaull);
-	m = DECODE(M64, 0x8a, 0x27);			/* mov ah,[rdi] */
+	m = DECODE(M64, 0x8a, 0x07); /* mov al,[rdi] */
+	assert_int_equal(insn_read_result(&m, old, 0xffaa),
+			 0x11223344556677aaull);
+	m = DECODE(M64, 0x8a, 0x27); /* mov ah,[rdi] */
 	assert_int_equal(m.reg, 0);
-	assert_int_equal(insn_read_result(&m, old, 0xffaa), 0x112233445566aa88ull);
-	m = DECODE(M64, 0x40, 0x8a, 0x27);		/* mov spl,[rdi] */
+	assert_int_equal(insn_read_result(&m, old, 0xffaa),
+			 0x112233445566aa88ull);
+	m = DECODE(M64, 0x40, 0x8a, 0x27); /* mov spl,[rdi] */
 	assert_int_equal(m.reg, 4);
 	assert_int_equal(insn_read_result(&m, old, 0xaa), 0x11223344556677aaull);
-	m = DECODE(M64, 0x66, 0x8b, 0x07);		/* mov ax,[rdi] */
-	assert_int_equal(insn_read_result(&m, old, 0xcafebeef), 0x112233445566beefull);
-	m = DECODE(M64, 0x8b, 0x07);			/* mov eax,[rdi] */
+	m = DECODE(M64, 0x66, 0x8b, 0x07); /* mov ax,[rdi] */
+	assert_int_equal(insn_read_result(&m, old, 0xcafebeef),
+			 0x112233445566beefull);
+	m = DECODE(M64, 0x8b, 0x07); /* mov eax,[rdi] */
 	assert_int_equal(insn_read_result(&m, old, 0xffffffffdeadbeefull),
 			 0xdeadbeefull);
-	m = DECODE(M32, 0x8b, 0x07);			/* 32-bit mode */
-	assert_int_equal(insn_read_result(&m, old, 0xdeadbeef), 0x11223344deadbeefull);
-	m = DECODE(M64, 0x48, 0x8b, 0x07);		/* mov rax,[rdi] */
+	m = DECODE(M32, 0x8b, 0x07); /* 32-bit mode */
+	assert_int_equal(insn_read_result(&m, old, 0xdeadbeef),
+			 0x11223344deadbeefull);
+	m = DECODE(M64, 0x48, 0x8b, 0x07); /* mov rax,[rdi] */
 	assert_int_equal(insn_read_result(&m, old, 0x8000000000000001ull),
 			 0x8000000000000001ull);
-	m = DECODE(M64, 0x0f, 0xb6, 0x07);		/* movzx eax,byte */
+	m = DECODE(M64, 0x0f, 0xb6, 0x07); /* movzx eax,byte */
 	assert_int_equal(insn_read_result(&m, old, 0xfff0), 0xf0);
-	m = DECODE(M64, 0x66, 0x0f, 0xb6, 0x07);	/* movzx ax,byte */
+	m = DECODE(M64, 0x66, 0x0f, 0xb6, 0x07); /* movzx ax,byte */
 	assert_int_equal(insn_read_result(&m, old, 0xf0), 0x11223344556600f0ull);
-	m = DECODE(M64, 0x48, 0x0f, 0xb7, 0x07);	/* movzx rax,word */
+	m = DECODE(M64, 0x48, 0x0f, 0xb7, 0x07); /* movzx rax,word */
 	assert_int_equal(insn_read_result(&m, old, 0x12348765), 0x8765);
-	m = DECODE(M64, 0x48, 0x0f, 0xbe, 0x07);	/* movsx rax,byte */
+	m = DECODE(M64, 0x48, 0x0f, 0xbe, 0x07); /* movsx rax,byte */
 	assert_int_equal(insn_read_result(&m, old, 0x80), 0xffffffffffffff80ull);
 	assert_int_equal(insn_read_result(&m, old, 0x17f), 0x7f);
-	m = DECODE(M64, 0x0f, 0xbe, 0x07);		/* movsx eax,byte */
+	m = DECODE(M64, 0x0f, 0xbe, 0x07); /* movsx eax,byte */
 	assert_int_equal(insn_read_result(&m, old, 0x80), 0xffffff80ull);
-	m = DECODE(M64, 0x66, 0x0f, 0xbe, 0x07);	/* movsx ax,byte */
+	m = DECODE(M64, 0x66, 0x0f, 0xbe, 0x07); /* movsx ax,byte */
 	assert_int_equal(insn_read_result(&m, old, 0x80), 0x112233445566ff80ull);
-	m = DECODE(M32, 0x0f, 0xbf, 0x07);		/* 32: movsx eax,word */
-	assert_int_equal(insn_read_result(&m, old, 0x8000), 0x11223344ffff8000ull);
-	m = DECODE(M64, 0x48, 0x63, 0x07);		/* movsxd rax,dword */
-	assert_int_equal(insn_read_result(&m, old, 0x80000000), 0xffffffff80000000ull);
+	m = DECODE(M32, 0x0f, 0xbf, 0x07); /* 32: movsx eax,word */
+	assert_int_equal(insn_read_result(&m, old, 0x8000),
+			 0x11223344ffff8000ull);
+	m = DECODE(M64, 0x48, 0x63, 0x07); /* movsxd rax,dword */
+	assert_int_equal(insn_read_result(&m, old, 0x80000000),
+			 0xffffffff80000000ull);
 	assert_int_equal(insn_read_result(&m, old, 0x7fffffff), 0x7fffffffull);
-	m = DECODE(M64, 0x03, 0x07);			/* add: not a plain load */
+	m = DECODE(M64, 0x03, 0x07); /* add: not a plain load */
 	assert_int_equal(m.dst_size, 0);
 	assert_int_equal(insn_read_result(&m, old, 0), old);
-	m = DECODE(M64, 0x3b, 0x07);			/* cmp: no register write */
+	m = DECODE(M64, 0x3b, 0x07); /* cmp: no register write */
 	assert_int_equal(insn_read_result(&m, old, 0), old);
-	m = DECODE(M64, 0x89, 0x07);			/* store: no register write */
+	m = DECODE(M64, 0x89, 0x07); /* store: no register write */
 	assert_int_equal(insn_read_result(&m, old, 0), old);
 }
 
@@ -681,21 +673,21 @@ static void test_write_value(void **state)
 	struct insn_mem m;
 
 	(void)state;
-	m = DECODE(M64, 0x88, 0x20);			/* mov [rax],ah */
+	m = DECODE(M64, 0x88, 0x20); /* mov [rax],ah */
 	assert_int_equal(insn_write_value(&m, rax), 0x77);
-	m = DECODE(M64, 0x40, 0x88, 0x20);		/* mov [rax],spl */
+	m = DECODE(M64, 0x40, 0x88, 0x20); /* mov [rax],spl */
 	assert_int_equal(insn_write_value(&m, rax), 0x88);
-	m = DECODE(M64, 0x66, 0x89, 0x10);		/* mov [rax],dx */
+	m = DECODE(M64, 0x66, 0x89, 0x10); /* mov [rax],dx */
 	assert_int_equal(insn_write_value(&m, rax), 0x7788);
-	m = DECODE(M64, 0x89, 0x10);			/* mov [rax],edx */
+	m = DECODE(M64, 0x89, 0x10); /* mov [rax],edx */
 	assert_int_equal(insn_write_value(&m, rax), 0x55667788);
-	m = DECODE(M64, 0x48, 0x89, 0x10);		/* mov [rax],rdx */
+	m = DECODE(M64, 0x48, 0x89, 0x10); /* mov [rax],rdx */
 	assert_int_equal(insn_write_value(&m, rax), rax);
 	m = DECODE(M64, 0x48, 0xc7, 0x00, 0xfe, 0xff, 0xff, 0xff);
 	assert_int_equal(insn_write_value(&m, rax), 0xfffffffffffffffeull);
-	m = DECODE(M64, 0xc6, 0x00, 0x5a);		/* mov byte [rax],0x5a */
+	m = DECODE(M64, 0xc6, 0x00, 0x5a); /* mov byte [rax],0x5a */
 	assert_int_equal(insn_write_value(&m, rax), 0x5a);
-	m = DECODE(M16, 0xc7, 0x07, 0x34, 0x12);	/* 16: mov [bx],0x1234 */
+	m = DECODE(M16, 0xc7, 0x07, 0x34, 0x12); /* 16: mov [bx],0x1234 */
 	assert_int_equal(insn_write_value(&m, rax), 0x1234);
 }
 
@@ -706,8 +698,7 @@ static void check_invariants(const uint8_t *buf, size_t n, enum insn_mode mode,
 	struct insn_mem again;
 
 	assert_true(m->length >= 2 && m->length <= n && m->length <= 15);
-	assert_true(m->size == 1 || m->size == 2 || m->size == 4 ||
-		    m->size == 8);
+	assert_true(m->size == 1 || m->size == 2 || m->size == 4 || m->size == 8);
 	assert_true(m->dst_size == 0 || m->dst_size == 1 || m->dst_size == 2 ||
 		    m->dst_size == 4 || m->dst_size == 8);
 	assert_true(m->reg < 16);
@@ -715,12 +706,14 @@ static void check_invariants(const uint8_t *buf, size_t n, enum insn_mode mode,
 	assert_true(!m->lock || m->write);
 	/* dst_size marks exactly the plain loads. */
 	assert_true(!m->dst_size || (!m->write && (m->op == INSN_OP_MOV ||
-		    m->op == INSN_OP_MOVZX || m->op == INSN_OP_MOVSX)));
+						   m->op == INSN_OP_MOVZX ||
+						   m->op == INSN_OP_MOVSX)));
 	assert_true(m->dst_size || m->write ||
 		    (m->op != INSN_OP_MOV && m->op != INSN_OP_MOVZX &&
 		     m->op != INSN_OP_MOVSX));
 	assert_true(m->src_kind == INSN_SRC_REG || m->src_kind == INSN_SRC_IMM);
-	assert_true(m->imm <= (m->size == 8 ? ~0ull : (1ull << (8 * m->size)) - 1));
+	assert_true(m->imm <=
+		    (m->size == 8 ? ~0ull : (1ull << (8 * m->size)) - 1));
 	/* The instruction alone decodes the same; one byte less does not. */
 	assert_int_equal(decode_exact(buf, m->length, mode, &again), 0);
 	assert_memory_equal(&again, m, sizeof(again));
@@ -757,12 +750,14 @@ static void test_garbage(void **state)
 		for (i = 0; i < n; i++) {
 			uint64_t r = xorshift(&seed);
 
-			buf[i] = (r & 0x300) || i > 3 ? (uint8_t)r :
-				 interesting[(r >> 16) % sizeof(interesting)];
+			buf[i] = (r & 0x300) || i > 3 ?
+					 (uint8_t)r :
+					 interesting[(r >> 16) % sizeof(interesting)];
 		}
 		for (mode = M16; mode <= M64; mode++)
 			if (decode_exact(buf, n, (enum insn_mode)mode, &m) == 0) {
-				check_invariants(buf, n, (enum insn_mode)mode, &m);
+				check_invariants(buf, n, (enum insn_mode)mode,
+						 &m);
 				accepted++;
 			}
 	}
@@ -787,8 +782,7 @@ static void test_exhaustive_two_bytes(void **state)
 			buf[1] = (uint8_t)(b >> 8);
 			for (mode = M16; mode <= M64; mode++)
 				if (insn_decode_mem(buf, sizeof(buf),
-						    (enum insn_mode)mode,
-						    &m) == 0)
+						    (enum insn_mode)mode, &m) == 0)
 					check_invariants(buf, sizeof(buf),
 							 (enum insn_mode)mode,
 							 &m);

@@ -14,15 +14,21 @@
 #include "fmt/mb2_image.h"
 #include "tandem/errno.h"
 
-#define IMG_MAX		40960
-#define HDR_AT		0x1000		/* header offset in the ELF images */
+#define IMG_MAX 40960
+#define HDR_AT	0x1000 /* header offset in the ELF images */
 
-static uint64_t img_words[IMG_MAX / 8];	/* 8-byte aligned, like a module */
+static uint64_t img_words[IMG_MAX / 8]; /* 8-byte aligned, like a module */
 static uint8_t *const img = (uint8_t *)img_words;
 static struct mb2_plan plan;
 
-static void put16(size_t off, uint16_t v) { memcpy(img + off, &v, 2); }
-static void put32(size_t off, uint32_t v) { memcpy(img + off, &v, 4); }
+static void put16(size_t off, uint16_t v)
+{
+	memcpy(img + off, &v, 2);
+}
+static void put32(size_t off, uint32_t v)
+{
+	memcpy(img + off, &v, 4);
+}
 
 /* ---- Multiboot2 header builder (spec 3.1.2, 3.1.3) ---- */
 
@@ -114,19 +120,28 @@ static void elf64(uint64_t entry, const struct seg *s, unsigned n, uint16_t phnu
 	struct elf64_ehdr e = {
 		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64,
 			     ELFDATA2LSB, EV_CURRENT },
-		.e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
-		.e_entry = entry, .e_phoff = 64, .e_ehsize = 64,
-		.e_phentsize = sizeof(struct elf64_phdr), .e_phnum = phnum,
+		.e_type = ET_EXEC,
+		.e_machine = EM_X86_64,
+		.e_version = EV_CURRENT,
+		.e_entry = entry,
+		.e_phoff = 64,
+		.e_ehsize = 64,
+		.e_phentsize = sizeof(struct elf64_phdr),
+		.e_phnum = phnum,
 	};
 	unsigned i;
 
 	memcpy(img, &e, sizeof(e));
 	for (i = 0; i < n; i++) {
 		struct elf64_phdr p = {
-			.p_type = s[i].type, .p_flags = PF_R | PF_X,
-			.p_offset = s[i].offset, .p_vaddr = s[i].vaddr,
-			.p_paddr = s[i].paddr, .p_filesz = s[i].filesz,
-			.p_memsz = s[i].memsz, .p_align = 0x1000,
+			.p_type = s[i].type,
+			.p_flags = PF_R | PF_X,
+			.p_offset = s[i].offset,
+			.p_vaddr = s[i].vaddr,
+			.p_paddr = s[i].paddr,
+			.p_filesz = s[i].filesz,
+			.p_memsz = s[i].memsz,
+			.p_align = 0x1000,
 		};
 		memcpy(img + 64 + i * sizeof(p), &p, sizeof(p));
 	}
@@ -137,25 +152,34 @@ static void elf32(uint32_t entry, const struct seg *s, unsigned n)
 	struct elf32_ehdr e = {
 		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS32,
 			     ELFDATA2LSB, EV_CURRENT },
-		.e_type = ET_EXEC, .e_machine = EM_386, .e_version = EV_CURRENT,
-		.e_entry = entry, .e_phoff = 52, .e_ehsize = 52,
-		.e_phentsize = sizeof(struct elf32_phdr), .e_phnum = (uint16_t)n,
+		.e_type = ET_EXEC,
+		.e_machine = EM_386,
+		.e_version = EV_CURRENT,
+		.e_entry = entry,
+		.e_phoff = 52,
+		.e_ehsize = 52,
+		.e_phentsize = sizeof(struct elf32_phdr),
+		.e_phnum = (uint16_t)n,
 	};
 	unsigned i;
 
 	memcpy(img, &e, sizeof(e));
 	for (i = 0; i < n; i++) {
 		struct elf32_phdr p = {
-			.p_type = s[i].type, .p_offset = (uint32_t)s[i].offset,
-			.p_vaddr = (uint32_t)s[i].vaddr, .p_paddr = (uint32_t)s[i].paddr,
-			.p_filesz = (uint32_t)s[i].filesz, .p_memsz = (uint32_t)s[i].memsz,
-			.p_flags = PF_R, .p_align = 0x1000,
+			.p_type = s[i].type,
+			.p_offset = (uint32_t)s[i].offset,
+			.p_vaddr = (uint32_t)s[i].vaddr,
+			.p_paddr = (uint32_t)s[i].paddr,
+			.p_filesz = (uint32_t)s[i].filesz,
+			.p_memsz = (uint32_t)s[i].memsz,
+			.p_flags = PF_R,
+			.p_align = 0x1000,
 		};
 		memcpy(img + 52 + i * sizeof(p), &p, sizeof(p));
 	}
 }
 
-#define KBASE	UINT64_C(0xffffffff80000000)
+#define KBASE UINT64_C(0xffffffff80000000)
 
 /* A higher-half ELF64 kernel: text (holding the header) and data + bss. */
 static const struct seg k64[] = {
@@ -184,15 +208,15 @@ static int parse_opts(size_t size, const struct mb2_image_opts *o)
 static void expect_fail(int ret, int err, const char *reason)
 {
 	assert_int_equal(ret, -err);
-	assert_non_null(plan.reason);
-	assert_string_equal(plan.reason, reason);
+	assert_non_null(plan.why);
+	assert_string_equal(plan.why, reason);
 	assert_true(plan.message[0] != '\0');
 	assert_int_equal(plan.format, MB2_FORMAT_NONE);
 	assert_int_equal(plan.nsegments, 0);
 }
 
-static void expect_segment(size_t i, uint64_t dest, uint64_t off, uint64_t filesz,
-			   uint64_t memsz)
+static void expect_segment(size_t i, uint64_t dest, uint64_t off,
+			   uint64_t filesz, uint64_t memsz)
 {
 	assert_true(i < plan.nsegments);
 	assert_int_equal(plan.segments[i].dest, dest);
@@ -209,7 +233,7 @@ static void test_elf64(void **state)
 	build_elf64();
 	hdr_finish();
 	assert_int_equal(parse(K64_SIZE), 0);
-	assert_null(plan.reason);
+	assert_null(plan.why);
 	assert_string_equal(plan.message, "");
 	assert_int_equal(plan.format, MB2_FORMAT_ELF64);
 	assert_int_equal(plan.elf_class, ELFCLASS64);
@@ -338,12 +362,14 @@ static void test_elf_header_errors(void **state)
 	build_elf64();
 	hdr_finish();
 	img[0] = 0;
-	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "no address tag and not an ELF file");
+	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
+		    "no address tag and not an ELF file");
 
 	build_elf64();
 	hdr_finish();
 	img[EI_DATA] = 2;
-	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "ELF file is not little-endian");
+	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
+		    "ELF file is not little-endian");
 
 	build_elf64();
 	hdr_finish();
@@ -355,12 +381,14 @@ static void test_elf_header_errors(void **state)
 	put16(18, EM_386);
 	expect_fail(parse(K64_SIZE), TANDEM_ENOSYS,
 		    "ELF64 file is not for x86-64 (e_machine %u)");
-	assert_string_equal(plan.message, "ELF64 file is not for x86-64 (e_machine 3)");
+	assert_string_equal(plan.message,
+			    "ELF64 file is not for x86-64 (e_machine 3)");
 
 	build_elf64();
 	hdr_finish();
-	put16(16, 1);	/* ET_REL */
-	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "ELF type %u is not an executable");
+	put16(16, 1); /* ET_REL */
+	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
+		    "ELF type %u is not an executable");
 
 	build_elf64();
 	hdr_finish();
@@ -370,12 +398,14 @@ static void test_elf_header_errors(void **state)
 	build_elf64();
 	hdr_finish();
 	put32(20, 2);
-	expect_fail(parse(K64_SIZE), TANDEM_ENOSYS, "ELF version %u not supported");
+	expect_fail(parse(K64_SIZE), TANDEM_ENOSYS,
+		    "ELF version %u not supported");
 
 	build_elf64();
 	hdr_finish();
-	put16(56, 0);	/* e_phnum */
-	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "ELF file has no program headers");
+	put16(56, 0); /* e_phnum */
+	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
+		    "ELF file has no program headers");
 
 	build_elf64();
 	hdr_finish();
@@ -385,12 +415,13 @@ static void test_elf_header_errors(void **state)
 
 	build_elf64();
 	hdr_finish();
-	put16(54, 32);	/* e_phentsize smaller than Elf64_Phdr */
-	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "ELF program header size %u too small");
+	put16(54, 32); /* e_phentsize smaller than Elf64_Phdr */
+	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
+		    "ELF program header size %u too small");
 
 	build_elf64();
 	hdr_finish();
-	memcpy(img + 32, &(uint64_t){ 0x2800 - 56 }, 8);	/* e_phoff near EOF */
+	memcpy(img + 32, &(uint64_t){ 0x2800 - 56 }, 8); /* e_phoff near EOF */
 	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
 		    "ELF program headers run past the end of the file");
 
@@ -402,7 +433,8 @@ static void test_elf_header_errors(void **state)
 
 	build_elf64();
 	hdr_finish();
-	expect_fail(parse(50), TANDEM_ENOENT, "no Multiboot2 header in the first 32 KiB");
+	expect_fail(parse(50), TANDEM_ENOENT,
+		    "no Multiboot2 header in the first 32 KiB");
 }
 
 static void test_elf32_wrong_machine(void **state)
@@ -436,7 +468,8 @@ static void test_segment_past_eof(void **state)
 	hdr_finish();
 	expect_fail(parse(0x3000), TANDEM_EINVAL,
 		    "segment %u extends past the end of the file");
-	assert_string_equal(plan.message, "segment 2 extends past the end of the file");
+	assert_string_equal(plan.message,
+			    "segment 2 extends past the end of the file");
 	/* Exactly to the end is fine. */
 	assert_int_equal(parse(0x3001), 0);
 
@@ -459,7 +492,8 @@ static void test_memsz_below_filesz(void **state)
 	hdr_finish();
 	expect_fail(parse(0x2000), TANDEM_EINVAL,
 		    "segment %u: p_filesz is larger than p_memsz");
-	assert_string_equal(plan.message, "segment 0: p_filesz is larger than p_memsz");
+	assert_string_equal(plan.message,
+			    "segment 0: p_filesz is larger than p_memsz");
 }
 
 static void test_overlapping_segments(void **state)
@@ -479,8 +513,10 @@ static void test_overlapping_segments(void **state)
 	elf64(0x100000, s, 2, 2);
 	hdr_begin(HDR_AT);
 	hdr_finish();
-	expect_fail(parse(0x2100), TANDEM_EINVAL, "segment %u overlaps an earlier segment");
-	assert_string_equal(plan.message, "segment 1 overlaps an earlier segment");
+	expect_fail(parse(0x2100), TANDEM_EINVAL,
+		    "segment %u overlaps an earlier segment");
+	assert_string_equal(plan.message,
+			    "segment 1 overlaps an earlier segment");
 
 	/* Adjacent segments do not overlap. */
 	memset(img_words, 0, sizeof(img_words));
@@ -541,8 +577,12 @@ static void test_too_many_segments(void **state)
 
 	(void)state;
 	for (i = 0; i < 17; i++)
-		s[i] = (struct seg){ PT_LOAD, 0x2000, 0x100000 + i * 0x1000,
-				     0x100000 + i * 0x1000, 0x10, 0x10 };
+		s[i] = (struct seg){ PT_LOAD,
+				     0x2000,
+				     0x100000 + i * 0x1000,
+				     0x100000 + i * 0x1000,
+				     0x10,
+				     0x10 };
 	memset(img_words, 0, sizeof(img_words));
 	elf64(0x100000, s, 17, 17);
 	hdr_begin(HDR_AT);
@@ -559,14 +599,16 @@ static void test_too_many_segments(void **state)
 
 static void test_no_loadable_segment(void **state)
 {
-	static const struct seg s[] = { { 4, 0x1000, 0x100000, 0x100000, 0x10, 0x10 } };
+	static const struct seg s[] = { { 4, 0x1000, 0x100000, 0x100000, 0x10,
+					  0x10 } };
 
 	(void)state;
 	memset(img_words, 0, sizeof(img_words));
 	elf64(0x100000, s, 1, 1);
 	hdr_begin(HDR_AT);
 	hdr_finish();
-	expect_fail(parse(0x2000), TANDEM_EINVAL, "ELF file has no loadable segment");
+	expect_fail(parse(0x2000), TANDEM_EINVAL,
+		    "ELF file has no loadable segment");
 }
 
 static void test_section_headers(void **state)
@@ -574,10 +616,10 @@ static void test_section_headers(void **state)
 	(void)state;
 	build_elf64();
 	hdr_finish();
-	memcpy(img + 40, &(uint64_t){ 0x2800 }, 8);	/* e_shoff */
-	put16(58, sizeof(struct elf64_shdr));		/* e_shentsize */
-	put16(60, 8);					/* e_shnum */
-	put16(62, 7);					/* e_shstrndx */
+	memcpy(img + 40, &(uint64_t){ 0x2800 }, 8); /* e_shoff */
+	put16(58, sizeof(struct elf64_shdr));	    /* e_shentsize */
+	put16(60, 8);				    /* e_shnum */
+	put16(62, 7);				    /* e_shstrndx */
 	assert_int_equal(parse(0x2a00), 0);
 	assert_int_equal(plan.elf_shoff, 0x2800);
 	assert_int_equal(plan.elf_shnum, 8);
@@ -587,7 +629,7 @@ static void test_section_headers(void **state)
 	expect_fail(parse(0x29ff), TANDEM_EINVAL,
 		    "ELF section headers run past the end of the file");
 
-	put16(58, 40);	/* too small for Elf64_Shdr: dropped with a warning */
+	put16(58, 40); /* too small for Elf64_Shdr: dropped with a warning */
 	assert_int_equal(parse(0x2800), 0);
 	assert_int_equal(plan.elf_shnum, 0);
 	assert_true(plan.warnings & MB2_IMAGE_WARN_NO_SECTIONS);
@@ -596,8 +638,8 @@ static void test_section_headers(void **state)
 
 /* ---- Address tag (flat binary) kernels ---- */
 
-#define FLAT_LOAD	0x100000u
-#define FLAT_HDR	0x40u
+#define FLAT_LOAD 0x100000u
+#define FLAT_HDR  0x40u
 
 static void build_flat(uint32_t load_end, uint32_t bss_end, bool with_entry)
 {
@@ -672,7 +714,8 @@ static void test_flat_errors(void **state)
 {
 	(void)state;
 	build_flat(FLAT_LOAD + 0x1000, 0, false);
-	expect_fail(parse(0x1000), TANDEM_EINVAL, "address tag without entry address tag");
+	expect_fail(parse(0x1000), TANDEM_EINVAL,
+		    "address tag without entry address tag");
 
 	memset(img_words, 0, sizeof(img_words));
 	hdr_begin(FLAT_HDR);
@@ -692,7 +735,7 @@ static void test_flat_errors(void **state)
 	expect_fail(parse(0x1000), TANDEM_EINVAL,
 		    "address tag: load_addr %x lies before the start of the file");
 
-	build_flat(FLAT_LOAD, 0, true);		/* load_end == load */
+	build_flat(FLAT_LOAD, 0, true); /* load_end == load */
 	expect_fail(parse(0x1000), TANDEM_EINVAL,
 		    "address tag: load_end_addr %x is not above load_addr");
 
@@ -702,7 +745,7 @@ static void test_flat_errors(void **state)
 
 	memset(img_words, 0, sizeof(img_words));
 	hdr_begin(FLAT_HDR);
-	address_tag(0x20, 0xffffffff, 0, 0);	/* header_addr below its offset */
+	address_tag(0x20, 0xffffffff, 0, 0); /* header_addr below its offset */
 	entry_tag(0);
 	hdr_finish();
 	expect_fail(parse(0x1000), TANDEM_EINVAL,
@@ -710,7 +753,7 @@ static void test_flat_errors(void **state)
 
 	memset(img_words, 0, sizeof(img_words));
 	hdr_begin(FLAT_HDR);
-	address_tag(0xfffff040, 0xfffff000, 0, 0);	/* rest of file crosses 4 GiB */
+	address_tag(0xfffff040, 0xfffff000, 0, 0); /* rest of file crosses 4 GiB */
 	entry_tag(0xfffff000);
 	hdr_finish();
 	expect_fail(parse(0x1001), TANDEM_EINVAL,
@@ -721,8 +764,10 @@ static void test_flat_errors(void **state)
 	hdr_begin(FLAT_HDR);
 	tag_sized(MB2_HTAG_ADDRESS, 0, 20, (uint32_t[]){ 1, 2, 3 }, 12);
 	hdr_finish();
-	expect_fail(parse(0x1000), TANDEM_EINVAL, "address tag too short (size %u, needs 24)");
-	assert_string_equal(plan.message, "address tag too short (size 20, needs 24)");
+	expect_fail(parse(0x1000), TANDEM_EINVAL,
+		    "address tag too short (size %u, needs 24)");
+	assert_string_equal(plan.message,
+			    "address tag too short (size 20, needs 24)");
 }
 
 /* ---- Header search (spec 3.1.1, 3.1.2) ---- */
@@ -769,7 +814,8 @@ static void test_header_search_window(void **state)
 		    "no Multiboot2 header in the first 32 KiB");
 
 	/* Tiny or missing images. */
-	expect_fail(parse(31), TANDEM_EINVAL, "kernel image is shorter than 32 bytes");
+	expect_fail(parse(31), TANDEM_EINVAL,
+		    "kernel image is shorter than 32 bytes");
 	assert_int_equal(mb2_image_parse(NULL, 100, NULL, &plan), -TANDEM_EINVAL);
 }
 
@@ -779,7 +825,8 @@ static void test_header_fields(void **state)
 	build_elf64();
 	hdr_finish();
 	img[HDR_AT + 12]++;
-	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "Multiboot2 header checksum wrong");
+	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
+		    "Multiboot2 header checksum wrong");
 
 	/* MIPS, with a correct checksum. */
 	build_elf64();
@@ -797,7 +844,8 @@ static void test_header_fields(void **state)
 	put32(HDR_AT + 12, -(MB2_HEADER_MAGIC + 7 + 24));
 	expect_fail(parse(K64_SIZE), TANDEM_ENOSYS,
 		    "Multiboot2 header architecture %u not supported");
-	assert_string_equal(plan.message, "Multiboot2 header architecture 7 not supported");
+	assert_string_equal(plan.message,
+			    "Multiboot2 header architecture 7 not supported");
 
 	build_elf64();
 	put32(HDR_AT + 8, 12);
@@ -820,35 +868,42 @@ static void test_tag_structure(void **state)
 	(void)state;
 	build_elf64();
 	hdr_finish_len(false, 0);
-	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "Multiboot2 header has no end tag");
+	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
+		    "Multiboot2 header has no end tag");
 
 	build_elf64();
 	entry_tag(0x100000);
 	hdr_finish_len(false, 0);
-	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "Multiboot2 header has no end tag");
+	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
+		    "Multiboot2 header has no end tag");
 
 	build_elf64();
 	tag_sized(0x1234, MB2_HTAG_OPTIONAL, 4, NULL, 0);
 	hdr_finish();
-	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "header tag %u is shorter than 8 bytes");
-	assert_string_equal(plan.message, "header tag 4660 is shorter than 8 bytes");
+	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
+		    "header tag %u is shorter than 8 bytes");
+	assert_string_equal(plan.message,
+			    "header tag 4660 is shorter than 8 bytes");
 
 	build_elf64();
 	tag_sized(MB2_HTAG_FRAMEBUFFER, 0, 0, NULL, 0);
 	hdr_finish();
-	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "header tag %u is shorter than 8 bytes");
+	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
+		    "header tag %u is shorter than 8 bytes");
 
 	/* A tag whose size runs past header_length (end tag not counted). */
 	build_elf64();
 	entry_tag(0x100000);
 	hdr_finish_len(false, (uint32_t)-8);
-	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "header tag %u runs past header_length");
+	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
+		    "header tag %u runs past header_length");
 
 	build_elf64();
 	tag_sized(MB2_HTAG_MODULE_ALIGN, 0, 0x7ff8, NULL, 0);
 	hdr_pos = HDR_AT + 24;
 	hdr_finish();
-	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "header tag %u runs past header_length");
+	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
+		    "header tag %u runs past header_length");
 }
 
 static void test_known_tags_recorded(void **state)
@@ -927,7 +982,8 @@ static int hrt_tag(void *ctx, const struct mb2_header_tag *t, const char **why)
 	struct hrt_ctx *c = ctx;
 
 	c->calls++;
-	assert_true(t->payload >= img && t->payload + t->payload_len <= img + IMG_MAX);
+	assert_true(t->payload >= img &&
+		    t->payload + t->payload_len <= img + IMG_MAX);
 	assert_int_equal(t->payload_len, t->size - 8);
 	assert_ptr_equal(t->payload, img + t->offset + 8);
 	if (t->type == 0xf00d) {
@@ -953,7 +1009,8 @@ static void test_callback_claims_hrt_tag(void **state)
 	struct hrt_ctx c = { 0 };
 	struct mb2_image_opts o = {
 		.info_supported = MB2_IMAGE_INFO_GRUB,
-		.tag_fn = hrt_tag, .tag_ctx = &c,
+		.tag_fn = hrt_tag,
+		.tag_ctx = &c,
 	};
 
 	(void)state;
@@ -968,7 +1025,7 @@ static void test_callback_claims_hrt_tag(void **state)
 			    "unsupported header tag 0xf00d (not marked optional)");
 
 	assert_int_equal(parse_opts(K64_SIZE, &o), 0);
-	assert_int_equal(c.calls, 2);		/* every tag but the end tag */
+	assert_int_equal(c.calls, 2); /* every tag but the end tag */
 	assert_int_equal(c.seen_f00d, 1);
 	assert_int_equal(c.f00d_offset, HDR_AT + 16 + 16);
 	assert_int_equal(c.f00d_first, 0x200);
@@ -980,7 +1037,8 @@ static void test_callback_claims_hrt_tag(void **state)
 	hdr_finish();
 	expect_fail(parse_opts(K64_SIZE, &o), TANDEM_EINVAL,
 		    "HRT tag %x asks for a vector below 32");
-	assert_string_equal(plan.message, "HRT tag 0xbad asks for a vector below 32");
+	assert_string_equal(plan.message,
+			    "HRT tag 0xbad asks for a vector below 32");
 
 	build_elf64();
 	tag(0xbae, MB2_HTAG_OPTIONAL, NULL, 0);
@@ -1026,7 +1084,7 @@ static void test_info_requests(void **state)
 	/* ... but not when the caller says it cannot build type 15. */
 	expect_fail(parse_opts(K64_SIZE, &o), TANDEM_ENOSYS,
 		    "required information request tag %u not supported");
-	assert_int_equal(plan.reason_arg, 15);
+	assert_int_equal(plan.why_arg, 15);
 }
 
 static void test_info_requests_truncated(void **state)
@@ -1044,7 +1102,7 @@ static void test_info_requests_truncated(void **state)
 	assert_int_equal(parse(K64_SIZE), 0);
 	assert_int_equal(plan.ninfo, MB2_IMAGE_MAX_INFO);
 	assert_int_equal(plan.info_listed, 40);
-	assert_false(plan.info_optional);	/* the first tag was required */
+	assert_false(plan.info_optional); /* the first tag was required */
 	assert_true(plan.warnings & MB2_IMAGE_WARN_INFO_TRUNCATED);
 }
 
@@ -1067,17 +1125,19 @@ static void test_relocation(void **state)
 	assert_int_equal(mb2_plan_relocate(&plan, 0x100000), 0);
 
 	assert_int_equal(mb2_plan_relocate(&plan, 0x300000), -TANDEM_ERANGE);
-	assert_string_equal(plan.reason,
+	assert_string_equal(plan.why,
 			    "load base %x is not aligned as the relocatable tag asks");
-	assert_int_equal(plan.lowest, 0x100000);	/* unchanged */
+	assert_int_equal(plan.lowest, 0x100000); /* unchanged */
 
 	assert_int_equal(mb2_plan_relocate(&plan, 0), -TANDEM_ERANGE);
-	assert_string_equal(plan.reason, "load base %x is below the relocatable tag's min_addr");
+	assert_string_equal(plan.why,
+			    "load base %x is below the relocatable tag's min_addr");
 
 	assert_int_equal(mb2_plan_relocate(&plan, 0x40200000), -TANDEM_ERANGE);
 	assert_string_equal(plan.message,
 			    "image at load base 0x40200000 would end above the relocatable tag's max_addr");
-	assert_int_equal(mb2_plan_relocate(&plan, UINT64_MAX & ~UINT64_C(0x1fffff)),
+	assert_int_equal(mb2_plan_relocate(&plan,
+					   UINT64_MAX & ~UINT64_C(0x1fffff)),
 			 -TANDEM_ERANGE);
 
 	assert_int_equal(mb2_plan_relocate(&plan, 0x1000000), 0);
@@ -1103,7 +1163,8 @@ static void test_relocation_flat_and_refusals(void **state)
 	/* Flat image: link base is load_addr; the entry tag moves too. */
 	memset(img_words, 0, sizeof(img_words));
 	hdr_begin(FLAT_HDR);
-	address_tag(FLAT_LOAD + FLAT_HDR, FLAT_LOAD, FLAT_LOAD + 0x800, FLAT_LOAD + 0x2000);
+	address_tag(FLAT_LOAD + FLAT_HDR, FLAT_LOAD, FLAT_LOAD + 0x800,
+		    FLAT_LOAD + 0x2000);
 	entry_tag(FLAT_LOAD + 0x100);
 	reloc_tag(0, 0xffffffff, 0, MB2_RELOC_PREF_NONE);
 	hdr_finish();
@@ -1118,14 +1179,15 @@ static void test_relocation_flat_and_refusals(void **state)
 	assert_int_equal(parse(K64_SIZE), 0);
 	assert_int_equal(mb2_plan_relocate(&plan, 0x100000), 0);
 	assert_int_equal(mb2_plan_relocate(&plan, 0x200000), -TANDEM_EPERM);
-	assert_string_equal(plan.reason, "kernel image is not relocatable");
+	assert_string_equal(plan.why, "kernel image is not relocatable");
 	assert_int_equal(plan.lowest, 0x100000);
 
 	/* Nothing to relocate after a failed parse. */
 	build_elf64();
-	expect_fail(parse(K64_SIZE), TANDEM_EINVAL, "Multiboot2 header checksum wrong");
+	expect_fail(parse(K64_SIZE), TANDEM_EINVAL,
+		    "Multiboot2 header checksum wrong");
 	assert_int_equal(mb2_plan_relocate(&plan, 0x200000), -TANDEM_EINVAL);
-	assert_string_equal(plan.reason, "no load plan to relocate");
+	assert_string_equal(plan.why, "no load plan to relocate");
 }
 
 int main(void)

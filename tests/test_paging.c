@@ -16,21 +16,21 @@
 #include "mm/paging.h"
 #include "tandem/errno.h"
 
-#define FAKE_PAGES	1100
-#define FAKE_BASE	0x500000000ull
-#define ADDR_MASK	0x000ffffffffff000ull
-#define NX		(1ull << 63)
-#define KB4		PT_SIZE_4K
-#define MB2		PT_SIZE_2M
-#define GB1		PT_SIZE_1G
-#define RW		(PT_READ | PT_WRITE)
-#define RWX		(PT_READ | PT_WRITE | PT_EXEC)
+#define FAKE_PAGES 1100
+#define FAKE_BASE  0x500000000ull
+#define ADDR_MASK  0x000ffffffffff000ull
+#define NX	   (1ull << 63)
+#define KB4	   PT_SIZE_4K
+#define MB2	   PT_SIZE_2M
+#define GB1	   PT_SIZE_1G
+#define RW	   (PT_READ | PT_WRITE)
+#define RWX	   (PT_READ | PT_WRITE | PT_EXEC)
 
 struct fake_mem {
 	uint8_t *pages;
 	bool live[FAKE_PAGES];
 	size_t allocs, frees;
-	long fail_after;	/* successful allocations left; < 0: never fail */
+	long fail_after; /* successful allocations left; < 0: never fail */
 };
 
 static struct fake_mem fake;
@@ -71,7 +71,7 @@ static void fake_free(void *ctx, void *virt, uint64_t phys)
 	size_t i = fake_index(m, phys);
 
 	assert_ptr_equal(virt, m->pages + i * KB4);
-	memset(virt, 0xa5, KB4);	/* a stale entry read later looks present */
+	memset(virt, 0xa5, KB4); /* a stale entry read later looks present */
 	m->live[i] = false;
 	m->frees++;
 }
@@ -132,7 +132,8 @@ static uint64_t raw_entry(const struct page_table *pt, uint64_t va, int level)
 	const uint64_t *t = pt->root;
 
 	for (int l = 3; l > level; l--)
-		t = fake_phys_to_virt(&fake, t[(va >> (12 + 9 * l)) & 511] & ADDR_MASK);
+		t = fake_phys_to_virt(&fake, t[(va >> (12 + 9 * l)) & 511] &
+						     ADDR_MASK);
 	return t[(va >> (12 + 9 * level)) & 511];
 }
 
@@ -162,7 +163,8 @@ static void test_init(void **state)
 			 -TANDEM_EINVAL);
 	assert_int_equal(pt_init(&pt, &pt_format_host, &fake_ops, 4 * MB2, true),
 			 -TANDEM_EINVAL);
-	assert_int_equal(pt_init(&pt, NULL, &fake_ops, KB4, true), -TANDEM_EINVAL);
+	assert_int_equal(pt_init(&pt, NULL, &fake_ops, KB4, true),
+			 -TANDEM_EINVAL);
 	assert_int_equal(pt_map(&pt, 0, 0, KB4, RW), -TANDEM_EINVAL);
 	fake.fail_after = 0;
 	assert_int_equal(pt_init(&pt, &pt_format_ept, &fake_ops, KB4, false),
@@ -173,13 +175,13 @@ static void test_init(void **state)
 	fake.fail_after = -1;
 
 	init(&pt, &pt_format_ept, MB2, true);
-	assert_false(pt.nx);		/* EPT has an X bit instead */
+	assert_false(pt.nx); /* EPT has an X bit instead */
 	assert_int_equal(pt_count_tables(&pt), 1);
 	assert_int_equal(pt.root_phys & (KB4 - 1), 0);
 	assert_ptr_equal(pt.root, fake_phys_to_virt(&fake, pt.root_phys));
 	expect_unmapped(&pt, 0);
 	destroy(&pt);
-	pt_destroy(&pt);		/* twice is harmless */
+	pt_destroy(&pt); /* twice is harmless */
 	assert_int_equal(fake.frees, 1);
 }
 
@@ -190,9 +192,9 @@ static void test_identity_1g(void **state)
 		uint64_t max_page;
 		size_t tables;
 	} cases[] = {
-		{ GB1, 2 },		/* PML4 + PDPT holding one 1 GiB leaf */
-		{ MB2, 3 },		/* + one PD of 512 2 MiB leaves */
-		{ KB4, 3 + 512 },	/* + 512 page tables */
+		{ GB1, 2 },	  /* PML4 + PDPT holding one 1 GiB leaf */
+		{ MB2, 3 },	  /* + one PD of 512 2 MiB leaves */
+		{ KB4, 3 + 512 }, /* + 512 page tables */
 	};
 	struct page_table pt;
 
@@ -225,8 +227,9 @@ static void test_page_size_choice(void **state)
 
 	/* 4 KiB head up to a 2 MiB boundary, 2 MiB body, 4 KiB tail. */
 	init(&pt, &pt_format_ept, GB1, false);
-	assert_int_equal(pt_map(&pt, MB2 - 0x3000, 0x7fd000, 0x3000 + MB2 + 0x1000,
-				RW), 0);
+	assert_int_equal(pt_map(&pt, MB2 - 0x3000, 0x7fd000,
+				0x3000 + MB2 + 0x1000, RW),
+			 0);
 	assert_int_equal(pt_count_tables(&pt), 5);
 	expect_map(&pt, MB2 - 0x3000, 0x7fd000, RW, KB4);
 	expect_map(&pt, MB2 - 0x1000, 0x7ff000, RW, KB4);
@@ -244,10 +247,16 @@ static void test_bits_ept(void **state)
 
 	(void)state;
 	init(&pt, &pt_format_ept, GB1, false);
-	assert_int_equal(pt_map(&pt, 0x40000000, 0x40000000, GB1, PT_READ | PT_EXEC), 0);
+	assert_int_equal(pt_map(&pt, 0x40000000, 0x40000000, GB1,
+				PT_READ | PT_EXEC),
+			 0);
 	assert_int_equal(pt_map(&pt, 0x80000000, 0x80000000, MB2, RWX), 0);
-	assert_int_equal(pt_map(&pt, 0x80200000, 0x80200000, MB2, RWX | PT_UNCACHED), 0);
-	assert_int_equal(pt_map(&pt, 0x80400000, 0xfee00000, KB4, RW | PT_UNCACHED), 0);
+	assert_int_equal(pt_map(&pt, 0x80200000, 0x80200000, MB2,
+				RWX | PT_UNCACHED),
+			 0);
+	assert_int_equal(pt_map(&pt, 0x80400000, 0xfee00000, KB4,
+				RW | PT_UNCACHED),
+			 0);
 	assert_int_equal(pt_map(&pt, 0x80401000, 0x123456000, KB4, PT_READ), 0);
 	assert_int_equal(pt_map(&pt, 0x80402000, 0x5000, KB4, RWX | PT_USER), 0);
 
@@ -271,7 +280,7 @@ static void test_bits_ept(void **state)
 	expect_map(&pt, 0x80200000, 0x80200000, RWX | PT_UNCACHED, MB2);
 	expect_map(&pt, 0x80400000, 0xfee00000, RW | PT_UNCACHED, KB4);
 	expect_map(&pt, 0x80401000, 0x123456000, PT_READ, KB4);
-	expect_map(&pt, 0x80402000, 0x5000, RWX, KB4);	/* EPT has no U */
+	expect_map(&pt, 0x80402000, 0x5000, RWX, KB4); /* EPT has no U */
 	destroy(&pt);
 }
 
@@ -281,21 +290,26 @@ static void test_bits_host(void **state)
 
 	(void)state;
 	init(&pt, &pt_format_host, GB1, true);
-	assert_int_equal(pt_map(&pt, 0xffffffffc0000000, 0x40000000, GB1, RWX), 0);
+	assert_int_equal(pt_map(&pt, 0xffffffffc0000000, 0x40000000, GB1, RWX),
+			 0);
 	assert_int_equal(pt_map(&pt, 0xffff880000000000, 0x1000000, MB2,
-				PT_READ | PT_EXEC), 0);
+				PT_READ | PT_EXEC),
+			 0);
 	assert_int_equal(pt_map(&pt, 0xffffc90000000000, 0xfee00000, KB4,
-				RW | PT_UNCACHED), 0);
+				RW | PT_UNCACHED),
+			 0);
 	assert_int_equal(pt_map(&pt, 0x1000, 0x2000, KB4, PT_READ | PT_USER), 0);
 
 	/* Tables: P|RW|U; rights are decided by the leaf (SDM Vol. 3A 4.6). */
 	assert_int_equal(raw_entry(&pt, 0xffffffffc0000000, 3) & ~ADDR_MASK, 0x7);
 	/* 1 GiB: P|RW|PS, executable so no NX. */
-	assert_int_equal(raw_entry(&pt, 0xffffffffc0000000, 2), 0x40000000 | 0x83);
+	assert_int_equal(raw_entry(&pt, 0xffffffffc0000000, 2),
+			 0x40000000 | 0x83);
 	/* 2 MiB: P|PS, read-only, executable. */
 	assert_int_equal(raw_entry(&pt, 0xffff880000000000, 1), 0x1000000 | 0x81);
 	/* 4 KiB: P|RW|PWT|PCD|NX. */
-	assert_int_equal(raw_entry(&pt, 0xffffc90000000000, 0), 0xfee00000 | 0x1b | NX);
+	assert_int_equal(raw_entry(&pt, 0xffffc90000000000, 0),
+			 0xfee00000 | 0x1b | NX);
 	/* 4 KiB: P|U|NX. */
 	assert_int_equal(raw_entry(&pt, 0x1000, 0), 0x2000 | 0x5 | NX);
 
@@ -320,14 +334,16 @@ static void test_bits_npt(void **state)
 	(void)state;
 	init(&pt, &pt_format_npt, MB2, false);
 	assert_int_equal(pt_map(&pt, 0, 0x100000000, KB4, RW), 0);
-	assert_int_equal(pt_map(&pt, MB2, 0xc0000000, MB2, PT_READ | PT_UNCACHED), 0);
+	assert_int_equal(pt_map(&pt, MB2, 0xc0000000, MB2, PT_READ | PT_UNCACHED),
+			 0);
 	/* U on every level (APM Vol. 2 15.25); no NX unless asked for. */
 	for (int level = 3; level > 0; level--)
 		assert_int_equal(raw_entry(&pt, 0, level) & ~ADDR_MASK, 0x7);
 	assert_int_equal(raw_entry(&pt, 0, 0), 0x100000000 | 0x7);
 	assert_int_equal(raw_entry(&pt, MB2, 1), 0xc0000000 | 0x9d);
 	expect_map(&pt, 0, 0x100000000, RWX | PT_USER, KB4);
-	expect_map(&pt, MB2, 0xc0000000, PT_READ | PT_EXEC | PT_USER | PT_UNCACHED, MB2);
+	expect_map(&pt, MB2, 0xc0000000,
+		   PT_READ | PT_EXEC | PT_USER | PT_UNCACHED, MB2);
 	destroy(&pt);
 
 	init(&pt, &pt_format_npt, MB2, true);
@@ -390,14 +406,16 @@ static void test_remap(void **state)
 	(void)state;
 	init(&pt, &pt_format_npt, MB2, true);
 	assert_int_equal(pt_map(&pt, 0, 0x40000000, MB2, RW), 0);
-	assert_int_equal(pt_map(&pt, 0x1000, 0x90000000, KB4, PT_READ | PT_EXEC), 0);
+	assert_int_equal(pt_map(&pt, 0x1000, 0x90000000, KB4, PT_READ | PT_EXEC),
+			 0);
 	assert_int_equal(pt_count_tables(&pt), 4);
 	expect_map(&pt, 0x0, 0x40000000, RW | PT_USER, KB4);
 	expect_map(&pt, 0x1000, 0x90000000, PT_READ | PT_EXEC | PT_USER, KB4);
 	expect_map(&pt, 0x2000, 0x40002000, RW | PT_USER, KB4);
 
 	/* Same again: nothing changes shape. */
-	assert_int_equal(pt_map(&pt, 0x1000, 0x90000000, KB4, PT_READ | PT_EXEC), 0);
+	assert_int_equal(pt_map(&pt, 0x1000, 0x90000000, KB4, PT_READ | PT_EXEC),
+			 0);
 	assert_int_equal(pt_count_tables(&pt), 4);
 
 	/* The whole 2 MiB again: back to one large leaf, the table freed. */
@@ -446,24 +464,34 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(pt_map(&pt, 0x1000, 0, 0, RW), -TANDEM_EINVAL);
 	assert_int_equal(pt_map(&pt, 0x1000, 0, KB4, PT_WRITE), -TANDEM_EINVAL);
 	assert_int_equal(pt_map(&pt, 0x1000, 0, KB4, 0), -TANDEM_EINVAL);
-	assert_int_equal(pt_map(&pt, 0x1000, 0, KB4, PT_READ | 0x100), -TANDEM_EINVAL);
+	assert_int_equal(pt_map(&pt, 0x1000, 0, KB4, PT_READ | 0x100),
+			 -TANDEM_EINVAL);
 	/* Non-canonical, and ranges running into or over the hole or 2^64. */
-	assert_int_equal(pt_map(&pt, 0x0000800000000000, 0, KB4, RW), -TANDEM_EINVAL);
-	assert_int_equal(pt_map(&pt, 0xfff0000000000000, 0, KB4, RW), -TANDEM_EINVAL);
-	assert_int_equal(pt_map(&pt, 0xffff7ffffffff000, 0, KB4, RW), -TANDEM_EINVAL);
-	assert_int_equal(pt_map(&pt, 0x00007ffffffff000, 0, 2 * KB4, RW), -TANDEM_EINVAL);
-	assert_int_equal(pt_map(&pt, 0xfffffffffffff000, 0, 2 * KB4, RW), -TANDEM_EINVAL);
-	assert_int_equal(pt_map(&pt, 0, 0, 0xfffffffffffff000, RW), -TANDEM_EINVAL);
+	assert_int_equal(pt_map(&pt, 0x0000800000000000, 0, KB4, RW),
+			 -TANDEM_EINVAL);
+	assert_int_equal(pt_map(&pt, 0xfff0000000000000, 0, KB4, RW),
+			 -TANDEM_EINVAL);
+	assert_int_equal(pt_map(&pt, 0xffff7ffffffff000, 0, KB4, RW),
+			 -TANDEM_EINVAL);
+	assert_int_equal(pt_map(&pt, 0x00007ffffffff000, 0, 2 * KB4, RW),
+			 -TANDEM_EINVAL);
+	assert_int_equal(pt_map(&pt, 0xfffffffffffff000, 0, 2 * KB4, RW),
+			 -TANDEM_EINVAL);
+	assert_int_equal(pt_map(&pt, 0, 0, 0xfffffffffffff000, RW),
+			 -TANDEM_EINVAL);
 	/* Physical addresses end at 2^52. */
 	assert_int_equal(pt_map(&pt, 0, 1ull << 52, KB4, RW), -TANDEM_EINVAL);
-	assert_int_equal(pt_map(&pt, 0, (1ull << 52) - KB4, 2 * KB4, RW), -TANDEM_EINVAL);
+	assert_int_equal(pt_map(&pt, 0, (1ull << 52) - KB4, 2 * KB4, RW),
+			 -TANDEM_EINVAL);
 	assert_int_equal(pt_unmap(&pt, 0x0000800000000000, KB4), -TANDEM_EINVAL);
 	assert_int_equal(pt_unmap(&pt, 0x1000, 0x1800), -TANDEM_EINVAL);
 	assert_int_equal(pt_count_tables(&pt), 1);
 	expect_unmapped(&pt, 0x0000800000000000);
 
 	/* The last page of each half is fine. */
-	assert_int_equal(pt_map(&pt, 0x00007ffffffff000, (1ull << 52) - KB4, KB4, RW), 0);
+	assert_int_equal(pt_map(&pt, 0x00007ffffffff000, (1ull << 52) - KB4,
+				KB4, RW),
+			 0);
 	assert_int_equal(pt_map(&pt, 0xfffffffffffff000, 0x5000, KB4, RW), 0);
 	assert_int_equal(pt_map(&pt, 0xffff800000000000, 0x6000, KB4, RW), 0);
 	expect_map(&pt, 0x00007fffffffffff, (1ull << 52) - 1, RW, KB4);
@@ -475,9 +503,11 @@ static void test_bad_arguments(void **state)
 
 	/* Guest-physical formats: below 2^48, no sign extension. */
 	init(&pt, &pt_format_ept, GB1, false);
-	assert_int_equal(pt_map(&pt, 0xffff800000000000, 0, KB4, RW), -TANDEM_EINVAL);
+	assert_int_equal(pt_map(&pt, 0xffff800000000000, 0, KB4, RW),
+			 -TANDEM_EINVAL);
 	assert_int_equal(pt_map(&pt, 1ull << 48, 0, KB4, RW), -TANDEM_EINVAL);
-	assert_int_equal(pt_map(&pt, (1ull << 48) - KB4, 0, 2 * KB4, RW), -TANDEM_EINVAL);
+	assert_int_equal(pt_map(&pt, (1ull << 48) - KB4, 0, 2 * KB4, RW),
+			 -TANDEM_EINVAL);
 	assert_int_equal(pt_map(&pt, (1ull << 48) - GB1, 0, GB1, RW), 0);
 	expect_map(&pt, (1ull << 48) - 1, GB1 - 1, RW, GB1);
 	expect_unmapped(&pt, 0xffffffffc0000000);
@@ -489,14 +519,14 @@ static void test_bad_arguments(void **state)
  * two 4 KiB pages, one 2 MiB page, one 1 GiB page, one 2 MiB page and three
  * 4 KiB pages, the last ones over part of an existing 2 MiB page.
  */
-#define BIG_VA		(0x3fe00000ull - 0x2000)
-#define BIG_SIZE	(0x2000 + MB2 + GB1 + MB2 + 0x3000)
-#define BIG_PA		(BIG_VA + 0x100000000ull)
-#define BIG_1G_OFF	(0x2000 + MB2)
-#define OLD_2M_VA	0x80200000ull	/* split by the tail of BIG */
-#define OLD_2M_PA	0x7400000ull
-#define OLD_1G_VA	0xc0000000ull	/* shares the PDPT */
-#define OLD_4K_VA	0x80400000ull	/* shares the PD of the tail */
+#define BIG_VA	   (0x3fe00000ull - 0x2000)
+#define BIG_SIZE   (0x2000 + MB2 + GB1 + MB2 + 0x3000)
+#define BIG_PA	   (BIG_VA + 0x100000000ull)
+#define BIG_1G_OFF (0x2000 + MB2)
+#define OLD_2M_VA  0x80200000ull /* split by the tail of BIG */
+#define OLD_2M_PA  0x7400000ull
+#define OLD_1G_VA  0xc0000000ull /* shares the PDPT */
+#define OLD_4K_VA  0x80400000ull /* shares the PD of the tail */
 
 static void check_old_mappings(const struct page_table *pt)
 {
@@ -547,13 +577,14 @@ static void test_alloc_failure(void **state)
 	long n;
 
 	(void)state;
-	for (n = 0; ; n++) {
+	for (n = 0;; n++) {
 		size_t before_allocs, before_tables;
 		int ret;
 
 		init(&pt, &pt_format_ept, GB1, false);
 		assert_int_equal(pt_map(&pt, OLD_1G_VA, 0, GB1, PT_READ), 0);
-		assert_int_equal(pt_map(&pt, OLD_2M_VA, OLD_2M_PA, MB2, PT_READ), 0);
+		assert_int_equal(pt_map(&pt, OLD_2M_VA, OLD_2M_PA, MB2, PT_READ),
+				 0);
 		assert_int_equal(pt_map(&pt, OLD_4K_VA, 0x9000, KB4, PT_READ), 0);
 		before_allocs = fake.allocs;
 		before_tables = pt_count_tables(&pt);
@@ -609,7 +640,8 @@ static void test_destroy_frees_all(void **state)
 
 		assert_int_equal(pt_map(&pt, va, i * MB2, MB2 + KB4 * i, RWX), 0);
 		if (i % 3 == 0)
-			assert_int_equal(pt_unmap(&pt, va + KB4, KB4 * i + KB4), 0);
+			assert_int_equal(pt_unmap(&pt, va + KB4, KB4 * i + KB4),
+					 0);
 	}
 	assert_int_equal(pt_map(&pt, 4 * GB1, 4 * GB1, 3 * GB1, RW), 0);
 	assert_int_equal(pt_count_tables(&pt), fake_live());
@@ -620,18 +652,18 @@ static void test_destroy_frees_all(void **state)
 
 /* ---- guest page-table walker ---- */
 
-#define GUEST_PAGES	64
-#define G_P		0x1ull
-#define G_RW		0x2ull
-#define G_US		0x4ull
-#define G_PS		0x80ull
-#define G_NX		(1ull << 63)
-#define CR0_PG		(1ull << 31)
-#define CR4_PSE		(1ull << 4)
-#define CR4_PAE		(1ull << 5)
-#define CR4_LA57	(1ull << 12)
-#define EFER_LMA	(1ull << 10)
-#define EFER_NXE	(1ull << 11)
+#define GUEST_PAGES 64
+#define G_P	    0x1ull
+#define G_RW	    0x2ull
+#define G_US	    0x4ull
+#define G_PS	    0x80ull
+#define G_NX	    (1ull << 63)
+#define CR0_PG	    (1ull << 31)
+#define CR4_PSE	    (1ull << 4)
+#define CR4_PAE	    (1ull << 5)
+#define CR4_LA57    (1ull << 12)
+#define EFER_LMA    (1ull << 10)
+#define EFER_NXE    (1ull << 11)
 
 static uint8_t guest[GUEST_PAGES * 4096];
 static unsigned guest_reads;
@@ -665,7 +697,8 @@ static void expect_walk(const struct pt_guest_regs *r, uint64_t va,
 	uint64_t got = 0;
 	unsigned got_flags = 0;
 
-	assert_int_equal(pt_guest_walk(r, va, guest_read, NULL, &got, &got_flags), 0);
+	assert_int_equal(pt_guest_walk(r, va, guest_read, NULL, &got, &got_flags),
+			 0);
 	assert_int_equal(got, gpa);
 	assert_int_equal(got_flags, flags);
 }
@@ -675,17 +708,19 @@ static int walk_err(const struct pt_guest_regs *r, uint64_t va)
 	uint64_t gpa = 0xdead;
 	int ret = pt_guest_walk(r, va, guest_read, NULL, &gpa, NULL);
 
-	assert_int_equal(gpa, 0xdead);	/* untouched on failure */
+	assert_int_equal(gpa, 0xdead); /* untouched on failure */
 	return ret;
 }
 
 static void test_guest_long_mode(void **state)
 {
 	struct pt_guest_regs r = {
-		.cr0 = CR0_PG | 1, .cr3 = 0x1000 | 0x18, .cr4 = CR4_PAE,
+		.cr0 = CR0_PG | 1,
+		.cr3 = 0x1000 | 0x18,
+		.cr4 = CR4_PAE,
 		.efer = EFER_LMA | EFER_NXE | (1 << 8),
 	};
-	const uint64_t va = 0xffff812345678abc;	/* PML4 258, PDPT 0x8d, PD 0x2b, PT 0x78 */
+	const uint64_t va = 0xffff812345678abc; /* PML4 258, PDPT 0x8d, PD 0x2b, PT 0x78 */
 	const unsigned all = PT_READ | PT_WRITE | PT_USER | PT_EXEC;
 
 	(void)state;
@@ -711,7 +746,8 @@ static void test_guest_long_mode(void **state)
 	expect_walk(&r, va, 0x40200000 + (va & (MB2 - 1)), all);
 	/* 1 GiB page. */
 	gput64(0x2000 + 0x8d * 8, 0x2c0000000 | G_PS | G_P | G_US);
-	expect_walk(&r, va, 0x2c0000000 + (va & (GB1 - 1)), PT_READ | PT_USER | PT_EXEC);
+	expect_walk(&r, va, 0x2c0000000 + (va & (GB1 - 1)),
+		    PT_READ | PT_USER | PT_EXEC);
 
 	/* Not present at each level. */
 	assert_int_equal(walk_err(&r, va ^ (1ull << 39)), -TANDEM_ENOENT);
@@ -737,9 +773,12 @@ static void test_guest_long_mode(void **state)
 static void test_guest_pae(void **state)
 {
 	struct pt_guest_regs r = {
-		.cr0 = CR0_PG | 1, .cr3 = 0x5020, .cr4 = CR4_PAE, .efer = EFER_NXE,
+		.cr0 = CR0_PG | 1,
+		.cr3 = 0x5020,
+		.cr4 = CR4_PAE,
+		.efer = EFER_NXE,
 	};
-	const uint32_t va = 0x8a3c5def;	/* PDPT 2, PD 0x51, PT 0x1c5 */
+	const uint32_t va = 0x8a3c5def; /* PDPT 2, PD 0x51, PT 0x1c5 */
 
 	(void)state;
 	memset(guest, 0, sizeof(guest));
@@ -748,7 +787,8 @@ static void test_guest_pae(void **state)
 	gput64(0x7000 + 0x1c5 * 8, 0xfedc0000000 | 0xd000 | G_P | G_RW | G_NX);
 	expect_walk(&r, va, 0xfedc000ddef, PT_READ | PT_WRITE);
 	/* The high half of a 64-bit va is ignored outside long mode. */
-	expect_walk(&r, 0x1234567800000000 | va, 0xfedc000ddef, PT_READ | PT_WRITE);
+	expect_walk(&r, 0x1234567800000000 | va, 0xfedc000ddef,
+		    PT_READ | PT_WRITE);
 
 	gput64(0x6000 + 0x51 * 8, 0x3fe00000 | G_PS | G_P | G_US);
 	expect_walk(&r, va, 0x3fe00000 + (va & (MB2 - 1)),
@@ -762,7 +802,7 @@ static void test_guest_pae(void **state)
 static void test_guest_32bit(void **state)
 {
 	struct pt_guest_regs r = { .cr0 = CR0_PG | 1, .cr3 = 0x8000 };
-	const uint32_t va = 0xc0abc123;	/* PD 0x302, PT 0x2bc */
+	const uint32_t va = 0xc0abc123; /* PD 0x302, PT 0x2bc */
 
 	(void)state;
 	memset(guest, 0, sizeof(guest));
@@ -775,7 +815,8 @@ static void test_guest_32bit(void **state)
 	/* 4 MiB page with PSE-36 bits 20:13 -> address bits 39:32. */
 	gput32(0x8000 + 0x302 * 4, 0xc0800000 | (0x12 << 13) | G_PS | G_P | G_RW);
 	r.cr4 = CR4_PSE;
-	expect_walk(&r, va, 0x12c0800000 | (va & 0x3fffff), PT_READ | PT_WRITE | PT_EXEC);
+	expect_walk(&r, va, 0x12c0800000 | (va & 0x3fffff),
+		    PT_READ | PT_WRITE | PT_EXEC);
 	/* Without CR4.PSE the same PDE points to a page table (out of memory). */
 	r.cr4 = 0;
 	assert_int_equal(walk_err(&r, va), -TANDEM_EIO);
@@ -783,7 +824,8 @@ static void test_guest_32bit(void **state)
 	/* Paging off: linear is physical, 32 bits. */
 	r.cr0 = 1;
 	guest_reads = 0;
-	expect_walk(&r, 0x100000012345, 0x12345, PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+	expect_walk(&r, 0x100000012345, 0x12345,
+		    PT_READ | PT_WRITE | PT_EXEC | PT_USER);
 	assert_int_equal(guest_reads, 0);
 }
 
@@ -792,17 +834,23 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity_1g, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_page_size_choice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_size_choice, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_bits_ept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bits_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bits_npt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unmap_splits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_splits, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_remap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_alloc_failure, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_destroy_frees_all, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_guest_long_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_arguments, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_failure, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_frees_all, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_guest_long_mode, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_guest_pae, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_32bit, setup, teardown),
 	};

@@ -26,8 +26,9 @@ TESTS_ENV        := ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 \
 # binary              kernel sources it tests
 T.test_mb2          := kernel/fmt/mb2.c
 T.fuzz_mb2          := kernel/fmt/mb2.c
-T.test_mb2_image    := kernel/fmt/mb2_image.c
-T.fuzz_mb2_image    := kernel/fmt/mb2_image.c
+T.test_elf          := kernel/fmt/elf.c
+T.test_mb2_image    := kernel/fmt/mb2_image.c kernel/fmt/elf.c
+T.fuzz_mb2_image    := kernel/fmt/mb2_image.c kernel/fmt/elf.c
 T.test_acpi         := kernel/fmt/acpi.c
 T.fuzz_acpi         := kernel/fmt/acpi.c
 T.test_acpi_view    := kernel/fmt/acpi_view.c kernel/fmt/acpi.c
@@ -42,7 +43,8 @@ T.fuzz_insn         := kernel/virt/insn.c
 T.test_cell_config  := kernel/cell/config_check.c
 T.fuzz_cell_config  := kernel/cell/config_check.c
 T.test_hrt          := kernel/hvm/hrt_image.c kernel/hvm/hrt_boot.c \
-                       kernel/fmt/mb2_image.c kernel/fmt/mb2.c kernel/mm/paging.c
+                       kernel/fmt/mb2_image.c kernel/fmt/elf.c kernel/fmt/mb2.c \
+                       kernel/mm/paging.c
 
 TESTS_NAMES  := $(patsubst T.%,%,$(filter T.%,$(.VARIABLES)))
 TESTS_UNITS  := $(sort $(filter test_%,$(TESTS_NAMES)))

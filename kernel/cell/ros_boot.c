@@ -54,7 +54,7 @@ static void build_acpi_view(void)
 	if (acpi_view_build(boot_info.rsdp, boot_info.rsdp_len, boot_info.acpi_map,
 			    NULL, hide, nhide, (void *)(DIRECT_BASE + gpa),
 			    ACPI_VIEW_SIZE, gpa, &view)) {
-		pr_err("ros: cannot hide the HRT's CPUs from its ACPI tables: %s", view.error);
+		pr_err("ros: cannot hide the HRT's CPUs from its ACPI tables: %s", view.why);
 		return;
 	}
 	cell_ram_remove(&root_cell, gpa, ACPI_VIEW_SIZE);

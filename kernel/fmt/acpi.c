@@ -10,371 +10,367 @@
 #include <stdint.h>
 
 #include "fmt/acpi.h"
+#include "lib/fail.h"
 #include "lib/klib.h"
+#include "lib/unaligned.h"
 #include "tandem/errno.h"
 
-#define HDR_LEN   36    /* system description table header, ACPI 5.2.6 */
-#define MADT_HDR  44    /* header + local APIC address + flags, ACPI 5.2.12 */
+#define HDR_LEN	 36 /* system description table header, ACPI 5.2.6 */
+#define MADT_HDR 44 /* header + local APIC address + flags, ACPI 5.2.12 */
+
+/* Why a table could not be loaded (see load_table()). */
+struct load_reasons {
+	const char *unreadable;
+	const char *bad_length;
+	const char *bad_checksum;
+};
 
 /* Reasons used while locating one table; MADT gets its own wording. */
 struct find_reasons {
-    const char *unreadable;
-    const char *bad_length;
-    const char *bad_checksum;
-    const char *not_found;
-    const char *not_found_unreadable;
+	struct load_reasons load;
+	const char *not_found;
+	const char *not_found_unreadable;
 };
 
 static const struct find_reasons generic_reasons = {
-    "ACPI table not readable",
-    "ACPI table length out of range",
-    "bad ACPI table checksum",
-    "ACPI table not found",
-    "ACPI table not found (some RSDT/XSDT entries unreadable)",
+	.load = {
+		.unreadable = "ACPI table not readable",
+		.bad_length = "ACPI table length out of range",
+		.bad_checksum = "bad ACPI table checksum",
+	},
+	.not_found = "ACPI table not found",
+	.not_found_unreadable =
+		"ACPI table not found (some RSDT/XSDT entries unreadable)",
 };
 
 static const struct find_reasons madt_reasons = {
-    "MADT not readable",
-    "MADT length out of range",
-    "bad MADT checksum",
-    "no MADT",
-    "no MADT (some RSDT/XSDT entries unreadable)",
+	.load = {
+		.unreadable = "MADT not readable",
+		.bad_length = "MADT length out of range",
+		.bad_checksum = "bad MADT checksum",
+	},
+	.not_found = "no MADT",
+	.not_found_unreadable = "no MADT (some RSDT/XSDT entries unreadable)",
+};
+
+static const struct load_reasons xsdt_reasons = {
+	.unreadable = "XSDT not readable",
+	.bad_length = "bad XSDT length",
+	.bad_checksum = "bad XSDT checksum",
+};
+
+static const struct load_reasons rsdt_reasons = {
+	.unreadable = "RSDT not readable",
+	.bad_length = "bad RSDT length",
+	.bad_checksum = "bad RSDT checksum",
 };
 
 /* What the RSDP said about the root table. */
 struct root_info {
-    uint8_t revision;
-    bool xsdt;
+	uint8_t revision;
+	bool xsdt;
 };
-
-static uint16_t rd16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
 
 bool acpi_checksum_ok(const void *p, size_t len)
 {
-    const uint8_t *b = p;
-    uint8_t sum = 0;
-    size_t i;
+	const uint8_t *b = p;
+	uint8_t sum = 0;
+	size_t i;
 
-    for (i = 0; i < len; i++)
-        sum = (uint8_t)(sum + b[i]);
-    return sum == 0;
+	for (i = 0; i < len; i++)
+		sum = (uint8_t)(sum + b[i]);
+	return sum == 0;
 }
 
-static const uint8_t *map_range(acpi_map_fn map, void *ctx, uint64_t phys, size_t len)
+static const uint8_t *map_range(acpi_map_fn map, void *ctx, uint64_t phys,
+				size_t len)
 {
-    if (len && phys > UINT64_MAX - (len - 1))
-        return NULL;    /* would wrap around the address space */
-    return map(ctx, phys, len);
+	if (len && phys > UINT64_MAX - (len - 1))
+		return NULL; /* would wrap around the address space */
+	return map(ctx, phys, len);
 }
 
 /* ACPI 5.2.5.3: finds the root table's address and kind. */
-static const char *check_rsdp(const uint8_t *r, size_t len, struct root_info *ri,
-                              uint64_t *root)
+static int check_rsdp(const uint8_t *r, size_t len, struct root_info *ri,
+		      uint64_t *root, const char **why)
 {
-    uint32_t xlen;
+	uint32_t xlen;
 
-    if (!r || len < 20)
-        return "RSDP shorter than 20 bytes";
-    if (memcmp(r, "RSD PTR ", 8) != 0)
-        return "bad RSDP signature";
-    if (!acpi_checksum_ok(r, 20))
-        return "bad RSDP checksum";
-    ri->revision = r[15];
-    ri->xsdt = false;
-    if (ri->revision >= 2) {
-        if (len < 36)
-            return "RSDP revision 2 but shorter than 36 bytes";
-        xlen = rd32(r + 20);
-        if (xlen < 36 || xlen > len)
-            return "bad RSDP length";
-        if (!acpi_checksum_ok(r, xlen))
-            return "bad RSDP extended checksum";
-        *root = rd64(r + 24);
-        if (*root) {
-            ri->xsdt = true;
-            return NULL;
-        }
-    }
-    *root = rd32(r + 16);
-    if (!*root)
-        return "RSDP has no RSDT/XSDT address";
-    return NULL;
+	if (!r || len < 20)
+		return fail(why, TANDEM_EINVAL, "RSDP shorter than 20 bytes");
+	if (memcmp(r, "RSD PTR ", 8) != 0)
+		return fail(why, TANDEM_EINVAL, "bad RSDP signature");
+	if (!acpi_checksum_ok(r, 20))
+		return fail(why, TANDEM_EINVAL, "bad RSDP checksum");
+	ri->revision = r[15];
+	ri->xsdt = false;
+	if (ri->revision >= 2) {
+		if (len < 36)
+			return fail(why, TANDEM_EINVAL,
+				    "RSDP revision 2 but shorter than 36 bytes");
+		xlen = rd32(r + 20);
+		if (xlen < 36 || xlen > len)
+			return fail(why, TANDEM_EINVAL, "bad RSDP length");
+		if (!acpi_checksum_ok(r, xlen))
+			return fail(why, TANDEM_EINVAL,
+				    "bad RSDP extended checksum");
+		*root = rd64(r + 24);
+		if (*root) {
+			ri->xsdt = true;
+			return 0;
+		}
+	}
+	*root = rd32(r + 16);
+	if (!*root)
+		return fail(why, TANDEM_EINVAL, "RSDP has no RSDT/XSDT address");
+	return 0;
 }
-
-enum load_result { LOAD_OK, LOAD_UNREADABLE, LOAD_BAD_LENGTH, LOAD_BAD_CHECKSUM };
 
 /* Maps a whole table after checking its length field (ACPI 5.2.6). */
-static enum load_result load_table(acpi_map_fn map, void *ctx, uint64_t phys,
-                                   struct acpi_table *t)
+static int load_table(acpi_map_fn map, void *ctx, uint64_t phys,
+		      struct acpi_table *t, const struct load_reasons *reasons,
+		      const char **why)
 {
-    const uint8_t *p = map_range(map, ctx, phys, HDR_LEN);
-    uint32_t len;
+	const uint8_t *p = map_range(map, ctx, phys, HDR_LEN);
+	uint32_t len;
 
-    if (!p)
-        return LOAD_UNREADABLE;
-    len = rd32(p + 4);
-    if (len < HDR_LEN || len > ACPI_MAX_TABLE_LEN)
-        return LOAD_BAD_LENGTH;
-    p = map_range(map, ctx, phys, len);
-    if (!p)
-        return LOAD_UNREADABLE;
-    if (!acpi_checksum_ok(p, len))
-        return LOAD_BAD_CHECKSUM;
-    t->ptr = p;
-    t->len = len;
-    t->phys = phys;
-    return LOAD_OK;
-}
-
-static const char *load_reason(enum load_result r, const char *unreadable,
-                               const char *bad_length, const char *bad_checksum)
-{
-    switch (r) {
-    case LOAD_UNREADABLE:   return unreadable;
-    case LOAD_BAD_LENGTH:   return bad_length;
-    case LOAD_BAD_CHECKSUM: return bad_checksum;
-    default:                return NULL;
-    }
+	if (!p)
+		return fail(why, TANDEM_EINVAL, reasons->unreadable);
+	len = rd32(p + 4);
+	if (len < HDR_LEN || len > ACPI_MAX_TABLE_LEN)
+		return fail(why, TANDEM_EINVAL, reasons->bad_length);
+	p = map_range(map, ctx, phys, len);
+	if (!p)
+		return fail(why, TANDEM_EINVAL, reasons->unreadable);
+	if (!acpi_checksum_ok(p, len))
+		return fail(why, TANDEM_EINVAL, reasons->bad_checksum);
+	t->ptr = p;
+	t->len = len;
+	t->phys = phys;
+	return 0;
 }
 
 static int find_table(const void *rsdp, size_t rsdp_len, const char *sig,
-                      acpi_map_fn map, void *ctx, const struct find_reasons *why,
-                      struct root_info *ri, struct acpi_table *table,
-                      const char **error)
+		      acpi_map_fn map, void *ctx,
+		      const struct find_reasons *reasons, struct root_info *ri,
+		      struct acpi_table *table, const char **why)
 {
-    struct acpi_table root;
-    enum load_result r;
-    uint64_t root_phys = 0;
-    size_t esize, n, i, unreadable = 0;
-    const uint8_t *rp;
+	struct acpi_table root;
+	uint64_t root_phys = 0;
+	size_t esize, n, i, unreadable = 0;
+	const uint8_t *rp;
+	int ret;
 
-    *error = check_rsdp(rsdp, rsdp_len, ri, &root_phys);
-    if (*error)
-        return -TANDEM_EINVAL;
+	if (why)
+		*why = NULL;
+	ret = check_rsdp(rsdp, rsdp_len, ri, &root_phys, why);
+	if (ret)
+		return ret;
 
-    r = load_table(map, ctx, root_phys, &root);
-    if (r != LOAD_OK) {
-        *error = ri->xsdt
-            ? load_reason(r, "XSDT not readable", "bad XSDT length", "bad XSDT checksum")
-            : load_reason(r, "RSDT not readable", "bad RSDT length", "bad RSDT checksum");
-        return -TANDEM_EINVAL;
-    }
-    rp = root.ptr;
-    if (memcmp(rp, ri->xsdt ? "XSDT" : "RSDT", 4) != 0) {
-        *error = ri->xsdt ? "bad XSDT signature" : "bad RSDT signature";
-        return -TANDEM_EINVAL;
-    }
+	ret = load_table(map, ctx, root_phys, &root,
+			 ri->xsdt ? &xsdt_reasons : &rsdt_reasons, why);
+	if (ret)
+		return ret;
+	rp = root.ptr;
+	if (memcmp(rp, ri->xsdt ? "XSDT" : "RSDT", 4) != 0)
+		return fail(why, TANDEM_EINVAL,
+			    ri->xsdt ? "bad XSDT signature" :
+				       "bad RSDT signature");
 
-    /* ACPI 5.2.7/5.2.8: 32-bit (RSDT) or 64-bit (XSDT) physical addresses. */
-    esize = ri->xsdt ? 8 : 4;
-    n = (root.len - HDR_LEN) / esize;
-    for (i = 0; i < n; i++) {
-        const uint8_t *e = rp + HDR_LEN + i * esize;
-        uint64_t phys = ri->xsdt ? rd64(e) : rd32(e);
-        const uint8_t *hdr;
+	/* ACPI 5.2.7/5.2.8: 32-bit (RSDT) or 64-bit (XSDT) physical addresses. */
+	esize = ri->xsdt ? 8 : 4;
+	n = (root.len - HDR_LEN) / esize;
+	for (i = 0; i < n; i++) {
+		const uint8_t *e = rp + HDR_LEN + i * esize;
+		uint64_t phys = ri->xsdt ? rd64(e) : rd32(e);
+		const uint8_t *hdr;
 
-        if (!phys)
-            continue;
-        hdr = map_range(map, ctx, phys, HDR_LEN);
-        if (!hdr) {
-            unreadable++;       /* other tables may still be fine */
-            continue;
-        }
-        if (memcmp(hdr, sig, 4) != 0)
-            continue;
-        r = load_table(map, ctx, phys, table);
-        if (r != LOAD_OK) {
-            *error = load_reason(r, why->unreadable, why->bad_length, why->bad_checksum);
-            return -TANDEM_EINVAL;
-        }
-        *error = NULL;
-        return 0;
-    }
-    *error = unreadable ? why->not_found_unreadable : why->not_found;
-    return -TANDEM_ENOENT;
+		if (!phys)
+			continue;
+		hdr = map_range(map, ctx, phys, HDR_LEN);
+		if (!hdr) {
+			unreadable++; /* other tables may still be fine */
+			continue;
+		}
+		if (memcmp(hdr, sig, 4) != 0)
+			continue;
+		return load_table(map, ctx, phys, table, &reasons->load, why);
+	}
+	return fail(why, TANDEM_ENOENT,
+		    unreadable ? reasons->not_found_unreadable :
+				 reasons->not_found);
 }
 
 int acpi_find_table(const void *rsdp, size_t rsdp_len, const char *sig,
-                    acpi_map_fn map, void *ctx, struct acpi_table *table,
-                    const char **error)
+		    acpi_map_fn map, void *ctx, struct acpi_table *table,
+		    const char **why)
 {
-    struct root_info ri;
+	struct root_info ri;
 
-    return find_table(rsdp, rsdp_len, sig, map, ctx, &generic_reasons, &ri,
-                      table, error);
+	return find_table(rsdp, rsdp_len, sig, map, ctx, &generic_reasons, &ri,
+			  table, why);
 }
 
 static void warn(struct madt_info *out, uint32_t bit, const char *why)
 {
-    if (!out->warning)
-        out->warning = why;
-    out->warnings |= bit;
+	if (!out->warning)
+		out->warning = why;
+	out->warnings |= bit;
 }
 
 /*
  * ACPI 5.2.12.2 / 5.2.12.12: flags bit 0 = enabled, bit 1 = online capable.
  * With both clear the processor is unusable and is only counted.
  */
-static void add_cpu(struct madt_info *out, uint32_t apic_id, uint32_t uid, uint32_t flags)
+static void add_cpu(struct madt_info *out, uint32_t apic_id, uint32_t uid,
+		    uint32_t flags)
 {
-    struct madt_cpu *c;
-    size_t i;
+	struct madt_cpu *c;
+	size_t i;
 
-    out->ncpus_listed++;
-    if (!(flags & 3))
-        return;
-    for (i = 0; i < out->ncpus; i++) {
-        if (out->cpus[i].apic_id == apic_id) {
-            warn(out, MADT_WARN_DUPLICATE_APIC_ID, "duplicate APIC ID in MADT, ignored");
-            return;
-        }
-    }
-    if (flags & 1)
-        out->ncpus_enabled++;
-    if (out->ncpus == MADT_MAX_CPUS) {
-        warn(out, MADT_WARN_CPUS_TRUNCATED, "more CPUs in MADT than MADT_MAX_CPUS, extra ignored");
-        return;
-    }
-    c = &out->cpus[out->ncpus++];
-    c->apic_id = apic_id;
-    c->acpi_uid = uid;
-    c->enabled = flags & 1;
-    c->online_capable = !(flags & 1) && (flags & 2);
+	out->ncpus_listed++;
+	if (!(flags & 3))
+		return;
+	for (i = 0; i < out->ncpus; i++) {
+		if (out->cpus[i].apic_id == apic_id) {
+			warn(out, MADT_WARN_DUPLICATE_APIC_ID,
+			     "duplicate APIC ID in MADT, ignored");
+			return;
+		}
+	}
+	if (flags & 1)
+		out->ncpus_enabled++;
+	if (out->ncpus == MADT_MAX_CPUS) {
+		warn(out, MADT_WARN_CPUS_TRUNCATED,
+		     "more CPUs in MADT than MADT_MAX_CPUS, extra ignored");
+		return;
+	}
+	c = &out->cpus[out->ncpus++];
+	c->apic_id = apic_id;
+	c->acpi_uid = uid;
+	c->enabled = flags & 1;
+	c->online_capable = !(flags & 1) && (flags & 2);
 }
 
 /* One interrupt controller structure; @e has @len (>= 2) readable bytes. */
-static const char *parse_entry(struct madt_info *out, const uint8_t *e, uint8_t len)
+static int parse_entry(struct madt_info *out, const uint8_t *e, uint8_t len)
 {
-    switch (e[0]) {
-    case 0:     /* processor local APIC, 5.2.12.2 */
-        if (len < 8)
-            return "MADT local APIC entry too short";
-        add_cpu(out, e[3], e[2], rd32(e + 4));
-        return NULL;
-    case 1:     /* I/O APIC, 5.2.12.3 */
-        if (len < 12)
-            return "MADT I/O APIC entry too short";
-        if (out->nioapics == MADT_MAX_IOAPICS) {
-            warn(out, MADT_WARN_IOAPICS_TRUNCATED, "more I/O APICs in MADT than MADT_MAX_IOAPICS, extra ignored");
-            return NULL;
-        }
-        out->ioapics[out->nioapics].id = e[2];
-        out->ioapics[out->nioapics].addr = rd32(e + 4);
-        out->ioapics[out->nioapics].gsi_base = rd32(e + 8);
-        out->nioapics++;
-        return NULL;
-    case 2:     /* interrupt source override, 5.2.12.5 */
-        if (len < 10)
-            return "MADT interrupt source override entry too short";
-        out->noverrides_listed++;
-        if (out->noverrides == MADT_MAX_OVERRIDES) {
-            warn(out, MADT_WARN_OVERRIDES_TRUNCATED, "more interrupt overrides in MADT than fit, extra ignored");
-            return NULL;
-        }
-        out->overrides[out->noverrides].bus = e[2];
-        out->overrides[out->noverrides].source = e[3];
-        out->overrides[out->noverrides].gsi = rd32(e + 4);
-        out->overrides[out->noverrides].flags = rd16(e + 8);
-        out->noverrides++;
-        return NULL;
-    case 5:     /* local APIC address override, 5.2.12.8 */
-        if (len < 12)
-            return "MADT local APIC address override entry too short";
-        out->lapic_addr = rd64(e + 4);
-        return NULL;
-    case 9:     /* processor local x2APIC, 5.2.12.12 */
-        if (len < 16)
-            return "MADT local x2APIC entry too short";
-        add_cpu(out, rd32(e + 4), rd32(e + 12), rd32(e + 8));
-        return NULL;
-    default:
-        return NULL;    /* NMI sources, GIC etc. are not used */
-    }
-}
-
-static int fail(struct madt_info *out, const char *why)
-{
-    out->error = why;
-    return -TANDEM_EINVAL;
+	switch (e[0]) {
+	case 0: /* processor local APIC, 5.2.12.2 */
+		if (len < 8)
+			return fail(&out->why, TANDEM_EINVAL,
+				    "MADT local APIC entry too short");
+		add_cpu(out, e[3], e[2], rd32(e + 4));
+		return 0;
+	case 1: /* I/O APIC, 5.2.12.3 */
+		if (len < 12)
+			return fail(&out->why, TANDEM_EINVAL,
+				    "MADT I/O APIC entry too short");
+		if (out->nioapics == MADT_MAX_IOAPICS) {
+			warn(out, MADT_WARN_IOAPICS_TRUNCATED,
+			     "more I/O APICs in MADT than MADT_MAX_IOAPICS, extra ignored");
+			return 0;
+		}
+		out->ioapics[out->nioapics].id = e[2];
+		out->ioapics[out->nioapics].addr = rd32(e + 4);
+		out->ioapics[out->nioapics].gsi_base = rd32(e + 8);
+		out->nioapics++;
+		return 0;
+	case 2: /* interrupt source override, 5.2.12.5 */
+		if (len < 10)
+			return fail(&out->why, TANDEM_EINVAL,
+				    "MADT interrupt source override entry too short");
+		out->noverrides_listed++;
+		if (out->noverrides == MADT_MAX_OVERRIDES) {
+			warn(out, MADT_WARN_OVERRIDES_TRUNCATED,
+			     "more interrupt overrides in MADT than fit, extra ignored");
+			return 0;
+		}
+		out->overrides[out->noverrides].bus = e[2];
+		out->overrides[out->noverrides].source = e[3];
+		out->overrides[out->noverrides].gsi = rd32(e + 4);
+		out->overrides[out->noverrides].flags = rd16(e + 8);
+		out->noverrides++;
+		return 0;
+	case 5: /* local APIC address override, 5.2.12.8 */
+		if (len < 12)
+			return fail(&out->why, TANDEM_EINVAL,
+				    "MADT local APIC address override entry too short");
+		out->lapic_addr = rd64(e + 4);
+		return 0;
+	case 9: /* processor local x2APIC, 5.2.12.12 */
+		if (len < 16)
+			return fail(&out->why, TANDEM_EINVAL,
+				    "MADT local x2APIC entry too short");
+		add_cpu(out, rd32(e + 4), rd32(e + 12), rd32(e + 8));
+		return 0;
+	default:
+		return 0; /* NMI sources, GIC etc. are not used */
+	}
 }
 
 /* Parses the MADT without clearing what acpi_parse_madt() already set. */
 static int parse_madt(const uint8_t *p, size_t avail, struct madt_info *out)
 {
-    uint32_t len;
-    size_t off;
+	uint32_t len;
+	size_t off;
 
-    if (!p || avail < MADT_HDR)
-        return fail(out, "MADT shorter than 44 bytes");
-    if (memcmp(p, "APIC", 4) != 0)
-        return fail(out, "bad MADT signature");
-    len = rd32(p + 4);
-    if (len < MADT_HDR || len > avail || len > ACPI_MAX_TABLE_LEN)
-        return fail(out, "MADT length out of range");
-    if (!acpi_checksum_ok(p, len))
-        return fail(out, "bad MADT checksum");
+	if (!p || avail < MADT_HDR)
+		return fail(&out->why, TANDEM_EINVAL,
+			    "MADT shorter than 44 bytes");
+	if (memcmp(p, "APIC", 4) != 0)
+		return fail(&out->why, TANDEM_EINVAL, "bad MADT signature");
+	len = rd32(p + 4);
+	if (len < MADT_HDR || len > avail || len > ACPI_MAX_TABLE_LEN)
+		return fail(&out->why, TANDEM_EINVAL, "MADT length out of range");
+	if (!acpi_checksum_ok(p, len))
+		return fail(&out->why, TANDEM_EINVAL, "bad MADT checksum");
 
-    out->lapic_addr = rd32(p + 36);
-    out->pcat_compat = rd32(p + 40) & 1;
+	out->lapic_addr = rd32(p + 36);
+	out->pcat_compat = rd32(p + 40) & 1;
 
-    for (off = MADT_HDR; off < len; ) {
-        const char *why;
-        uint8_t elen;
+	for (off = MADT_HDR; off < len;) {
+		uint8_t elen;
+		int ret;
 
-        if (len - off < 2)
-            return fail(out, "MADT entry truncated");
-        elen = p[off + 1];
-        if (elen < 2)
-            return fail(out, "MADT entry length below 2");
-        if (elen > len - off)
-            return fail(out, "MADT entry truncated");
-        why = parse_entry(out, p + off, elen);
-        if (why)
-            return fail(out, why);
-        off += elen;
-    }
-    return 0;
+		if (len - off < 2)
+			return fail(&out->why, TANDEM_EINVAL,
+				    "MADT entry truncated");
+		elen = p[off + 1];
+		if (elen < 2)
+			return fail(&out->why, TANDEM_EINVAL,
+				    "MADT entry length below 2");
+		if (elen > len - off)
+			return fail(&out->why, TANDEM_EINVAL,
+				    "MADT entry truncated");
+		ret = parse_entry(out, p + off, elen);
+		if (ret)
+			return ret;
+		off += elen;
+	}
+	return 0;
 }
 
 int madt_parse(const void *madt, size_t len, struct madt_info *out)
 {
-    memset(out, 0, sizeof(*out));
-    return parse_madt(madt, len, out);
+	memset(out, 0, sizeof(*out));
+	return parse_madt(madt, len, out);
 }
 
-int acpi_parse_madt(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
-                    struct madt_info *out)
+int acpi_parse_madt(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
+		    void *ctx, struct madt_info *out)
 {
-    struct acpi_table t;
-    struct root_info ri = { 0, false };
-    int err;
+	struct acpi_table t;
+	struct root_info ri = { 0, false };
+	int err;
 
-    memset(out, 0, sizeof(*out));
-    err = find_table(rsdp, rsdp_len, "APIC", map, ctx, &madt_reasons, &ri, &t,
-                     &out->error);
-    out->rsdp_revision = ri.revision;
-    out->used_xsdt = ri.xsdt;
-    if (err)
-        return err;
-    out->madt_phys = t.phys;
-    return parse_madt(t.ptr, t.len, out);
+	memset(out, 0, sizeof(*out));
+	err = find_table(rsdp, rsdp_len, "APIC", map, ctx, &madt_reasons, &ri,
+			 &t, &out->why);
+	out->rsdp_revision = ri.revision;
+	out->used_xsdt = ri.xsdt;
+	if (err)
+		return err;
+	out->madt_phys = t.phys;
+	return parse_madt(t.ptr, t.len, out);
 }

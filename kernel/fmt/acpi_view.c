@@ -12,40 +12,16 @@
 
 #include "fmt/acpi.h"
 #include "fmt/acpi_view.h"
+#include "lib/fail.h"
 #include "lib/klib.h"
+#include "lib/unaligned.h"
 #include "tandem/errno.h"
 
-#define HDR_LEN		36	/* system description table header, 5.2.6 */
-#define MADT_HDR	44	/* + local APIC address + flags, 5.2.12 */
-#define RSDP_V1_LEN	20
-#define RSDP_V2_LEN	36
-#define FOUR_GIB	(UINT64_C(1) << 32)
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
+#define HDR_LEN	    36 /* system description table header, 5.2.6 */
+#define MADT_HDR    44 /* + local APIC address + flags, 5.2.12 */
+#define RSDP_V1_LEN 20
+#define RSDP_V2_LEN 36
+#define FOUR_GIB    (UINT64_C(1) << 32)
 
 /* Makes the @len bytes at @p sum to 0 through the byte at @at (5.2.6). */
 static void seal(uint8_t *p, size_t len, size_t at)
@@ -57,12 +33,6 @@ static void seal(uint8_t *p, size_t len, size_t at)
 	for (i = 0; i < len; i++)
 		sum = (uint8_t)(sum + p[i]);
 	p[at] = (uint8_t)-sum;
-}
-
-static int fail(struct acpi_view *view, int err, const char *why)
-{
-	view->error = why;
-	return -err;
 }
 
 static const uint8_t *map_range(acpi_map_fn map, void *ctx, uint64_t phys,
@@ -115,11 +85,11 @@ static size_t filter_madt(const uint8_t *madt, uint32_t len, uint8_t *dst,
 		elen = e[1];
 		if (elen < 2 || elen > len - pos)
 			return 0;
-		if (e[0] == 0) {		/* 5.2.12.2 processor local APIC */
+		if (e[0] == 0) { /* 5.2.12.2 processor local APIC */
 			if (elen < 8)
 				return 0;
 			drop = hidden(hide, nhide, e[3]);
-		} else if (e[0] == 9) {		/* 5.2.12.12 local x2APIC */
+		} else if (e[0] == 9) { /* 5.2.12.12 local x2APIC */
 			if (elen < 16)
 				return 0;
 			drop = hidden(hide, nhide, rd32(e + 4));
@@ -143,7 +113,6 @@ int acpi_view_build(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 {
 	const uint8_t *r = rsdp, *root;
 	struct acpi_table madt;
-	const char *why = NULL;
 	uint8_t *buf = out, *nroot, *nrsdp;
 	uint64_t root_phys, madt_gpa;
 	uint32_t root_len, esize, nent, i;
@@ -154,25 +123,26 @@ int acpi_view_build(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 	memset(view, 0, sizeof(*view));
 	if (!map || !buf || (nhide && !hide) || (out_gpa & 15) ||
 	    out_gpa + cap < out_gpa)
-		return fail(view, TANDEM_EINVAL, "bad ACPI view arguments");
+		return fail(&view->why, TANDEM_EINVAL, "bad ACPI view arguments");
 
 	/* Validates the RSDP, the root table and the MADT. */
-	ret = acpi_find_table(rsdp, rsdp_len, "APIC", map, ctx, &madt, &why);
+	ret = acpi_find_table(rsdp, rsdp_len, "APIC", map, ctx, &madt,
+			      &view->why);
 	if (ret < 0)
-		return fail(view, -ret, why ? why : "bad ACPI tables");
+		return ret;
 
 	/*
 	 * Copy the MADT first, while its mapping is fresh; the root table
 	 * goes after it, no longer than the firmware's.
 	 */
-	if (cap < ACPI_VIEW_MADT_OFFSET ||
-	    cap - ACPI_VIEW_MADT_OFFSET < madt.len)
-		return fail(view, TANDEM_E2BIG, "no room for the ACPI view");
+	if (cap < ACPI_VIEW_MADT_OFFSET || cap - ACPI_VIEW_MADT_OFFSET < madt.len)
+		return fail(&view->why, TANDEM_E2BIG,
+			    "no room for the ACPI view");
 	memset(buf, 0, ACPI_VIEW_MADT_OFFSET);
 	madt_len = filter_madt(madt.ptr, madt.len, buf + ACPI_VIEW_MADT_OFFSET,
 			       hide, nhide, &view->nhidden);
 	if (!madt_len)
-		return fail(view, TANDEM_EINVAL, "malformed MADT entry");
+		return fail(&view->why, TANDEM_EINVAL, "malformed MADT entry");
 	madt_gpa = out_gpa + ACPI_VIEW_MADT_OFFSET;
 
 	/* The same choice of root table as acpi.c. */
@@ -181,13 +151,14 @@ int acpi_view_build(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 	esize = xsdt ? 8 : 4;
 	root = map_table(map, ctx, root_phys, &root_len);
 	if (!root || memcmp(root, xsdt ? "XSDT" : "RSDT", 4) != 0)
-		return fail(view, TANDEM_EINVAL, "ACPI root table changed");
+		return fail(&view->why, TANDEM_EINVAL, "ACPI root table changed");
 	nent = (root_len - HDR_LEN) / esize;
 	root_off = ALIGN_UP(ACPI_VIEW_MADT_OFFSET + madt_len, 16);
 	if (cap < root_off || cap - root_off < root_len)
-		return fail(view, TANDEM_E2BIG, "no room for the ACPI view");
+		return fail(&view->why, TANDEM_E2BIG,
+			    "no room for the ACPI view");
 	if (!xsdt && out_gpa + root_off + root_len > FOUR_GIB)
-		return fail(view, TANDEM_ERANGE,
+		return fail(&view->why, TANDEM_ERANGE,
 			    "ACPI view above 4 GiB but the firmware has only an RSDT");
 
 	memset(buf + ACPI_VIEW_MADT_OFFSET + madt_len, 0,
@@ -207,7 +178,7 @@ int acpi_view_build(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 			seen_madt = true;
 			phys = madt_gpa;
 		} else if (hdr && memcmp(hdr, "APIC", 4) == 0) {
-			continue;	/* a second MADT would undo the hiding */
+			continue; /* a second MADT would undo the hiding */
 		}
 		if (xsdt)
 			wr64(nroot + n, phys);
@@ -223,8 +194,7 @@ int acpi_view_build(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 	memcpy(nrsdp, r, RSDP_V1_LEN);
 	if (r[15] >= 2) {
 		memset(nrsdp + RSDP_V1_LEN, 0, RSDP_V2_LEN - RSDP_V1_LEN);
-		wr32(nrsdp + 16, xsdt ? 0 :
-		     (uint32_t)(out_gpa + root_off));
+		wr32(nrsdp + 16, xsdt ? 0 : (uint32_t)(out_gpa + root_off));
 		wr32(nrsdp + 20, RSDP_V2_LEN);
 		wr64(nrsdp + 24, xsdt ? out_gpa + root_off : 0);
 		seal(nrsdp, RSDP_V1_LEN, 8);

@@ -10,8 +10,8 @@
  * acpi.h) and the view is written into a caller buffer whose
  * guest-physical address is known. No allocation, no hardware, no globals.
  */
-#ifndef ACPI_VIEW_H
-#define ACPI_VIEW_H
+#ifndef TANDEM_FMT_ACPI_VIEW_H
+#define TANDEM_FMT_ACPI_VIEW_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,19 +21,19 @@
 
 /* The buffer layout: RSDP at offset 0, the MADT at 64, then the root
  * table (16-byte aligned). */
-#define ACPI_VIEW_MADT_OFFSET	64
+#define ACPI_VIEW_MADT_OFFSET 64
 
 /* What acpi_view_build() wrote. */
 struct acpi_view {
-	const char *error;	/* static reason when it failed, else NULL */
-	size_t rsdp_offset;	/* of the new RSDP in the buffer (0) */
-	size_t rsdp_len;	/* 20 (revision 0) or 36 */
-	size_t root_offset;	/* new XSDT or RSDT */
-	size_t madt_offset;	/* new MADT */
-	size_t used;		/* bytes of the buffer used */
-	bool xsdt;		/* the root table is an XSDT */
-	size_t ntables;		/* root entries written (the MADT included) */
-	size_t nhidden;		/* local APIC / x2APIC entries removed */
+	const char *why;    /* static reason when it failed, else NULL */
+	size_t rsdp_offset; /* of the new RSDP in the buffer (0) */
+	size_t rsdp_len;    /* 20 (revision 0) or 36 */
+	size_t root_offset; /* new XSDT or RSDT */
+	size_t madt_offset; /* new MADT */
+	size_t used;	    /* bytes of the buffer used */
+	bool xsdt;	    /* the root table is an XSDT */
+	size_t ntables;	    /* root entries written (the MADT included) */
+	size_t nhidden;	    /* local APIC / x2APIC entries removed */
 };
 
 /**
@@ -54,7 +54,7 @@ struct acpi_view {
  * function returns. The buffer needs at most 64 + the firmware MADT's
  * length + 16 + the firmware root table's length bytes.
  *
- * Returns 0, or a negative errno with view->error set: -TANDEM_EINVAL
+ * Returns 0, or a negative errno with view->why set: -TANDEM_EINVAL
  * malformed firmware tables or arguments, -TANDEM_ENOENT no MADT,
  * -TANDEM_E2BIG @cap too small, -TANDEM_ERANGE an RSDT view above 4 GiB.
  */

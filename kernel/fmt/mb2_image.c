@@ -1,6 +1,7 @@
 /*
  * Multiboot2 kernel image parser (see mb2_image.h): header search, header
- * tags, and the load plan from the address tag or the ELF program headers.
+ * tags, and the load plan from the address tag, or from the ELF program
+ * headers through the ELF loader (elf.c).
  *
  * The rules are the Multiboot2 specification's (section 3.1) as GRUB 2
  * applies them in its loader. Where GRUB reads garbage or overflows on a
@@ -15,31 +16,22 @@
 #include <stdint.h>
 
 #include "fmt/elf.h"
+#include "lib/fail.h"
 #include "lib/klib.h"
+#include "lib/unaligned.h"
 #include "fmt/mb2_image.h"
 #include "tandem/errno.h"
 
 /* GRUB refuses files shorter than this before looking for a header. */
 #define MIN_IMAGE_SIZE	32
-#define HEADER_SIZE	16	/* magic, architecture, header_length, checksum */
-#define TAG_HEADER_SIZE	8	/* type, flags, size (spec 3.1.3) */
+#define HEADER_SIZE	16 /* magic, architecture, header_length, checksum */
+#define TAG_HEADER_SIZE 8  /* type, flags, size (spec 3.1.3) */
 #define FOUR_GIB	(UINT64_C(1) << 32)
 
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
+_Static_assert(MB2_IMAGE_MAX_SEGMENTS == ELF_MAX_SEGMENTS &&
+		       MB2_IMAGE_MAX_PHNUM == ELF_MAX_PHNUM &&
+		       MB2_HEADER_SEARCH == ELF_PHDR_WINDOW,
+	       "the Multiboot2 image limits are the ELF loader's");
 
 /* Writes @v into @out at @n (decimal, or 0x-prefixed hex); returns new @n. */
 static size_t put_number(char *out, size_t cap, size_t n, uint64_t v, bool hex)
@@ -80,13 +72,11 @@ static void format_message(char *out, size_t cap, const char *tmpl, uint64_t arg
 	out[n] = '\0';
 }
 
-/* Record why the image is refused; returns -@err for the caller. */
-static int fail(struct mb2_plan *plan, int err, const char *reason, uint64_t arg)
+/* Refuses the image: the reason, its number and the line to print. */
+static int fail_plan(struct mb2_plan *plan, int err, const char *why, uint64_t arg)
 {
-	plan->reason = reason;
-	plan->reason_arg = arg;
-	format_message(plan->message, sizeof(plan->message), reason, arg);
-	return -err;
+	format_message(plan->message, sizeof(plan->message), why, arg);
+	return fail_arg(&plan->why, &plan->why_arg, err, why, arg);
 }
 
 static void warn(struct mb2_plan *plan, uint32_t bit, const char *why)
@@ -134,9 +124,9 @@ static int find_header(const uint8_t *img, size_t size, struct mb2_plan *plan)
 			bad = "Multiboot2 header_length %u is below 16";
 			bad_arg = len;
 		} else if (len > window - off) {
-			bad = size < MB2_HEADER_SEARCH
-				? "Multiboot2 header runs past the end of the file"
-				: "Multiboot2 header runs past the first 32 KiB";
+			bad = size < MB2_HEADER_SEARCH ?
+				      "Multiboot2 header runs past the end of the file" :
+				      "Multiboot2 header runs past the first 32 KiB";
 		} else {
 			plan->header_offset = (uint32_t)off;
 			plan->header_length = len;
@@ -149,39 +139,39 @@ static int find_header(const uint8_t *img, size_t size, struct mb2_plan *plan)
 		}
 	}
 	if (why)
-		return fail(plan, why_err, why, why_arg);
-	return fail(plan, TANDEM_ENOENT,
-		    "no Multiboot2 header in the first 32 KiB", 0);
+		return fail_plan(plan, why_err, why, why_arg);
+	return fail_plan(plan, TANDEM_ENOENT,
+			 "no Multiboot2 header in the first 32 KiB", 0);
 }
 
-/* Smallest size of each known tag type (spec 3.1.4 - 3.1.13). */
+/* Smallest size of each known tag type, with its section of the spec. */
 static const uint8_t tag_min_size[] = {
-	[MB2_HTAG_INFO_REQUEST]	= 8,
-	[MB2_HTAG_ADDRESS]	= 24,
-	[MB2_HTAG_ENTRY]	= 12,
-	[MB2_HTAG_CONSOLE_FLAGS] = 12,
-	[MB2_HTAG_FRAMEBUFFER]	= 20,
-	[MB2_HTAG_MODULE_ALIGN]	= 8,
-	[MB2_HTAG_EFI_BS]	= 8,
-	[MB2_HTAG_ENTRY_EFI32]	= 12,
-	[MB2_HTAG_ENTRY_EFI64]	= 12,
-	[MB2_HTAG_RELOCATABLE]	= 24,
+	[MB2_HTAG_INFO_REQUEST] = 8,   /* 3.1.4 */
+	[MB2_HTAG_ADDRESS] = 24,       /* 3.1.5 */
+	[MB2_HTAG_ENTRY] = 12,	       /* 3.1.6 */
+	[MB2_HTAG_CONSOLE_FLAGS] = 12, /* 3.1.9 */
+	[MB2_HTAG_FRAMEBUFFER] = 20,   /* 3.1.10 */
+	[MB2_HTAG_MODULE_ALIGN] = 8,   /* 3.1.11 */
+	[MB2_HTAG_EFI_BS] = 8,	       /* 3.1.12 */
+	[MB2_HTAG_ENTRY_EFI32] = 12,   /* 3.1.7 */
+	[MB2_HTAG_ENTRY_EFI64] = 12,   /* 3.1.8 */
+	[MB2_HTAG_RELOCATABLE] = 24,   /* 3.1.13 */
 };
 
 static const char *const tag_too_short[] = {
-	[MB2_HTAG_INFO_REQUEST]	= "information request tag too short",
-	[MB2_HTAG_ADDRESS]	= "address tag too short (size %u, needs 24)",
-	[MB2_HTAG_ENTRY]	= "entry address tag too short (size %u, needs 12)",
+	[MB2_HTAG_INFO_REQUEST] = "information request tag too short",
+	[MB2_HTAG_ADDRESS] = "address tag too short (size %u, needs 24)",
+	[MB2_HTAG_ENTRY] = "entry address tag too short (size %u, needs 12)",
 	[MB2_HTAG_CONSOLE_FLAGS] = "console flags tag too short (size %u, needs 12)",
-	[MB2_HTAG_FRAMEBUFFER]	= "framebuffer tag too short (size %u, needs 20)",
-	[MB2_HTAG_MODULE_ALIGN]	= "module alignment tag too short",
-	[MB2_HTAG_EFI_BS]	= "EFI boot services tag too short",
-	[MB2_HTAG_ENTRY_EFI32]	= "EFI i386 entry tag too short (size %u, needs 12)",
-	[MB2_HTAG_ENTRY_EFI64]	= "EFI amd64 entry tag too short (size %u, needs 12)",
-	[MB2_HTAG_RELOCATABLE]	= "relocatable tag too short (size %u, needs 24)",
+	[MB2_HTAG_FRAMEBUFFER] = "framebuffer tag too short (size %u, needs 20)",
+	[MB2_HTAG_MODULE_ALIGN] = "module alignment tag too short",
+	[MB2_HTAG_EFI_BS] = "EFI boot services tag too short",
+	[MB2_HTAG_ENTRY_EFI32] = "EFI i386 entry tag too short (size %u, needs 12)",
+	[MB2_HTAG_ENTRY_EFI64] = "EFI amd64 entry tag too short (size %u, needs 12)",
+	[MB2_HTAG_RELOCATABLE] = "relocatable tag too short (size %u, needs 24)",
 };
 
-#define NKNOWN_TAGS	(sizeof(tag_min_size) / sizeof(tag_min_size[0]))
+#define NKNOWN_TAGS (sizeof(tag_min_size) / sizeof(tag_min_size[0]))
 
 /* Spec 3.1.4: the types listed; a required one must be supported. */
 static int info_request(const struct mb2_header_tag *t, uint64_t supported,
@@ -201,17 +191,18 @@ static int info_request(const struct mb2_header_tag *t, uint64_t supported,
 			     "more than 32 information requests; the rest not kept");
 		plan->info_listed++;
 		/* GRUB checks required requests only (optional = hints). */
-		if (!optional && (type >= 64 || !(supported & (UINT64_C(1) << type))))
-			return fail(plan, TANDEM_ENOSYS,
-				    "required information request tag %u not supported",
-				    type);
+		if (!optional &&
+		    (type >= 64 || !(supported & (UINT64_C(1) << type))))
+			return fail_plan(plan, TANDEM_ENOSYS,
+					 "required information request tag %u not supported",
+					 type);
 	}
 	return 0;
 }
 
 /* Act on one known tag whose size was checked against tag_min_size. */
-static int known_tag(const struct mb2_header_tag *t, const struct mb2_image_opts *opts,
-		     struct mb2_plan *plan)
+static int known_tag(const struct mb2_header_tag *t,
+		     const struct mb2_image_opts *opts, struct mb2_plan *plan)
 {
 	const uint8_t *p = t->payload;
 	bool first = !mb2_plan_has(plan, t->type);
@@ -249,7 +240,7 @@ static int known_tag(const struct mb2_header_tag *t, const struct mb2_image_opts
 		plan->reloc_align = rd32(p + 8);
 		plan->reloc_preference = rd32(p + 12);
 		break;
-	default:	/* module alignment, EFI boot services: no fields */
+	default: /* module alignment, EFI boot services: no fields */
 		break;
 	}
 	return 0;
@@ -272,19 +263,21 @@ static int walk_tags(const uint8_t *img, const struct mb2_image_opts *opts,
 		int ret;
 
 		if (end - pos < TAG_HEADER_SIZE)
-			return fail(plan, TANDEM_EINVAL,
-				    "Multiboot2 header has no end tag", 0);
+			return fail_plan(plan, TANDEM_EINVAL,
+					 "Multiboot2 header has no end tag", 0);
 		t.type = rd16(img + pos);
 		t.flags = rd16(img + pos + 2);
 		t.size = rd32(img + pos + 4);
 		if (t.type == MB2_HTAG_END)
 			return 0;
 		if (t.size < TAG_HEADER_SIZE)
-			return fail(plan, TANDEM_EINVAL,
-				    "header tag %u is shorter than 8 bytes", t.type);
+			return fail_plan(plan, TANDEM_EINVAL,
+					 "header tag %u is shorter than 8 bytes",
+					 t.type);
 		if (t.size > end - pos)
-			return fail(plan, TANDEM_EINVAL,
-				    "header tag %u runs past header_length", t.type);
+			return fail_plan(plan, TANDEM_EINVAL,
+					 "header tag %u runs past header_length",
+					 t.type);
 		t.offset = pos;
 		t.payload = img + pos + TAG_HEADER_SIZE;
 		t.payload_len = t.size - TAG_HEADER_SIZE;
@@ -295,14 +288,17 @@ static int walk_tags(const uint8_t *img, const struct mb2_image_opts *opts,
 
 			ret = opts->tag_fn(opts->tag_ctx, &t, &why);
 			if (ret < 0)
-				return fail(plan, ret >= -4095 ? -ret : TANDEM_EINVAL,
-					    why ? why : "header tag %u refused by the loader",
-					    t.type);
+				return fail_plan(plan,
+						 ret >= -4095 ? -ret :
+								TANDEM_EINVAL,
+						 why ? why :
+						       "header tag %u refused by the loader",
+						 t.type);
 		}
 		if (t.type < NKNOWN_TAGS) {
 			if (t.size < tag_min_size[t.type])
-				return fail(plan, TANDEM_EINVAL,
-					    tag_too_short[t.type], t.size);
+				return fail_plan(plan, TANDEM_EINVAL,
+						 tag_too_short[t.type], t.size);
 			ret = known_tag(&t, opts, plan);
 			if (ret < 0)
 				return ret;
@@ -311,16 +307,16 @@ static int walk_tags(const uint8_t *img, const struct mb2_image_opts *opts,
 		} else if (t.flags & MB2_HTAG_OPTIONAL) {
 			plan->unknown_skipped++;
 		} else {
-			return fail(plan, TANDEM_ENOSYS,
-				    "unsupported header tag %x (not marked optional)",
-				    t.type);
+			return fail_plan(plan, TANDEM_ENOSYS,
+					 "unsupported header tag %x (not marked optional)",
+					 t.type);
 		}
 
 		/* size <= header_length <= 32 KiB: no wrap in the rounding. */
 		advance = ALIGN_UP(t.size, MB2_HEADER_ALIGN);
 		if (advance >= end - pos)
-			return fail(plan, TANDEM_EINVAL,
-				    "Multiboot2 header has no end tag", 0);
+			return fail_plan(plan, TANDEM_EINVAL,
+					 "Multiboot2 header has no end tag", 0);
 		pos += advance;
 	}
 }
@@ -356,42 +352,43 @@ static int plan_flat(size_t size, struct mb2_plan *plan)
 
 	if (plan->load_addr == UINT32_MAX) {
 		if (plan->header_addr < hdr_off)
-			return fail(plan, TANDEM_EINVAL,
-				    "address tag: header_addr %x is below the header's file offset",
-				    plan->header_addr);
+			return fail_plan(plan, TANDEM_EINVAL,
+					 "address tag: header_addr %x is below the header's file offset",
+					 plan->header_addr);
 		load = plan->header_addr - hdr_off;
 	}
 	if (load > plan->header_addr)
-		return fail(plan, TANDEM_EINVAL,
-			    "address tag: load_addr %x is above header_addr", load);
+		return fail_plan(plan, TANDEM_EINVAL,
+				 "address tag: load_addr %x is above header_addr",
+				 load);
 	back = plan->header_addr - load;
 	if (back > hdr_off)
-		return fail(plan, TANDEM_EINVAL,
-			    "address tag: load_addr %x lies before the start of the file",
-			    load);
+		return fail_plan(plan, TANDEM_EINVAL,
+				 "address tag: load_addr %x lies before the start of the file",
+				 load);
 	offset = hdr_off - back;
 
 	if (plan->load_end_addr == 0) {
-		load_size = size - offset;	/* offset <= hdr_off < size */
+		load_size = size - offset; /* offset <= hdr_off < size */
 	} else {
 		if (plan->load_end_addr <= load)
-			return fail(plan, TANDEM_EINVAL,
-				    "address tag: load_end_addr %x is not above load_addr",
-				    plan->load_end_addr);
+			return fail_plan(plan, TANDEM_EINVAL,
+					 "address tag: load_end_addr %x is not above load_addr",
+					 plan->load_end_addr);
 		load_size = plan->load_end_addr - load;
 	}
 
 	mem_end = load + load_size;
 	if (plan->bss_end_addr) {
 		if (plan->bss_end_addr < mem_end)
-			return fail(plan, TANDEM_EINVAL,
-				    "address tag: bss_end_addr %x is below the end of the loaded data",
-				    plan->bss_end_addr);
+			return fail_plan(plan, TANDEM_EINVAL,
+					 "address tag: bss_end_addr %x is below the end of the loaded data",
+					 plan->bss_end_addr);
 		mem_end = plan->bss_end_addr;
 	}
 	if (mem_end > FOUR_GIB)
-		return fail(plan, TANDEM_EINVAL,
-			    "address tag: image would end above 4 GiB", 0);
+		return fail_plan(plan, TANDEM_EINVAL,
+				 "address tag: image would end above 4 GiB", 0);
 
 	/* GRUB reads what there is and leaves the rest as it was: zero it. */
 	if (load_size > size - offset) {
@@ -404,286 +401,56 @@ static int plan_flat(size_t size, struct mb2_plan *plan)
 	return 0;
 }
 
-/* The ELF header fields used here, widened from either class. */
-struct elf_hdr {
-	uint8_t class;
-	uint16_t type;
-	uint16_t machine;
-	uint32_t version;
-	uint64_t entry;
-	uint64_t phoff;
-	uint64_t shoff;
-	uint16_t phentsize;
-	uint16_t phnum;
-	uint16_t shentsize;
-	uint16_t shnum;
-	uint16_t shstrndx;
-};
-
-static int read_ehdr(const uint8_t *img, size_t size, struct elf_hdr *h,
-		     struct mb2_plan *plan)
-{
-	if (size < EI_NIDENT || img[EI_MAG0] != ELFMAG0 || img[EI_MAG0 + 1] != ELFMAG1 ||
-	    img[EI_MAG0 + 2] != ELFMAG2 || img[EI_MAG0 + 3] != ELFMAG3)
-		return fail(plan, TANDEM_EINVAL,
-			    "no address tag and not an ELF file", 0);
-	if (img[EI_DATA] != ELFDATA2LSB)
-		return fail(plan, TANDEM_EINVAL, "ELF file is not little-endian", 0);
-
-	h->class = img[EI_CLASS];
-	if (h->class == ELFCLASS32) {
-		struct elf32_ehdr e;
-
-		if (size < sizeof(e))
-			return fail(plan, TANDEM_EINVAL,
-				    "ELF header runs past the end of the file", 0);
-		memcpy(&e, img, sizeof(e));
-		h->type = e.e_type;
-		h->machine = e.e_machine;
-		h->version = e.e_version;
-		h->entry = e.e_entry;
-		h->phoff = e.e_phoff;
-		h->shoff = e.e_shoff;
-		h->phentsize = e.e_phentsize;
-		h->phnum = e.e_phnum;
-		h->shentsize = e.e_shentsize;
-		h->shnum = e.e_shnum;
-		h->shstrndx = e.e_shstrndx;
-		if (h->machine != EM_386)
-			return fail(plan, TANDEM_ENOSYS,
-				    "ELF32 file is not for i386 (e_machine %u)",
-				    h->machine);
-	} else if (h->class == ELFCLASS64) {
-		struct elf64_ehdr e;
-
-		if (size < sizeof(e))
-			return fail(plan, TANDEM_EINVAL,
-				    "ELF header runs past the end of the file", 0);
-		memcpy(&e, img, sizeof(e));
-		h->type = e.e_type;
-		h->machine = e.e_machine;
-		h->version = e.e_version;
-		h->entry = e.e_entry;
-		h->phoff = e.e_phoff;
-		h->shoff = e.e_shoff;
-		h->phentsize = e.e_phentsize;
-		h->phnum = e.e_phnum;
-		h->shentsize = e.e_shentsize;
-		h->shnum = e.e_shnum;
-		h->shstrndx = e.e_shstrndx;
-		if (h->machine != EM_X86_64)
-			return fail(plan, TANDEM_ENOSYS,
-				    "ELF64 file is not for x86-64 (e_machine %u)",
-				    h->machine);
-	} else {
-		return fail(plan, TANDEM_ENOSYS, "ELF class %u not supported", h->class);
-	}
-	if (h->version != EV_CURRENT)
-		return fail(plan, TANDEM_ENOSYS, "ELF version %u not supported",
-			    h->version);
-	/* GRUB 2.04 and later also take ET_DYN (position-independent links). */
-	if (h->type != ET_EXEC && h->type != ET_DYN)
-		return fail(plan, TANDEM_EINVAL,
-			    "ELF type %u is not an executable", h->type);
-	return 0;
-}
-
-/* Program header @i, widened to the 64-bit layout. */
-static void read_phdr(const uint8_t *img, const struct elf_hdr *h, unsigned i,
-		      struct elf64_phdr *ph)
-{
-	const uint8_t *p = img + h->phoff + (uint64_t)i * h->phentsize;
-
-	if (h->class == ELFCLASS64) {
-		memcpy(ph, p, sizeof(*ph));
-	} else {
-		struct elf32_phdr p32;
-
-		memcpy(&p32, p, sizeof(p32));
-		ph->p_type = p32.p_type;
-		ph->p_flags = p32.p_flags;
-		ph->p_offset = p32.p_offset;
-		ph->p_vaddr = p32.p_vaddr;
-		ph->p_paddr = p32.p_paddr;
-		ph->p_filesz = p32.p_filesz;
-		ph->p_memsz = p32.p_memsz;
-		ph->p_align = p32.p_align;
-	}
-}
-
-/* GRUB reads the program headers from its 32 KiB header buffer only. */
-static int check_phdrs(size_t size, const struct elf_hdr *h, struct mb2_plan *plan)
-{
-	size_t want = h->class == ELFCLASS64 ? sizeof(struct elf64_phdr)
-					     : sizeof(struct elf32_phdr);
-	uint64_t window = size < MB2_HEADER_SEARCH ? size : MB2_HEADER_SEARCH;
-	uint64_t table;
-
-	if (h->phnum == 0)
-		return fail(plan, TANDEM_EINVAL, "ELF file has no program headers", 0);
-	if (h->phnum > MB2_IMAGE_MAX_PHNUM)
-		return fail(plan, TANDEM_E2BIG,
-			    "ELF file has %u program headers; at most 64 supported",
-			    h->phnum);
-	if (h->phentsize < want)
-		return fail(plan, TANDEM_EINVAL,
-			    "ELF program header size %u too small", h->phentsize);
-	table = (uint64_t)h->phnum * h->phentsize;
-	if (h->phoff > window || table > window - h->phoff)
-		return fail(plan, TANDEM_EINVAL, size < MB2_HEADER_SEARCH
-			    ? "ELF program headers run past the end of the file"
-			    : "ELF program headers lie beyond the first 32 KiB", 0);
-	return 0;
-}
-
 /*
- * One segment per PT_LOAD with p_memsz > 0, loaded at p_paddr as GRUB
- * does. Segment numbers in messages are program header indices.
+ * An ELF image: the plan of elf_plan() (elf.h), GRUB's rules, in the
+ * plan's own terms. The entry tag overrides e_entry; a relocatable image
+ * is copied as one block, so its segments may overlap.
  */
-static int plan_segments(const uint8_t *img, size_t size, const struct elf_hdr *h,
-			 bool high_ok, struct mb2_plan *plan)
-{
-	uint8_t index[MB2_IMAGE_MAX_SEGMENTS];
-	unsigned i, j;
-
-	for (i = 0; i < h->phnum; i++) {
-		struct elf64_phdr ph;
-
-		read_phdr(img, h, i, &ph);
-		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
-			continue;
-		if (ph.p_filesz > ph.p_memsz)
-			return fail(plan, TANDEM_EINVAL,
-				    "segment %u: p_filesz is larger than p_memsz", i);
-		if (ph.p_filesz &&
-		    (ph.p_offset > size || ph.p_filesz > size - ph.p_offset))
-			return fail(plan, TANDEM_EINVAL,
-				    "segment %u extends past the end of the file", i);
-		if (ph.p_paddr > UINT64_MAX - ph.p_memsz)
-			return fail(plan, TANDEM_EINVAL,
-				    "segment %u: p_paddr + p_memsz wraps around", i);
-		if (!high_ok && ph.p_paddr + ph.p_memsz > FOUR_GIB)
-			return fail(plan, TANDEM_EINVAL,
-				    "segment %u ends above 4 GiB", i);
-		if (plan->nsegments == MB2_IMAGE_MAX_SEGMENTS)
-			return fail(plan, TANDEM_E2BIG,
-				    "ELF file has more than 16 loadable segments", 0);
-		index[plan->nsegments] = (uint8_t)i;
-		add_segment(plan, ph.p_paddr, ph.p_offset, ph.p_filesz, ph.p_memsz);
-	}
-	if (plan->nsegments == 0)
-		return fail(plan, TANDEM_EINVAL, "ELF file has no loadable segment", 0);
-
-	/* GRUB's relocator refuses overlapping chunks ("overlap detected"). */
-	if (mb2_plan_has(plan, MB2_HTAG_RELOCATABLE))
-		return 0;
-	for (i = 1; i < plan->nsegments; i++) {
-		const struct mb2_segment *a = &plan->segments[i];
-
-		for (j = 0; j < i; j++) {
-			const struct mb2_segment *b = &plan->segments[j];
-
-			if (a->dest < b->dest + b->mem_size &&
-			    b->dest < a->dest + a->mem_size)
-				return fail(plan, TANDEM_EINVAL,
-					    "segment %u overlaps an earlier segment",
-					    index[i]);
-		}
-	}
-	return 0;
-}
-
-/*
- * Like GRUB: the first program header (of any type) whose virtual range
- * holds e_entry maps it to a physical address; 32-bit files wrap at 4 GiB.
- */
-static int elf_entry(const uint8_t *img, const struct elf_hdr *h, bool high_ok,
-		     struct mb2_plan *plan)
-{
-	unsigned i;
-
-	for (i = 0; i < h->phnum; i++) {
-		struct elf64_phdr ph;
-		uint64_t entry;
-
-		read_phdr(img, h, i, &ph);
-		if (h->entry < ph.p_vaddr || h->entry - ph.p_vaddr >= ph.p_memsz)
-			continue;
-		entry = h->entry - ph.p_vaddr + ph.p_paddr;
-		if (h->class == ELFCLASS32)
-			entry = (uint32_t)entry;
-		if (!high_ok && entry >= FOUR_GIB)
-			return fail(plan, TANDEM_EINVAL,
-				    "ELF entry point %x is above 4 GiB", entry);
-		plan->entry = entry;
-		plan->entry_source = MB2_ENTRY_ELF;
-		return 0;
-	}
-	return fail(plan, TANDEM_EINVAL,
-		    "ELF entry point %x is not inside any segment", h->entry);
-}
-
-/*
- * The section header table, for the caller's ELF-symbols boot information.
- * GRUB fails on a table it cannot read whole; entries smaller than the
- * structure are only dropped here (GRUB would misread them).
- */
-static int elf_sections(size_t size, const struct elf_hdr *h, struct mb2_plan *plan)
-{
-	size_t want = h->class == ELFCLASS64 ? sizeof(struct elf64_shdr)
-					     : sizeof(struct elf32_shdr);
-	uint64_t table = (uint64_t)h->shnum * h->shentsize;
-
-	if (h->shnum == 0)
-		return 0;
-	if (h->shentsize < want) {
-		warn(plan, MB2_IMAGE_WARN_NO_SECTIONS,
-		     "ELF section header size too small; sections ignored");
-		return 0;
-	}
-	if (h->shoff > size || table > size - h->shoff)
-		return fail(plan, TANDEM_EINVAL,
-			    "ELF section headers run past the end of the file", 0);
-	plan->elf_shoff = h->shoff;
-	plan->elf_shnum = h->shnum;
-	plan->elf_shentsize = h->shentsize;
-	plan->elf_shstrndx = h->shstrndx;
-	return 0;
-}
-
 static int plan_elf(const uint8_t *img, size_t size, uint32_t flags,
 		    struct mb2_plan *plan)
 {
-	struct elf_hdr h;
-	bool high_ok;
+	struct elf_file f;
+	struct elf_load load;
+	uint32_t eflags = 0;
+	size_t i;
 	int ret;
 
-	ret = read_ehdr(img, size, &h, plan);
+	if (!elf_is_elf(img, size))
+		return fail_plan(plan, TANDEM_EINVAL,
+				 "no address tag and not an ELF file", 0);
+	ret = elf_read(img, size, &f);
 	if (ret < 0)
-		return ret;
-	plan->elf_class = h.class;
-	plan->elf_type = h.type;
-	plan->elf_entry = h.entry;
-	/* Addresses above 4 GiB make sense for 64-bit files only. */
-	high_ok = (flags & MB2_IMAGE_ALLOW_HIGH) && h.class == ELFCLASS64;
+		return fail_plan(plan, -ret, f.why, f.why_arg);
+	plan->elf_class = f.class;
+	plan->elf_type = f.type;
+	plan->elf_entry = f.entry;
 
-	ret = check_phdrs(size, &h, plan);
+	if (flags & MB2_IMAGE_ALLOW_HIGH)
+		eflags |= ELF_PLAN_HIGH;
+	if (mb2_plan_has(plan, MB2_HTAG_RELOCATABLE))
+		eflags |= ELF_PLAN_OVERLAP;
+	if (mb2_plan_has(plan, MB2_HTAG_ENTRY))
+		eflags |= ELF_PLAN_NO_ENTRY;
+	ret = elf_plan(&f, eflags, &load);
 	if (ret < 0)
-		return ret;
-	ret = plan_segments(img, size, &h, high_ok, plan);
-	if (ret < 0)
-		return ret;
-	/* An entry tag overrides e_entry; GRUB still translates e_entry and
-	 * fails if it cannot, but nothing uses the result: accept. */
-	if (!mb2_plan_has(plan, MB2_HTAG_ENTRY)) {
-		ret = elf_entry(img, &h, high_ok, plan);
-		if (ret < 0)
-			return ret;
+		return fail_plan(plan, -ret, load.why, load.why_arg);
+
+	for (i = 0; i < load.nsegments; i++)
+		add_segment(plan, load.segments[i].dest,
+			    load.segments[i].offset, load.segments[i].file_size,
+			    load.segments[i].mem_size);
+	if (load.has_entry) {
+		plan->entry = load.entry;
+		plan->entry_source = MB2_ENTRY_ELF;
 	}
-	ret = elf_sections(size, &h, plan);
-	if (ret < 0)
-		return ret;
-	plan->format = h.class == ELFCLASS64 ? MB2_FORMAT_ELF64 : MB2_FORMAT_ELF32;
+	if (load.warnings & ELF_WARN_NO_SECTIONS)
+		warn(plan, MB2_IMAGE_WARN_NO_SECTIONS, load.warning);
+	plan->elf_shoff = load.shoff;
+	plan->elf_shnum = load.shnum;
+	plan->elf_shentsize = load.shentsize;
+	plan->elf_shstrndx = load.shstrndx;
+	plan->format = f.class == ELFCLASS64 ? MB2_FORMAT_ELF64 :
+					       MB2_FORMAT_ELF32;
 	return 0;
 }
 
@@ -700,8 +467,8 @@ int mb2_image_parse(const void *image, size_t size,
 	if (!opts)
 		opts = &defaults;
 	if (!image || size < MIN_IMAGE_SIZE)
-		return fail(plan, TANDEM_EINVAL,
-			    "kernel image is shorter than 32 bytes", 0);
+		return fail_plan(plan, TANDEM_EINVAL,
+				 "kernel image is shorter than 32 bytes", 0);
 
 	ret = find_header(img, size, plan);
 	if (ret == 0)
@@ -710,8 +477,9 @@ int mb2_image_parse(const void *image, size_t size,
 		/* GRUB would take an EFI entry tag with boot services kept;
 		 * guests of Tandem never run with EFI boot services. */
 		if (!mb2_plan_has(plan, MB2_HTAG_ENTRY))
-			ret = fail(plan, TANDEM_EINVAL,
-				   "address tag without entry address tag", 0);
+			ret = fail_plan(plan, TANDEM_EINVAL,
+					"address tag without entry address tag",
+					0);
 		else
 			ret = plan_flat(size, plan);
 	} else if (ret == 0) {
@@ -738,25 +506,27 @@ int mb2_plan_relocate(struct mb2_plan *plan, uint64_t new_base)
 	size_t i;
 
 	if (plan->format == MB2_FORMAT_NONE || plan->nsegments == 0)
-		return fail(plan, TANDEM_EINVAL, "no load plan to relocate", 0);
+		return fail_plan(plan, TANDEM_EINVAL,
+				 "no load plan to relocate", 0);
 	if (new_base == plan->lowest)
 		return 0;
 	if (!mb2_plan_has(plan, MB2_HTAG_RELOCATABLE))
-		return fail(plan, TANDEM_EPERM, "kernel image is not relocatable", 0);
+		return fail_plan(plan, TANDEM_EPERM,
+				 "kernel image is not relocatable", 0);
 
 	span = plan->highest - plan->lowest;
 	if (plan->reloc_align && new_base % plan->reloc_align)
-		return fail(plan, TANDEM_ERANGE,
-			    "load base %x is not aligned as the relocatable tag asks",
-			    new_base);
+		return fail_plan(plan, TANDEM_ERANGE,
+				 "load base %x is not aligned as the relocatable tag asks",
+				 new_base);
 	if (new_base < plan->reloc_min_addr)
-		return fail(plan, TANDEM_ERANGE,
-			    "load base %x is below the relocatable tag's min_addr",
-			    new_base);
+		return fail_plan(plan, TANDEM_ERANGE,
+				 "load base %x is below the relocatable tag's min_addr",
+				 new_base);
 	if (new_base > UINT64_MAX - span || new_base + span > plan->reloc_max_addr)
-		return fail(plan, TANDEM_ERANGE,
-			    "image at load base %x would end above the relocatable tag's max_addr",
-			    new_base);
+		return fail_plan(plan, TANDEM_ERANGE,
+				 "image at load base %x would end above the relocatable tag's max_addr",
+				 new_base);
 
 	/* Modular arithmetic: the same as adding a negative shift. */
 	delta = new_base - plan->lowest;

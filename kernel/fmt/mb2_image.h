@@ -13,85 +13,87 @@
  * Pure C over caller memory: no allocation, no hardware, no globals. The
  * image is untrusted; nothing outside [image, image + size) is ever read.
  */
-#ifndef MB2_IMAGE_H
-#define MB2_IMAGE_H
+#ifndef TANDEM_FMT_MB2_IMAGE_H
+#define TANDEM_FMT_MB2_IMAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Header fields (spec 3.1.2). */
-#define MB2_HEADER_MAGIC	0xe85250d6u
-#define MB2_HEADER_SEARCH	32768	/* header lies within these first bytes */
-#define MB2_HEADER_ALIGN	8	/* header and tag alignment (3.1.1, 3.1.3) */
-#define MB2_ARCH_I386		0	/* 32-bit protected mode of i386 */
-#define MB2_ARCH_MIPS32		4	/* 32-bit MIPS: refused */
+#define MB2_HEADER_MAGIC	      0xe85250d6u
+/* The header lies within these first bytes. */
+#define MB2_HEADER_SEARCH	      32768
+/* Header and tag alignment (3.1.1, 3.1.3). */
+#define MB2_HEADER_ALIGN	      8
+#define MB2_ARCH_I386		      0 /* 32-bit protected mode of i386 */
+#define MB2_ARCH_MIPS32		      4 /* 32-bit MIPS: refused */
 
 /* Header tag types (spec 3.1.4 - 3.1.13). */
-#define MB2_HTAG_END		0
-#define MB2_HTAG_INFO_REQUEST	1	/* 3.1.4 */
-#define MB2_HTAG_ADDRESS	2	/* 3.1.5 */
-#define MB2_HTAG_ENTRY		3	/* 3.1.6 */
-#define MB2_HTAG_CONSOLE_FLAGS	4	/* 3.1.9 */
-#define MB2_HTAG_FRAMEBUFFER	5	/* 3.1.10 */
-#define MB2_HTAG_MODULE_ALIGN	6	/* 3.1.11 */
-#define MB2_HTAG_EFI_BS		7	/* 3.1.12 */
-#define MB2_HTAG_ENTRY_EFI32	8	/* 3.1.7 */
-#define MB2_HTAG_ENTRY_EFI64	9	/* 3.1.8 */
-#define MB2_HTAG_RELOCATABLE	10	/* 3.1.13 */
+#define MB2_HTAG_END		      0
+#define MB2_HTAG_INFO_REQUEST	      1	 /* 3.1.4 */
+#define MB2_HTAG_ADDRESS	      2	 /* 3.1.5 */
+#define MB2_HTAG_ENTRY		      3	 /* 3.1.6 */
+#define MB2_HTAG_CONSOLE_FLAGS	      4	 /* 3.1.9 */
+#define MB2_HTAG_FRAMEBUFFER	      5	 /* 3.1.10 */
+#define MB2_HTAG_MODULE_ALIGN	      6	 /* 3.1.11 */
+#define MB2_HTAG_EFI_BS		      7	 /* 3.1.12 */
+#define MB2_HTAG_ENTRY_EFI32	      8	 /* 3.1.7 */
+#define MB2_HTAG_ENTRY_EFI64	      9	 /* 3.1.8 */
+#define MB2_HTAG_RELOCATABLE	      10 /* 3.1.13 */
 
 /* Tag flags bit 0: the kernel boots even if the loader ignores the tag. */
-#define MB2_HTAG_OPTIONAL	0x1
+#define MB2_HTAG_OPTIONAL	      0x1
 
 /* console_flags of tag 4 (spec 3.1.9). */
-#define MB2_CONSOLE_REQUIRED	(1u << 0)
-#define MB2_CONSOLE_EGA_TEXT	(1u << 1)
+#define MB2_CONSOLE_REQUIRED	      (1u << 0)
+#define MB2_CONSOLE_EGA_TEXT	      (1u << 1)
 
 /* preference of tag 10 (spec 3.1.13). */
-#define MB2_RELOC_PREF_NONE	0
-#define MB2_RELOC_PREF_LOW	1
-#define MB2_RELOC_PREF_HIGH	2
+#define MB2_RELOC_PREF_NONE	      0
+#define MB2_RELOC_PREF_LOW	      1
+#define MB2_RELOC_PREF_HIGH	      2
 
 /* Limits of the plan. */
-#define MB2_IMAGE_MAX_SEGMENTS	16	/* loadable segments kept */
-#define MB2_IMAGE_MAX_INFO	32	/* information request types kept */
-#define MB2_IMAGE_MAX_PHNUM	64	/* program headers accepted */
-#define MB2_IMAGE_MESSAGE_LEN	96	/* bytes of mb2_plan.message */
+#define MB2_IMAGE_MAX_SEGMENTS	      16 /* loadable segments kept */
+#define MB2_IMAGE_MAX_INFO	      32 /* information request types kept */
+#define MB2_IMAGE_MAX_PHNUM	      64 /* program headers accepted */
+#define MB2_IMAGE_MESSAGE_LEN	      96 /* bytes of mb2_plan.message */
 
 /*
  * Boot information types (spec 3.6) GRUB accepts in a required information
  * request: 0 (end) to 21 (image load base). A good default for
  * mb2_image_opts.info_supported when the caller builds what GRUB builds.
  */
-#define MB2_IMAGE_INFO_GRUB	((UINT64_C(1) << 22) - 1)
+#define MB2_IMAGE_INFO_GRUB	      ((UINT64_C(1) << 22) - 1)
 
 /* mb2_image_opts.flags */
 /*
  * Accept segments and an entry point above 4 GiB. GRUB refuses them (it
  * enters the kernel in 32-bit mode); a 64-bit HRT kernel may need them.
  */
-#define MB2_IMAGE_ALLOW_HIGH	(1u << 0)
+#define MB2_IMAGE_ALLOW_HIGH	      (1u << 0)
 
 /* mb2_plan.warnings: something was tolerated, as GRUB tolerates it. */
 /* Address tag asks for more bytes than the file has; the rest is zeroed. */
-#define MB2_IMAGE_WARN_SHORT_FILE	(1u << 0)
+#define MB2_IMAGE_WARN_SHORT_FILE     (1u << 0)
 /* More than MB2_IMAGE_MAX_INFO information requests; the rest not kept. */
-#define MB2_IMAGE_WARN_INFO_TRUNCATED	(1u << 1)
+#define MB2_IMAGE_WARN_INFO_TRUNCATED (1u << 1)
 /* ELF section header table unusable (entries too small); not recorded. */
-#define MB2_IMAGE_WARN_NO_SECTIONS	(1u << 2)
+#define MB2_IMAGE_WARN_NO_SECTIONS    (1u << 2)
 
 /* One header tag as the parser hands it to the caller (spec 3.1.3). */
 struct mb2_header_tag {
 	uint16_t type;
-	uint16_t flags;			/* MB2_HTAG_OPTIONAL */
-	uint32_t size;			/* whole tag, header included */
-	uint32_t offset;		/* of the tag, from the image start */
-	const uint8_t *payload;		/* bytes after the 8-byte tag header */
-	uint32_t payload_len;		/* size - 8, all inside the image */
+	uint16_t flags;		/* MB2_HTAG_OPTIONAL */
+	uint32_t size;		/* whole tag, header included */
+	uint32_t offset;	/* of the tag, from the image start */
+	const uint8_t *payload; /* bytes after the 8-byte tag header */
+	uint32_t payload_len;	/* size - 8, all inside the image */
 };
 
 /* Returned by an mb2_tag_fn that handles a tag type itself. */
-#define MB2_TAG_CLAIMED		1
+#define MB2_TAG_CLAIMED 1
 
 /*
  * Caller hook, called for every header tag but the end tag, in order,
@@ -113,9 +115,9 @@ struct mb2_image_opts {
 	 * Default: MB2_IMAGE_INFO_GRUB.
 	 */
 	uint64_t info_supported;
-	uint32_t flags;			/* MB2_IMAGE_ALLOW_HIGH */
-	mb2_tag_fn tag_fn;		/* may be NULL */
-	void *tag_ctx;			/* passed to tag_fn */
+	uint32_t flags;	   /* MB2_IMAGE_ALLOW_HIGH */
+	mb2_tag_fn tag_fn; /* may be NULL */
+	void *tag_ctx;	   /* passed to tag_fn */
 };
 
 /*
@@ -132,16 +134,16 @@ struct mb2_segment {
 };
 
 enum mb2_image_format {
-	MB2_FORMAT_NONE = 0,	/* parse failed */
-	MB2_FORMAT_FLAT,	/* address tag: one flat piece (spec 3.1.5) */
-	MB2_FORMAT_ELF32,	/* ELF32 i386, PT_LOAD segments */
-	MB2_FORMAT_ELF64,	/* ELF64 x86-64, PT_LOAD segments */
+	MB2_FORMAT_NONE = 0, /* parse failed */
+	MB2_FORMAT_FLAT,     /* address tag: one flat piece (spec 3.1.5) */
+	MB2_FORMAT_ELF32,    /* ELF32 i386, PT_LOAD segments */
+	MB2_FORMAT_ELF64,    /* ELF64 x86-64, PT_LOAD segments */
 };
 
 enum mb2_entry_source {
 	MB2_ENTRY_NONE = 0,
-	MB2_ENTRY_TAG,		/* entry address tag (spec 3.1.6) */
-	MB2_ENTRY_ELF,		/* e_entry, translated to a physical address */
+	MB2_ENTRY_TAG, /* entry address tag (spec 3.1.6) */
+	MB2_ENTRY_ELF, /* e_entry, translated to a physical address */
 };
 
 /*
@@ -151,36 +153,36 @@ enum mb2_entry_source {
  */
 struct mb2_plan {
 	/*
-	 * Failure: reason is a static string that may hold one "%u" or "%x"
-	 * standing for reason_arg; message is the same line with the number
+	 * Failure: why is a static reason that may hold one "%u" or "%x"
+	 * standing for why_arg; message is the same line with the number
 	 * filled in, ready to print. Both empty/NULL on success.
 	 */
-	const char *reason;
-	uint64_t reason_arg;
+	const char *why;
+	uint64_t why_arg;
 	char message[MB2_IMAGE_MESSAGE_LEN];
-	uint32_t warnings;		/* MB2_IMAGE_WARN_* */
-	const char *warning;		/* text of the first warning, or NULL */
+	uint32_t warnings;   /* MB2_IMAGE_WARN_* */
+	const char *warning; /* text of the first warning, or NULL */
 
 	/* The Multiboot2 header (spec 3.1.2). */
-	uint32_t header_offset;		/* from the image start, 8-aligned */
+	uint32_t header_offset; /* from the image start, 8-aligned */
 	uint32_t header_length;
-	uint32_t tags_present;		/* 1u << MB2_HTAG_* */
-	uint32_t unknown_skipped;	/* unknown optional tags ignored */
-	uint32_t unknown_claimed;	/* unknown tags the tag_fn claimed */
+	uint32_t tags_present;	  /* 1u << MB2_HTAG_* */
+	uint32_t unknown_skipped; /* unknown optional tags ignored */
+	uint32_t unknown_claimed; /* unknown tags the tag_fn claimed */
 
 	/* The load plan. */
 	enum mb2_image_format format;
 	size_t nsegments;
 	struct mb2_segment segments[MB2_IMAGE_MAX_SEGMENTS];
-	uint64_t lowest;		/* lowest segment dest */
-	uint64_t highest;		/* highest dest + mem_size (exclusive) */
-	uint64_t entry;			/* physical entry point (EIP) */
+	uint64_t lowest;  /* lowest segment dest */
+	uint64_t highest; /* highest dest + mem_size (exclusive) */
+	uint64_t entry;	  /* physical entry point (EIP) */
 	enum mb2_entry_source entry_source;
 
 	/* ELF images (System V ABI, ELF header). */
-	uint8_t elf_class;		/* ELFCLASS32/64, 0 for flat images */
-	uint16_t elf_type;		/* ET_EXEC or ET_DYN */
-	uint64_t elf_entry;		/* e_entry as in the file (virtual) */
+	uint8_t elf_class;  /* ELFCLASS32/64, 0 for flat images */
+	uint16_t elf_type;  /* ET_EXEC or ET_DYN */
+	uint64_t elf_entry; /* e_entry as in the file (virtual) */
 	/* Section header table, for the ELF-symbols boot information tag;
 	 * elf_shnum is 0 unless the whole table lies inside the image. */
 	uint64_t elf_shoff;
@@ -190,9 +192,9 @@ struct mb2_plan {
 
 	/* Tag 1, information requests (3.1.4), all request tags together. */
 	uint32_t info[MB2_IMAGE_MAX_INFO];
-	uint32_t ninfo;			/* kept in info[] */
-	uint32_t info_listed;		/* requested in all (may be more) */
-	bool info_optional;		/* every request tag was optional */
+	uint32_t ninfo;	      /* kept in info[] */
+	uint32_t info_listed; /* requested in all (may be more) */
+	bool info_optional;   /* every request tag was optional */
 
 	/* Tag 2, address tag (3.1.5), as in the header. */
 	uint32_t header_addr;
@@ -206,7 +208,7 @@ struct mb2_plan {
 	uint32_t efi64_entry_addr;
 
 	/* Tag 4, console flags (3.1.9). */
-	uint32_t console_flags;		/* MB2_CONSOLE_* */
+	uint32_t console_flags; /* MB2_CONSOLE_* */
 
 	/* Tag 5, framebuffer wish (3.1.10); 0 means no preference. */
 	uint32_t fb_width;
@@ -220,7 +222,7 @@ struct mb2_plan {
 	uint32_t reloc_min_addr;
 	uint32_t reloc_max_addr;
 	uint32_t reloc_align;
-	uint32_t reloc_preference;	/* MB2_RELOC_PREF_* */
+	uint32_t reloc_preference; /* MB2_RELOC_PREF_* */
 };
 
 /** True when the header held a tag of @type (MB2_HTAG_*, below 32). */
@@ -240,7 +242,7 @@ static inline bool mb2_plan_has(const struct mb2_plan *plan, unsigned type)
  * except in relocatable images, which GRUB copies as one block (later
  * segments win; copy them in plan order).
  *
- * Returns 0, or a negative errno with plan->reason and plan->message set:
+ * Returns 0, or a negative errno with plan->why and plan->message set:
  * -TANDEM_ENOENT no usable header, -TANDEM_ENOSYS something the image
  * requires is not supported, -TANDEM_E2BIG too many segments or program
  * headers, -TANDEM_EINVAL anything malformed, or the tag_fn's own error.
@@ -258,7 +260,7 @@ int mb2_image_parse(const void *image, size_t size,
  * Returns 0; -TANDEM_EPERM if the image is not relocatable (and @new_base
  * is not where it already is); -TANDEM_ERANGE if the tag forbids @new_base
  * or an address would wrap. On failure the plan is unchanged except for
- * reason and message.
+ * why, why_arg and message.
  */
 int mb2_plan_relocate(struct mb2_plan *plan, uint64_t new_base);
 

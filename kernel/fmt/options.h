@@ -4,44 +4,52 @@
  * destinations. Malformed words are reported one by one and skipped, so a
  * typo costs one line on the console and never the boot.
  */
-#ifndef OPTIONS_H
-#define OPTIONS_H
+#ifndef TANDEM_FMT_OPTIONS_H
+#define TANDEM_FMT_OPTIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+/* What an option's value is, and what its dest points to. */
 enum option_type {
-    OPT_BOOL,   /* dest: bool *.  "name", or name=1/0/on/off/yes/no/true/false */
-    OPT_UINT,   /* dest: uint64_t *.  decimal or 0x hex, within [min, max] */
-    OPT_SIZE,   /* dest: uint64_t *.  like OPT_UINT plus a K/M/G suffix (x1024^n) */
-    OPT_STRING, /* dest: struct opt_string *.  points into the command line */
-    OPT_ENUM,   /* dest: unsigned int *.  index of the matching enum_names[] entry */
+	/* bool: "name", or name=1/0/on/off/yes/no/true/false */
+	OPT_BOOL,
+	/* uint64_t: decimal or 0x hex, within [min, max] */
+	OPT_UINT,
+	/* uint64_t: like OPT_UINT plus a K/M/G suffix (x1024^n) */
+	OPT_SIZE,
+	/* struct opt_string: points into the command line */
+	OPT_STRING,
+	/* unsigned int: index of the matching enum_names[] entry */
+	OPT_ENUM,
 };
 
-/* A string value: not NUL-terminated, it points into the parsed command line. */
+/* A string value: not NUL-terminated, it points into the command line. */
 struct opt_string {
-    const char *s;
-    size_t len;
+	const char *s;
+	size_t len;
 };
 
 struct option_desc {
-    const char *name;
-    enum option_type type;
-    void *dest;
-    const char *const *enum_names;  /* OPT_ENUM: NULL-terminated list */
-    uint64_t min, max;              /* OPT_UINT/OPT_SIZE: inclusive range,
-                                       OPT_STRING: length range; max == 0
-                                       means no upper bound */
-    const char *help;               /* one line, for a usage listing */
+	const char *name;
+	enum option_type type;
+	void *dest;
+	const char *const *enum_names; /* OPT_ENUM: NULL-terminated list */
+	/*
+	 * OPT_UINT, OPT_SIZE: the range of the value, OPT_STRING: of its
+	 * length; inclusive, and max == 0 means no upper bound.
+	 */
+	uint64_t min, max;
+	const char *help; /* one line, for a usage listing */
 };
 
 /*
  * Called once per problem word. @word/@wlen is the whole offending word (not
- * NUL-terminated); @reason is a static string such as "unknown option".
+ * NUL-terminated); @why is a static reason such as "unknown option".
  */
 typedef void (*options_report_fn)(void *ctx, const char *word, size_t wlen,
-                                  const char *reason);
+				  const char *why);
 
 /*
  * Parse @cmdline (@len bytes, or up to the first NUL) against @table of @n
@@ -51,7 +59,8 @@ typedef void (*options_report_fn)(void *ctx, const char *word, size_t wlen,
  * NULL) and leaves its destination unchanged.
  * Returns the number of problem words (0 = all accepted).
  */
-int options_parse(const char *cmdline, size_t len, const struct option_desc *table,
-                  size_t n, options_report_fn report, void *ctx);
+int options_parse(const char *cmdline, size_t len,
+		  const struct option_desc *table, size_t n,
+		  options_report_fn report, void *ctx);
 
 #endif

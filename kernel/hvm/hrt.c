@@ -76,7 +76,7 @@ int hrt_plan_resources(unsigned int online_cpus)
 	err = hrt_image_parse((const void *)(DIRECT_BASE + m->phys), m->size, &image);
 	if (err) {
 		pr_err("hrt: module '%s' is not a bootable HRT: %s; the ROS boots without it",
-		       m->name, image.reason);
+		       m->name, image.why);
 		return err;
 	}
 	want = config.hrt_cpus ? (unsigned int)config.hrt_cpus :
@@ -319,7 +319,7 @@ int hrt_replace(const void *bytes, uint64_t size)
 	static struct hrt_image fresh;
 
 	if (hrt_image_parse(bytes, size, &fresh)) {
-		pr_warn("hrt: replacement image refused: %s", fresh.reason);
+		pr_warn("hrt: replacement image refused: %s", fresh.why);
 		return -TANDEM_EINVAL;
 	}
 	if (ALIGN_DOWN(fresh.lowest, 2 * MiB) != hrt_plan.mem_base ||

@@ -7,7 +7,9 @@
 #include <stdint.h>
 
 #include "hvm/hrt_boot.h"
+#include "lib/fail.h"
 #include "lib/klib.h"
+#include "lib/unaligned.h"
 #include "fmt/mb2.h"
 #include "mm/paging.h"
 #include "tandem/errno.h"
@@ -29,26 +31,6 @@
 #define TSS_AVAILABLE	0x89			/* P, 64-bit TSS (available) */
 #define GDT_SLOTS	5			/* null, code, data, TSS (2) */
 #define IDT_SIZE	(256 * 16)
-
-static int fail(const char **why, int err, const char *reason)
-{
-	if (why)
-		*why = reason;
-	return -err;
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static bool region_ok(const struct hrt_region *r)
 {

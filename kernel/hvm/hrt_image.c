@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "hvm/hrt_image.h"
+#include "lib/fail.h"
 #include "lib/klib.h"
 #include "fmt/mb2_image.h"
 #include "mm/paging.h"
@@ -44,12 +45,6 @@ static int claim_hrt_tag(void *ctx, const struct mb2_header_tag *t,
 	return MB2_TAG_CLAIMED;
 }
 
-static int fail(struct hrt_image *out, int err, const char *why)
-{
-	out->reason = why;
-	return -err;
-}
-
 /* Palacios's rules for the tag (vmm_hvm.c, setup_mb_kernel_hrt). */
 static int check_tag(struct hrt_image *out)
 {
@@ -57,16 +52,16 @@ static int check_tag(struct hrt_image *out)
 	uint64_t f = tag->hrt_flags, mem;
 
 	if (tag->int_vector < 32)
-		return fail(out, TANDEM_EINVAL,
+		return fail(&out->why, TANDEM_EINVAL,
 			    "HRT upcall vector below 32");
 	if (tag->gva_offset != 0 && tag->gva_offset != HRT_GVA_OFFSET_HIGH)
-		return fail(out, TANDEM_EINVAL,
+		return fail(&out->why, TANDEM_EINVAL,
 			    "HRT virtual offset is neither 0 nor 0xffff800000000000");
 	if (f & TANDEM_HRT_RELOCATABLE)
-		return fail(out, TANDEM_ENOSYS,
+		return fail(&out->why, TANDEM_ENOSYS,
 			    "relocatable HRT kernels are not supported");
 	if (f & TANDEM_HRT_MAP_512GB)
-		return fail(out, TANDEM_ENOSYS,
+		return fail(&out->why, TANDEM_ENOSYS,
 			    "HRT asks for 512 GiB pages, which x86-64 does not have");
 	if (f & TANDEM_HRT_MAP_1GB)
 		out->page_size = PT_SIZE_1G;
@@ -75,16 +70,16 @@ static int check_tag(struct hrt_image *out)
 	else if (f & TANDEM_HRT_MAP_4KB)
 		out->page_size = PT_SIZE_4K;
 	else
-		return fail(out, TANDEM_EINVAL,
+		return fail(&out->why, TANDEM_EINVAL,
 			    "HRT tag sets no page-size flag (4 KiB, 2 MiB or 1 GiB)");
 	if (tag->comm_page_gpa & (PT_SIZE_4K - 1))
-		return fail(out, TANDEM_EINVAL,
+		return fail(&out->why, TANDEM_EINVAL,
 			    "HRT comm page is not 4 KiB aligned");
 	if (tag->comm_page_gpa >= HRT_MAX_MAPPED)
-		return fail(out, TANDEM_ERANGE,
+		return fail(&out->why, TANDEM_ERANGE,
 			    "HRT comm page lies above 128 TiB");
 	if (tag->max_mem_to_map > HRT_MAX_MAPPED)
-		return fail(out, TANDEM_ERANGE,
+		return fail(&out->why, TANDEM_ERANGE,
 			    "HRT asks to map more than 128 TiB");
 
 	mem = tag->max_mem_to_map;
@@ -114,16 +109,16 @@ static int choose_entry(struct hrt_image *out)
 			out->entry - off : out->entry;
 	} else {
 		if (out->plan.entry_source == MB2_ENTRY_NONE)
-			return fail(out, TANDEM_EINVAL,
+			return fail(&out->why, TANDEM_EINVAL,
 				    "HRT image has no entry point");
 		out->entry_phys = out->plan.entry;
 		if (out->entry_phys >= HRT_MAX_MAPPED)
-			return fail(out, TANDEM_ERANGE,
+			return fail(&out->why, TANDEM_ERANGE,
 				    "HRT entry point is outside the mapped memory");
 		out->entry = out->entry_phys + off;
 	}
 	if (out->entry_phys >= out->max_mem_mapped)
-		return fail(out, TANDEM_ERANGE,
+		return fail(&out->why, TANDEM_ERANGE,
 			    "HRT entry point is outside the mapped memory");
 	return 0;
 }
@@ -143,11 +138,11 @@ int hrt_image_parse(const void *image, size_t size, struct hrt_image *out)
 	memset(&ctx, 0, sizeof(ctx));
 	ret = mb2_image_parse(image, size, &opts, &out->plan);
 	if (ret < 0) {
-		out->reason = out->plan.message;
+		out->why = out->plan.message;
 		return ret;
 	}
 	if (!ctx.found)
-		return fail(out, TANDEM_ENOENT,
+		return fail(&out->why, TANDEM_ENOENT,
 			    "no HRT tag (0xf00d) in the Multiboot2 header");
 	out->tag = ctx.tag;
 	out->lowest = out->plan.lowest;
@@ -155,7 +150,7 @@ int hrt_image_parse(const void *image, size_t size, struct hrt_image *out)
 
 	ret = check_tag(out);
 	if (ret == 0 && out->highest > out->max_mem_mapped)
-		ret = fail(out, TANDEM_ERANGE,
+		ret = fail(&out->why, TANDEM_ERANGE,
 			   "HRT image lies beyond the memory it asks to map");
 	if (ret == 0)
 		ret = choose_entry(out);

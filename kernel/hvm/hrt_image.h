@@ -33,7 +33,7 @@ struct hrt_image {
 	 * Failure: one console line, static or pointing into plan.message
 	 * (so valid while this struct is). NULL on success.
 	 */
-	const char *reason;
+	const char *why;
 
 	/* The Multiboot2 load plan: segments to copy (physical), entry. */
 	struct mb2_plan plan;
@@ -72,7 +72,7 @@ struct hrt_image {
  * Entry: the tag's gva_entry if nonzero, else the image's physical entry
  * (entry address tag, or ELF e_entry translated) plus gva_offset.
  *
- * Returns 0, or a negative errno with out->reason set: the errors of
+ * Returns 0, or a negative errno with out->why set: the errors of
  * mb2_image_parse(), -TANDEM_ENOENT no HRT tag, -TANDEM_EINVAL a bad tag,
  * -TANDEM_ENOSYS something Palacios does not support (RELOCATABLE, 512 GiB
  * pages), -TANDEM_ERANGE the image or entry outside the mapped memory.

@@ -6,33 +6,33 @@
  * [0, 2^64 - 1): a range reaching past that is clipped, so every end fits
  * in a uint64_t (the last byte of the address space is never RAM).
  */
-#ifndef MEMMAP_H
-#define MEMMAP_H
+#ifndef TANDEM_MM_MEMMAP_H
+#define TANDEM_MM_MEMMAP_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Types as in the e820 / Multiboot2 memory map; only type 1 is usable RAM. */
-#define MEMMAP_AVAILABLE        1
-#define MEMMAP_RESERVED         2   /* also used for Tandem's own memory */
+#define MEMMAP_AVAILABLE	1
+#define MEMMAP_RESERVED		2 /* also used for Tandem's own memory */
 #define MEMMAP_ACPI_RECLAIMABLE 3
-#define MEMMAP_NVS              4
-#define MEMMAP_BADRAM           5
+#define MEMMAP_NVS		4
+#define MEMMAP_BADRAM		5
 
 /* Exclusive end of the usable address space, see above. */
-#define MEMMAP_END UINT64_MAX
+#define MEMMAP_END		UINT64_MAX
 
 struct memmap_entry {
-    uint64_t base;
-    uint64_t length;
-    uint32_t type;      /* MEMMAP_* or any other firmware value */
+	uint64_t base;
+	uint64_t length;
+	uint32_t type; /* MEMMAP_* or any other firmware value */
 };
 
 /* A plain address range [base, base + length). */
 struct memmap_range {
-    uint64_t base;
-    uint64_t length;
+	uint64_t base;
+	uint64_t length;
 };
 
 /*
@@ -47,7 +47,7 @@ struct memmap_range {
  * -TANDEM_EINVAL for absurd @n. @out needs at most 2 * @n - 1 entries.
  */
 int memmap_sanitize(const struct memmap_entry *in, size_t n,
-                    struct memmap_entry *out, size_t cap);
+		    struct memmap_entry *out, size_t cap);
 
 /*
  * Like memmap_sanitize() over @in plus one extra entry [@base, @base +
@@ -56,8 +56,8 @@ int memmap_sanitize(const struct memmap_entry *in, size_t n,
  * reserved memory into RAM. @out needs at most 2 * @n + 1 entries.
  */
 int memmap_reserve(const struct memmap_entry *in, size_t n, uint64_t base,
-                   uint64_t length, uint32_t type,
-                   struct memmap_entry *out, size_t cap);
+		   uint64_t length, uint32_t type, struct memmap_entry *out,
+		   size_t cap);
 
 /*
  * Find @size bytes aligned to @align (a power of two) that lie inside one
@@ -69,11 +69,11 @@ int memmap_reserve(const struct memmap_entry *in, size_t n, uint64_t base,
  * size, bad alignment or an empty window.
  */
 int memmap_find_free(const struct memmap_entry *map, size_t n, uint64_t size,
-                     uint64_t align, uint64_t lo, uint64_t hi,
-                     const struct memmap_range *busy, size_t nbusy,
-                     bool highest, uint64_t *out);
+		     uint64_t align, uint64_t lo, uint64_t hi,
+		     const struct memmap_range *busy, size_t nbusy,
+		     bool highest, uint64_t *out);
 
-/* Total length of the entries of @type, saturating (meant for sanitized maps). */
+/* Total length of the entries of @type, saturating (for sanitized maps). */
 uint64_t memmap_total(const struct memmap_entry *map, size_t n, uint32_t type);
 
 #endif

@@ -7,28 +7,28 @@
  * cell interface, code 5) reports each pool's `pages` and `used`. The pool
  * is pure bookkeeping: it never touches the pages themselves.
  */
-#ifndef PALLOC_H
-#define PALLOC_H
+#ifndef TANDEM_MM_PALLOC_H
+#define TANDEM_MM_PALLOC_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define POOL_PAGE_SHIFT 12
-#define POOL_PAGE_SIZE  (1ull << POOL_PAGE_SHIFT)
+#define POOL_PAGE_SHIFT		 12
+#define POOL_PAGE_SIZE		 (1ull << POOL_PAGE_SHIFT)
 
 /* Number of uint64_t words of bitmap storage a pool of @pages needs. */
 #define POOL_BITMAP_WORDS(pages) (((pages) + 63) / 64)
 
 /* Returned by pool_alloc() on failure; never a page-aligned address. */
-#define POOL_ALLOC_FAIL UINT64_MAX
+#define POOL_ALLOC_FAIL		 UINT64_MAX
 
 struct page_pool {
-    const char *name;   /* for messages, e.g. "mem pool" */
-    uint64_t base;      /* address of page 0, page-aligned */
-    size_t pages;       /* total pages ("number of pages" in Get Info) */
-    size_t used;        /* allocated + reserved pages ("used pages") */
-    uint64_t *bitmap;   /* bit i set = page i in use; caller-provided */
+	const char *name; /* for messages, e.g. "mem pool" */
+	uint64_t base;	  /* address of page 0, page-aligned */
+	size_t pages;	  /* total pages ("number of pages" in Get Info) */
+	size_t used;	  /* allocated + reserved pages ("used pages") */
+	uint64_t *bitmap; /* bit i set = page i in use; caller-provided */
 };
 
 /*
@@ -38,7 +38,7 @@ struct page_pool {
  * past 2^64, or the storage is NULL.
  */
 int pool_init(struct page_pool *pool, const char *name, uint64_t base,
-              size_t pages, uint64_t *bitmap_storage);
+	      size_t pages, uint64_t *bitmap_storage);
 
 /*
  * Allocate @npages contiguous pages whose address is a multiple of
