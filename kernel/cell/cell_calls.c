@@ -439,9 +439,9 @@ static void destroy_cell(struct cell *c)
 	for (unsigned int i = 0; i < c->nvcpus; i++) {
 		struct vcpu *v = c->vcpus[i];
 
+		/* Its CPU switched back to its root vCPU before it said so. */
 		while (!__atomic_load_n(&v->stopped, __ATOMIC_ACQUIRE))
 			cpu_relax();
-		__atomic_store_n(&v->cpu->vcpu, v->cpu->root_vcpu, __ATOMIC_RELEASE);
 	}
 	mem = cell_config_mem(c->config);
 	for (uint32_t i = 0; i < c->config->num_memory_regions; i++) {

@@ -39,10 +39,10 @@ struct per_cpu {
 
 	/* written by other CPUs */
 	volatile int started __attribute__((aligned(64)));	/* AP answered */
-	/* The vCPU this CPU runs. Written by the root CPU that gives this CPU
-	 * to a partition or takes it back (cell create/destroy, HRT start),
-	 * with release order; this CPU's loop reads it with acquire and
-	 * switches when it changes. */
+	/* The vCPU this CPU runs. Written with release order by the root CPU
+	 * that gives this CPU to a partition (Cell Create, HRT start), and by
+	 * this CPU itself when it stops that vCPU and goes back to root_vcpu;
+	 * this CPU's loop reads it with acquire and switches when it changes. */
 	struct vcpu *vcpu;
 	volatile int online;		/* counted in the image header */
 	volatile bool waiting;		/* in HLT for the wake-up IPI */

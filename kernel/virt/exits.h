@@ -28,7 +28,9 @@ bool vcpu_request(struct vcpu *v, uint32_t req);
 /** Posts @req without waiting (the vCPU's CPU acts on it soon). */
 void vcpu_post(struct vcpu *v, uint32_t req);
 
-/** Carries out @v's pending requests; on @v's own CPU only. */
-void vcpu_process_requests(struct vcpu *v);
+/** Carries out @v's pending requests; on @v's own CPU only. False when
+ * @v was stopped: it may already be freed, and this CPU runs its root vCPU
+ * again. */
+bool vcpu_process_requests(struct vcpu *v);
 
 #endif

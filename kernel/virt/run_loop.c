@@ -185,23 +185,40 @@ static void try_sipi(struct vcpu *v)
 	v->state = VCPU_RUNNING;
 }
 
-void vcpu_process_requests(struct vcpu *v)
+/* VCPU_REQ_STOP: @v leaves this CPU for good, which goes back to its root
+ * vCPU. The CPU itself switches per_cpu.vcpu first and acknowledges last:
+ * once `stopped` is set the owner may free @v, so nothing here or in the
+ * loop touches @v after that store. */
+static void leave_for_good(struct vcpu *v)
+{
+	struct per_cpu *pc = v->cpu;
+
+	if (v->backend)
+		vcpu_ops->vcpu_destroy(v);
+	v->state = VCPU_PARKED;
+	__atomic_store_n(&pc->vcpu, pc->root_vcpu, __ATOMIC_RELEASE);
+	__atomic_and_fetch(&v->requests, ~VCPU_REQ_STOP, __ATOMIC_RELEASE);
+	__atomic_store_n(&v->stopped, true, __ATOMIC_RELEASE);
+}
+
+bool vcpu_process_requests(struct vcpu *v)
 {
 	uint32_t req = __atomic_load_n(&v->requests, __ATOMIC_ACQUIRE);
 
 	if (req & VCPU_REQ_DISABLE)
 		disable_this_cpu(v);
 	if (req & VCPU_REQ_STOP) {
-		vcpu_ops->vcpu_destroy(v);
-		v->state = VCPU_PARKED;
-		__atomic_store_n(&v->stopped, true, __ATOMIC_RELEASE);
-		__atomic_and_fetch(&v->requests, ~VCPU_REQ_STOP, __ATOMIC_RELEASE);
-		return;
+		leave_for_good(v);
+		return false;
+	}
+	if (!v->backend) {
+		/* Its control structure could not be made: it stays parked
+		 * until it is stopped; other requests have nothing to act on. */
+		if (req)
+			__atomic_and_fetch(&v->requests, ~req, __ATOMIC_RELEASE);
+		return true;
 	}
 	if (req & VCPU_REQ_RESET) {
-		if (!v->backend)
-			panic("vcpu_process_requests: reset of cell '%s' vCPU %u (%p) without control structure",
-			      v->cell->name, v->index, v);
 		vcpu_ops->set_state(v, &v->start_state);
 		memcpy(v->regs, v->start_regs, sizeof(v->regs));
 		v->sipi_vector = -1;
@@ -218,6 +235,7 @@ void vcpu_process_requests(struct vcpu *v)
 	}
 	if (req)
 		__atomic_and_fetch(&v->requests, ~req, __ATOMIC_RELEASE);
+	return true;
 }
 
 /* Sleeps in HLT until the wake-up IPI (or any interrupt); a request or an
@@ -263,28 +281,29 @@ static void enter_guest(struct vcpu *v)
 }
 
 /* Makes @v the vCPU of this CPU: create its control structure here, on the
- * CPU that will run it, or load the one it has. */
-static bool switch_to(struct vcpu *v)
+ * CPU that will run it, or load the one it has. A vCPU whose structure
+ * cannot be made is parked (without one) until its cell is destroyed. */
+static void switch_to(struct vcpu *v)
 {
 	int err;
 
 	if (v->backend) {
 		vcpu_ops->vcpu_load(v);
-		return true;
+		return;
 	}
+	if (v->state == VCPU_PARKED)
+		return;			/* creation failed before */
 	v->exit_on_hlt = v->cell->kind->no_devices;
 	err = vcpu_ops->vcpu_create(v);
 	if (err) {
 		pr_err("cell '%s': cannot create vCPU %u (%d); it stays stopped",
 		       v->cell->name, v->index, err);
 		v->state = VCPU_PARKED;
-		v->stopped = true;
-		return false;
+		return;
 	}
 	vcpu_ops->set_gpa_root(v, v->cell->gpa_map.root_phys);
 	v->gpa_gen_seen = v->cell->gpa_gen;
 	v->cell->kind->confine(v);
-	return true;
 }
 
 /*
@@ -292,15 +311,16 @@ static bool switch_to(struct vcpu *v)
  * good, and each turn of the loop does:
  *
  *  1. Read which vCPU this CPU is to run (per_cpu.vcpu: a root CPU runs its
- *     root vCPU until Cell Create or the HRT takes it, and gets it back on
- *     destroy). None, or one that acknowledged a stop: spin and look again.
+ *     root vCPU until Cell Create or the HRT takes it; it switches back
+ *     itself when that vCPU is stopped). None yet: spin and look again.
  *  2. If that vCPU is new to this CPU, make it current: create its control
  *     structure here (the backend's control structure must be made on the CPU that
  *     runs it), point it at its cell's guest-physical map and let the
  *     cell's kind confine it (I/O intercepts); or just load it.
  *  3. Carry out the requests other CPUs posted (vcpu_post/vcpu_request):
- *     Disable (never returns), stop, reset to the start state, INIT, an
- *     interrupt to deliver.
+ *     Disable (never returns), stop (this CPU goes back to its root vCPU
+ *     and the stopped one may be freed at once), reset to the start
+ *     state, INIT, an interrupt to deliver.
  *  4. By run state: a vCPU waiting for a start-up IPI starts in real mode
  *     if one arrived; a parked (failed) one stays put; a running one that
  *     executed HLT sleeps in HLT until an interrupt or request is pending
@@ -322,19 +342,16 @@ void cpu_loop(void)
 	for (;;) {
 		struct vcpu *v = __atomic_load_n(&pc->vcpu, __ATOMIC_ACQUIRE);
 
-		if (!v || v->stopped) {
-			cur = NULL;
+		if (!v) {
 			cpu_relax();
 			continue;
 		}
 		if (v != cur) {
-			if (!switch_to(v))
-				continue;
+			switch_to(v);
 			cur = v;
 		}
-		vcpu_process_requests(v);
-		if (v->stopped) {
-			cur = NULL;
+		if (!vcpu_process_requests(v)) {
+			cur = NULL;		/* @v is gone: never touch it again */
 			continue;
 		}
 		switch (v->state) {

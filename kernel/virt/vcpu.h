@@ -160,7 +160,7 @@ struct vcpu {
 	/* Cross-CPU control (kernel/virt/vcpu_loop.c). */
 	volatile uint32_t requests;	/* VCPU_REQ_* */
 	volatile bool in_guest;		/* between entry and exit */
-	volatile bool stopped;		/* acknowledged VCPU_REQ_STOP */
+	volatile bool stopped;		/* left its CPU for good: may be freed */
 	volatile uint32_t gpa_gen_seen;	/* cell's gpa_gen at the last flush */
 	struct vcpu_state start_state;	/* for VCPU_REQ_RESET */
 	uint64_t start_regs[GPR_COUNT];
