@@ -131,6 +131,7 @@ boot-tests: $(TEST_ISO) $(ROS_NATIVE_ISO) $(SCENARIO_ISOS)
 	$(PYTHON) scripts/boottest.py --iso $(TEST_ISO) --plan tests/boot-plan.json
 
 test: deps
+	$(MAKE) --no-print-directory check-style
 	$(MAKE) --no-print-directory check-layers
 	$(MAKE) --no-print-directory host-tests
 	$(MAKE) --no-print-directory check-header

@@ -6,9 +6,9 @@
 #include "lib/klib.h"
 #include "layout.h"
 
-#define MiB		(1024ul * 1024)
-#define LOW_MEMORY_END	0xa0000ull	/* conventional memory ends at 640 KiB */
-#define FOUR_GIB	0x100000000ull
+#define MiB	       (1024ul * 1024)
+#define LOW_MEMORY_END 0xa0000ull /* conventional memory ends at 640 KiB */
+#define FOUR_GIB       0x100000000ull
 
 struct hv_memory hv_memory;
 struct memmap_entry boot_memmap[MAX_MEMMAP];
@@ -35,8 +35,10 @@ int hv_memory_reserve(const struct mb2_info *mbi, uint64_t mbi_phys,
 	for (size_t i = 0; i < mbi->nmodules; i++) {
 		const struct mb2_module *m = &mbi->modules[i];
 
-		busy[nbusy++] = (struct memmap_range){ m->start, m->end - m->start };
-		modules_size += ALIGN_UP((uint64_t)(m->end - m->start), PAGE_SIZE);
+		busy[nbusy++] = (struct memmap_range){ m->start,
+						       m->end - m->start };
+		modules_size += ALIGN_UP((uint64_t)(m->end - m->start),
+					 PAGE_SIZE);
 	}
 
 	hv->percpu_size = (uint64_t)possible_cpus * PER_CPU_SIZE;
@@ -69,7 +71,8 @@ int hv_memory_reserve(const struct mb2_info *mbi, uint64_t mbi_phys,
 		bm->phys = dst;
 		bm->size = len;
 		size_t n = m->string_len < sizeof(bm->name) - 1 ?
-			   m->string_len : sizeof(bm->name) - 1;
+				   m->string_len :
+				   sizeof(bm->name) - 1;
 		memcpy(bm->name, m->string, n);
 		bm->name[n] = '\0';
 		dst += ALIGN_UP(len, PAGE_SIZE);

@@ -1,19 +1,19 @@
 /* Reserving Tandem's memory at boot (boot/hvmem.c); boot/ only. */
-#ifndef TANDEM_HVMEM_H
-#define TANDEM_HVMEM_H
+#ifndef TANDEM_BOOT_HVMEM_H
+#define TANDEM_BOOT_HVMEM_H
 
 #include <stdint.h>
 #include "boot_info.h"
 #include "fmt/mb2.h"
 #include "mm/memmap.h"
 
-#define MAX_MODULES	MB2_MAX_MODULES
-#define MAX_MEMMAP	BOOT_MEMMAP_MAX
+#define MAX_MODULES MB2_MAX_MODULES
+#define MAX_MEMMAP  BOOT_MEMMAP_MAX
 
 /** What boot/ reserved, for the log and for hiding it from guests. */
 struct hv_memory {
 	uint64_t image_base, image_size;
-	uint64_t base, size;		/* hypervisor memory: */
+	uint64_t base, size; /* hypervisor memory: */
 	uint64_t percpu_base, percpu_size;
 	uint64_t modules_base, modules_size;
 	uint64_t pool_base, pool_size;

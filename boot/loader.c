@@ -25,9 +25,9 @@
 #include "guests.h"
 #include "hw/tsc.h"
 
-#define KiB		1024ul
-#define MiB		(1024ul * 1024)
-#define MBI_COPY_SIZE	(64 * 1024)
+#define KiB	      1024ul
+#define MiB	      (1024ul * 1024)
+#define MBI_COPY_SIZE (64 * 1024)
 
 extern const char __image_start[], __core_end[];
 extern const char __bss_start[], __bss_end[];
@@ -46,7 +46,8 @@ static bool cpu_enabled[MADT_MAX_CPUS] = { true };
  * (ACPI 5.2.5.1). Under UEFI the Multiboot2 tag is the only source. */
 static const void *bios_find_rsdp(void)
 {
-	uint64_t ebda = (uint64_t)*(volatile uint16_t *)(DIRECT_BASE + 0x40e) << 4;
+	uint64_t ebda = (uint64_t) * (volatile uint16_t *)(DIRECT_BASE + 0x40e)
+			<< 4;
 	uint64_t ranges[2][2] = { { ebda, ebda + 1024 }, { 0xe0000, 0x100000 } };
 
 	for (int r = 0; r < 2; r++) {
@@ -109,7 +110,8 @@ static unsigned int count_enabled(void)
 static void log_memory(void)
 {
 	const struct hv_memory *hv = &hv_memory;
-	uint64_t ram = memmap_total(boot_memmap, boot_memmap_count, MEMMAP_AVAILABLE);
+	uint64_t ram = memmap_total(boot_memmap, boot_memmap_count,
+				    MEMMAP_AVAILABLE);
 
 	pr_info("memory: %lu MiB RAM in a map of %u ranges", ram / MiB,
 		boot_memmap_count);
@@ -157,7 +159,8 @@ static int read_boot_info(uint64_t mbi_phys, uint64_t *mbi_size)
 	}
 	for (size_t i = 0; i < mbi.mmap_count; i++)
 		raw[i] = (struct memmap_entry){ mbi.mmap[i].base,
-			mbi.mmap[i].length, mbi.mmap[i].type };
+						mbi.mmap[i].length,
+						mbi.mmap[i].type };
 	n = memmap_sanitize(raw, mbi.mmap_count, boot_memmap, MAX_MEMMAP);
 	if (n <= 0) {
 		pr_err("memory map unusable (%d); halting", n);
@@ -171,13 +174,15 @@ static void log_boot_info(void)
 {
 	pr_info("Tandem hypervisor, %s firmware, loaded by %.*s",
 		mbi.firmware == MB2_FW_UEFI ? "UEFI" : "BIOS",
-		(int)mbi.loader_name_len, mbi.loader_name ? mbi.loader_name : "?");
+		(int)mbi.loader_name_len,
+		mbi.loader_name ? mbi.loader_name : "?");
 	if (mbi.warning)
 		pr_warn("boot information: %s", mbi.warning);
 	if (!mbi.nmodules)
 		pr_info("modules: none");
 	for (size_t i = 0; i < mbi.nmodules; i++)
-		pr_info("module %zu: '%s' %u KiB at 0x%x", i, mbi.modules[i].string,
+		pr_info("module %zu: '%s' %u KiB at 0x%x", i,
+			mbi.modules[i].string,
 			(mbi.modules[i].end - mbi.modules[i].start) / 1024,
 			mbi.modules[i].start);
 }
@@ -224,7 +229,8 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 	idt_init();
 	idt_load();
 	if (magic != MB2_BOOTLOADER_MAGIC) {
-		pr_err("not started by a Multiboot2 loader (EAX=0x%x); halting", magic);
+		pr_err("not started by a Multiboot2 loader (EAX=0x%x); halting",
+		       magic);
 		cpu_halt_forever();
 	}
 	if (read_boot_info(mbi_phys, &mbi_size))
@@ -242,11 +248,12 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 	tsc_calibrate();
 	find_cpus();
 
-	err = hv_memory_reserve(&mbi, mbi_phys, mbi_size, boot_info.possible_cpus,
-				config.hv_mem);
+	err = hv_memory_reserve(&mbi, mbi_phys, mbi_size,
+				boot_info.possible_cpus, config.hv_mem);
 	if (err) {
 		pr_err("out of memory: no free %lu MiB below 4 GiB for hypervisor memory; halting",
-		       (boot_info.possible_cpus * PER_CPU_SIZE + config.hv_mem) / MiB);
+		       (boot_info.possible_cpus * PER_CPU_SIZE + config.hv_mem) /
+			       MiB);
 		boot_halt();
 	}
 	log_memory();
@@ -263,8 +270,10 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 
 	/* Continue on the boot CPU's own per-CPU stack, so this_cpu() works. */
 	asm volatile("mov %0, %%rsp; jmp *%1"
-		     : : "r"((uint64_t)per_cpu(0)->stack + PER_CPU_STACK_SIZE),
-		       "r"(boot_on_cpu_stack) : "memory");
+		     :
+		     : "r"((uint64_t)per_cpu(0)->stack + PER_CPU_STACK_SIZE),
+		       "r"(boot_on_cpu_stack)
+		     : "memory");
 	__builtin_unreachable();
 }
 
@@ -299,7 +308,8 @@ static void boot_on_cpu_stack(void)
 		if (!tramp)
 			pr_err("smp: no free page below 640 KiB for the AP trampoline; continuing with the boot CPU only");
 		else
-			online += smp_start_aps(tramp, boot_info.possible_cpus, cpu_enabled);
+			online += smp_start_aps(tramp, boot_info.possible_cpus,
+						cpu_enabled);
 		if (tramp)
 			pr_info("smp: %u of %u CPUs answered; trampoline page 0x%lx given back",
 				online, expected, tramp);
@@ -314,7 +324,8 @@ static void boot_on_cpu_stack(void)
 	smp_wait_entry_done(boot_info.possible_cpus);
 	report_entry(online);
 
-	pr_info("cpus: %u online of %u possible", online, boot_info.possible_cpus);
+	pr_info("cpus: %u online of %u possible", online,
+		boot_info.possible_cpus);
 	pr_info("pools: mem %zu pages (%zu used), remap %zu pages (%zu used)",
 		mem_pool.pages, mem_pool.used, remap_pool.pages, remap_pool.used);
 	if (!bsp->entry_result)

@@ -17,7 +17,7 @@ extern const uint8_t trampoline_code_end[];
 extern const uint64_t boot_gdt[4];
 extern uint8_t boot_pml4[];
 extern void ap_entry64(void);
-#define AP_ANSWER_TIMEOUT_MS	1000
+#define AP_ANSWER_TIMEOUT_MS 1000
 
 static volatile int aps_released;
 
@@ -34,7 +34,7 @@ static void fill_trampoline(uint8_t *page, uint64_t phys)
 	d->jmp32_sel = GDT_CODE32;
 	d->jmp64_offset = phys + (trampoline_lm - trampoline_code);
 	d->jmp64_sel = GDT_CODE64;
-	d->cr3 = (uint32_t)read_cr3();	/* boot tables: identity-map the page */
+	d->cr3 = (uint32_t)read_cr3(); /* boot tables: identity-map the page */
 	d->efer = (uint32_t)rdmsr(MSR_EFER) & (EFER_LME | EFER_NXE);
 	d->entry = (uint64_t)ap_entry64;
 }
@@ -65,8 +65,9 @@ unsigned int smp_start_aps(uint64_t tramp_phys, unsigned int ncpus,
 	uint8_t *page = (uint8_t *)(DIRECT_BASE + tramp_phys);
 	unsigned int answered = 0;
 
-	_Static_assert(TRAMPOLINE_DATA_OFFSET + sizeof(struct trampoline_data)
-		       <= PAGE_SIZE, "trampoline data fits the page");
+	_Static_assert(TRAMPOLINE_DATA_OFFSET + sizeof(struct trampoline_data) <=
+			       PAGE_SIZE,
+		       "trampoline data fits the page");
 	if ((uint64_t)(trampoline_code_end - trampoline_code) >
 	    TRAMPOLINE_DATA_OFFSET)
 		panic("smp: trampoline code (%lu bytes) overlaps its data",
@@ -121,7 +122,7 @@ void ap_main(void)
 	__atomic_store_n(&pc->started, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&aps_released, __ATOMIC_ACQUIRE))
 		cpu_relax();
-	if (!pc->online)		/* answered too late: not counted */
+	if (!pc->online) /* answered too late: not counted */
 		cpu_halt_forever();
 	pc->entry_result = entry(pc->cpu_id);
 	__atomic_store_n(&pc->entry_done, 1, __ATOMIC_RELEASE);

@@ -1,6 +1,6 @@
 /* Starting the application processors (boot/smp.c). */
-#ifndef TANDEM_SMP_H
-#define TANDEM_SMP_H
+#ifndef TANDEM_BOOT_SMP_H
+#define TANDEM_BOOT_SMP_H
 
 #include <stdbool.h>
 #include <stdint.h>

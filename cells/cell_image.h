@@ -21,29 +21,29 @@
  * Both entries set up their own stack and zero .bss, so an image runs again
  * from either entry after a restart; cells keep no state in .data.
  */
-#ifndef TANDEM_CELL_IMAGE_H
-#define TANDEM_CELL_IMAGE_H
+#ifndef TANDEM_CELLS_CELL_IMAGE_H
+#define TANDEM_CELLS_CELL_IMAGE_H
 
 #include <stdint.h>
 
-#define CELL_RAM_SIZE		0x100000u	/* cell-physical 0 .. 1 MiB */
-#define CELL_IMAGE_BASE		0x1000u		/* reset_entry */
-#define CELL_BOOT_OFFSET	0x00u
-#define CELL_RESTART_OFFSET	0x10u
-#define CELL_RESTART_ENTRY	(CELL_IMAGE_BASE + CELL_RESTART_OFFSET)
-#define CELL_INFO_OFFSET	0x20u
-#define CELL_STACK_TOP		CELL_RAM_SIZE
-#define CELL_STACK_SIZE		0x10000u	/* the image must end below */
-#define CELL_IMAGE_MAX		(CELL_RAM_SIZE - CELL_STACK_SIZE - CELL_IMAGE_BASE)
-#define CELL_COMM_ADDR		0x100000u	/* cell-physical */
+#define CELL_RAM_SIZE	    0x100000u /* cell-physical 0 .. 1 MiB */
+#define CELL_IMAGE_BASE	    0x1000u   /* reset_entry */
+#define CELL_BOOT_OFFSET    0x00u
+#define CELL_RESTART_OFFSET 0x10u
+#define CELL_RESTART_ENTRY  (CELL_IMAGE_BASE + CELL_RESTART_OFFSET)
+#define CELL_INFO_OFFSET    0x20u
+#define CELL_STACK_TOP	    CELL_RAM_SIZE
+#define CELL_STACK_SIZE	    0x10000u /* the image must end below */
+#define CELL_IMAGE_MAX	    (CELL_RAM_SIZE - CELL_STACK_SIZE - CELL_IMAGE_BASE)
+#define CELL_COMM_ADDR	    0x100000u /* cell-physical */
 
-#define CELL_IMAGE_MAGIC	"TNDMCIMG"	/* 8 bytes, no NUL */
-#define CELL_CPU_UNKNOWN	0xffffffffu
+#define CELL_IMAGE_MAGIC    "TNDMCIMG" /* 8 bytes, no NUL */
+#define CELL_CPU_UNKNOWN    0xffffffffu
 
 /* At image offset CELL_INFO_OFFSET. */
 struct cell_image_info {
-	char magic[8];		/* CELL_IMAGE_MAGIC (from the build) */
-	uint32_t cpu;		/* the cell's logical CPU (loader), else CELL_CPU_UNKNOWN */
+	char magic[8]; /* CELL_IMAGE_MAGIC (from the build) */
+	uint32_t cpu; /* the cell's logical CPU (loader), else CELL_CPU_UNKNOWN */
 	uint32_t reserved[5];
 };
 

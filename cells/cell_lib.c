@@ -57,7 +57,7 @@ void cell_put_dec(long v)
 void cell_reply(uint32_t reply)
 {
 	cell_comm->msg_to_cell = TANDEM_MSG_NONE;
-	barrier();		/* x86 keeps stores in order; the compiler must too */
+	barrier(); /* x86 keeps stores in order; the compiler must too */
 	cell_comm->reply_from_cell = reply;
 	barrier();
 }
@@ -127,8 +127,8 @@ __attribute__((weak)) void cell_restart(uint32_t a, uint32_t b, uint32_t c)
 	cell_main();
 }
 
-void cell_restart_c(uint32_t magic, uint32_t comm, uint32_t id,
-		    uint32_t a, uint32_t b, uint32_t c)
+void cell_restart_c(uint32_t magic, uint32_t comm, uint32_t id, uint32_t a,
+		    uint32_t b, uint32_t c)
 {
 	setup(magic, comm, id);
 	cell_restart(a, b, c);

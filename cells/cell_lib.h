@@ -6,8 +6,8 @@
  * A cell defines cell_name and cell_main(); it may define cell_restart()
  * (the Soft Restart entry), whose default runs cell_main() again.
  */
-#ifndef CELL_LIB_H
-#define CELL_LIB_H
+#ifndef TANDEM_CELLS_CELL_LIB_H
+#define TANDEM_CELLS_CELL_LIB_H
 
 #include <stdint.h>
 
@@ -30,8 +30,8 @@ extern const volatile struct cell_image_info cell_image_info;
 
 /* Called by cells/crt0.asm only. */
 void cell_boot_c(uint32_t magic, uint32_t comm, uint32_t id);
-void cell_restart_c(uint32_t magic, uint32_t comm, uint32_t id,
-		    uint32_t a, uint32_t b, uint32_t c);
+void cell_restart_c(uint32_t magic, uint32_t comm, uint32_t id, uint32_t a,
+		    uint32_t b, uint32_t c);
 
 /** One character to Tandem's console (Debug Console Putc, code 8). */
 void cell_putc(char c);

@@ -6,7 +6,7 @@
  */
 #include "cell_lib.h"
 
-#define OUTSIDE	0x40000000u
+#define OUTSIDE 0x40000000u
 
 const char cell_name[] = "faulty";
 

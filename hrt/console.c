@@ -7,7 +7,7 @@
 
 /* Spins before a core prints without the lock: a core that faulted while
  * printing must still be able to say so. */
-#define LOCK_SPINS	10000000u
+#define LOCK_SPINS 10000000u
 
 static int console_lock;
 

@@ -18,8 +18,8 @@
  * Console: the Palacios debug port, one byte per outb; Tandem prints each
  * line with "hrt: " in front.
  */
-#ifndef HRT_H
-#define HRT_H
+#ifndef TANDEM_HRT_HRT_H
+#define TANDEM_HRT_HRT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,14 +36,14 @@
 #endif
 
 /* What the HRT tag of hrt/entry.asm asks for (used when no info tag). */
-#define HRT_GVA_OFFSET		0xffff800000000000ull
-#define HRT_MAX_MEM		0x200000000ull
-#define HRT_COMM_PAGE_GPA	0x1fffff000ull
-#define HRT_UPCALL_VECTOR	0xf0
+#define HRT_GVA_OFFSET	  0xffff800000000000ull
+#define HRT_MAX_MEM	  0x200000000ull
+#define HRT_COMM_PAGE_GPA 0x1fffff000ull
+#define HRT_UPCALL_VECTOR 0xf0
 
-#define HRT_DEBUG_PORT		0xc0c0
-#define HRT_STACK_SIZE		16384
-#define HRT_MB2_MAGIC		0x36d76289u
+#define HRT_DEBUG_PORT	  0xc0c0
+#define HRT_STACK_SIZE	  16384
+#define HRT_MB2_MAGIC	  0x36d76289u
 
 /* Layout pushed by hrt/entry.asm: general registers, vector, error code,
  * then the CPU's interrupt frame (SDM Vol. 3A 6.14.2). */
@@ -69,22 +69,22 @@ _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate size");
 
 /* How this boot was set up: the HRT info tag, or the header's wishes. */
 struct hrt_setup {
-	bool have_info;			/* the info tag was found */
-	struct tandem_mb2_hrt_info info;	/* valid when have_info */
-	uint64_t gva_offset;		/* where physical memory appears */
-	uint64_t max_mem;		/* mapped bytes of physical memory */
+	bool have_info;			 /* the info tag was found */
+	struct tandem_mb2_hrt_info info; /* valid when have_info */
+	uint64_t gva_offset;		 /* where physical memory appears */
+	uint64_t max_mem;		 /* mapped bytes of physical memory */
 	uint64_t comm_page_gpa;
-	uint64_t tsc_khz;		/* 0: unknown */
-	uint8_t vector;			/* upcall vector */
+	uint64_t tsc_khz; /* 0: unknown */
+	uint8_t vector;	  /* upcall vector */
 };
 
 /* One HRT core; each core writes only its own. */
 struct hrt_core {
-	struct idt_gate idt[256];	/* first: 16-byte alignment */
-	unsigned index;			/* among HRT cores: RDX at entry */
-	uint64_t vcpu;			/* RCX at entry */
-	bool amd;			/* vmmcall, else vmcall */
-	struct hrt_setup setup;		/* parsed by each core itself */
+	struct idt_gate idt[256]; /* first: 16-byte alignment */
+	unsigned index;		  /* among HRT cores: RDX at entry */
+	uint64_t vcpu;		  /* RCX at entry */
+	bool amd;		  /* vmmcall, else vmcall */
+	struct hrt_setup setup;	  /* parsed by each core itself */
 };
 
 extern struct hrt_core hrt_cores[HRT_MAX_CORES];

@@ -21,26 +21,26 @@
  *                   HRT_SPIN_MAX_US)
  *   other           returns HRT_FN_BAD
  */
-#ifndef HRT_FUNCS_H
-#define HRT_FUNCS_H
+#ifndef TANDEM_HRT_HRT_FUNCS_H
+#define TANDEM_HRT_HRT_FUNCS_H
 
-#define HRT_FN_NULL		0
-#define HRT_FN_SUM		1
-#define HRT_FN_CORE		2
-#define HRT_FN_VERSION		3
-#define HRT_FN_TRIPLE_FAULT	4
-#define HRT_FN_SPIN_US		5
+#define HRT_FN_NULL	    0
+#define HRT_FN_SUM	    1
+#define HRT_FN_CORE	    2
+#define HRT_FN_VERSION	    3
+#define HRT_FN_TRIPLE_FAULT 4
+#define HRT_FN_SPIN_US	    5
 
 /* Result of an unknown function or of bad arguments. */
-#define HRT_FN_BAD		0xbad
+#define HRT_FN_BAD	    0xbad
 
-#define HRT_SUM_MAX		(1ull << 24)	/* u64 values SUM adds at most */
-#define HRT_SPIN_MAX_US		10000000ull	/* 10 s */
+#define HRT_SUM_MAX	    (1ull << 24) /* u64 values SUM adds at most */
+#define HRT_SPIN_MAX_US	    10000000ull	 /* 10 s */
 
 /* CORE: result of core i is i * HRT_CORE_FACTOR + args[0]. */
-#define HRT_CORE_FACTOR		1000
+#define HRT_CORE_FACTOR	    1000
 
 /* HRT cores the image serves (RDX at entry below this). */
-#define HRT_MAX_CORES		64
+#define HRT_MAX_CORES	    64
 
 #endif

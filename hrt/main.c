@@ -3,14 +3,15 @@
  * Nautilus does; then every core waits for upcalls with interrupts on. */
 #include "hrt.h"
 
-#define MB2_INFO_MAX		65536	/* bytes of boot information walked */
-#define CHECKIN_WAIT_MS		1000
-#define CYCLES_PER_MS_UNKNOWN	1000000	/* 1 GHz when Tandem gives no rate */
+#define MB2_INFO_MAX	      65536 /* bytes of boot information walked */
+#define CHECKIN_WAIT_MS	      1000
+#define CYCLES_PER_MS_UNKNOWN 1000000 /* 1 GHz when Tandem gives no rate */
 
 void hrt_main(uint32_t magic, uint64_t mbi, uint64_t vcpu, uint64_t index);
 
 struct hrt_core hrt_cores[HRT_MAX_CORES] __attribute__((aligned(16)));
-uint8_t hrt_stacks[HRT_MAX_CORES][HRT_STACK_SIZE] __attribute__((aligned(HRT_STACK_SIZE)));
+uint8_t hrt_stacks[HRT_MAX_CORES][HRT_STACK_SIZE]
+	__attribute__((aligned(HRT_STACK_SIZE)));
 
 /* Read by hrt/entry.asm to pick the stack of core RDX. */
 extern const uint64_t hrt_stack_size, hrt_max_cores;
@@ -39,8 +40,8 @@ void hrt_stop(void)
 long hrt_downcall(const struct hrt_core *c, uint64_t request, uint64_t a1,
 		  uint64_t a2)
 {
-	return tandem_hvm_call_insn(c->amd, TANDEM_HVM_MARKER_64, request, a1, a2,
-				    0, 0);
+	return tandem_hvm_call_insn(c->amd, TANDEM_HVM_MARKER_64, request, a1,
+				    a2, 0, 0);
 }
 
 bool hrt_phys_ok(const struct hrt_setup *s, uint64_t pa, uint64_t len)
@@ -52,7 +53,9 @@ static bool cpu_is_amd(void)
 {
 	uint32_t a, b, c, d;
 
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	__asm__ volatile("cpuid"
+			 : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 : "a"(0), "c"(0));
 	/* "AuthenticAMD" or "HygonGenuine" in EBX EDX ECX. */
 	return (b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163) ||
 	       (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975);
@@ -69,8 +72,10 @@ static const char *read_setup(struct hrt_setup *s, uint32_t magic, uint64_t mbi)
 	uint32_t total;
 
 	*s = (struct hrt_setup){
-		.gva_offset = HRT_GVA_OFFSET, .max_mem = HRT_MAX_MEM,
-		.comm_page_gpa = HRT_COMM_PAGE_GPA, .vector = HRT_UPCALL_VECTOR,
+		.gva_offset = HRT_GVA_OFFSET,
+		.max_mem = HRT_MAX_MEM,
+		.comm_page_gpa = HRT_COMM_PAGE_GPA,
+		.vector = HRT_UPCALL_VECTOR,
 	};
 	if (magic != HRT_MB2_MAGIC)
 		return "boot magic is not 0x36d76289";
@@ -124,7 +129,8 @@ static void core0_start(struct hrt_core *c)
 	/* All cores enter together; give the others a moment to check in. */
 	for (;;) {
 		got = __atomic_load_n(&checked_in, __ATOMIC_ACQUIRE);
-		if ((want && got >= want) || rdtsc() - t0 > CHECKIN_WAIT_MS * per_ms)
+		if ((want && got >= want) ||
+		    rdtsc() - t0 > CHECKIN_WAIT_MS * per_ms)
 			break;
 		cpu_relax();
 	}
@@ -132,7 +138,8 @@ static void core0_start(struct hrt_core *c)
 	 * port with the ROS's. */
 	if (want && got != want)
 		hrt_log("%u of the %u cores of the info tag (%u APICs, HRT from APIC %u) "
-			"checked in", got, want, s->info.total_num_apics,
+			"checked in",
+			got, want, s->info.total_num_apics,
 			s->info.first_hrt_apic_id);
 	if (!s->tsc_khz)
 		hrt_log("no TSC rate in the HRT info tag: function 5 assumes 1 GHz");
@@ -150,7 +157,8 @@ void hrt_main(uint32_t magic, uint64_t mbi, uint64_t vcpu, uint64_t index)
 
 	if (index >= HRT_MAX_CORES) {
 		hrt_log("core index %lu (vCPU %lu) is beyond the %u this HRT serves; "
-			"stopping it", index, vcpu, HRT_MAX_CORES);
+			"stopping it",
+			index, vcpu, HRT_MAX_CORES);
 		hrt_stop();
 	}
 	c = &hrt_cores[index];

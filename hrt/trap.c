@@ -3,8 +3,8 @@
  * else is reported and ignored. */
 #include "hrt.h"
 
-#define GATE_INTR_DPL0	0x8e
-#define SEL_CODE	0x08
+#define GATE_INTR_DPL0 0x8e
+#define SEL_CODE       0x08
 
 extern const uint64_t hrt_isr_stubs[256];
 
@@ -48,10 +48,10 @@ void hrt_trap(struct trap_frame *f)
 	}
 	if (f->vector < 32) {
 		hrt_log("exception %lu at 0x%lx (error 0x%lx, cr2 0x%lx, core %d)",
-			f->vector, f->rip, f->error, f->vector == 14 ? read_cr2() : 0,
-			c ? (int)c->index : -1);
+			f->vector, f->rip, f->error,
+			f->vector == 14 ? read_cr2() : 0, c ? (int)c->index : -1);
 		hrt_stop();
 	}
-	hrt_log("unexpected interrupt %lu at 0x%lx (core %d)", f->vector, f->rip,
-		c ? (int)c->index : -1);
+	hrt_log("unexpected interrupt %lu at 0x%lx (core %d)", f->vector,
+		f->rip, c ? (int)c->index : -1);
 }

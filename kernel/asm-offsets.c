@@ -8,8 +8,7 @@
 #include "virt/vcpu.h"
 #include "virt/leave.h"
 
-#define DEFINE(sym, val) \
-	asm volatile("\n->" #sym " %0" : : "i"((long)(val)))
+#define DEFINE(sym, val) asm volatile("\n->" #sym " %0" : : "i"((long)(val)))
 
 void asm_offsets(void);
 

@@ -15,13 +15,13 @@
 #include "mm/memmap.h"
 
 /* Most entries the sanitized memory map can have. */
-#define BOOT_MEMMAP_MAX	(2 * MB2_MAX_MMAP + 8)
+#define BOOT_MEMMAP_MAX (2 * MB2_MAX_MMAP + 8)
 
 /** A GRUB module after boot/ moved it into Tandem's module store. */
 struct boot_module {
 	uint64_t phys;
 	uint64_t size;
-	char name[64];			/* the module string, e.g. "ros ..." */
+	char name[64]; /* the module string, e.g. "ros ..." */
 };
 
 struct boot_info {
@@ -37,7 +37,7 @@ struct boot_info {
 	/* The ACPI root the loader handed over (a copy), or NULL. */
 	const void *rsdp;
 	size_t rsdp_len;
-	bool rsdp_is_new;		/* ACPI 2.0+ (Multiboot2 tag 15) */
+	bool rsdp_is_new; /* ACPI 2.0+ (Multiboot2 tag 15) */
 	/** Maps firmware tables for the fmt/acpi parsers. */
 	const void *(*acpi_map)(void *ctx, uint64_t phys, size_t len);
 	bool has_framebuffer;

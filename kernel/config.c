@@ -37,6 +37,6 @@ static void report(void *ctx, const char *word, size_t len, const char *why)
 
 void config_parse(const char *cmdline, size_t len)
 {
-	options_parse(cmdline, len, options, sizeof(options) / sizeof(options[0]),
-		      report, NULL);
+	options_parse(cmdline, len, options,
+		      sizeof(options) / sizeof(options[0]), report, NULL);
 }

@@ -26,7 +26,8 @@ void guests_start_bsp(void)
 					     hrt_plan.mem_size };
 	err = root_cell_init(&res);
 	if (err) {
-		pr_err("root cell: cannot build its memory map (%d): out of hypervisor memory", err);
+		pr_err("root cell: cannot build its memory map (%d): out of hypervisor memory",
+		       err);
 		goto none;
 	}
 	v = this_cpu()->vcpu;
@@ -35,9 +36,10 @@ void guests_start_bsp(void)
 	hrt_start();
 	memcpy(v->start_regs, v->regs, sizeof(v->regs));
 	v->start_running = true;
-	v->requests = VCPU_REQ_RESET;	/* taken once the loop created it */
+	v->requests = VCPU_REQ_RESET; /* taken once the loop created it */
 	__atomic_store_n(&guest_phase, PHASE_RUN, __ATOMIC_RELEASE);
-	pr_info("ros: starting on %u CPUs with %s", root_cell.nvcpus, vcpu_ops->name);
+	pr_info("ros: starting on %u CPUs with %s", root_cell.nvcpus,
+		vcpu_ops->name);
 	cpu_loop();
 none:
 	__atomic_store_n(&guest_phase, PHASE_NONE, __ATOMIC_RELEASE);
@@ -48,9 +50,10 @@ void guests_start_ap(void)
 	struct vcpu *v;
 	int phase;
 
-	while ((phase = __atomic_load_n(&guest_phase, __ATOMIC_ACQUIRE)) == PHASE_WAIT)
+	while ((phase = __atomic_load_n(&guest_phase, __ATOMIC_ACQUIRE)) ==
+	       PHASE_WAIT)
 		cpu_relax();
-	v = this_cpu()->vcpu;		/* set by the boot CPU's root_cell_init() */
+	v = this_cpu()->vcpu; /* set by the boot CPU's root_cell_init() */
 	if (phase != PHASE_RUN || !v)
 		return;
 	cpu_loop();

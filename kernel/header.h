@@ -8,13 +8,13 @@
 
 #include <stdint.h>
 
-#define TANDEM_SIGNATURE	"TANDEMHV"
+#define TANDEM_SIGNATURE "TANDEMHV"
 
 struct tandem_header {
 	char signature[8];
-	uint64_t core_size;		/* image incl. .bss, bytes */
-	uint64_t percpu_size;		/* one struct per_cpu, bytes */
-	uint64_t entry;			/* int entry(unsigned int cpu_id) */
+	uint64_t core_size;   /* image incl. .bss, bytes */
+	uint64_t percpu_size; /* one struct per_cpu, bytes */
+	uint64_t entry;	      /* int entry(unsigned int cpu_id) */
 	uint32_t possible_cpus;
 	uint32_t online_cpus;
 	uint32_t reserved[2];

@@ -46,10 +46,11 @@ static long hc_cpu_get_state(struct vcpu *v, const uint64_t *args)
 		return -TANDEM_EPERM;
 	if (type == TANDEM_CPU_INFO_STATE)
 		return target->state == VCPU_PARKED ? TANDEM_CPU_FAILED :
-						     TANDEM_CPU_RUNNING;
+						      TANDEM_CPU_RUNNING;
 	if (type >= TANDEM_CPU_STAT_TOTAL && type <= TANDEM_CPU_STAT_LAST)
 		/* a counter, kept non-negative */
-		return (long)(target->stats[type - TANDEM_CPU_STAT_TOTAL] & INT64_MAX);
+		return (long)(target->stats[type - TANDEM_CPU_STAT_TOTAL] &
+			      INT64_MAX);
 	return -TANDEM_EINVAL;
 }
 

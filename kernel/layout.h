@@ -47,35 +47,35 @@
 #ifndef TANDEM_LAYOUT_H
 #define TANDEM_LAYOUT_H
 
-#define TANDEM_VIRT_BASE	0xffffffffc0000000
-#define TANDEM_LINK_PHYS	0x01000000	/* link-time load address; GRUB relocates */
-#define TANDEM_LOAD_MIN		0x01000000	/* never below 16 MiB */
-#define TANDEM_LOAD_MAX		0xffffffff	/* entered in 32-bit mode */
-#define TANDEM_LOAD_ALIGN	0x00200000	/* 2 MiB pages map the image */
-#define TANDEM_IMAGE_MAX	0x04000000	/* boot tables map 64 MiB of image */
+#define TANDEM_VIRT_BASE   0xffffffffc0000000
+#define TANDEM_LINK_PHYS   0x01000000 /* link-time load address; GRUB relocates */
+#define TANDEM_LOAD_MIN	   0x01000000 /* never below 16 MiB */
+#define TANDEM_LOAD_MAX	   0xffffffff /* entered in 32-bit mode */
+#define TANDEM_LOAD_ALIGN  0x00200000 /* 2 MiB pages map the image */
+#define TANDEM_IMAGE_MAX   0x04000000 /* boot tables map 64 MiB of image */
 
-#define DIRECT_BASE		0xffff880000000000
-#define DIRECT_PML4_INDEX	272
-#define REMAP_BASE		0xffffc90000000000
-#define REMAP_POOL_PAGES	4096
+#define DIRECT_BASE	   0xffff880000000000
+#define DIRECT_PML4_INDEX  272
+#define REMAP_BASE	   0xffffc90000000000
+#define REMAP_POOL_PAGES   4096
 
-#define TANDEM_MAX_CPUS		64	/* per-CPU arrays; MADT_MAX_CPUS */
+#define TANDEM_MAX_CPUS	   64 /* per-CPU arrays; MADT_MAX_CPUS */
 
-#define PAGE_SIZE		4096
-#define PAGE_SHIFT		12
+#define PAGE_SIZE	   4096
+#define PAGE_SHIFT	   12
 
 /* Per-CPU area: struct per_cpu, naturally aligned so this_cpu() can be
  * derived from RSP. The stack sits at its top. */
-#define PER_CPU_SHIFT		15
-#define PER_CPU_SIZE		(1 << PER_CPU_SHIFT)
-#define PER_CPU_STACK_SIZE	0x6000
+#define PER_CPU_SHIFT	   15
+#define PER_CPU_SIZE	   (1 << PER_CPU_SHIFT)
+#define PER_CPU_STACK_SIZE 0x6000
 
-#define BOOT_STACK_SIZE		0x4000
+#define BOOT_STACK_SIZE	   0x4000
 
 /* Boot code and data segment selectors (boot/entry.asm GDT). */
-#define GDT_CODE64		0x08
-#define GDT_DATA		0x10
-#define GDT_CODE32		0x18
-#define GDT_TSS			0x20	/* 16-byte descriptor: 0x20 and 0x28 */
+#define GDT_CODE64	   0x08
+#define GDT_DATA	   0x10
+#define GDT_CODE32	   0x18
+#define GDT_TSS		   0x20 /* 16-byte descriptor: 0x20 and 0x28 */
 
 #endif

@@ -4,11 +4,11 @@
 #include "acpi.h"
 #include "ros.h"
 
-#define MADT_LAPIC		0
-#define MADT_LAPIC_OVERRIDE	5
-#define MADT_X2APIC		9
-#define MADT_ENABLED		1
-#define MAX_TABLE_LEN		(1u << 20)
+#define MADT_LAPIC	    0
+#define MADT_LAPIC_OVERRIDE 5
+#define MADT_X2APIC	    9
+#define MADT_ENABLED	    1
+#define MAX_TABLE_LEN	    (1u << 20)
 
 struct rsdp {
 	char sig[8];
@@ -16,7 +16,7 @@ struct rsdp {
 	char oem[6];
 	uint8_t revision;
 	uint32_t rsdt;
-	uint32_t length;	/* revision >= 2 from here on */
+	uint32_t length; /* revision >= 2 from here on */
 	uint64_t xsdt;
 	uint8_t xchecksum;
 	uint8_t reserved[3];
@@ -102,7 +102,7 @@ static void add_cpu(struct ros_madt *m, uint32_t apic_id)
 {
 	for (size_t i = 0; i < m->ncpus; i++)
 		if (m->apic_ids[i] == apic_id)
-			return;		/* listed as both LAPIC and x2APIC */
+			return; /* listed as both LAPIC and x2APIC */
 	if (m->ncpus < sizeof(m->apic_ids) / sizeof(m->apic_ids[0]))
 		m->apic_ids[m->ncpus++] = apic_id;
 }
@@ -134,15 +134,17 @@ const char *ros_acpi_madt(const void *rsdp, size_t len, struct ros_madt *out)
 		if (p[1] < 2 || p + p[1] > end)
 			return "MADT entry overruns the table";
 		switch (p[0]) {
-		case MADT_LAPIC:	/* uid u8, APIC ID u8, flags u32 */
-			if (p[1] >= 8 && (*(const uint32_t *)(p + 4) & MADT_ENABLED))
+		case MADT_LAPIC: /* uid u8, APIC ID u8, flags u32 */
+			if (p[1] >= 8 &&
+			    (*(const uint32_t *)(p + 4) & MADT_ENABLED))
 				add_cpu(out, p[3]);
 			break;
-		case MADT_X2APIC:	/* reserved u16, x2APIC ID u32, flags u32, uid */
-			if (p[1] >= 16 && (*(const uint32_t *)(p + 8) & MADT_ENABLED))
+		case MADT_X2APIC: /* reserved u16, x2APIC ID u32, flags u32, uid */
+			if (p[1] >= 16 &&
+			    (*(const uint32_t *)(p + 8) & MADT_ENABLED))
 				add_cpu(out, *(const uint32_t *)(p + 4));
 			break;
-		case MADT_LAPIC_OVERRIDE:	/* reserved u16, address u64 */
+		case MADT_LAPIC_OVERRIDE: /* reserved u16, address u64 */
 			if (p[1] >= 12)
 				out->lapic_addr = *(const uint64_t *)(p + 4);
 			break;

@@ -1,15 +1,15 @@
 /* Finding the CPUs: RSDP -> RSDT/XSDT -> MADT ("APIC"), ACPI 6.5 section
  * 5.2. Tables are read through the ROS's identity map (below 4 GiB). */
-#ifndef ROS_ACPI_H
-#define ROS_ACPI_H
+#ifndef TANDEM_ROS_ACPI_H
+#define TANDEM_ROS_ACPI_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct ros_madt {
-	uint64_t lapic_addr;		/* MADT field or type 5 override */
-	size_t ncpus;			/* enabled processors, table order */
+	uint64_t lapic_addr; /* MADT field or type 5 override */
+	size_t ncpus;	     /* enabled processors, table order */
 	uint32_t apic_ids[64];
 	bool used_xsdt;
 };

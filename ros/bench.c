@@ -18,22 +18,22 @@
 
 #include "../hrt/hrt_funcs.h"
 
-#define BENCH_N_DEFAULT		5000
-#define BENCH_N_MAX		1000000
-#define BENCH_ROUNDS_DEFAULT	5
-#define BENCH_ROUNDS_MAX	16
-#define CALIB_SHORT_US		10000
-#define CALIB_LONG_US		50000	/* the difference, 40 ms, is measured */
-#define CALIB_TRIES		3
-#define BENCH_HRT_N_DEFAULT	200	/* QEMU: ~5 ms per invoke under load */
-#define BENCH_HRT_N_MAX		100000
-#define HRT_CALL_MS		5000	/* timeout of one invoke */
-#define HRT_BOOT_MS		30000	/* timeout of one HRT boot */
-#define HRT_BOOT_REPS		3
+#define BENCH_N_DEFAULT	     5000
+#define BENCH_N_MAX	     1000000
+#define BENCH_ROUNDS_DEFAULT 5
+#define BENCH_ROUNDS_MAX     16
+#define CALIB_SHORT_US	     10000
+#define CALIB_LONG_US	     50000 /* the difference, 40 ms, is measured */
+#define CALIB_TRIES	     3
+#define BENCH_HRT_N_DEFAULT  200 /* QEMU: ~5 ms per invoke under load */
+#define BENCH_HRT_N_MAX	     100000
+#define HRT_CALL_MS	     5000  /* timeout of one invoke */
+#define HRT_BOOT_MS	     30000 /* timeout of one HRT boot */
+#define HRT_BOOT_REPS	     3
 
 /* The null hypercall: Get Info "number of cells". */
-#define NULL_CODE		TANDEM_HC_HYPERVISOR_GET_INFO
-#define NULL_ARG		TANDEM_INFO_NUM_CELLS
+#define NULL_CODE	     TANDEM_HC_HYPERVISOR_GET_INFO
+#define NULL_ARG	     TANDEM_INFO_NUM_CELLS
 
 static uint8_t bench_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
@@ -62,7 +62,8 @@ static uint64_t mul_div(uint64_t a, uint64_t b, uint64_t c)
 }
 
 /* Value of "NAME=<decimal>" on the command line, or @def. */
-static uint64_t cmdline_num(const struct ros_boot *b, const char *name, uint64_t def)
+static uint64_t cmdline_num(const struct ros_boot *b, const char *name,
+			    uint64_t def)
 {
 	size_t n = strlen(name);
 
@@ -88,8 +89,8 @@ static uint64_t cmdline_num(const struct ros_boot *b, const char *name, uint64_t
 
 static long direct(unsigned code, uint64_t a1, uint64_t a2)
 {
-	return use_vmmcall ? tandem_vmmcall(code, a1, a2, 0, 0, 0, 0)
-			   : tandem_vmcall(code, a1, a2, 0, 0, 0, 0);
+	return use_vmmcall ? tandem_vmmcall(code, a1, a2, 0, 0, 0, 0) :
+			     tandem_vmcall(code, a1, a2, 0, 0, 0, 0);
 }
 
 /* Exits of CPU 0 so far, or -1 when Tandem does not say. */
@@ -124,18 +125,24 @@ static uint64_t calibrate_khz(void)
 
 	/* The difference cancels the fixed cost of programming the PIT. */
 	if (longc > shortc)
-		return (longc - shortc) / ((CALIB_LONG_US - CALIB_SHORT_US) / 1000);
+		return (longc - shortc) /
+		       ((CALIB_LONG_US - CALIB_SHORT_US) / 1000);
 	return longc / (CALIB_LONG_US / 1000);
 }
 
 enum loop_kind {
-	LOOP_DIRECT, LOOP_PAGE, LOOP_CPUID, LOOP_CELLSTATE, LOOP_HVMNULL,
-	LOOP_HRTCALL, LOOP_HRTPAR,
+	LOOP_DIRECT,
+	LOOP_PAGE,
+	LOOP_CPUID,
+	LOOP_CELLSTATE,
+	LOOP_HVMNULL,
+	LOOP_HRTCALL,
+	LOOP_HRTPAR,
 };
 
 static uint64_t hrt_timeout(unsigned ms)
 {
-	return tsc_khz ? tsc_khz * ms : 1000000ull * ms;	/* else assume 1 GHz */
+	return tsc_khz ? tsc_khz * ms : 1000000ull * ms; /* else assume 1 GHz */
 }
 
 static void hrt_prepare(void)
@@ -155,14 +162,16 @@ static long body(enum loop_kind kind, uint64_t n)
 	case LOOP_DIRECT:
 		if (use_vmmcall)
 			for (uint64_t i = 0; i < n; i++)
-				tandem_vmmcall(NULL_CODE, NULL_ARG, 0, 0, 0, 0, 0);
+				tandem_vmmcall(NULL_CODE, NULL_ARG, 0, 0, 0, 0,
+					       0);
 		else
 			for (uint64_t i = 0; i < n; i++)
 				tandem_vmcall(NULL_CODE, NULL_ARG, 0, 0, 0, 0, 0);
 		break;
 	case LOOP_PAGE:
 		for (uint64_t i = 0; i < n; i++)
-			tandem_call_page(bench_page, NULL_CODE, NULL_ARG, 0, 0, 0, 0, 0);
+			tandem_call_page(bench_page, NULL_CODE, NULL_ARG, 0, 0,
+					 0, 0, 0);
 		break;
 	case LOOP_CPUID:
 		for (uint64_t i = 0; i < n; i++)
@@ -180,10 +189,12 @@ static long body(enum loop_kind kind, uint64_t n)
 	case LOOP_HRTPAR:
 		hrt_prepare();
 		for (uint64_t i = 0; i < n; i++) {
-			v = kind == LOOP_HRTCALL
-				? tandem_hrt_call_sync(&hrt_call, hrt_timeout(HRT_CALL_MS))
-				: tandem_hrt_call_sync_parallel(&hrt_call,
-								hrt_timeout(HRT_CALL_MS));
+			v = kind == LOOP_HRTCALL ?
+				    tandem_hrt_call_sync(&hrt_call,
+							 hrt_timeout(HRT_CALL_MS)) :
+				    tandem_hrt_call_sync_parallel(&hrt_call,
+								  hrt_timeout(
+									  HRT_CALL_MS));
 			if (v)
 				return v;
 		}
@@ -196,12 +207,12 @@ static long body(enum loop_kind kind, uint64_t n)
 struct loop_stat {
 	const char *name;
 	enum loop_kind kind;
-	const char *suffix;		/* extra text at the end of its line */
+	const char *suffix; /* extra text at the end of its line */
 	bool on;
-	uint64_t per;			/* calls per round */
-	long failed;			/* a call's error: the kind stops */
-	uint64_t cycles[BENCH_ROUNDS_MAX];	/* per round */
-	uint64_t exits;			/* sum over rounds, Get State exits removed */
+	uint64_t per;			   /* calls per round */
+	long failed;			   /* a call's error: the kind stops */
+	uint64_t cycles[BENCH_ROUNDS_MAX]; /* per round */
+	uint64_t exits; /* sum over rounds, Get State exits removed */
 	bool exits_ok;
 };
 
@@ -216,8 +227,8 @@ static void run_round(struct loop_stat *l, unsigned round, bool detected)
 	t1 = rdtsc_ordered();
 	e1 = exits_cpu0(detected);
 	if (v) {
-		ros_log("bench: %s failed: a call in round %u returned %ld", l->name,
-			round + 1, v);
+		ros_log("bench: %s failed: a call in round %u returned %ld",
+			l->name, round + 1, v);
 		l->failed = v;
 		l->on = false;
 		return;
@@ -232,7 +243,8 @@ static void run_round(struct loop_stat *l, unsigned round, bool detected)
 }
 
 /* "X.Y" nanoseconds per call of @cycles over @calls calls. */
-static void fmt_ns(char *buf, size_t size, uint64_t cycles, uint64_t calls, uint64_t khz)
+static void fmt_ns(char *buf, size_t size, uint64_t cycles, uint64_t calls,
+		   uint64_t khz)
 {
 	uint64_t tenths;
 
@@ -261,22 +273,23 @@ static void report(const struct loop_stat *l, unsigned rounds, uint64_t khz)
 			sorted[j] = sorted[j - 1];
 		sorted[j] = v;
 	}
-	med = rounds % 2 ? sorted[rounds / 2]
-			 : (sorted[rounds / 2 - 1] + sorted[rounds / 2]) / 2;
+	med = rounds % 2 ? sorted[rounds / 2] :
+			   (sorted[rounds / 2 - 1] + sorted[rounds / 2]) / 2;
 	fmt_ns(ns, sizeof(ns), med, per, khz);
 	fmt_ns(lo, sizeof(lo), sorted[0], per, khz);
 	fmt_ns(hi, sizeof(hi), sorted[rounds - 1], per, khz);
 	if (l->exits_ok) {
 		uint64_t hundredths = (l->exits * 100 + n / 2) / n;
 
-		ksnprintf(epc, sizeof(epc), "%lu.%02lu", hundredths / 100, hundredths % 100);
+		ksnprintf(epc, sizeof(epc), "%lu.%02lu", hundredths / 100,
+			  hundredths % 100);
 	} else {
 		ksnprintf(epc, sizeof(epc), "n/a");
 	}
 	ros_log("bench: %s n=%lu cycles=%lu total_cycles=%lu ns=%s exits_per_call=%s"
 		" rounds=%u min_ns=%s max_ns=%s%s",
-		l->name, n, (med + per / 2) / per, total, ns, epc, rounds, lo, hi,
-		l->suffix);
+		l->name, n, (med + per / 2) / per, total, ns, epc, rounds, lo,
+		hi, l->suffix);
 }
 
 /* Install the hypercall page; true when the null call's stub is there. */
@@ -357,7 +370,8 @@ static void run_hrtboot(struct loop_stat *l, unsigned reps, bool detected)
 		t1 = rdtsc_ordered();
 		e1 = exits_cpu0(detected);
 		if (v) {
-			ros_log("bench: %s failed: reboot %u: %ld", l->name, round + 1, v);
+			ros_log("bench: %s failed: reboot %u: %ld", l->name,
+				round + 1, v);
 			l->on = false;
 			return;
 		}
@@ -378,7 +392,8 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 	uint64_t khz, per, hper, warm;
 	static char boot_suffix[48];
 	struct loop_stat loops[] = {
-		{ .name = "hypercall", .kind = LOOP_DIRECT,
+		{ .name = "hypercall",
+		  .kind = LOOP_DIRECT,
 		  .suffix = id->amd ? " via=vmmcall" : " via=vmcall" },
 		{ .name = "hcpage", .kind = LOOP_PAGE, .suffix = "" },
 		{ .name = "cpuid", .kind = LOOP_CPUID, .suffix = "" },
@@ -389,37 +404,40 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 		{ .name = "hrtcall", .kind = LOOP_HRTCALL, .suffix = "" },
 		{ .name = "hrtpar", .kind = LOOP_HRTPAR, .suffix = "" },
 	};
-	struct loop_stat hboot = { .name = "hrtboot", .suffix = boot_suffix, .per = 1 };
+	struct loop_stat hboot = { .name = "hrtboot",
+				   .suffix = boot_suffix,
+				   .per = 1 };
 	const size_t nloops = sizeof(loops) / sizeof(loops[0]);
 	const size_t nhloops = sizeof(hloops) / sizeof(hloops[0]);
 	bool hrt = false;
 	long r;
 
 	if (rounds == 0 || rounds > BENCH_ROUNDS_MAX) {
-		ros_log("bench: bench_rounds=%lu out of range 1..%u, using %u", rounds,
-			BENCH_ROUNDS_MAX, BENCH_ROUNDS_DEFAULT);
+		ros_log("bench: bench_rounds=%lu out of range 1..%u, using %u",
+			rounds, BENCH_ROUNDS_MAX, BENCH_ROUNDS_DEFAULT);
 		rounds = BENCH_ROUNDS_DEFAULT;
 	}
 	if (n < rounds || n > BENCH_N_MAX) {
-		ros_log("bench: bench_n=%lu out of range %lu..%u, using %u", n, rounds,
-			BENCH_N_MAX, BENCH_N_DEFAULT);
+		ros_log("bench: bench_n=%lu out of range %lu..%u, using %u", n,
+			rounds, BENCH_N_MAX, BENCH_N_DEFAULT);
 		n = BENCH_N_DEFAULT;
 	}
 	if (hn < rounds || hn > BENCH_HRT_N_MAX) {
-		ros_log("bench: bench_hrt_n=%lu out of range %lu..%u, using %u", hn, rounds,
-			BENCH_HRT_N_MAX, BENCH_HRT_N_DEFAULT);
+		ros_log("bench: bench_hrt_n=%lu out of range %lu..%u, using %u",
+			hn, rounds, BENCH_HRT_N_MAX, BENCH_HRT_N_DEFAULT);
 		hn = BENCH_HRT_N_DEFAULT;
 	}
 	per = n / rounds;
 	hper = hn / rounds;
 	warm = per / 10 < 100 ? (per / 10 ? per / 10 : 1) : 100;
 	use_vmmcall = id->amd;
-	ros_log("bench: mode %s, n=%lu in %lu rounds", detected ? "tandem" : "native",
-		per * rounds, rounds);
+	ros_log("bench: mode %s, n=%lu in %lu rounds",
+		detected ? "tandem" : "native", per * rounds, rounds);
 
 	khz = calibrate_khz();
 	tsc_khz = khz;
-	ros_log("bench: tsc khz=%lu calib_us=%u", khz, CALIB_LONG_US - CALIB_SHORT_US);
+	ros_log("bench: tsc khz=%lu calib_us=%u", khz,
+		CALIB_LONG_US - CALIB_SHORT_US);
 
 	for (size_t i = 0; i < nloops; i++) {
 		loops[i].exits_ok = detected;
@@ -439,7 +457,8 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 		loops[1].on = install_page();
 		r = direct(TANDEM_HC_CELL_GET_STATE, 0, 0);
 		if (r != TANDEM_CELL_RUNNING)
-			ros_log("bench: cellstate: Cell Get State of cell 0 returned %ld", r);
+			ros_log("bench: cellstate: Cell Get State of cell 0 returned %ld",
+				r);
 		else
 			loops[3].on = true;
 		r = tandem_hvm_null();
@@ -450,13 +469,15 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 			ros_log("bench: hrtboot no HRT");
 		} else {
 			if (r != 0)
-				ros_log("bench: hvmnull: null downcall returned %ld", r);
+				ros_log("bench: hvmnull: null downcall returned %ld",
+					r);
 			loops[4].on = true;
 			/* The HRT may still be booting: wait until it answers. */
 			r = hrt_poll_ready(HRT_BOOT_MS);
 			if (r) {
 				ros_log("bench: hrtcall: the HRT never answered function 0 "
-					"(%ld)", r);
+					"(%ld)",
+					r);
 			} else {
 				hrt = true;
 				hloops[0].on = hloops[1].on = hboot.on = true;
@@ -464,7 +485,8 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 		}
 		if (exits_cpu0(true) < 0) {
 			ros_log("bench: CPU Get State type %u of CPU 0 not answered: "
-				"no exit counts", TANDEM_CPU_STAT_TOTAL);
+				"no exit counts",
+				TANDEM_CPU_STAT_TOTAL);
 			for (size_t i = 0; i < nloops; i++)
 				loops[i].exits_ok = false;
 			for (size_t i = 0; i < nhloops; i++)
@@ -523,10 +545,13 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 				c[j] = hboot.cycles[i];
 			}
 			if (khz)
-				ksnprintf(boot_suffix, sizeof(boot_suffix), " us=%lu",
-					  mul_div(c[HRT_BOOT_REPS / 2], 1000, khz));
+				ksnprintf(boot_suffix, sizeof(boot_suffix),
+					  " us=%lu",
+					  mul_div(c[HRT_BOOT_REPS / 2], 1000,
+						  khz));
 			else
-				ksnprintf(boot_suffix, sizeof(boot_suffix), " us=n/a");
+				ksnprintf(boot_suffix, sizeof(boot_suffix),
+					  " us=n/a");
 			report(&hboot, HRT_BOOT_REPS, khz);
 		}
 	}

@@ -24,8 +24,8 @@
  * (default 5, at most 16), "bench_hrt_n=H" HRT invokes per kind (default 200).
  * Without an HRT the HRT lines read "ros: bench: hrtcall no HRT" and so on.
  */
-#ifndef ROS_BENCH_H
-#define ROS_BENCH_H
+#ifndef TANDEM_ROS_BENCH_H
+#define TANDEM_ROS_BENCH_H
 
 #include <stdbool.h>
 

@@ -4,14 +4,14 @@
 #include "bootinfo.h"
 #include "ros.h"
 
-#define MB2_TAG_END		0
-#define MB2_TAG_CMDLINE		1
-#define MB2_TAG_MODULE		3
-#define MB2_TAG_MMAP		6
-#define MB2_TAG_ACPI_OLD	14
-#define MB2_TAG_ACPI_NEW	15
+#define MB2_TAG_END	 0
+#define MB2_TAG_CMDLINE	 1
+#define MB2_TAG_MODULE	 3
+#define MB2_TAG_MMAP	 6
+#define MB2_TAG_ACPI_OLD 14
+#define MB2_TAG_ACPI_NEW 15
 
-#define MB2_MAX_INFO		(1u << 20)
+#define MB2_MAX_INFO	 (1u << 20)
 
 struct mb2_tag {
 	uint32_t type, size;
@@ -22,7 +22,8 @@ struct mb2_mmap_entry {
 	uint32_t type, reserved;
 };
 
-static void add_range(struct ros_boot *b, uint64_t base, uint64_t len, uint32_t type)
+static void add_range(struct ros_boot *b, uint64_t base, uint64_t len,
+		      uint32_t type)
 {
 	size_t i;
 
@@ -102,8 +103,10 @@ const char *ros_parse_mb2(uint32_t magic, uint64_t mbi, struct ros_boot *b)
 			break;
 		case MB2_TAG_MODULE:
 			if (t->size >= 16 && b->nmods < ROS_MAX_MODULES) {
-				b->mods[b->nmods].start = *(const uint32_t *)(tag + 8);
-				b->mods[b->nmods].end = *(const uint32_t *)(tag + 12);
+				b->mods[b->nmods].start = *(
+					const uint32_t *)(tag + 8);
+				b->mods[b->nmods].end = *(
+					const uint32_t *)(tag + 12);
 				b->nmods++;
 			}
 			break;
@@ -176,7 +179,8 @@ bool ros_ram_is_free(const struct ros_boot *b, uint64_t base, uint64_t len)
 	for (size_t i = 0; i < b->nmem; i++) {
 		const struct ros_mem_range *r = &b->mem[i];
 
-		if (r->type != MB2_MEM_AVAILABLE && overlaps(base, len, r->base, r->len))
+		if (r->type != MB2_MEM_AVAILABLE &&
+		    overlaps(base, len, r->base, r->len))
 			return false;
 		if (r->type == MB2_MEM_AVAILABLE && base >= r->base &&
 		    base + len <= r->base + r->len)

@@ -1,19 +1,19 @@
 /* What the ROS takes from its Multiboot2 information (Multiboot2 spec 3.6):
  * command line, memory map, modules and the ACPI RSDP. Copied out once, so
  * the block itself may be overwritten afterwards. */
-#ifndef ROS_BOOTINFO_H
-#define ROS_BOOTINFO_H
+#ifndef TANDEM_ROS_BOOTINFO_H
+#define TANDEM_ROS_BOOTINFO_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define MB2_BOOT_MAGIC		0x36d76289
-#define MB2_MEM_AVAILABLE	1
-#define MB2_MEM_RESERVED	2
+#define MB2_BOOT_MAGIC	   0x36d76289
+#define MB2_MEM_AVAILABLE  1
+#define MB2_MEM_RESERVED   2
 
-#define ROS_MAX_MEM_RANGES	64
-#define ROS_MAX_MODULES		16
+#define ROS_MAX_MEM_RANGES 64
+#define ROS_MAX_MODULES	   16
 
 struct ros_mem_range {
 	uint64_t base, len;
@@ -21,15 +21,17 @@ struct ros_mem_range {
 };
 
 struct ros_boot {
-	uint64_t mbi, mbi_size;		/* the information block itself */
+	uint64_t mbi, mbi_size; /* the information block itself */
 	char cmdline[256];
-	size_t nmem;			/* memory map, sorted by base */
+	size_t nmem; /* memory map, sorted by base */
 	struct ros_mem_range mem[ROS_MAX_MEM_RANGES];
 	size_t nmods;
-	struct { uint32_t start, end; } mods[ROS_MAX_MODULES];
-	uint8_t rsdp[36];		/* copy of the RSDP (ACPI 5.2.5.3) */
-	size_t rsdp_len;		/* 0: no ACPI tag */
-	const char *warning;		/* a non-fatal oddity, or NULL */
+	struct {
+		uint32_t start, end;
+	} mods[ROS_MAX_MODULES];
+	uint8_t rsdp[36];    /* copy of the RSDP (ACPI 5.2.5.3) */
+	size_t rsdp_len;     /* 0: no ACPI tag */
+	const char *warning; /* a non-fatal oddity, or NULL */
 };
 
 /**
@@ -57,6 +59,7 @@ bool ros_ram_is_free(const struct ros_boot *b, uint64_t base, uint64_t len);
  * above 1 MiB; the largest such range when there are several. Returns
  * false when there is none.
  */
-bool ros_find_tandem_range(const struct ros_boot *b, uint64_t *base, uint64_t *len);
+bool ros_find_tandem_range(const struct ros_boot *b, uint64_t *base,
+			   uint64_t *len);
 
 #endif

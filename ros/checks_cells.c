@@ -32,22 +32,22 @@
 #include "tandem/comm_region.h"
 #include "../cells/cell_image.h"
 
-#define CELLS_PHYS		0x4000000ull	/* 64 MiB, if free */
-#define CELLS_MEM_SIZE		((uint64_t)CELL_RAM_SIZE)
-#define COMM_SIZE		0x1000ull
-#define STATE_TIMEOUT_MS	2000
-#define DENY_SETTLE_MS		50	/* deny prints, then polls its comm region */
-#define SETTLE_MS		20	/* for Tandem's lines from a cell's CPU */
-#define REPLY_TIMEOUT_MS	1000	/* msg_reply_timeout_ms of every config */
-#define NUM_CYCLES		1000
-#define UNKNOWN_ID		9999
-#define BAD_CPU			999
-#define BAD_INFO_TYPE		99
-#define HUGE_REGIONS		100000
-#define MISSING_CPU_BIT		63
+#define CELLS_PHYS	 0x4000000ull /* 64 MiB, if free */
+#define CELLS_MEM_SIZE	 ((uint64_t)CELL_RAM_SIZE)
+#define COMM_SIZE	 0x1000ull
+#define STATE_TIMEOUT_MS 2000
+#define DENY_SETTLE_MS	 50   /* deny prints, then polls its comm region */
+#define SETTLE_MS	 20   /* for Tandem's lines from a cell's CPU */
+#define REPLY_TIMEOUT_MS 1000 /* msg_reply_timeout_ms of every config */
+#define NUM_CYCLES	 1000
+#define UNKNOWN_ID	 9999
+#define BAD_CPU		 999
+#define BAD_INFO_TYPE	 99
+#define HUGE_REGIONS	 100000
+#define MISSING_CPU_BIT	 63
 
-#define MEM_RWX	(TANDEM_MEM_READ | TANDEM_MEM_WRITE | TANDEM_MEM_EXECUTE)
-#define MEM_COMM (TANDEM_MEM_COMM_REGION | TANDEM_MEM_READ | TANDEM_MEM_WRITE)
+#define MEM_RWX		 (TANDEM_MEM_READ | TANDEM_MEM_WRITE | TANDEM_MEM_EXECUTE)
+#define MEM_COMM	 (TANDEM_MEM_COMM_REGION | TANDEM_MEM_READ | TANDEM_MEM_WRITE)
 
 extern const uint8_t ros_cell_tiny[], ros_cell_tiny_end[];
 extern const uint8_t ros_cell_deny[], ros_cell_deny_end[];
@@ -66,9 +66,12 @@ struct image {
 
 static const struct image img_tiny = { "tiny", ros_cell_tiny, ros_cell_tiny_end };
 static const struct image img_deny = { "deny", ros_cell_deny, ros_cell_deny_end };
-static const struct image img_faulty = { "faulty", ros_cell_faulty, ros_cell_faulty_end };
-static const struct image img_spinner = { "spinner", ros_cell_spinner, ros_cell_spinner_end };
-static const struct image img_prober = { "prober", ros_cell_prober, ros_cell_prober_end };
+static const struct image img_faulty = { "faulty", ros_cell_faulty,
+					 ros_cell_faulty_end };
+static const struct image img_spinner = { "spinner", ros_cell_spinner,
+					  ros_cell_spinner_end };
+static const struct image img_prober = { "prober", ros_cell_prober,
+					 ros_cell_prober_end };
 
 /* A configuration: header, then up to three memory regions, contiguous. */
 struct cell_config {
@@ -81,11 +84,11 @@ static uint8_t user_stack[PAGE_SIZE] __attribute__((aligned(16)));
 
 static struct {
 	const struct suite *s;
-	unsigned cpu;		/* the cells' CPU: ROS index = Tandem logical id */
-	bool have_cpu;		/* an AP that answered in the SMP checks */
-	uint64_t phys;		/* the cells' 1 MiB */
+	unsigned cpu;  /* the cells' CPU: ROS index = Tandem logical id */
+	bool have_cpu; /* an AP that answered in the SMP checks */
+	uint64_t phys; /* the cells' 1 MiB */
 	bool have_mem;
-	long live;		/* a cell that could not be destroyed, 0: none */
+	long live; /* a cell that could not be destroyed, 0: none */
 	uint64_t tsc_khz;
 } cc;
 
@@ -101,8 +104,8 @@ static struct hc_result hc(unsigned code, uint64_t a1, uint64_t a2, uint64_t a3,
 
 	if (fault == 0) {
 		long v = cc.s->native_via == VIA_VMMCALL ?
-			 tandem_vmmcall(code, a1, a2, a3, a4, a5, 0) :
-			 tandem_vmcall(code, a1, a2, a3, a4, a5, 0);
+				 tandem_vmmcall(code, a1, a2, a3, a4, a5, 0) :
+				 tandem_vmcall(code, a1, a2, a3, a4, a5, 0);
 
 		ros_untry();
 		r.value = v;
@@ -124,7 +127,7 @@ static bool called(struct hc_result r)
 }
 
 /* A result as text, in a buffer that lives until the end of the statement. */
-#define S(r)	hc_str((r), (char[64]){ 0 }, 64)
+#define S(r) hc_str((r), (char[64]){ 0 }, 64)
 
 static const char *state_str(struct hc_result r, char *buf, size_t size)
 {
@@ -135,7 +138,7 @@ static const char *state_str(struct hc_result r, char *buf, size_t size)
 	return buf;
 }
 
-#define ST(r)	state_str((r), (char[64]){ 0 }, 64)
+#define ST(r) state_str((r), (char[64]){ 0 }, 64)
 
 /* ---- time ---- */
 
@@ -163,7 +166,8 @@ static bool find_cell_memory(const struct ros_boot *b, uint64_t *phys)
 {
 	uint64_t end = ros_ram_end(b);
 
-	for (uint64_t p = CELLS_PHYS; p + CELLS_MEM_SIZE <= end; p += CELLS_MEM_SIZE)
+	for (uint64_t p = CELLS_PHYS; p + CELLS_MEM_SIZE <= end;
+	     p += CELLS_MEM_SIZE)
 		if (ros_ram_is_free(b, p, CELLS_MEM_SIZE)) {
 			*phys = p;
 			return true;
@@ -180,7 +184,8 @@ static bool load_image(const struct image *img, char *why, size_t size)
 	struct cell_image_info *info;
 
 	if (cc.live) {
-		ksnprintf(why, size, "cell %ld still holds the cells' memory", cc.live);
+		ksnprintf(why, size, "cell %ld still holds the cells' memory",
+			  cc.live);
 		return false;
 	}
 	if (!cc.have_mem) {
@@ -189,7 +194,8 @@ static bool load_image(const struct image *img, char *why, size_t size)
 	}
 	if (len < CELL_INFO_OFFSET + sizeof(*info) || len > CELL_IMAGE_MAX ||
 	    memcmp(img->start + CELL_INFO_OFFSET, CELL_IMAGE_MAGIC, 8) != 0) {
-		ksnprintf(why, size, "image %s (%zu bytes) has no cell header", img->name, len);
+		ksnprintf(why, size, "image %s (%zu bytes) has no cell header",
+			  img->name, len);
 		return false;
 	}
 	memcpy(dst, img->start, len);
@@ -212,12 +218,16 @@ static void config_init(struct cell_config *c, const char *name, uint32_t flags)
 	c->desc.reset_entry = CELL_IMAGE_BASE;
 	c->desc.msg_reply_timeout_ms = REPLY_TIMEOUT_MS;
 	c->mem[0] = (struct tandem_memory_region){
-		.phys_start = cc.phys, .virt_start = 0,
-		.size = CELLS_MEM_SIZE, .flags = MEM_RWX,
+		.phys_start = cc.phys,
+		.virt_start = 0,
+		.size = CELLS_MEM_SIZE,
+		.flags = MEM_RWX,
 	};
 	c->mem[1] = (struct tandem_memory_region){
-		.phys_start = 0, .virt_start = CELL_COMM_ADDR,
-		.size = COMM_SIZE, .flags = MEM_COMM,
+		.phys_start = 0,
+		.virt_start = CELL_COMM_ADDR,
+		.size = COMM_SIZE,
+		.flags = MEM_COMM,
 	};
 }
 
@@ -265,7 +275,8 @@ static void drop_unexpected(struct hc_result r)
 	if (called(r) && r.value > 0) {
 		struct hc_result d = destroy(r.value);
 
-		ros_log("cells: destroying unexpected cell %ld: %s", r.value, S(d));
+		ros_log("cells: destroying unexpected cell %ld: %s", r.value,
+			S(d));
 	}
 }
 
@@ -280,7 +291,8 @@ static struct hc_result load_create(const struct image *img, const char *name,
 	config_init(&cfg, name, flags);
 	r = create();
 	if (!called(r) || r.value <= 0)
-		ksnprintf(why, size, "cell create %s: %s, want an id > 0", name, S(r));
+		ksnprintf(why, size, "cell create %s: %s, want an id > 0", name,
+			  S(r));
 	return r;
 }
 
@@ -334,27 +346,30 @@ static void check_setup(void)
 	cc.have_mem = find_cell_memory(s->boot, &cc.phys);
 	if (cc.have_cpu && cc.have_mem)
 		ros_log("cells: CPU %u (APIC ID %u) and 0x%lx-0x%lx for the test cells",
-			cc.cpu, ros_smp.apic_ids[cc.cpu], cc.phys, cc.phys + CELLS_MEM_SIZE);
-	check(cc.have_cpu && cc.have_mem, "cells: spare cpu and memory",
-	      "%s; %s", ros_smp.ncpus < 2 ? "only one CPU" :
-	      cc.have_cpu ? "CPU ok" : "the highest CPU did not answer in the SMP checks",
-	      cc.have_mem ? "memory ok" : "no free 1 MiB of RAM at or above 64 MiB");
+			cc.cpu, ros_smp.apic_ids[cc.cpu], cc.phys,
+			cc.phys + CELLS_MEM_SIZE);
+	check(cc.have_cpu && cc.have_mem, "cells: spare cpu and memory", "%s; %s",
+	      ros_smp.ncpus < 2 ? "only one CPU" :
+	      cc.have_cpu	? "CPU ok" :
+			    "the highest CPU did not answer in the SMP checks",
+	      cc.have_mem ? "memory ok" :
+			    "no free 1 MiB of RAM at or above 64 MiB");
 }
 
 static void expect_create(const char *name, long want, const char *what)
 {
 	struct hc_result r = create();
 
-	check(called(r) && r.value == want, name, "%s: cell create gave %s, want %ld",
-	      what, S(r), want);
+	check(called(r) && r.value == want, name,
+	      "%s: cell create gave %s, want %ld", what, S(r), want);
 	drop_unexpected(r);
 }
 
 static void check_root_cpu_busy(void)
 {
 	config_init(&cfg, "busy", 0);
-	expect_create("cells: create cpu running root code ebusy", -TANDEM_EBUSY,
-		      "CPU still running the ROS");
+	expect_create("cells: create cpu running root code ebusy",
+		      -TANDEM_EBUSY, "CPU still running the ROS");
 }
 
 static struct hc_result run_user_create(void)
@@ -364,8 +379,9 @@ static struct hc_result run_user_create(void)
 	int fault = ros_try(ROS_ANY_VECTOR);
 
 	if (fault == 0) {
-		r.value = (long)ros_run_user(cc.s->id.amd ? ros_user_cell_create_vmmcall
-							  : ros_user_cell_create_vmcall,
+		r.value = (long)ros_run_user(cc.s->id.amd ?
+						     ros_user_cell_create_vmmcall :
+						     ros_user_cell_create_vmcall,
 					     user_stack + sizeof(user_stack),
 					     (uint64_t)&cfg, &cs);
 		ros_untry();
@@ -395,10 +411,11 @@ static void check_errors(void)
 	cfg.mem[1] = (struct tandem_memory_region){
 		.phys_start = cc.phys + CELLS_MEM_SIZE / 2,
 		.virt_start = CELLS_MEM_SIZE / 2,
-		.size = CELLS_MEM_SIZE / 2, .flags = MEM_RWX,
+		.size = CELLS_MEM_SIZE / 2,
+		.flags = MEM_RWX,
 	};
-	expect_create("cells: create overlapping regions einval", -TANDEM_EINVAL,
-		      "RAM 0-1 MiB and 512 KiB-1 MiB");
+	expect_create("cells: create overlapping regions einval",
+		      -TANDEM_EINVAL, "RAM 0-1 MiB and 512 KiB-1 MiB");
 
 	config_init(&cfg, "nocpu", 0);
 	cfg.desc.cpu_set = 1ull << MISSING_CPU_BIT;
@@ -408,8 +425,10 @@ static void check_errors(void)
 	if (ros_find_tandem_range(cc.s->boot, &base, &len)) {
 		config_init(&cfg, "hvmem", 0);
 		cfg.mem[0].phys_start = ALIGN_UP(base, (uint64_t)PAGE_SIZE);
-		ksnprintf(why, sizeof(why), "RAM at Tandem's 0x%lx", cfg.mem[0].phys_start);
-		expect_create("cells: create tandem memory einval", -TANDEM_EINVAL, why);
+		ksnprintf(why, sizeof(why), "RAM at Tandem's 0x%lx",
+			  cfg.mem[0].phys_start);
+		expect_create("cells: create tandem memory einval",
+			      -TANDEM_EINVAL, why);
 	} else {
 		check(false, "cells: create tandem memory einval",
 		      "no reserved range between two available ranges above 1 MiB");
@@ -417,12 +436,14 @@ static void check_errors(void)
 
 	config_init(&cfg, "beyond", 0);
 	cfg.mem[0].phys_start = ALIGN_UP(ros_ram_end(cc.s->boot), CELLS_MEM_SIZE);
-	ksnprintf(why, sizeof(why), "RAM at 0x%lx, beyond the ROS's RAM", cfg.mem[0].phys_start);
+	ksnprintf(why, sizeof(why), "RAM at 0x%lx, beyond the ROS's RAM",
+		  cfg.mem[0].phys_start);
 	expect_create("cells: create beyond ram einval", -TANDEM_EINVAL, why);
 
 	config_init(&cfg, "owncpu", 0);
 	cfg.desc.cpu_set = 1;
-	expect_create("cells: create own cpu ebusy", -TANDEM_EBUSY, "cpu_set = CPU 0, the caller's");
+	expect_create("cells: create own cpu ebusy", -TANDEM_EBUSY,
+		      "cpu_set = CPU 0, the caller's");
 
 	config_init(&cfg, "huge", 0);
 	cfg.desc.num_memory_regions = HUGE_REGIONS;
@@ -431,39 +452,46 @@ static void check_errors(void)
 
 	config_init(&cfg, "user", 0);
 	r = run_user_create();
-	check(called(r) && r.value == -TANDEM_EPERM, "cells: create from cpl 3 eperm",
+	check(called(r) && r.value == -TANDEM_EPERM,
+	      "cells: create from cpl 3 eperm",
 	      "valid configuration from CPL 3 via %s: %s, want %d",
 	      cc.s->id.amd ? "vmmcall" : "vmcall", S(r), -TANDEM_EPERM);
 	drop_unexpected(r);
 
 	r = start(UNKNOWN_ID);
-	check(called(r) && r.value == -TANDEM_ENOENT, "cells: start unknown id enoent",
-	      "cell start %d: %s, want %d", UNKNOWN_ID, S(r), -TANDEM_ENOENT);
+	check(called(r) && r.value == -TANDEM_ENOENT,
+	      "cells: start unknown id enoent", "cell start %d: %s, want %d",
+	      UNKNOWN_ID, S(r), -TANDEM_ENOENT);
 	r = destroy(UNKNOWN_ID);
-	check(called(r) && r.value == -TANDEM_ENOENT, "cells: destroy unknown id enoent",
+	check(called(r) && r.value == -TANDEM_ENOENT,
+	      "cells: destroy unknown id enoent",
 	      "cell destroy %d: %s, want %d", UNKNOWN_ID, S(r), -TANDEM_ENOENT);
 	r = get_state(UNKNOWN_ID);
-	check(called(r) && r.value == -TANDEM_ENOENT, "cells: get state unknown id enoent",
+	check(called(r) && r.value == -TANDEM_ENOENT,
+	      "cells: get state unknown id enoent",
 	      "cell get state %d: %s, want %d", UNKNOWN_ID, S(r), -TANDEM_ENOENT);
 	r = start(0);
 	check(called(r) && r.value == -TANDEM_EINVAL, "cells: start root einval",
 	      "cell start 0: %s, want %d", S(r), -TANDEM_EINVAL);
 	r = destroy(0);
-	check(called(r) && r.value == -TANDEM_EINVAL, "cells: destroy root einval",
-	      "cell destroy 0: %s, want %d", S(r), -TANDEM_EINVAL);
+	check(called(r) && r.value == -TANDEM_EINVAL,
+	      "cells: destroy root einval", "cell destroy 0: %s, want %d", S(r),
+	      -TANDEM_EINVAL);
 	r = get_info(BAD_INFO_TYPE);
-	check(called(r) && r.value == -TANDEM_EINVAL, "cells: get info type 99 einval",
-	      "get info 99: %s, want %d", S(r), -TANDEM_EINVAL);
+	check(called(r) && r.value == -TANDEM_EINVAL,
+	      "cells: get info type 99 einval", "get info 99: %s, want %d",
+	      S(r), -TANDEM_EINVAL);
 	r = cpu_state(BAD_CPU);
-	check(called(r) && r.value == -TANDEM_EINVAL, "cells: cpu get state 999 einval",
+	check(called(r) && r.value == -TANDEM_EINVAL,
+	      "cells: cpu get state 999 einval",
 	      "cpu get state 999: %s, want %d", S(r), -TANDEM_EINVAL);
 
 	ok = true;
 	for (unsigned code = 10; code <= 20 && ok; code++) {
 		r = hc1(code, 0);
 		if (!called(r) || r.value != -TANDEM_ENOSYS) {
-			check(false, "cells: codes 10-20 enosys", "code %u: %s, want %d",
-			      code, S(r), -TANDEM_ENOSYS);
+			check(false, "cells: codes 10-20 enosys",
+			      "code %u: %s, want %d", code, S(r), -TANDEM_ENOSYS);
 			ok = false;
 		}
 	}
@@ -477,20 +505,24 @@ static void check_errors(void)
 	r = load_create(&img_tiny, "dup", 0, why, sizeof(why));
 	if (called(r) && r.value > 0) {
 		r2 = create();
-		check(called(r2) && r2.value == -TANDEM_EEXIST, "cells: create duplicate name eexist",
+		check(called(r2) && r2.value == -TANDEM_EEXIST,
+		      "cells: create duplicate name eexist",
 		      "second cell 'dup': %s, want %d", S(r2), -TANDEM_EEXIST);
 		drop_unexpected(r2);
 		/* Another name, the same CPU and memory as the cell that exists. */
 		memcpy(cfg.desc.name, "dup2", 5);
 		r2 = create();
-		check(called(r2) && r2.value == -TANDEM_EBUSY, "cells: create cpu of another cell ebusy",
-		      "cell 'dup2' with the CPU and RAM of cell %ld: %s, want %d", r.value,
-		      S(r2), -TANDEM_EBUSY);
+		check(called(r2) && r2.value == -TANDEM_EBUSY,
+		      "cells: create cpu of another cell ebusy",
+		      "cell 'dup2' with the CPU and RAM of cell %ld: %s, want %d",
+		      r.value, S(r2), -TANDEM_EBUSY);
 		drop_unexpected(r2);
 		cleanup(r.value);
 	} else {
-		check(false, "cells: create duplicate name eexist", "first cell: %s", why);
-		check(false, "cells: create cpu of another cell ebusy", "first cell: %s", why);
+		check(false, "cells: create duplicate name eexist",
+		      "first cell: %s", why);
+		check(false, "cells: create cpu of another cell ebusy",
+		      "first cell: %s", why);
 	}
 }
 
@@ -513,10 +545,12 @@ static void check_prober(void)
 	if (!called(r) || r.value != 0) {
 		check(false, name, "cell start %ld: %s, want 0", id, S(r));
 	} else {
-		bool ok = wait_state(id, TANDEM_CELL_SHUT_DOWN, STATE_TIMEOUT_MS, &st);
+		bool ok = wait_state(id, TANDEM_CELL_SHUT_DOWN,
+				     STATE_TIMEOUT_MS, &st);
 
-		check(ok, name, "cell %ld: state %s after %u ms, want 1 (shut down)",
-		      id, ST(st), STATE_TIMEOUT_MS);
+		check(ok, name,
+		      "cell %ld: state %s after %u ms, want 1 (shut down)", id,
+		      ST(st), STATE_TIMEOUT_MS);
 	}
 	cleanup(id);
 }
@@ -541,8 +575,9 @@ static void check_tiny(void)
 	r = load_create(&img_tiny, "tiny", 0, why, sizeof(why));
 	id = called(r) && r.value > 0 ? r.value : 0;
 	r4 = get_info(TANDEM_INFO_NUM_CELLS);
-	check(id > 0 && called(r4) && r4.value == cells0 + 1, "cells: tiny create",
-	      "%s; get info cells %s, want %ld", id > 0 ? "created" : why, S(r4), cells0 + 1);
+	check(id > 0 && called(r4) && r4.value == cells0 + 1,
+	      "cells: tiny create", "%s; get info cells %s, want %ld",
+	      id > 0 ? "created" : why, S(r4), cells0 + 1);
 	if (!id) {
 		check(false, "cells: tiny state before start", "no cell");
 		check(false, "cells: tiny start", "no cell");
@@ -557,39 +592,49 @@ static void check_tiny(void)
 	 * the seed only says the state becomes running at start. */
 	st = get_state(id);
 	ros_log("cells: tiny (cell %ld) before start: state %s", id, ST(st));
-	check(called(st) && (st.value == TANDEM_CELL_RUNNING || st.value == TANDEM_CELL_SHUT_DOWN),
-	      "cells: tiny state before start", "cell get state %ld: %s, want 0 or 1", id, ST(st));
+	check(called(st) && (st.value == TANDEM_CELL_RUNNING ||
+			     st.value == TANDEM_CELL_SHUT_DOWN),
+	      "cells: tiny state before start",
+	      "cell get state %ld: %s, want 0 or 1", id, ST(st));
 
 	/* Nothing is printed while the cell runs: its line goes out from its
 	 * CPU on the same serial port. */
 	r = start(id);
 	started = called(r) && r.value == 0;
 	rc = cpu_state(cc.cpu);
-	down = started && wait_state(id, TANDEM_CELL_SHUT_DOWN, STATE_TIMEOUT_MS, &st);
-	check(started, "cells: tiny start", "cell start %ld: %s, want 0", id, S(r));
-	check(started && called(rc) && rc.value == TANDEM_CPU_RUNNING, "cells: tiny cpu running",
-	      "cpu get state %u while cell %ld runs: %s, want 0", cc.cpu, id, S(rc));
+	down = started &&
+	       wait_state(id, TANDEM_CELL_SHUT_DOWN, STATE_TIMEOUT_MS, &st);
+	check(started, "cells: tiny start", "cell start %ld: %s, want 0", id,
+	      S(r));
+	check(started && called(rc) && rc.value == TANDEM_CPU_RUNNING,
+	      "cells: tiny cpu running",
+	      "cpu get state %u while cell %ld runs: %s, want 0", cc.cpu, id,
+	      S(rc));
 	if (started)
-		check(down, "cells: tiny shut down", "cell %ld: state %s after %u ms, want 1",
-		      id, ST(st), STATE_TIMEOUT_MS);
+		check(down, "cells: tiny shut down",
+		      "cell %ld: state %s after %u ms, want 1", id, ST(st),
+		      STATE_TIMEOUT_MS);
 	else
 		check(false, "cells: tiny shut down", "not started");
 
 	r = destroy(id);
-	check(called(r) && r.value == 0, "cells: tiny destroy", "cell destroy %ld: %s, want 0",
-	      id, S(r));
+	check(called(r) && r.value == 0, "cells: tiny destroy",
+	      "cell destroy %ld: %s, want 0", id, S(r));
 	cleanup(id);
 
 	r1 = get_info(TANDEM_INFO_MEM_POOL_USED);
 	r3 = get_info(TANDEM_INFO_REMAP_POOL_USED);
 	r4 = get_info(TANDEM_INFO_NUM_CELLS);
 	check(called(r1) && called(r3) && called(r4) && r1.value == used0 &&
-	      r3.value == remap0 && r4.value == cells0, "cells: tiny resources back",
+		      r3.value == remap0 && r4.value == cells0,
+	      "cells: tiny resources back",
 	      "after destroy: used pages %s (before %ld), remap used %s (before %ld), "
-	      "cells %s (before %ld)", S(r1), used0, S(r3), remap0, S(r4), cells0);
+	      "cells %s (before %ld)",
+	      S(r1), used0, S(r3), remap0, S(r4), cells0);
 	r = get_state(id);
 	check(called(r) && r.value == -TANDEM_ENOENT, "cells: tiny gone enoent",
-	      "cell get state %ld after destroy: %s, want %d", id, S(r), -TANDEM_ENOENT);
+	      "cell get state %ld after destroy: %s, want %d", id, S(r),
+	      -TANDEM_ENOENT);
 }
 
 static void check_deny(void)
@@ -603,7 +648,8 @@ static void check_deny(void)
 	if (id) {
 		r = start(id);
 		if (!called(r) || r.value != 0)
-			ksnprintf(why, sizeof(why), "cell start %ld: %s, want 0", id, S(r));
+			ksnprintf(why, sizeof(why),
+				  "cell start %ld: %s, want 0", id, S(r));
 	}
 	if (!id || !called(r) || r.value != 0) {
 		check(false, "cells: deny start", "%s", why);
@@ -613,23 +659,29 @@ static void check_deny(void)
 		cleanup(id);
 		return;
 	}
-	ros_udelay(DENY_SETTLE_MS * 1000);	/* its line first, then ours */
+	ros_udelay(DENY_SETTLE_MS * 1000); /* its line first, then ours */
 	check(true, "cells: deny start", NULL);
 
 	r = destroy(id);
 	check(called(r) && r.value == -TANDEM_EPERM, "cells: deny destroy eperm",
-	      "first cell destroy %ld: %s, want %d (the cell denies)", id, S(r), -TANDEM_EPERM);
+	      "first cell destroy %ld: %s, want %d (the cell denies)", id, S(r),
+	      -TANDEM_EPERM);
 	if (cc.live != id) {
-		check(false, "cells: deny still running", "destroyed by the first request");
-		check(false, "cells: deny destroy approved", "destroyed by the first request");
+		check(false, "cells: deny still running",
+		      "destroyed by the first request");
+		check(false, "cells: deny destroy approved",
+		      "destroyed by the first request");
 		return;
 	}
 	st = get_state(id);
-	check(called(st) && st.value == TANDEM_CELL_RUNNING, "cells: deny still running",
-	      "cell get state %ld after the denied destroy: %s, want 0", id, ST(st));
+	check(called(st) && st.value == TANDEM_CELL_RUNNING,
+	      "cells: deny still running",
+	      "cell get state %ld after the denied destroy: %s, want 0", id,
+	      ST(st));
 	r = destroy(id);
 	check(called(r) && r.value == 0, "cells: deny destroy approved",
-	      "second cell destroy %ld: %s, want 0 (the cell approves)", id, S(r));
+	      "second cell destroy %ld: %s, want 0 (the cell approves)", id,
+	      S(r));
 	cleanup(id);
 }
 
@@ -642,7 +694,8 @@ static void check_passive(void)
 	char why[120];
 	long id;
 
-	r = load_create(&img_deny, "passive", TANDEM_CELL_PASSIVE_COMMREG, why, sizeof(why));
+	r = load_create(&img_deny, "passive", TANDEM_CELL_PASSIVE_COMMREG, why,
+			sizeof(why));
 	if (!called(r) || r.value <= 0) {
 		check(false, name, "%s", why);
 		return;
@@ -659,7 +712,7 @@ static void check_passive(void)
 	check(called(r) && r.value == 0, name,
 	      "cell destroy %ld (passive comm region, a cell that denies): %s, want 0",
 	      id, S(r));
-	cleanup(id);	/* if it was asked and denied, the second request is approved */
+	cleanup(id); /* if it was asked and denied, the second request is approved */
 }
 
 static void check_faulty(void)
@@ -674,7 +727,8 @@ static void check_faulty(void)
 	if (id) {
 		r = start(id);
 		if (!called(r) || r.value != 0)
-			ksnprintf(why, sizeof(why), "cell start %ld: %s, want 0", id, S(r));
+			ksnprintf(why, sizeof(why),
+				  "cell start %ld: %s, want 0", id, S(r));
 	}
 	if (!id || !called(r) || r.value != 0) {
 		check(false, "cells: faulty start", "%s", why);
@@ -686,14 +740,17 @@ static void check_faulty(void)
 	}
 	ok = wait_state(id, TANDEM_CELL_FAILED, STATE_TIMEOUT_MS, &st);
 	check(true, "cells: faulty start", NULL);
-	check(ok, "cells: faulty failed", "cell %ld read 0x40000000: state %s after %u ms, "
-	      "want 2 (failed)", id, ST(st), STATE_TIMEOUT_MS);
+	check(ok, "cells: faulty failed",
+	      "cell %ld read 0x40000000: state %s after %u ms, "
+	      "want 2 (failed)",
+	      id, ST(st), STATE_TIMEOUT_MS);
 	r = cpu_state(cc.cpu);
-	check(called(r) && r.value == TANDEM_CPU_FAILED, "cells: faulty cpu failed",
-	      "cpu get state %u: %s, want 2", cc.cpu, S(r));
+	check(called(r) && r.value == TANDEM_CPU_FAILED,
+	      "cells: faulty cpu failed", "cpu get state %u: %s, want 2",
+	      cc.cpu, S(r));
 	r = destroy(id);
-	check(called(r) && r.value == 0, "cells: faulty destroy", "cell destroy %ld: %s, want 0",
-	      id, S(r));
+	check(called(r) && r.value == 0, "cells: faulty destroy",
+	      "cell destroy %ld: %s, want 0", id, S(r));
 	cleanup(id);
 }
 
@@ -712,16 +769,19 @@ static void check_restart(void)
 	if (id) {
 		r = start(id);
 		if (!called(r) || r.value != 0)
-			ksnprintf(why, sizeof(why), "cell start %ld: %s, want 0", id, S(r));
+			ksnprintf(why, sizeof(why),
+				  "cell start %ld: %s, want 0", id, S(r));
 	}
 	ok = id && called(r) && r.value == 0 &&
 	     wait_state(id, TANDEM_CELL_SHUT_DOWN, STATE_TIMEOUT_MS, &st);
 	if (id && called(r) && r.value == 0 && !ok)
-		ksnprintf(why, sizeof(why), "cell %ld: state %s after %u ms, want 1",
-			  id, ST(st), STATE_TIMEOUT_MS);
+		ksnprintf(why, sizeof(why),
+			  "cell %ld: state %s after %u ms, want 1", id, ST(st),
+			  STATE_TIMEOUT_MS);
 	check(ok, "cells: restart first shut down", "%s", why);
 	if (!ok) {
-		check(false, "cells: restart call", "no shut-down cell to restart");
+		check(false, "cells: restart call",
+		      "no shut-down cell to restart");
 		check(false, "cells: restart running again", "not restarted");
 		check(false, "cells: restart shut down again", "not restarted");
 		check(false, "cells: restart destroy", "not restarted");
@@ -729,22 +789,29 @@ static void check_restart(void)
 		return;
 	}
 
-	r = hc(TANDEM_HC_CELL_SOFT_RESTART, (uint64_t)id, CELL_RESTART_ENTRY, 0x11, 0x22, 0x33);
+	r = hc(TANDEM_HC_CELL_SOFT_RESTART, (uint64_t)id, CELL_RESTART_ENTRY,
+	       0x11, 0x22, 0x33);
 	st = get_state(id);
 	ok = called(r) && r.value == 0;
-	down = ok && wait_state(id, TANDEM_CELL_SHUT_DOWN, STATE_TIMEOUT_MS, &st2);
-	check(ok, "cells: restart call", "soft restart %ld at 0x%x (0x11, 0x22, 0x33): %s, want 0",
-	      id, CELL_RESTART_ENTRY, S(r));
-	check(ok && called(st) && st.value == TANDEM_CELL_RUNNING, "cells: restart running again",
-	      "cell get state %ld right after the restart: %s, want 0", id, ST(st));
+	down = ok &&
+	       wait_state(id, TANDEM_CELL_SHUT_DOWN, STATE_TIMEOUT_MS, &st2);
+	check(ok, "cells: restart call",
+	      "soft restart %ld at 0x%x (0x11, 0x22, 0x33): %s, want 0", id,
+	      CELL_RESTART_ENTRY, S(r));
+	check(ok && called(st) && st.value == TANDEM_CELL_RUNNING,
+	      "cells: restart running again",
+	      "cell get state %ld right after the restart: %s, want 0", id,
+	      ST(st));
 	if (ok)
-		check(down, "cells: restart shut down again", "cell %ld: state %s after %u ms, "
-		      "want 1", id, ST(st2), STATE_TIMEOUT_MS);
+		check(down, "cells: restart shut down again",
+		      "cell %ld: state %s after %u ms, "
+		      "want 1",
+		      id, ST(st2), STATE_TIMEOUT_MS);
 	else
 		check(false, "cells: restart shut down again", "not restarted");
 	r = destroy(id);
-	check(called(r) && r.value == 0, "cells: restart destroy", "cell destroy %ld: %s, want 0",
-	      id, S(r));
+	check(called(r) && r.value == 0, "cells: restart destroy",
+	      "cell destroy %ld: %s, want 0", id, S(r));
 	cleanup(id);
 }
 
@@ -769,12 +836,14 @@ static void check_cycles(void)
 		id = r.value;
 		r = start(id);
 		if (!called(r) || r.value != 0) {
-			ksnprintf(why, sizeof(why), "cell start %ld: %s, want 0", id, S(r));
+			ksnprintf(why, sizeof(why),
+				  "cell start %ld: %s, want 0", id, S(r));
 			break;
 		}
 		r = destroy(id);
 		if (!called(r) || r.value != 0) {
-			ksnprintf(why, sizeof(why), "cell destroy %ld: %s, want 0", id, S(r));
+			ksnprintf(why, sizeof(why),
+				  "cell destroy %ld: %s, want 0", id, S(r));
 			break;
 		}
 	}
@@ -783,7 +852,8 @@ static void check_cycles(void)
 		uint64_t us = (t1 - t0) * 1000 / cc.tsc_khz;
 
 		ros_log("cells: %u cycles of create+start+destroy in %lu ms: %lu us per cycle "
-			"(TSC at %lu kHz from the PIT)", n, us / 1000, us / n, cc.tsc_khz);
+			"(TSC at %lu kHz from the PIT)",
+			n, us / 1000, us / n, cc.tsc_khz);
 	}
 	check(n == NUM_CYCLES, name, "cycle %u: %s", n + 1, why);
 	if (n < NUM_CYCLES)
@@ -792,11 +862,12 @@ static void check_cycles(void)
 	a1 = get_info(TANDEM_INFO_MEM_POOL_USED);
 	a3 = get_info(TANDEM_INFO_REMAP_POOL_USED);
 	a4 = get_info(TANDEM_INFO_NUM_CELLS);
-	check(called(r1) && called(r3) && called(r4) && called(a1) && called(a3) &&
-	      called(a4) && a1.value == r1.value && a3.value == r3.value &&
-	      a4.value == r4.value, "cells: cycles pages same",
-	      "before/after %u cycles: used pages %s/%s, remap used %s/%s, cells %s/%s", n,
-	      S(r1), S(a1), S(r3), S(a3), S(r4), S(a4));
+	check(called(r1) && called(r3) && called(r4) && called(a1) &&
+		      called(a3) && called(a4) && a1.value == r1.value &&
+		      a3.value == r3.value && a4.value == r4.value,
+	      "cells: cycles pages same",
+	      "before/after %u cycles: used pages %s/%s, remap used %s/%s, cells %s/%s",
+	      n, S(r1), S(a1), S(r3), S(a3), S(r4), S(a4));
 }
 
 /* Give the CPU back to the ROS: INIT-SIPI-SIPI through the AP start-up
@@ -813,15 +884,19 @@ static void check_cpu_back(void)
 		return;
 	}
 	if (cc.live) {
-		check(false, name, "cell %ld still holds CPU %u", cc.live, cc.cpu);
+		check(false, name, "cell %ld still holds CPU %u", cc.live,
+		      cc.cpu);
 		return;
 	}
 	answered = ros_smp_restart(cc.cpu, suite_cpu_probe);
 	check(answered && (!cc.s->detected ||
-			   (p->detected && !p->fault && p->info == bsp->info)), name,
-	      "CPU %u (APIC ID %u): %s; detected %d, get info %ld%s (CPU 0: %ld)", cc.cpu,
-	      ros_smp.apic_ids[cc.cpu], answered ? "answered" :
-	      p->started ? "started but gave no answer" : "did not start",
+			   (p->detected && !p->fault && p->info == bsp->info)),
+	      name,
+	      "CPU %u (APIC ID %u): %s; detected %d, get info %ld%s (CPU 0: %ld)",
+	      cc.cpu, ros_smp.apic_ids[cc.cpu],
+	      answered	 ? "answered" :
+	      p->started ? "started but gave no answer" :
+			   "did not start",
 	      p->detected, p->info, p->fault ? " after a fault" : "", bsp->info);
 }
 
@@ -832,8 +907,8 @@ void checks_cells(struct suite *s)
 	check_setup();
 	check_root_cpu_busy();
 	if (cc.have_cpu) {
-		ros_log("cells: INIT to CPU %u (APIC ID %u): it leaves the ROS", cc.cpu,
-			ros_smp.apic_ids[cc.cpu]);
+		ros_log("cells: INIT to CPU %u (APIC ID %u): it leaves the ROS",
+			cc.cpu, ros_smp.apic_ids[cc.cpu]);
 		ros_smp_park(cc.cpu);
 	}
 	check_errors();

@@ -17,7 +17,8 @@ void checks_disable(struct suite *s)
 	if (!s->detected)
 		return;
 	r = hc_call(s, s->native_via, TANDEM_HC_DISABLE, 0);
-	check(hc_is(r, 0), "disable: returns 0", "got %s", hc_str(r, buf, sizeof(buf)));
+	check(hc_is(r, 0), "disable: returns 0", "got %s",
+	      hc_str(r, buf, sizeof(buf)));
 	check(!tandem_detect(&id), "disable: cpuid shows no tandem",
 	      "the Tandem signature is still there");
 	r = hc_call(s, s->native_via, TANDEM_HC_HYPERVISOR_GET_INFO, 0);
@@ -27,6 +28,7 @@ void checks_disable(struct suite *s)
 	if (last == 0)
 		return;
 	ros_smp_park(last);
-	check(ros_smp_restart(last, suite_cpu_probe), "disable: cpu restarts natively",
+	check(ros_smp_restart(last, suite_cpu_probe),
+	      "disable: cpu restarts natively",
 	      "CPU %u did not answer after INIT-SIPI-SIPI", last);
 }

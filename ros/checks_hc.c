@@ -4,8 +4,8 @@
 #include "suite.h"
 #include "trap.h"
 
-#define SVM_BIT		2	/* CPUID 0x80000001 ECX */
-#define VMX_BIT		5	/* CPUID 1 ECX */
+#define SVM_BIT 2 /* CPUID 0x80000001 ECX */
+#define VMX_BIT 5 /* CPUID 1 ECX */
 
 static uint8_t hc_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static uint8_t user_stack[PAGE_SIZE] __attribute__((aligned(16)));
@@ -17,18 +17,20 @@ void checks_cpuid(struct suite *s)
 	uint32_t r[4];
 
 	check(id->hv_bit, "cpuid: hypervisor bit", "CPUID 1 ECX bit 31 clear");
-	check(s->detected, "cpuid: signature", "leaf 0x40000000 signature '%s', want '%s'",
-	      id->signature, TANDEM_SIGNATURE);
-	check(id->max_leaf == TANDEM_CPUID_MAX, "cpuid: max leaf", "got 0x%x, want 0x%x",
-	      id->max_leaf, TANDEM_CPUID_MAX);
-	check(id->version == want_version, "cpuid: version", "got 0x%x, want 0x%x",
-	      id->version, want_version);
+	check(s->detected, "cpuid: signature",
+	      "leaf 0x40000000 signature '%s', want '%s'", id->signature,
+	      TANDEM_SIGNATURE);
+	check(id->max_leaf == TANDEM_CPUID_MAX, "cpuid: max leaf",
+	      "got 0x%x, want 0x%x", id->max_leaf, TANDEM_CPUID_MAX);
+	check(id->version == want_version, "cpuid: version",
+	      "got 0x%x, want 0x%x", id->version, want_version);
 	cpuid(TANDEM_CPUID_HYPERCALL, 0, r);
 	check(s->detected && r[0] == TANDEM_HYPERCALL_PAGES &&
-	      r[1] == TANDEM_MSR_HYPERCALL_PAGE && r[2] == 0 && r[3] == 0,
+		      r[1] == TANDEM_MSR_HYPERCALL_PAGE && r[2] == 0 && r[3] == 0,
 	      "cpuid: hypercall leaf",
-	      "got eax %u ebx 0x%x ecx 0x%x edx 0x%x, want %u 0x%x 0 0",
-	      r[0], r[1], r[2], r[3], TANDEM_HYPERCALL_PAGES, TANDEM_MSR_HYPERCALL_PAGE);
+	      "got eax %u ebx 0x%x ecx 0x%x edx 0x%x, want %u 0x%x 0 0", r[0],
+	      r[1], r[2], r[3], TANDEM_HYPERCALL_PAGES,
+	      TANDEM_MSR_HYPERCALL_PAGE);
 
 	cpuid(0x80000000, 0, r);
 	if (r[0] >= 0x80000001)
@@ -55,9 +57,9 @@ static void dump_slot(const struct suite *s, unsigned slot)
 	const uint8_t *p = s->page + slot * TANDEM_HC_STUB_SIZE;
 
 	ros_log("slot %u: %02x %02x %02x %02x %02x %02x %02x %02x %02x %02x %02x"
-		" (want b8 <%u le32> %02x %02x %02x c3 cc)", slot,
-		p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
-		slot == TANDEM_HC_SLOT_HVM ? TANDEM_HC_HVM : slot,
+		" (want b8 <%u le32> %02x %02x %02x c3 cc)",
+		slot, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8],
+		p[9], p[10], slot == TANDEM_HC_SLOT_HVM ? TANDEM_HC_HVM : slot,
 		hc_insn_bytes(s)[0], hc_insn_bytes(s)[1], hc_insn_bytes(s)[2]);
 }
 
@@ -69,23 +71,28 @@ void checks_hcpage(struct suite *s)
 	s->page = hc_page;
 	memset(hc_page, 0xaa, sizeof(hc_page));
 	ros_log("hcpage: installing at 0x%lx, stubs use %s", gpa,
-		s->id.amd ? "vmmcall (AuthenticAMD)" : "vmcall (not AuthenticAMD)");
+		s->id.amd ? "vmmcall (AuthenticAMD)" :
+			    "vmcall (not AuthenticAMD)");
 	fault = hcmsr_write(gpa);
 	check(!fault, "hcpage: install", "wrmsr 0x%x <- 0x%lx: fault %s",
-	      TANDEM_MSR_HYPERCALL_PAGE, gpa, ros_vector_name((unsigned)fault - 1));
+	      TANDEM_MSR_HYPERCALL_PAGE, gpa,
+	      ros_vector_name((unsigned)fault - 1));
 
 	bad = hc_first_bad_slot(s);
 	if (bad >= 0)
 		dump_slot(s, (unsigned)bad);
-	check(bad < 0, "hcpage: slots 0-126", "slot %d is not the expected stub", bad);
+	check(bad < 0, "hcpage: slots 0-126",
+	      "slot %d is not the expected stub", bad);
 	if (!hc_slot_ok(s, TANDEM_HC_SLOT_HVM, TANDEM_HC_HVM))
 		dump_slot(s, TANDEM_HC_SLOT_HVM);
-	check(hc_slot_ok(s, TANDEM_HC_SLOT_HVM, TANDEM_HC_HVM), "hcpage: slot 127 hvm",
-	      "slot 127 is not mov eax, 0xf00d; %s; ret", s->id.amd ? "vmmcall" : "vmcall");
+	check(hc_slot_ok(s, TANDEM_HC_SLOT_HVM, TANDEM_HC_HVM),
+	      "hcpage: slot 127 hvm", "slot 127 is not mov eax, 0xf00d; %s; ret",
+	      s->id.amd ? "vmmcall" : "vmcall");
 
 	fault = hcmsr_read(&got);
-	check(!fault && got == gpa, "hcpage: msr reads back", "rdmsr 0x%x: %s 0x%lx, want 0x%lx",
-	      TANDEM_MSR_HYPERCALL_PAGE, fault ? "fault, got" : "got", got, gpa);
+	check(!fault && got == gpa, "hcpage: msr reads back",
+	      "rdmsr 0x%x: %s 0x%lx, want 0x%lx", TANDEM_MSR_HYPERCALL_PAGE,
+	      fault ? "fault, got" : "got", got, gpa);
 }
 
 /* Get Info types 0..5 issued with @via give what the page gave. */
@@ -99,11 +106,12 @@ static void same_via(const struct suite *s, enum hc_via via, const char *name)
 	}
 	for (unsigned t = 0; t <= 5; t++) {
 		long want = t < 5 ? s->info[t] : -TANDEM_EINVAL;
-		struct hc_result r = hc_call(s, via, TANDEM_HC_HYPERVISOR_GET_INFO, t);
+		struct hc_result r = hc_call(s, via,
+					     TANDEM_HC_HYPERVISOR_GET_INFO, t);
 
 		if (!hc_is(r, want)) {
-			check(false, name, "type %u: %s, through the page %ld", t,
-			      hc_str(r, buf, sizeof(buf)), want);
+			check(false, name, "type %u: %s, through the page %ld",
+			      t, hc_str(r, buf, sizeof(buf)), want);
 			return;
 		}
 	}
@@ -124,19 +132,25 @@ void checks_getinfo(struct suite *s)
 	s->info_ok = all_called;
 	if (all_called)
 		ros_log("getinfo: mem pool %ld pages (%ld used), remap pool %ld pages "
-			"(%ld used), %ld cells", s->info[0], s->info[1], s->info[2],
-			s->info[3], s->info[4]);
-	check(all_called && r[0].value > 0 && r[1].value > 0 && r[1].value <= r[0].value,
-	      "getinfo: mem pool", "via page: pages %s, used %s (want pages > 0, 0 < used <= pages)",
+			"(%ld used), %ld cells",
+			s->info[0], s->info[1], s->info[2], s->info[3],
+			s->info[4]);
+	check(all_called && r[0].value > 0 && r[1].value > 0 &&
+		      r[1].value <= r[0].value,
+	      "getinfo: mem pool",
+	      "via page: pages %s, used %s (want pages > 0, 0 < used <= pages)",
 	      hc_str(r[0], b0, sizeof(b0)), hc_str(r[1], b1, sizeof(b1)));
-	check(all_called && r[2].value > 0 && r[3].value >= 0 && r[3].value <= r[2].value,
-	      "getinfo: remap pool", "via page: pages %s, used %s (want pages > 0, used <= pages)",
+	check(all_called && r[2].value > 0 && r[3].value >= 0 &&
+		      r[3].value <= r[2].value,
+	      "getinfo: remap pool",
+	      "via page: pages %s, used %s (want pages > 0, used <= pages)",
 	      hc_str(r[2], b0, sizeof(b0)), hc_str(r[3], b1, sizeof(b1)));
-	check(all_called && r[4].value >= 1, "getinfo: cells", "via page: %s (want >= 1)",
-	      hc_str(r[4], b0, sizeof(b0)));
+	check(all_called && r[4].value >= 1, "getinfo: cells",
+	      "via page: %s (want >= 1)", hc_str(r[4], b0, sizeof(b0)));
 	r[0] = hc_call(s, VIA_PAGE, TANDEM_HC_HYPERVISOR_GET_INFO, 5);
 	check(hc_is(r[0], -TANDEM_EINVAL), "getinfo: bad type einval",
-	      "type 5 via page: %s, want %d", hc_str(r[0], b0, sizeof(b0)), -TANDEM_EINVAL);
+	      "type 5 via page: %s, want %d", hc_str(r[0], b0, sizeof(b0)),
+	      -TANDEM_EINVAL);
 
 	same_via(s, VIA_VMMCALL, "getinfo: vmmcall same");
 	same_via(s, VIA_VMCALL, "getinfo: vmcall same");
@@ -146,7 +160,8 @@ void checks_unknown(struct suite *s)
 {
 	static const unsigned codes[] = { 0x1234, 9999 };
 	static const char *const names[] = {
-		"hypercall: code 0x1234 enosys", "hypercall: code 9999 enosys",
+		"hypercall: code 0x1234 enosys",
+		"hypercall: code 9999 enosys",
 	};
 
 	for (unsigned i = 0; i < 2; i++) {
@@ -154,13 +169,14 @@ void checks_unknown(struct suite *s)
 		struct hc_result b = hc_call(s, VIA_VMCALL, codes[i], 0);
 		char b0[64], b1[64];
 
-		check(hc_is(a, -TANDEM_ENOSYS) && hc_is(b, -TANDEM_ENOSYS), names[i],
-		      "vmmcall %s, vmcall %s, want %d", hc_str(a, b0, sizeof(b0)),
-		      hc_str(b, b1, sizeof(b1)), -TANDEM_ENOSYS);
+		check(hc_is(a, -TANDEM_ENOSYS) && hc_is(b, -TANDEM_ENOSYS),
+		      names[i], "vmmcall %s, vmcall %s, want %d",
+		      hc_str(a, b0, sizeof(b0)), hc_str(b, b1, sizeof(b1)),
+		      -TANDEM_ENOSYS);
 	}
 }
 
-#define PING	0x0123456789abcdefull
+#define PING 0x0123456789abcdefull
 
 /* Run @fn at CPL 3; faults there are caught and resume here. */
 static struct hc_result run_user(void (*fn)(void), uint64_t *cs)
@@ -188,8 +204,8 @@ void checks_user(struct suite *s)
 	(void)s;
 	r = run_user(ros_user_ping, &cs);
 	check(hc_is(r, (long)~PING) && (cs & 3) == 3, "user: round trip",
-	      "rax %s (want %ld), cs 0x%lx (want RPL 3)", hc_str(r, b0, sizeof(b0)),
-	      (long)~PING, cs);
+	      "rax %s (want %ld), cs 0x%lx (want RPL 3)",
+	      hc_str(r, b0, sizeof(b0)), (long)~PING, cs);
 	r = run_user(ros_user_vmmcall, &cs);
 	check(hc_is(r, -TANDEM_EPERM), "user: vmmcall eperm",
 	      "get info from CPL 3 via vmmcall: %s, want %d",

@@ -26,21 +26,21 @@
 
 #include "../hrt/hrt_funcs.h"
 
-#define HRT_CORES_DEFAULT	2
-#define CALL_MS			2000	/* invoke until IDLE again */
-#define FAIL_MS			2000	/* triple fault until IDLE again */
-#define RECOVER_MS		5000	/* reboot or replace until calls work */
-#define SETTLE_MS		20	/* for Tandem's line from the HRT's CPU */
-#define NUM_INVOKES		10000
-#define SUM_COUNT		1000
-#define SUM_WANT		500500ull
-#define PAR_ARG			7
-#define SPIN_US			50000
-#define BAD_DESC		0xfffff000000ull	/* far beyond the ROS's RAM */
-#define GARBAGE_SIZE		4096
-#define UNKNOWN_REQUEST		0x99
-#define WRONG_MARKER		0x6464646464646400ull
-#define UNSET			0x5555555555555555ull	/* no result written */
+#define HRT_CORES_DEFAULT 2
+#define CALL_MS		  2000 /* invoke until IDLE again */
+#define FAIL_MS		  2000 /* triple fault until IDLE again */
+#define RECOVER_MS	  5000 /* reboot or replace until calls work */
+#define SETTLE_MS	  20   /* for Tandem's line from the HRT's CPU */
+#define NUM_INVOKES	  10000
+#define SUM_COUNT	  1000
+#define SUM_WANT	  500500ull
+#define PAR_ARG		  7
+#define SPIN_US		  50000
+#define BAD_DESC	  0xfffff000000ull /* far beyond the ROS's RAM */
+#define GARBAGE_SIZE	  4096
+#define UNKNOWN_REQUEST	  0x99
+#define WRONG_MARKER	  0x6464646464646400ull
+#define UNSET		  0x5555555555555555ull /* no result written */
 
 extern const uint8_t ros_hrt2_image[], ros_hrt2_image_end[];
 
@@ -57,8 +57,8 @@ static struct tandem_ros_event event;
 
 static struct {
 	const struct suite *s;
-	unsigned cores;		/* hrt_cores= */
-	uint64_t khz;		/* TSC ticks per ms */
+	unsigned cores; /* hrt_cores= */
+	uint64_t khz;	/* TSC ticks per ms */
 } hs;
 
 /* ---- results ---- */
@@ -86,7 +86,7 @@ static const char *res_str(struct hc_result r, char *buf, size_t size)
 	return buf;
 }
 
-#define S(r)	res_str((r), (char[64]){ 0 }, 64)
+#define S(r) res_str((r), (char[64]){ 0 }, 64)
 
 /* The HVM call with any RBX (the library always sends the marker). */
 static long hvm_raw(uint64_t marker, uint64_t request)
@@ -118,17 +118,17 @@ static uint64_t ticks_ms(uint64_t ticks)
 
 /* What caught() issues; a and b are its arguments. */
 enum op {
-	OP_NULL,		/* tandem_hvm_null() */
-	OP_STATE,		/* tandem_hrt_state(&event) */
-	OP_INVOKE,		/* tandem_hrt_invoke(a) */
-	OP_PAR_INVOKE,		/* tandem_hrt_invoke_parallel(a) */
-	OP_SYNC,		/* tandem_hrt_call_sync(a, b ms) */
-	OP_SYNC_PAR,		/* tandem_hrt_call_sync_parallel(a, b ms) */
-	OP_WAIT,		/* tandem_hrt_wait_idle(a ticks, &event) */
-	OP_REBOOT,		/* tandem_hrt_reboot() */
-	OP_REPLACE,		/* tandem_hrt_replace(a, b) */
-	OP_HVM,			/* tandem_hvm_call(a, b, 0, 0, 0) */
-	OP_RAW,			/* hvm_raw(a = RBX, b = request) */
+	OP_NULL,       /* tandem_hvm_null() */
+	OP_STATE,      /* tandem_hrt_state(&event) */
+	OP_INVOKE,     /* tandem_hrt_invoke(a) */
+	OP_PAR_INVOKE, /* tandem_hrt_invoke_parallel(a) */
+	OP_SYNC,       /* tandem_hrt_call_sync(a, b ms) */
+	OP_SYNC_PAR,   /* tandem_hrt_call_sync_parallel(a, b ms) */
+	OP_WAIT,       /* tandem_hrt_wait_idle(a ticks, &event) */
+	OP_REBOOT,     /* tandem_hrt_reboot() */
+	OP_REPLACE,    /* tandem_hrt_replace(a, b) */
+	OP_HVM,	       /* tandem_hvm_call(a, b, 0, 0, 0) */
+	OP_RAW,	       /* hvm_raw(a = RBX, b = request) */
 };
 
 /* Issue @o with any fault caught. */
@@ -158,7 +158,8 @@ static struct hc_result caught(enum op o, uint64_t a, uint64_t b)
 			v = tandem_hrt_call_sync(c, ms_ticks((unsigned)b));
 			break;
 		case OP_SYNC_PAR:
-			v = tandem_hrt_call_sync_parallel(c, ms_ticks((unsigned)b));
+			v = tandem_hrt_call_sync_parallel(c,
+							  ms_ticks((unsigned)b));
 			break;
 		case OP_WAIT:
 			v = tandem_hrt_wait_idle(a, &event);
@@ -203,7 +204,8 @@ static unsigned hrt_cores(const struct ros_boot *b)
 
 			while (*q >= '0' && *q <= '9' && v <= HRT_MAX_CORES)
 				v = v * 10 + (unsigned)(*q++ - '0');
-			if ((*q == ' ' || *q == 0) && q > p + n && v >= 1 && v <= HRT_MAX_CORES)
+			if ((*q == ' ' || *q == 0) && q > p + n && v >= 1 &&
+			    v <= HRT_MAX_CORES)
 				return v;
 			ros_log("hrt: hrt_cores: want a number from 1 to %u; using %u",
 				HRT_MAX_CORES, HRT_CORES_DEFAULT);
@@ -229,7 +231,8 @@ static void prepare(struct tandem_hrt_call *c, uint64_t *res, uint64_t func,
 }
 
 /* Run @func on the HRT (every core when @parallel) and wait for IDLE. */
-static struct hc_result sync_call(uint64_t func, uint64_t a0, uint64_t a1, bool parallel)
+static struct hc_result sync_call(uint64_t func, uint64_t a0, uint64_t a1,
+				  bool parallel)
 {
 	prepare(&call, results, func, a0, a1);
 	if (parallel)
@@ -260,20 +263,22 @@ static bool poll_call(uint64_t func, uint64_t want, unsigned timeout_ms,
 		prepare(&call, results, func, 0, 0);
 		r = caught(OP_INVOKE, (uint64_t)&call, 0);
 		if (!is(r, 0)) {
-			ksnprintf(why, size, "invoke of function %lu: %s", func, S(r));
+			ksnprintf(why, size, "invoke of function %lu: %s", func,
+				  S(r));
 			ros_udelay(1000);
 			continue;
 		}
 		spent = rdtsc() - t0;
 		r = caught(OP_WAIT, spent < limit ? limit - spent : 1, 0);
 		if (!is(r, 0)) {
-			ksnprintf(why, size, "function %lu started, then %s", func, S(r));
+			ksnprintf(why, size, "function %lu started, then %s",
+				  func, S(r));
 			continue;
 		}
 		if (results[0] == want)
 			return true;
-		ksnprintf(why, size, "function %lu returned 0x%lx, want 0x%lx", func,
-			  results[0], want);
+		ksnprintf(why, size, "function %lu returned 0x%lx, want 0x%lx",
+			  func, results[0], want);
 		ros_udelay(1000);
 	} while (rdtsc() - t0 < limit);
 	return false;
@@ -295,7 +300,8 @@ static bool check_null(void)
 		ros_log("hrt: no HRT");
 		return false;
 	}
-	if (!check(is(r, 0), "hrt: null downcall", "request 0x0: %s, want 0", S(r))) {
+	if (!check(is(r, 0), "hrt: null downcall", "request 0x0: %s, want 0",
+		   S(r))) {
 		ros_log("hrt: the other HRT checks need a null downcall that answers; not run");
 		return false;
 	}
@@ -310,9 +316,10 @@ static void check_user_null(void)
 	int fault = ros_try(ROS_ANY_VECTOR);
 
 	if (fault == 0) {
-		r.value = (long)ros_run_user(amd ? ros_user_hvm_null_vmmcall
-						 : ros_user_hvm_null_vmcall,
-					     user_stack + sizeof(user_stack), 0, &cs);
+		r.value = (long)ros_run_user(amd ? ros_user_hvm_null_vmmcall :
+						   ros_user_hvm_null_vmcall,
+					     user_stack + sizeof(user_stack), 0,
+					     &cs);
 		ros_untry();
 	} else {
 		r.fault = fault;
@@ -339,7 +346,8 @@ static void check_refusals(void)
 	memset(&event, 0xee, sizeof(event));
 	r = caught(OP_STATE, 0, 0);
 	check(is(r, TANDEM_HRT_IDLE), "hrt: state idle",
-	      "request 0xf: %s, want 0 (IDLE); event type %u", S(r), event.event_type);
+	      "request 0xf: %s, want 0 (IDLE); event type %u", S(r),
+	      event.event_type);
 }
 
 static void check_calls(void)
@@ -371,16 +379,23 @@ static void check_calls(void)
 		char line[160];
 		int len = 0;
 
-		for (unsigned i = 0; i <= hs.cores && len < (int)sizeof(line) - 24; i++)
-			len += ksnprintf(line + len, sizeof(line) - (size_t)len, " %u:%ld", i,
-					 results[i] == UNSET ? -1l : (long)results[i]);
-		ros_log("hrt: parallel results (core:result, -1 = none):%s", line);
+		for (unsigned i = 0;
+		     i <= hs.cores && len < (int)sizeof(line) - 24; i++)
+			len += ksnprintf(line + len, sizeof(line) - (size_t)len,
+					 " %u:%ld", i,
+					 results[i] == UNSET ? -1l :
+							       (long)results[i]);
+		ros_log("hrt: parallel results (core:result, -1 = none):%s",
+			line);
 	}
 	check(ok, "hrt: parallel invoke on every core",
-	      "function 2 (arg %u) on hrt_cores=%u: %s (want 0); %s", PAR_ARG, hs.cores,
-	      S(r), !is(r, 0) ? "no results" :
-	      bad < hs.cores ? "a core's result is missing or wrong" :
-	      "a result beyond the last core: more HRT cores than hrt_cores");
+	      "function 2 (arg %u) on hrt_cores=%u: %s (want 0); %s", PAR_ARG,
+	      hs.cores, S(r),
+	      !is(r, 0) ?
+		      "no results" :
+	      bad < hs.cores ?
+		      "a core's result is missing or wrong" :
+		      "a result beyond the last core: more HRT cores than hrt_cores");
 }
 
 static void check_many(void)
@@ -401,8 +416,9 @@ static void check_many(void)
 	t1 = rdtsc();
 	if (n > 0 && hs.khz)
 		ros_log("hrt: %u invokes in %lu ms: %lu ns per call, invoke to IDLE "
-			"(TSC at %lu kHz from the PIT)", n, ticks_ms(t1 - t0),
-			(t1 - t0) * 1000000 / hs.khz / n, hs.khz);
+			"(TSC at %lu kHz from the PIT)",
+			n, ticks_ms(t1 - t0), (t1 - t0) * 1000000 / hs.khz / n,
+			hs.khz);
 	check(n == NUM_INVOKES, "hrt: 10000 invokes",
 	      "call %u (function 2, arg %u): %s (want 0), result 0x%lx (want 0x%x)",
 	      n + 1, n, S(r), results[0], n);
@@ -421,7 +437,8 @@ static void check_busy(void)
 	if (!is(rb, 0)) {
 		check(false, "hrt: invoke while busy refused",
 		      "invoke of function 5 (%u us): %s, want 0", SPIN_US, S(rb));
-		check(false, "hrt: parallel invoke while busy refused", "no busy HRT");
+		check(false, "hrt: parallel invoke while busy refused",
+		      "no busy HRT");
 		check(false, "hrt: busy call completes", "not started");
 		return;
 	}
@@ -430,8 +447,8 @@ static void check_busy(void)
 	st = caught(OP_WAIT, ms_ticks(CALL_MS), 0);
 	t1 = rdtsc();
 	if (is(st, 0))
-		ros_log("hrt: function 5 (%u us) done %lu ms after its invoke", SPIN_US,
-			ticks_ms(t1 - t0));
+		ros_log("hrt: function 5 (%u us) done %lu ms after its invoke",
+			SPIN_US, ticks_ms(t1 - t0));
 	check(is(r1, TANDEM_HRT_ERROR), "hrt: invoke while busy refused",
 	      "second invoke while function 5 runs: %s, want -1", S(r1));
 	check(is(r2, TANDEM_HRT_ERROR), "hrt: parallel invoke while busy refused",
@@ -446,7 +463,7 @@ static void check_bad_descriptor(void)
 	struct hc_result r, st;
 
 	r = caught(OP_HVM, TANDEM_HVM_INVOKE, BAD_DESC);
-	if (is(r, 0))	/* wrongly taken: let it end before going on */
+	if (is(r, 0)) /* wrongly taken: let it end before going on */
 		(void)caught(OP_WAIT, ms_ticks(CALL_MS), 0);
 	st = caught(OP_STATE, 0, 0);
 	check(is(r, TANDEM_HRT_ERROR) && is(st, TANDEM_HRT_IDLE),
@@ -460,7 +477,8 @@ static void check_version(uint64_t want, const char *name)
 	struct hc_result r = sync_call(HRT_FN_VERSION, 0, 0, false);
 
 	check(is(r, 0) && results[0] == want, name,
-	      "function 3: %s (want 0), result 0x%lx (want %lu)", S(r), results[0], want);
+	      "function 3: %s (want 0), result 0x%lx (want %lu)", S(r),
+	      results[0], want);
 }
 
 /* Function 4: the HRT triple-faults; Tandem ends the call with an
@@ -473,10 +491,11 @@ static void check_failure(void)
 	prepare(&call, results, HRT_FN_TRIPLE_FAULT, 0, 0);
 	r = caught(OP_INVOKE, (uint64_t)&call, 0);
 	if (!is(r, 0)) {
-		check(false, "hrt: triple fault back to idle", "invoke of function 4: %s, want 0",
-		      S(r));
+		check(false, "hrt: triple fault back to idle",
+		      "invoke of function 4: %s, want 0", S(r));
 		check(false, "hrt: triple fault event", "function 4 not started");
-		check(false, "hrt: invoke after failure refused", "function 4 not started");
+		check(false, "hrt: invoke after failure refused",
+		      "function 4 not started");
 		return;
 	}
 	memset(&event, 0, sizeof(event));
@@ -488,10 +507,12 @@ static void check_failure(void)
 	ros_udelay(SETTLE_MS * 1000);
 	if (is(st, 0))
 		ros_log("hrt: HRT failed: IDLE after %lu ms, event type %u, rip 0x%lx, vector %lu",
-			ticks_ms(t1 - t0), event.event_type, event.excp.rip, event.excp.vector);
+			ticks_ms(t1 - t0), event.event_type, event.excp.rip,
+			event.excp.vector);
 	check(is(st, 0), "hrt: triple fault back to idle",
 	      "state after %u ms: %s, want 0 (IDLE)", FAIL_MS, S(st));
-	check(is(st, 0) && event.event_type == TANDEM_HRT_EXCEPTION, "hrt: triple fault event",
+	check(is(st, 0) && event.event_type == TANDEM_HRT_EXCEPTION,
+	      "hrt: triple fault event",
 	      "ROS event type %u, want %u (HRT_EXCEPTION)", event.event_type,
 	      TANDEM_HRT_EXCEPTION);
 
@@ -515,7 +536,8 @@ static void check_reboot(void)
 	bool ok = poll_call(HRT_FN_NULL, 0, RECOVER_MS, why, sizeof(why));
 
 	check(is(r, 0), "hrt: reboot", "request 0x2: %s, want 0", S(r));
-	check(ok, "hrt: invoke after reboot", "function 0 within %u ms: %s", RECOVER_MS, why);
+	check(ok, "hrt: invoke after reboot", "function 0 within %u ms: %s",
+	      RECOVER_MS, why);
 }
 
 static void check_replace(void)
@@ -537,8 +559,8 @@ static void check_replace(void)
 	r = caught(OP_REPLACE, (uint64_t)garbage, sizeof(garbage));
 	ok = poll_call(HRT_FN_VERSION, 2, RECOVER_MS, why, sizeof(why));
 	check(is(r, TANDEM_HRT_ERROR), "hrt: replace garbage refused",
-	      "request 0x8 with %u bytes of 0xff at 0x%lx: %s, want -1", GARBAGE_SIZE,
-	      (uint64_t)garbage, S(r));
+	      "request 0x8 with %u bytes of 0xff at 0x%lx: %s, want -1",
+	      GARBAGE_SIZE, (uint64_t)garbage, S(r));
 	check(ok, "hrt: version 2 after garbage", "function 3 within %u ms: %s",
 	      RECOVER_MS, why);
 }
@@ -560,7 +582,7 @@ void checks_hrt(struct suite *s)
 		return;
 	hs.khz = tsc_khz();
 	if (!hs.khz) {
-		hs.khz = 1000000;	/* a timeout of 0 would wait forever */
+		hs.khz = 1000000; /* a timeout of 0 would wait forever */
 		ros_log("hrt: the TSC did not move over 20 ms; timeouts assume 1 GHz");
 	}
 	ros_log("hrt: expecting %u HRT cores (hrt_cores=)", hs.cores);

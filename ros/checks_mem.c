@@ -4,8 +4,8 @@
 #include "suite.h"
 #include "trap.h"
 
-#define ALL_ONES	(~0ul)
-#define MARK		0x5a5a5a5a5a5a5a5aul
+#define ALL_ONES (~0ul)
+#define MARK	 0x5a5a5a5a5a5a5a5aul
 
 static uint8_t probe_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
@@ -93,8 +93,10 @@ static void get_info_all(const struct suite *s, struct hc_result r[5])
 void checks_tandem_mem(struct suite *s)
 {
 	static const char *const names[] = {
-		"tandem memory: read all ones", "tandem memory: write dropped",
-		"tandem memory: get info same", "tandem memory: hypercall works",
+		"tandem memory: read all ones",
+		"tandem memory: write dropped",
+		"tandem memory: get info same",
+		"tandem memory: hypercall works",
 	};
 	struct hc_result before[5], after[5], r;
 	uint64_t base, len, mid, v0 = 0, v1 = 0, v2 = 0;
@@ -105,7 +107,8 @@ void checks_tandem_mem(struct suite *s)
 
 	if (!ros_find_tandem_range(s->boot, &base, &len)) {
 		for (unsigned i = 0; i < 4; i++)
-			check(false, names[i], "no reserved range between two available "
+			check(false, names[i],
+			      "no reserved range between two available "
 			      "ranges above 1 MiB");
 		return;
 	}
@@ -117,8 +120,8 @@ void checks_tandem_mem(struct suite *s)
 	f0 = read_u64(base, &v0);
 	f1 = read_u64(mid, &v1);
 	check(!f0 && !f1 && v0 == ALL_ONES && v1 == ALL_ONES, names[0],
-	      "[0x%lx] = 0x%lx (%s), [0x%lx] = 0x%lx (%s), want all ones",
-	      base, v0, fault_str(f0), mid, v1, fault_str(f1));
+	      "[0x%lx] = 0x%lx (%s), [0x%lx] = 0x%lx (%s), want all ones", base,
+	      v0, fault_str(f0), mid, v1, fault_str(f1));
 
 	/* Write only under Tandem and where the reads gave all ones: natively
 	 * the range is firmware's and must not be scribbled on. */
@@ -129,16 +132,17 @@ void checks_tandem_mem(struct suite *s)
 		      "wrote 0x%lx to 0x%lx (%s), read back 0x%lx (%s), want all ones",
 		      MARK, mid, fault_str(f2), v2, fault_str(f1));
 	} else {
-		check(false, names[1], "not attempted: %s", s->detected ?
-		      "the reads did not give all ones" : "no Tandem");
+		check(false, names[1], "not attempted: %s",
+		      s->detected ? "the reads did not give all ones" :
+				    "no Tandem");
 	}
 
 	get_info_all(s, after);
 	for (unsigned t = 0; t < 5; t++)
 		if (before[t].fault || before[t].not_called ||
 		    !hc_is(after[t], before[t].value)) {
-			check(false, names[2], "type %u: before %s, after %s", t,
-			      hc_str(before[t], b0, sizeof(b0)),
+			check(false, names[2], "type %u: before %s, after %s",
+			      t, hc_str(before[t], b0, sizeof(b0)),
 			      hc_str(after[t], b1, sizeof(b1)));
 			same = false;
 			break;
@@ -147,8 +151,9 @@ void checks_tandem_mem(struct suite *s)
 		check(true, names[2], NULL);
 
 	bad = hc_first_bad_slot(s);
-	r = hc_call(s, VIA_PAGE, TANDEM_HC_HYPERVISOR_GET_INFO, TANDEM_INFO_NUM_CELLS);
-	check(bad < 0 && s->info_ok && hc_is(r, s->info[TANDEM_INFO_NUM_CELLS]), names[3],
-	      "page slot %d bad; get info cells via page %s, want %ld", bad,
-	      hc_str(r, b0, sizeof(b0)), s->info[TANDEM_INFO_NUM_CELLS]);
+	r = hc_call(s, VIA_PAGE, TANDEM_HC_HYPERVISOR_GET_INFO,
+		    TANDEM_INFO_NUM_CELLS);
+	check(bad < 0 && s->info_ok && hc_is(r, s->info[TANDEM_INFO_NUM_CELLS]),
+	      names[3], "page slot %d bad; get info cells via page %s, want %ld",
+	      bad, hc_str(r, b0, sizeof(b0)), s->info[TANDEM_INFO_NUM_CELLS]);
 }

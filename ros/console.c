@@ -5,28 +5,28 @@
 #include "cpu.h"
 #include "ros.h"
 
-#define COM1		0x3f8
-#define UART_THR	0
-#define UART_IER	1
-#define UART_DLL	0
-#define UART_DLM	1
-#define UART_FCR	2
-#define UART_LCR	3
-#define UART_MCR	4
-#define UART_LSR	5
-#define LSR_THRE	0x20
+#define COM1	 0x3f8
+#define UART_THR 0
+#define UART_IER 1
+#define UART_DLL 0
+#define UART_DLM 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define LSR_THRE 0x20
 
 static volatile int console_lock;
 
 void ros_console_init(void)
 {
 	outb(COM1 + UART_IER, 0);
-	outb(COM1 + UART_LCR, 0x80);	/* DLAB: divisor 1 = 115200 baud */
+	outb(COM1 + UART_LCR, 0x80); /* DLAB: divisor 1 = 115200 baud */
 	outb(COM1 + UART_DLL, 1);
 	outb(COM1 + UART_DLM, 0);
-	outb(COM1 + UART_LCR, 0x03);	/* 8N1 */
-	outb(COM1 + UART_FCR, 0xc7);	/* FIFOs on, cleared */
-	outb(COM1 + UART_MCR, 0x03);	/* DTR, RTS; OUT2 off: no IRQ */
+	outb(COM1 + UART_LCR, 0x03); /* 8N1 */
+	outb(COM1 + UART_FCR, 0xc7); /* FIFOs on, cleared */
+	outb(COM1 + UART_MCR, 0x03); /* DTR, RTS; OUT2 off: no IRQ */
 }
 
 static void put_char(char c)

@@ -1,12 +1,12 @@
 /* Instruction wrappers the ROS uses: port I/O, MSRs, CPUID, control
  * registers. Header-only; nothing here can fault on a sane CPU except
  * rdmsr/wrmsr of unknown MSRs (see trap.h for the catching variants). */
-#ifndef ROS_CPU_H
-#define ROS_CPU_H
+#ifndef TANDEM_ROS_CPU_H
+#define TANDEM_ROS_CPU_H
 
 #include <stdint.h>
 
-#define MSR_APIC_BASE	0x1b
+#define MSR_APIC_BASE 0x1b
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -39,7 +39,8 @@ static inline uint64_t rdmsr(uint32_t msr)
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr"
-			 : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 :
+			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
 			 : "memory");
 }
 

@@ -50,7 +50,7 @@ void ros_main(uint32_t magic, uint64_t mbi)
 
 	detected = tandem_detect(&id);
 	if (ros_cmdline_has(&boot, "bench"))
-		ros_bench_run(&boot, &id, detected);	/* instead of the suite */
+		ros_bench_run(&boot, &id, detected); /* instead of the suite */
 	force = ros_cmdline_has(&boot, "force_suite");
 	if (!detected) {
 		if (id.hv_bit)

@@ -3,21 +3,21 @@
 #include "cpu.h"
 #include "smp.h"
 
-#define PIT_HZ		1193182u
-#define PIT_CH2		0x42
-#define PIT_CMD		0x43
-#define PORT_61		0x61
-#define P61_GATE2	0x01
-#define P61_SPEAKER	0x02
-#define P61_OUT2	0x20
-#define MAX_CHUNK_US	50000	/* 59659 ticks < 65536 */
+#define PIT_HZ	     1193182u
+#define PIT_CH2	     0x42
+#define PIT_CMD	     0x43
+#define PORT_61	     0x61
+#define P61_GATE2    0x01
+#define P61_SPEAKER  0x02
+#define P61_OUT2     0x20
+#define MAX_CHUNK_US 50000 /* 59659 ticks < 65536 */
 
 static void wait_ticks(uint16_t ticks)
 {
 	uint8_t p61 = inb(PORT_61);
 
 	outb(PORT_61, (p61 & ~P61_SPEAKER) & ~P61_GATE2);
-	outb(PIT_CMD, 0xb0);		/* channel 2, lobyte/hibyte, mode 0 */
+	outb(PIT_CMD, 0xb0); /* channel 2, lobyte/hibyte, mode 0 */
 	outb(PIT_CH2, ticks & 0xff);
 	outb(PIT_CH2, ticks >> 8);
 	/* Counting runs while the gate is high; OUT2 goes high at zero. */

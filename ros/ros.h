@@ -12,8 +12,8 @@
  *
  * Console: COM1, every line "ros: ..." except the suite's TAP lines.
  */
-#ifndef ROS_H
-#define ROS_H
+#ifndef TANDEM_ROS_ROS_H
+#define TANDEM_ROS_ROS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,16 +23,16 @@
 #include "../kernel/lib/klib.h"
 #include "../kernel/lib/printf.h"
 
-#define ROS_MAX_CPUS	64
-#define PAGE_SIZE	4096
+#define ROS_MAX_CPUS  64
+#define PAGE_SIZE     4096
 
 /* GDT selectors (ros/entry.asm). */
-#define SEL_CODE64	0x08
-#define SEL_DATA	0x10
-#define SEL_CODE32	0x18
-#define SEL_USER_DATA	(0x20 | 3)
-#define SEL_USER_CODE	(0x28 | 3)
-#define SEL_TSS		0x30
+#define SEL_CODE64    0x08
+#define SEL_DATA      0x10
+#define SEL_CODE32    0x18
+#define SEL_USER_DATA (0x20 | 3)
+#define SEL_USER_CODE (0x28 | 3)
+#define SEL_TSS	      0x30
 
 /** Program COM1 (115200 8N1, no interrupts). */
 void ros_console_init(void);

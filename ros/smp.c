@@ -5,16 +5,16 @@
 #include "smp.h"
 #include "trap.h"
 
-#define APIC_BASE_X2APIC	(1u << 10)
-#define APIC_BASE_ENABLE	(1u << 11)
-#define APIC_ID			0x20
-#define APIC_SVR		0xf0
-#define APIC_ICR_LO		0x300
-#define APIC_ICR_HI		0x310
-#define APIC_ICR_BUSY		(1u << 12)
-#define X2APIC_MSR(reg)		(0x800 + ((reg) >> 4))
-#define ICR_INIT		0x00004500	/* INIT, level assert */
-#define ICR_STARTUP		0x00004600	/* start-up, vector in bits 0-7 */
+#define APIC_BASE_X2APIC (1u << 10)
+#define APIC_BASE_ENABLE (1u << 11)
+#define APIC_ID		 0x20
+#define APIC_SVR	 0xf0
+#define APIC_ICR_LO	 0x300
+#define APIC_ICR_HI	 0x310
+#define APIC_ICR_BUSY	 (1u << 12)
+#define X2APIC_MSR(reg)	 (0x800 + ((reg) >> 4))
+#define ICR_INIT	 0x00004500 /* INIT, level assert */
+#define ICR_STARTUP	 0x00004600 /* start-up, vector in bits 0-7 */
 
 extern const uint8_t ros_trampoline[], ros_trampoline_end[];
 extern uint64_t ap_boot_rsp;
@@ -50,11 +50,13 @@ static void send_ipi(uint32_t dest, uint32_t cmd)
 		wrmsr(X2APIC_MSR(APIC_ICR_LO), (uint64_t)dest << 32 | cmd);
 		return;
 	}
-	for (int i = 0; i < 100000 && (apic_read(APIC_ICR_LO) & APIC_ICR_BUSY); i++)
+	for (int i = 0; i < 100000 && (apic_read(APIC_ICR_LO) & APIC_ICR_BUSY);
+	     i++)
 		cpu_relax();
 	apic_write(APIC_ICR_HI, dest << 24);
 	apic_write(APIC_ICR_LO, cmd);
-	for (int i = 0; i < 100000 && (apic_read(APIC_ICR_LO) & APIC_ICR_BUSY); i++)
+	for (int i = 0; i < 100000 && (apic_read(APIC_ICR_LO) & APIC_ICR_BUSY);
+	     i++)
 		cpu_relax();
 }
 
@@ -75,7 +77,7 @@ const char *ros_smp_init(const struct ros_madt *madt)
 			continue;
 		}
 		if (!ros_smp.x2apic && madt->apic_ids[i] > 0xfe)
-			continue;	/* not addressable in xAPIC mode */
+			continue; /* not addressable in xAPIC mode */
 		ros_smp.apic_ids[ros_smp.ncpus++] = madt->apic_ids[i];
 	}
 	if (!(base & APIC_BASE_ENABLE))

@@ -1,7 +1,7 @@
 /* The ROS's CPUs: local APIC access, AP start-up (INIT-SIPI-SIPI through a
  * real-mode trampoline below 1 MiB) and the PIT delays it needs. */
-#ifndef ROS_SMP_H
-#define ROS_SMP_H
+#ifndef TANDEM_ROS_SMP_H
+#define TANDEM_ROS_SMP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,23 +11,23 @@
 #include "bootinfo.h"
 #include "ros.h"
 
-#define ROS_AP_ANSWER_MS	1000
+#define ROS_AP_ANSWER_MS 1000
 
 /* What each CPU reported back (filled by the CPU itself, read by the BSP). */
 struct ros_probe {
-	volatile int started;	/* reached 64-bit C */
-	volatile int answered;	/* probe finished, fields below are valid */
-	bool detected;		/* tandem_detect() */
-	long info;		/* Get Info result, if detected */
-	int fault;		/* vector + 1 if the hypercall faulted, else 0 */
+	volatile int started;  /* reached 64-bit C */
+	volatile int answered; /* probe finished, fields below are valid */
+	bool detected;	       /* tandem_detect() */
+	long info;	       /* Get Info result, if detected */
+	int fault;	       /* vector + 1 if the hypercall faulted, else 0 */
 };
 
 struct ros_smp {
-	size_t ncpus;			/* CPU K = 0 is the BSP */
+	size_t ncpus; /* CPU K = 0 is the BSP */
 	uint32_t apic_ids[ROS_MAX_CPUS];
 	struct ros_probe probes[ROS_MAX_CPUS];
 	bool x2apic;
-	uint64_t trampoline;		/* physical page, 0 if none found */
+	uint64_t trampoline; /* physical page, 0 if none found */
 };
 
 extern struct ros_smp ros_smp;

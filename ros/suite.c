@@ -57,7 +57,8 @@ struct hc_result hc_call(const struct suite *s, enum hc_via via, unsigned code,
 	int fault;
 
 	/* Never jump into a page that does not hold the right stub. */
-	if (via == VIA_PAGE && (code >= TANDEM_HC_SLOT_HVM || !hc_slot_ok(s, code, code))) {
+	if (via == VIA_PAGE &&
+	    (code >= TANDEM_HC_SLOT_HVM || !hc_slot_ok(s, code, code))) {
 		r.not_called = true;
 		return r;
 	}
@@ -157,7 +158,8 @@ void suite_cpu_probe(unsigned cpu)
 
 	p->detected = tandem_detect(&id);
 	if (p->detected) {
-		struct hc_result r = hc_call(&suite, id.amd ? VIA_VMMCALL : VIA_VMCALL,
+		struct hc_result r = hc_call(&suite,
+					     id.amd ? VIA_VMMCALL : VIA_VMCALL,
 					     TANDEM_HC_HYPERVISOR_GET_INFO,
 					     TANDEM_INFO_MEM_POOL_PAGES);
 
@@ -188,14 +190,16 @@ void checks_smp(struct suite *s)
 		if (!p->answered) {
 			check(false, name, "APIC ID %u: %s within %u ms",
 			      ros_smp.apic_ids[k],
-			      p->started ? "started but gave no answer" : "did not start",
+			      p->started ? "started but gave no answer" :
+					   "did not start",
 			      ROS_AP_ANSWER_MS);
 			continue;
 		}
 		/* Natively (forced suite) an answer is all there is to check. */
 		ok = !s->detected ||
 		     (p->detected && !p->fault && p->info == bsp->info);
-		check(ok, name, "APIC ID %u: detected %d (want 1), get info %ld%s (CPU 0: %ld)",
+		check(ok, name,
+		      "APIC ID %u: detected %d (want 1), get info %ld%s (CPU 0: %ld)",
 		      ros_smp.apic_ids[k], p->detected, p->info,
 		      p->fault ? " after a fault" : "", bsp->info);
 	}

@@ -4,8 +4,8 @@
  * "not ok". Names are stable; the host harness matches them without the
  * number.
  */
-#ifndef ROS_SUITE_H
-#define ROS_SUITE_H
+#ifndef TANDEM_ROS_SUITE_H
+#define TANDEM_ROS_SUITE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,10 +23,10 @@ enum hc_via {
 
 /* The outcome of one hypercall attempt. */
 struct hc_result {
-	long value;		/* RAX, when called and not faulted */
-	int fault;		/* vector + 1 when the instruction faulted */
-	uint64_t fault_rip;	/* where it faulted */
-	bool not_called;	/* the page slot was not a valid stub */
+	long value;	    /* RAX, when called and not faulted */
+	int fault;	    /* vector + 1 when the instruction faulted */
+	uint64_t fault_rip; /* where it faulted */
+	bool not_called;    /* the page slot was not a valid stub */
 };
 
 /* State the checks share. */
@@ -34,7 +34,7 @@ struct suite {
 	const struct ros_boot *boot;
 	struct tandem_id id;
 	bool detected;		/* Tandem found on the BSP */
-	enum hc_via native_via;	/* the vendor's own instruction */
+	enum hc_via native_via; /* the vendor's own instruction */
 	uint8_t *page;		/* the hypercall page (ROS RAM) */
 	long info[5];		/* Get Info types 0..4 through the page */
 	bool info_ok;

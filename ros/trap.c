@@ -28,8 +28,8 @@ struct idt_gate {
 } __attribute__((packed));
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate size");
 
-#define GATE_INTR_DPL0	0x8e
-#define GATE_INTR_DPL3	0xee
+#define GATE_INTR_DPL0 0x8e
+#define GATE_INTR_DPL3 0xee
 
 extern const uint64_t ros_isr_stubs[256];
 extern uint64_t ros_gdt_tss[2];
@@ -67,7 +67,8 @@ static void load_idt(void)
 
 /* Stacks of the APs; the BSP runs on its boot stack (ros/entry.asm) and,
  * when it comes from CPL 3, on ring0_stack. */
-uint8_t ros_ap_stacks[ROS_MAX_CPUS][ROS_AP_STACK_SIZE] __attribute__((aligned(16)));
+uint8_t ros_ap_stacks[ROS_MAX_CPUS][ROS_AP_STACK_SIZE]
+	__attribute__((aligned(16)));
 
 void ros_trap_init_bsp(void)
 {
@@ -81,15 +82,15 @@ void ros_trap_init_bsp(void)
 
 		idt[v].offset_lo = (uint16_t)a;
 		idt[v].selector = SEL_CODE64;
-		idt[v].type_attr = v == ROS_VEC_USER_RETURN ? GATE_INTR_DPL3
-							    : GATE_INTR_DPL0;
+		idt[v].type_attr = v == ROS_VEC_USER_RETURN ? GATE_INTR_DPL3 :
+							      GATE_INTR_DPL0;
 		idt[v].offset_mid = (uint16_t)(a >> 16);
 		idt[v].offset_hi = (uint32_t)(a >> 32);
 	}
 	load_idt();
 
 	tss.rsp[0] = (uint64_t)ring0_stack + sizeof(ring0_stack);
-	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: CPL 3 port I/O faults */
+	tss.iomap_base = sizeof(tss); /* no I/O bitmap: CPL 3 port I/O faults */
 	/* Available 64-bit TSS descriptor (SDM Vol. 3A 8.2.3), type 9. */
 	ros_gdt_tss[0] = (sizeof(tss) - 1) | (base & 0xffffff) << 16 |
 			 0x89ull << 40 | ((base >> 24) & 0xff) << 56;
@@ -162,7 +163,8 @@ static bool catch_fault(struct trap_frame *f)
 	const struct ros_jmp *j = &c->try_jmp;
 
 	if (!c->try_armed || f->vector >= 32 ||
-	    (c->try_vector != ROS_ANY_VECTOR && (uint64_t)c->try_vector != f->vector))
+	    (c->try_vector != ROS_ANY_VECTOR &&
+	     (uint64_t)c->try_vector != f->vector))
 		return false;
 	c->try_armed = false;
 	c->last_fault.vector = (int)f->vector;
@@ -188,18 +190,18 @@ void ros_trap(struct trap_frame *f)
 		return;
 	}
 	if (f->vector == ROS_VEC_SPURIOUS)
-		return;		/* spurious local APIC interrupt: no EOI */
+		return; /* spurious local APIC interrupt: no EOI */
 	if (catch_fault(f))
 		return;
 
-	ros_log("rax %016lx rbx %016lx rcx %016lx rdx %016lx",
-		f->rax, f->rbx, f->rcx, f->rdx);
-	ros_log("rsi %016lx rdi %016lx rbp %016lx rsp %016lx",
-		f->rsi, f->rdi, f->rbp, f->rsp);
-	ros_log("r8  %016lx r9  %016lx r10 %016lx r11 %016lx",
-		f->r8, f->r9, f->r10, f->r11);
-	ros_log("r12 %016lx r13 %016lx r14 %016lx r15 %016lx",
-		f->r12, f->r13, f->r14, f->r15);
+	ros_log("rax %016lx rbx %016lx rcx %016lx rdx %016lx", f->rax, f->rbx,
+		f->rcx, f->rdx);
+	ros_log("rsi %016lx rdi %016lx rbp %016lx rsp %016lx", f->rsi, f->rdi,
+		f->rbp, f->rsp);
+	ros_log("r8  %016lx r9  %016lx r10 %016lx r11 %016lx", f->r8, f->r9,
+		f->r10, f->r11);
+	ros_log("r12 %016lx r13 %016lx r14 %016lx r15 %016lx", f->r12, f->r13,
+		f->r14, f->r15);
 	ros_log("EXCEPTION %s vector %lu error 0x%lx rip 0x%lx cs 0x%lx cr2 0x%lx cpu %u",
 		ros_vector_name((unsigned)f->vector), f->vector, f->error,
 		f->rip, f->cs, read_cr2(), ros_this_cpu()->index);

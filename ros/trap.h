@@ -16,18 +16,18 @@
  * ros_untry(), execution resumes at ros_try() (in kernel mode, even if the
  * fault hit at CPL 3) returning vector + 1.
  */
-#ifndef ROS_TRAP_H
-#define ROS_TRAP_H
+#ifndef TANDEM_ROS_TRAP_H
+#define TANDEM_ROS_TRAP_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ROS_ANY_VECTOR		(-1)
-#define ROS_VEC_UD		6
-#define ROS_VEC_GP		13
-#define ROS_VEC_PF		14
-#define ROS_VEC_USER_RETURN	0x80	/* int 0x80: back from CPL 3 */
-#define ROS_VEC_SPURIOUS	0xff
+#define ROS_ANY_VECTOR	    (-1)
+#define ROS_VEC_UD	    6
+#define ROS_VEC_GP	    13
+#define ROS_VEC_PF	    14
+#define ROS_VEC_USER_RETURN 0x80 /* int 0x80: back from CPL 3 */
+#define ROS_VEC_SPURIOUS    0xff
 
 /* Layout pushed by ros/isr.asm: general registers, vector, error code, then
  * the CPU's interrupt frame (SDM Vol. 3A 6.14.2). */
@@ -52,14 +52,14 @@ struct ros_fault {
 
 /* Per-CPU data; the CPU is known from its stack (ros_this_cpu()). */
 struct ros_cpu {
-	unsigned index;			/* 0 = BSP */
-	int try_vector;			/* armed vector, ROS_ANY_VECTOR, or */
-	bool try_armed;			/* ... not armed */
+	unsigned index; /* 0 = BSP */
+	int try_vector; /* armed vector, ROS_ANY_VECTOR, or */
+	bool try_armed; /* ... not armed */
 	struct ros_jmp try_jmp;
 	struct ros_fault last_fault;
 };
 
-#define ROS_AP_STACK_SIZE	8192
+#define ROS_AP_STACK_SIZE 8192
 
 /* AP K runs on ros_ap_stacks[K] (entry 0 is unused: CPU 0 is the BSP). */
 extern uint8_t ros_ap_stacks[][ROS_AP_STACK_SIZE];
@@ -103,8 +103,8 @@ uint64_t ros_run_user(void (*fn)(void), void *user_stack_top, uint64_t arg,
 		      uint64_t *user_cs);
 
 /* Small CPL 3 functions of ros/isr.asm: they end with int 0x80. */
-void ros_user_ping(void);	/* RAX = ~RDI */
-void ros_user_vmmcall(void);	/* vmmcall with RAX = 5, RDI = 0 */
-void ros_user_vmcall(void);	/* vmcall with RAX = 5, RDI = 0 */
+void ros_user_ping(void);    /* RAX = ~RDI */
+void ros_user_vmmcall(void); /* vmmcall with RAX = 5, RDI = 0 */
+void ros_user_vmcall(void);  /* vmcall with RAX = 5, RDI = 0 */
 
 #endif

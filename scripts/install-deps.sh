@@ -9,6 +9,7 @@ PKGS=(
 	qemu-system-x86 ovmf
 	bochs bochsbios vgabios bochs-term
 	libcmocka-dev
+	clang-format
 	python3
 )
 

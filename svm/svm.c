@@ -12,8 +12,8 @@
 #include "virt/vcpu.h"
 #include "virt/io_bitmap.h"
 
-#define MSRPM_PAGES		2
-#define IOPM_PAGES		3
+#define MSRPM_PAGES 2
+#define IOPM_PAGES  3
 
 /* Per physical CPU: the host save area VMRUN uses, and the area VMSAVE
  * keeps Tandem's own FS/GS/TR/LDTR state in while a guest runs. */
@@ -28,7 +28,7 @@ static int svm_cpu_enable(struct per_cpu *pc)
 	if (!hsave || !host)
 		err = -TANDEM_ENOMEM;
 	else if (rdmsr(MSR_EFER) & EFER_SVME)
-		err = -TANDEM_EBUSY;		/* someone else's SVM is on */
+		err = -TANDEM_EBUSY; /* someone else's SVM is on */
 	if (err) {
 		if (hsave)
 			page_free(hsave, 1);
@@ -40,7 +40,10 @@ static int svm_cpu_enable(struct per_cpu *pc)
 	hsave_pa[pc->cpu_id] = virt_to_phys(hsave);
 	svm_host_area_pa[pc->cpu_id] = virt_to_phys(host);
 	wrmsr(MSR_VM_HSAVE_PA, hsave_pa[pc->cpu_id]);
-	asm volatile("vmsave %0" : : "a"(svm_host_area_pa[pc->cpu_id]) : "memory");
+	asm volatile("vmsave %0"
+		     :
+		     : "a"(svm_host_area_pa[pc->cpu_id])
+		     : "memory");
 	return 0;
 }
 
@@ -80,7 +83,7 @@ static int svm_vcpu_create(struct vcpu *v)
 	v->backend = s;
 
 	c = &s->vmcb->control;
-	c->intercept_exceptions = 1u << 6;	/* #UD: the other vendor's hypercall */
+	c->intercept_exceptions = 1u << 6; /* #UD: the other vendor's hypercall */
 	c->intercept_misc1 = INTERCEPT_NMI | INTERCEPT_INIT | INTERCEPT_CPUID |
 			     INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
 	/* NMIs exit (they are Tandem's kick; others are handed back), and
@@ -92,8 +95,8 @@ static int svm_vcpu_create(struct vcpu *v)
 		c->intercept_misc1 |= INTERCEPT_HLT | INTERCEPT_INTR;
 	c->iopm_base_pa = virt_to_phys(s->iopm);
 	c->msrpm_base_pa = virt_to_phys(s->msrpm);
-	c->asid = 1;			/* one vCPU per physical CPU */
-	c->tlb_control = 1;		/* flush everything on the first entry */
+	c->asid = 1;	    /* one vCPU per physical CPU */
+	c->tlb_control = 1; /* flush everything on the first entry */
 	c->np_enable = 1;
 	svm_msrpm_init(s->msrpm);
 	return 0;
@@ -111,7 +114,7 @@ static void svm_vcpu_destroy(struct vcpu *v)
 
 static void svm_vcpu_load(struct vcpu *v)
 {
-	(void)v;	/* the VMCB is named at every VMRUN */
+	(void)v; /* the VMCB is named at every VMRUN */
 }
 
 static void seg_to_vmcb(struct vmcb_seg *d, const struct segment *s)
@@ -150,8 +153,8 @@ static void svm_set_state(struct vcpu *v, const struct vcpu_state *st)
 	s->idtr.limit = st->idtr.limit;
 	s->cpl = (st->cs.attr >> 5) & 3;
 	if (!(st->cr0 & 1))
-		s->cpl = 0;			/* real mode */
-	s->efer = st->efer | EFER_SVME;	/* VMRUN requires it (APM 15.5.1) */
+		s->cpl = 0;		/* real mode */
+	s->efer = st->efer | EFER_SVME; /* VMRUN requires it (APM 15.5.1) */
 	s->cr0 = st->cr0;
 	s->cr2 = st->cr2;
 	s->cr3 = st->cr3;
@@ -221,7 +224,7 @@ static enum cpu_mode svm_get_mode(struct vcpu *v)
 	if (!(s->cr0 & 1))
 		return CPU_MODE_REAL;
 	if ((s->efer & (1u << 10)) && (s->cs.attr & (1u << 9)))
-		return CPU_MODE_64;		/* LMA and CS.L */
+		return CPU_MODE_64; /* LMA and CS.L */
 	return (s->cs.attr & (1u << 10)) ? CPU_MODE_32 : CPU_MODE_16;
 }
 
@@ -263,7 +266,7 @@ static void svm_inject(struct vcpu *v, const struct vcpu_event *e)
 		break;
 	case EVENT_INTERRUPT:
 		inj |= EVENTINJ_TYPE_INTR;
-		svm_of(v)->vmcb->control.int_shadow = 0;	/* see svm_irq_ready */
+		svm_of(v)->vmcb->control.int_shadow = 0; /* see svm_irq_ready */
 		break;
 	}
 	svm_of(v)->vmcb->control.event_inj = inj;
@@ -306,7 +309,7 @@ static void svm_set_io_intercept(struct vcpu *v, uint32_t port, uint32_t count,
 const struct vcpu_ops svm_ops = {
 	.name = "SVM",
 	.probe = svm_probe,
-	.hypercall_insn = { 0x0f, 0x01, 0xd9 },	/* vmmcall */
+	.hypercall_insn = { 0x0f, 0x01, 0xd9 }, /* vmmcall */
 	.gpa_format = &pt_format_npt,
 	.gpa_1g_pages = svm_gpa_1g_pages,
 	.cpu_enable = svm_cpu_enable,

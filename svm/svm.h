@@ -1,6 +1,6 @@
 /* SVM backend internals shared by the files of svm/. */
-#ifndef TANDEM_SVM_H
-#define TANDEM_SVM_H
+#ifndef TANDEM_SVM_SVM_H
+#define TANDEM_SVM_SVM_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -9,11 +9,11 @@
 #include "vmcb.h"
 
 /* SVM's MSRs (APM Vol. 2 15.30). */
-#define EFER_SVME		(1u << 12)	/* APM Vol. 2 3.1.7 */
-#define MSR_VM_CR		0xc0010114
-#define MSR_VM_HSAVE_PA		0xc0010117
-#define VM_CR_LOCK		(1u << 3)
-#define VM_CR_SVMDIS		(1u << 4)
+#define EFER_SVME	(1u << 12) /* APM Vol. 2 3.1.7 */
+#define MSR_VM_CR	0xc0010114
+#define MSR_VM_HSAVE_PA 0xc0010117
+#define VM_CR_LOCK	(1u << 3)
+#define VM_CR_SVMDIS	(1u << 4)
 
 struct svm_vcpu {
 	struct vmcb *vmcb;

@@ -5,8 +5,8 @@
 #include "svm.h"
 
 static const uint8_t has_error_code[32] = {
-	[8] = 1, [10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1, [17] = 1,
-	[21] = 1, [29] = 1, [30] = 1,
+	[8] = 1,  [10] = 1, [11] = 1, [12] = 1, [13] = 1,
+	[14] = 1, [17] = 1, [21] = 1, [29] = 1, [30] = 1,
 };
 
 static void decode_ioio(struct vcpu_exit *e, uint64_t info1, uint64_t next_rip,
@@ -79,7 +79,7 @@ static void decode_exit(struct vcpu *v, const struct vmcb_control *c)
 		e->reason = EXIT_IRQ_WINDOW;
 		break;
 	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMRUN + 2 ... SVM_EXIT_VMRUN + 6:	/* VMLOAD .. SKINIT */
+	case SVM_EXIT_VMRUN + 2 ... SVM_EXIT_VMRUN + 6: /* VMLOAD .. SKINIT */
 		/* SVM is hidden from guests: its instructions do not exist. */
 		e->reason = EXIT_EXCEPTION;
 		e->exception.vector = 6;
@@ -96,7 +96,8 @@ static void decode_exit(struct vcpu *v, const struct vmcb_control *c)
 		e->vendor.code = code;
 		e->vendor.info1 = e->vendor.info2 = 0;
 		e->vendor.insn_error = 0;
-		e->vendor.why = "VMRUN refused the guest state (VMEXIT_INVALID, APM 15.5.1 consistency checks)";
+		e->vendor.why =
+			"VMRUN refused the guest state (VMEXIT_INVALID, APM 15.5.1 consistency checks)";
 		break;
 	default:
 		e->reason = EXIT_UNHANDLED;
@@ -131,6 +132,7 @@ void svm_run(struct vcpu *v)
 	/* An event whose delivery the exit interrupted is delivered again
 	 * (APM 15.7.2, EXITINTINFO). */
 	vmcb->control.event_inj = (vmcb->control.exit_int_info & EVENTINJ_VALID) ?
-				  vmcb->control.exit_int_info : 0;
+					  vmcb->control.exit_int_info :
+					  0;
 	decode_exit(v, &vmcb->control);
 }

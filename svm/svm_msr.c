@@ -6,12 +6,12 @@
 #include "lib/cpu.h"
 #include "svm.h"
 
-#define EFER_SCE		(1u << 0)
-#define EFER_LMA		(1u << 10)
-#define EFER_FFXSR		(1u << 14)
-#define EFER_TCE		(1u << 15)
-#define EFER_GUEST_BITS		(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | \
-				 EFER_FFXSR | EFER_TCE)
+#define EFER_SCE   (1u << 0)
+#define EFER_LMA   (1u << 10)
+#define EFER_FFXSR (1u << 14)
+#define EFER_TCE   (1u << 15)
+#define EFER_GUEST_BITS \
+	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_FFXSR | EFER_TCE)
 
 static const uint32_t own_msrs[] = { MSR_EFER, MSR_VM_CR, MSR_VM_HSAVE_PA };
 
@@ -32,8 +32,8 @@ void svm_msrpm_set(uint8_t *msrpm, uint32_t msr, bool rd, bool wr)
 	uint32_t bit = msr * 2;
 	uint8_t *byte = &msrpm[base + bit / 8];
 
-	*byte = (*byte & ~(3u << (bit % 8))) |
-		((rd ? 1u : 0) | (wr ? 2u : 0)) << (bit % 8);
+	*byte = (*byte & ~(3u << (bit % 8))) | ((rd ? 1u : 0) | (wr ? 2u : 0))
+						       << (bit % 8);
 }
 
 void svm_msrpm_init(uint8_t *msrpm)
@@ -68,7 +68,7 @@ enum vendor_msr svm_vendor_msr(struct vcpu *v, uint32_t msr, bool write,
 	case MSR_VM_CR:
 		if (write)
 			return VENDOR_MSR_GP;
-		*val = VM_CR_LOCK | VM_CR_SVMDIS;	/* "SVM disabled" */
+		*val = VM_CR_LOCK | VM_CR_SVMDIS; /* "SVM disabled" */
 		return VENDOR_MSR_DONE;
 	case MSR_VM_HSAVE_PA:
 		if (write)

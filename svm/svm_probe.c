@@ -7,10 +7,10 @@
 #include "svm.h"
 #include "virt/virt_caps.h"
 
-#define CPUID_SVM		(1u << 2)	/* Fn8000_0001 ECX */
-#define CPUID_PAGE_1G		(1u << 26)	/* Fn8000_0001 EDX */
-#define CPUID_NP		(1u << 0)	/* Fn8000_000A EDX */
-#define CPUID_NRIPS		(1u << 3)	/* Fn8000_000A EDX */
+#define CPUID_SVM     (1u << 2)	 /* Fn8000_0001 ECX */
+#define CPUID_PAGE_1G (1u << 26) /* Fn8000_0001 EDX */
+#define CPUID_NP      (1u << 0)	 /* Fn8000_000A EDX */
+#define CPUID_NRIPS   (1u << 3)	 /* Fn8000_000A EDX */
 
 bool svm_nrips;
 static bool gpa_1g;

@@ -11,12 +11,12 @@
 #include "vmx.h"
 #include "virt/io_bitmap.h"
 
-#define CR0_NE			(1ull << 5)
-#define CR0_PE			(1ull << 0)
-#define CR0_PG			(1ull << 31)
-#define CR4_VMXE		(1ull << 13)
-#define CR4_OSXSAVE		(1ull << 18)
-#define EFER_LMA		(1ull << 10)
+#define CR0_NE	    (1ull << 5)
+#define CR0_PE	    (1ull << 0)
+#define CR0_PG	    (1ull << 31)
+#define CR4_VMXE    (1ull << 13)
+#define CR4_OSXSAVE (1ull << 18)
+#define EFER_LMA    (1ull << 10)
 
 static void *vmxon_region[TANDEM_MAX_CPUS];
 
@@ -47,7 +47,7 @@ static int vmx_cpu_enable(struct per_cpu *pc)
 		return -TANDEM_EIO;
 	}
 	if (read_cr4() & CR4_VMXE)
-		return -TANDEM_EBUSY;		/* somebody else's VMX is on */
+		return -TANDEM_EBUSY; /* somebody else's VMX is on */
 
 	region = page_alloc(1);
 	if (!region)
@@ -60,11 +60,14 @@ static int vmx_cpu_enable(struct per_cpu *pc)
 	asm volatile("mov %0, %%cr0" : : "r"(cr0));
 	cr4 = (read_cr4() | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1;
 	if (cpuid(1, 0).ecx & (1u << 26))
-		cr4 |= CR4_OSXSAVE;		/* guests' XSETBV runs on the host */
+		cr4 |= CR4_OSXSAVE; /* guests' XSETBV runs on the host */
 	write_cr4(cr4);
 
 	uint64_t pa = virt_to_phys(region);
-	asm volatile("vmxon %1; setna %0" : "=q"(err) : "m"(pa) : "cc", "memory");
+	asm volatile("vmxon %1; setna %0"
+		     : "=q"(err)
+		     : "m"(pa)
+		     : "cc", "memory");
 	if (err) {
 		vmxon_region[pc->cpu_id] = NULL;
 		page_free(region, 1);
@@ -83,7 +86,10 @@ static void vmx_cpu_disable(struct per_cpu *pc)
 static void setup_host_state(void)
 {
 	struct per_cpu *pc = this_cpu();
-	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr;
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} idtr;
 
 	asm volatile("sidt %0" : "=m"(idtr));
 	vmwrite(HOST_CR0, read_cr0());
@@ -139,18 +145,25 @@ static int vmx_vcpu_create(struct vcpu *v)
 	x->vmcs_pa = virt_to_phys(x->vmcs);
 	v->backend = x;
 
-	asm volatile("vmclear %1; setna %0" : "=q"(err) : "m"(x->vmcs_pa) : "cc", "memory");
+	asm volatile("vmclear %1; setna %0"
+		     : "=q"(err)
+		     : "m"(x->vmcs_pa)
+		     : "cc", "memory");
 	if (!err)
-		asm volatile("vmptrld %1; setna %0" : "=q"(err) : "m"(x->vmcs_pa) : "cc", "memory");
+		asm volatile("vmptrld %1; setna %0"
+			     : "=q"(err)
+			     : "m"(x->vmcs_pa)
+			     : "cc", "memory");
 	if (err)
 		return -TANDEM_EIO;
 
-	vmwrite(PIN_CONTROLS, vmx_caps.pin | (v->exit_on_hlt ? PIN_EXT_INTR_EXITING : 0));
+	vmwrite(PIN_CONTROLS,
+		vmx_caps.pin | (v->exit_on_hlt ? PIN_EXT_INTR_EXITING : 0));
 	vmwrite(PROC_CONTROLS, vmx_caps.proc | (v->exit_on_hlt ? PROC_HLT : 0));
 	vmwrite(PROC_CONTROLS2, vmx_caps.proc2);
 	vmwrite(EXIT_CONTROLS, vmx_caps.exit);
 	vmwrite(ENTRY_CONTROLS, vmx_caps.entry);
-	vmwrite(EXCEPTION_BITMAP, 1u << 6);	/* #UD: the other vendor's hypercall */
+	vmwrite(EXCEPTION_BITMAP, 1u << 6); /* #UD: the other vendor's hypercall */
 	vmwrite(CR3_TARGET_COUNT, 0);
 	vmwrite(EXIT_MSR_STORE_COUNT, 0);
 	vmwrite(EXIT_MSR_LOAD_COUNT, 0);
@@ -161,7 +174,7 @@ static int vmx_vcpu_create(struct vcpu *v)
 	vmwrite(MSR_BITMAP, virt_to_phys(x->msr_bitmap));
 	vmwrite(VMCS_LINK_POINTER, ~0ull);
 	if (vmx_caps.vpid)
-		vmwrite(VPID, 1);		/* one vCPU per physical CPU */
+		vmwrite(VPID, 1); /* one vCPU per physical CPU */
 	vmwrite(CR0_MASK, vmx_cr0_forced());
 	vmwrite(CR4_MASK, vmx_cr4_forced());
 	vmx_msr_bitmap_init(x->msr_bitmap);
@@ -203,18 +216,21 @@ static uint32_t ar_from_vmx(uint32_t ar)
 	return (ar & (1u << 16)) ? attr | SEG_UNUSABLE : attr;
 }
 
-#define SEG_FIELDS(name) \
-	{ GUEST_##name##_SEL, GUEST_##name##_AR, GUEST_##name##_LIMIT, GUEST_##name##_BASE }
+#define SEG_FIELDS(name)                                                     \
+	{                                                                    \
+		GUEST_##name##_SEL, GUEST_##name##_AR, GUEST_##name##_LIMIT, \
+			GUEST_##name##_BASE                                  \
+	}
 
 static const enum vmcs_field seg_fields[8][4] = {
-	SEG_FIELDS(ES), SEG_FIELDS(CS), SEG_FIELDS(SS), SEG_FIELDS(DS),
+	SEG_FIELDS(ES), SEG_FIELDS(CS), SEG_FIELDS(SS),	  SEG_FIELDS(DS),
 	SEG_FIELDS(FS), SEG_FIELDS(GS), SEG_FIELDS(LDTR), SEG_FIELDS(TR),
 };
 
 static struct segment *seg_of(struct vcpu_state *s, int i)
 {
-	struct segment *segs[8] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs,
-				    &s->gs, &s->ldtr, &s->tr };
+	struct segment *segs[8] = { &s->es, &s->cs, &s->ss,   &s->ds,
+				    &s->fs, &s->gs, &s->ldtr, &s->tr };
 	return segs[i];
 }
 
@@ -334,7 +350,7 @@ static void vmx_get_paging(struct vcpu *v, uint64_t *cr0, uint64_t *cr3,
 			   uint64_t *cr4, uint64_t *efer)
 {
 	(void)v;
-	*cr0 = vmread(GUEST_CR0);	/* PG as the CPU uses it */
+	*cr0 = vmread(GUEST_CR0); /* PG as the CPU uses it */
 	*cr3 = vmread(GUEST_CR3);
 	*cr4 = vmread(GUEST_CR4);
 	*efer = vmread(GUEST_EFER);
@@ -342,7 +358,9 @@ static void vmx_get_paging(struct vcpu *v, uint64_t *cr0, uint64_t *cr3,
 
 static void invept(uint64_t type, uint64_t eptp)
 {
-	struct { uint64_t eptp, zero; } desc = { eptp, 0 };
+	struct {
+		uint64_t eptp, zero;
+	} desc = { eptp, 0 };
 
 	asm volatile("invept %0, %1" : : "m"(desc), "r"(type) : "cc", "memory");
 }
@@ -382,11 +400,12 @@ static void vmx_inject(struct vcpu *v, const struct vcpu_event *e)
 		break;
 	case EVENT_INTERRUPT:
 		info |= INTR_TYPE_EXT_INTR;
-		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) & ~3ull);
+		vmwrite(GUEST_INTERRUPTIBILITY,
+			vmread(GUEST_INTERRUPTIBILITY) & ~3ull);
 		break;
 	}
 	vmwrite(ENTRY_INTR_INFO, info);
-	vmwrite(GUEST_ACTIVITY, 0);	/* a halted guest wakes for the event */
+	vmwrite(GUEST_ACTIVITY, 0); /* a halted guest wakes for the event */
 }
 
 static bool vmx_irq_ready(struct vcpu *v)
@@ -402,7 +421,8 @@ static void vmx_set_irq_window(struct vcpu *v, bool on)
 	uint64_t proc = vmread(PROC_CONTROLS);
 
 	(void)v;
-	vmwrite(PROC_CONTROLS, on ? proc | PROC_IRQ_WINDOW : proc & ~PROC_IRQ_WINDOW);
+	vmwrite(PROC_CONTROLS,
+		on ? proc | PROC_IRQ_WINDOW : proc & ~PROC_IRQ_WINDOW);
 }
 
 static void vmx_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
@@ -419,7 +439,7 @@ static void vmx_set_io_intercept(struct vcpu *v, uint32_t port, uint32_t count,
 const struct vcpu_ops vmx_ops = {
 	.name = "VMX",
 	.probe = vmx_probe,
-	.hypercall_insn = { 0x0f, 0x01, 0xc1 },	/* vmcall */
+	.hypercall_insn = { 0x0f, 0x01, 0xc1 }, /* vmcall */
 	.gpa_format = &pt_format_ept,
 	.gpa_1g_pages = vmx_gpa_1g_pages,
 	.cpu_enable = vmx_cpu_enable,

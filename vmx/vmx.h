@@ -1,6 +1,6 @@
 /* VMX backend internals shared by the files of vmx/ and the entry stub. */
-#ifndef TANDEM_VMX_H
-#define TANDEM_VMX_H
+#ifndef TANDEM_VMX_VMX_H
+#define TANDEM_VMX_VMX_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -8,17 +8,17 @@
 #include "vmcs.h"
 
 /* IA32_FEATURE_CONTROL (SDM Vol. 3C 24.7): VMX outside SMX, once locked. */
-#define MSR_FEATURE_CONTROL	0x3a
-#define FC_LOCK			(1ull << 0)
-#define FC_VMX_OUTSIDE_SMX	(1ull << 2)
+#define MSR_FEATURE_CONTROL 0x3a
+#define FC_LOCK		    (1ull << 0)
+#define FC_VMX_OUTSIDE_SMX  (1ull << 2)
 
 struct vmx_vcpu {
 	void *vmcs;
 	uint64_t vmcs_pa;
-	uint8_t *msr_bitmap;		/* 4 KiB */
-	uint8_t *io_bitmap;		/* 8 KiB: A and B */
+	uint8_t *msr_bitmap; /* 4 KiB */
+	uint8_t *io_bitmap;  /* 8 KiB: A and B */
 	bool launched;
-	uint64_t cr0_shadow, cr4_shadow;	/* what the guest believes */
+	uint64_t cr0_shadow, cr4_shadow; /* what the guest believes */
 };
 
 static inline struct vmx_vcpu *vmx_of(struct vcpu *v)
@@ -30,7 +30,7 @@ static inline struct vmx_vcpu *vmx_of(struct vcpu *v)
 struct vmx_caps {
 	uint32_t revision;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
-	uint32_t pin, proc, proc2, exit, entry;	/* the controls we use */
+	uint32_t pin, proc, proc2, exit, entry; /* the controls we use */
 	bool vpid, ept_1g, invept_single;
 };
 extern struct vmx_caps vmx_caps;

@@ -8,12 +8,12 @@
 #include "vmx.h"
 #include "virt/virt_caps.h"
 
-#define CPUID_VMX		(1u << 5)	/* leaf 1 ECX */
-#define EPT_WALK_4		(1ull << 6)	/* IA32_VMX_EPT_VPID_CAP (A.10) */
-#define EPT_WB			(1ull << 14)
-#define EPT_1G			(1ull << 17)
-#define EPT_INVEPT_SINGLE	(1ull << 25)
-#define VPID_COUNT		0xffff		/* 16 bits, 0 is VMX root's */
+#define CPUID_VMX	  (1u << 5)   /* leaf 1 ECX */
+#define EPT_WALK_4	  (1ull << 6) /* IA32_VMX_EPT_VPID_CAP (A.10) */
+#define EPT_WB		  (1ull << 14)
+#define EPT_1G		  (1ull << 17)
+#define EPT_INVEPT_SINGLE (1ull << 25)
+#define VPID_COUNT	  0xffff /* 16 bits, 0 is VMX root's */
 
 struct vmx_caps vmx_caps;
 
@@ -24,8 +24,8 @@ static uint32_t adjust(uint64_t cap, uint32_t want, uint32_t need,
 	uint32_t must = (uint32_t)cap, may = cap >> 32;
 
 	if ((need & may) != need) {
-		pr_err("vmx: %s control bits 0x%x missing (allowed 0x%x)",
-		       what, need & ~may, may);
+		pr_err("vmx: %s control bits 0x%x missing (allowed 0x%x)", what,
+		       need & ~may, may);
 		*ok = false;
 	}
 	return (want | need | must) & may;
@@ -85,7 +85,8 @@ int vmx_probe(struct virt_caps *c)
 	}
 	fc = rdmsr(MSR_FEATURE_CONTROL);
 	if ((fc & FC_LOCK) && !(fc & FC_VMX_OUTSIDE_SMX)) {
-		virt_caps_log_none(c, "VMX disabled by firmware (IA32_FEATURE_CONTROL locked)");
+		virt_caps_log_none(c,
+				   "VMX disabled by firmware (IA32_FEATURE_CONTROL locked)");
 		return -TANDEM_EIO;
 	}
 
@@ -97,7 +98,7 @@ int vmx_probe(struct virt_caps *c)
 	c->gpa_paging = proc2_may & PROC2_EPT;
 	c->unrestricted = proc2_may & PROC2_UNRESTRICTED;
 	c->tlb_tags = (proc2_may & PROC2_VPID) ? VPID_COUNT : 0;
-	c->next_rip = true;		/* the VM-exit instruction length */
+	c->next_rip = true; /* the VM-exit instruction length */
 	virt_caps_log(c, "VMX%s%s%s", c->gpa_paging ? ", EPT" : ", no EPT",
 		      c->unrestricted ? ", unrestricted guest" :
 					", no unrestricted guest",

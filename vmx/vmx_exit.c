@@ -53,13 +53,14 @@ static bool handle_cr_access(struct vcpu *v)
 	uint64_t val = v->regs[reg];
 
 	if (type != 0 || (cr != 0 && cr != 4))
-		return false;			/* only MOV to CR0/CR4 is intercepted */
+		return false; /* only MOV to CR0/CR4 is intercepted */
 	if (vmx_ops.get_mode(v) != CPU_MODE_64)
 		val = (uint32_t)val;
 	if (cr == 0) {
 		x->cr0_shadow = val;
 		vmwrite(CR0_SHADOW, val);
-		vmwrite(GUEST_CR0, (val | vmx_cr0_forced()) & vmx_caps.cr0_fixed1);
+		vmwrite(GUEST_CR0,
+			(val | vmx_cr0_forced()) & vmx_caps.cr0_fixed1);
 		/* Paging on with EFER.LME set activates long mode
 		 * (SDM Vol. 3A 10.8.5): mirror LMA into the entry control. */
 		uint64_t efer = vmread(GUEST_EFER);
@@ -71,11 +72,13 @@ static bool handle_cr_access(struct vcpu *v)
 			efer &= ~(1ull << 10);
 		vmwrite(GUEST_EFER, efer);
 		vmwrite(ENTRY_CONTROLS, (efer & (1ull << 10)) ?
-			ctl | ENTRY_IA32E : ctl & ~ENTRY_IA32E);
+						ctl | ENTRY_IA32E :
+						ctl & ~ENTRY_IA32E);
 	} else {
 		x->cr4_shadow = val;
 		vmwrite(CR4_SHADOW, val);
-		vmwrite(GUEST_CR4, (val | vmx_cr4_forced()) & vmx_caps.cr4_fixed1);
+		vmwrite(GUEST_CR4,
+			(val | vmx_cr4_forced()) & vmx_caps.cr4_fixed1);
 	}
 	return true;
 }
@@ -109,9 +112,9 @@ bool vmx_handle_internal(struct vcpu *v, uint32_t reason)
 		done = handle_xsetbv(v);
 		if (done && !(vmread(ENTRY_INTR_INFO) & INTR_INFO_VALID))
 			break;
-		return done;			/* #GP injected: RIP stays */
+		return done; /* #GP injected: RIP stays */
 	case VMX_EXIT_INVD:
-		done = true;			/* caches stay coherent here */
+		done = true; /* caches stay coherent here */
 		break;
 	default:
 		return false;
@@ -135,9 +138,10 @@ static void decode_exit(struct vcpu *v, uint32_t reason)
 		e->vendor.info2 = 0;
 		e->vendor.insn_error = 0;
 		e->vendor.why = basic == VMX_EXIT_BAD_GUEST ?
-			"invalid guest state (SDM Vol. 3C 27.3.1)" :
-			basic == VMX_EXIT_BAD_MSR_LOAD ? "MSR loading failed" :
-			"VM entry failed";
+					"invalid guest state (SDM Vol. 3C 27.3.1)" :
+				basic == VMX_EXIT_BAD_MSR_LOAD ?
+					"MSR loading failed" :
+					"VM entry failed";
 		return;
 	}
 	switch (basic) {
@@ -149,7 +153,8 @@ static void decode_exit(struct vcpu *v, uint32_t reason)
 		break;
 	case VMX_EXIT_RDMSR:
 	case VMX_EXIT_WRMSR:
-		e->reason = basic == VMX_EXIT_RDMSR ? EXIT_MSR_READ : EXIT_MSR_WRITE;
+		e->reason = basic == VMX_EXIT_RDMSR ? EXIT_MSR_READ :
+						      EXIT_MSR_WRITE;
 		e->msr.index = (uint32_t)v->regs[GPR_RCX];
 		break;
 	case VMX_EXIT_IO:
@@ -189,8 +194,8 @@ static void decode_exit(struct vcpu *v, uint32_t reason)
 			/* The NMI is consumed by the exit; an IRET ends the
 			 * NMI blocking it leaves behind (SDM Vol. 3C 27.2.3). */
 			asm volatile("mov %%rsp, %%rax; push $0x10; push %%rax; pushfq;"
-				     "push $0x08; lea 1f(%%rip), %%rax; push %%rax; iretq; 1:"
-				     ::: "rax", "memory", "cc");
+				     "push $0x08; lea 1f(%%rip), %%rax; push %%rax; iretq; 1:" ::
+					     : "rax", "memory", "cc");
 			e->reason = EXIT_NMI;
 			break;
 		}

@@ -79,7 +79,8 @@ int tandem_install_hypercall_page(uint64_t page_gpa)
 	__asm__ volatile("wrmsr"
 			 :
 			 : "c"(TANDEM_MSR_HYPERCALL_PAGE),
-			   "a"((uint32_t)page_gpa), "d"((uint32_t)(page_gpa >> 32))
+			   "a"((uint32_t)page_gpa),
+			   "d"((uint32_t)(page_gpa >> 32))
 			 : "memory");
 	return 0;
 }
@@ -88,7 +89,9 @@ uint64_t tandem_hypercall_page_gpa(void)
 {
 	uint32_t lo, hi;
 
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(TANDEM_MSR_HYPERCALL_PAGE));
+	__asm__ volatile("rdmsr"
+			 : "=a"(lo), "=d"(hi)
+			 : "c"(TANDEM_MSR_HYPERCALL_PAGE));
 	return (uint64_t)hi << 32 | lo;
 }
 
@@ -98,41 +101,41 @@ uint64_t tandem_hypercall_page_gpa(void)
  * are clobbered by the hypercall ABI (and by SYSCALL-style paths in guests).
  */
 #ifdef __x86_64__
-#define TANDEM_TRANSFER(insn, extra_in)						\
-	register uint64_t rax __asm__("rax") = code;				\
-	register uint64_t rdi __asm__("rdi") = a1;				\
-	register uint64_t rsi __asm__("rsi") = a2;				\
-	register uint64_t rdx __asm__("rdx") = a3;				\
-	register uint64_t r10 __asm__("r10") = a4;				\
-	register uint64_t r8 __asm__("r8") = a5;				\
-	register uint64_t r9 __asm__("r9") = a6;				\
-	__asm__ volatile(insn							\
-			 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx),		\
-			   "+r"(r10), "+r"(r8), "+r"(r9)			\
-			 : extra_in						\
-			 : "rcx", "r11", "memory", "cc");			\
+#define TANDEM_TRANSFER(insn, extra_in)                                \
+	register uint64_t rax __asm__("rax") = code;                   \
+	register uint64_t rdi __asm__("rdi") = a1;                     \
+	register uint64_t rsi __asm__("rsi") = a2;                     \
+	register uint64_t rdx __asm__("rdx") = a3;                     \
+	register uint64_t r10 __asm__("r10") = a4;                     \
+	register uint64_t r8 __asm__("r8") = a5;                       \
+	register uint64_t r9 __asm__("r9") = a6;                       \
+	__asm__ volatile(insn                                          \
+			 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), \
+			   "+r"(r10), "+r"(r8), "+r"(r9)               \
+			 : extra_in                                    \
+			 : "rcx", "r11", "memory", "cc");              \
 	return (long)rax
 /* Step over a possible red zone: the call pushes a return address. */
-#define TANDEM_PAGE_CALL	"sub $128, %%rsp\n\tcall *%[stub]\n\tadd $128, %%rsp"
-#define TANDEM_STUB_REG		"r"
+#define TANDEM_PAGE_CALL "sub $128, %%rsp\n\tcall *%[stub]\n\tadd $128, %%rsp"
+#define TANDEM_STUB_REG	 "r"
 #else
 /* 32-bit protected mode: EAX = code, EDI, ESI, EDX = the low halves of
  * a1..a3 (a4..a6 have no register outside 64-bit mode and are ignored),
  * result in EAX; ECX may be clobbered. The page stubs are the same bytes
  * in both modes. */
-#define TANDEM_TRANSFER(insn, extra_in)						\
-	uint32_t eax = code, edi = (uint32_t)a1, esi = (uint32_t)a2;		\
-	uint32_t edx = (uint32_t)a3;						\
-	(void)a4;								\
-	(void)a5;								\
-	(void)a6;								\
-	__asm__ volatile(insn							\
-			 : "+a"(eax), "+D"(edi), "+S"(esi), "+d"(edx)		\
-			 : extra_in						\
-			 : "ecx", "memory", "cc");				\
+#define TANDEM_TRANSFER(insn, extra_in)                               \
+	uint32_t eax = code, edi = (uint32_t)a1, esi = (uint32_t)a2;  \
+	uint32_t edx = (uint32_t)a3;                                  \
+	(void)a4;                                                     \
+	(void)a5;                                                     \
+	(void)a6;                                                     \
+	__asm__ volatile(insn                                         \
+			 : "+a"(eax), "+D"(edi), "+S"(esi), "+d"(edx) \
+			 : extra_in                                   \
+			 : "ecx", "memory", "cc");                    \
 	return (long)(int32_t)eax
-#define TANDEM_PAGE_CALL	"call *%[stub]"
-#define TANDEM_STUB_REG		"b"
+#define TANDEM_PAGE_CALL "call *%[stub]"
+#define TANDEM_STUB_REG	 "b"
 #endif
 
 long tandem_vmmcall(unsigned code, uint64_t a1, uint64_t a2, uint64_t a3,
@@ -170,7 +173,8 @@ long tandem_hypercall(unsigned code, uint64_t a1, uint64_t a2, uint64_t a3,
 {
 	switch (transfer) {
 	case TANDEM_XFER_PAGE:
-		return tandem_call_page(transfer_page, code, a1, a2, a3, a4, a5, a6);
+		return tandem_call_page(transfer_page, code, a1, a2, a3, a4, a5,
+					a6);
 	case TANDEM_XFER_VMMCALL:
 		return tandem_vmmcall(code, a1, a2, a3, a4, a5, a6);
 	case TANDEM_XFER_VMCALL:
@@ -201,7 +205,8 @@ long tandem_cell_destroy(uint64_t cell_id)
 
 long tandem_get_info(uint64_t type)
 {
-	return tandem_hypercall(TANDEM_HC_HYPERVISOR_GET_INFO, type, 0, 0, 0, 0, 0);
+	return tandem_hypercall(TANDEM_HC_HYPERVISOR_GET_INFO, type, 0, 0, 0, 0,
+				0);
 }
 
 long tandem_cell_get_state(uint64_t cell_id)
@@ -216,23 +221,26 @@ long tandem_cpu_get_state(uint64_t cpu_id)
 
 long tandem_debug_putc(char c)
 {
-	return tandem_hypercall(TANDEM_HC_DEBUG_CONSOLE_PUTC, (uint8_t)c, 0, 0, 0, 0, 0);
+	return tandem_hypercall(TANDEM_HC_DEBUG_CONSOLE_PUTC, (uint8_t)c, 0, 0,
+				0, 0, 0);
 }
 
 /* Palacios's registers (tandem/hvm_call.h): RBX marker, RCX request, RDX
  * RSI RDI R8 arguments. The instructions in 64-bit mode come from that
  * header; the hypercall-page transfer and 32-bit code are the library's. */
 #ifdef __x86_64__
-static long hvm_vmmcall(uint64_t request, uint64_t a1, uint64_t a2,
-			uint64_t a3, uint64_t a4)
+static long hvm_vmmcall(uint64_t request, uint64_t a1, uint64_t a2, uint64_t a3,
+			uint64_t a4)
 {
-	return tandem_hvm_call_insn(true, TANDEM_HVM_MARKER, request, a1, a2, a3, a4);
+	return tandem_hvm_call_insn(true, TANDEM_HVM_MARKER, request, a1, a2,
+				    a3, a4);
 }
 
-static long hvm_vmcall(uint64_t request, uint64_t a1, uint64_t a2,
-		       uint64_t a3, uint64_t a4)
+static long hvm_vmcall(uint64_t request, uint64_t a1, uint64_t a2, uint64_t a3,
+		       uint64_t a4)
 {
-	return tandem_hvm_call_insn(false, TANDEM_HVM_MARKER, request, a1, a2, a3, a4);
+	return tandem_hvm_call_insn(false, TANDEM_HVM_MARKER, request, a1, a2,
+				    a3, a4);
 }
 
 /* The page's stub is called below the red zone; every argument register
@@ -240,7 +248,8 @@ static long hvm_vmcall(uint64_t request, uint64_t a1, uint64_t a2,
 static long hvm_page(void *page, uint64_t request, uint64_t a1, uint64_t a2,
 		     uint64_t a3, uint64_t a4)
 {
-	void *stub = (char *)page + (size_t)TANDEM_HC_SLOT_HVM * TANDEM_HC_STUB_SIZE;
+	void *stub = (char *)page +
+		     (size_t)TANDEM_HC_SLOT_HVM * TANDEM_HC_STUB_SIZE;
 	register uint64_t rax __asm__("rax") = TANDEM_HC_HVM;
 	register uint64_t rbx __asm__("rbx") = TANDEM_HVM_MARKER;
 	register uint64_t rcx __asm__("rcx") = request;
@@ -253,9 +262,8 @@ static long hvm_page(void *page, uint64_t request, uint64_t a1, uint64_t a2,
 	register uint64_t r11 __asm__("r11") = 0;
 
 	__asm__ volatile("sub $128, %%rsp\n\tcall *%[stub]\n\tadd $128, %%rsp"
-			 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx),
-			   "+r"(rsi), "+r"(rdi), "+r"(r8), "+r"(r9),
-			   "+r"(r10), "+r"(r11)
+			 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx), "+r"(rsi),
+			   "+r"(rdi), "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r11)
 			 : [stub] "r"(stub)
 			 : "memory", "cc");
 	return (long)rax;
@@ -263,26 +271,26 @@ static long hvm_page(void *page, uint64_t request, uint64_t a1, uint64_t a2,
 #else
 /* 32-bit: the low halves only (EBX = low half of the marker, ECX, EDX,
  * ESI, EDI); a4 has no register and is ignored. */
-#define TANDEM_HVM_TRANSFER32(insn, extra_in)					\
-	uint32_t eax = TANDEM_HC_HVM, ebx = (uint32_t)TANDEM_HVM_MARKER;	\
-	uint32_t ecx = (uint32_t)request, edx = (uint32_t)a1;			\
-	uint32_t esi = (uint32_t)a2, edi = (uint32_t)a3;			\
-	(void)a4;								\
-	__asm__ volatile(insn							\
-			 : "+a"(eax), "+b"(ebx), "+c"(ecx), "+d"(edx),		\
-			   "+S"(esi), "+D"(edi)					\
-			 : extra_in						\
-			 : "memory", "cc");					\
+#define TANDEM_HVM_TRANSFER32(insn, extra_in)                            \
+	uint32_t eax = TANDEM_HC_HVM, ebx = (uint32_t)TANDEM_HVM_MARKER; \
+	uint32_t ecx = (uint32_t)request, edx = (uint32_t)a1;            \
+	uint32_t esi = (uint32_t)a2, edi = (uint32_t)a3;                 \
+	(void)a4;                                                        \
+	__asm__ volatile(insn                                            \
+			 : "+a"(eax), "+b"(ebx), "+c"(ecx), "+d"(edx),   \
+			   "+S"(esi), "+D"(edi)                          \
+			 : extra_in                                      \
+			 : "memory", "cc");                              \
 	return (long)(int32_t)eax
 
-static long hvm_vmmcall(uint64_t request, uint64_t a1, uint64_t a2,
-			uint64_t a3, uint64_t a4)
+static long hvm_vmmcall(uint64_t request, uint64_t a1, uint64_t a2, uint64_t a3,
+			uint64_t a4)
 {
 	TANDEM_HVM_TRANSFER32("vmmcall", "i"(0));
 }
 
-static long hvm_vmcall(uint64_t request, uint64_t a1, uint64_t a2,
-		       uint64_t a3, uint64_t a4)
+static long hvm_vmcall(uint64_t request, uint64_t a1, uint64_t a2, uint64_t a3,
+		       uint64_t a4)
 {
 	TANDEM_HVM_TRANSFER32("vmcall", "i"(0));
 }
@@ -292,7 +300,8 @@ static long hvm_vmcall(uint64_t request, uint64_t a1, uint64_t a2,
 static long hvm_page(void *page, uint64_t request, uint64_t a1, uint64_t a2,
 		     uint64_t a3, uint64_t a4)
 {
-	void *stub = (char *)page + (size_t)TANDEM_HC_SLOT_HVM * TANDEM_HC_STUB_SIZE;
+	void *stub = (char *)page +
+		     (size_t)TANDEM_HC_SLOT_HVM * TANDEM_HC_STUB_SIZE;
 
 	TANDEM_HVM_TRANSFER32("call *%[stub]", [stub] "m"(stub));
 }

@@ -18,8 +18,8 @@
  * ignored), and the result is EAX sign-extended to long. The HVM call passes
  * the low halves of its registers (EBX, ECX, EDX, ESI, EDI; a4 ignored).
  */
-#ifndef TANDEM_GUEST_H
-#define TANDEM_GUEST_H
+#ifndef TANDEM_GUEST_ABI_LIB_TANDEM_GUEST_H
+#define TANDEM_GUEST_ABI_LIB_TANDEM_GUEST_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,21 +31,21 @@
 
 /* What tandem_detect() found. */
 struct tandem_id {
-	uint32_t max_leaf;	/* CPUID 0x40000000 EAX */
-	uint32_t version;	/* CPUID 0x40000001 EAX: major << 16 | minor */
-	uint32_t hc_pages;	/* CPUID 0x40000002 EAX */
-	uint32_t hc_msr;	/* CPUID 0x40000002 EBX */
-	char signature[13];	/* CPUID 0x40000000 EBX ECX EDX, NUL-terminated */
-	char vendor[13];	/* CPUID 0 EBX EDX ECX, NUL-terminated */
-	bool hv_bit;		/* CPUID 1 ECX bit 31 */
-	bool amd;		/* vendor is AuthenticAMD (or HygonGenuine) */
+	uint32_t max_leaf;  /* CPUID 0x40000000 EAX */
+	uint32_t version;   /* CPUID 0x40000001 EAX: major << 16 | minor */
+	uint32_t hc_pages;  /* CPUID 0x40000002 EAX */
+	uint32_t hc_msr;    /* CPUID 0x40000002 EBX */
+	char signature[13]; /* CPUID 0x40000000 EBX ECX EDX, NUL-terminated */
+	char vendor[13];    /* CPUID 0 EBX EDX ECX, NUL-terminated */
+	bool hv_bit;	    /* CPUID 1 ECX bit 31 */
+	bool amd;	    /* vendor is AuthenticAMD (or HygonGenuine) */
 };
 
 /* How the typed wrappers below reach Tandem. */
 enum tandem_transfer {
-	TANDEM_XFER_VMCALL,	/* Intel's instruction */
-	TANDEM_XFER_VMMCALL,	/* AMD's instruction */
-	TANDEM_XFER_PAGE,	/* call page + code * 32 */
+	TANDEM_XFER_VMCALL,  /* Intel's instruction */
+	TANDEM_XFER_VMMCALL, /* AMD's instruction */
+	TANDEM_XFER_PAGE,    /* call page + code * 32 */
 };
 
 /**

@@ -24,7 +24,8 @@ long tandem_hrt_state(struct tandem_ros_event *ev)
 {
 	struct tandem_ros_event scratch;
 
-	return tandem_hvm_call(TANDEM_HVM_GET_STATE, addr(ev ? ev : &scratch), 0, 0, 0);
+	return tandem_hvm_call(TANDEM_HVM_GET_STATE, addr(ev ? ev : &scratch),
+			       0, 0, 0);
 }
 
 long tandem_hrt_invoke(const struct tandem_hrt_call *c)

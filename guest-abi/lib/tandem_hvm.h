@@ -10,16 +10,16 @@
  * any request it refuses. May run at any CPL (Tandem does not check the CPL
  * for 0xf00d, as Palacios does not).
  */
-#ifndef TANDEM_HVM_LIB_H
-#define TANDEM_HVM_LIB_H
+#ifndef TANDEM_GUEST_ABI_LIB_TANDEM_HVM_H
+#define TANDEM_GUEST_ABI_LIB_TANDEM_HVM_H
 
 #include "tandem_guest.h"
 #include "tandem/hvm.h"
 
 /* Tandem's answer to a refused request (Palacios sets RAX to -1). */
-#define TANDEM_HRT_ERROR	(-1L)
+#define TANDEM_HRT_ERROR   (-1L)
 /* tandem_hrt_wait_idle()/tandem_hrt_call_sync(): still busy at the timeout. */
-#define TANDEM_HRT_TIMEOUT	(-2L)
+#define TANDEM_HRT_TIMEOUT (-2L)
 
 /** Null downcall (0x0): 0 when an HRT is there. */
 long tandem_hvm_null(void);

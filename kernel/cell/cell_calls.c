@@ -76,26 +76,30 @@ static void fill_ctx(struct cell_config_ctx *ctx, struct cfg_range *root_ram,
 	for (unsigned int c = 1; c < TANDEM_MAX_CELLS; c++) {
 		if (!cells[c])
 			continue;
-		for (unsigned int i = 0; i < cells[c]->nram &&
-		     n < TANDEM_MAX_CELLS * CELL_MAX_RAM_RANGES; i++)
-			cells_ram[n++] = (struct cfg_range){ cells[c]->ram[i].hpa,
-							     cells[c]->ram[i].size };
+		for (unsigned int i = 0;
+		     i < cells[c]->nram &&
+		     n < TANDEM_MAX_CELLS * CELL_MAX_RAM_RANGES;
+		     i++)
+			cells_ram[n++] = (struct cfg_range){
+				cells[c]->ram[i].hpa, cells[c]->ram[i].size
+			};
 	}
 	ctx->cells_ram = cells_ram;
 	ctx->n_cells_ram = n;
 	n = 0;
 	for (unsigned int i = 0; i < boot_info.memmap_count; i++)
 		if (boot_info.memmap[i].type == MEMMAP_AVAILABLE)
-			machine_ram[n++] = (struct cfg_range){ boot_info.memmap[i].base,
-							       boot_info.memmap[i].length };
+			machine_ram[n++] = (struct cfg_range){
+				boot_info.memmap[i].base, boot_info.memmap[i].length
+			};
 	ctx->machine_ram = machine_ram;
 	ctx->n_machine_ram = n;
 	ctx->names = cell_names(&ctx->n_names);
 }
 
 /* Copy the configuration once out of the caller's memory. */
-static long copy_config(struct vcpu *v, uint64_t gpa, struct tandem_cell_desc **out,
-			size_t *out_size)
+static long copy_config(struct vcpu *v, uint64_t gpa,
+			struct tandem_cell_desc **out, size_t *out_size)
 {
 	const struct tandem_cell_desc *hdr;
 	struct tandem_cell_desc head;
@@ -160,8 +164,8 @@ static void set_root_ports(const struct tandem_cell_desc *d, bool intercept)
 		if (!rv->backend)
 			continue;
 		for (uint32_t p = 0; p < d->num_pio_regions; p++)
-			vcpu_ops->set_io_intercept(rv, pio[p].base, pio[p].length,
-						   intercept);
+			vcpu_ops->set_io_intercept(rv, pio[p].base,
+						   pio[p].length, intercept);
 	}
 }
 
@@ -213,7 +217,7 @@ static int build_cell(struct cell *c, struct tandem_cell_desc *d, size_t size,
 	c->config = d;
 	c->config_size = size;
 	c->cpu_set = d->cpu_set;
-	c->state = CELL_STATE_SHUT_DOWN;	/* until started */
+	c->state = CELL_STATE_SHUT_DOWN; /* until started */
 	err = pt_init(&c->gpa_map, vcpu_ops->gpa_format, &gpa_table_ops,
 		      vcpu_ops->gpa_1g_pages() ? PT_SIZE_1G : PT_SIZE_2M, false);
 	for (uint32_t i = 0; !err && i < d->num_memory_regions; i++) {
@@ -225,7 +229,7 @@ static int build_cell(struct cell *c, struct tandem_cell_desc *d, size_t size,
 			if (!c->comm)
 				return -TANDEM_ENOMEM;
 			c->comm_gpa = r->virt_start;
-			c->comm->cell_state = TANDEM_COMM_CELL_SHUT_DOWN;	/* not started */
+			c->comm->cell_state = TANDEM_COMM_CELL_SHUT_DOWN; /* not started */
 			phys = virt_to_phys(c->comm);
 		} else if (cell_config_is_ram(r)) {
 			if (c->nram == CELL_MAX_RAM_RANGES)
@@ -280,10 +284,11 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	err = cell_config_validate(d, size, &ctx, &e);
 	if (err) {
 		if (e.index >= 0 && e.other >= 0)
-			pr_warn("cell create refused (%ld): %s (%d, %d)", err, e.why,
-				e.index, e.other);
+			pr_warn("cell create refused (%ld): %s (%d, %d)", err,
+				e.why, e.index, e.other);
 		else if (e.index >= 0)
-			pr_warn("cell create refused (%ld): %s (%d)", err, e.why, e.index);
+			pr_warn("cell create refused (%ld): %s (%d)", err,
+				e.why, e.index);
 		else
 			pr_warn("cell create refused (%ld): %s", err, e.why);
 		free_config(d, size);
@@ -303,7 +308,8 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	/* From here on the system changes: memory, ports, CPUs. */
 	mem = cell_config_mem(d);
 	for (done = 0; done < d->num_memory_regions; done++) {
-		if (!leaves_root(&mem[done]) || (mem[done].flags & TANDEM_MEM_LOADABLE))
+		if (!leaves_root(&mem[done]) ||
+		    (mem[done].flags & TANDEM_MEM_LOADABLE))
 			continue;
 		err = root_give(&mem[done]);
 		if (err)
@@ -312,7 +318,8 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	cell_flush_gpa(&root_cell);
 	set_root_ports(d, true);
 	for (unsigned int i = 0; i < c->nvcpus; i++)
-		__atomic_store_n(&c->vcpus[i]->cpu->vcpu, c->vcpus[i], __ATOMIC_RELEASE);
+		__atomic_store_n(&c->vcpus[i]->cpu->vcpu, c->vcpus[i],
+				 __ATOMIC_RELEASE);
 	cells[id] = c;
 	num_cells++;
 	if (log_lifecycle())
@@ -322,7 +329,8 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 
 undo:
 	while (done--)
-		if (leaves_root(&mem[done]) && !(mem[done].flags & TANDEM_MEM_LOADABLE))
+		if (leaves_root(&mem[done]) &&
+		    !(mem[done].flags & TANDEM_MEM_LOADABLE))
 			root_take_back(&mem[done]);
 fail:
 	c->config = NULL;
@@ -343,8 +351,10 @@ static void reset_cell(struct cell *c, uint64_t entry, const uint64_t regs[3])
 		comm->cell_state = TANDEM_COMM_CELL_RUNNING;
 		memcpy(comm->signature, "TNDMCOMM", 8);
 		comm->cell_id = c->id;
-		comm->msg_reply_timeout_ms = c->config->msg_reply_timeout_ms ?
-			c->config->msg_reply_timeout_ms : TANDEM_CELL_DEFAULT_TIMEOUT_MS;
+		comm->msg_reply_timeout_ms =
+			c->config->msg_reply_timeout_ms ?
+				c->config->msg_reply_timeout_ms :
+				TANDEM_CELL_DEFAULT_TIMEOUT_MS;
 	}
 	c->state = CELL_STATE_RUNNING;
 	for (unsigned int i = 0; i < c->nvcpus; i++) {
@@ -373,7 +383,7 @@ static long check_target(struct vcpu *caller, uint64_t id, struct cell **out)
 		return -TANDEM_EINVAL;
 	*out = cell_by_id(id);
 	if (*out && (*out)->kind != &config_cell_kind)
-		return -TANDEM_EINVAL;	/* the HRT: managed with 0xf00d calls */
+		return -TANDEM_EINVAL; /* the HRT: managed with 0xf00d calls */
 	return *out ? 0 : -TANDEM_ENOENT;
 }
 
@@ -390,7 +400,8 @@ static long hc_cell_start_locked(struct vcpu *caller, uint64_t id)
 		/* Loadable memory leaves the root cell now (it loaded it). */
 		mem = cell_config_mem(c->config);
 		for (uint32_t i = 0; i < c->config->num_memory_regions; i++)
-			if (leaves_root(&mem[i]) && (mem[i].flags & TANDEM_MEM_LOADABLE) &&
+			if (leaves_root(&mem[i]) &&
+			    (mem[i].flags & TANDEM_MEM_LOADABLE) &&
 			    root_give(&mem[i]))
 				return -TANDEM_ENOMEM;
 		cell_flush_gpa(&root_cell);
@@ -414,7 +425,8 @@ static bool cell_agrees_to_shutdown(struct cell *c)
 	    comm->cell_state == TANDEM_COMM_CELL_FAILED)
 		return true;
 	timeout_ms = c->config->msg_reply_timeout_ms ?
-		c->config->msg_reply_timeout_ms : TANDEM_CELL_DEFAULT_TIMEOUT_MS;
+			     c->config->msg_reply_timeout_ms :
+			     TANDEM_CELL_DEFAULT_TIMEOUT_MS;
 	comm->reply_from_cell = TANDEM_MSG_UNKNOWN;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	comm->msg_to_cell = TANDEM_MSG_SHUTDOWN_REQUEST;
@@ -448,7 +460,7 @@ static void destroy_cell(struct cell *c)
 		if (!leaves_root(&mem[i]))
 			continue;
 		if ((mem[i].flags & TANDEM_MEM_LOADABLE) && !c->started)
-			continue;		/* never left the root */
+			continue; /* never left the root */
 		if (root_take_back(&mem[i]))
 			pr_err("cell '%s': memory 0x%lx not returned to the root cell (out of hypervisor memory)",
 			       c->name, mem[i].phys_start);
@@ -505,7 +517,7 @@ static long hc_cell_get_state(struct vcpu *caller, uint64_t id)
 		return c->state;
 	state = c->comm->cell_state;
 	if (state > TANDEM_COMM_CELL_FAILED)
-		return -TANDEM_EINVAL;		/* seed: cell state is invalid */
+		return -TANDEM_EINVAL; /* seed: cell state is invalid */
 	return state;
 }
 
@@ -514,7 +526,8 @@ static bool entry_ok(const struct cell *c, uint64_t entry)
 	const struct tandem_memory_region *mem = cell_config_mem(c->config);
 
 	for (uint32_t i = 0; i < c->config->num_memory_regions; i++)
-		if (cell_config_is_ram(&mem[i]) && (mem[i].flags & TANDEM_MEM_EXECUTE) &&
+		if (cell_config_is_ram(&mem[i]) &&
+		    (mem[i].flags & TANDEM_MEM_EXECUTE) &&
 		    entry >= mem[i].virt_start &&
 		    entry < mem[i].virt_start + mem[i].size)
 			return entry < 0x100000000ull;
@@ -534,13 +547,13 @@ static long hc_soft_restart_locked(struct vcpu *caller, const uint64_t *a)
 	return 0;
 }
 
-#define LOCKED(call)				\
-	({					\
-		long __r;			\
-		spin_lock(&cells_lock);		\
-		__r = (call);			\
-		spin_unlock(&cells_lock);	\
-		__r;				\
+#define LOCKED(call)                      \
+	({                                \
+		long __r;                 \
+		spin_lock(&cells_lock);   \
+		__r = (call);             \
+		spin_unlock(&cells_lock); \
+		__r;                      \
 	})
 
 long hc_cell_create(struct vcpu *v, const uint64_t *a)

@@ -1,7 +1,7 @@
 /* The cell hypercalls (kernel/cell/cell_calls.c); @a holds the six
  * arguments. */
-#ifndef TANDEM_CELLS_H
-#define TANDEM_CELLS_H
+#ifndef TANDEM_CELL_CELL_CALLS_H
+#define TANDEM_CELL_CELL_CALLS_H
 
 #include <stdbool.h>
 #include <stdint.h>

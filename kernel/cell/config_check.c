@@ -13,7 +13,7 @@
 #include "lib/klib.h"
 #include <tandem/errno.h>
 
-#define CFG_PAGE_MASK	((uint64_t)CELL_CONFIG_PAGE_SIZE - 1)
+#define CFG_PAGE_MASK ((uint64_t)CELL_CONFIG_PAGE_SIZE - 1)
 
 /* A half-open range [start, end) with the region it came from. */
 struct span {
@@ -59,8 +59,8 @@ static bool overlaps_any(uint64_t start, uint64_t end,
  * may be unsorted and touch each other (a region may span two adjacent
  * root RAM ranges), so this walks forward from range to range.
  */
-static bool covered_by(uint64_t start, uint64_t end,
-		       const struct cfg_range *r, unsigned int n)
+static bool covered_by(uint64_t start, uint64_t end, const struct cfg_range *r,
+		       unsigned int n)
 {
 	uint64_t at = start;
 
@@ -112,17 +112,15 @@ bool cell_config_is_ram(const struct tandem_memory_region *r)
 	return !(r->flags & (TANDEM_MEM_IO | TANDEM_MEM_COMM_REGION));
 }
 
-const struct tandem_memory_region *
-cell_config_mem(const struct tandem_cell_desc *d)
+const struct tandem_memory_region *cell_config_mem(const struct tandem_cell_desc *d)
 {
 	return (const struct tandem_memory_region *)(d + 1);
 }
 
-const struct tandem_pio_region *
-cell_config_pio(const struct tandem_cell_desc *d)
+const struct tandem_pio_region *cell_config_pio(const struct tandem_cell_desc *d)
 {
-	return (const struct tandem_pio_region *)
-		(cell_config_mem(d) + d->num_memory_regions);
+	return (const struct tandem_pio_region *)(cell_config_mem(d) +
+						  d->num_memory_regions);
 }
 
 int cell_config_size(const struct tandem_cell_desc *hdr, size_t *total,
@@ -140,11 +138,11 @@ int cell_config_size(const struct tandem_cell_desc *hdr, size_t *total,
 			    "cell configuration revision not supported", -1, -1);
 	/* Bounding the counts first keeps the size computation exact. */
 	if (hdr->num_memory_regions > CELL_CONFIG_MAX_MEM)
-		return fail(err, -TANDEM_E2BIG,
-			    "more than 64 memory regions", -1, -1);
+		return fail(err, -TANDEM_E2BIG, "more than 64 memory regions",
+			    -1, -1);
 	if (hdr->num_pio_regions > CELL_CONFIG_MAX_PIO)
-		return fail(err, -TANDEM_E2BIG,
-			    "more than 64 PIO regions", -1, -1);
+		return fail(err, -TANDEM_E2BIG, "more than 64 PIO regions", -1,
+			    -1);
 	size = TANDEM_CELL_CONFIG_SIZE((uint64_t)hdr->num_memory_regions,
 				       (uint64_t)hdr->num_pio_regions);
 	if (size > TANDEM_CELL_CONFIG_MAX)
@@ -162,15 +160,16 @@ static int check_header(const struct tandem_cell_desc *d,
 	size_t len;
 
 	if (d->flags & ~(uint32_t)TANDEM_CELL_PASSIVE_COMMREG)
-		return fail(err, -TANDEM_EINVAL,
-			    "unknown cell flags set", -1, -1);
+		return fail(err, -TANDEM_EINVAL, "unknown cell flags set", -1,
+			    -1);
 	if (d->reserved0 || d->reserved1)
 		return fail(err, -TANDEM_EINVAL,
 			    "reserved header field not zero", -1, -1);
 	len = strnlen(d->name, TANDEM_CELL_NAME_LEN);
 	if (len == TANDEM_CELL_NAME_LEN)
 		return fail(err, -TANDEM_EINVAL,
-			    "cell name not NUL-terminated within 32 bytes", -1, -1);
+			    "cell name not NUL-terminated within 32 bytes", -1,
+			    -1);
 	if (len == 0)
 		return fail(err, -TANDEM_EINVAL, "cell name empty", -1, -1);
 	for (size_t i = 0; i < len; i++) {
@@ -197,8 +196,8 @@ static int check_mem_region(const struct tandem_memory_region *r, int i,
 		return fail(err, -TANDEM_EINVAL,
 			    "memory region has unknown flags", i, -1);
 	if (!r->size)
-		return fail(err, -TANDEM_EINVAL,
-			    "memory region has size 0", i, -1);
+		return fail(err, -TANDEM_EINVAL, "memory region has size 0", i,
+			    -1);
 	if ((r->phys_start | r->virt_start | r->size) & CFG_PAGE_MASK)
 		return fail(err, -TANDEM_EINVAL,
 			    "memory region start or size not a multiple of 4 KiB",
@@ -225,8 +224,8 @@ static int check_mem_region(const struct tandem_memory_region *r, int i,
 				    "communication region marked IO, LOADABLE or ROOTSHARED",
 				    i, -1);
 	} else if (!(r->flags & TANDEM_MEM_READ)) {
-		return fail(err, -TANDEM_EINVAL,
-			    "memory region not readable", i, -1);
+		return fail(err, -TANDEM_EINVAL, "memory region not readable",
+			    i, -1);
 	}
 	if ((r->flags & TANDEM_MEM_IO) && (r->flags & TANDEM_MEM_LOADABLE))
 		return fail(err, -TANDEM_EINVAL,
@@ -261,7 +260,8 @@ static int check_memory(const struct tandem_cell_desc *d,
 
 	for (unsigned int i = 0; i < n; i++)
 		spans[i] = (struct span){ mem[i].virt_start,
-					  mem[i].virt_start + mem[i].size, (int)i };
+					  mem[i].virt_start + mem[i].size,
+					  (int)i };
 	if (find_overlap(spans, n, &a, &b))
 		return fail(err, -TANDEM_EINVAL,
 			    "memory regions overlap in the cell's address space",
@@ -270,7 +270,8 @@ static int check_memory(const struct tandem_cell_desc *d,
 	for (unsigned int i = 0; i < n; i++)
 		if (cell_config_is_ram(&mem[i]))
 			spans[nram++] = (struct span){ mem[i].phys_start,
-						       mem[i].phys_start + mem[i].size,
+						       mem[i].phys_start +
+							       mem[i].size,
 						       (int)i };
 	if (find_overlap(spans, nram, &a, &b))
 		return fail(err, -TANDEM_EINVAL,
@@ -287,13 +288,11 @@ static int check_entry(const struct tandem_cell_desc *d,
 	uint64_t e = d->reset_entry;
 
 	if (e >= CELL_CONFIG_ENTRY_LIMIT)
-		return fail(err, -TANDEM_EINVAL,
-			    "reset_entry not below 4 GiB", -1, -1);
+		return fail(err, -TANDEM_EINVAL, "reset_entry not below 4 GiB",
+			    -1, -1);
 	for (unsigned int i = 0; i < d->num_memory_regions; i++)
-		if (cell_config_is_ram(&mem[i]) &&
-		    (mem[i].flags & rx) == rx &&
-		    e >= mem[i].virt_start &&
-		    e - mem[i].virt_start < mem[i].size)
+		if (cell_config_is_ram(&mem[i]) && (mem[i].flags & rx) == rx &&
+		    e >= mem[i].virt_start && e - mem[i].virt_start < mem[i].size)
 			return 0;
 	return fail(err, -TANDEM_EINVAL,
 		    "reset_entry not inside a readable, executable RAM region",
@@ -315,10 +314,12 @@ static int check_pio(const struct tandem_cell_desc *d,
 				    "PIO region has length 0", (int)i, -1);
 		if ((uint32_t)pio[i].base + pio[i].length > CELL_CONFIG_PIO_LIMIT)
 			return fail(err, -TANDEM_EINVAL,
-				    "PIO region ends above port 0xffff", (int)i, -1);
+				    "PIO region ends above port 0xffff", (int)i,
+				    -1);
 		if (pio[i].reserved)
 			return fail(err, -TANDEM_EINVAL,
-				    "PIO region reserved field not zero", (int)i, -1);
+				    "PIO region reserved field not zero",
+				    (int)i, -1);
 		spans[i] = (struct span){ pio[i].base,
 					  (uint64_t)pio[i].base + pio[i].length,
 					  (int)i };
@@ -346,8 +347,7 @@ static int check_name_and_cpus(const struct tandem_cell_desc *d,
 		return fail(err, -TANDEM_EINVAL,
 			    "CPU in cpu_set does not exist or is offline",
 			    __builtin_ctzll(bad), -1);
-	if (ctx->caller_cpu < TANDEM_CELL_MAX_CPUS &&
-	    (set >> ctx->caller_cpu) & 1)
+	if (ctx->caller_cpu < TANDEM_CELL_MAX_CPUS && (set >> ctx->caller_cpu) & 1)
 		return fail(err, -TANDEM_EBUSY,
 			    "cpu_set contains the CPU calling Cell Create",
 			    (int)ctx->caller_cpu, -1);

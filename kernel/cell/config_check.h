@@ -73,8 +73,8 @@
  *      else -EBUSY, and lies entirely inside the root cell's RAM, else
  *      -EINVAL.
  */
-#ifndef CELL_CONFIG_H
-#define CELL_CONFIG_H
+#ifndef TANDEM_CELL_CONFIG_CHECK_H
+#define TANDEM_CELL_CONFIG_CHECK_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -82,13 +82,13 @@
 
 #include <tandem/cell_config.h>
 
-#define CELL_CONFIG_MAX_MEM	64	/* memory regions per configuration */
-#define CELL_CONFIG_MAX_PIO	64	/* PIO regions per configuration */
+#define CELL_CONFIG_MAX_MEM	64 /* memory regions per configuration */
+#define CELL_CONFIG_MAX_PIO	64 /* PIO regions per configuration */
 #define CELL_CONFIG_PAGE_SIZE	4096u
-#define CELL_CONFIG_VIRT_LIMIT	(UINT64_C(1) << 48)	/* cell-physical end */
-#define CELL_CONFIG_PHYS_LIMIT	(UINT64_C(1) << 52)	/* host-physical end */
-#define CELL_CONFIG_ENTRY_LIMIT	(UINT64_C(1) << 32)	/* reset_entry below */
-#define CELL_CONFIG_PIO_LIMIT	0x10000u		/* end of the port space */
+#define CELL_CONFIG_VIRT_LIMIT	(UINT64_C(1) << 48) /* cell-physical end */
+#define CELL_CONFIG_PHYS_LIMIT	(UINT64_C(1) << 52) /* host-physical end */
+#define CELL_CONFIG_ENTRY_LIMIT (UINT64_C(1) << 32) /* reset_entry below */
+#define CELL_CONFIG_PIO_LIMIT	0x10000u	    /* end of the port space */
 
 /* A physical address range [base, base + size). */
 struct cfg_range {
@@ -102,17 +102,17 @@ struct cfg_range {
  * touch or overlap each other.
  */
 struct cell_config_ctx {
-	uint64_t online_cpus;		/* bit n: logical CPU n exists, online */
-	unsigned int caller_cpu;	/* the CPU issuing Cell Create */
-	uint64_t other_cells_cpus;	/* CPUs owned by other non-root cells */
-	uint64_t root_running_cpus;	/* root CPUs running root code */
-	const struct cfg_range *root_ram;	/* RAM the root cell owns now */
+	uint64_t online_cpus;	    /* bit n: logical CPU n exists, online */
+	unsigned int caller_cpu;    /* the CPU issuing Cell Create */
+	uint64_t other_cells_cpus;  /* CPUs owned by other non-root cells */
+	uint64_t root_running_cpus; /* root CPUs running root code */
+	const struct cfg_range *root_ram; /* RAM the root cell owns now */
 	unsigned int n_root_ram;
-	const struct cfg_range *cells_ram;	/* RAM other non-root cells own */
+	const struct cfg_range *cells_ram; /* RAM other non-root cells own */
 	unsigned int n_cells_ram;
-	const struct cfg_range *machine_ram;	/* all RAM, Tandem's included */
+	const struct cfg_range *machine_ram; /* all RAM, Tandem's included */
 	unsigned int n_machine_ram;
-	const char *const *names;	/* existing cells' names, root included */
+	const char *const *names; /* existing cells' names, root included */
 	unsigned int n_names;
 };
 
@@ -122,9 +122,9 @@ struct cell_config_ctx {
  * (leaving out the numbers that are -1).
  */
 struct cell_config_error {
-	const char *why;	/* static text naming the rule; NULL: no error */
-	int index;		/* memory or PIO region, or CPU, concerned; -1 */
-	int other;		/* the other region of an overlap; -1 */
+	const char *why; /* static text naming the rule; NULL: no error */
+	int index;	 /* memory or PIO region, or CPU, concerned; -1 */
+	int other;	 /* the other region of an overlap; -1 */
 };
 
 /**
@@ -152,8 +152,7 @@ const struct tandem_memory_region *
 cell_config_mem(const struct tandem_cell_desc *d);
 
 /** The PIO regions of a validated configuration (num_pio_regions). */
-const struct tandem_pio_region *
-cell_config_pio(const struct tandem_cell_desc *d);
+const struct tandem_pio_region *cell_config_pio(const struct tandem_cell_desc *d);
 
 /** True if memory region @r is RAM taken from the root cell (not IO, not
  *  the communication region). */

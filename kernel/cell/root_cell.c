@@ -30,7 +30,8 @@ static int first_tandem_overlap(uint64_t start, uint64_t end)
 static void add_ram(struct cell *c, uint64_t start, uint64_t end)
 {
 	if (end > start && c->nram < CELL_MAX_RAM_RANGES)
-		c->ram[c->nram++] = (struct mem_range){ start, end - start, start };
+		c->ram[c->nram++] = (struct mem_range){ start, end - start,
+							start };
 }
 
 /* RAM of the root: available ranges minus Tandem's memory. */
@@ -91,7 +92,6 @@ int root_cell_init(const struct root_reserve *res)
 	return 0;
 }
 
-
 /* A port given to another cell: reading it returns all ones, writing it is
  * dropped (a few lines say so). */
 static void root_io(struct vcpu *v)
@@ -100,23 +100,25 @@ static void root_io(struct vcpu *v)
 	const struct vcpu_exit *e = &v->exit;
 
 	if (logged++ < 4)
-		pr_warn("cell '%s' %s port 0x%x of another cell: %s", v->cell->name,
-			e->io.in ? "read" : "wrote", e->io.port,
+		pr_warn("cell '%s' %s port 0x%x of another cell: %s",
+			v->cell->name, e->io.in ? "read" : "wrote", e->io.port,
 			e->io.in ? "all ones" : "dropped");
 	if (e->io.in && !e->io.string) {
-		uint64_t mask = e->io.size == 1 ? 0xff : e->io.size == 2 ? 0xffff :
-			0xffffffffull;
+		uint64_t mask = e->io.size == 1 ? 0xff :
+				e->io.size == 2 ? 0xffff :
+						  0xffffffffull;
 
 		/* IN to EAX zeroes bits 63:32; AL/AX keep the rest. */
-		v->regs[GPR_RAX] = e->io.size == 4 ? mask :
-				   (v->regs[GPR_RAX] & ~mask) | mask;
+		v->regs[GPR_RAX] = e->io.size == 4 ?
+					   mask :
+					   (v->regs[GPR_RAX] & ~mask) | mask;
 	}
 	vcpu_skip_insn(v);
 }
 
 static void root_confine(struct vcpu *v)
 {
-	(void)v;		/* every port passes through until a cell takes it */
+	(void)v; /* every port passes through until a cell takes it */
 }
 
 const struct cell_kind root_kind = {

@@ -15,10 +15,10 @@
 #include "cell/root_cell.h"
 #include "hw/percpu.h"
 
-#define MBI_PAGES	16
-#define FOUR_GIB	0x100000000ull
+#define MBI_PAGES      16
+#define FOUR_GIB       0x100000000ull
 
-#define ACPI_VIEW_SIZE	(64 * 1024)
+#define ACPI_VIEW_SIZE (64 * 1024)
 
 /* With an HRT, the ROS gets its own copy of the ACPI tables whose MADT
  * leaves out the HRT's CPUs, in a piece of its RAM it may not reuse. */
@@ -45,7 +45,8 @@ static void build_acpi_view(void)
 			hide[nhide++] = per_cpu(cpu)->apic_id;
 	for (unsigned int i = 0; i < root_cell.nram; i++)
 		ram[i] = (struct memmap_entry){ root_cell.ram[i].base,
-						root_cell.ram[i].size, MEMMAP_AVAILABLE };
+						root_cell.ram[i].size,
+						MEMMAP_AVAILABLE };
 	if (memmap_find_free(ram, root_cell.nram, ACPI_VIEW_SIZE, PAGE_SIZE,
 			     0x100000, 0x100000000ull, NULL, 0, true, &gpa)) {
 		pr_err("ros: no room for its ACPI tables without the HRT's CPUs; it sees them all");
@@ -54,7 +55,8 @@ static void build_acpi_view(void)
 	if (acpi_view_build(boot_info.rsdp, boot_info.rsdp_len, boot_info.acpi_map,
 			    NULL, hide, nhide, (void *)(DIRECT_BASE + gpa),
 			    ACPI_VIEW_SIZE, gpa, &view)) {
-		pr_err("ros: cannot hide the HRT's CPUs from its ACPI tables: %s", view.why);
+		pr_err("ros: cannot hide the HRT's CPUs from its ACPI tables: %s",
+		       view.why);
 		return;
 	}
 	cell_ram_remove(&root_cell, gpa, ACPI_VIEW_SIZE);
@@ -71,8 +73,9 @@ static int ros_memmap(struct mb2_mmap_entry *out, size_t cap)
 	struct memmap_entry a[BOOT_MEMMAP_MAX], b[BOOT_MEMMAP_MAX];
 	int n;
 
-	n = memmap_reserve(boot_info.memmap, boot_info.memmap_count, boot_info.image_base,
-			   boot_info.image_size, MEMMAP_RESERVED, a, BOOT_MEMMAP_MAX);
+	n = memmap_reserve(boot_info.memmap, boot_info.memmap_count,
+			   boot_info.image_base, boot_info.image_size,
+			   MEMMAP_RESERVED, a, BOOT_MEMMAP_MAX);
 	if (n >= 0)
 		n = memmap_reserve(a, n, boot_info.hv_base, boot_info.hv_size,
 				   MEMMAP_RESERVED, b, BOOT_MEMMAP_MAX);
@@ -91,7 +94,8 @@ static int ros_memmap(struct mb2_mmap_entry *out, size_t cap)
 	if (n < 0 || (size_t)n > cap)
 		return -TANDEM_E2BIG;
 	for (int i = 0; i < n; i++)
-		out[i] = (struct mb2_mmap_entry){ b[i].base, b[i].length, b[i].type, 0 };
+		out[i] = (struct mb2_mmap_entry){ b[i].base, b[i].length,
+						  b[i].type, 0 };
 	return n;
 }
 
@@ -117,12 +121,15 @@ static int build_info(uint8_t *buf, size_t cap, const char *cmdline,
 	mb2b_init(&b, buf, cap);
 	mb2b_cmdline(&b, cmdline, strlen(cmdline));
 	mb2b_loader_name(&b, "Tandem", 6);
-	mb2b_basic_meminfo(&b, (uint32_t)(lower / 1024), (uint32_t)(upper / 1024));
+	mb2b_basic_meminfo(&b, (uint32_t)(lower / 1024),
+			   (uint32_t)(upper / 1024));
 	mb2b_mmap(&b, mmap, n);
 	if (acpi_view_rsdp)
-		mb2b_rsdp(&b, acpi_view_rsdp_len > 20, acpi_view_rsdp, acpi_view_rsdp_len);
+		mb2b_rsdp(&b, acpi_view_rsdp_len > 20, acpi_view_rsdp,
+			  acpi_view_rsdp_len);
 	else if (boot_info.rsdp)
-		mb2b_rsdp(&b, boot_info.rsdp_is_new, boot_info.rsdp, boot_info.rsdp_len);
+		mb2b_rsdp(&b, boot_info.rsdp_is_new, boot_info.rsdp,
+			  boot_info.rsdp_len);
 	if (boot_info.has_framebuffer)
 		mb2b_framebuffer(&b, &boot_info.fb);
 	if (mb2_plan_has(plan, MB2_HTAG_RELOCATABLE)) {
@@ -170,12 +177,15 @@ static int place_info(const struct mb2_plan *plan, size_t size, uint64_t *gpa)
 
 	for (unsigned int i = 0; i < root_cell.nram; i++)
 		ram[i] = (struct memmap_entry){ root_cell.ram[i].base,
-			root_cell.ram[i].size, MEMMAP_AVAILABLE };
+						root_cell.ram[i].size,
+						MEMMAP_AVAILABLE };
 	for (size_t i = 0; i < plan->nsegments; i++)
-		busy[nbusy++] = (struct memmap_range){ plan->segments[i].dest,
-			plan->segments[i].mem_size };
+		busy[nbusy++] = (struct memmap_range){
+			plan->segments[i].dest, plan->segments[i].mem_size
+		};
 	return memmap_find_free(ram, root_cell.nram, ALIGN_UP(size, PAGE_SIZE),
-				PAGE_SIZE, 0x100000, FOUR_GIB, busy, nbusy, true, gpa);
+				PAGE_SIZE, 0x100000, FOUR_GIB, busy, nbusy,
+				true, gpa);
 }
 
 int ros_prepare(struct vcpu *bsp, struct vcpu_state *st,

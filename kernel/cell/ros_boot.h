@@ -1,6 +1,6 @@
 /* Loading the ROS (the root cell's guest) from the module tagged "ros". */
-#ifndef TANDEM_ROS_BOOT_H
-#define TANDEM_ROS_BOOT_H
+#ifndef TANDEM_CELL_ROS_BOOT_H
+#define TANDEM_CELL_ROS_BOOT_H
 
 #include "cell/root_cell.h"
 #include "virt/vcpu.h"

@@ -29,7 +29,7 @@
 #include "virt/start_state.h"
 
 #define MiB		(1024ul * 1024)
-#define BOOT_STATE_SIZE	(4 * MiB)	/* page tables for 8 GiB in 4K pages fit */
+#define BOOT_STATE_SIZE (4 * MiB) /* page tables for 8 GiB in 4K pages fit */
 #define STACK_SIZE	(64 * 1024)
 
 struct hrt_plan hrt_plan;
@@ -39,11 +39,11 @@ static struct cell hrt_cell_storage = { .name = "HRT", .kind = &hrt_kind };
 static struct vcpu hrt_vcpus[TANDEM_MAX_CPUS];
 static const void *image_bytes;
 static uint64_t image_size;
-static bool image_is_copy;		/* a replacement in the pool, not the module */
+static bool image_is_copy; /* a replacement in the pool, not the module */
 
 static void *hva(uint64_t gpa)
 {
-	return (void *)(DIRECT_BASE + gpa);	/* the range is identity mapped */
+	return (void *)(DIRECT_BASE + gpa); /* the range is identity mapped */
 }
 
 /* Is [base, base + size) RAM that is not Tandem's (so the root cell,
@@ -55,7 +55,8 @@ static bool root_owns(uint64_t base, uint64_t size)
 	for (unsigned int i = 0; i < boot_info.memmap_count; i++)
 		if (boot_info.memmap[i].type == MEMMAP_AVAILABLE &&
 		    base >= boot_info.memmap[i].base &&
-		    base + size <= boot_info.memmap[i].base + boot_info.memmap[i].length)
+		    base + size <= boot_info.memmap[i].base +
+					   boot_info.memmap[i].length)
 			ram = true;
 	return ram &&
 	       (base + size <= boot_info.image_base ||
@@ -72,15 +73,18 @@ int hrt_plan_resources(unsigned int online_cpus)
 
 	if (!m)
 		return 0;
-	hrt.failed = true;		/* until it runs */
-	err = hrt_image_parse((const void *)(DIRECT_BASE + m->phys), m->size, &image);
+	hrt.failed = true; /* until it runs */
+	err = hrt_image_parse((const void *)(DIRECT_BASE + m->phys), m->size,
+			      &image);
 	if (err) {
 		pr_err("hrt: module '%s' is not a bootable HRT: %s; the ROS boots without it",
 		       m->name, image.why);
 		return err;
 	}
-	want = config.hrt_cpus ? (unsigned int)config.hrt_cpus :
-	       online_cpus >= 3 ? 2 : online_cpus == 2 ? 1 : 0;
+	want = config.hrt_cpus	? (unsigned int)config.hrt_cpus :
+	       online_cpus >= 3 ? 2 :
+	       online_cpus == 2 ? 1 :
+				  0;
 	if (!want || want >= online_cpus) {
 		pr_err("hrt: hrt_cpus=%u leaves no CPU for the ROS (%u online); the ROS boots without an HRT",
 		       want, online_cpus);
@@ -137,8 +141,10 @@ static int load(void)
 		.size = BOOT_STATE_SIZE,
 	};
 	struct hrt_map_params map = {
-		.max_mem = image.max_mem_mapped, .page_size = image.page_size,
-		.gva_offset = image.gva_offset, .comm_page_gpa = image.comm_page_gpa,
+		.max_mem = image.max_mem_mapped,
+		.page_size = image.page_size,
+		.gva_offset = image.gva_offset,
+		.comm_page_gpa = image.comm_page_gpa,
 	};
 	struct mb2_mmap_entry mmap[2];
 	struct hrt_page_tables pt;
@@ -154,7 +160,8 @@ static int load(void)
 	for (size_t i = 0; i < plan->nsegments; i++) {
 		const struct mb2_segment *s = &plan->segments[i];
 
-		memcpy(hva(s->dest), (const uint8_t *)image_bytes + s->offset, s->file_size);
+		memcpy(hva(s->dest), (const uint8_t *)image_bytes + s->offset,
+		       s->file_size);
 	}
 	err = hrt_build_page_tables(&region, &map, &pt, &why);
 	if (!err)
@@ -178,7 +185,8 @@ static int load(void)
 
 		/* What the HRT owns, and the ROS's memory it shares. */
 		mmap[0] = (struct mb2_mmap_entry){ 0, hrt_plan.mem_base, 1, 0 };
-		mmap[1] = (struct mb2_mmap_entry){ hrt_plan.mem_base, hrt_plan.mem_size, 1, 0 };
+		mmap[1] = (struct mb2_mmap_entry){ hrt_plan.mem_base,
+						   hrt_plan.mem_size, 1, 0 };
 		if (boot_info.rsdp) {
 			bp.rsdp = boot_info.rsdp;
 			bp.rsdp_len = boot_info.rsdp_len;
@@ -186,14 +194,17 @@ static int load(void)
 		err = hrt_build_boot_info(&region, &bp, &info, &why);
 	}
 	if (err) {
-		pr_err("hrt: cannot build its boot state: %s", why ? why : "no room");
+		pr_err("hrt: cannot build its boot state: %s",
+		       why ? why : "no room");
 		return err;
 	}
 
 	const struct start_tables64 tables = {
 		.cr3 = pt.cr3,
-		.code_sel = HRT_SEL_CODE64, .data_sel = HRT_SEL_DATA,
-		.tss_sel = HRT_SEL_TSS, .tss_base = gdt.tss_base,
+		.code_sel = HRT_SEL_CODE64,
+		.data_sel = HRT_SEL_DATA,
+		.tss_sel = HRT_SEL_TSS,
+		.tss_base = gdt.tss_base,
 		.tss_limit = gdt.tss_limit,
 		.gdtr = { gdt.gdtr_base, gdt.gdtr_limit },
 		.idtr = { gdt.idtr_base, gdt.idtr_limit },
@@ -284,7 +295,8 @@ int hrt_start(void)
 		}
 	}
 	for (unsigned int i = 0; i < n; i++)
-		__atomic_store_n(&c->vcpus[i]->cpu->vcpu, c->vcpus[i], __ATOMIC_RELEASE);
+		__atomic_store_n(&c->vcpus[i]->cpu->vcpu, c->vcpus[i],
+				 __ATOMIC_RELEASE);
 	start_cores(true);
 	pr_info("hrt: booting on %u CPUs, memory 0x%lx-0x%lx, entry 0x%lx, vector %u",
 		n, hrt_plan.mem_base, hrt_plan.mem_base + hrt_plan.mem_size,
@@ -324,14 +336,15 @@ int hrt_replace(const void *bytes, uint64_t size)
 	}
 	if (ALIGN_DOWN(fresh.lowest, 2 * MiB) != hrt_plan.mem_base ||
 	    fresh.highest + BOOT_STATE_SIZE + hrt.ncores * STACK_SIZE >
-	    hrt_plan.mem_base + hrt_plan.mem_size ||
+		    hrt_plan.mem_base + hrt_plan.mem_size ||
 	    fresh.comm_page_gpa != image.comm_page_gpa) {
 		pr_warn("hrt: replacement image does not fit the HRT's memory or moves its comm page");
 		return -TANDEM_EINVAL;
 	}
 	/* From here the copy is the image: it is kept, whatever follows. */
 	if (image_is_copy)
-		page_free((void *)image_bytes, (image_size + PAGE_SIZE - 1) / PAGE_SIZE);
+		page_free((void *)image_bytes,
+			  (image_size + PAGE_SIZE - 1) / PAGE_SIZE);
 	image = fresh;
 	image_bytes = bytes;
 	image_size = size;
@@ -352,7 +365,8 @@ static void hrt_io(struct vcpu *v)
 	const struct vcpu_exit *e = &v->exit;
 
 	if (e->io.port != HVM_DEBUG_PORT || e->io.in || e->io.string)
-		vcpu_fail(v, "I/O port 0x%x outside its configuration (RIP 0x%lx)",
+		vcpu_fail(v,
+			  "I/O port 0x%x outside its configuration (RIP 0x%lx)",
 			  e->io.port, v->rip);
 	cell_console_putc(v->cell, (char)v->regs[GPR_RAX]);
 	vcpu_skip_insn(v);
@@ -360,8 +374,9 @@ static void hrt_io(struct vcpu *v)
 
 static void hrt_failed(struct vcpu *v)
 {
-	hvm_hrt_failed(v->rip, v->exit.reason == EXIT_SHUTDOWN ? 8 :
-			       v->exit.exception.vector);
+	hvm_hrt_failed(v->rip, v->exit.reason == EXIT_SHUTDOWN ?
+				       8 :
+				       v->exit.exception.vector);
 }
 
 static void hrt_console_line(struct cell *c, const char *line)

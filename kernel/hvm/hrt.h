@@ -8,10 +8,10 @@
 
 /* What boot decided for the HRT before the root cell was built. */
 struct hrt_plan {
-	bool active;			/* an HRT module will boot */
+	bool active; /* an HRT module will boot */
 	unsigned int ncpus;
-	uint64_t cpu_mask;		/* its logical CPUs (the highest ones) */
-	uint64_t mem_base, mem_size;	/* its exclusive memory */
+	uint64_t cpu_mask;	     /* its logical CPUs (the highest ones) */
+	uint64_t mem_base, mem_size; /* its exclusive memory */
 };
 
 extern struct hrt_plan hrt_plan;

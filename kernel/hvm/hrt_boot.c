@@ -16,21 +16,21 @@
 #include "tandem/hvm.h"
 #include "virt/segment.h"
 
-#define PAGE		0x1000ull
-#define PTE_P		(1ull << 0)
-#define PTE_RW		(1ull << 1)
-#define PTE_PS		(1ull << 7)	/* in a PDPTE or PDE: maps a page */
-#define PTE_ADDR	0x000ffffffffff000ull
-#define LOWER_HALF	(UINT64_C(1) << 47)
-#define PML4_SPAN	(UINT64_C(1) << 39)	/* one PML4 entry: 512 GiB */
+#define PAGE	      0x1000ull
+#define PTE_P	      (1ull << 0)
+#define PTE_RW	      (1ull << 1)
+#define PTE_PS	      (1ull << 7) /* in a PDPTE or PDE: maps a page */
+#define PTE_ADDR      0x000ffffffffff000ull
+#define LOWER_HALF    (UINT64_C(1) << 47)
+#define PML4_SPAN     (UINT64_C(1) << 39) /* one PML4 entry: 512 GiB */
 
 /* SDM Vol. 3A 3.4.5, 7.2.3: descriptors. */
-#define GDT_CODE64	0x00af9b000000ffffull	/* G, L, P, code r/x, accessed */
-#define GDT_DATA	0x00cf93000000ffffull	/* G, D/B, P, data r/w, accessed */
-#define TSS_SIZE	104
-#define TSS_AVAILABLE	0x89			/* P, 64-bit TSS (available) */
-#define GDT_SLOTS	5			/* null, code, data, TSS (2) */
-#define IDT_SIZE	(256 * 16)
+#define GDT_CODE64    0x00af9b000000ffffull /* G, L, P, code r/x, accessed */
+#define GDT_DATA      0x00cf93000000ffffull /* G, D/B, P, data r/w, accessed */
+#define TSS_SIZE      104
+#define TSS_AVAILABLE 0x89 /* P, 64-bit TSS (available) */
+#define GDT_SLOTS     5	   /* null, code, data, TSS (2) */
+#define IDT_SIZE      (256 * 16)
 
 static bool region_ok(const struct hrt_region *r)
 {
@@ -65,15 +65,13 @@ static bool map_params_ok(const struct hrt_map_params *p)
 	if (p->page_size != PT_SIZE_4K && p->page_size != PT_SIZE_2M &&
 	    p->page_size != PT_SIZE_1G)
 		return false;
-	if (!p->max_mem || p->max_mem > LOWER_HALF ||
-	    p->max_mem % p->page_size)
+	if (!p->max_mem || p->max_mem > LOWER_HALF || p->max_mem % p->page_size)
 		return false;
 	if ((p->comm_page_gpa & (PAGE - 1)) || p->comm_page_gpa >= LOWER_HALF)
 		return false;
 	/* The offset mapping reuses whole PML4 entries of the lower half. */
-	return p->gva_offset == 0 ||
-	       (p->gva_offset >= ~(LOWER_HALF - 1) &&
-		!(p->gva_offset & (PML4_SPAN - 1)));
+	return p->gva_offset == 0 || (p->gva_offset >= ~(LOWER_HALF - 1) &&
+				      !(p->gva_offset & (PML4_SPAN - 1)));
 }
 
 uint64_t hrt_page_tables_pages(const struct hrt_map_params *p)
@@ -88,7 +86,7 @@ uint64_t hrt_page_tables_pages(const struct hrt_map_params *p)
 	if (p->page_size == PT_SIZE_4K)
 		n += div_up(p->max_mem, PT_SIZE_2M);
 	if (p->comm_page_gpa >= p->max_mem)
-		n += 3;		/* PDPT, PD, PT at most */
+		n += 3; /* PDPT, PD, PT at most */
 	return n;
 }
 
@@ -125,13 +123,13 @@ static int map_one(struct pt_build *b, uint64_t pa, uint64_t size)
 	uint8_t *t = b->root;
 	int shift;
 
-	for (shift = 39; ; shift -= 9) {
+	for (shift = 39;; shift -= 9) {
 		uint8_t *slot = t + 8 * ((pa >> shift) & 511);
 		uint64_t e = rd64(slot);
 
 		if ((UINT64_C(1) << shift) == size) {
-			wr64(slot, pa | PTE_P | PTE_RW |
-			     (size != PAGE ? PTE_PS : 0));
+			wr64(slot,
+			     pa | PTE_P | PTE_RW | (size != PAGE ? PTE_PS : 0));
 			return 0;
 		}
 		if ((e & PTE_P) && (e & PTE_PS))
@@ -157,9 +155,10 @@ int hrt_build_page_tables(struct hrt_region *r, const struct hrt_map_params *p,
 	/* Exact but for the comm page: refuse early rather than after
 	 * walking terabytes page by page. */
 	avail = ALIGN_UP(r->used, PAGE) <= r->size ?
-		(r->size - ALIGN_UP(r->used, PAGE)) / PAGE : 0;
-	if (hrt_page_tables_pages(p) -
-	    (p->comm_page_gpa >= p->max_mem ? 3 : 0) > avail)
+			(r->size - ALIGN_UP(r->used, PAGE)) / PAGE :
+			0;
+	if (hrt_page_tables_pages(p) - (p->comm_page_gpa >= p->max_mem ? 3 : 0) >
+	    avail)
 		return fail(why, TANDEM_ENOMEM,
 			    "HRT boot region too small for the page tables");
 
@@ -220,10 +219,8 @@ int hrt_build_gdt(struct hrt_region *r, struct hrt_gdt *out, const char **why)
 	wr64(gdt + HRT_SEL_CODE64, GDT_CODE64);
 	wr64(gdt + HRT_SEL_DATA, GDT_DATA);
 	/* 16-byte system descriptor (SDM Vol. 3A 7.2.3). */
-	lo = (uint64_t)(TSS_SIZE - 1) |
-	     ((tss_gpa & 0xffffff) << 16) |
-	     ((uint64_t)TSS_AVAILABLE << 40) |
-	     (((tss_gpa >> 24) & 0xff) << 56);
+	lo = (uint64_t)(TSS_SIZE - 1) | ((tss_gpa & 0xffffff) << 16) |
+	     ((uint64_t)TSS_AVAILABLE << 40) | (((tss_gpa >> 24) & 0xff) << 56);
 	wr64(gdt + HRT_SEL_TSS, lo);
 	wr64(gdt + HRT_SEL_TSS + 8, tss_gpa >> 32);
 	/* I/O map base at the limit: no I/O permission bitmap. */
@@ -295,7 +292,8 @@ int hrt_build_boot_info(struct hrt_region *r, const struct hrt_boot_params *p,
 
 	if (!region_ok(r) || !p || !out || (p->mmap_count && !p->mmap) ||
 	    (p->rsdp && p->rsdp_len < 20))
-		return fail(why, TANDEM_EINVAL, "bad HRT boot information arguments");
+		return fail(why, TANDEM_EINVAL,
+			    "bad HRT boot information arguments");
 	at = ALIGN_UP(r->used, 8);
 	if (at > r->size)
 		return fail(why, TANDEM_ENOMEM,

@@ -15,8 +15,8 @@
  *
  * Pure C: nothing here touches hardware or keeps state of its own.
  */
-#ifndef HRT_BOOT_H
-#define HRT_BOOT_H
+#ifndef TANDEM_HVM_HRT_BOOT_H
+#define TANDEM_HVM_HRT_BOOT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,10 +27,10 @@
 
 /* A window of HRT memory the builders fill from .used upwards. */
 struct hrt_region {
-	void *hva;		/* host virtual address of the first byte */
-	uint64_t gpa;		/* guest-physical address of the same byte */
-	uint64_t size;		/* bytes */
-	uint64_t used;		/* bytes taken so far (start with 0) */
+	void *hva;     /* host virtual address of the first byte */
+	uint64_t gpa;  /* guest-physical address of the same byte */
+	uint64_t size; /* bytes */
+	uint64_t used; /* bytes taken so far (start with 0) */
 };
 
 /* How the HRT's initial address space looks. */
@@ -41,15 +41,15 @@ struct hrt_map_params {
 	uint64_t gva_offset;	/* 0, or a 512 GiB aligned upper-half address
 				 * (0xffff800000000000) to map [0, max_mem)
 				 * at again */
-	uint64_t comm_page_gpa;	/* 4 KiB aligned, below 2^47; also mapped
+	uint64_t comm_page_gpa; /* 4 KiB aligned, below 2^47; also mapped
 				 * (identity and at the offset) when it lies
 				 * at or beyond max_mem */
 };
 
 /* What hrt_build_page_tables() built. */
 struct hrt_page_tables {
-	uint64_t cr3;		/* guest-physical address of the PML4 */
-	uint64_t pages;		/* table pages used, PML4 included */
+	uint64_t cr3;	/* guest-physical address of the PML4 */
+	uint64_t pages; /* table pages used, PML4 included */
 };
 
 /*
@@ -76,14 +76,14 @@ int hrt_build_page_tables(struct hrt_region *r, const struct hrt_map_params *p,
 			  struct hrt_page_tables *out, const char **why);
 
 /* Selectors of the HRT's GDT. */
-#define HRT_SEL_CODE64	0x08
-#define HRT_SEL_DATA	0x10
-#define HRT_SEL_TSS	0x18
+#define HRT_SEL_CODE64 0x08
+#define HRT_SEL_DATA   0x10
+#define HRT_SEL_TSS    0x18
 
 /* The descriptor tables hrt_build_gdt() wrote, with everything the vCPU's
  * registers need (hidden parts of TR included). */
 struct hrt_gdt {
-	uint64_t gdtr_base;	/* guest-physical = linear (identity mapped) */
+	uint64_t gdtr_base; /* guest-physical = linear (identity mapped) */
 	uint16_t gdtr_limit;
 	uint64_t idtr_base;
 	uint16_t idtr_limit;
@@ -92,16 +92,16 @@ struct hrt_gdt {
 	 * (virt/segment.h), for loading the hidden parts of the segment
 	 * registers directly.
 	 */
-	uint16_t cs;		/* HRT_SEL_CODE64: 64-bit code, DPL 0 */
-	uint16_t cs_attr;	/* ATTR_CODE64 */
-	uint16_t ds;		/* HRT_SEL_DATA: data, also SS/ES/FS/GS */
-	uint16_t ds_attr;	/* ATTR_DATA */
-	uint16_t tr;		/* HRT_SEL_TSS */
-	uint16_t tss_attr;	/* ATTR_TSS_BUSY: as after LTR (the GDT
+	uint16_t cs;	   /* HRT_SEL_CODE64: 64-bit code, DPL 0 */
+	uint16_t cs_attr;  /* ATTR_CODE64 */
+	uint16_t ds;	   /* HRT_SEL_DATA: data, also SS/ES/FS/GS */
+	uint16_t ds_attr;  /* ATTR_DATA */
+	uint16_t tr;	   /* HRT_SEL_TSS */
+	uint16_t tss_attr; /* ATTR_TSS_BUSY: as after LTR (the GDT
 				 * descriptor says available, so the HRT
 				 * may LTR it again) */
 	uint64_t tss_base;
-	uint32_t tss_limit;	/* 103 */
+	uint32_t tss_limit; /* 103 */
 };
 
 /**
@@ -113,20 +113,20 @@ int hrt_build_gdt(struct hrt_region *r, struct hrt_gdt *out, const char **why);
 
 /* What goes into the HRT's Multiboot2 boot information. */
 struct hrt_boot_params {
-	const char *cmdline;		/* NUL-terminated; NULL: empty */
-	const struct mb2_mmap_entry *mmap;	/* the HRT's memory map */
+	const char *cmdline;		   /* NUL-terminated; NULL: empty */
+	const struct mb2_mmap_entry *mmap; /* the HRT's memory map */
 	size_t mmap_count;
-	const void *rsdp;		/* optional RSDP copy for tag 14/15 */
-	size_t rsdp_len;		/* 20: tag 14; 36 or more: tag 15 */
+	const void *rsdp; /* optional RSDP copy for tag 14/15 */
+	size_t rsdp_len;  /* 20: tag 14; 36 or more: tag 15 */
 	/* HRT info tag (struct tandem_mb2_hrt_info); the IOAPIC fields
 	 * are always 0, as Tandem gives the HRT no IOAPIC. */
 	uint32_t total_num_apics;
 	uint32_t first_hrt_apic_id;
 	uint64_t cpu_freq_khz;
-	uint64_t hrt_flags;		/* hrt_image.hrt_flags */
+	uint64_t hrt_flags; /* hrt_image.hrt_flags */
 	uint64_t max_mem_mapped;
 	uint64_t first_hrt_gpa;
-	uint64_t boot_state_gpa;	/* usually the region's gpa */
+	uint64_t boot_state_gpa; /* usually the region's gpa */
 	uint64_t gva_offset;
 	uint64_t comm_page_gpa;
 	uint8_t hrt_int_vector;

@@ -14,9 +14,10 @@
 #include "tandem/errno.h"
 #include "tandem/hvm.h"
 
-#define TAG_HEADER_SIZE	8
-#define PAGE_FLAGS	(TANDEM_HRT_MAP_4KB | TANDEM_HRT_MAP_2MB | \
-			 TANDEM_HRT_MAP_1GB | TANDEM_HRT_MAP_512GB)
+#define TAG_HEADER_SIZE 8
+#define PAGE_FLAGS                                                      \
+	(TANDEM_HRT_MAP_4KB | TANDEM_HRT_MAP_2MB | TANDEM_HRT_MAP_1GB | \
+	 TANDEM_HRT_MAP_512GB)
 
 /* What the tag hook found; lives on hrt_image_parse()'s stack. */
 struct tag_ctx {
@@ -89,9 +90,9 @@ static int check_tag(struct hrt_image *out)
 	/* <= 2^47 and the page size divides 2^47: no wrap. */
 	out->max_mem_mapped = ALIGN_UP(mem, out->page_size);
 	out->hrt_flags = (f & ~PAGE_FLAGS) |
-		(out->page_size == PT_SIZE_1G ? TANDEM_HRT_MAP_1GB :
-		 out->page_size == PT_SIZE_2M ? TANDEM_HRT_MAP_2MB :
-		 TANDEM_HRT_MAP_4KB);
+			 (out->page_size == PT_SIZE_1G ? TANDEM_HRT_MAP_1GB :
+			  out->page_size == PT_SIZE_2M ? TANDEM_HRT_MAP_2MB :
+							 TANDEM_HRT_MAP_4KB);
 	out->gva_offset = tag->gva_offset;
 	out->comm_page_gpa = tag->comm_page_gpa;
 	out->int_vector = tag->int_vector;
@@ -105,8 +106,8 @@ static int choose_entry(struct hrt_image *out)
 
 	if (out->tag.gva_entry) {
 		out->entry = out->tag.gva_entry;
-		out->entry_phys = (off && out->entry >= off) ?
-			out->entry - off : out->entry;
+		out->entry_phys = (off && out->entry >= off) ? out->entry - off :
+							       out->entry;
 	} else {
 		if (out->plan.entry_source == MB2_ENTRY_NONE)
 			return fail(&out->why, TANDEM_EINVAL,

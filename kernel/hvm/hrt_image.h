@@ -9,8 +9,8 @@
  * Pure C over caller memory: no allocation, no hardware, no globals. The
  * image is untrusted; nothing outside [image, image + size) is read.
  */
-#ifndef HRT_IMAGE_H
-#define HRT_IMAGE_H
+#ifndef TANDEM_HVM_HRT_IMAGE_H
+#define TANDEM_HVM_HRT_IMAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,11 +20,11 @@
 #include "tandem/hvm.h"
 
 /* The only nonzero virtual offset Palacios accepts: the upper half. */
-#define HRT_GVA_OFFSET_HIGH	0xffff800000000000ull
+#define HRT_GVA_OFFSET_HIGH 0xffff800000000000ull
 /* Palacios maps at least this much guest-physical memory. */
-#define HRT_MIN_MAPPED		(UINT64_C(1) << 32)
+#define HRT_MIN_MAPPED	    (UINT64_C(1) << 32)
 /* Most memory an identity map can cover: the lower canonical half. */
-#define HRT_MAX_MAPPED		(UINT64_C(1) << 47)
+#define HRT_MAX_MAPPED	    (UINT64_C(1) << 47)
 
 /* Everything hrt_image_parse() learns; addresses are guest-physical unless
  * named virtual. */
@@ -37,25 +37,25 @@ struct hrt_image {
 
 	/* The Multiboot2 load plan: segments to copy (physical), entry. */
 	struct mb2_plan plan;
-	uint64_t lowest;		/* lowest physical load address */
-	uint64_t highest;		/* end of the highest segment (exclusive) */
+	uint64_t lowest;  /* lowest physical load address */
+	uint64_t highest; /* end of the highest segment (exclusive) */
 
 	/* The HRT tag as found in the header. */
 	struct tandem_mb2_hrt_tag tag;
 
 	/* What Tandem does with it. */
-	uint64_t page_size;		/* PT_SIZE_4K, _2M or _1G: the highest
+	uint64_t page_size;	 /* PT_SIZE_4K, _2M or _1G: the highest
 					 * TANDEM_HRT_MAP_* flag set */
-	uint64_t hrt_flags;		/* tag flags with only the chosen
+	uint64_t hrt_flags;	 /* tag flags with only the chosen
 					 * page-size flag: the info tag's flags */
-	uint64_t max_mem_mapped;	/* tag value, raised to >= 4 GiB and
+	uint64_t max_mem_mapped; /* tag value, raised to >= 4 GiB and
 					 * rounded up to page_size */
-	bool max_mem_raised;		/* the tag asked for less than 4 GiB */
-	uint64_t gva_offset;		/* 0 or HRT_GVA_OFFSET_HIGH */
-	uint64_t comm_page_gpa;		/* 4 KiB aligned */
-	uint8_t int_vector;		/* >= 32 */
-	uint64_t entry;			/* virtual entry point (RIP) */
-	uint64_t entry_phys;		/* the physical address it maps to */
+	bool max_mem_raised;	 /* the tag asked for less than 4 GiB */
+	uint64_t gva_offset;	 /* 0 or HRT_GVA_OFFSET_HIGH */
+	uint64_t comm_page_gpa;	 /* 4 KiB aligned */
+	uint8_t int_vector;	 /* >= 32 */
+	uint64_t entry;		 /* virtual entry point (RIP) */
+	uint64_t entry_phys;	 /* the physical address it maps to */
 };
 
 /**

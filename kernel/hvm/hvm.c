@@ -14,8 +14,8 @@
 #include "mm/pools.h"
 #include "lib/spinlock.h"
 
-#define HVM_ERROR	((uint64_t)-1)
-#define IMAGE_MAX	(16ull << 20)
+#define HVM_ERROR ((uint64_t)-1)
+#define IMAGE_MAX (16ull << 20)
 
 struct hrt hrt;
 static struct spinlock hvm_lock;
@@ -59,8 +59,9 @@ static uint64_t invoke(struct vcpu *v, uint64_t desc, bool parallel)
 
 static uint64_t call_done(struct vcpu *v)
 {
-	if (!from_hrt(v) || (hrt.trans_state != TANDEM_HRT_CALL &&
-			     hrt.trans_state != TANDEM_HRT_PARCALL) ||
+	if (!from_hrt(v) ||
+	    (hrt.trans_state != TANDEM_HRT_CALL &&
+	     hrt.trans_state != TANDEM_HRT_PARCALL) ||
 	    !hrt.trans_count)
 		return HVM_ERROR;
 	if (--hrt.trans_count == 0) {

@@ -12,14 +12,14 @@
 struct cell;
 
 struct hrt {
-	struct cell *cell;			/* NULL: no HRT */
-	volatile bool failed;			/* crashed: downcalls to it give -1 */
-	uint8_t vector;				/* its upcall vector */
-	struct tandem_comm_page *comm;		/* Tandem's view of the comm page */
+	struct cell *cell;	       /* NULL: no HRT */
+	volatile bool failed;	       /* crashed: downcalls to it give -1 */
+	uint8_t vector;		       /* its upcall vector */
+	struct tandem_comm_page *comm; /* Tandem's view of the comm page */
 	unsigned int ncores;
-	volatile uint32_t trans_state;		/* TANDEM_HRT_* */
-	volatile uint32_t trans_count;		/* HRT cores yet to complete */
-	struct tandem_ros_event ros_event;	/* pending event for the ROS */
+	volatile uint32_t trans_state;	   /* TANDEM_HRT_* */
+	volatile uint32_t trans_count;	   /* HRT cores yet to complete */
+	struct tandem_ros_event ros_event; /* pending event for the ROS */
 };
 
 extern struct hrt hrt;
@@ -31,6 +31,6 @@ void hvm_downcall(struct vcpu *v);
  * let a waiting ROS see an HRT_EXCEPTION event. */
 void hvm_hrt_failed(uint64_t rip, uint64_t vector);
 
-#define HVM_DEBUG_PORT	0xc0c0
+#define HVM_DEBUG_PORT 0xc0c0
 
 #endif

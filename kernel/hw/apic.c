@@ -3,14 +3,14 @@
 #include "lib/cpu.h"
 #include "layout.h"
 
-#define APIC_BASE_X2APIC	(1u << 10)
-#define APIC_BASE_ENABLE	(1u << 11)
-#define XAPIC_ID		0x20
-#define XAPIC_ICR_LO		0x300
-#define XAPIC_ICR_HI		0x310
-#define ICR_DELIVERY_PENDING	(1u << 12)
-#define X2APIC_MSR_ID		0x802
-#define X2APIC_MSR_ICR		0x830
+#define APIC_BASE_X2APIC     (1u << 10)
+#define APIC_BASE_ENABLE     (1u << 11)
+#define XAPIC_ID	     0x20
+#define XAPIC_ICR_LO	     0x300
+#define XAPIC_ICR_HI	     0x310
+#define ICR_DELIVERY_PENDING (1u << 12)
+#define X2APIC_MSR_ID	     0x802
+#define X2APIC_MSR_ICR	     0x830
 
 static bool x2apic;
 static volatile uint32_t *xapic_mmio;
@@ -77,7 +77,7 @@ void apic_cpu_init(void)
 	 * the wake-up one are otherwise not accepted. Spurious vector 0xff. */
 	if (x2apic) {
 		wrmsr(0x80f, rdmsr(0x80f) | 0x1ff);
-		wrmsr(0x808, 0);		/* TPR */
+		wrmsr(0x808, 0); /* TPR */
 	} else {
 		xapic_mmio[0xf0 / 4] |= 0x1ff;
 		xapic_mmio[0x80 / 4] = 0;

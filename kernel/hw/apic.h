@@ -1,14 +1,14 @@
 /* The local APIC, in xAPIC (MMIO) or x2APIC (MSR) mode, whichever the
  * firmware left enabled: enough to read the own id and send INIT/SIPI/NMI. */
-#ifndef TANDEM_APIC_H
-#define TANDEM_APIC_H
+#ifndef TANDEM_HW_APIC_H
+#define TANDEM_HW_APIC_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define APIC_ICR_INIT		0x00004500	/* INIT, level assert */
-#define APIC_ICR_STARTUP	0x00004600	/* SIPI, vector in bits 0-7 */
-#define APIC_ICR_NMI		0x00004400
+#define APIC_ICR_INIT	 0x00004500 /* INIT, level assert */
+#define APIC_ICR_STARTUP 0x00004600 /* SIPI, vector in bits 0-7 */
+#define APIC_ICR_NMI	 0x00004400
 
 /** Finds the mode and (for xAPIC) the MMIO base; run on the boot CPU. */
 void apic_init(void);
@@ -19,7 +19,7 @@ uint32_t apic_id(void);
 bool apic_send_ipi(uint32_t dest_apic_id, uint32_t icr_low);
 
 /* Tandem's own interrupt: wakes a CPU waiting in HLT for a request. */
-#define APIC_WAKE_VECTOR	0xf1
+#define APIC_WAKE_VECTOR 0xf1
 
 /** Enables this CPU's APIC for Tandem's own IPIs. */
 void apic_cpu_init(void);

@@ -2,8 +2,8 @@
  * (COM1 by default; option console=com2|none) and to the VGA text screen
  * where one exists. Lines above the log level (option loglevel=) are
  * dropped. */
-#ifndef TANDEM_CONSOLE_H
-#define TANDEM_CONSOLE_H
+#ifndef TANDEM_HW_CONSOLE_H
+#define TANDEM_HW_CONSOLE_H
 
 #include <stdint.h>
 
@@ -14,8 +14,8 @@ enum log_level {
 	LOG_DEBUG = 3,
 };
 
-#define COM1_PORT	0x3f8
-#define COM2_PORT	0x2f8
+#define COM1_PORT 0x3f8
+#define COM2_PORT 0x2f8
 
 /** Programs the 16550 at @port (0 = no serial output) for 115200 8N1. */
 void console_serial_init(uint16_t port);
@@ -30,14 +30,13 @@ void log_line(enum log_level level, const char *fmt, ...)
 /** Prints one line with @prefix instead of "tandem: " (guest consoles). */
 void log_line_as(const char *prefix, const char *text);
 
-#define pr_err(...)	log_line(LOG_ERR, __VA_ARGS__)
-#define pr_warn(...)	log_line(LOG_WARN, __VA_ARGS__)
-#define pr_info(...)	log_line(LOG_INFO, __VA_ARGS__)
-#define pr_debug(...)	log_line(LOG_DEBUG, __VA_ARGS__)
+#define pr_err(...)   log_line(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)  log_line(LOG_WARN, __VA_ARGS__)
+#define pr_info(...)  log_line(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) log_line(LOG_DEBUG, __VA_ARGS__)
 
 /** Stops the whole machine after one line naming the cause: this CPU
  * halts, the others are sent an NMI if the APIC is up. */
-__attribute__((noreturn, format(printf, 1, 2)))
-void panic(const char *fmt, ...);
+__attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 
 #endif

@@ -1,8 +1,8 @@
 /* Busy-wait delays from the PIT (channel 2), which every PC platform and
  * both emulators provide; the TSC is not calibrated (and Bochs's counts
  * instructions). */
-#ifndef TANDEM_DELAY_H
-#define TANDEM_DELAY_H
+#ifndef TANDEM_HW_DELAY_H
+#define TANDEM_HW_DELAY_H
 
 #include <stdint.h>
 

@@ -7,9 +7,9 @@ void machine_exit_emulator(uint8_t code)
 {
 	const char *s = "Shutdown";
 
-	outb(0xf4, code);		/* QEMU exits with (code << 1) | 1 */
+	outb(0xf4, code); /* QEMU exits with (code << 1) | 1 */
 	while (*s)
-		outb(0x8900, (uint8_t)*s++);	/* Bochs */
+		outb(0x8900, (uint8_t)*s++); /* Bochs */
 }
 
 void cpu_halt_forever(void)

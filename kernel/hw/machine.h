@@ -1,6 +1,6 @@
 /* Whole-machine actions: ending an emulator run for tests. */
-#ifndef TANDEM_MACHINE_H
-#define TANDEM_MACHINE_H
+#ifndef TANDEM_HW_MACHINE_H
+#define TANDEM_HW_MACHINE_H
 
 #include <stdint.h>
 

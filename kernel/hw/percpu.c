@@ -24,13 +24,11 @@ void per_cpu_setup(struct per_cpu *pc, unsigned int cpu_id, uint32_t apic_id)
 	pc->apic_id = apic_id;
 	memcpy(pc->gdt, boot_gdt, sizeof(boot_gdt));
 	/* 64-bit TSS descriptor, type 9 available (SDM Vol. 3A 8.2.3). */
-	pc->gdt[GDT_TSS / 8] = (sizeof(pc->tss) - 1) |
-			       ((tss & 0xffffff) << 16) |
-			       (0x89ull << 40) |
-			       (((tss >> 24) & 0xff) << 56);
+	pc->gdt[GDT_TSS / 8] = (sizeof(pc->tss) - 1) | ((tss & 0xffffff) << 16) |
+			       (0x89ull << 40) | (((tss >> 24) & 0xff) << 56);
 	pc->gdt[GDT_TSS / 8 + 1] = tss >> 32;
-	pc->tss.ist[TSS_IST_FAULT - 1] =
-		(uint64_t)pc->fault_stack + sizeof(pc->fault_stack);
+	pc->tss.ist[TSS_IST_FAULT - 1] = (uint64_t)pc->fault_stack +
+					 sizeof(pc->fault_stack);
 	pc->tss.iomap_base = sizeof(pc->tss);
 }
 

@@ -2,8 +2,8 @@
  * naturally aligned in hypervisor memory, so this_cpu() is RSP rounded down:
  * the stack lives at the top of the same area. Fields other CPUs write are
  * kept on their own cache line. */
-#ifndef TANDEM_PERCPU_H
-#define TANDEM_PERCPU_H
+#ifndef TANDEM_HW_PERCPU_H
+#define TANDEM_HW_PERCPU_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,7 +12,7 @@
 
 struct vcpu;
 
-#define TSS_IST_FAULT	1	/* #DF, NMI, #MC run on their own stack */
+#define TSS_IST_FAULT 1 /* #DF, NMI, #MC run on their own stack */
 
 struct __attribute__((packed)) tss64 {
 	uint32_t reserved0;
@@ -28,24 +28,24 @@ _Static_assert(sizeof(struct tss64) == 104, "TSS layout (SDM Vol. 3A 8.7)");
 
 struct per_cpu {
 	/* written by this CPU */
-	unsigned int cpu_id;		/* logical id, 0 = boot CPU */
+	unsigned int cpu_id; /* logical id, 0 = boot CPU */
 	uint32_t apic_id;
 	uint64_t gdt[8] __attribute__((aligned(16)));
 	struct tss64 tss __attribute__((aligned(16)));
-	int entry_result;		/* this CPU's init result (0 / -errno) */
+	int entry_result; /* this CPU's init result (0 / -errno) */
 
-	volatile int entry_done;		/* entry_result is final */
-	struct vcpu *root_vcpu;		/* its root-cell vCPU, to go back to */
+	volatile int entry_done; /* entry_result is final */
+	struct vcpu *root_vcpu;	 /* its root-cell vCPU, to go back to */
 
 	/* written by other CPUs */
-	volatile int started __attribute__((aligned(64)));	/* AP answered */
+	volatile int started __attribute__((aligned(64))); /* AP answered */
 	/* The vCPU this CPU runs. Written with release order by the root CPU
 	 * that gives this CPU to a partition (Cell Create, HRT start), and by
 	 * this CPU itself when it stops that vCPU and goes back to root_vcpu;
 	 * this CPU's loop reads it with acquire and switches when it changes. */
 	struct vcpu *vcpu;
-	volatile int online;		/* counted in the image header */
-	volatile bool waiting;		/* in HLT for the wake-up IPI */
+	volatile int online;   /* counted in the image header */
+	volatile bool waiting; /* in HLT for the wake-up IPI */
 
 	uint8_t fault_stack[4096] __attribute__((aligned(16)));
 	uint8_t stack[PER_CPU_STACK_SIZE] __attribute__((aligned(4096)));

@@ -1,6 +1,6 @@
 /* 16550 UART, polled output only. */
-#ifndef TANDEM_SERIAL_H
-#define TANDEM_SERIAL_H
+#ifndef TANDEM_HW_SERIAL_H
+#define TANDEM_HW_SERIAL_H
 
 #include <stdint.h>
 

@@ -24,18 +24,38 @@ extern const uint64_t isr_table[256];
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 
 static const char *const exception_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
-	"#OF overflow", "#BR bound range", "#UD invalid opcode",
-	"#NM device not available", "#DF double fault",
-	"coprocessor segment overrun", "#TS invalid TSS",
-	"#NP segment not present", "#SS stack fault",
-	"#GP general protection", "#PF page fault", "reserved 15",
-	"#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD error", "#VE virtualization exception",
-	"#CP control protection", "reserved 22", "reserved 23",
-	"reserved 24", "reserved 25", "reserved 26", "reserved 27",
-	"#HV hypervisor injection", "#VC VMM communication",
-	"#SX security exception", "reserved 31",
+	"#DE divide error",
+	"#DB debug",
+	"NMI",
+	"#BP breakpoint",
+	"#OF overflow",
+	"#BR bound range",
+	"#UD invalid opcode",
+	"#NM device not available",
+	"#DF double fault",
+	"coprocessor segment overrun",
+	"#TS invalid TSS",
+	"#NP segment not present",
+	"#SS stack fault",
+	"#GP general protection",
+	"#PF page fault",
+	"reserved 15",
+	"#MF x87 error",
+	"#AC alignment check",
+	"#MC machine check",
+	"#XM SIMD error",
+	"#VE virtualization exception",
+	"#CP control protection",
+	"reserved 22",
+	"reserved 23",
+	"reserved 24",
+	"reserved 25",
+	"reserved 26",
+	"reserved 27",
+	"#HV hypervisor injection",
+	"#VC VMM communication",
+	"#SX security exception",
+	"reserved 31",
 };
 
 void idt_init(void)
@@ -48,7 +68,7 @@ void idt_init(void)
 		e->offset_mid = (off >> 16) & 0xffff;
 		e->offset_hi = off >> 32;
 		e->selector = GDT_CODE64;
-		e->type_attr = 0x8e;	/* present, DPL 0, interrupt gate */
+		e->type_attr = 0x8e; /* present, DPL 0, interrupt gate */
 		e->ist = (v == 2 || v == 8 || v == 18) ? TSS_IST_FAULT : 0;
 	}
 }
@@ -76,25 +96,26 @@ void trap_handler(struct trap_frame *f)
 
 		apic_eoi();
 		if (f->vector != APIC_WAKE_VECTOR && strays++ < 4)
-			pr_warn("interrupt vector %lu reached Tandem; ignored", f->vector);
+			pr_warn("interrupt vector %lu reached Tandem; ignored",
+				f->vector);
 		return;
 	}
 
-	const char *name = f->vector < 32 ? exception_names[f->vector]
-					  : "unexpected interrupt";
+	const char *name = f->vector < 32 ? exception_names[f->vector] :
+					    "unexpected interrupt";
 
 	pr_err("EXCEPTION %s (vector %lu) error 0x%lx", name, f->vector,
 	       f->error);
 	pr_err("  RIP %016lx CS %04lx RFLAGS %08lx RSP %016lx CR2 %016lx",
 	       f->rip, f->cs, f->rflags, f->rsp, read_cr2());
-	pr_err("  RAX %016lx RBX %016lx RCX %016lx RDX %016lx",
-	       f->rax, f->rbx, f->rcx, f->rdx);
-	pr_err("  RSI %016lx RDI %016lx RBP %016lx R8  %016lx",
-	       f->rsi, f->rdi, f->rbp, f->r8);
-	pr_err("  R9  %016lx R10 %016lx R11 %016lx R12 %016lx",
-	       f->r9, f->r10, f->r11, f->r12);
-	pr_err("  R13 %016lx R14 %016lx R15 %016lx CR3 %016lx",
-	       f->r13, f->r14, f->r15, read_cr3());
+	pr_err("  RAX %016lx RBX %016lx RCX %016lx RDX %016lx", f->rax, f->rbx,
+	       f->rcx, f->rdx);
+	pr_err("  RSI %016lx RDI %016lx RBP %016lx R8  %016lx", f->rsi, f->rdi,
+	       f->rbp, f->r8);
+	pr_err("  R9  %016lx R10 %016lx R11 %016lx R12 %016lx", f->r9, f->r10,
+	       f->r11, f->r12);
+	pr_err("  R13 %016lx R14 %016lx R15 %016lx CR3 %016lx", f->r13, f->r14,
+	       f->r15, read_cr3());
 	pr_err("CPU halted after an exception in Tandem");
 	cpu_halt_forever();
 }

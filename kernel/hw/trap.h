@@ -1,7 +1,7 @@
 /* Exceptions and interrupts taken by Tandem itself: the IDT, and the frame
  * boot/isr.asm builds before calling trap_handler(). */
-#ifndef TANDEM_TRAP_H
-#define TANDEM_TRAP_H
+#ifndef TANDEM_HW_TRAP_H
+#define TANDEM_HW_TRAP_H
 
 #include <stdint.h>
 

@@ -3,7 +3,7 @@
 #include "hw/delay.h"
 #include "hw/tsc.h"
 
-uint64_t tsc_khz = 1000000;	/* a guess until calibrated */
+uint64_t tsc_khz = 1000000; /* a guess until calibrated */
 
 void tsc_calibrate(void)
 {

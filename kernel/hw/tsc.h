@@ -1,8 +1,8 @@
 /* Time from the TSC, calibrated once against the PIT at boot (before any
  * guest owns the PIT). Under Bochs the TSC counts emulated instructions, so
  * this is emulated time there, consistent with the guests' own. */
-#ifndef TANDEM_TSC_H
-#define TANDEM_TSC_H
+#ifndef TANDEM_HW_TSC_H
+#define TANDEM_HW_TSC_H
 
 #include <stdint.h>
 

@@ -2,9 +2,9 @@
 #include "lib/klib.h"
 #include "hw/vga.h"
 
-#define COLS	80
-#define ROWS	25
-#define ATTR	0x0700		/* light grey on black */
+#define COLS 80
+#define ROWS 25
+#define ATTR 0x0700 /* light grey on black */
 
 static volatile uint16_t *screen;
 static unsigned int row, col;

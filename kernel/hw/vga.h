@@ -1,6 +1,6 @@
 /* VGA text console. */
-#ifndef TANDEM_VGA_H
-#define TANDEM_VGA_H
+#ifndef TANDEM_HW_VGA_H
+#define TANDEM_HW_VGA_H
 
 #include <stdint.h>
 

@@ -1,15 +1,15 @@
 /* Thin wrappers around x86 instructions Tandem's core uses. */
-#ifndef TANDEM_CPU_H
-#define TANDEM_CPU_H
+#ifndef TANDEM_LIB_CPU_H
+#define TANDEM_LIB_CPU_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define MSR_APIC_BASE		0x0000001b
-#define MSR_EFER		0xc0000080
+#define MSR_APIC_BASE 0x0000001b
+#define MSR_EFER      0xc0000080
 
-#define EFER_LME		(1u << 8)
-#define EFER_NXE		(1u << 11)
+#define EFER_LME      (1u << 8)
+#define EFER_NXE      (1u << 11)
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
@@ -35,8 +35,10 @@ static inline uint64_t rdmsr(uint32_t msr)
 
 static inline void wrmsr(uint32_t msr, uint64_t val)
 {
-	asm volatile("wrmsr" : : "c"(msr), "a"((uint32_t)val),
-		     "d"((uint32_t)(val >> 32)) : "memory");
+	asm volatile("wrmsr"
+		     :
+		     : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
+		     : "memory");
 }
 
 static inline void outb(uint16_t port, uint8_t v)

@@ -1,7 +1,7 @@
 /* Formatted output into a buffer: %d %i %u %x %X %p %s %c %% with the
  * l, ll, z length modifiers, '0' and '-' flags, width and .precision for %s. */
-#ifndef TANDEM_PRINTF_H
-#define TANDEM_PRINTF_H
+#ifndef TANDEM_LIB_PRINTF_H
+#define TANDEM_LIB_PRINTF_H
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* A ticket-free test-and-set spinlock; contention in Tandem is rare. */
-#ifndef TANDEM_SPINLOCK_H
-#define TANDEM_SPINLOCK_H
+#ifndef TANDEM_LIB_SPINLOCK_H
+#define TANDEM_LIB_SPINLOCK_H
 
 #include "lib/cpu.h"
 

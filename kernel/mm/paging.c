@@ -16,33 +16,33 @@
 #include "mm/paging.h"
 #include "tandem/errno.h"
 
-#define LEVELS		4
-#define ENTRIES		512
-#define VA_BITS		48
-#define VA_LIMIT	(1ull << VA_BITS)
-#define PA_LIMIT	(1ull << 52)		/* architectural MAXPHYADDR limit */
-#define ADDR_MASK	0x000ffffffffff000ull	/* bits 51:12 */
-#define PAGE_OFFSET	0xfffull
-#define PT_ALL_FLAGS	(PT_READ | PT_WRITE | PT_EXEC | PT_USER | PT_UNCACHED)
+#define LEVELS	     4
+#define ENTRIES	     512
+#define VA_BITS	     48
+#define VA_LIMIT     (1ull << VA_BITS)
+#define PA_LIMIT     (1ull << 52)	   /* architectural MAXPHYADDR limit */
+#define ADDR_MASK    0x000ffffffffff000ull /* bits 51:12 */
+#define PAGE_OFFSET  0xfffull
+#define PT_ALL_FLAGS (PT_READ | PT_WRITE | PT_EXEC | PT_USER | PT_UNCACHED)
 
 /* 4-level paging entries, SDM Vol. 3A 4.5 (the tables at its end). */
-#define X86_P		(1ull << 0)
-#define X86_RW		(1ull << 1)
-#define X86_US		(1ull << 2)
-#define X86_PWT		(1ull << 3)
-#define X86_PCD		(1ull << 4)
-#define X86_PS		(1ull << 7)	/* in a PDPTE or PDE: maps a page */
-#define X86_NX		(1ull << 63)	/* reserved unless EFER.NXE */
+#define X86_P	     (1ull << 0)
+#define X86_RW	     (1ull << 1)
+#define X86_US	     (1ull << 2)
+#define X86_PWT	     (1ull << 3)
+#define X86_PCD	     (1ull << 4)
+#define X86_PS	     (1ull << 7)  /* in a PDPTE or PDE: maps a page */
+#define X86_NX	     (1ull << 63) /* reserved unless EFER.NXE */
 
 /* EPT entries, SDM Vol. 3C 29.3.2; memory type, 29.3.7. */
-#define EPT_R		(1ull << 0)
-#define EPT_W		(1ull << 1)
-#define EPT_X		(1ull << 2)
-#define EPT_MT_UC	(0ull << 3)
-#define EPT_MT_WB	(6ull << 3)
-#define EPT_MT_MASK	(7ull << 3)
-#define EPT_IPAT	(1ull << 6)
-#define EPT_LARGE	(1ull << 7)
+#define EPT_R	     (1ull << 0)
+#define EPT_W	     (1ull << 1)
+#define EPT_X	     (1ull << 2)
+#define EPT_MT_UC    (0ull << 3)
+#define EPT_MT_WB    (6ull << 3)
+#define EPT_MT_MASK  (7ull << 3)
+#define EPT_IPAT     (1ull << 6)
+#define EPT_LARGE    (1ull << 7)
 
 /*
  * How a format encodes entries. Non-leaf entries carry every right
@@ -51,19 +51,19 @@
  */
 struct pt_format {
 	const char *name;
-	uint64_t present;	/* an entry is present if any of these is set */
-	uint64_t table;		/* a non-leaf entry: these plus the address */
-	uint64_t leaf;		/* set in every leaf */
-	uint64_t read;		/* PT_READ, if the format has a bit for it */
-	uint64_t write;		/* PT_WRITE */
-	uint64_t exec;		/* PT_EXEC, for formats with an X bit */
-	uint64_t nx;		/* !PT_EXEC, for formats with an NX bit */
-	uint64_t user;		/* PT_USER */
-	uint64_t cache_mask;	/* memory-type bits of a leaf */
-	uint64_t cache_wb;	/* their value for normal memory */
-	uint64_t cache_uc;	/* and for PT_UNCACHED */
-	uint64_t large;		/* marks a 2 MiB or 1 GiB leaf */
-	bool canonical;		/* addresses are sign-extended (host) */
+	uint64_t present;    /* an entry is present if any of these is set */
+	uint64_t table;	     /* a non-leaf entry: these plus the address */
+	uint64_t leaf;	     /* set in every leaf */
+	uint64_t read;	     /* PT_READ, if the format has a bit for it */
+	uint64_t write;	     /* PT_WRITE */
+	uint64_t exec;	     /* PT_EXEC, for formats with an X bit */
+	uint64_t nx;	     /* !PT_EXEC, for formats with an NX bit */
+	uint64_t user;	     /* PT_USER */
+	uint64_t cache_mask; /* memory-type bits of a leaf */
+	uint64_t cache_wb;   /* their value for normal memory */
+	uint64_t cache_uc;   /* and for PT_UNCACHED */
+	uint64_t large;	     /* marks a 2 MiB or 1 GiB leaf */
+	bool canonical;	     /* addresses are sign-extended (host) */
 };
 
 /* PAT stays 0, so PWT/PCD select PAT entries 0 (WB) and 3 (UC) with the
@@ -121,9 +121,9 @@ enum pt_op_kind { OP_MAP, OP_UNMAP, OP_PROTECT };
 /* One range operation as the recursive walk sees it. */
 struct pt_op {
 	enum pt_op_kind kind;
-	uint64_t delta;		/* OP_MAP: pa - va, modulo 2^64 */
-	uint64_t attr;		/* leaf bits except address and large bit */
-	int max_level;		/* OP_MAP: highest level a leaf may sit at */
+	uint64_t delta; /* OP_MAP: pa - va, modulo 2^64 */
+	uint64_t attr;	/* leaf bits except address and large bit */
+	int max_level;	/* OP_MAP: highest level a leaf may sit at */
 };
 
 static inline uint64_t level_size(int level)
@@ -264,8 +264,8 @@ static uint64_t *child_table(const struct page_table *pt, uint64_t *slot,
 	uint64_t *table;
 
 	if (is_present(pt, e))
-		return is_leaf(pt, e, level) ? split(pt, slot, level)
-					     : table_virt(pt, e & ADDR_MASK);
+		return is_leaf(pt, e, level) ? split(pt, slot, level) :
+					       table_virt(pt, e & ADDR_MASK);
 	table = new_table(pt, &phys);
 	if (table)
 		write_entry(slot, phys | pt->fmt->table);
@@ -305,14 +305,17 @@ static int update(const struct page_table *pt, uint64_t *table, int level,
 		next = base + size;
 		if (op->kind != OP_MAP && !is_present(pt, e))
 			continue;
-		if (addr == base && next <= end && ends_here(pt, op, e, level, base)) {
+		if (addr == base && next <= end &&
+		    ends_here(pt, op, e, level, base)) {
 			uint64_t large = level ? pt->fmt->large : 0;
 
 			if (op->kind == OP_MAP)
-				write_entry(slot, ((base + op->delta) & ADDR_MASK) |
-					    op->attr | large);
+				write_entry(slot,
+					    ((base + op->delta) & ADDR_MASK) |
+						    op->attr | large);
 			else if (op->kind == OP_PROTECT)
-				write_entry(slot, leaf_addr(e, level) | op->attr | large);
+				write_entry(slot, leaf_addr(e, level) |
+							  op->attr | large);
 			else
 				write_entry(slot, 0);
 			free_old(pt, e, level);
@@ -322,7 +325,8 @@ static int update(const struct page_table *pt, uint64_t *table, int level,
 		child = child_table(pt, slot, level);
 		if (!child)
 			return -TANDEM_ENOMEM;
-		ret = update(pt, child, level - 1, addr, next < end ? next : end, op);
+		ret = update(pt, child, level - 1, addr,
+			     next < end ? next : end, op);
 		if (table_empty(pt, child)) {
 			uint64_t phys = *slot & ADDR_MASK;
 
@@ -420,8 +424,7 @@ int pt_unmap(struct page_table *pt, uint64_t va, uint64_t size)
 	return update(pt, pt->root, LEVELS - 1, start, start + size, &op);
 }
 
-int pt_protect(struct page_table *pt, uint64_t va, uint64_t size,
-	       unsigned flags)
+int pt_protect(struct page_table *pt, uint64_t va, uint64_t size, unsigned flags)
 {
 	struct pt_op op = { .kind = OP_PROTECT };
 	uint64_t start;
@@ -480,7 +483,8 @@ static size_t count_tables(const struct page_table *pt, const uint64_t *table,
 
 	for (int i = 0; level > 0 && i < ENTRIES; i++)
 		if (is_present(pt, table[i]) && !is_leaf(pt, table[i], level))
-			n += count_tables(pt, table_virt(pt, table[i] & ADDR_MASK),
+			n += count_tables(pt,
+					  table_virt(pt, table[i] & ADDR_MASK),
 					  level - 1);
 	return n;
 }
@@ -491,12 +495,12 @@ size_t pt_count_tables(const struct page_table *pt)
 }
 
 /* Guest control bits, SDM Vol. 3A 2.5 and 2.2.1. */
-#define GUEST_CR0_PG	(1ull << 31)
-#define GUEST_CR4_PSE	(1ull << 4)
-#define GUEST_CR4_PAE	(1ull << 5)
-#define GUEST_CR4_LA57	(1ull << 12)
-#define GUEST_EFER_LMA	(1ull << 10)
-#define GUEST_EFER_NXE	(1ull << 11)
+#define GUEST_CR0_PG   (1ull << 31)
+#define GUEST_CR4_PSE  (1ull << 4)
+#define GUEST_CR4_PAE  (1ull << 5)
+#define GUEST_CR4_LA57 (1ull << 12)
+#define GUEST_EFER_LMA (1ull << 10)
+#define GUEST_EFER_NXE (1ull << 11)
 
 /* Fold one guest entry's rights into @rights (SDM Vol. 3A 4.6). */
 static unsigned guest_rights(unsigned rights, uint64_t e, bool nxe)
@@ -534,7 +538,7 @@ static int guest_walk64(uint64_t table, uint64_t va, int level, bool nxe,
 		}
 		table = e & ADDR_MASK;
 	}
-	return -TANDEM_ENOENT;	/* not reached */
+	return -TANDEM_ENOENT; /* not reached */
 }
 
 /* 32-bit paging, SDM Vol. 3A 4.3: 4-byte entries, 4 MiB pages with

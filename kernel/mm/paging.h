@@ -12,23 +12,23 @@
  * pages handed to free_table() may still be cached by other CPUs until then.
  * Callers serialize changes to one table.
  */
-#ifndef TANDEM_PAGING_H
-#define TANDEM_PAGING_H
+#ifndef TANDEM_MM_PAGING_H
+#define TANDEM_MM_PAGING_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Access and attribute flags in a format-neutral form. */
-#define PT_READ		1u	/* required by pt_map() and pt_protect() */
-#define PT_WRITE	2u
-#define PT_EXEC		4u
-#define PT_USER		8u	/* host: U/S; NPT: always set; EPT: ignored */
-#define PT_UNCACHED	16u	/* host/NPT: PCD|PWT; EPT: type UC, not WB */
+#define PT_READ	    1u /* required by pt_map() and pt_protect() */
+#define PT_WRITE    2u
+#define PT_EXEC	    4u
+#define PT_USER	    8u	/* host: U/S; NPT: always set; EPT: ignored */
+#define PT_UNCACHED 16u /* host/NPT: PCD|PWT; EPT: type UC, not WB */
 
-#define PT_SIZE_4K	0x1000ull
-#define PT_SIZE_2M	0x200000ull
-#define PT_SIZE_1G	0x40000000ull
+#define PT_SIZE_4K  0x1000ull
+#define PT_SIZE_2M  0x200000ull
+#define PT_SIZE_1G  0x40000000ull
 
 /* How one kind of table encodes its entries; defined in paging.c. */
 struct pt_format;
@@ -56,10 +56,10 @@ struct pt_ops {
 struct page_table {
 	const struct pt_format *fmt;
 	const struct pt_ops *ops;
-	uint64_t root_phys;	/* CR3 / nCR3 / EPTP address bits */
-	uint64_t *root;		/* NULL before pt_init() and after pt_destroy() */
-	uint64_t max_page;	/* PT_SIZE_4K, PT_SIZE_2M or PT_SIZE_1G */
-	bool nx;		/* host/NPT: encode !PT_EXEC as the NX bit */
+	uint64_t root_phys; /* CR3 / nCR3 / EPTP address bits */
+	uint64_t *root;	    /* NULL before pt_init() and after pt_destroy() */
+	uint64_t max_page;  /* PT_SIZE_4K, PT_SIZE_2M or PT_SIZE_1G */
+	bool nx;	    /* host/NPT: encode !PT_EXEC as the NX bit */
 };
 
 /*
@@ -105,8 +105,7 @@ int pt_unmap(struct page_table *pt, uint64_t va, uint64_t size);
  * @flags, keeping its physical address; unmapped parts stay unmapped.
  * Same argument and error rules as pt_unmap().
  */
-int pt_protect(struct page_table *pt, uint64_t va, uint64_t size,
-	       unsigned flags);
+int pt_protect(struct page_table *pt, uint64_t va, uint64_t size, unsigned flags);
 
 /*
  * Translate @va. Returns false if it is not mapped (or not canonical);
@@ -125,10 +124,10 @@ size_t pt_count_tables(const struct page_table *pt);
 
 /* The guest registers that decide how a guest linear address translates. */
 struct pt_guest_regs {
-	uint64_t cr0;	/* PG (bit 31): paging on; off means linear = physical */
+	uint64_t cr0; /* PG (bit 31): paging on; off means linear = physical */
 	uint64_t cr3;
-	uint64_t cr4;	/* PSE (bit 4), PAE (bit 5); LA57 (bit 12) unsupported */
-	uint64_t efer;	/* LMA (bit 10): 4-level paging; NXE (bit 11) */
+	uint64_t cr4;  /* PSE (bit 4), PAE (bit 5); LA57 (bit 12) unsupported */
+	uint64_t efer; /* LMA (bit 10): 4-level paging; NXE (bit 11) */
 };
 
 /* Reads @size (4 or 8) bytes of guest-physical memory at @gpa into *@val,

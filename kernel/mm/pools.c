@@ -16,7 +16,8 @@ static struct spinlock pool_lock;
 int pools_init(uint64_t base, uint64_t size)
 {
 	size_t pages = size / PAGE_SIZE;
-	size_t bitmap_pages = ALIGN_UP(POOL_BITMAP_WORDS(pages) * 8, PAGE_SIZE) / PAGE_SIZE;
+	size_t bitmap_pages = ALIGN_UP(POOL_BITMAP_WORDS(pages) * 8, PAGE_SIZE) /
+			      PAGE_SIZE;
 	uint64_t *bitmap = (uint64_t *)(DIRECT_BASE + base);
 	int err;
 

@@ -2,8 +2,8 @@
  * (Jailhouse cell seed): the hypervisor memory pool (physical pages for
  * page tables, vCPU state, cell data) and the remapping pool (virtual pages
  * at REMAP_BASE for mapping device and guest pages into Tandem). */
-#ifndef TANDEM_POOLS_H
-#define TANDEM_POOLS_H
+#ifndef TANDEM_MM_POOLS_H
+#define TANDEM_MM_POOLS_H
 
 #include "layout.h"
 #include "mm/palloc.h"

@@ -11,4 +11,3 @@ bool tandem_mem_overlaps(uint64_t addr, uint64_t len)
 			return true;
 	return false;
 }
-

@@ -1,12 +1,12 @@
 /* Tandem's own physical memory (image and hypervisor memory): guests never
  * reach it; an attempt reads all ones and writes nothing. */
-#ifndef TANDEM_TANDEM_MEM_H
-#define TANDEM_TANDEM_MEM_H
+#ifndef TANDEM_MM_TANDEM_MEM_H
+#define TANDEM_MM_TANDEM_MEM_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define TANDEM_MEM_RANGES	2
+#define TANDEM_MEM_RANGES 2
 
 struct tandem_mem {
 	uint64_t base[TANDEM_MEM_RANGES], size[TANDEM_MEM_RANGES];

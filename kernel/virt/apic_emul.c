@@ -6,14 +6,14 @@
 #include "hw/console.h"
 #include "virt/exits.h"
 
-#define APIC_ICR_LO		0x300
-#define APIC_ICR_HI		0x310
-#define ICR_MODE(v)		(((v) >> 8) & 7)
-#define ICR_MODE_INIT		5
-#define ICR_MODE_STARTUP	6
-#define ICR_LOGICAL		(1u << 11)
-#define ICR_LEVEL_ASSERT	(1u << 14)
-#define ICR_SHORTHAND(v)	(((v) >> 18) & 3)
+#define APIC_ICR_LO	 0x300
+#define APIC_ICR_HI	 0x310
+#define ICR_MODE(v)	 (((v) >> 8) & 7)
+#define ICR_MODE_INIT	 5
+#define ICR_MODE_STARTUP 6
+#define ICR_LOGICAL	 (1u << 11)
+#define ICR_LEVEL_ASSERT (1u << 14)
+#define ICR_SHORTHAND(v) (((v) >> 18) & 3)
 
 uint64_t apic_emul_read(struct vcpu *v, uint64_t gpa, unsigned size)
 {
@@ -37,7 +37,7 @@ static bool targets(const struct vcpu *src, const struct vcpu *dst, uint32_t lo,
 		return src != dst;
 	}
 	if (lo & ICR_LOGICAL)
-		return false;		/* logical destinations: not for INIT/SIPI */
+		return false; /* logical destinations: not for INIT/SIPI */
 	return dest == 0xff || dest == dst->apic_id;
 }
 
@@ -53,7 +53,7 @@ static void init_sipi(struct vcpu *v, uint32_t lo)
 			continue;
 		if (ICR_MODE(lo) == ICR_MODE_INIT) {
 			if (!(lo & ICR_LEVEL_ASSERT))
-				continue;	/* INIT level de-assert: no effect */
+				continue; /* INIT level de-assert: no effect */
 			if (t == v) {
 				v->sipi_vector = -1;
 				v->state = VCPU_WAIT_SIPI;
@@ -75,8 +75,8 @@ void apic_emul_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t value
 		return;
 	if (off == APIC_ICR_HI)
 		v->lapic_icr_high = val;
-	if (off == APIC_ICR_LO &&
-	    (ICR_MODE(val) == ICR_MODE_INIT || ICR_MODE(val) == ICR_MODE_STARTUP)) {
+	if (off == APIC_ICR_LO && (ICR_MODE(val) == ICR_MODE_INIT ||
+				   ICR_MODE(val) == ICR_MODE_STARTUP)) {
 		init_sipi(v, val);
 		return;
 	}

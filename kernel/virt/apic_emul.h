@@ -1,8 +1,8 @@
 /* The root cell's view of its local APIC: the real one, except that INIT
  * and start-up IPIs to the cell's own CPUs are emulated, so a ROS starts
  * its APs the way it would on bare metal. */
-#ifndef TANDEM_APIC_EMUL_H
-#define TANDEM_APIC_EMUL_H
+#ifndef TANDEM_VIRT_APIC_EMUL_H
+#define TANDEM_VIRT_APIC_EMUL_H
 
 #include <stdint.h>
 #include "virt/vcpu.h"

@@ -13,7 +13,7 @@ const struct vcpu_ops *vcpu_ops_select(struct virt_caps *caps)
 		if (!backends[i]->probe(caps))
 			return backends[i];
 		if (caps->name)
-			return NULL;	/* its CPU, unusable: it said why */
+			return NULL; /* its CPU, unusable: it said why */
 	}
 	virt_caps_log_none(caps, "CPU vendor has neither VMX nor SVM");
 	return NULL;

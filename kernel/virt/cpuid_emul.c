@@ -31,13 +31,13 @@ void handle_cpuid(struct vcpu *v)
 		r = cpuid(leaf, sub);
 		switch (leaf) {
 		case 1:
-			r.ecx &= ~(1u << 5);		/* VMX */
+			r.ecx &= ~(1u << 5); /* VMX */
 			r.ecx |= 1u << TANDEM_CPUID_HV_PRESENT_BIT;
 			break;
 		case 0x80000001:
-			r.ecx &= ~(1u << 2);		/* SVM */
+			r.ecx &= ~(1u << 2); /* SVM */
 			break;
-		case 0x8000000a:			/* SVM features */
+		case 0x8000000a: /* SVM features */
 			r.eax = r.ebx = r.ecx = r.edx = 0;
 			break;
 		}

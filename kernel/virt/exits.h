@@ -11,12 +11,12 @@ void vcpu_skip_insn(struct vcpu *v);
 void vcpu_inject_gp(struct vcpu *v);
 void vcpu_inject_ud(struct vcpu *v);
 
-void handle_hypercall(struct vcpu *v);		/* hypercall.c */
-void handle_cpuid(struct vcpu *v);		/* cpuid_emul.c */
-void handle_msr_read(struct vcpu *v);		/* msr_emul.c */
+void handle_hypercall(struct vcpu *v); /* hypercall.c */
+void handle_cpuid(struct vcpu *v);     /* cpuid_emul.c */
+void handle_msr_read(struct vcpu *v);  /* msr_emul.c */
 void handle_msr_write(struct vcpu *v);
-void handle_mem_fault(struct vcpu *v);		/* mem_fault.c */
-void handle_exception(struct vcpu *v);		/* run_loop.c */
+void handle_mem_fault(struct vcpu *v); /* mem_fault.c */
+void handle_exception(struct vcpu *v); /* run_loop.c */
 
 /** Runs whatever vCPU this CPU is given, for good. */
 __attribute__((noreturn)) void cpu_loop(void);

@@ -68,8 +68,8 @@ int guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t max, size_t *got)
 	if (guest_read_linear(v, linear, buf, first))
 		return -TANDEM_EINVAL;
 	*got = first;
-	if (first < max && !guest_read_linear(v, linear + first, buf + first,
-					      max - first))
+	if (first < max &&
+	    !guest_read_linear(v, linear + first, buf + first, max - first))
 		*got = max;
 	return 0;
 }

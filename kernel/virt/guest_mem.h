@@ -1,8 +1,8 @@
 /* Reading a guest's memory the way it sees it: guest-virtual addresses are
  * walked through the guest's own page tables, and every guest-physical
  * address is checked against the cell's RAM before it is touched. */
-#ifndef TANDEM_GUEST_MEM_H
-#define TANDEM_GUEST_MEM_H
+#ifndef TANDEM_VIRT_GUEST_MEM_H
+#define TANDEM_VIRT_GUEST_MEM_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -14,10 +14,10 @@ void hcpage_fill(uint8_t *page, const uint8_t insn[3])
 		uint8_t *p = page + slot * TANDEM_HC_STUB_SIZE;
 		uint32_t code = slot == TANDEM_HC_SLOT_HVM ? TANDEM_HC_HVM : slot;
 
-		p[0] = 0xb8;				/* mov eax, imm32 */
+		p[0] = 0xb8; /* mov eax, imm32 */
 		memcpy(p + 1, &code, 4);
 		memcpy(p + 5, insn, 3);
-		p[8] = 0xc3;				/* ret */
+		p[8] = 0xc3; /* ret */
 	}
 }
 

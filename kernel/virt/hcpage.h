@@ -1,6 +1,6 @@
 /* The hypercall page (Xen hypercall ABI seed, guest-abi/ABI.md). */
-#ifndef TANDEM_HCPAGE_H
-#define TANDEM_HCPAGE_H
+#ifndef TANDEM_VIRT_HCPAGE_H
+#define TANDEM_VIRT_HCPAGE_H
 
 #include <stdint.h>
 #include "virt/vcpu.h"

@@ -35,7 +35,7 @@ void handle_hypercall(struct vcpu *v)
 	bool long_mode = vcpu_ops->get_mode(v) == CPU_MODE_64;
 
 	if (long_mode && (uint32_t)v->regs[GPR_RAX] == TANDEM_HC_HVM) {
-		hypercall_hvm(v);	/* its own registers and rules */
+		hypercall_hvm(v); /* its own registers and rules */
 		return;
 	}
 	uint64_t mask = long_mode ? ~0ull : 0xffffffffull;
@@ -43,7 +43,7 @@ void handle_hypercall(struct vcpu *v)
 	const uint64_t args[6] = {
 		v->regs[GPR_RDI] & mask, v->regs[GPR_RSI] & mask,
 		v->regs[GPR_RDX] & mask, v->regs[GPR_R10] & mask,
-		v->regs[GPR_R8] & mask, v->regs[GPR_R9] & mask,
+		v->regs[GPR_R8] & mask,	 v->regs[GPR_R9] & mask,
 	};
 	long ret = dispatch(v, code, args);
 

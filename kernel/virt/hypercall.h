@@ -8,11 +8,11 @@
 #include <stdint.h>
 #include "virt/vcpu.h"
 
-#define HC_ANY_CELL	(1u << 0)	/* callable from non-root cells too */
+#define HC_ANY_CELL (1u << 0) /* callable from non-root cells too */
 
 struct hypercall {
 	long (*fn)(struct vcpu *v, const uint64_t *args);
-	unsigned int flags;		/* HC_* */
+	unsigned int flags; /* HC_* */
 };
 
 /** Indexed by code (RAX); entries without fn are unknown codes. */

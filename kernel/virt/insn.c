@@ -22,13 +22,13 @@
 /* Decoder state for one instruction. */
 struct decoder {
 	const uint8_t *bytes;
-	size_t end;		/* bytes that may be read: min(len, 15) */
-	size_t pos;		/* next byte to read */
+	size_t end; /* bytes that may be read: min(len, 15) */
+	size_t pos; /* next byte to read */
 	enum insn_mode mode;
-	uint8_t rex;		/* REX prefix byte, 0 if none */
-	bool rep;		/* F2 or F3 seen */
-	uint8_t opsize;		/* operand size of non-byte forms: 2, 4, 8 */
-	uint8_t addrsize;	/* address size: 2, 4, 8 */
+	uint8_t rex;	  /* REX prefix byte, 0 if none */
+	bool rep;	  /* F2 or F3 seen */
+	uint8_t opsize;	  /* operand size of non-byte forms: 2, 4, 8 */
+	uint8_t addrsize; /* address size: 2, 4, 8 */
 	uint8_t modrm;
 };
 
@@ -37,7 +37,7 @@ struct decoder {
  * this order. ADC and SBB are not supported: -1.
  */
 static const int8_t alu_ops[8] = {
-	INSN_OP_ADD, INSN_OP_OR, -1, -1,
+	INSN_OP_ADD, INSN_OP_OR,  -1,	       -1,
 	INSN_OP_AND, INSN_OP_SUB, INSN_OP_XOR, INSN_OP_CMP,
 };
 
@@ -103,7 +103,7 @@ static bool modrm_mem(struct decoder *d)
 	mod = d->modrm >> 6;
 	rm = d->modrm & 7;
 	if (mod == 3)
-		return false;	/* register operand: no memory access */
+		return false; /* register operand: no memory access */
 
 	if (d->addrsize == 2) {
 		/* Table 2-1: no SIB; mod 00 rm 110 is [disp16]. */
@@ -148,8 +148,7 @@ static void reg_operand(const struct decoder *d, struct insn_mem *out,
 }
 
 /* An immediate of @n bytes, sign-extended to the operand size @size. */
-static bool imm_operand(struct decoder *d, struct insn_mem *out,
-			unsigned int n)
+static bool imm_operand(struct decoder *d, struct insn_mem *out, unsigned int n)
 {
 	uint64_t v;
 
@@ -204,8 +203,10 @@ static bool decode_group1(struct decoder *d, uint8_t opc, struct insn_mem *out)
 	out->write = out->op != INSN_OP_CMP;
 	out->size = opc == 0x80 ? 1 : d->opsize;
 	/* 81 takes imm16 or imm32 (sign-extended under REX.W); 83 an imm8. */
-	return imm_operand(d, out, opc == 0x81 && d->opsize == 2 ? 2 :
-				   opc == 0x81 ? 4 : 1);
+	return imm_operand(d, out,
+			   opc == 0x81 && d->opsize == 2 ? 2 :
+			   opc == 0x81			 ? 4 :
+							   1);
 }
 
 /* C6/C7 /0 (MOV r/m, imm) and F6/F7 /0 (TEST r/m, imm). */
@@ -319,8 +320,17 @@ static bool decode_opcode(struct decoder *d, uint8_t opc, struct insn_mem *out)
 static bool is_legacy_prefix(uint8_t b)
 {
 	switch (b) {
-	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+	case 0x26:
+	case 0x2e:
+	case 0x36:
+	case 0x3e:
+	case 0x64:
+	case 0x65:
+	case 0x66:
+	case 0x67:
+	case 0xf0:
+	case 0xf2:
+	case 0xf3:
 		return true;
 	default:
 		return false;

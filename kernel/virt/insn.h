@@ -16,8 +16,8 @@
  *
  * Pure C over caller memory: no state, no allocation, no hardware.
  */
-#ifndef INSN_H
-#define INSN_H
+#ifndef TANDEM_VIRT_INSN_H
+#define TANDEM_VIRT_INSN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,12 +40,12 @@ enum insn_mode {
 
 /* What the instruction does with the memory operand. */
 enum insn_op {
-	INSN_OP_MOV,		/* load or store */
-	INSN_OP_MOVZX,		/* load, zero-extended into a wider register */
-	INSN_OP_MOVSX,		/* load, sign-extended (MOVSX, MOVSXD) */
-	INSN_OP_CMP,		/* read only, sets flags */
-	INSN_OP_TEST,		/* read only, sets flags */
-	INSN_OP_AND,		/* ALU: read-modify-write if write, else load */
+	INSN_OP_MOV,   /* load or store */
+	INSN_OP_MOVZX, /* load, zero-extended into a wider register */
+	INSN_OP_MOVSX, /* load, sign-extended (MOVSX, MOVSXD) */
+	INSN_OP_CMP,   /* read only, sets flags */
+	INSN_OP_TEST,  /* read only, sets flags */
+	INSN_OP_AND,   /* ALU: read-modify-write if write, else load */
 	INSN_OP_OR,
 	INSN_OP_XOR,
 	INSN_OP_ADD,
@@ -54,22 +54,22 @@ enum insn_op {
 
 /* Kind of the operand that is not the memory operand. */
 enum insn_src_kind {
-	INSN_SRC_REG,		/* a general-purpose register, see reg/high8 */
-	INSN_SRC_IMM,		/* an immediate, see imm */
+	INSN_SRC_REG, /* a general-purpose register, see reg/high8 */
+	INSN_SRC_IMM, /* an immediate, see imm */
 };
 
 /* One decoded instruction with a memory operand. */
 struct insn_mem {
 	enum insn_op op;
-	uint8_t length;		/* total instruction length in bytes, 1-15 */
-	uint8_t size;		/* bytes of memory accessed: 1, 2, 4 or 8 */
+	uint8_t length; /* total instruction length in bytes, 1-15 */
+	uint8_t size;	/* bytes of memory accessed: 1, 2, 4 or 8 */
 	/*
 	 * True if memory is written. For INSN_OP_MOV a plain store; for the
 	 * ALU ops a read-modify-write (memory is read first). False: memory
 	 * is only read.
 	 */
 	bool write;
-	bool lock;		/* F0 prefix (only accepted on ALU writes) */
+	bool lock; /* F0 prefix (only accepted on ALU writes) */
 	enum insn_src_kind src_kind;
 	/*
 	 * For INSN_SRC_REG: the register operand, 0-15 (RAX = 0 ... R15 = 15).
@@ -93,7 +93,7 @@ struct insn_mem {
 	 * computed value), so `!write && dst_size` means a plain load.
 	 */
 	uint8_t dst_size;
-	bool sign_extend;	/* the loaded value is sign-extended */
+	bool sign_extend; /* the loaded value is sign-extended */
 	/* dst_size 4 in 64-bit mode: bits 63:32 are cleared (Vol. 1 3.4.1.1). */
 	bool zero_upper;
 };

@@ -1,7 +1,7 @@
 /* One bit per I/O port, 8 KiB: the layout of SVM's IOPM (first 8 KiB)
  * and of VMX's bitmaps A and B back to back. */
-#ifndef TANDEM_IO_BITMAP_H
-#define TANDEM_IO_BITMAP_H
+#ifndef TANDEM_VIRT_IO_BITMAP_H
+#define TANDEM_VIRT_IO_BITMAP_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -23,11 +23,11 @@
 #include "hw/percpu.h"
 #include "mm/pools.h"
 
-#define PTE_P		1ull
-#define PTE_W		2ull
-#define ADDR_MASK	0x000ffffffffff000ull
-#define CR0_PG		(1ull << 31)
-#define EFER_LMA	(1ull << 10)
+#define PTE_P	  1ull
+#define PTE_W	  2ull
+#define ADDR_MASK 0x000ffffffffff000ull
+#define CR0_PG	  (1ull << 31)
+#define EFER_LMA  (1ull << 10)
 
 extern uint64_t boot_pml4[512];
 extern const uint8_t resume_native_code[], resume_native_code_end[];
@@ -83,7 +83,8 @@ static uint64_t prepare(struct vcpu *v, struct native_state **out)
 	if (slot < 0 || !code || !pdpt || !pd || !pt)
 		return 0;
 	state_page = code + PAGE_SIZE;
-	memcpy(code, resume_native_code, resume_native_code_end - resume_native_code);
+	memcpy(code, resume_native_code,
+	       resume_native_code_end - resume_native_code);
 	pt[0] = virt_to_phys(code) | PTE_P;
 	pt[1] = virt_to_phys(state_page) | PTE_P | PTE_W;
 	pd[0] = virt_to_phys(pt) | PTE_P | PTE_W;
@@ -136,15 +137,16 @@ void disable_this_cpu(struct vcpu *v)
 	struct native_state *ns = NULL;
 	uint64_t efer = 0, cr0, cr3, cr4;
 	uint64_t va = v->cell->kind->root && v->state == VCPU_RUNNING ?
-		      prepare(v, &ns) : 0;
+			      prepare(v, &ns) :
+			      0;
 
 	if (va)
 		vcpu_ops->get_paging(v, &cr0, &cr3, &cr4, &efer);
 	vcpu_ops->cpu_disable(this_cpu());
 	__atomic_and_fetch(&v->requests, ~VCPU_REQ_DISABLE, __ATOMIC_RELEASE);
 	if (!va)
-		cpu_halt_forever();	/* the caller sends INIT: wait-for-SIPI */
-	wrmsr(MSR_EFER, efer);		/* the guest's, as get_paging gives it */
+		cpu_halt_forever(); /* the caller sends INIT: wait-for-SIPI */
+	wrmsr(MSR_EFER, efer);	    /* the guest's, as get_paging gives it */
 	asm volatile("jmp *%0" : : "r"(va), "D"(ns) : "memory");
 	__builtin_unreachable();
 }

@@ -21,7 +21,7 @@ struct native_state {
 	uint64_t idtr_base;
 } __attribute__((packed));
 
-#define NATIVE_STACK_TOP	0xff0	/* within the state page */
+#define NATIVE_STACK_TOP 0xff0 /* within the state page */
 
 /** True when a root vCPU in state @st can continue natively (64-bit mode
  * with 4-level paging whose top table is root RAM). */

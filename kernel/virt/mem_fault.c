@@ -10,7 +10,7 @@
 #include "virt/insn.h"
 #include "mm/tandem_mem.h"
 
-#define LAPIC_BASE	0xfee00000ull
+#define LAPIC_BASE 0xfee00000ull
 
 typedef uint64_t (*mmio_read_fn)(struct vcpu *v, uint64_t gpa, unsigned size);
 typedef void (*mmio_write_fn)(struct vcpu *v, uint64_t gpa, unsigned size,
@@ -36,14 +36,17 @@ static void emulate_access(struct vcpu *v, mmio_read_fn rd, mmio_write_fn wr)
 	size_t got;
 
 	if (guest_fetch_insn(v, bytes, sizeof(bytes), &got))
-		vcpu_fail(v, "cannot read the instruction at RIP 0x%lx that accessed 0x%lx",
+		vcpu_fail(v,
+			  "cannot read the instruction at RIP 0x%lx that accessed 0x%lx",
 			  v->rip, gpa);
 	if (insn_decode_mem(bytes, got, insn_mode_of(v), &m))
-		vcpu_fail(v, "cannot emulate the instruction at RIP 0x%lx (%02x %02x %02x %02x) accessing 0x%lx",
+		vcpu_fail(v,
+			  "cannot emulate the instruction at RIP 0x%lx (%02x %02x %02x %02x) accessing 0x%lx",
 			  v->rip, bytes[0], bytes[1], bytes[2], bytes[3], gpa);
 	if (m.write && m.op == INSN_OP_MOV) {
-		uint64_t val = m.src_kind == INSN_SRC_IMM ? m.imm :
-			insn_write_value(&m, v->regs[m.reg]);
+		uint64_t val = m.src_kind == INSN_SRC_IMM ?
+				       m.imm :
+				       insn_write_value(&m, v->regs[m.reg]);
 
 		wr(v, gpa, m.size, val);
 	} else if (!m.write && m.dst_size) {

@@ -9,14 +9,14 @@
 #include "mm/tandem_mem.h"
 #include "virt/partition.h"
 
-#define LAPIC_PAGE	0xfee00000ull
-#define FOUR_GIB	0x100000000ull
+#define LAPIC_PAGE 0xfee00000ull
+#define FOUR_GIB   0x100000000ull
 
 struct cell root_cell = { .id = 0, .name = "ROS", .kind = &root_kind };
 struct cell *cells[TANDEM_MAX_CELLS] = { &root_cell };
 unsigned int num_cells = 1;
 static const struct mem_range *find_ram(const struct cell *c, uint64_t gpa,
-				       uint64_t len)
+					uint64_t len)
 {
 	if (gpa + len < gpa)
 		return NULL;
@@ -51,7 +51,7 @@ int cell_ram_remove(struct cell *c, uint64_t base, uint64_t size)
 
 		if (end <= rb || base >= re)
 			continue;
-		if (base > rb && end < re) {		/* split in two */
+		if (base > rb && end < re) { /* split in two */
 			if (c->nram == CELL_MAX_RAM_RANGES)
 				return -TANDEM_ENOMEM;
 			memmove(&c->ram[i + 2], &c->ram[i + 1],
@@ -61,14 +61,14 @@ int cell_ram_remove(struct cell *c, uint64_t base, uint64_t size)
 			c->nram++;
 			return 0;
 		}
-		if (base <= rb && end >= re) {		/* all of it */
+		if (base <= rb && end >= re) { /* all of it */
 			memmove(r, r + 1, (c->nram - i - 1) * sizeof(*r));
 			c->nram--;
 			i--;
-		} else if (base <= rb) {		/* its start */
+		} else if (base <= rb) { /* its start */
 			r->size = re - end;
 			r->base = r->hpa = end;
-		} else {				/* its end */
+		} else { /* its end */
 			r->size = base - rb;
 		}
 	}
@@ -139,7 +139,8 @@ static uint64_t max_gpa(void)
 
 	for (unsigned int i = 0; i < boot_info.memmap_count; i++)
 		if (boot_info.memmap[i].base + boot_info.memmap[i].length > top)
-			top = boot_info.memmap[i].base + boot_info.memmap[i].length;
+			top = boot_info.memmap[i].base +
+			      boot_info.memmap[i].length;
 	return ALIGN_UP(top, PT_SIZE_1G);
 }
 
@@ -154,8 +155,9 @@ int gpa_map_machine(struct page_table *pt)
 		err = pt_map(pt, 0, 0, max_gpa(), all);
 	for (int t = 0; !err && t < TANDEM_MEM_RANGES; t++)
 		err = pt_unmap(pt, ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE),
-			       ALIGN_UP(tandem_mem.base[t] + tandem_mem.size[t], PAGE_SIZE) -
-			       ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE));
+			       ALIGN_UP(tandem_mem.base[t] + tandem_mem.size[t],
+					PAGE_SIZE) -
+				       ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE));
 	if (!err)
 		err = pt_unmap(pt, LAPIC_PAGE, PAGE_SIZE);
 	return err;

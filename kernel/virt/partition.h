@@ -21,15 +21,15 @@
 #include "mm/paging.h"
 #include "virt/vcpu.h"
 
-#define CELL_MAX_RAM_RANGES	32
-#define CELL_NAME_LEN		32
+#define CELL_MAX_RAM_RANGES  32
+#define CELL_NAME_LEN	     32
 
 /* Cell states (Jailhouse cell seed, Cell Get State). */
-#define CELL_STATE_RUNNING	0
-#define CELL_STATE_SHUT_DOWN	1
-#define CELL_STATE_FAILED	2
+#define CELL_STATE_RUNNING   0
+#define CELL_STATE_SHUT_DOWN 1
+#define CELL_STATE_FAILED    2
 
-#define TANDEM_MAX_CELLS	16
+#define TANDEM_MAX_CELLS     16
 
 /* Guest RAM: [base, base + size) guest-physical, at host-physical hpa. */
 struct mem_range {
@@ -42,7 +42,7 @@ struct cell;
 
 /* What differs between kinds of partition. */
 struct cell_kind {
-	const char *name;		/* "root", "cell", "hrt" */
+	const char *name; /* "root", "cell", "hrt" */
 	/* The root kind: may call the management hypercalls and read the
 	 * state of every CPU; its CPUs continue natively after Disable. */
 	bool root;
@@ -61,30 +61,30 @@ struct cell_kind {
 	void (*console_line)(struct cell *c, const char *line);
 };
 
-extern const struct cell_kind root_kind;	/* cell/root_cell.c */
+extern const struct cell_kind root_kind; /* cell/root_cell.c */
 
 struct cell {
 	unsigned int id;
 	char name[CELL_NAME_LEN];
 	const struct cell_kind *kind;
-	volatile uint32_t state;	/* CELL_STATE_*; non-root: see comm */
+	volatile uint32_t state; /* CELL_STATE_*; non-root: see comm */
 	struct page_table gpa_map;
-	volatile uint32_t gpa_gen;	/* bumped when gpa_map loses entries */
+	volatile uint32_t gpa_gen; /* bumped when gpa_map loses entries */
 	/* Guest RAM; the root cell's is identity mapped. */
 	struct mem_range ram[CELL_MAX_RAM_RANGES];
 	unsigned int nram;
 	unsigned int nvcpus;
 	struct vcpu *vcpus[TANDEM_MAX_CPUS];
-	uint64_t hypercall_page;	/* last page installed, 0 = none */
+	uint64_t hypercall_page; /* last page installed, 0 = none */
 
 	/* Non-root cells (kernel/cell/cell_calls.c). */
 	uint64_t cpu_set;
-	struct tandem_cell_desc *config;	/* Tandem's validated copy */
+	struct tandem_cell_desc *config; /* Tandem's validated copy */
 	size_t config_size;
-	struct tandem_comm_region *comm;	/* NULL: none */
+	struct tandem_comm_region *comm; /* NULL: none */
 	uint64_t comm_gpa;
 	bool started;
-	char console[120];			/* guest console line buffer */
+	char console[120]; /* guest console line buffer */
 	unsigned int console_len;
 };
 
@@ -115,8 +115,8 @@ void *cell_gpa_to_hva(const struct cell *c, uint64_t gpa, uint64_t len);
 
 /** Marks @v's cell failed and parks @v (the calling CPU's vCPU), with one
  * line naming why; the CPU goes back to its loop. */
-__attribute__((noreturn, format(printf, 2, 3)))
-void vcpu_fail(struct vcpu *v, const char *fmt, ...);
+__attribute__((noreturn, format(printf, 2, 3))) void
+vcpu_fail(struct vcpu *v, const char *fmt, ...);
 
 /** A byte of a guest's console (Debug Console Putc, the HRT's port
  * 0xc0c0): buffered per cell, each whole line handed to the kind's

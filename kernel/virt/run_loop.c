@@ -21,8 +21,9 @@ static bool idt_can_deliver(struct vcpu *v, unsigned int vector)
 	unsigned int entry;
 
 	vcpu_ops->get_state(v, &st);
-	entry = vcpu_ops->get_mode(v) == CPU_MODE_64 ? 16 :
-		vcpu_ops->get_mode(v) == CPU_MODE_REAL ? 4 : 8;
+	entry = vcpu_ops->get_mode(v) == CPU_MODE_64   ? 16 :
+		vcpu_ops->get_mode(v) == CPU_MODE_REAL ? 4 :
+							 8;
 	return st.idtr.limit >= vector * entry + entry - 1 ||
 	       st.idtr.limit >= 8 * entry + entry - 1;
 }
@@ -34,22 +35,22 @@ void handle_exception(struct vcpu *v)
 {
 	static const uint8_t vmcall[3] = { 0x0f, 0x01, 0xc1 };
 	static const uint8_t vmmcall[3] = { 0x0f, 0x01, 0xd9 };
-	struct vcpu_event e = {
-		EVENT_EXCEPTION, v->exit.exception.vector,
-		v->exit.exception.has_error, v->exit.exception.error
-	};
+	struct vcpu_event e = { EVENT_EXCEPTION, v->exit.exception.vector,
+				v->exit.exception.has_error,
+				v->exit.exception.error };
 	uint8_t insn[3];
 	size_t got;
 
 	if (e.vector == 6 && !guest_fetch_insn(v, insn, sizeof(insn), &got) &&
 	    got == 3 && (!memcmp(insn, vmcall, 3) || !memcmp(insn, vmmcall, 3))) {
 		v->exit.insn_len = 3;
-		v->exit.reason = EXIT_HYPERCALL;	/* counted as one */
+		v->exit.reason = EXIT_HYPERCALL; /* counted as one */
 		handle_hypercall(v);
 		return;
 	}
 	if (!idt_can_deliver(v, e.vector))
-		vcpu_fail(v, "triple fault (shutdown) at RIP 0x%lx: #%u with no usable IDT",
+		vcpu_fail(v,
+			  "triple fault (shutdown) at RIP 0x%lx: #%u with no usable IDT",
 			  v->rip, e.vector);
 	vcpu_ops->inject(v, &e);
 }
@@ -108,7 +109,7 @@ static void deliver_irq(struct vcpu *v)
 	e.vector = (uint8_t)vector;
 	vcpu_ops->set_irq_window(v, false);
 	vcpu_ops->inject(v, &e);
-	v->halted = false;		/* the interrupt ends a HLT */
+	v->halted = false; /* the interrupt ends a HLT */
 }
 
 static void handle_irq_window(struct vcpu *v)
@@ -119,14 +120,15 @@ static void handle_irq_window(struct vcpu *v)
 
 static void handle_entry_failed(struct vcpu *v)
 {
-	vcpu_fail(v, "VM entry failed: %s (reason 0x%lx, qualification 0x%lx, error %u)",
+	vcpu_fail(v,
+		  "VM entry failed: %s (reason 0x%lx, qualification 0x%lx, error %u)",
 		  v->exit.vendor.why, v->exit.vendor.code, v->exit.vendor.info1,
 		  v->exit.vendor.insn_error);
 }
 
 static void handle_io(struct vcpu *v)
 {
-	v->cell->kind->io(v);		/* which ports it reaches is its kind's */
+	v->cell->kind->io(v); /* which ports it reaches is its kind's */
 }
 
 static void handle_unhandled(struct vcpu *v)
@@ -292,7 +294,7 @@ static void switch_to(struct vcpu *v)
 		return;
 	}
 	if (v->state == VCPU_PARKED)
-		return;			/* creation failed before */
+		return; /* creation failed before */
 	v->exit_on_hlt = v->cell->kind->no_devices;
 	err = vcpu_ops->vcpu_create(v);
 	if (err) {
@@ -351,7 +353,7 @@ void cpu_loop(void)
 			cur = v;
 		}
 		if (!vcpu_process_requests(v)) {
-			cur = NULL;		/* @v is gone: never touch it again */
+			cur = NULL; /* @v is gone: never touch it again */
 			continue;
 		}
 		switch (v->state) {
@@ -365,7 +367,7 @@ void cpu_loop(void)
 			break;
 		case VCPU_RUNNING:
 			if (v->halted)
-				deliver_irq(v);		/* one may be pending */
+				deliver_irq(v); /* one may be pending */
 			if (v->halted)
 				cpu_wait_for_work(v);
 			else
@@ -374,4 +376,3 @@ void cpu_loop(void)
 		}
 	}
 }
-

@@ -9,7 +9,7 @@ static void common(struct vcpu_state *s)
 	memset(s, 0, sizeof(*s));
 	s->rflags = 0x2;
 	s->dr7 = 0x400;
-	s->pat = 0x0007040600070406ull;		/* power-on PAT */
+	s->pat = 0x0007040600070406ull; /* power-on PAT */
 	s->tr = (struct segment){ 0, ATTR_TSS_BUSY, 0xffff, 0 };
 	s->ldtr = (struct segment){ 0, ATTR_LDT | SEG_UNUSABLE, 0xffff, 0 };
 	s->gdtr.limit = 0xffff;
@@ -22,7 +22,7 @@ void start_state_multiboot(struct vcpu_state *s, uint32_t entry)
 
 	common(s);
 	s->rip = entry;
-	s->cr0 = 0x11;				/* PE, ET */
+	s->cr0 = 0x11; /* PE, ET */
 	s->cs = (struct segment){ 0x08, ATTR_CODE32, 0xffffffff, 0 };
 	s->ds = s->es = s->fs = s->gs = s->ss = data;
 }
@@ -34,10 +34,10 @@ void start_state_long(struct vcpu_state *s, uint64_t entry,
 
 	common(s);
 	s->rip = entry;
-	s->cr0 = 0x80050033;			/* PG, AM, WP, NE, ET, MP, PE */
+	s->cr0 = 0x80050033; /* PG, AM, WP, NE, ET, MP, PE */
 	s->cr3 = t->cr3;
-	s->cr4 = 0x20;				/* PAE */
-	s->efer = 0x500;			/* LME, LMA */
+	s->cr4 = 0x20;	 /* PAE */
+	s->efer = 0x500; /* LME, LMA */
 	s->cs = (struct segment){ t->code_sel, ATTR_CODE64, 0xffffffff, 0 };
 	s->ds = s->es = s->ss = s->fs = s->gs = data;
 	s->tr = (struct segment){ t->tss_sel, ATTR_TSS_BUSY, t->tss_limit,
@@ -53,7 +53,7 @@ void start_state_sipi(struct vcpu_state *s, uint8_t vector)
 
 	common(s);
 	s->rip = 0;
-	s->cr0 = 0x60000010;			/* CD, NW, ET */
+	s->cr0 = 0x60000010; /* CD, NW, ET */
 	s->cs = (struct segment){ (uint16_t)(vector << 8), ATTR_CODE16, 0xffff,
 				  (uint64_t)vector << 12 };
 	s->ds = s->es = s->fs = s->gs = s->ss = data;

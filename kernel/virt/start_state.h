@@ -13,7 +13,7 @@ void start_state_multiboot(struct vcpu_state *s, uint32_t entry);
 /** Where a 64-bit start state's tables and selectors are (the caller
  * built them in the guest's memory). */
 struct start_tables64 {
-	uint64_t cr3;			/* 4-level page tables */
+	uint64_t cr3; /* 4-level page tables */
 	uint16_t code_sel, data_sel, tss_sel;
 	uint64_t tss_base;
 	uint32_t tss_limit;

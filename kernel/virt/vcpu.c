@@ -91,9 +91,10 @@ void cell_flush_gpa(struct cell *c)
 		struct vcpu *v = c->vcpus[i];
 
 		if (v->cpu == this_cpu())
-			continue;		/* flushed before our next entry */
-		for (uint64_t last = 0; v->in_guest &&
-		     __atomic_load_n(&v->gpa_gen_seen, __ATOMIC_ACQUIRE) != gen;) {
+			continue; /* flushed before our next entry */
+		for (uint64_t last = 0;
+		     v->in_guest && __atomic_load_n(&v->gpa_gen_seen,
+						    __ATOMIC_ACQUIRE) != gen;) {
 			if (tsc_us() - last >= 200) {
 				kick(v);
 				last = tsc_us();
@@ -118,6 +119,7 @@ void vcpu_fail(struct vcpu *v, const char *fmt, ...)
 	pr_err("cell '%s' failed: vCPU %u: %s", v->cell->name, v->index, why);
 	/* Back to the top of this CPU's loop, on a fresh stack. */
 	asm volatile("mov %0, %%rsp; jmp cpu_loop"
-		     : : "r"((uint64_t)this_cpu()->stack + PER_CPU_STACK_SIZE));
+		     :
+		     : "r"((uint64_t)this_cpu()->stack + PER_CPU_STACK_SIZE));
 	__builtin_unreachable();
 }

@@ -10,8 +10,8 @@
  * the backend loads them before entry and stores them after the exit.
  * Each exit is decoded by the backend into a neutral struct vcpu_exit.
  */
-#ifndef TANDEM_VCPU_H
-#define TANDEM_VCPU_H
+#ifndef TANDEM_VIRT_VCPU_H
+#define TANDEM_VIRT_VCPU_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,15 +23,29 @@ struct virt_caps;
 
 /* General registers, indexed by their x86 encoding (RAX = 0 ... R15 = 15). */
 enum gpr {
-	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
-	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	GPR_RAX,
+	GPR_RCX,
+	GPR_RDX,
+	GPR_RBX,
+	GPR_RSP,
+	GPR_RBP,
+	GPR_RSI,
+	GPR_RDI,
+	GPR_R8,
+	GPR_R9,
+	GPR_R10,
+	GPR_R11,
+	GPR_R12,
+	GPR_R13,
+	GPR_R14,
+	GPR_R15,
 	GPR_COUNT
 };
 
 /* Segment attributes in descriptor order: bits 0-3 type, 4 S, 5-6 DPL,
  * 7 P, 8 AVL, 9 L, 10 D/B, 11 G (the SVM packing); SEG_UNUSABLE marks a
  * null-loaded segment (VMX needs it). */
-#define SEG_UNUSABLE	(1u << 16)
+#define SEG_UNUSABLE (1u << 16)
 
 struct segment {
 	uint16_t sel;
@@ -60,21 +74,21 @@ enum cpu_mode { CPU_MODE_REAL, CPU_MODE_16, CPU_MODE_32, CPU_MODE_64 };
 /* Why the guest stopped, as the core sees it. */
 enum vcpu_exit_reason {
 	EXIT_NONE,
-	EXIT_HYPERCALL,		/* VMCALL or VMMCALL (native instruction) */
+	EXIT_HYPERCALL, /* VMCALL or VMMCALL (native instruction) */
 	EXIT_CPUID,
 	EXIT_MSR_READ,
 	EXIT_MSR_WRITE,
 	EXIT_IO,
-	EXIT_MEM_FAULT,		/* nested paging: no or wrong mapping */
+	EXIT_MEM_FAULT, /* nested paging: no or wrong mapping */
 	EXIT_HALT,
-	EXIT_INIT,		/* INIT signal arrived */
-	EXIT_SHUTDOWN,		/* triple fault */
-	EXIT_EXCEPTION,		/* an intercepted exception (#UD) */
-	EXIT_INTERRUPT,		/* a physical interrupt for Tandem */
-	EXIT_NMI,		/* an NMI: Tandem's kick, or one for the guest */
+	EXIT_INIT,	/* INIT signal arrived */
+	EXIT_SHUTDOWN,	/* triple fault */
+	EXIT_EXCEPTION, /* an intercepted exception (#UD) */
+	EXIT_INTERRUPT, /* a physical interrupt for Tandem */
+	EXIT_NMI,	/* an NMI: Tandem's kick, or one for the guest */
 	EXIT_IRQ_WINDOW,
-	EXIT_ENTRY_FAILED,	/* the CPU refused the guest state */
-	EXIT_UNHANDLED,		/* a vendor exit the core does not know */
+	EXIT_ENTRY_FAILED, /* the CPU refused the guest state */
+	EXIT_UNHANDLED,	   /* a vendor exit the core does not know */
 	EXIT_REASON_COUNT
 };
 
@@ -89,7 +103,7 @@ struct vcpu_exit {
 		} msr;
 		struct {
 			uint16_t port;
-			uint8_t size;		/* 1, 2, 4 */
+			uint8_t size; /* 1, 2, 4 */
 			bool in;
 			bool string, rep;
 		} io;
@@ -103,10 +117,10 @@ struct vcpu_exit {
 			uint32_t error;
 		} exception;
 		struct {
-			uint64_t code;		/* vendor exit reason */
-			uint64_t info1, info2;	/* qualification etc. */
-			uint32_t insn_error;	/* VM-instruction error */
-			const char *why;	/* decoded, for the log */
+			uint64_t code;	       /* vendor exit reason */
+			uint64_t info1, info2; /* qualification etc. */
+			uint32_t insn_error;   /* VM-instruction error */
+			const char *why;       /* decoded, for the log */
 		} vendor;
 	};
 };
@@ -121,62 +135,69 @@ struct vcpu_event {
 };
 
 enum vcpu_run_state {
-	VCPU_STOPPED,		/* not started */
-	VCPU_WAIT_SIPI,		/* INIT received, waiting for a start-up IPI */
+	VCPU_STOPPED,	/* not started */
+	VCPU_WAIT_SIPI, /* INIT received, waiting for a start-up IPI */
 	VCPU_RUNNING,
-	VCPU_PARKED,		/* failed: not entered again until reset */
+	VCPU_PARKED, /* failed: not entered again until reset */
 };
 
 /* Requests other CPUs post to a vCPU (kernel/virt/vcpu_loop.c); the vCPU's own
  * CPU carries them out before it next enters the guest. */
-#define VCPU_REQ_INIT		(1u << 0)	/* guest INIT: wait for SIPI */
-#define VCPU_REQ_RESET		(1u << 1)	/* restart from start_state */
-#define VCPU_REQ_STOP		(1u << 2)	/* leave for good (cell destroy) */
-#define VCPU_REQ_DISABLE	(1u << 3)	/* Disable: continue natively */
-#define VCPU_REQ_IRQ		(1u << 4)	/* deliver pending_irq when possible */
+#define VCPU_REQ_INIT	 (1u << 0) /* guest INIT: wait for SIPI */
+#define VCPU_REQ_RESET	 (1u << 1) /* restart from start_state */
+#define VCPU_REQ_STOP	 (1u << 2) /* leave for good (cell destroy) */
+#define VCPU_REQ_DISABLE (1u << 3) /* Disable: continue natively */
+#define VCPU_REQ_IRQ	 (1u << 4) /* deliver pending_irq when possible */
 
 /* Exit counters per vCPU, in the order of CPU Get State types 1000 and
  * up (guest-abi/include/tandem/hypercall.h). */
 enum vcpu_stat {
-	STAT_TOTAL, STAT_HYPERCALL, STAT_CPUID, STAT_MSR, STAT_IO,
-	STAT_MEM_FAULT, STAT_HALT, STAT_INTERRUPT, STAT_OTHER,
+	STAT_TOTAL,
+	STAT_HYPERCALL,
+	STAT_CPUID,
+	STAT_MSR,
+	STAT_IO,
+	STAT_MEM_FAULT,
+	STAT_HALT,
+	STAT_INTERRUPT,
+	STAT_OTHER,
 	STAT_COUNT
 };
 
 struct vcpu {
-	uint64_t regs[GPR_COUNT];	/* first: the entry stubs use offset 0 */
+	uint64_t regs[GPR_COUNT]; /* first: the entry stubs use offset 0 */
 	uint64_t rip, rflags;
 	struct vcpu_exit exit;
 	struct cell *cell;
-	struct per_cpu *cpu;		/* the physical CPU it runs on */
-	unsigned int index;		/* position within its cell */
-	uint32_t apic_id;		/* what the guest believes its APIC id is */
+	struct per_cpu *cpu; /* the physical CPU it runs on */
+	unsigned int index;  /* position within its cell */
+	uint32_t apic_id;    /* what the guest believes its APIC id is */
 	volatile enum vcpu_run_state state;
-	volatile int sipi_vector;	/* -1 until a SIPI arrived */
+	volatile int sipi_vector; /* -1 until a SIPI arrived */
 	uint64_t stats[STAT_COUNT];
-	uint32_t lapic_icr_high;	/* last ICR high word the guest wrote */
-	void *backend;			/* the backend's control structure */
+	uint32_t lapic_icr_high; /* last ICR high word the guest wrote */
+	void *backend;		 /* the backend's control structure */
 
 	/* Cross-CPU control (kernel/virt/vcpu_loop.c). */
-	volatile uint32_t requests;	/* VCPU_REQ_* */
-	volatile bool in_guest;		/* between entry and exit */
-	volatile bool stopped;		/* left its CPU for good: may be freed */
-	volatile uint32_t gpa_gen_seen;	/* cell's gpa_gen at the last flush */
+	volatile uint32_t requests; /* VCPU_REQ_* */
+	volatile bool in_guest;	    /* between entry and exit */
+	volatile bool stopped;	    /* left its CPU for good: may be freed */
+	volatile uint32_t gpa_gen_seen; /* cell's gpa_gen at the last flush */
 	struct vcpu_state start_state;	/* for VCPU_REQ_RESET */
 	uint64_t start_regs[GPR_COUNT];
-	bool start_running;		/* reset to RUNNING (else WAIT_SIPI) */
-	volatile int pending_irq;	/* vector to inject, -1: none */
+	bool start_running;	  /* reset to RUNNING (else WAIT_SIPI) */
+	volatile int pending_irq; /* vector to inject, -1: none */
 	/* HLT and physical interrupts exit to Tandem (a partition that owns
 	 * no devices: its kind's no_devices). Set before vcpu_create. */
 	bool exit_on_hlt;
-	volatile bool halted;		/* executed HLT, waits for an interrupt */
+	volatile bool halted; /* executed HLT, waits for an interrupt */
 };
 
 /* What the backend made of a guest's MSR access (vcpu_ops.vendor_msr). */
 enum vendor_msr {
-	VENDOR_MSR_NONE,	/* not one of the backend's: the core answers */
-	VENDOR_MSR_DONE,	/* answered (read value given, or written) */
-	VENDOR_MSR_GP,		/* refused: the guest gets #GP */
+	VENDOR_MSR_NONE, /* not one of the backend's: the core answers */
+	VENDOR_MSR_DONE, /* answered (read value given, or written) */
+	VENDOR_MSR_GP,	 /* refused: the guest gets #GP */
 };
 
 struct vcpu_ops {

@@ -2,26 +2,26 @@
  * core reads who the CPU is (CPUID leaves 0 and 1); each backend's probe
  * (struct vcpu_ops) checks its own extension and fills in the rest. No
  * vendor MSR is read here. */
-#ifndef TANDEM_VIRT_CAPS_H
-#define TANDEM_VIRT_CAPS_H
+#ifndef TANDEM_VIRT_VIRT_CAPS_H
+#define TANDEM_VIRT_VIRT_CAPS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 struct virt_caps {
 	/* Filled by the core. */
-	char vendor_id[13];		/* "GenuineIntel", "AuthenticAMD", ... */
+	char vendor_id[13]; /* "GenuineIntel", "AuthenticAMD", ... */
 	uint32_t family, model, stepping;
 
 	/* Filled by the backend that knows this CPU. */
-	const char *name;		/* its extension ("SVM", "VMX"); NULL:
+	const char *name;  /* its extension ("SVM", "VMX"); NULL:
 					 * no backend knows this CPU */
-	bool gpa_paging;		/* nested paging (NPT, EPT) */
-	bool gpa_1g_pages;		/* 1 GiB pages in it */
-	bool unrestricted;		/* real mode and unpaged protected mode
+	bool gpa_paging;   /* nested paging (NPT, EPT) */
+	bool gpa_1g_pages; /* 1 GiB pages in it */
+	bool unrestricted; /* real mode and unpaged protected mode
 					 * run as guests */
-	bool next_rip;			/* exits give the instruction length */
-	uint32_t tlb_tags;		/* address-space tags (ASIDs, VPIDs);
+	bool next_rip;	   /* exits give the instruction length */
+	uint32_t tlb_tags; /* address-space tags (ASIDs, VPIDs);
 					 * 0: none */
 };
 

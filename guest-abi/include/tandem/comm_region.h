@@ -9,18 +9,18 @@
 #include <stdint.h>
 
 /* Messages from Tandem to the cell. */
-#define TANDEM_MSG_NONE			0
-#define TANDEM_MSG_SHUTDOWN_REQUEST	1
+#define TANDEM_MSG_NONE		    0
+#define TANDEM_MSG_SHUTDOWN_REQUEST 1
 
 /* Replies from the cell. */
-#define TANDEM_MSG_UNKNOWN		0
-#define TANDEM_MSG_REQUEST_DENIED	1
-#define TANDEM_MSG_REQUEST_APPROVED	2
+#define TANDEM_MSG_UNKNOWN	    0
+#define TANDEM_MSG_REQUEST_DENIED   1
+#define TANDEM_MSG_REQUEST_APPROVED 2
 
 /* Cell states (also Cell Get State results). */
-#define TANDEM_COMM_CELL_RUNNING	0
-#define TANDEM_COMM_CELL_SHUT_DOWN	1	/* terminal */
-#define TANDEM_COMM_CELL_FAILED		2	/* terminal */
+#define TANDEM_COMM_CELL_RUNNING    0
+#define TANDEM_COMM_CELL_SHUT_DOWN  1 /* terminal */
+#define TANDEM_COMM_CELL_FAILED	    2 /* terminal */
 
 struct tandem_comm_region {
 	volatile uint32_t msg_to_cell;
@@ -28,7 +28,7 @@ struct tandem_comm_region {
 	volatile uint32_t cell_state;
 	uint32_t reserved;
 	/* Tandem's additions, read-only for the cell. */
-	char signature[8];		/* "TNDMCOMM" */
+	char signature[8]; /* "TNDMCOMM" */
 	uint32_t cell_id;
 	uint32_t msg_reply_timeout_ms;
 };

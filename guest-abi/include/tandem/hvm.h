@@ -16,54 +16,54 @@
 
 #include <stdint.h>
 
-#define TANDEM_HVM_CALL			0xf00d
-#define TANDEM_HVM_MARKER_64		0x6464646464646464ull
+#define TANDEM_HVM_CALL		     0xf00d
+#define TANDEM_HVM_MARKER_64	     0x6464646464646464ull
 
 /* Downcall requests (RCX). */
-#define TANDEM_HVM_NULL			0x00
-#define TANDEM_HVM_REBOOT_ROS		0x01
-#define TANDEM_HVM_REBOOT_HRT		0x02
-#define TANDEM_HVM_REBOOT_BOTH		0x03
-#define TANDEM_HVM_REPLACE_HRT		0x08	/* RDX = image address, RSI = length */
-#define TANDEM_HVM_GET_STATE		0x0f	/* RDX = where to copy the ROS event */
-#define TANDEM_HVM_ROS_EVENT_REQUEST	0x10
-#define TANDEM_HVM_HRT_EVENT_ACK	0x1e
-#define TANDEM_HVM_ROS_EVENT_DONE	0x1f
-#define TANDEM_HVM_INVOKE		0x20	/* RDX = call descriptor (ROS physical) */
-#define TANDEM_HVM_PAR_INVOKE		0x21	/* the same on every HRT core */
-#define TANDEM_HVM_SYNC_SETUP		0x28
-#define TANDEM_HVM_SYNC_TEARDOWN	0x29
-#define TANDEM_HVM_CALL_DONE		0x2f	/* from each HRT core */
-#define TANDEM_HVM_MERGE		0x30
-#define TANDEM_HVM_UNMERGE		0x31
-#define TANDEM_HVM_MERGE_DONE		0x3f
-#define TANDEM_HVM_SIGNAL_INSTALL	0x40
-#define TANDEM_HVM_SIGNAL		0x41
-#define TANDEM_HVM_GDT_SYNC		0x51
-#define TANDEM_HVM_GDT_REGISTER		0x52
-#define TANDEM_HVM_GDT_RESTORE		0x53
-#define TANDEM_HVM_GDT_DONE		0x5f
+#define TANDEM_HVM_NULL		     0x00
+#define TANDEM_HVM_REBOOT_ROS	     0x01
+#define TANDEM_HVM_REBOOT_HRT	     0x02
+#define TANDEM_HVM_REBOOT_BOTH	     0x03
+#define TANDEM_HVM_REPLACE_HRT	     0x08 /* RDX = image address, RSI = length */
+#define TANDEM_HVM_GET_STATE	     0x0f /* RDX = where to copy the ROS event */
+#define TANDEM_HVM_ROS_EVENT_REQUEST 0x10
+#define TANDEM_HVM_HRT_EVENT_ACK     0x1e
+#define TANDEM_HVM_ROS_EVENT_DONE    0x1f
+#define TANDEM_HVM_INVOKE	     0x20 /* RDX = call descriptor (ROS physical) */
+#define TANDEM_HVM_PAR_INVOKE	     0x21 /* the same on every HRT core */
+#define TANDEM_HVM_SYNC_SETUP	     0x28
+#define TANDEM_HVM_SYNC_TEARDOWN     0x29
+#define TANDEM_HVM_CALL_DONE	     0x2f /* from each HRT core */
+#define TANDEM_HVM_MERGE	     0x30
+#define TANDEM_HVM_UNMERGE	     0x31
+#define TANDEM_HVM_MERGE_DONE	     0x3f
+#define TANDEM_HVM_SIGNAL_INSTALL    0x40
+#define TANDEM_HVM_SIGNAL	     0x41
+#define TANDEM_HVM_GDT_SYNC	     0x51
+#define TANDEM_HVM_GDT_REGISTER	     0x52
+#define TANDEM_HVM_GDT_RESTORE	     0x53
+#define TANDEM_HVM_GDT_DONE	     0x5f
 
 /* Transaction states (GET_STATE result). */
-#define TANDEM_HRT_IDLE			0
-#define TANDEM_HRT_CALL			1
-#define TANDEM_HRT_PARCALL		2
-#define TANDEM_HRT_SYNCSETUP		3
-#define TANDEM_HRT_SYNC			4
-#define TANDEM_HRT_SYNCTEARDOWN		5
-#define TANDEM_HRT_MERGE		6
-#define TANDEM_HRT_GDTSYNC		7
+#define TANDEM_HRT_IDLE		     0
+#define TANDEM_HRT_CALL		     1
+#define TANDEM_HRT_PARCALL	     2
+#define TANDEM_HRT_SYNCSETUP	     3
+#define TANDEM_HRT_SYNC		     4
+#define TANDEM_HRT_SYNCTEARDOWN	     5
+#define TANDEM_HRT_MERGE	     6
+#define TANDEM_HRT_GDTSYNC	     7
 
 /* Upcalls: the comm page's first u64 is the type, the second its argument
  * (for invokes, the ROS's descriptor pointer passed through unchanged); then
  * Tandem injects the HRT's vector on the target core(s). */
-#define TANDEM_UPCALL_NULL		0x00
-#define TANDEM_UPCALL_INVOKE		0x20
-#define TANDEM_UPCALL_PAR_INVOKE	0x21
-#define TANDEM_UPCALL_SYNC_SETUP	0x28
-#define TANDEM_UPCALL_SYNC_TEARDOWN	0x29
-#define TANDEM_UPCALL_MERGE		0x30
-#define TANDEM_UPCALL_UNMERGE		0x31
+#define TANDEM_UPCALL_NULL	     0x00
+#define TANDEM_UPCALL_INVOKE	     0x20
+#define TANDEM_UPCALL_PAR_INVOKE     0x21
+#define TANDEM_UPCALL_SYNC_SETUP     0x28
+#define TANDEM_UPCALL_SYNC_TEARDOWN  0x29
+#define TANDEM_UPCALL_MERGE	     0x30
+#define TANDEM_UPCALL_UNMERGE	     0x31
 
 struct tandem_comm_page {
 	volatile uint64_t upcall_type;
@@ -71,33 +71,33 @@ struct tandem_comm_page {
 };
 
 /* Multiboot2 header tag of an HRT kernel (type 0xf00d). */
-#define TANDEM_MB2_HRT_TAG		0xf00d
-#define TANDEM_HRT_RELOCATABLE		0x1ull
-#define TANDEM_HRT_MAP_4KB		0x100ull
-#define TANDEM_HRT_MAP_2MB		0x200ull
-#define TANDEM_HRT_MAP_1GB		0x400ull
-#define TANDEM_HRT_MAP_512GB		0x800ull
+#define TANDEM_MB2_HRT_TAG     0xf00d
+#define TANDEM_HRT_RELOCATABLE 0x1ull
+#define TANDEM_HRT_MAP_4KB     0x100ull
+#define TANDEM_HRT_MAP_2MB     0x200ull
+#define TANDEM_HRT_MAP_1GB     0x400ull
+#define TANDEM_HRT_MAP_512GB   0x800ull
 
 struct tandem_mb2_hrt_tag {
-	uint16_t type;			/* TANDEM_MB2_HRT_TAG */
-	uint16_t flags;			/* Multiboot2 tag flags */
-	uint32_t size;			/* sizeof this struct */
+	uint16_t type;	/* TANDEM_MB2_HRT_TAG */
+	uint16_t flags; /* Multiboot2 tag flags */
+	uint32_t size;	/* sizeof this struct */
 	uint64_t hrt_flags;
 	uint64_t max_mem_to_map;
-	uint64_t gva_offset;		/* 0 or 0xffff800000000000 */
-	uint64_t gva_entry;		/* 0: the entry tag, plus the offset */
+	uint64_t gva_offset; /* 0 or 0xffff800000000000 */
+	uint64_t gva_entry;  /* 0: the entry tag, plus the offset */
 	uint64_t comm_page_gpa;
-	uint8_t int_vector;		/* >= 32 */
+	uint8_t int_vector; /* >= 32 */
 	uint8_t reserved[7];
 };
 
 _Static_assert(sizeof(struct tandem_mb2_hrt_tag) == 56, "HRT tag layout");
 
 /* Multiboot2 boot information tag for an HRT (type 0xf00df00d). */
-#define TANDEM_MB2_INFO_HRT		0xf00df00du
+#define TANDEM_MB2_INFO_HRT 0xf00df00du
 
 struct tandem_mb2_hrt_info {
-	uint32_t type;			/* TANDEM_MB2_INFO_HRT */
+	uint32_t type; /* TANDEM_MB2_INFO_HRT */
 	uint32_t size;
 	uint32_t total_num_apics;
 	uint32_t first_hrt_apic_id;
@@ -117,12 +117,12 @@ struct tandem_mb2_hrt_info {
 _Static_assert(sizeof(struct tandem_mb2_hrt_info) == 88, "HRT info tag layout");
 
 /* The pending ROS event GET_STATE copies out (Palacios struct v3_ros_event). */
-#define TANDEM_ROS_NONE			0
-#define TANDEM_ROS_PAGE_FAULT		1
-#define TANDEM_ROS_SYSCALL		2
-#define TANDEM_HRT_EXCEPTION		3
-#define TANDEM_HRT_THREAD_EXIT		4
-#define TANDEM_ROS_DONE			5
+#define TANDEM_ROS_NONE	       0
+#define TANDEM_ROS_PAGE_FAULT  1
+#define TANDEM_ROS_SYSCALL     2
+#define TANDEM_HRT_EXCEPTION   3
+#define TANDEM_HRT_THREAD_EXIT 4
+#define TANDEM_ROS_DONE	       5
 
 struct tandem_ros_event {
 	uint32_t event_type;
@@ -131,7 +131,7 @@ struct tandem_ros_event {
 	union {
 		struct {
 			uint64_t rip, cr2;
-			uint32_t action;	/* 0 read, 1 write */
+			uint32_t action; /* 0 read, 1 write */
 			uint32_t reserved;
 		} page_fault;
 		struct {
@@ -161,6 +161,7 @@ struct tandem_hrt_call {
 	uint64_t args[8];
 };
 
-_Static_assert(sizeof(struct tandem_hrt_call) == 80, "HRT call descriptor layout");
+_Static_assert(sizeof(struct tandem_hrt_call) == 80,
+	       "HRT call descriptor layout");
 
 #endif
