@@ -13,6 +13,7 @@
 #include "hvm.h"
 #include "percpu.h"
 #include "pools.h"
+#include "tandem_mem.h"
 
 #define HC_ANY_CELL	(1u << 0)	/* callable from non-root cells too */
 
@@ -21,6 +22,9 @@ struct hypercall {
 	unsigned int flags;
 };
 
+/* tandem_mem holds the image (0) and the hypervisor memory (1), set up by
+ * root_cell_init(); the HRT's range counts once planned, as in the ROS's
+ * memory map, even if the HRT then failed to start. */
 static long hc_get_info(struct vcpu *v, const uint64_t *args)
 {
 	(void)v;
@@ -35,6 +39,18 @@ static long hc_get_info(struct vcpu *v, const uint64_t *args)
 		return remap_pool.used;
 	case TANDEM_INFO_NUM_CELLS:
 		return num_cells;
+	case TANDEM_INFO_IMAGE_BASE:
+		return (long)tandem_mem.base[0];
+	case TANDEM_INFO_IMAGE_SIZE:
+		return (long)tandem_mem.size[0];
+	case TANDEM_INFO_HV_MEM_BASE:
+		return (long)tandem_mem.base[1];
+	case TANDEM_INFO_HV_MEM_SIZE:
+		return (long)tandem_mem.size[1];
+	case TANDEM_INFO_HRT_MEM_BASE:
+		return hrt_plan.active ? (long)hrt_plan.mem_base : 0;
+	case TANDEM_INFO_HRT_MEM_SIZE:
+		return hrt_plan.active ? (long)hrt_plan.mem_size : 0;
 	default:
 		return -TANDEM_EINVAL;
 	}

@@ -29,6 +29,11 @@ struct hc_result {
 	bool not_called;	/* the page slot was not a valid stub */
 };
 
+/* A physical range [base, base + size). */
+struct ros_range {
+	uint64_t base, size;
+};
+
 /* State the checks share. */
 struct suite {
 	const struct ros_boot *boot;
@@ -36,8 +41,14 @@ struct suite {
 	bool detected;		/* Tandem found on the BSP */
 	enum hc_via native_via;	/* the vendor's own instruction */
 	uint8_t *page;		/* the hypercall page (ROS RAM) */
-	long info[5];		/* Get Info types 0..4 through the page */
+	long info[TANDEM_INFO_LAST + 1];	/* Get Info types through the page */
 	bool info_ok;
+	/* From Get Info types 5-10 (checks_getinfo): Tandem's image and
+	 * hypervisor memory, and the HRT's memory (size 0: no HRT). When they
+	 * do not fit the memory map, mem_ok is false and mem_why says why. */
+	struct ros_range tandem_mem[2], hrt_mem;
+	bool mem_ok;
+	char mem_why[120];
 };
 
 /**
@@ -59,6 +70,10 @@ bool hc_is(struct hc_result r, long want);
 
 /** True when page slot @slot holds the stub for @code and the vendor. */
 bool hc_slot_ok(const struct suite *s, unsigned slot, uint32_t code);
+
+/** True for the Get Info types whose value is fixed from boot; the others
+ * (pool pages used, cells) may change between two reads. */
+bool info_fixed(unsigned type);
 
 /** First plain slot (0..126) that is not its stub, or -1. */
 int hc_first_bad_slot(const struct suite *s);
