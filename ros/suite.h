@@ -1,8 +1,12 @@
 /*
- * The in-guest test suite: one TAP line per check ("ok N - name" /
- * "not ok N - name"), the failure's detail on a "ros: " line just before a
- * "not ok". Names are stable; the host harness matches them without the
- * number.
+ * The in-guest test suite, in TAP: first the plan line "1..N", N the number
+ * of checks this run will report, counted from the configuration before
+ * any check runs (ros_suite_run); then one line per check, numbered from 1
+ * ("ok K - name" / "not ok K - name"), the failure's detail on a "ros: "
+ * line just before a "not ok". A leading plan, rather than TAP's trailing
+ * one, lets the host harness (scripts/boottest.py, "checks" in
+ * tests/boot-plan.json) tell a suite that stopped early from one that
+ * planned fewer checks. The names live here, in the checks, only.
  */
 #ifndef ROS_SUITE_H
 #define ROS_SUITE_H
@@ -98,11 +102,16 @@ void checks_smp(struct suite *s);
 /* After the SMP checks: the HRT of hrt/ through the HVM downcalls; skipped
  * with one line when there is no HRT (ros/checks_hrt.c). */
 void checks_hrt(struct suite *s);
+/** How many checks checks_hrt() will report: 0 without an HRT (asks
+ * Tandem with a null downcall). */
+unsigned checks_hrt_planned(const struct suite *s);
 /* After the SMP checks: they take the highest AP from the ROS for the test
  * cells and start it again at the end (ros/checks_cells.c). */
 void checks_cells(struct suite *s);
 /* Disable, last of all: the ROS continues natively (ros/checks_disable.c). */
 void checks_disable(struct suite *s);
+/** How many checks checks_disable() will report. */
+unsigned checks_disable_planned(const struct suite *s);
 
 /** What each CPU runs once started (SMP checks, and a CPU given back). */
 void suite_cpu_probe(unsigned cpu);

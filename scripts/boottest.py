@@ -21,6 +21,7 @@ A plan is a JSON file:
         "cmd":     ["scripts/run-qemu.sh", "--smp", "4"],
         "timeout": 60,
         "expect":  ["^tandem: Tandem hypervisor, BIOS firmware"],
+        "checks":  106,
         # optional per platform: "done", "forbid" (replace the plan's),
         # "expect_sets" (names of lists in "sets": more "expect"),
         # "iso" (its own ISO, relative to the repository root; else --iso),
@@ -34,15 +35,23 @@ A plan is a JSON file:
 "--log LOG ISO" is appended. Keys starting with "_" are comments; any other
 key not listed here is an error.
 
+"checks": N makes the serial log a TAP stream of the guest's checks (the
+ROS's suite, ros/suite.h): it must hold the plan line "1..N" before the
+first check line, then check lines "ok K - name" / "not ok K - name" with
+K = 1, 2, ... N in order. The platform fails when the plan line is missing,
+repeated or late, when its N differs, when a check is missing or out of
+order, or when a check is "not ok". Every check line is reported. The names
+of the checks are the guest's business: the plan holds only their number.
+
 Rules: exit codes of emulators never prove anything (QEMU's debug-exit gives
 (v << 1) | 1, Bochs exits 1 both on its shutdown port and on a panic). A
 platform passes only if every "expect" regex and the "done" regex matched a
-serial line and no "forbid" regex matched. An emulator that exits before the
-done line, or runs past its timeout, fails. Each emulator runs in its own
-process group, which is killed at the timeout or as soon as the expected
-lines and the done line are all on serial. Regexes are searched in each line
-of the serial log after ANSI escapes are removed and CR/LF are treated as
-line ends.
+serial line, its TAP stream (with "checks") is complete, and no "forbid"
+regex matched. An emulator that exits before the done line, or runs past its
+timeout, fails. Each emulator runs in its own process group, which is killed
+at the timeout or as soon as the expected lines and the done line are all on
+serial. Regexes are searched in each line of the serial log after ANSI
+escapes are removed and CR/LF are treated as line ends.
 
 Output: one TAP-like line per check ("ok - NAME: ..." / "not ok - NAME:
 ..."), comments starting with "#", and a last line "N passed, N failed".
@@ -140,15 +149,19 @@ def compile_re(rx, what):
 
 
 PLAN_KEYS = {"done", "timing", "forbid", "forbid_extra", "sets", "platforms"}
-PLATFORM_KEYS = {"name", "cmd", "timeout", "expect", "expect_sets", "done", "forbid",
-                 "iso", "slots"}
+PLATFORM_KEYS = {"name", "cmd", "timeout", "expect", "expect_sets", "checks", "done",
+                 "forbid", "iso", "slots"}
+
+# The TAP stream of a platform with "checks".
+TAP_PLAN_RE = re.compile(r"^1\.\.(\d+)$")
+TAP_CHECK_RE = re.compile(r"^(not )?ok (\d+)\b")
 STRIP_PREFIX = "tandem: "   # left out of reported lines
 
 
 class Platform:
     """What one boot is judged by. Regex arguments are strings."""
 
-    def __init__(self, name, cmd, timeout, done, expect=(), timing=None,
+    def __init__(self, name, cmd, timeout, done, expect=(), checks=None, timing=None,
                  forbid=DEFAULT_FORBID, iso=None, slots=1):
         if not name or not re.fullmatch(r"[A-Za-z0-9_.+-]+", name):
             raise SystemExit(f"boottest: platform needs a simple name, got {name!r}")
@@ -158,6 +171,9 @@ class Platform:
         self.cmd = cmd
         self.timeout = float(timeout)
         self.expect = [(rx, compile_re(rx, name)) for rx in expect]
+        if checks is not None and (not isinstance(checks, int) or checks < 1):
+            raise SystemExit(f"boottest: {name}: 'checks' must be a number of checks (>= 1)")
+        self.checks = checks
         self.done = (done, compile_re(done, name))
         self.timing = (timing, compile_re(timing, name)) if timing else None
         self.forbid = [(rx, compile_re(rx, name)) for rx in forbid]
@@ -181,7 +197,7 @@ class Platform:
             + list(plan.get("forbid_extra", []))
         return cls(name, d.get("cmd"), float(d.get("timeout", 120)) * timeout_scale,
                    d.get("done", plan.get("done", DEFAULT_DONE)), expect=expect,
-                   timing=plan.get("timing"), forbid=forbid,
+                   checks=d.get("checks"), timing=plan.get("timing"), forbid=forbid,
                    iso=(ROOT / d["iso"]).resolve() if d.get("iso") else None,
                    slots=d.get("slots", 1))
 
@@ -217,6 +233,8 @@ class Run:
         self.done_at = None
         self.timing_at = None
         self.forbidden = []         # (regex, line)
+        self.tap_plans = []         # (N of a "1..N" line, check lines before it)
+        self.tap = []               # (ok, number, line) of each check line
         self.lines = []
 
     # -- process control ------------------------------------------------
@@ -248,6 +266,13 @@ class Run:
     def scan(self, new_lines, t):
         p = self.p
         for line in new_lines:
+            if p.checks is not None:
+                m = TAP_PLAN_RE.search(line)
+                if m:
+                    self.tap_plans.append((int(m.group(1)), len(self.tap)))
+                m = TAP_CHECK_RE.search(line)
+                if m:
+                    self.tap.append((not m.group(1), int(m.group(2)), line))
             for rx, cre in p.expect:
                 if rx not in self.first and cre.search(line):
                     self.first[rx] = (t, line)
@@ -344,6 +369,10 @@ class Run:
                 res.append((True, f"{self.label}: {self.strip(self.first[rx][1])}"))
             else:
                 res.append((False, f"{self.label}: missing /{rx}/ ({self.why()})"))
+        if p.checks is not None:
+            for ok, _, line in self.tap:
+                res.append((ok, f"{self.label}: {line.strip()}"))
+            res.append(self.tap_verdict())
         if self.done_at is not None:
             res.append((True, f"{self.label}: {self.strip(self.done_at[1])}"))
         else:
@@ -362,6 +391,31 @@ class Run:
         if self.reason == "interrupted":
             res.append((False, f"{self.label}: interrupted"))
         return res
+
+    def tap_verdict(self):
+        """(ok, text) for the TAP stream as a whole: one plan line 1..N,
+        before the first check, N as the plan wants, checks 1..N in order."""
+        want, label = self.p.checks, self.label
+        why = "" if self.reason == "done" else f" ({self.why()})"
+        if not self.tap_plans:
+            return (False, f"{label}: no TAP plan line 1..{want}{why}")
+        if len(self.tap_plans) > 1:
+            return (False, f"{label}: {len(self.tap_plans)} TAP plan lines, want one")
+        n, before = self.tap_plans[0]
+        if before:
+            return (False, f"{label}: TAP plan line 1..{n} after {before} check(s), want it first")
+        if n != want:
+            return (False, f"{label}: TAP plan 1..{n}, want 1..{want} checks")
+        for k, (_, num, line) in enumerate(self.tap, 1):
+            if num != k:
+                return (False, f"{label}: check {k} of {want} missing or out of order: "
+                               f"{line.strip()}")
+        if len(self.tap) != want:
+            return (False, f"{label}: {len(self.tap)} of {want} checks{why}")
+        failed = sum(1 for ok, _, _ in self.tap if not ok)
+        if failed:
+            return (False, f"{label}: 1..{want}: {failed} check(s) not ok")
+        return (True, f"{label}: 1..{want}: every check ok, in order")
 
     def timing_value(self):
         """Seconds from emulator start to the timing line, or None."""
