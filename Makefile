@@ -140,6 +140,41 @@ test: deps
 bench: deps
 	scripts/bench.sh
 
+# The ISOs of the performance table (scripts/bench.sh asks for them): Tandem
+# with "ros bench" and the HRT, Tandem with a plain ROS (boot timing), the
+# ROS alone with "bench" and without. BENCH_N / BENCH_HRT_N: calls of each
+# kind the ROS times; $(BENCH_DIR)/args changes (and the ISOs that name them
+# are rebuilt) only when they do.
+BENCH_DIR	:= $(BUILD)/bench
+BENCH_N		?= 5000
+BENCH_HRT_N	?= 200
+BENCH_ISOS	:= $(addprefix $(BENCH_DIR)/,tandem-bench.iso tandem-boot.iso \
+			ros-native-bench.iso ros-native.iso)
+
+$(BENCH_DIR)/args: FORCE
+	@mkdir -p $(@D)
+	@echo 'bench_n=$(BENCH_N) bench_hrt_n=$(BENCH_HRT_N)' | cmp -s - $@ || \
+		echo 'bench_n=$(BENCH_N) bench_hrt_n=$(BENCH_HRT_N)' > $@
+
+$(BENCH_DIR)/tandem-bench.iso: $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh $(BENCH_DIR)/args
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "exit_when_done" $(ROS_ELF) \
+		"ros bench bench_n=$(BENCH_N) bench_hrt_n=$(BENCH_HRT_N) hrt_cores=2" $(HRT_ELF) "hrt"
+
+$(BENCH_DIR)/tandem-boot.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "exit_when_done" $(ROS_ELF) "ros"
+
+$(BENCH_DIR)/ros-native-bench.iso: $(ROS_ELF) scripts/mkiso.sh $(BENCH_DIR)/args
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ROS_ELF) "bench bench_n=$(BENCH_N)"
+
+$(BENCH_DIR)/ros-native.iso: $(ROS_ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ROS_ELF) ""
+
+FORCE:
+
 clean:
 	rm -rf $(BUILD)
 

@@ -7,12 +7,17 @@
 #include "boot_info.h"
 #include "cell/cell_calls.h"
 #include "cell/disable.h"
+#include "hvm/hrt.h"
 #include "hvm/hvm.h"
 #include "hw/percpu.h"
 #include "mm/pools.h"
+#include "mm/tandem_mem.h"
 #include "virt/hypercall.h"
 #include "virt/partition.h"
 
+/* tandem_mem holds the image (0) and the hypervisor memory (1), set up by
+ * root_cell_init(); the HRT's range counts once planned, as in the ROS's
+ * memory map, even if the HRT then failed to start. */
 static long hc_get_info(struct vcpu *v, const uint64_t *args)
 {
 	(void)v;
@@ -27,6 +32,18 @@ static long hc_get_info(struct vcpu *v, const uint64_t *args)
 		return remap_pool.used;
 	case TANDEM_INFO_NUM_CELLS:
 		return num_cells;
+	case TANDEM_INFO_IMAGE_BASE:
+		return (long)tandem_mem.base[0];
+	case TANDEM_INFO_IMAGE_SIZE:
+		return (long)tandem_mem.size[0];
+	case TANDEM_INFO_HV_MEM_BASE:
+		return (long)tandem_mem.base[1];
+	case TANDEM_INFO_HV_MEM_SIZE:
+		return (long)tandem_mem.size[1];
+	case TANDEM_INFO_HRT_MEM_BASE:
+		return hrt_plan.active ? (long)hrt_plan.mem_base : 0;
+	case TANDEM_INFO_HRT_MEM_SIZE:
+		return hrt_plan.active ? (long)hrt_plan.mem_size : 0;
 	default:
 		return -TANDEM_EINVAL;
 	}

@@ -195,24 +195,18 @@ bool ros_ram_is_free(const struct ros_boot *b, uint64_t base, uint64_t len)
 	return true;
 }
 
-bool ros_find_tandem_range(const struct ros_boot *b, uint64_t *base, uint64_t *len)
+bool ros_range_reserved(const struct ros_boot *b, uint64_t base, uint64_t len)
 {
-	bool found = false;
+	uint64_t pos = base;
 
-	/* Firmware may leave small reserved holes in RAM too (UEFI does):
-	 * of all candidates take the largest, Tandem's tens of MiB. */
-	for (size_t i = 1; i + 1 < b->nmem; i++) {
-		const struct ros_mem_range *lo = &b->mem[i - 1];
+	/* The map is sorted and its ranges do not overlap: one pass, each
+	 * reserved range that holds @pos moves it to its end. */
+	for (size_t i = 0; i < b->nmem && pos < base + len; i++) {
 		const struct ros_mem_range *r = &b->mem[i];
-		const struct ros_mem_range *hi = &b->mem[i + 1];
 
-		if (r->type == MB2_MEM_RESERVED && r->base >= 0x100000 &&
-		    lo->type == MB2_MEM_AVAILABLE && lo->base >= 0x100000 &&
-		    hi->type == MB2_MEM_AVAILABLE && (!found || r->len > *len)) {
-			*base = r->base;
-			*len = r->len;
-			found = true;
-		}
+		if (r->type == MB2_MEM_RESERVED && r->base <= pos &&
+		    pos < r->base + r->len)
+			pos = r->base + r->len;
 	}
-	return found;
+	return len > 0 && pos >= base + len;
 }

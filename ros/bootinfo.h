@@ -53,13 +53,8 @@ uint64_t ros_ram_end(const struct ros_boot *b);
  * neither the information block nor a module. */
 bool ros_ram_is_free(const struct ros_boot *b, uint64_t base, uint64_t len);
 
-/**
- * Tandem's own memory as the ROS sees it: a reserved (type 2) range at or
- * above 1 MiB whose neighbours in the sorted map are both available ranges
- * above 1 MiB; the largest such range when there are several. Returns
- * false when there is none.
- */
-bool ros_find_tandem_range(const struct ros_boot *b, uint64_t *base,
-			   uint64_t *len);
+/** True when [@base, @base + @len) is non-empty and lies entirely in
+ * reserved (type 2) ranges of the memory map (adjacent ones count as one). */
+bool ros_range_reserved(const struct ros_boot *b, uint64_t base, uint64_t len);
 
 #endif

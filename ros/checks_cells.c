@@ -394,7 +394,6 @@ static struct hc_result run_user_create(void)
 
 static void check_errors(void)
 {
-	uint64_t base, len;
 	struct hc_result r, r2;
 	char why[120];
 	bool ok;
@@ -422,16 +421,17 @@ static void check_errors(void)
 	expect_create("cells: create missing cpu einval", -TANDEM_EINVAL,
 		      "cpu_set bit 63 only");
 
-	if (ros_find_tandem_range(cc.s->boot, &base, &len)) {
+	if (cc.s->mem_ok) {
 		config_init(&cfg, "hvmem", 0);
-		cfg.mem[0].phys_start = ALIGN_UP(base, (uint64_t)PAGE_SIZE);
-		ksnprintf(why, sizeof(why), "RAM at Tandem's 0x%lx",
+		cfg.mem[0].phys_start = cc.s->tandem_mem[1].base;
+		ksnprintf(why, sizeof(why),
+			  "RAM at Tandem's hypervisor memory 0x%lx",
 			  cfg.mem[0].phys_start);
 		expect_create("cells: create tandem memory einval",
 			      -TANDEM_EINVAL, why);
 	} else {
-		check(false, "cells: create tandem memory einval",
-		      "no reserved range between two available ranges above 1 MiB");
+		check(false, "cells: create tandem memory einval", "%s",
+		      cc.s->mem_why);
 	}
 
 	config_init(&cfg, "beyond", 0);

@@ -7,6 +7,13 @@
 #include "smp.h"
 #include "suite.h"
 
+unsigned checks_disable_planned(const struct suite *s)
+{
+	if (!s->detected)
+		return 0;
+	return ros_smp.ncpus > 1 ? 4 : 3; /* the CPU restart needs a second CPU */
+}
+
 void checks_disable(struct suite *s)
 {
 	struct tandem_id id;

@@ -95,7 +95,19 @@ void checks_hcpage(struct suite *s)
 	      fault ? "fault, got" : "got", got, gpa);
 }
 
-/* Get Info types 0..5 issued with @via give what the page gave. */
+bool info_fixed(unsigned type)
+{
+	return type != TANDEM_INFO_MEM_POOL_USED &&
+	       type != TANDEM_INFO_REMAP_POOL_USED &&
+	       type != TANDEM_INFO_NUM_CELLS;
+}
+
+/*
+ * Get Info of every type issued with @via: a fixed value must be what the
+ * page gave, a changing one (pool use, cells: other CPUs, an HRT booting
+ * among them, may change it in between) only a count, and the first type
+ * past the last -EINVAL.
+ */
 static void same_via(const struct suite *s, enum hc_via via, const char *name)
 {
 	char buf[64];
@@ -104,27 +116,136 @@ static void same_via(const struct suite *s, enum hc_via via, const char *name)
 		check(false, name, "no values through the page to compare with");
 		return;
 	}
-	for (unsigned t = 0; t <= 5; t++) {
-		long want = t < 5 ? s->info[t] : -TANDEM_EINVAL;
+	for (unsigned t = 0; t <= TANDEM_INFO_LAST + 1; t++) {
 		struct hc_result r = hc_call(s, via,
 					     TANDEM_HC_HYPERVISOR_GET_INFO, t);
+		bool ok;
 
-		if (!hc_is(r, want)) {
+		if (t > TANDEM_INFO_LAST)
+			ok = hc_is(r, -TANDEM_EINVAL);
+		else if (info_fixed(t))
+			ok = hc_is(r, s->info[t]);
+		else
+			ok = !r.not_called && !r.fault && r.value >= 0;
+		if (ok)
+			continue;
+		hc_str(r, buf, sizeof(buf));
+		if (t > TANDEM_INFO_LAST)
+			check(false, name, "type %u: %s, want %d", t, buf,
+			      -TANDEM_EINVAL);
+		else if (info_fixed(t))
 			check(false, name, "type %u: %s, through the page %ld",
-			      t, hc_str(r, buf, sizeof(buf)), want);
-			return;
-		}
+			      t, buf, s->info[t]);
+		else
+			check(false, name,
+			      "type %u: %s, want a count (through the page %ld)",
+			      t, buf, s->info[t]);
+		return;
 	}
 	check(true, name, NULL);
 }
 
+static bool aligned(const struct ros_range *r)
+{
+	return !(r->base % PAGE_SIZE) && !(r->size % PAGE_SIZE);
+}
+
+static bool overlap(const struct ros_range *a, const struct ros_range *b)
+{
+	return a->size && b->size && a->base < b->base + b->size &&
+	       b->base < a->base + a->size;
+}
+
+/* Tandem's two ranges and the HRT's from Get Info, checked against the
+ * memory map: the checks of Tandem's memory (ros/checks_mem.c, cells) use
+ * them, or fail saying why they cannot. */
+static void take_ranges(struct suite *s)
+{
+	static const char *const what[2] = { "image", "hypervisor memory" };
+	const long *v = s->info;
+
+	s->tandem_mem[0] = (struct ros_range){
+		(uint64_t)v[TANDEM_INFO_IMAGE_BASE],
+		(uint64_t)v[TANDEM_INFO_IMAGE_SIZE]
+	};
+	s->tandem_mem[1] = (struct ros_range){
+		(uint64_t)v[TANDEM_INFO_HV_MEM_BASE],
+		(uint64_t)v[TANDEM_INFO_HV_MEM_SIZE]
+	};
+	s->hrt_mem = (struct ros_range){ (uint64_t)v[TANDEM_INFO_HRT_MEM_BASE],
+					 (uint64_t)v[TANDEM_INFO_HRT_MEM_SIZE] };
+	s->mem_ok = false;
+	if (!s->info_ok) {
+		ksnprintf(s->mem_why, sizeof(s->mem_why),
+			  "Get Info through the page failed");
+		return;
+	}
+	ros_log("getinfo: tandem image 0x%lx-0x%lx, hypervisor memory 0x%lx-0x%lx",
+		s->tandem_mem[0].base,
+		s->tandem_mem[0].base + s->tandem_mem[0].size,
+		s->tandem_mem[1].base,
+		s->tandem_mem[1].base + s->tandem_mem[1].size);
+	if (s->hrt_mem.size)
+		ros_log("getinfo: hrt memory 0x%lx-0x%lx", s->hrt_mem.base,
+			s->hrt_mem.base + s->hrt_mem.size);
+	else
+		ros_log("getinfo: no hrt memory");
+	for (unsigned k = 0; k < 2; k++) {
+		const struct ros_range *r = &s->tandem_mem[k];
+
+		if (!r->size || !aligned(r) ||
+		    !ros_range_reserved(s->boot, r->base, r->size)) {
+			ksnprintf(s->mem_why, sizeof(s->mem_why),
+				  "Tandem's %s 0x%lx+0x%lx is %s", what[k],
+				  r->base, r->size,
+				  !r->size    ? "empty" :
+				  !aligned(r) ? "not page aligned" :
+						"not reserved in the memory map");
+			return;
+		}
+		if (overlap(r, &s->hrt_mem)) {
+			ksnprintf(s->mem_why, sizeof(s->mem_why),
+				  "Tandem's %s overlaps the HRT's memory",
+				  what[k]);
+			return;
+		}
+	}
+	if (overlap(&s->tandem_mem[0], &s->tandem_mem[1])) {
+		ksnprintf(s->mem_why, sizeof(s->mem_why),
+			  "Tandem's image and hypervisor memory overlap");
+		return;
+	}
+	if (s->hrt_mem.size ?
+		    !aligned(&s->hrt_mem) ||
+			    !ros_range_reserved(s->boot, s->hrt_mem.base,
+						s->hrt_mem.size) :
+		    s->hrt_mem.base != 0) {
+		ksnprintf(s->mem_why, sizeof(s->mem_why),
+			  "the HRT's memory 0x%lx+0x%lx is %s", s->hrt_mem.base,
+			  s->hrt_mem.size,
+			  !s->hrt_mem.size ? "empty with a base" :
+			  !aligned(&s->hrt_mem) ?
+					     "not page aligned" :
+					     "not reserved in the memory map");
+		return;
+	}
+	s->mem_ok = true;
+}
+
 void checks_getinfo(struct suite *s)
 {
-	struct hc_result r[5];
+	/* Past the last type, and a valid type with bit 32 set: a 64-bit
+	 * caller's type is not cut to 32 bits. */
+	static const uint64_t bad_types[] = {
+		TANDEM_INFO_LAST + 1,
+		1ull << 32 | TANDEM_INFO_MEM_POOL_PAGES,
+	};
+	struct hc_result r[TANDEM_INFO_LAST + 1];
+	uint64_t bad_type = 0;
 	char b0[64], b1[64];
 	bool all_called = true;
 
-	for (unsigned t = 0; t < 5; t++) {
+	for (unsigned t = 0; t <= TANDEM_INFO_LAST; t++) {
 		r[t] = hc_call(s, VIA_PAGE, TANDEM_HC_HYPERVISOR_GET_INFO, t);
 		s->info[t] = r[t].value;
 		all_called &= !r[t].not_called && !r[t].fault;
@@ -135,6 +256,7 @@ void checks_getinfo(struct suite *s)
 			"(%ld used), %ld cells",
 			s->info[0], s->info[1], s->info[2], s->info[3],
 			s->info[4]);
+	take_ranges(s);
 	check(all_called && r[0].value > 0 && r[1].value > 0 &&
 		      r[1].value <= r[0].value,
 	      "getinfo: mem pool",
@@ -147,10 +269,16 @@ void checks_getinfo(struct suite *s)
 	      hc_str(r[2], b0, sizeof(b0)), hc_str(r[3], b1, sizeof(b1)));
 	check(all_called && r[4].value >= 1, "getinfo: cells",
 	      "via page: %s (want >= 1)", hc_str(r[4], b0, sizeof(b0)));
-	r[0] = hc_call(s, VIA_PAGE, TANDEM_HC_HYPERVISOR_GET_INFO, 5);
+	for (unsigned i = 0; i < 2; i++) {
+		bad_type = bad_types[i];
+		r[0] = hc_call(s, VIA_PAGE, TANDEM_HC_HYPERVISOR_GET_INFO,
+			       bad_type);
+		if (!hc_is(r[0], -TANDEM_EINVAL))
+			break;
+	}
 	check(hc_is(r[0], -TANDEM_EINVAL), "getinfo: bad type einval",
-	      "type 5 via page: %s, want %d", hc_str(r[0], b0, sizeof(b0)),
-	      -TANDEM_EINVAL);
+	      "type 0x%lx via page: %s, want %d", bad_type,
+	      hc_str(r[0], b0, sizeof(b0)), -TANDEM_EINVAL);
 
 	same_via(s, VIA_VMMCALL, "getinfo: vmmcall same");
 	same_via(s, VIA_VMCALL, "getinfo: vmcall same");

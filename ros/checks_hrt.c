@@ -574,6 +574,18 @@ static uint64_t tsc_khz(void)
 	return (rdtsc() - t0) / 20;
 }
 
+/* Every check below: null, CPL 3 null, 4 refusals, 3 calls, many, 3 busy,
+ * bad descriptor, version 1, 3 failure, 2 reboot, 4 replace. */
+#define HRT_CHECKS 24
+
+unsigned checks_hrt_planned(const struct suite *s)
+{
+	/* As check_null() decides: no Tandem, or -1 for the null downcall. */
+	if (!s->detected || is(caught(OP_NULL, 0, 0), TANDEM_HRT_ERROR))
+		return 0;
+	return HRT_CHECKS;
+}
+
 void checks_hrt(struct suite *s)
 {
 	hs.s = s;

@@ -1,8 +1,12 @@
 /*
- * The in-guest test suite: one TAP line per check ("ok N - name" /
- * "not ok N - name"), the failure's detail on a "ros: " line just before a
- * "not ok". Names are stable; the host harness matches them without the
- * number.
+ * The in-guest test suite, in TAP: first the plan line "1..N", N the number
+ * of checks this run will report, counted from the configuration before
+ * any check runs (ros_suite_run); then one line per check, numbered from 1
+ * ("ok K - name" / "not ok K - name"), the failure's detail on a "ros: "
+ * line just before a "not ok". A leading plan, rather than TAP's trailing
+ * one, lets the host harness (scripts/boottest.py, "checks" in
+ * tests/boot-plan.json) tell a suite that stopped early from one that
+ * planned fewer checks. The names live here, in the checks, only.
  */
 #ifndef TANDEM_ROS_SUITE_H
 #define TANDEM_ROS_SUITE_H
@@ -29,15 +33,26 @@ struct hc_result {
 	bool not_called;    /* the page slot was not a valid stub */
 };
 
+/* A physical range [base, base + size). */
+struct ros_range {
+	uint64_t base, size;
+};
+
 /* State the checks share. */
 struct suite {
 	const struct ros_boot *boot;
 	struct tandem_id id;
-	bool detected;		/* Tandem found on the BSP */
-	enum hc_via native_via; /* the vendor's own instruction */
-	uint8_t *page;		/* the hypercall page (ROS RAM) */
-	long info[5];		/* Get Info types 0..4 through the page */
+	bool detected;			 /* Tandem found on the BSP */
+	enum hc_via native_via;		 /* the vendor's own instruction */
+	uint8_t *page;			 /* the hypercall page (ROS RAM) */
+	long info[TANDEM_INFO_LAST + 1]; /* Get Info types through the page */
 	bool info_ok;
+	/* From Get Info types 5-10 (checks_getinfo): Tandem's image and
+	 * hypervisor memory, and the HRT's memory (size 0: no HRT). When they
+	 * do not fit the memory map, mem_ok is false and mem_why says why. */
+	struct ros_range tandem_mem[2], hrt_mem;
+	bool mem_ok;
+	char mem_why[120];
 };
 
 /**
@@ -59,6 +74,10 @@ bool hc_is(struct hc_result r, long want);
 
 /** True when page slot @slot holds the stub for @code and the vendor. */
 bool hc_slot_ok(const struct suite *s, unsigned slot, uint32_t code);
+
+/** True for the Get Info types whose value is fixed from boot; the others
+ * (pool pages used, cells) may change between two reads. */
+bool info_fixed(unsigned type);
 
 /** First plain slot (0..126) that is not its stub, or -1. */
 int hc_first_bad_slot(const struct suite *s);
@@ -83,11 +102,16 @@ void checks_smp(struct suite *s);
 /* After the SMP checks: the HRT of hrt/ through the HVM downcalls; skipped
  * with one line when there is no HRT (ros/checks_hrt.c). */
 void checks_hrt(struct suite *s);
+/** How many checks checks_hrt() will report: 0 without an HRT (asks
+ * Tandem with a null downcall). */
+unsigned checks_hrt_planned(const struct suite *s);
 /* After the SMP checks: they take the highest AP from the ROS for the test
  * cells and start it again at the end (ros/checks_cells.c). */
 void checks_cells(struct suite *s);
 /* Disable, last of all: the ROS continues natively (ros/checks_disable.c). */
 void checks_disable(struct suite *s);
+/** How many checks checks_disable() will report. */
+unsigned checks_disable_planned(const struct suite *s);
 
 /** What each CPU runs once started (SMP checks, and a CPU given back). */
 void suite_cpu_probe(unsigned cpu);

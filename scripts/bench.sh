@@ -11,21 +11,19 @@
 #   env BENCH_HRT_N  HRT invokes of each kind (default 200: bench_hrt_n=)
 #   env BENCH_BOCHS_IPS  Bochs ips (default 50000000, as scripts/run-bochs.sh)
 #
-# Builds build/tandem.elf, build/ros/ros.elf, build/hrt/hrt.elf and
-# build/tests/check_header, then four ISOs in build/bench/: Tandem
-# (exit_when_done) + "ros bench hrt_cores=2" + the HRT module "hrt",
-# Tandem + "ros" (boot timing), the ROS alone with "bench" and without.
-# The emulators run one at a time (scripts/bench_table.py); the table goes
-# to the terminal and to build/bench/bench.txt, every value to bench.json,
-# serial logs to build/bench/logs/.
+# Has make build what is missing or stale: build/tests/check_header and the
+# four ISOs of build/bench/ (Makefile, BENCH_ISOS: Tandem (exit_when_done) +
+# "ros bench hrt_cores=2" + the HRT module "hrt", Tandem + "ros" (boot
+# timing), the ROS alone with "bench" and without). The emulators run one
+# at a time (scripts/bench_table.py); the table goes to the terminal and to
+# build/bench/bench.txt, every value to bench.json, serial logs to
+# build/bench/logs/.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 BUILD=build
 B=$BUILD/bench
 ELF=$BUILD/tandem.elf
-ROS=$BUILD/ros/ros.elf
-HRT=$BUILD/hrt/hrt.elf
 N=${BENCH_N:-5000}
 case "$N" in ''|*[!0-9]*) echo "bench.sh: BENCH_N must be a number" >&2; exit 2 ;; esac
 HN=${BENCH_HRT_N:-200}
@@ -33,29 +31,11 @@ case "$HN" in ''|*[!0-9]*) echo "bench.sh: BENCH_HRT_N must be a number" >&2; ex
 
 start=$(date +%s)
 mkdir -p "$B"
-make --no-print-directory "$ELF" "$ROS" "$HRT" "$BUILD/tests/check_header" >"$B/make.log" 2>&1 || {
+make --no-print-directory BENCH_N="$N" BENCH_HRT_N="$HN" \
+	"$B/tandem-bench.iso" "$B/tandem-boot.iso" "$B/ros-native-bench.iso" "$B/ros-native.iso" \
+	"$BUILD/tests/check_header" >"$B/make.log" 2>&1 || {
 	cat "$B/make.log" >&2; echo "bench.sh: build failed" >&2; exit 1
 }
-
-# iso OUT KERNEL "OPTIONS" [MODULE "STRING" [MODULE2 "STRING2"]]: rebuilt when an input or the
-# command lines changed.
-iso() {
-	local out=$1 stamp="$1.args" args
-	args=$(printf '%s\n' "$@")
-	shift
-	if [ -f "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$args" ] &&
-	   [ -z "$(find "$1" ${3:+"$3"} ${5:+"$5"} -newer "$out" 2>/dev/null)" ]; then
-		return 0
-	fi
-	echo "  ISO     $out" >&2
-	scripts/mkiso.sh "$out" 0 "$@"
-	printf '%s' "$args" >"$stamp"
-}
-iso "$B/tandem-bench.iso" "$ELF" "exit_when_done" "$ROS" "ros bench bench_n=$N bench_hrt_n=$HN hrt_cores=2" \
-	"$HRT" "hrt"
-iso "$B/tandem-boot.iso" "$ELF" "exit_when_done" "$ROS" "ros"
-iso "$B/ros-native-bench.iso" "$ROS" "bench bench_n=$N"
-iso "$B/ros-native.iso" "$ROS" ""
 
 # Static figures: image sections, the header's core and per-CPU sizes.
 read -r text data bss _ < <(size "$ELF" | awk 'NR == 2')

@@ -29,14 +29,13 @@ import statistics
 import sys
 import threading
 import time
-import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-import boottest  # noqa: E402  (the harness's runner: process groups, serial polling)
+from boottest import boot  # noqa: E402  (the harness's runner: process groups, serial polling)
 
-boottest.POLL = 0.01   # finer timing of serial lines than the tests need
+POLL = 0.01   # seconds between looks at serial: finer timing than the tests need
 
 RE_STARTED = r"^ros: started"
 RE_CPUS = r"^tandem: cpus:"
@@ -74,17 +73,15 @@ def say(msg):
 class Runner:
     def __init__(self, logdir, timeout_scale):
         self.logdir = logdir
-        self.args = types.SimpleNamespace(timeout_scale=timeout_scale)
+        self.timeout_scale = timeout_scale
         self.stop = threading.Event()
 
     def boot(self, plat, tag, iso, done, expect=(), index=1, repeat=1):
-        """One emulator run, stopped at @done (and every @expect line)."""
-        d = {"name": f"{plat['name']}.{tag}", "cmd": plat["cmd"], "timeout": plat["timeout"],
-             "done": done, "timing": done, "expect": list(expect), "forbid": []}
-        p = boottest.Platform(d, {}, self.args)
-        run = boottest.Run(p, iso, self.logdir, index, repeat)
-        run.execute(self.stop)
-        return run
+        """One emulator run, stopped at @done (and every @expect line); its
+        timing line is @done."""
+        return boot(f"{plat['name']}.{tag}", plat["cmd"], iso, self.logdir,
+                    plat["timeout"] * self.timeout_scale, done, expect=expect, timing=done,
+                    index=index, repeat=repeat, poll=POLL, stop=self.stop)
 
 
 def median(vals):

@@ -9,50 +9,57 @@ usage: scripts/boottest.py --iso ISO --plan PLAN.json [--only NAME[,NAME]]
 A plan is a JSON file:
 
   {
-    "done":   "^tandem: done",          # default done regex for every platform
-    "timing": "cpus: \\d+ online",      # optional: time emulator start -> first match
-    "forbid": ["PANIC", ...],           # optional: replaces the default list
+    "done":   "^ros: suite done",       # done regex (default ^tandem: done)
+    "timing": "^ros: started",          # optional: time emulator start -> first match
+    "forbid": ["PANIC", ...],           # optional: replaces DEFAULT_FORBID
     "forbid_extra": ["..."],            # optional: added to it
-    "guest_checks": "^(?P<not>not )?ok\\b(?: -)? ?(?P<desc>.*)",
-                                        # optional: serial lines that are the
-                                        # guest's own checks (relayed as checks)
-    "strip_prefix": "tandem: ",         # removed from matched lines in output
-    "sets": {"suite": ["^ok \\d+ - cpuid: signature$", ...]},
+    "sets": {"boot4": ["^tandem: cpus: 4 online", ...]},
                                         # optional: named lists of expect regexes
     "platforms": [
       {
         "name":    "qemu-bios",
         "cmd":     ["scripts/run-qemu.sh", "--smp", "4"],
         "timeout": 60,
-        "expect":  ["^tandem: cpus: 4 online of 4 possible"],
-        # optional per platform: "done", "timing", "forbid", "forbid_extra",
-        # "guest_checks", "serial_buffered" (bool), "env" ({"VAR": "value"}),
-        # "slots" (how many of the --jobs slots it takes; default 1),
+        "expect":  ["^tandem: Tandem hypervisor, BIOS firmware"],
+        "checks":  106,
+        # optional per platform: "done", "forbid" (replace the plan's),
+        # "expect_sets" (names of lists in "sets": more "expect"),
         # "iso" (its own ISO, relative to the repository root; else --iso),
-        # "expect_sets" (names of lists in the plan's "sets": more "expect")
+        # "slots" (how many of the --jobs slots it takes; default 1)
       }
     ]
   }
 
-"cmd" is a list or a shell-like string, run from the repository root. The
-placeholders {iso} and {log} are replaced by absolute paths; when the command
-names neither, "--log LOG ISO" is appended. Keys starting with "_" or "#" are
-ignored (comments).
+"cmd" is a list, run from the repository root. The placeholders {iso} and
+{log} are replaced by absolute paths; when the command names neither,
+"--log LOG ISO" is appended. Keys starting with "_" are comments; any other
+key not listed here is an error.
+
+"checks": N makes the serial log a TAP stream of the guest's checks (the
+ROS's suite, ros/suite.h): it must hold the plan line "1..N" before the
+first check line, then check lines "ok K - name" / "not ok K - name" with
+K = 1, 2, ... N in order. The platform fails when the plan line is missing,
+repeated or late, when its N differs, when a check is missing or out of
+order, or when a check is "not ok". Every check line is reported. The names
+of the checks are the guest's business: the plan holds only their number.
 
 Rules: exit codes of emulators never prove anything (QEMU's debug-exit gives
 (v << 1) | 1, Bochs exits 1 both on its shutdown port and on a panic). A
 platform passes only if every "expect" regex and the "done" regex matched a
-serial line and no "forbid" regex did. An emulator that exits before the done
-line, or runs past its timeout, fails. Each emulator runs in its own process
-group, which is killed at the timeout or as soon as the expected lines and the
-done line are all on serial. Regexes are searched in each line of the serial
-log after ANSI escapes are removed and CR/LF are treated as line ends.
+serial line, its TAP stream (with "checks") is complete, and no "forbid"
+regex matched. An emulator that exits before the done line, or runs past its
+timeout, fails. Each emulator runs in its own process group, which is killed
+at the timeout or as soon as the expected lines and the done line are all on
+serial. Regexes are searched in each line of the serial log after ANSI
+escapes are removed and CR/LF are treated as line ends.
 
 Output: one TAP-like line per check ("ok - NAME: ..." / "not ok - NAME:
 ..."), comments starting with "#", and a last line "N passed, N failed".
 The exit status is 1 if any check failed (2 for usage errors). Serial logs are
 kept in LOGDIR/NAME.log (LOGDIR/NAME.K.log with --repeat), the emulator's
 stdout/stderr in LOGDIR/NAME.out.
+
+Other tools boot through boot() (scripts/bench_table.py).
 """
 
 import argparse
@@ -141,44 +148,58 @@ def compile_re(rx, what):
         raise SystemExit(f"boottest: bad regex for {what}: /{rx}/: {e}")
 
 
-class Platform:
-    def __init__(self, d, plan, args):
-        def get(key, default=None):
-            return d.get(key, plan.get(key, default))
+PLAN_KEYS = {"done", "timing", "forbid", "forbid_extra", "sets", "platforms"}
+PLATFORM_KEYS = {"name", "cmd", "timeout", "expect", "expect_sets", "checks", "done",
+                 "forbid", "iso", "slots"}
 
-        self.name = d.get("name")
-        if not self.name or not re.fullmatch(r"[A-Za-z0-9_.+-]+", self.name):
-            raise SystemExit(f"boottest: platform needs a simple name, got {self.name!r}")
-        cmd = d.get("cmd")
-        if isinstance(cmd, str):
-            cmd = shlex.split(cmd)
-        if not cmd or not all(isinstance(c, str) for c in cmd):
-            raise SystemExit(f"boottest: {self.name}: 'cmd' must be a list or string")
+# The TAP stream of a platform with "checks".
+TAP_PLAN_RE = re.compile(r"^1\.\.(\d+)$")
+TAP_CHECK_RE = re.compile(r"^(not )?ok (\d+)\b")
+STRIP_PREFIX = "tandem: "   # left out of reported lines
+
+
+class Platform:
+    """What one boot is judged by. Regex arguments are strings."""
+
+    def __init__(self, name, cmd, timeout, done, expect=(), checks=None, timing=None,
+                 forbid=DEFAULT_FORBID, iso=None, slots=1):
+        if not name or not re.fullmatch(r"[A-Za-z0-9_.+-]+", name):
+            raise SystemExit(f"boottest: platform needs a simple name, got {name!r}")
+        self.name = name
+        if not cmd or not isinstance(cmd, list) or not all(isinstance(c, str) for c in cmd):
+            raise SystemExit(f"boottest: {name}: 'cmd' must be a list of strings")
         self.cmd = cmd
-        self.timeout = float(d.get("timeout", plan.get("timeout", 120))) * args.timeout_scale
+        self.timeout = float(timeout)
+        self.expect = [(rx, compile_re(rx, name)) for rx in expect]
+        if checks is not None and (not isinstance(checks, int) or checks < 1):
+            raise SystemExit(f"boottest: {name}: 'checks' must be a number of checks (>= 1)")
+        self.checks = checks
+        self.done = (done, compile_re(done, name))
+        self.timing = (timing, compile_re(timing, name)) if timing else None
+        self.forbid = [(rx, compile_re(rx, name)) for rx in forbid]
+        self.iso = iso
+        if int(slots) < 1:
+            raise SystemExit(f"boottest: {name}: 'slots' must be at least 1")
+        self.slots = int(slots)
+
+    @classmethod
+    def from_plan(cls, d, plan, timeout_scale):
+        name = d.get("name")
+        unknown = set(d) - PLATFORM_KEYS
+        if unknown:
+            raise SystemExit(f"boottest: {name}: unknown key(s) {', '.join(sorted(unknown))}")
         expect = list(d.get("expect", []))
         for set_name in d.get("expect_sets", []):
             if set_name not in plan.get("sets", {}):
-                raise SystemExit(f"boottest: {self.name}: no set {set_name!r} in the plan")
+                raise SystemExit(f"boottest: {name}: no set {set_name!r} in the plan")
             expect += plan["sets"][set_name]
-        self.expect = [(rx, compile_re(rx, self.name)) for rx in expect]
-        # An ISO of its own (relative to the repository root), else --iso.
-        self.iso = (ROOT / d["iso"]).resolve() if d.get("iso") else None
-        done = get("done", DEFAULT_DONE)
-        self.done = (done, compile_re(done, self.name)) if done else None
-        timing = get("timing")
-        self.timing = (timing, compile_re(timing, self.name)) if timing else None
-        forbid = list(get("forbid", DEFAULT_FORBID)) + list(plan.get("forbid_extra", [])) \
-            + list(d.get("forbid_extra", []))
-        self.forbid = [(rx, compile_re(rx, self.name)) for rx in forbid]
-        gc = get("guest_checks")
-        self.guest_checks = compile_re(gc, self.name) if gc else None
-        self.strip_prefix = get("strip_prefix", "tandem: ")
-        self.serial_buffered = bool(d.get("serial_buffered", False))
-        self.slots = int(d.get("slots", 1))
-        if self.slots < 1:
-            raise SystemExit(f"boottest: {self.name}: 'slots' must be at least 1")
-        self.env = {str(k): str(v) for k, v in d.get("env", {}).items()}
+        forbid = list(d.get("forbid", plan.get("forbid", DEFAULT_FORBID))) \
+            + list(plan.get("forbid_extra", []))
+        return cls(name, d.get("cmd"), float(d.get("timeout", 120)) * timeout_scale,
+                   d.get("done", plan.get("done", DEFAULT_DONE)), expect=expect,
+                   checks=d.get("checks"), timing=plan.get("timing"), forbid=forbid,
+                   iso=(ROOT / d["iso"]).resolve() if d.get("iso") else None,
+                   slots=d.get("slots", 1))
 
     def command(self, iso, log):
         subst = {"iso": str(iso), "log": str(log)}
@@ -191,9 +212,10 @@ class Platform:
 class Run:
     """One boot of one platform."""
 
-    def __init__(self, plat, iso, logdir, index, repeat):
+    def __init__(self, plat, iso, logdir, index=1, repeat=1, poll=POLL):
         self.p = plat
         self.iso = iso
+        self.poll = poll
         self.label = plat.name if repeat == 1 else f"{plat.name}#{index}"
         stem = plat.name if repeat == 1 else f"{plat.name}.{index}"
         self.log = logdir / f"{stem}.log"
@@ -211,7 +233,8 @@ class Run:
         self.done_at = None
         self.timing_at = None
         self.forbidden = []         # (regex, line)
-        self.guest = []             # (ok, desc)
+        self.tap_plans = []         # (N of a "1..N" line, check lines before it)
+        self.tap = []               # (ok, number, line) of each check line
         self.lines = []
 
     # -- process control ------------------------------------------------
@@ -243,32 +266,26 @@ class Run:
     def scan(self, new_lines, t):
         p = self.p
         for line in new_lines:
-            guest = False
-            if p.guest_checks:
-                m = p.guest_checks.search(line)
+            if p.checks is not None:
+                m = TAP_PLAN_RE.search(line)
                 if m:
-                    guest = True
-                    gd = m.groupdict()
-                    ok = not gd.get("not")
-                    desc = (gd.get("desc") or line).strip() or line.strip()
-                    self.guest.append((ok, desc))
+                    self.tap_plans.append((int(m.group(1)), len(self.tap)))
+                m = TAP_CHECK_RE.search(line)
+                if m:
+                    self.tap.append((not m.group(1), int(m.group(2)), line))
             for rx, cre in p.expect:
                 if rx not in self.first and cre.search(line):
                     self.first[rx] = (t, line)
-            if p.done and self.done_at is None and p.done[1].search(line):
+            if self.done_at is None and p.done[1].search(line):
                 self.done_at = (t, line)
             if p.timing and self.timing_at is None and p.timing[1].search(line):
                 self.timing_at = (t, line)
-            if not guest:
-                for rx, cre in p.forbid:
-                    if cre.search(line):
-                        self.forbidden.append((rx, line))
-                        break
+            for rx, cre in p.forbid:
+                if cre.search(line):
+                    self.forbidden.append((rx, line))
+                    break
 
     def complete(self):
-        if self.p.done is None:
-            # No done line: stop once every expected line is there (if any).
-            return bool(self.p.expect) and len(self.first) == len(self.p.expect)
         return len(self.first) == len(self.p.expect) and self.done_at is not None
 
     def execute(self, stop_event):
@@ -279,8 +296,6 @@ class Run:
             except FileNotFoundError:
                 pass
         cmd = p.command(self.iso, self.log)
-        env = dict(os.environ)
-        env.update(p.env)
         reader = SerialReader(self.log)
         self.start = time.monotonic()
         try:
@@ -289,7 +304,7 @@ class Run:
                 out.flush()
                 with self.lock:
                     self.proc = subprocess.Popen(
-                        cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                        cmd, cwd=ROOT, stdin=subprocess.DEVNULL,
                         stdout=out, stderr=subprocess.STDOUT,
                         start_new_session=True)
         except OSError as e:
@@ -314,7 +329,7 @@ class Run:
                 if now >= deadline:
                     self.reason = "timeout"
                     break
-                time.sleep(POLL)
+                time.sleep(self.poll)
         finally:
             self.elapsed = time.monotonic() - self.start
             self.kill()
@@ -324,11 +339,11 @@ class Run:
         self.lines = reader.lines
 
     # -- reporting ------------------------------------------------------
-    def strip(self, line):
+    @staticmethod
+    def strip(line):
         line = line.strip()
-        pre = self.p.strip_prefix
-        if pre and line.startswith(pre):
-            line = line[len(pre):]
+        if line.startswith(STRIP_PREFIX):
+            line = line[len(STRIP_PREFIX):]
         return line
 
     def why(self):
@@ -354,13 +369,14 @@ class Run:
                 res.append((True, f"{self.label}: {self.strip(self.first[rx][1])}"))
             else:
                 res.append((False, f"{self.label}: missing /{rx}/ ({self.why()})"))
-        for ok, desc in self.guest:
-            res.append((ok, f"{self.label}: {desc}"))
-        if p.done:
-            if self.done_at is not None:
-                res.append((True, f"{self.label}: {self.strip(self.done_at[1])}"))
-            else:
-                res.append((False, f"{self.label}: missing done line /{p.done[0]}/ ({self.why()})"))
+        if p.checks is not None:
+            for ok, _, line in self.tap:
+                res.append((ok, f"{self.label}: {line.strip()}"))
+            res.append(self.tap_verdict())
+        if self.done_at is not None:
+            res.append((True, f"{self.label}: {self.strip(self.done_at[1])}"))
+        else:
+            res.append((False, f"{self.label}: missing done line /{p.done[0]}/ ({self.why()})"))
         if self.forbidden:
             seen = set()
             for rx, line in self.forbidden:
@@ -374,17 +390,36 @@ class Run:
             res.append((True, f"{self.label}: no forbidden output"))
         if self.reason == "interrupted":
             res.append((False, f"{self.label}: interrupted"))
-        elif self.reason == "timeout" and not p.done:
-            res.append((False, f"{self.label}: {self.why()}"))
         return res
+
+    def tap_verdict(self):
+        """(ok, text) for the TAP stream as a whole: one plan line 1..N,
+        before the first check, N as the plan wants, checks 1..N in order."""
+        want, label = self.p.checks, self.label
+        why = "" if self.reason == "done" else f" ({self.why()})"
+        if not self.tap_plans:
+            return (False, f"{label}: no TAP plan line 1..{want}{why}")
+        if len(self.tap_plans) > 1:
+            return (False, f"{label}: {len(self.tap_plans)} TAP plan lines, want one")
+        n, before = self.tap_plans[0]
+        if before:
+            return (False, f"{label}: TAP plan line 1..{n} after {before} check(s), want it first")
+        if n != want:
+            return (False, f"{label}: TAP plan 1..{n}, want 1..{want} checks")
+        for k, (_, num, line) in enumerate(self.tap, 1):
+            if num != k:
+                return (False, f"{label}: check {k} of {want} missing or out of order: "
+                               f"{line.strip()}")
+        if len(self.tap) != want:
+            return (False, f"{label}: {len(self.tap)} of {want} checks{why}")
+        failed = sum(1 for ok, _, _ in self.tap if not ok)
+        if failed:
+            return (False, f"{label}: 1..{want}: {failed} check(s) not ok")
+        return (True, f"{label}: 1..{want}: every check ok, in order")
 
     def timing_value(self):
         """Seconds from emulator start to the timing line, or None."""
-        if not self.timing_at:
-            return None
-        if self.p.serial_buffered:
-            return self.elapsed
-        return self.timing_at[0]
+        return self.timing_at[0] if self.timing_at else None
 
     def report(self, verbose):
         out = []
@@ -399,8 +434,6 @@ class Run:
             tv = self.timing_value()
             if tv is None:
                 note += f"; /{self.p.timing[0]}/ not seen"
-            elif self.p.serial_buffered:
-                note += f"; /{self.p.timing[0]}/ seen; {tv:.2f} s to emulator exit (serial buffered)"
             else:
                 note += f"; {tv:.2f} s to /{self.p.timing[0]}/"
         out.append(note)
@@ -455,11 +488,29 @@ def load_plan(path):
         raise SystemExit(f"boottest: plan {path} needs a 'platforms' list")
 
     def uncomment(d):
-        return {k: v for k, v in d.items() if not (k.startswith("_") or k.startswith("#"))}
+        return {k: v for k, v in d.items() if not k.startswith("_")}
 
     plan = uncomment(plan)
+    unknown = set(plan) - PLAN_KEYS
+    if unknown:
+        raise SystemExit(f"boottest: plan {path}: unknown key(s) {', '.join(sorted(unknown))}")
     plan["platforms"] = [uncomment(p) for p in plan["platforms"]]
     return plan
+
+
+def boot(name, cmd, iso, logdir, timeout, done, expect=(), timing=None, index=1, repeat=1,
+         poll=POLL, stop=None):
+    """Boot @iso once with @cmd (a plan's "cmd"), stopped once @done and
+    every @expect regex matched a serial line; nothing is forbidden. Returns
+    the finished Run: run.lines (the serial log), run.first[regex] and
+    run.done_at / run.timing_at as (seconds, line), run.why() when it did
+    not get there. @poll: seconds between looks at the serial log; @stop: a
+    threading.Event that ends the run early."""
+    plat = Platform(name, list(cmd), timeout, done, expect=list(expect), timing=timing,
+                    forbid=[])
+    run = Run(plat, Path(iso), Path(logdir), index, repeat, poll=poll)
+    run.execute(stop or threading.Event())
+    return run
 
 
 def main():
@@ -487,7 +538,7 @@ def main():
     args = ap.parse_args()
 
     plan = load_plan(args.plan)
-    plats = [Platform(d, plan, args) for d in plan["platforms"]]
+    plats = [Platform.from_plan(d, plan, args.timeout_scale) for d in plan["platforms"]]
     names = [p.name for p in plats]
     if len(set(names)) != len(names):
         raise SystemExit("boottest: duplicate platform names in plan")
@@ -598,7 +649,6 @@ def main():
             "timing_regex": p.timing[0] if p.timing else None,
             "timings": vals,
             "median": statistics.median(vals) if vals else None,
-            "serial_buffered": p.serial_buffered,
             "runs": [{"elapsed": r.elapsed, "reason": r.reason, "status": r.status,
                       "timing": r.timing_value(),
                       "passed": all(ok for ok, _ in r.checks()) if r.reason else False}
@@ -606,7 +656,7 @@ def main():
         }
         results.append(entry)
         if p.timing and args.repeat > 1:
-            what = "to emulator exit" if p.serial_buffered else f"to /{p.timing[0]}/"
+            what = f"to /{p.timing[0]}/"
             if vals:
                 print(f"# timing {p.name}: median {entry['median']:.2f} s {what} "
                       f"over {len(vals)} of {args.repeat} runs "

@@ -26,7 +26,9 @@
 #
 # Display: Bochs here has only the rfb and term GUIs. rfb with timeout=0
 # does not wait for a VNC client; it listens on the first free TCP port of
-# 5900..5949, so parallel instances do not collide.
+# 5900..5949. Bochs finds that port racily, so this script starts Bochs
+# under a machine-wide lock (see "Parallel starts" below); any number of
+# instances, from any worktree or user, may then run at the same time.
 set -euo pipefail
 
 usage() {
@@ -118,16 +120,75 @@ EOF
 # machine stops.
 printf 'c\nquit\n' >"$tmp/rc"
 
-# Forward TERM/INT/HUP to Bochs (bash runs the trap when `wait` returns).
+# Forward TERM/INT/HUP to Bochs (bash runs the trap when `wait` or `sleep`
+# returns).
 fwd() { [ -z "$bpid" ] || kill -TERM "$bpid" 2>/dev/null || true; }
 trap 'fwd; wait "$bpid" 2>/dev/null; exit 143' TERM
 trap 'fwd; wait "$bpid" 2>/dev/null; exit 130' INT
 trap 'fwd; wait "$bpid" 2>/dev/null; exit 129' HUP
 
+# Parallel starts. Bochs's RFB server takes its port like this: socket()
+# with SO_REUSEADDR, then for 5900, 5901, ... bind() and listen(), and it
+# stops at the first port that binds. On Linux, SO_REUSEADDR lets two
+# sockets bind the same port as long as neither listens yet: two Bochs
+# starting at the same moment can both bind 5900, the second listen()
+# fails, the already bound socket cannot bind the next port, and Bochs
+# panics with "RFB could not bind any port between 5900 and 5949" (exit 1
+# after 0.2 s). So the start is serialized machine-wide: Bochs is started
+# under an exclusive flock(2) on one fixed file in /tmp (not $TMPDIR: every
+# worktree and user must meet on the same file), and the lock is released
+# once this Bochs has a listening TCP socket (its sockets in /proc/PID/fd,
+# state LISTEN in /proc/PID/net/tcp*): later instances then find 5900 taken
+# and bind the next port. Every wait is bounded: the lock for LOCK_WAIT
+# seconds, the listening socket for LISTEN_WAIT (then the lock is released
+# anyway); the kernel drops the lock when its holder dies.
+#
+# A network namespace per Bochs (`unshare -rn`: its own port 5900) would
+# need unprivileged user namespaces, which CI containers often forbid
+# (Docker's default seccomp profile, kernel.unprivileged_userns_clone=0,
+# Ubuntu's AppArmor restriction); flock works wherever /tmp does, as root
+# or not. It cannot serialize a Bochs started without this script.
+LOCK=/tmp/tandem-bochs-start.lock
+LOCK_WAIT=120
+LISTEN_WAIT=30
+
+# True once process $1 has a TCP socket in state LISTEN (0A).
+listening() {
+	local inodes
+	inodes=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
+		 sed 's/^socket:\[\([0-9]*\)\]$/\1/' | tr '\n' ' ')
+	[ -n "$inodes" ] || return 1
+	awk -v want=" $inodes" '$4 == "0A" && index(want, " " $10 " ") { found = 1 }
+		END { exit !found }' "/proc/$1/net/tcp" "/proc/$1/net/tcp6" 2>/dev/null
+}
+
+# Opened read-only: flock needs no write access, and the file may belong to
+# another user (created mode 0666 by whoever came first; /tmp is sticky).
+[ -e "$LOCK" ] || (umask 0 && : >>"$LOCK") 2>/dev/null || true
+exec {lockfd}<"$LOCK"
+if ! flock -w "$LOCK_WAIT" "$lockfd"; then
+	echo "run-bochs.sh: $LOCK still locked after $LOCK_WAIT s; starting Bochs anyway" >&2
+fi
+
 # Run from the temp dir: Bochs may drop files (e.g. a debugger history) in
-# its working directory.
-(cd "$tmp" && exec bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc" </dev/null) &
+# its working directory. It must not inherit the lock's descriptor.
+(exec {lockfd}<&- && cd "$tmp" && exec bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc" </dev/null) &
 bpid=$!
+waited=0
+until listening "$bpid"; do
+	if ! kill -0 "$bpid" 2>/dev/null; then
+		break		# Bochs ended before listening: judged by its serial log
+	fi
+	if [ "$waited" -ge $((LISTEN_WAIT * 20)) ]; then
+		echo "run-bochs.sh: Bochs (pid $bpid) not listening after $LISTEN_WAIT s; releasing $LOCK" >&2
+		break
+	fi
+	sleep 0.05
+	waited=$((waited + 1))
+done
+flock -u "$lockfd"
+exec {lockfd}<&-
+
 if [ -z "$log" ]; then
 	tail -n +1 -f --pid="$bpid" "$serial" &
 	tpid=$!

@@ -46,6 +46,16 @@
 #define TANDEM_INFO_REMAP_POOL_PAGES  2
 #define TANDEM_INFO_REMAP_POOL_USED   3
 #define TANDEM_INFO_NUM_CELLS	      4
+/* Machine-physical memory ranges, fixed from boot: Tandem's own two (its
+ * image, its hypervisor memory), which no guest reaches, and the HRT's
+ * (base and size 0: no HRT). Bases and sizes in bytes. */
+#define TANDEM_INFO_IMAGE_BASE	      5
+#define TANDEM_INFO_IMAGE_SIZE	      6
+#define TANDEM_INFO_HV_MEM_BASE	      7
+#define TANDEM_INFO_HV_MEM_SIZE	      8
+#define TANDEM_INFO_HRT_MEM_BASE      9
+#define TANDEM_INFO_HRT_MEM_SIZE      10
+#define TANDEM_INFO_LAST	      TANDEM_INFO_HRT_MEM_SIZE
 
 /* Cell states (Cell Get State, code 6; communication region). */
 #define TANDEM_CELL_RUNNING	      0
