@@ -141,7 +141,7 @@ enum vcpu_run_state {
 	VCPU_PARKED, /* failed: not entered again until reset */
 };
 
-/* Requests other CPUs post to a vCPU (kernel/virt/vcpu_loop.c); the vCPU's own
+/* Requests other CPUs post to a vCPU (kernel/virt/vcpu.c, run_loop.c); the vCPU's own
  * CPU carries them out before it next enters the guest. */
 #define VCPU_REQ_INIT	 (1u << 0) /* guest INIT: wait for SIPI */
 #define VCPU_REQ_RESET	 (1u << 1) /* restart from start_state */
@@ -178,7 +178,7 @@ struct vcpu {
 	uint32_t lapic_icr_high; /* last ICR high word the guest wrote */
 	void *backend;		 /* the backend's control structure */
 
-	/* Cross-CPU control (kernel/virt/vcpu_loop.c). */
+	/* Cross-CPU control (kernel/virt/vcpu.c, run_loop.c). */
 	volatile uint32_t requests; /* VCPU_REQ_* */
 	volatile bool in_guest;	    /* between entry and exit */
 	volatile bool stopped;	    /* left its CPU for good: may be freed */
