@@ -250,23 +250,10 @@ static long hvm_page(void *page, uint64_t request, uint64_t a1, uint64_t a2,
 {
 	void *stub = (char *)page +
 		     (size_t)TANDEM_HC_SLOT_HVM * TANDEM_HC_STUB_SIZE;
-	register uint64_t rax __asm__("rax") = TANDEM_HC_HVM;
-	register uint64_t rbx __asm__("rbx") = TANDEM_HVM_MARKER;
-	register uint64_t rcx __asm__("rcx") = request;
-	register uint64_t rdx __asm__("rdx") = a1;
-	register uint64_t rsi __asm__("rsi") = a2;
-	register uint64_t rdi __asm__("rdi") = a3;
-	register uint64_t r8 __asm__("r8") = a4;
-	register uint64_t r9 __asm__("r9") = 0;
-	register uint64_t r10 __asm__("r10") = 0;
-	register uint64_t r11 __asm__("r11") = 0;
+	const uint64_t marker = TANDEM_HVM_MARKER;
 
-	__asm__ volatile("sub $128, %%rsp\n\tcall *%[stub]\n\tadd $128, %%rsp"
-			 : "+r"(rax), "+r"(rbx), "+r"(rcx), "+r"(rdx), "+r"(rsi),
-			   "+r"(rdi), "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r11)
-			 : [stub] "r"(stub)
-			 : "memory", "cc");
-	return (long)rax;
+	return TANDEM_HVM_CALL64("sub $128, %%rsp\n\tcall *%[stub]\n\tadd $128, %%rsp",
+				 [stub] "r"(stub));
 }
 #else
 /* 32-bit: the low halves only (EBX = low half of the marker, ECX, EDX,
