@@ -601,15 +601,9 @@ static void config_cell_confine(struct vcpu *v)
 		vcpu_ops->set_io_intercept(v, pio[p].base, pio[p].length, false);
 }
 
-static void config_cell_io(struct vcpu *v)
-{
-	vcpu_fail(v, "I/O port 0x%x outside its configuration (RIP 0x%lx)",
-		  v->exit.io.port, v->rip);
-}
-
 const struct cell_kind config_cell_kind = {
 	.name = "cell",
 	.confine = config_cell_confine,
-	.io = config_cell_io,
+	.io = cell_io_refuse,
 	.console_line = cell_console_line,
 };

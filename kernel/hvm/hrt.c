@@ -365,9 +365,7 @@ static void hrt_io(struct vcpu *v)
 	const struct vcpu_exit *e = &v->exit;
 
 	if (e->io.port != HVM_DEBUG_PORT || e->io.in || e->io.string)
-		vcpu_fail(v,
-			  "I/O port 0x%x outside its configuration (RIP 0x%lx)",
-			  e->io.port, v->rip);
+		cell_io_refuse(v);
 	cell_console_putc(v->cell, (char)v->regs[GPR_RAX]);
 	vcpu_skip_insn(v);
 }

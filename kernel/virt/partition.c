@@ -189,3 +189,9 @@ void cell_console_line(struct cell *c, const char *line)
 {
 	pr_info("cell '%s': %s", c->name, line);
 }
+
+void cell_io_refuse(struct vcpu *v)
+{
+	vcpu_fail(v, "I/O port 0x%x outside its configuration (RIP 0x%lx)",
+		  v->exit.io.port, v->rip);
+}

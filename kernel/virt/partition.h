@@ -122,6 +122,10 @@ vcpu_fail(struct vcpu *v, const char *fmt, ...);
  * 0xc0c0): buffered per cell, each whole line handed to the kind's
  * console_line (non-printable bytes become '?', CR is dropped). */
 void cell_console_putc(struct cell *c, char ch);
+/** The usual I/O answer of a partition that owns only the ports it was
+ * given: the access fails @v (never returns). */
+__attribute__((noreturn)) void cell_io_refuse(struct vcpu *v);
+
 /** The usual console_line: "cell '<name>': <line>" on Tandem's console. */
 void cell_console_line(struct cell *c, const char *line);
 
