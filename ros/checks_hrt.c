@@ -27,10 +27,11 @@
 #include "../hrt/hrt_funcs.h"
 
 #define HRT_CORES_DEFAULT 2
-#define CALL_MS		  2000 /* invoke until IDLE again */
-#define FAIL_MS		  2000 /* triple fault until IDLE again */
-#define RECOVER_MS	  5000 /* reboot or replace until calls work */
-#define SETTLE_MS	  20   /* for Tandem's line from the HRT's CPU */
+#define CALL_MS		  2000	/* invoke until IDLE again */
+#define FAIL_MS		  2000	/* triple fault until IDLE again */
+#define RECOVER_MS	  5000	/* reboot or replace until calls work */
+#define BOOT_MS		  20000 /* until every core of the first boot answers */
+#define SETTLE_MS	  20	/* for Tandem's line from the HRT's CPU */
 #define NUM_INVOKES	  10000
 #define SUM_COUNT	  1000
 #define SUM_WANT	  500500ull
@@ -282,6 +283,39 @@ static bool poll_call(uint64_t func, uint64_t want, unsigned timeout_ms,
 		ros_udelay(1000);
 	} while (rdtsc() - t0 < limit);
 	return false;
+}
+
+/*
+ * Tandem boots the HRT on its own CPUs while the ROS runs. On a loaded
+ * host an emulator may not have finished that boot when the suite begins:
+ * a first invoke then waits for the boot (seen under QEMU: "hrt: started"
+ * after the first invoke had timed out), and the HRT's boot lines, which
+ * Tandem prints on the serial port the ROS shares, can cut a check line in
+ * two. So before the first check, until BOOT_MS, a parallel call of
+ * function 0 until every core has answered. If the HRT never answers, the
+ * checks say so.
+ */
+static void wait_until_up(void)
+{
+	uint64_t t0 = rdtsc(), limit = ms_ticks(BOOT_MS);
+	struct hc_result r = { .not_called = true };
+
+	do {
+		r = caught(OP_STATE, 0, 0);
+		if (is(r, TANDEM_HRT_IDLE)) {
+			prepare(&call, results, HRT_FN_NULL, 0, 0);
+			r = caught(OP_SYNC_PAR, (uint64_t)&call, CALL_MS);
+			if (is(r, 0)) {
+				ros_log("hrt: every core answers (%lu ms)",
+					ticks_ms(rdtsc() - t0));
+				return;
+			}
+		}
+		ros_udelay(1000);
+	} while (rdtsc() - t0 < limit);
+	ros_log("hrt: not every core answered a parallel call of function 0 within %u ms "
+		"(last: %s)",
+		BOOT_MS, S(r));
 }
 
 /* ---- the checks ---- */
@@ -574,6 +608,15 @@ static uint64_t tsc_khz(void)
 	return (rdtsc() - t0) / 20;
 }
 
+static void measure_tsc(void)
+{
+	hs.khz = tsc_khz();
+	if (!hs.khz) {
+		hs.khz = 1000000; /* a timeout of 0 would wait forever */
+		ros_log("hrt: the TSC did not move over 20 ms; timeouts assume 1 GHz");
+	}
+}
+
 /* Every check below: null, CPL 3 null, 4 refusals, 3 calls, many, 3 busy,
  * bad descriptor, version 1, 3 failure, 2 reboot, 4 replace. */
 #define HRT_CHECKS 24
@@ -583,6 +626,8 @@ unsigned checks_hrt_planned(const struct suite *s)
 	/* As check_null() decides: no Tandem, or -1 for the null downcall. */
 	if (!s->detected || is(caught(OP_NULL, 0, 0), TANDEM_HRT_ERROR))
 		return 0;
+	measure_tsc();
+	wait_until_up();
 	return HRT_CHECKS;
 }
 
@@ -592,11 +637,7 @@ void checks_hrt(struct suite *s)
 	hs.cores = hrt_cores(s->boot);
 	if (!check_null())
 		return;
-	hs.khz = tsc_khz();
-	if (!hs.khz) {
-		hs.khz = 1000000; /* a timeout of 0 would wait forever */
-		ros_log("hrt: the TSC did not move over 20 ms; timeouts assume 1 GHz");
-	}
+	measure_tsc();
 	ros_log("hrt: expecting %u HRT cores (hrt_cores=)", hs.cores);
 	check_user_null();
 	check_refusals();

@@ -103,7 +103,8 @@ void checks_smp(struct suite *s);
  * with one line when there is no HRT (ros/checks_hrt.c). */
 void checks_hrt(struct suite *s);
 /** How many checks checks_hrt() will report: 0 without an HRT (asks
- * Tandem with a null downcall). */
+ * Tandem with a null downcall). With one, it first waits until every HRT
+ * core answers (ros/checks_hrt.c: wait_until_up). */
 unsigned checks_hrt_planned(const struct suite *s);
 /* After the SMP checks: they take the highest AP from the ROS for the test
  * cells and start it again at the end (ros/checks_cells.c). */
