@@ -115,7 +115,7 @@ static long copy_config(struct vcpu *v, uint64_t gpa,
 	memcpy(&head, hdr, sizeof(head));
 	err = cell_config_size(&head, &total, &e);
 	if (err) {
-		pr_warn("cell create: %s", e.why);
+		pr_warn_limited("cell create: %s", e.why);
 		return err;
 	}
 	src = cell_gpa_to_hva(v->cell, gpa, total);
@@ -284,13 +284,14 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	err = cell_config_validate(d, size, &ctx, &e);
 	if (err) {
 		if (e.index >= 0 && e.other >= 0)
-			pr_warn("cell create refused (%ld): %s (%d, %d)", err,
-				e.why, e.index, e.other);
+			pr_warn_limited("cell create refused (%ld): %s (%d, %d)",
+					err, e.why, e.index, e.other);
 		else if (e.index >= 0)
-			pr_warn("cell create refused (%ld): %s (%d)", err,
-				e.why, e.index);
+			pr_warn_limited("cell create refused (%ld): %s (%d)",
+					err, e.why, e.index);
 		else
-			pr_warn("cell create refused (%ld): %s", err, e.why);
+			pr_warn_limited("cell create refused (%ld): %s", err,
+					e.why);
 		free_config(d, size);
 		return err;
 	}

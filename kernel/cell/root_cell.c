@@ -96,11 +96,9 @@ int root_cell_init(const struct root_reserve *res)
  * dropped (a few lines say so). */
 static void root_io(struct vcpu *v)
 {
-	static unsigned int logged;
 	const struct vcpu_exit *e = &v->exit;
 
-	if (logged++ < 4)
-		pr_warn("cell '%s' %s port 0x%x of another cell: %s",
+	pr_warn_limited("cell '%s' %s port 0x%x of another cell: %s",
 			v->cell->name, e->io.in ? "read" : "wrote", e->io.port,
 			e->io.in ? "all ones" : "dropped");
 	if (e->io.in && !e->io.string) {

@@ -5,6 +5,7 @@
 #include "lib/printf.h"
 #include "hw/serial.h"
 #include "lib/spinlock.h"
+#include "hw/tsc.h"
 #include "hw/vga.h"
 
 static uint16_t serial_port;
@@ -69,6 +70,20 @@ void log_line(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+void log_limited(struct ratelimit *rl, enum log_level level, const char *fmt, ...)
+{
+	unsigned int held;
+	va_list ap;
+
+	if (level > max_level || !ratelimit_allow(rl, tsc_us(), &held))
+		return;
+	if (held)
+		log_line(level, "(%u similar lines held back)", held);
 	va_start(ap, fmt);
 	vlog(level, fmt, ap);
 	va_end(ap);

@@ -6,6 +6,7 @@
 #define TANDEM_HW_CONSOLE_H
 
 #include <stdint.h>
+#include "lib/ratelimit.h"
 
 enum log_level {
 	LOG_ERR = 0,
@@ -29,6 +30,19 @@ void log_line(enum log_level level, const char *fmt, ...)
 
 /** Prints one line with @prefix instead of "tandem: " (guest consoles). */
 void log_line_as(const char *prefix, const char *text);
+
+/** log_line() unless @rl held it back (lib/ratelimit.h); the first line
+ * after a hold says how many were held. For every line a guest can make
+ * Tandem print over and over. */
+void log_limited(struct ratelimit *rl, enum log_level level, const char *fmt,
+		 ...) __attribute__((format(printf, 3, 4)));
+
+/* One limit per call site. */
+#define pr_warn_limited(...)                               \
+	do {                                               \
+		static struct ratelimit __rl;              \
+		log_limited(&__rl, LOG_WARN, __VA_ARGS__); \
+	} while (0)
 
 #define pr_err(...)   log_line(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)  log_line(LOG_WARN, __VA_ARGS__)

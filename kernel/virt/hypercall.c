@@ -11,14 +11,12 @@
 
 static long dispatch(struct vcpu *v, uint64_t code, const uint64_t *args)
 {
-	static unsigned int unknown_logged;
 	const struct hypercall *hc = NULL;
 
 	if (code < hypercall_count && hypercalls[code].fn)
 		hc = &hypercalls[code];
 	if (!hc) {
-		if (unknown_logged++ < 8)
-			pr_warn("hypercall: unknown code 0x%lx from cell '%s' at RIP 0x%lx",
+		pr_warn_limited("hypercall: unknown code 0x%lx from cell '%s' at RIP 0x%lx",
 				code, v->cell->name, v->rip);
 		return -TANDEM_ENOSYS;
 	}

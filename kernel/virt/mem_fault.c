@@ -64,10 +64,7 @@ static void emulate_access(struct vcpu *v, mmio_read_fn rd, mmio_write_fn wr)
 
 static void log_tandem_access(struct vcpu *v, uint64_t gpa, bool write)
 {
-	static unsigned int logged;
-
-	if (logged++ < 4)
-		pr_warn("cell '%s' %s Tandem's memory at 0x%lx (RIP 0x%lx): %s",
+	pr_warn_limited("cell '%s' %s Tandem's memory at 0x%lx (RIP 0x%lx): %s",
 			v->cell->name, write ? "wrote" : "read", gpa, v->rip,
 			write ? "dropped" : "all ones");
 }
