@@ -12,8 +12,7 @@
 #include "virt/vcpu.h"
 #include "virt/io_bitmap.h"
 
-#define MSRPM_PAGES 2
-#define IOPM_PAGES  3
+#define IOPM_PAGES 3
 
 /* Per physical CPU: the host save area VMRUN uses, and the area VMSAVE
  * keeps Tandem's own FS/GS/TR/LDTR state in while a guest runs. */
@@ -297,7 +296,7 @@ static void svm_set_irq_window(struct vcpu *v, bool on)
 
 static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
 {
-	svm_msrpm_set(svm_of(v)->msrpm, msr, rd, wr);
+	svm_msr_intercept(svm_of(v)->msrpm, msr, rd, wr);
 }
 
 static void svm_set_io_intercept(struct vcpu *v, uint32_t port, uint32_t count,

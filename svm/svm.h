@@ -38,8 +38,14 @@ bool svm_gpa_1g_pages(void);
 
 /** Sets the two intercept bits of @msr in the MSR permission map. */
 void svm_msrpm_set(uint8_t *msrpm, uint32_t msr, bool rd, bool wr);
-/** Intercepts, in a new map, the MSRs svm_vendor_msr() answers for. */
+#define MSRPM_PAGES 2
+#define MSRPM_SIZE  (MSRPM_PAGES * 4096)
+
+/** Intercepts every MSR in a new map (the core opens what passes). */
 void svm_msrpm_init(uint8_t *msrpm);
+/** vcpu_ops.set_msr_intercept: as svm_msrpm_set, but the MSRs
+ * svm_vendor_msr() answers for stay intercepted. */
+void svm_msr_intercept(uint8_t *msrpm, uint32_t msr, bool rd, bool wr);
 /** vcpu_ops.vendor_msr (svm_msr.c). */
 enum vendor_msr svm_vendor_msr(struct vcpu *v, uint32_t msr, bool write,
 			       uint64_t *val);

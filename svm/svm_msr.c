@@ -36,10 +36,21 @@ void svm_msrpm_set(uint8_t *msrpm, uint32_t msr, bool rd, bool wr)
 						       << (bit % 8);
 }
 
+/* Deny by default: every MSR exits until the core opens the ones its
+ * kind's list passes through (virt/msr_wall.c). */
 void svm_msrpm_init(uint8_t *msrpm)
 {
+	for (unsigned int i = 0; i < MSRPM_SIZE; i++)
+		msrpm[i] = 0xff;
+}
+
+/* The core may open any MSR but the ones the backend keeps. */
+void svm_msr_intercept(uint8_t *msrpm, uint32_t msr, bool rd, bool wr)
+{
 	for (unsigned int i = 0; i < sizeof(own_msrs) / sizeof(own_msrs[0]); i++)
-		svm_msrpm_set(msrpm, own_msrs[i], true, true);
+		if (own_msrs[i] == msr)
+			rd = wr = true;
+	svm_msrpm_set(msrpm, msr, rd, wr);
 }
 
 /* LMA is the CPU's to set (it follows LME and CR0.PG): a write keeps it;

@@ -427,7 +427,7 @@ static void vmx_set_irq_window(struct vcpu *v, bool on)
 
 static void vmx_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
 {
-	vmx_msr_bitmap_set(vmx_of(v)->msr_bitmap, msr, rd, wr);
+	vmx_msr_intercept(vmx_of(v)->msr_bitmap, msr, rd, wr);
 }
 
 static void vmx_set_io_intercept(struct vcpu *v, uint32_t port, uint32_t count,

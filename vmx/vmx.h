@@ -41,8 +41,11 @@ bool vmx_gpa_1g_pages(void);
 
 /** Sets the read and write exit bits of @msr in the MSR bitmap. */
 void vmx_msr_bitmap_set(uint8_t *bm, uint32_t msr, bool rd, bool wr);
-/** Intercepts, in a new bitmap, the MSRs vmx_vendor_msr() answers for. */
+/** Intercepts every MSR in a new bitmap (the core opens what passes). */
 void vmx_msr_bitmap_init(uint8_t *bm);
+/** vcpu_ops.set_msr_intercept: as vmx_msr_bitmap_set, but the MSRs
+ * vmx_vendor_msr() answers for stay intercepted. */
+void vmx_msr_intercept(uint8_t *bm, uint32_t msr, bool rd, bool wr);
 /** vcpu_ops.vendor_msr (vmx_msr.c). */
 enum vendor_msr vmx_vendor_msr(struct vcpu *v, uint32_t msr, bool write,
 			       uint64_t *val);

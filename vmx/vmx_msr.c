@@ -1,7 +1,7 @@
 /* The guest's MSRs under VMX: the MSR bitmap (SDM Vol. 3C 25.6.9), and
  * the MSRs the backend answers for itself. The VMX capability MSRs and
  * IA32_FEATURE_CONTROL would tell of VMX: they raise #GP, as on a CPU
- * without it. */
+ * without it. Every other MSR exits too until the core opens it. */
 #include "vmx.h"
 
 static bool own_msr(uint32_t msr)
@@ -32,11 +32,20 @@ void vmx_msr_bitmap_set(uint8_t *bm, uint32_t msr, bool rd, bool wr)
 		bm[2048 + off + msr / 8] &= ~(1u << (msr % 8));
 }
 
+/* Deny by default: every MSR exits until the core opens the ones its
+ * kind's list passes through (virt/msr_wall.c). */
 void vmx_msr_bitmap_init(uint8_t *bm)
 {
-	for (uint32_t msr = MSR_VMX_BASIC; msr <= MSR_VMX_VMFUNC; msr++)
-		vmx_msr_bitmap_set(bm, msr, true, true);
-	vmx_msr_bitmap_set(bm, MSR_FEATURE_CONTROL, true, true);
+	for (unsigned int i = 0; i < 4096; i++)
+		bm[i] = 0xff;
+}
+
+/* The core may open any MSR but the ones the backend keeps. */
+void vmx_msr_intercept(uint8_t *bm, uint32_t msr, bool rd, bool wr)
+{
+	if (own_msr(msr))
+		rd = wr = true;
+	vmx_msr_bitmap_set(bm, msr, rd, wr);
 }
 
 enum vendor_msr vmx_vendor_msr(struct vcpu *v, uint32_t msr, bool write,

@@ -7,6 +7,7 @@
 #include <tandem/comm_region.h>
 #include <tandem/errno.h>
 #include <tandem/hypercall.h>
+#include "virt/msr_wall.h"
 #include "virt/partition.h"
 #include "cell/config_check.h"
 #include "cell/cell_calls.h"
@@ -604,6 +605,8 @@ static void config_cell_confine(struct vcpu *v)
 
 const struct cell_kind config_cell_kind = {
 	.name = "cell",
+	.msrs = &msr_list_cell,
+	.x2apic_view = true,
 	.confine = config_cell_confine,
 	.io = cell_io_refuse,
 	.console_line = cell_console_line,

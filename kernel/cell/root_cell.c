@@ -8,6 +8,7 @@
 #include "hw/console.h"
 #include "mm/tandem_mem.h"
 #include "virt/exits.h"
+#include "virt/msr_wall.h"
 #include "virt/partition.h"
 
 static struct vcpu root_vcpus[TANDEM_MAX_CPUS];
@@ -121,6 +122,7 @@ static void root_confine(struct vcpu *v)
 
 const struct cell_kind root_kind = {
 	.name = "root",
+	.msrs = &msr_list_root,
 	.root = true,
 	.confine = root_confine,
 	.io = root_io,

@@ -11,6 +11,7 @@
  * hrt_cpus logical CPUs, hidden from the ROS's MADT. */
 #include <tandem/errno.h>
 #include "fmt/acpi_view.h"
+#include "virt/msr_wall.h"
 #include "virt/partition.h"
 #include "config.h"
 #include "hw/console.h"
@@ -385,6 +386,8 @@ static void hrt_console_line(struct cell *c, const char *line)
 
 static const struct cell_kind hrt_kind = {
 	.name = "hrt",
+	.msrs = &msr_list_hrt,
+	.x2apic_view = true,
 	.no_devices = true,
 	.confine = hrt_confine,
 	.io = hrt_io,

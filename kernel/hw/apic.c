@@ -53,14 +53,20 @@ bool apic_send_ipi(uint32_t dest, uint32_t icr_low)
 	return false;
 }
 
-uint32_t apic_mmio_read(uint32_t offset)
+/* In x2APIC mode register 0xnn0 is MSR 0x80n (SDM Vol. 3A 11.12.1.2). */
+uint32_t apic_reg_read(uint32_t offset)
 {
+	if (x2apic)
+		return (uint32_t)rdmsr(0x800 + (offset >> 4));
 	return xapic_mmio[offset / 4];
 }
 
-void apic_mmio_write(uint32_t offset, uint32_t value)
+void apic_reg_write(uint32_t offset, uint32_t value)
 {
-	xapic_mmio[offset / 4] = value;
+	if (x2apic)
+		wrmsr(0x800 + (offset >> 4), value);
+	else
+		xapic_mmio[offset / 4] = value;
 }
 
 void apic_eoi(void)

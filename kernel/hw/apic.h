@@ -27,8 +27,10 @@ void apic_cpu_init(void);
 /** Signals the end of the interrupt being handled. */
 void apic_eoi(void);
 
-/** Reads / writes the 32-bit xAPIC register at @offset of this CPU. */
-uint32_t apic_mmio_read(uint32_t offset);
-void apic_mmio_write(uint32_t offset, uint32_t value);
+/** Reads / writes the 32-bit register at xAPIC offset @offset of this
+ * CPU's APIC, in whichever mode it runs (not for ID, ICR, LDR, DFR: their
+ * form differs between the modes). */
+uint32_t apic_reg_read(uint32_t offset);
+void apic_reg_write(uint32_t offset, uint32_t value);
 
 #endif

@@ -1,9 +1,11 @@
 /* CPUID as guests see it: the host's answer with the virtualization
- * extensions hidden and the hypervisor bit set, plus Tandem's leaves at
+ * extensions hidden, the hypervisor bit set and x2APIC shown where the
+ * partition's kind shows x2APIC mode, plus Tandem's leaves at
  * 0x40000000 (Xen hypercall ABI seed). */
 #include <tandem/cpuid.h>
 #include "lib/cpu.h"
 #include "virt/exits.h"
+#include "virt/partition.h"
 
 void handle_cpuid(struct vcpu *v)
 {
@@ -33,6 +35,10 @@ void handle_cpuid(struct vcpu *v)
 		case 1:
 			r.ecx &= ~(1u << 5); /* VMX */
 			r.ecx |= 1u << TANDEM_CPUID_HV_PRESENT_BIT;
+			/* x2APIC: the MSRs work for every kind; a kind shows
+			 * the bit where its IA32_APIC_BASE shows the mode. */
+			if (v->cell->kind->x2apic_view)
+				r.ecx |= 1u << 21;
 			break;
 		case 0x80000001:
 			r.ecx &= ~(1u << 2); /* SVM */

@@ -1,7 +1,7 @@
 /* Nested-paging faults: the guest touched guest-physical memory that is
  * not mapped for it. Tandem's own memory reads as all ones and ignores
  * writes (one rate-limited line says so); the local APIC page is emulated
- * (lapic_emul.c). The access is completed by decoding the instruction. */
+ * (apic_emul.c). The access is completed by decoding the instruction. */
 #include "virt/apic_emul.h"
 #include "virt/partition.h"
 #include "hw/console.h"
@@ -9,8 +9,6 @@
 #include "virt/guest_mem.h"
 #include "virt/insn.h"
 #include "mm/tandem_mem.h"
-
-#define LAPIC_BASE 0xfee00000ull
 
 typedef uint64_t (*mmio_read_fn)(struct vcpu *v, uint64_t gpa, unsigned size);
 typedef void (*mmio_write_fn)(struct vcpu *v, uint64_t gpa, unsigned size,
@@ -89,7 +87,7 @@ void handle_mem_fault(struct vcpu *v)
 
 	if (v->exit.mem.exec)
 		vcpu_fail(v, "executed unmapped guest-physical 0x%lx", gpa);
-	if (gpa >= LAPIC_BASE && gpa < LAPIC_BASE + 0x1000)
+	if (gpa >= APIC_GUEST_BASE && gpa < APIC_GUEST_BASE + 0x1000)
 		emulate_access(v, apic_emul_read, apic_emul_write);
 	else if (!v->cell->config && tandem_mem_overlaps(gpa, 1))
 		/* the root cell and the HRT map the machine 1:1 */

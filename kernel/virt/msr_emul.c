@@ -1,14 +1,69 @@
 /* Guest RDMSR and WRMSR that exit. The backend answers first for the MSRs
- * it intercepts for its own extension (vcpu_ops.vendor_msr); Tandem's own
- * is the hypercall page MSR (Xen hypercall ABI seed). Any other MSR that
- * exits raises #GP in the guest. */
+ * it keeps for its own extension (vcpu_ops.vendor_msr); then the
+ * partition kind's list decides (virt/msr_wall.h): the MSRs Tandem
+ * answers are the hypercall page (Xen hypercall ABI seed), IA32_APIC_BASE,
+ * the x2APIC range and IA32_DEBUGCTL; a listed read-only MSR refuses
+ * writes; anything not listed raises #GP. */
 #include <tandem/cpuid.h>
-#include "virt/partition.h"
+#include "hw/apic.h"
+#include "hw/console.h"
+#include "virt/apic_emul.h"
 #include "virt/exits.h"
 #include "virt/hcpage.h"
+#include "virt/msr_wall.h"
+#include "virt/partition.h"
+
+#define MSR_APIC_BASE_IDX 0x1b
+#define MSR_DEBUGCTL	  0x1d9
+#define APIC_BASE_BSP	  (1ull << 8)
+#define APIC_BASE_X2APIC  (1ull << 10)
+#define APIC_BASE_ENABLE  (1ull << 11)
+
+/* IA32_APIC_BASE as the partition sees it (SDM Vol. 3A 11.4.4): enabled
+ * at the usual base, BSP on its first vCPU only, x2APIC mode where the
+ * host runs it or the kind shows it. */
+static uint64_t apic_base_view(const struct vcpu *v)
+{
+	uint64_t val = APIC_GUEST_BASE | APIC_BASE_ENABLE;
+
+	if (v->index == 0)
+		val |= APIC_BASE_BSP;
+	if (v->cell->kind->x2apic_view || apic_is_x2apic())
+		val |= APIC_BASE_X2APIC;
+	return val;
+}
+
+static bool tandem_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+	if (msr >= APIC_X2APIC_MSR_FIRST && msr <= APIC_X2APIC_MSR_LAST)
+		return apic_emul_msr(v, msr, write, val);
+	switch (msr) {
+	case TANDEM_MSR_HYPERCALL_PAGE:
+		if (write)
+			return hcpage_install(v, *val) == 0;
+		*val = v->cell->hypercall_page;
+		return true;
+	case MSR_APIC_BASE_IDX:
+		/* Moving, disabling or switching the APIC would take away
+		 * the one Tandem signals this CPU through. */
+		if (write)
+			return *val == apic_base_view(v);
+		*val = apic_base_view(v);
+		return true;
+	case MSR_DEBUGCTL:
+		/* No branch tracing (to memory or otherwise): reads 0. */
+		if (write)
+			return *val == 0;
+		*val = 0;
+		return true;
+	}
+	return false;
+}
 
 static bool access_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
+	enum msr_how how;
+
 	switch (vcpu_ops->vendor_msr(v, msr, write, val)) {
 	case VENDOR_MSR_DONE:
 		return true;
@@ -17,12 +72,13 @@ static bool access_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	case VENDOR_MSR_NONE:
 		break;
 	}
-	if (msr != TANDEM_MSR_HYPERCALL_PAGE)
+	if (!msr_list_find(v->cell->kind->msrs, msr, &how))
 		return false;
-	if (write)
-		return hcpage_install(v, *val) == 0;
-	*val = v->cell->hypercall_page;
-	return true;
+	if (how == MSR_TANDEM)
+		return tandem_msr(v, msr, write, val);
+	/* A passed-through MSR exits only where the bitmap cannot say
+	 * otherwise: refuse rather than touch the CPU's. */
+	return false;
 }
 
 void handle_msr_read(struct vcpu *v)
@@ -30,6 +86,8 @@ void handle_msr_read(struct vcpu *v)
 	uint64_t val;
 
 	if (!access_msr(v, v->exit.msr.index, false, &val)) {
+		pr_warn_limited("cell '%s' read MSR 0x%x (RIP 0x%lx): #GP",
+				v->cell->name, v->exit.msr.index, v->rip);
 		vcpu_inject_gp(v);
 		return;
 	}
@@ -43,6 +101,8 @@ void handle_msr_write(struct vcpu *v)
 	uint64_t val = (v->regs[GPR_RDX] << 32) | (uint32_t)v->regs[GPR_RAX];
 
 	if (!access_msr(v, v->exit.msr.index, true, &val)) {
+		pr_warn_limited("cell '%s' wrote MSR 0x%x <- 0x%lx (RIP 0x%lx): #GP",
+				v->cell->name, v->exit.msr.index, val, v->rip);
 		vcpu_inject_gp(v);
 		return;
 	}

@@ -36,6 +36,7 @@ struct mem_range {
 	uint64_t base, size, hpa;
 };
 
+struct msr_list;
 struct tandem_cell_desc;
 struct tandem_comm_region;
 struct cell;
@@ -49,6 +50,11 @@ struct cell_kind {
 	/* Owns no devices: HLT and physical interrupts exit to Tandem, which
 	 * delivers the partition's interrupts itself (the HRT). */
 	bool no_devices;
+	/* The MSRs it may touch (virt/msr_wall.h). */
+	const struct msr_list *msrs;
+	/* IA32_APIC_BASE and CPUID show x2APIC mode even when the host APIC
+	 * runs in xAPIC mode (the x2APIC MSRs work either way). */
+	bool x2apic_view;
 	/** Sets the intercepts that confine @v (ports, ...), on its CPU,
 	 * right after its control structure was created. */
 	void (*confine)(struct vcpu *v);

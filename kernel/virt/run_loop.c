@@ -9,6 +9,7 @@
 #include "virt/exits.h"
 #include "virt/guest_mem.h"
 #include "virt/leave.h"
+#include "virt/msr_wall.h"
 #include "virt/partition.h"
 #include "virt/start_state.h"
 
@@ -305,6 +306,7 @@ static void switch_to(struct vcpu *v)
 	}
 	vcpu_ops->set_gpa_root(v, v->cell->gpa_map.root_phys);
 	v->gpa_gen_seen = v->cell->gpa_gen;
+	msr_wall_confine(v);
 	v->cell->kind->confine(v);
 }
 
@@ -315,10 +317,12 @@ static void switch_to(struct vcpu *v)
  *  1. Read which vCPU this CPU is to run (per_cpu.vcpu: a root CPU runs its
  *     root vCPU until Cell Create or the HRT takes it; it switches back
  *     itself when that vCPU is stopped). None yet: spin and look again.
- *  2. If that vCPU is new to this CPU, make it current: create its control
+ *  2. If that vCPU is new to this CPU, swap the guest MSRs the CPU holds
+ *     (msr_wall_switch) and make it current: create its control
  *     structure here (the backend's control structure must be made on the CPU that
- *     runs it), point it at its cell's guest-physical map and let the
- *     cell's kind confine it (I/O intercepts); or just load it.
+ *     runs it), point it at its cell's guest-physical map, open its MSR
+ *     bitmap for its kind's list and let the kind confine it (I/O
+ *     intercepts); or just load it.
  *  3. Carry out the requests other CPUs posted (vcpu_post/vcpu_request):
  *     Disable (never returns), stop (this CPU goes back to its root vCPU
  *     and the stopped one may be freed at once), reset to the start
@@ -349,6 +353,10 @@ void cpu_loop(void)
 			continue;
 		}
 		if (v != cur) {
+			/* A cell must neither see nor keep the LSTAR etc. of
+			 * the vCPU that ran here before (NULL: it was stopped
+			 * or failed, and its values do not matter). */
+			msr_wall_switch(cur, v);
 			switch_to(v);
 			cur = v;
 		}

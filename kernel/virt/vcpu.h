@@ -175,8 +175,16 @@ struct vcpu {
 	volatile enum vcpu_run_state state;
 	volatile int sipi_vector; /* -1 until a SIPI arrived */
 	uint64_t stats[STAT_COUNT];
-	uint32_t lapic_icr_high; /* last ICR high word the guest wrote */
-	void *backend;		 /* the backend's control structure */
+	/* The guest's view of its APIC (virt/apic_emul.c): the last ICR it
+	 * wrote (high: the xAPIC word, or the x2APIC destination), its xAPIC
+	 * logical id and model (DFR reset value: flat). */
+	uint32_t lapic_icr_low, lapic_icr_high;
+	uint32_t lapic_ldr;
+	bool lapic_dfr_cluster;
+	/* MSRs the CPU holds for the guest that neither VMCS nor VMCB switch
+	 * (virt/msr_wall.c): saved while another vCPU uses the CPU. */
+	uint64_t held_msrs[6];
+	void *backend; /* the backend's control structure */
 
 	/* Cross-CPU control (kernel/virt/vcpu.c, run_loop.c). */
 	volatile uint32_t requests; /* VCPU_REQ_* */
