@@ -85,6 +85,10 @@ struct hrt_core {
 	uint64_t vcpu;		  /* RCX at entry */
 	bool amd;		  /* vmmcall, else vmcall */
 	struct hrt_setup setup;	  /* parsed by each core itself */
+	/* Set around a RDMSR/WRMSR that may #GP (hrt/attack.c): the trap
+	 * handler counts the #GP and skips the 2-byte instruction. */
+	volatile bool catch_gp;
+	volatile unsigned gps;
 };
 
 extern struct hrt_core hrt_cores[HRT_MAX_CORES];
@@ -117,6 +121,10 @@ void hrt_trap(struct trap_frame *f);
 
 /** Handle the upcall Tandem just injected (comm page type and argument). */
 void hrt_upcall(struct hrt_core *c);
+
+/** HRT_FN_ATTACK (hrt/attack.c): IPIs to the APIC IDs in @mask, writes
+ * of IA32_APIC_BASE; the bits of hrt_funcs.h. */
+uint64_t hrt_attack(struct hrt_core *c, uint64_t mask, uint64_t vector);
 
 /** Physical [@pa, @pa + @len) lies in the mapped memory. */
 bool hrt_phys_ok(const struct hrt_setup *s, uint64_t pa, uint64_t len);

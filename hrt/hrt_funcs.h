@@ -19,6 +19,12 @@
  *   5  SPIN_US      busy-waits args[0] microseconds (TSC, cpu_freq_khz of
  *                   the HRT info tag), then returns 0 (HRT_FN_BAD above
  *                   HRT_SPIN_MAX_US)
+ *   6  ATTACK       hostile on purpose (the wall checks): fixed IPIs of
+ *                   vector args[1], NMIs and INITs to every APIC ID in
+ *                   the mask args[0] (IDs 0-63) through the xAPIC page
+ *                   and the x2APIC MSRs, then IA32_APIC_BASE writes that
+ *                   would disable, move or switch the APIC; returns the
+ *                   HRT_ATTACK_* bits that held (all of them: refused)
  *   other           returns HRT_FN_BAD
  */
 #ifndef TANDEM_HRT_HRT_FUNCS_H
@@ -30,17 +36,29 @@
 #define HRT_FN_VERSION	    3
 #define HRT_FN_TRIPLE_FAULT 4
 #define HRT_FN_SPIN_US	    5
+#define HRT_FN_ATTACK	    6
+
+/* ATTACK's result bits. */
+#define HRT_ATTACK_BASE_READ \
+	0x01			   /* APIC_BASE: enabled, 0xfee00000, x2APIC,
+				    * BSP set on core 0 only */
+#define HRT_ATTACK_DISABLE_GP 0x02 /* disabling write: #GP */
+#define HRT_ATTACK_MOVE_GP    0x04 /* moving write: #GP */
+#define HRT_ATTACK_MODE_GP    0x08 /* x2APIC-off write: #GP */
+#define HRT_ATTACK_SAME_OK    0x10 /* the value read: accepted */
+#define HRT_ATTACK_ICR_OK     0x20 /* ICR writes: no #GP (dropped quietly) */
+#define HRT_ATTACK_ALL	      0x3f
 
 /* Result of an unknown function or of bad arguments. */
-#define HRT_FN_BAD	    0xbad
+#define HRT_FN_BAD	      0xbad
 
-#define HRT_SUM_MAX	    (1ull << 24) /* u64 values SUM adds at most */
-#define HRT_SPIN_MAX_US	    10000000ull	 /* 10 s */
+#define HRT_SUM_MAX	      (1ull << 24) /* u64 values SUM adds at most */
+#define HRT_SPIN_MAX_US	      10000000ull  /* 10 s */
 
 /* CORE: result of core i is i * HRT_CORE_FACTOR + args[0]. */
-#define HRT_CORE_FACTOR	    1000
+#define HRT_CORE_FACTOR	      1000
 
 /* HRT cores the image serves (RDX at entry below this). */
-#define HRT_MAX_CORES	    64
+#define HRT_MAX_CORES	      64
 
 #endif

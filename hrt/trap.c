@@ -46,6 +46,11 @@ void hrt_trap(struct trap_frame *f)
 		hrt_upcall(c);
 		return;
 	}
+	if (c && c->catch_gp && f->vector == 13) {
+		c->gps++;
+		f->rip += 2; /* RDMSR and WRMSR: 0f 32, 0f 30 */
+		return;
+	}
 	if (f->vector < 32) {
 		hrt_log("exception %lu at 0x%lx (error 0x%lx, cr2 0x%lx, core %d)",
 			f->vector, f->rip, f->error,

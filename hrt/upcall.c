@@ -49,7 +49,7 @@ static uint64_t sum(const struct hrt_setup *s, uint64_t pa, uint64_t n)
 	return total;
 }
 
-static uint64_t run(const struct hrt_core *c, const struct tandem_hrt_call *call)
+static uint64_t run(struct hrt_core *c, const struct tandem_hrt_call *call)
 {
 	switch (call->func) {
 	case HRT_FN_NULL:
@@ -64,6 +64,8 @@ static uint64_t run(const struct hrt_core *c, const struct tandem_hrt_call *call
 		triple_fault(c);
 	case HRT_FN_SPIN_US:
 		return spin_us(&c->setup, call->args[0]);
+	case HRT_FN_ATTACK:
+		return hrt_attack(c, call->args[0], call->args[1]);
 	default:
 		return HRT_FN_BAD;
 	}

@@ -905,6 +905,42 @@ static void check_cpu_back(void)
 	      p->detected, p->info, p->fault ? " after a fault" : "", bsp->info);
 }
 
+long cells_run_image(const uint8_t *first, const uint8_t *end, const char *name,
+		     unsigned ms, char *why, size_t size)
+{
+	const struct image img = { name, first, end };
+	struct hc_result r, st;
+	long id;
+
+	if (!cc.have_cpu) {
+		ksnprintf(why, size, "no spare CPU for the cells");
+		return -1;
+	}
+	r = load_create(&img, name, 0, why, size);
+	if (!called(r) || r.value <= 0)
+		return -1;
+	id = r.value;
+	r = start(id);
+	if (!called(r) || r.value != 0) {
+		ksnprintf(why, size, "cell start %ld: %s, want 0", id, S(r));
+		cleanup(id);
+		return -1;
+	}
+	wait_state(id, TANDEM_CELL_SHUT_DOWN, ms, &st);
+	cleanup(id);
+	if (!called(st) || st.value < 0) {
+		ksnprintf(why, size, "cell %ld: get state %s", id, S(st));
+		return -1;
+	}
+	ksnprintf(why, size, "cell %ld: state %s", id, ST(st));
+	return st.value;
+}
+
+unsigned cells_cpu(void)
+{
+	return cc.cpu;
+}
+
 void checks_cells(struct suite *s)
 {
 	cc.s = s;

@@ -166,6 +166,11 @@ bool ros_smp_restart(unsigned k, void (*probe)(unsigned cpu))
 	return __atomic_load_n(&p->answered, __ATOMIC_ACQUIRE) != 0;
 }
 
+void ros_apic_eoi(void)
+{
+	apic_write(0xb0, 0);
+}
+
 void ros_ap_main(unsigned cpu)
 {
 	ros_trap_init_ap();

@@ -63,6 +63,9 @@ void ros_smp_park(unsigned k);
  */
 bool ros_smp_restart(unsigned k, void (*probe)(unsigned cpu));
 
+/** End of interrupt on this CPU's local APIC. */
+void ros_apic_eoi(void);
+
 /** Entry of an AP from ros/entry.asm, on ros_ap_stacks[@cpu]. */
 void ros_ap_main(unsigned cpu);
 

@@ -109,6 +109,20 @@ unsigned checks_hrt_planned(const struct suite *s);
 /* After the SMP checks: they take the highest AP from the ROS for the test
  * cells and start it again at the end (ros/checks_cells.c). */
 void checks_cells(struct suite *s);
+/**
+ * After checks_cells(): run the cell image @start..@end as @name on the
+ * cells' CPU (cells_cpu(), parked by the caller) until it leaves the
+ * running state or @ms pass, then destroy it. Its last state, or -1 with
+ * @why filled (@why also says the state otherwise).
+ */
+long cells_run_image(const uint8_t *start, const uint8_t *end, const char *name,
+		     unsigned ms, char *why, size_t size);
+unsigned cells_cpu(void);
+/* After the cell checks: the interrupt and MSR walls attacked from the
+ * ROS, a hostile cell and the HRT (ros/checks_walls.c). */
+void checks_walls(struct suite *s);
+/** How many checks checks_walls() will report. */
+unsigned checks_walls_planned(const struct suite *s);
 /* Disable, last of all: the ROS continues natively (ros/checks_disable.c). */
 void checks_disable(struct suite *s);
 /** How many checks checks_disable() will report. */

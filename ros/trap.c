@@ -2,6 +2,7 @@
 #include "cpu.h"
 #include "ros.h"
 #include "trap.h"
+#include "smp.h"
 
 /* 64-bit TSS (SDM Vol. 3A 8.7). Only RSP0 is used: the stack for
  * interrupts and exceptions that arrive at CPL 3. */
@@ -191,6 +192,13 @@ void ros_trap(struct trap_frame *f)
 	}
 	if (f->vector == ROS_VEC_SPURIOUS)
 		return; /* spurious local APIC interrupt: no EOI */
+	if (f->vector == ROS_VEC_TEST_IPI) {
+		/* The wall checks' IPIs (ros/checks_walls.c): count them. */
+		__atomic_add_fetch(&ros_test_ipis[ros_this_cpu()->index], 1,
+				   __ATOMIC_RELEASE);
+		ros_apic_eoi();
+		return;
+	}
 	if (catch_fault(f))
 		return;
 

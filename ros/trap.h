@@ -28,6 +28,10 @@
 #define ROS_VEC_PF	    14
 #define ROS_VEC_USER_RETURN 0x80 /* int 0x80: back from CPL 3 */
 #define ROS_VEC_SPURIOUS    0xff
+#define ROS_VEC_TEST_IPI    0xe3 /* fixed IPIs of the wall checks */
+
+/* Test IPIs each CPU took (index: ROS CPU K). */
+extern volatile unsigned ros_test_ipis[];
 
 /* Layout pushed by ros/isr.asm: general registers, vector, error code, then
  * the CPU's interrupt frame (SDM Vol. 3A 6.14.2). */

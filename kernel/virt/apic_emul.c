@@ -89,14 +89,15 @@ void apic_emul_icr(struct vcpu *v, uint32_t lo, uint32_t dest, bool x2apic)
 
 	icr_decide(cpus, n, &r, &d);
 	if (d.action == ICR_REFUSE)
-		pr_warn_limited("cell '%s' sent an %s IPI (ICR 0x%08x, dest 0x%x): refused",
-				v->cell->name, mode_names[ICR_MODE(lo)], lo,
-				dest);
+		log_limited(&v->cell->ipi_log, LOG_WARN,
+			    "cell '%s': %s IPI (ICR 0x%08x, dest 0x%x) refused",
+			    v->cell->name, mode_names[ICR_MODE(lo)], lo, dest);
 	else if (d.foreign)
-		pr_warn_limited("cell '%s' sent a %s IPI (ICR 0x%08x, dest 0x%x%s) to APIC %u, which it does not own: dropped",
-				v->cell->name, mode_names[ICR_MODE(lo)], lo,
-				dest, x2apic ? ", x2APIC" : "",
-				cpus[__builtin_ctzll(d.foreign)].apic_id);
+		log_limited(&v->cell->ipi_log, LOG_WARN,
+			    "cell '%s': %s IPI (ICR 0x%08x, dest 0x%x%s) to APIC %u, which it does not own: dropped",
+			    v->cell->name, mode_names[ICR_MODE(lo)], lo, dest,
+			    x2apic ? ", x2APIC" : "",
+			    cpus[__builtin_ctzll(d.foreign)].apic_id);
 	for (unsigned i = 0; i < n; i++) {
 		if (!(d.own & (1ull << i)))
 			continue;

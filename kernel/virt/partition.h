@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "layout.h"
+#include "lib/ratelimit.h"
 #include "mm/paging.h"
 #include "virt/vcpu.h"
 
@@ -82,6 +83,9 @@ struct cell {
 	unsigned int nvcpus;
 	struct vcpu *vcpus[TANDEM_MAX_CPUS];
 	uint64_t hypercall_page; /* last page installed, 0 = none */
+	/* Refused IPIs are said per cell (virt/apic_emul.c): one noisy
+	 * partition cannot hide another's attempts. */
+	struct ratelimit ipi_log;
 
 	/* Non-root cells (kernel/cell/cell_calls.c). */
 	uint64_t cpu_set;

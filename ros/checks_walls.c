@@ -1,0 +1,482 @@
+/*
+ * The interrupt and MSR walls (guest-abi/ABI.md, "The local APIC" and
+ * "MSRs"), attacked from inside: from the ROS, from a hostile cell
+ * (cells/hostile.c) and from the HRT (function HRT_FN_ATTACK of
+ * hrt/hrt_funcs.h). After the cell checks, before Disable.
+ *
+ * The ROS's AP (the cells' CPU) runs a probe that waits with interrupts
+ * on and counts the checks' fixed IPIs (vector ROS_VEC_TEST_IPI, counted
+ * by ros/trap.c). IPIs meant for the HRT's CPUs (every APIC ID that is
+ * not the ROS's) must not arrive: an INIT would stop an HRT core (the
+ * parallel invoke after each attack would not finish), a fixed IPI would
+ * reach Tandem ("interrupt vector 227 reached Tandem", forbidden in
+ * tests/boot-plan.json), and Tandem names each refusal in a line the
+ * harness expects (the "walls" set).
+ */
+#include "cpu.h"
+#include "smp.h"
+#include "suite.h"
+#include "tandem_hvm.h"
+#include "trap.h"
+
+#include "../hrt/hrt_funcs.h"
+
+#define APIC_PAGE	 0xfee00000ull
+#define APIC_ID		 0x020
+#define APIC_ICR_LO	 0x300
+#define APIC_ICR_HI	 0x310
+#define X2APIC_ID	 0x802
+#define X2APIC_ICR	 0x830
+#define X2APIC_SELF_IPI	 0x83f
+#define APIC_BASE_BSP	 (1ull << 8)
+#define APIC_BASE_X2APIC (1ull << 10)
+#define APIC_BASE_ENABLE (1ull << 11)
+#define ICR_FIXED	 (0x4000u | ROS_VEC_TEST_IPI)
+#define ICR_NMI		 0x4400u
+#define ICR_INIT	 0x4500u
+#define ICR_SMI		 0x4200u
+#define ICR_LOGICAL	 (1u << 11)
+#define ICR_ALL_BUT_SELF (3u << 18)
+#define MAX_ATTACKED_ID	 16 /* APIC IDs 0..15 are tried */
+#define IPI_WAIT_MS	 200
+#define CALL_MS		 5000
+#define CELL_MS		 10000
+#define HRT_ATTACK_WANT	 HRT_ATTACK_ALL
+
+extern const uint8_t ros_cell_hostile[], ros_cell_hostile_end[];
+
+volatile unsigned ros_test_ipis[ROS_MAX_CPUS];
+
+static struct tandem_hrt_call call;
+static uint64_t results[HRT_MAX_CORES + 1];
+
+static struct {
+	const struct suite *s;
+	bool have_ap, have_hrt;
+	unsigned ap; /* the ROS CPU index of the AP */
+	uint64_t khz;
+} ws;
+
+/* ---- helpers ---- */
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static volatile uint32_t *apic_reg(uint32_t off)
+{
+	return (volatile uint32_t *)(APIC_PAGE + off);
+}
+
+static int try_wrmsr(uint32_t msr, uint64_t v)
+{
+	int f = ros_try(ROS_VEC_GP);
+
+	if (f == 0) {
+		wrmsr(msr, v);
+		ros_untry();
+	}
+	return f;
+}
+
+static int try_rdmsr(uint32_t msr, uint64_t *v)
+{
+	int f = ros_try(ROS_VEC_GP);
+
+	*v = 0;
+	if (f == 0) {
+		*v = rdmsr(msr);
+		ros_untry();
+	}
+	return f;
+}
+
+static void xapic_ipi(uint32_t dest, uint32_t lo)
+{
+	*apic_reg(APIC_ICR_HI) = dest << 24;
+	*apic_reg(APIC_ICR_LO) = lo;
+}
+
+static unsigned ipis(unsigned cpu)
+{
+	return __atomic_load_n(&ros_test_ipis[cpu], __ATOMIC_ACQUIRE);
+}
+
+/* Let a pending test IPI in on this CPU (the BSP runs with IF clear).
+ * The firmware's PIC still delivers the PIT's IRQ 0 at vector 8: mask it
+ * meanwhile. */
+static void take_pending(void)
+{
+	uint8_t m1 = inb(0x21), m2 = inb(0xa1);
+
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+	__asm__ volatile("sti\n\tnop\n\tnop\n\tcli" ::: "memory");
+	outb(0xa1, m2);
+	outb(0x21, m1);
+}
+
+/* Waits until the AP counted @want IPIs or IPI_WAIT_MS passed. */
+static bool ap_reaches(unsigned want)
+{
+	for (unsigned i = 0; i < IPI_WAIT_MS; i++) {
+		if (ipis(ws.ap) >= want)
+			break;
+		ros_udelay(1000);
+	}
+	ros_udelay(2000); /* and nothing more arrives */
+	return ipis(ws.ap) == want;
+}
+
+static bool is_ros_apic(uint32_t id)
+{
+	for (size_t k = 0; k < ros_smp.ncpus; k++)
+		if (ros_smp.apic_ids[k] == id)
+			return true;
+	return false;
+}
+
+/* The AP's probe while the checks run: answer, then take interrupts. */
+static void ap_listen(unsigned cpu)
+{
+	__atomic_store_n(&ros_smp.probes[cpu].answered, 1, __ATOMIC_RELEASE);
+	for (;;)
+		__asm__ volatile("sti\n\thlt\n\tcli" ::: "memory");
+}
+
+/* Runs `call` on the HRT (every core when @parallel) until IDLE again: 0,
+ * the library's error, or -100 - the vector + 1 of a fault. */
+static long hrt_sync(bool parallel)
+{
+	int f = ros_try(ROS_ANY_VECTOR);
+	long r;
+
+	if (f)
+		return -100 - f;
+	r = parallel ? tandem_hrt_call_sync_parallel(&call, ws.khz * CALL_MS) :
+		       tandem_hrt_call_sync(&call, ws.khz * CALL_MS);
+	ros_untry();
+	return r;
+}
+
+/* A parallel call of HRT_FN_CORE: every core answers index * 1000 + 11. */
+static void check_hrt_answers(const char *name)
+{
+	unsigned bad = 0;
+	long r;
+
+	if (!ws.have_hrt) {
+		check(true, name, NULL);
+		ros_log("walls: no HRT: '%s' has nothing to ask", name);
+		return;
+	}
+	memset(&call, 0, sizeof(call));
+	call.func = HRT_FN_CORE;
+	call.args[0] = 11;
+	call.result_gpa = (uint64_t)results;
+	for (unsigned i = 0; i <= HRT_MAX_CORES; i++)
+		results[i] = 0x5555;
+	r = hrt_sync(true);
+	for (unsigned i = 0; i < 2; i++)
+		if (results[i] != i * HRT_CORE_FACTOR + 11)
+			bad++;
+	check(r == 0 && !bad, name, "parallel call: %ld; results 0x%lx 0x%lx",
+	      r, results[0], results[1]);
+}
+
+/* ---- the ROS's own APIC ---- */
+
+static void check_ids(void)
+{
+	uint64_t x2 = 0;
+	int f = try_rdmsr(X2APIC_ID, &x2);
+	uint32_t xid = *apic_reg(APIC_ID) >> 24;
+
+	check(!f && x2 == xid && xid == ros_smp.apic_ids[0],
+	      "walls: x2apic id is the xapic id",
+	      "MSR 0x802: 0x%lx%s; xAPIC ID %u; MADT %u", x2, f ? " (#GP)" : "",
+	      xid, ros_smp.apic_ids[0]);
+}
+
+static void check_own_ipis(void)
+{
+	uint32_t ap_id = ros_smp.apic_ids[ws.ap];
+	unsigned before = ipis(ws.ap), bsp = ipis(0);
+	bool page, msr, self;
+	int f;
+
+	xapic_ipi(ap_id, ICR_FIXED);
+	page = ws.have_ap && ap_reaches(before + 1);
+	check(page, "walls: fixed ipi to own cpu via xapic page",
+	      "AP %u (APIC ID %u) counted %u, want %u", ws.ap, ap_id,
+	      ipis(ws.ap), before + 1);
+
+	before = ipis(ws.ap);
+	f = try_wrmsr(X2APIC_ICR, (uint64_t)ap_id << 32 | ICR_FIXED);
+	msr = !f && ws.have_ap && ap_reaches(before + 1);
+	check(msr, "walls: fixed ipi to own cpu via x2apic msr",
+	      "wrmsr 0x830%s; AP counted %u, want %u", f ? " #GP" : "",
+	      ipis(ws.ap), before + 1);
+
+	f = try_wrmsr(X2APIC_SELF_IPI, ROS_VEC_TEST_IPI);
+	take_pending();
+	self = !f && ipis(0) == bsp + 1;
+	check(self, "walls: self ipi via x2apic msr",
+	      "wrmsr 0x83f%s; BSP counted %u, want %u", f ? " #GP" : "",
+	      ipis(0), bsp + 1);
+}
+
+/* The attack of the issue, found on Bochs VMX: the ROS disables or moves
+ * its APIC; Tandem could no longer signal this CPU. */
+static void check_apic_base(void)
+{
+	uint64_t base = 0, after = 0;
+	int fr = try_rdmsr(MSR_APIC_BASE, &base);
+	uint64_t want = APIC_PAGE | APIC_BASE_ENABLE | APIC_BASE_BSP;
+	int fd, fm, fx, fs;
+
+	check(!fr && (base & ~APIC_BASE_X2APIC) == want,
+	      "walls: apic_base shows an enabled bsp",
+	      "rdmsr 0x1b: 0x%lx%s, want 0x%lx", base, fr ? " (#GP)" : "", want);
+	fd = try_wrmsr(MSR_APIC_BASE, base & ~APIC_BASE_ENABLE);
+	fm = try_wrmsr(MSR_APIC_BASE, base + 0x1000);
+	fx = try_wrmsr(MSR_APIC_BASE, base ^ APIC_BASE_X2APIC);
+	fs = try_wrmsr(MSR_APIC_BASE, base);
+	try_rdmsr(MSR_APIC_BASE, &after);
+	check(fd == ROS_VEC_GP + 1 && fm == ROS_VEC_GP + 1 &&
+		      fx == ROS_VEC_GP + 1 && !fs && after == base,
+	      "walls: apic_base changes refused",
+	      "disable %d, move %d, mode %d (want #GP each), same value %d "
+	      "(want no fault); reads 0x%lx, was 0x%lx",
+	      fd, fm, fx, fs, after, base);
+	check_hrt_answers("walls: hrt answers after apic_base writes");
+}
+
+/* Fixed, NMI and INIT to every APIC ID the ROS does not own, through the
+ * page and the MSR; SMI to itself; then the broadcasts, which must reach
+ * the ROS's own AP and nobody else. */
+static void check_foreign_ipis(void)
+{
+	static const uint32_t modes[] = { ICR_FIXED, ICR_NMI, ICR_INIT };
+	unsigned ap0 = ipis(ws.ap), bsp0 = ipis(0), faults = 0, sent = 0;
+
+	for (uint32_t id = 0; id < MAX_ATTACKED_ID; id++) {
+		if (is_ros_apic(id))
+			continue;
+		for (unsigned m = 0; m < 3; m++) {
+			xapic_ipi(id, modes[m]);
+			faults += try_wrmsr(X2APIC_ICR,
+					    (uint64_t)id << 32 | modes[m]) != 0;
+			/* x2APIC logical: cluster 0, the bit of @id. */
+			faults += try_wrmsr(X2APIC_ICR,
+					    (1ull << id) << 32 | modes[m] |
+						    ICR_LOGICAL) != 0;
+			sent += 3;
+		}
+	}
+	xapic_ipi(0, ICR_SMI | 1u << 18); /* SMI to itself */
+	check(!faults && ipis(ws.ap) == ap0,
+	      "walls: ipis to foreign apic ids refused",
+	      "%u sent, %u faulted (want 0); AP counted %u more (want 0)", sent,
+	      faults, ipis(ws.ap) - ap0);
+
+	/* Broadcasts: xAPIC 0xff, x2APIC 0xffffffff, all but self, xAPIC
+	 * logical 0xff, and NMI to all but self (absorbed). */
+	ap0 = ipis(ws.ap);
+	xapic_ipi(0xff, ICR_FIXED);
+	ap_reaches(ap0 + 1);
+	try_wrmsr(X2APIC_ICR, 0xffffffffull << 32 | ICR_FIXED);
+	ap_reaches(ap0 + 2);
+	xapic_ipi(0, ICR_FIXED | ICR_ALL_BUT_SELF);
+	ap_reaches(ap0 + 3);
+	xapic_ipi(0xff, ICR_FIXED | ICR_LOGICAL); /* every logical id */
+	ap_reaches(ap0 + 4);
+	xapic_ipi(0, ICR_NMI | ICR_ALL_BUT_SELF);
+	try_wrmsr(X2APIC_ICR, ICR_NMI | ICR_ALL_BUT_SELF);
+	take_pending();
+	check(ipis(ws.ap) == ap0 + 4 && ipis(0) >= bsp0 + 1,
+	      "walls: broadcasts reach own cpus only",
+	      "AP counted %u (want 4), BSP %u (want at least 1)",
+	      ipis(ws.ap) - ap0, ipis(0) - bsp0);
+	check_hrt_answers("walls: hrt answers after the ipi attack");
+}
+
+/* ---- MSRs ---- */
+
+/* Platform-wide MSRs: a write raises #GP and changes nothing. */
+static void check_platform_msrs(void)
+{
+	static const uint32_t msrs[] = {
+		0x2ff,	    /* MTRR_DEF_TYPE */
+		0x200,	    /* MTRR_PHYSBASE0 */
+		0x250,	    /* MTRR_FIX64K_00000 */
+		0x79,	    /* BIOS_UPDT_TRIG (microcode) */
+		0x8b,	    /* BIOS_SIGN_ID */
+		0x3a,	    /* FEATURE_CONTROL */
+		0x9b,	    /* SMM_MONITOR_CTL */
+		0x1f2,	    /* SMRR_PHYSBASE */
+		0x1a0,	    /* MISC_ENABLE */
+		0x199,	    /* PERF_CTL */
+		0x19a,	    /* CLOCK_MODULATION */
+		0x1b0,	    /* ENERGY_PERF_BIAS */
+		0x186,	    /* PERFEVTSEL0 */
+		0xc1,	    /* PMC0 */
+		0x38f,	    /* PERF_GLOBAL_CTRL */
+		0x10,	    /* TSC */
+		0x480,	    /* VMX_BASIC */
+		0xc0010000, /* AMD PERF_CTL0 */
+		0xc0010004, /* AMD PERF_CTR0 */
+		0xc0010010, /* AMD SYSCFG */
+		0xc0010015, /* AMD HWCR */
+		0xc0010114, /* VM_CR */
+		0xc0010117, /* VM_HSAVE_PA */
+	};
+	unsigned bad = 0;
+	uint32_t first = 0;
+
+	for (unsigned i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+		uint64_t before, after;
+		int rb = try_rdmsr(msrs[i], &before);
+		int w = try_wrmsr(msrs[i], before ^ 1);
+		int ra = try_rdmsr(msrs[i], &after);
+
+		if (w != ROS_VEC_GP + 1 || rb != ra ||
+		    (msrs[i] != 0x10 && before != after)) {
+			if (!bad++)
+				first = msrs[i];
+		}
+	}
+	check(!bad, "walls: platform msr writes gp",
+	      "%u MSRs not refused or changed, first 0x%x", bad, first);
+}
+
+/* The root may read MTRRs; DEBUGCTL reads 0 and takes only 0; unlisted
+ * MSRs raise #GP on reads too; guest context passes. */
+static void check_msr_lists(void)
+{
+	uint64_t def = 0, dbg = 1, v = 0, old = 0;
+	int fdef = try_rdmsr(0x2ff, &def);
+	int fdbg = try_rdmsr(0x1d9, &dbg);
+	int fdw = try_wrmsr(0x1d9, 1); /* LBR on: refused */
+	int fdz = try_wrmsr(0x1d9, 0);
+	int fun = try_rdmsr(0x1f2, &v);
+	int fl, flr;
+
+	try_rdmsr(0xc0000102, &old); /* KERNEL_GS_BASE */
+	fl = try_wrmsr(0xc0000102, 0xffff800012345000ull);
+	flr = try_rdmsr(0xc0000102, &v);
+	try_wrmsr(0xc0000102, old);
+	check(!fdef && !fdbg && dbg == 0 && fdw == ROS_VEC_GP + 1 && !fdz &&
+		      fun == ROS_VEC_GP + 1 && !fl && !flr &&
+		      v == 0xffff800012345000ull,
+	      "walls: msr lists of the root",
+	      "MTRR_DEF_TYPE read %d (0x%lx); DEBUGCTL read %d (0x%lx), "
+	      "write 1 %d, write 0 %d; SMRR read %d; KERNEL_GS_BASE %d %d 0x%lx",
+	      fdef, def, fdbg, dbg, fdw, fdz, fun, fl, flr, v);
+}
+
+/* ---- the HRT attacks the ROS ---- */
+
+static void check_hrt_attack(void)
+{
+	uint64_t mask = 0;
+	unsigned ap0 = ipis(ws.ap), bsp0 = ipis(0);
+	long r;
+
+	if (!ws.have_hrt) {
+		check(true, "walls: hrt attack refused", NULL);
+		check_hrt_answers("walls: hrt answers after its attack");
+		return;
+	}
+	for (size_t k = 0; k < ros_smp.ncpus; k++)
+		if (ros_smp.apic_ids[k] < 64)
+			mask |= 1ull << ros_smp.apic_ids[k];
+	memset(&call, 0, sizeof(call));
+	call.func = HRT_FN_ATTACK;
+	call.args[0] = mask;
+	call.args[1] = ROS_VEC_TEST_IPI;
+	call.result_gpa = (uint64_t)results;
+	results[0] = 0x5555;
+	r = hrt_sync(false);
+	ros_udelay(IPI_WAIT_MS * 1000);
+	take_pending();
+	check(r == 0 && results[0] == HRT_ATTACK_WANT && ipis(ws.ap) == ap0 &&
+		      ipis(0) == bsp0,
+	      "walls: hrt attack refused",
+	      "call %ld, result 0x%lx (want 0x%x); test IPIs: AP %u, BSP %u (want 0)",
+	      r, results[0], HRT_ATTACK_WANT, ipis(ws.ap) - ap0, ipis(0) - bsp0);
+	check_hrt_answers("walls: hrt answers after its attack");
+}
+
+/* ---- a hostile cell ---- */
+
+static void check_hostile_cell(void)
+{
+	unsigned bsp0 = ipis(0);
+	char why[120] = "";
+	long st;
+	bool back;
+
+	if (ws.have_ap)
+		ros_smp_park(ws.ap);
+	st = cells_run_image(ros_cell_hostile, ros_cell_hostile_end, "hostile",
+			     CELL_MS, why, sizeof(why));
+	take_pending();
+	check(st == TANDEM_CELL_SHUT_DOWN, "walls: hostile cell shut down",
+	      "%s (want shut down)", why);
+	check(ipis(0) == bsp0, "walls: hostile cell reached no ros cpu",
+	      "BSP counted %u test IPIs (want 0)", ipis(0) - bsp0);
+	back = ws.have_ap && ros_smp_restart(ws.ap, suite_cpu_probe);
+	check(back, "walls: ros cpu answers after the hostile cell",
+	      "CPU %u did not answer a restart", ws.ap);
+	check_hrt_answers("walls: hrt answers after the hostile cell");
+}
+
+/* Own IPIs 3, APIC_BASE 3, foreign IPIs 3, MSRs 2, HRT 2, cell 4, IDs 1. */
+#define WALLS_CHECKS 18
+
+unsigned checks_walls_planned(const struct suite *s)
+{
+	return s->detected ? WALLS_CHECKS : 0;
+}
+
+void checks_walls(struct suite *s)
+{
+	int f;
+
+	if (!s->detected)
+		return;
+	ws.s = s;
+	ws.ap = cells_cpu();
+	{
+		uint64_t t0 = rdtsc();
+
+		ros_udelay(20000);
+		ws.khz = (rdtsc() - t0) / 20;
+		if (!ws.khz)
+			ws.khz = 1000000;
+	}
+	f = ros_try(ROS_ANY_VECTOR);
+	if (f == 0) {
+		ws.have_hrt = tandem_hvm_null() == 0;
+		ros_untry();
+	}
+	ros_smp_park(ws.ap);
+	ws.have_ap = ws.ap < ros_smp.ncpus && ros_smp_restart(ws.ap, ap_listen);
+	ros_log("walls: AP %u (APIC ID %u) %s; HRT %s", ws.ap,
+		ros_smp.apic_ids[ws.ap],
+		ws.have_ap ? "listens" : "did not answer",
+		ws.have_hrt ? "there" : "absent");
+	check_ids();
+	check_own_ipis();
+	check_apic_base();
+	check_foreign_ipis();
+	check_platform_msrs();
+	check_msr_lists();
+	check_hrt_attack();
+	check_hostile_cell();
+}
