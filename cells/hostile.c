@@ -3,19 +3,18 @@
  * (ros/checks_walls.c runs it), prints what it saw, one line, then shuts
  * down:
  *
- *   hostile: ipis 142 x2faults 0; apic_base fee00d00 changes refused 3/3
- *   same ok; msr writes refused 14/14, mtrr reads refused 3/3; lstar kept
+ *   hostile: ipis 142 x2gp 0; apic_base fee00d00 gp 3/3 same ok; wrmsr gp 14/14; mtrr rdmsr gp 3/3; lstar ok
  *
- * (one line). ipis: fixed, NMI and INIT IPIs to every APIC ID 0-15 but its
+ * ipis: fixed, NMI and INIT IPIs to every APIC ID 0-15 but its
  * own through the xAPIC page and the x2APIC ICR (physical and logical),
- * INIT/NMI/fixed to all but itself and an SMI to itself; x2faults: how
+ * INIT/NMI/fixed to all but itself and an SMI to itself; x2gp: how
  * many of the x2APIC writes raised #GP (none: Tandem drops them quietly
  * and names the cell in a line). apic_base: what IA32_APIC_BASE reads
  * (enabled, x2APIC shown, BSP: its first vCPU), and that disabling,
  * moving and switching it to xAPIC each raise #GP while writing the value
- * read is accepted. msr writes: platform-wide MSRs (MTRRs, microcode,
+ * read is accepted. wrmsr: platform-wide MSRs (MTRRs, microcode,
  * FEATURE_CONTROL, SMRR, MISC_ENABLE, perf counters, HWCR, VM_CR, the
- * TSC) whose writes must raise #GP in a cell; mtrr reads: a cell may not
+ * TSC) whose writes must raise #GP in a cell; mtrr rdmsr: a cell may not
  * read the MTRRs either. lstar: a guest-context MSR (it passes) reads back.
  * Whether an IPI got through the ROS and the HRT tell.
  */
@@ -181,19 +180,19 @@ void cell_main(void)
 	rdmsr_gp(0xc0000082, &v);
 
 	field("hostile: ipis ", ipis);
-	field(" x2faults ", x2faults);
+	field(" x2gp ", x2faults);
 	cell_puts("; apic_base ");
 	if (base_gp)
 		cell_puts("#GP");
 	else
 		cell_put_hex((uint32_t)base);
-	field(" changes refused ", refused);
+	field(" gp ", refused);
 	cell_puts("/3 same ");
 	cell_puts(after == base && !base_gp ? "ok" : "bad");
-	field("; msr writes refused ", msr_refused);
+	field("; wrmsr gp ", msr_refused);
 	field("/", sizeof(msrs) / sizeof(msrs[0]));
-	field(", mtrr reads refused ", mtrr_reads);
+	field("; mtrr rdmsr gp ", mtrr_reads);
 	cell_puts("/3");
-	cell_puts(v == 0x12345000 ? "; lstar kept\n" : "; lstar lost\n");
+	cell_puts(v == 0x12345000 ? "; lstar ok\n" : "; lstar lost\n");
 	cell_shut_down();
 }

@@ -264,6 +264,8 @@ static void check_foreign_ipis(void)
 	static const uint32_t modes[] = { ICR_FIXED, ICR_NMI, ICR_INIT };
 	unsigned ap0 = ipis(ws.ap), bsp0 = ipis(0), faults = 0, sent = 0;
 
+	/* First, while the line limit lets it through: SMI to itself. */
+	xapic_ipi(0, ICR_SMI | 1u << 18);
 	for (uint32_t id = 0; id < MAX_ATTACKED_ID; id++) {
 		if (is_ros_apic(id))
 			continue;
@@ -278,7 +280,6 @@ static void check_foreign_ipis(void)
 			sent += 3;
 		}
 	}
-	xapic_ipi(0, ICR_SMI | 1u << 18); /* SMI to itself */
 	check(!faults && ipis(ws.ap) == ap0,
 	      "walls: ipis to foreign apic ids refused",
 	      "%u sent, %u faulted (want 0); AP counted %u more (want 0)", sent,

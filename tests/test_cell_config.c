@@ -517,6 +517,17 @@ static void test_io_region(void **state)
 	build_valid();
 	mem[2].flags |= TANDEM_MEM_ROOTSHARED | TANDEM_MEM_EXECUTE;
 	EXPECT_OK();
+	/* The real local APIC page, alone or inside a larger region. */
+	build_valid();
+	mem[2].phys_start = 0xfee00000;
+	EXPECT(-TANDEM_EINVAL, "memory region maps the local APIC page", 2, -1);
+	build_valid();
+	mem[2].phys_start = 0xfec00000;
+	mem[2].size = 0x400000;
+	EXPECT(-TANDEM_EINVAL, "memory region maps the local APIC page", 2, -1);
+	build_valid();
+	mem[2].phys_start = 0xfee01000;
+	EXPECT_OK();
 }
 
 /* ---- rules 15 - 16: memory regions together ---- */

@@ -230,6 +230,12 @@ static int check_mem_region(const struct tandem_memory_region *r, int i,
 	if ((r->flags & TANDEM_MEM_IO) && (r->flags & TANDEM_MEM_LOADABLE))
 		return fail(err, -TANDEM_EINVAL,
 			    "I/O memory region marked LOADABLE", i, -1);
+	/* The real APIC page would bypass the IPI filter (ABI.md 11.3). */
+	if (r->phys_start < CELL_CONFIG_APIC_PAGE + CELL_CONFIG_PAGE_SIZE &&
+	    r->phys_start + r->size > CELL_CONFIG_APIC_PAGE &&
+	    !(r->flags & TANDEM_MEM_COMM_REGION))
+		return fail(err, -TANDEM_EINVAL,
+			    "memory region maps the local APIC page", i, -1);
 	return 0;
 }
 

@@ -85,10 +85,11 @@
 #define CELL_CONFIG_MAX_MEM	64 /* memory regions per configuration */
 #define CELL_CONFIG_MAX_PIO	64 /* PIO regions per configuration */
 #define CELL_CONFIG_PAGE_SIZE	4096u
-#define CELL_CONFIG_VIRT_LIMIT	(UINT64_C(1) << 48) /* cell-physical end */
-#define CELL_CONFIG_PHYS_LIMIT	(UINT64_C(1) << 52) /* host-physical end */
-#define CELL_CONFIG_ENTRY_LIMIT (UINT64_C(1) << 32) /* reset_entry below */
-#define CELL_CONFIG_PIO_LIMIT	0x10000u	    /* end of the port space */
+#define CELL_CONFIG_VIRT_LIMIT	(UINT64_C(1) << 48)  /* cell-physical end */
+#define CELL_CONFIG_PHYS_LIMIT	(UINT64_C(1) << 52)  /* host-physical end */
+#define CELL_CONFIG_ENTRY_LIMIT (UINT64_C(1) << 32)  /* reset_entry below */
+#define CELL_CONFIG_PIO_LIMIT	0x10000u	     /* end of the port space */
+#define CELL_CONFIG_APIC_PAGE	UINT64_C(0xfee00000) /* never a region's phys */
 
 /* A physical address range [base, base + size). */
 struct cfg_range {
