@@ -3,7 +3,7 @@
  * (ros/checks_walls.c runs it), prints what it saw, one line, then shuts
  * down:
  *
- *   hostile: ipis 142 x2gp 0; apic_base fee00d00 gp 3/3 same ok; wrmsr gp 14/14; mtrr rdmsr gp 3/3; lstar ok
+ *   hostile: ipis 142 x2gp 0; apic_base fee00d00 gp 3/3 same ok; wrmsr gp 14/14; mtrr rdmsr gp 3/3; lstar ok; aux 0
  *
  * ipis: fixed, NMI and INIT IPIs to every APIC ID 0-15 but its
  * own through the xAPIC page and the x2APIC ICR (physical and logical),
@@ -16,6 +16,8 @@
  * FEATURE_CONTROL, SMRR, MISC_ENABLE, perf counters, HWCR, VM_CR, the
  * TSC) whose writes must raise #GP in a cell; mtrr rdmsr: a cell may not
  * read the MTRRs either. lstar: a guest-context MSR (it passes) reads back.
+ * aux: TSC_AUX as the cell found it: 0, not what the ROS left on the CPU
+ * (ros/checks_walls.c sets it), as Tandem swaps it with the vCPU.
  * Whether an IPI got through the ROS and the HRT tell.
  */
 #include "cell_lib.h"
@@ -134,10 +136,14 @@ void cell_main(void)
 	};
 	uint32_t own, ipis = 0, x2faults = 0, refused = 0, msr_refused = 0,
 		      mtrr_reads = 0;
-	uint64_t base = 0, after = 0, v = 0;
+	uint64_t base = 0, after = 0, v = 0, aux = 0;
+	uint32_t aux_gp;
 	int base_gp;
 
 	idt_init();
+	/* First of all: the ROS CPU this cell runs on left a TSC_AUX behind;
+	 * the cell must see its own (0), not that one. */
+	aux_gp = rdmsr_gp(0xc0000103, &aux);
 	own = *reg(APIC_ID) >> 24;
 	if (rdmsr_gp(X2APIC_ID, &v) || v != own)
 		cell_puts("hostile: x2APIC ID differs from the xAPIC one\n");
@@ -193,6 +199,11 @@ void cell_main(void)
 	field("/", sizeof(msrs) / sizeof(msrs[0]));
 	field("; mtrr rdmsr gp ", mtrr_reads);
 	cell_puts("/3");
-	cell_puts(v == 0x12345000 ? "; lstar ok\n" : "; lstar lost\n");
+	cell_puts(v == 0x12345000 ? "; lstar ok; aux " : "; lstar lost; aux ");
+	if (aux_gp)
+		cell_puts("#GP");
+	else
+		cell_put_hex((uint32_t)aux);
+	cell_putc('\n');
 	cell_shut_down();
 }

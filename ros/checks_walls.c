@@ -140,9 +140,17 @@ static bool is_ros_apic(uint32_t id)
 	return false;
 }
 
-/* The AP's probe while the checks run: answer, then take interrupts. */
+#define MSR_TSC_AUX 0xc0000103
+#define AUX_MARK    0x5a5au
+
+static volatile int ap_aux_fault;
+static volatile uint64_t ap_aux;
+
+/* The AP's probe while the checks run: leave a TSC_AUX for the hostile
+ * cell not to see, answer, then take interrupts. */
 static void ap_listen(unsigned cpu)
 {
+	try_wrmsr(MSR_TSC_AUX, AUX_MARK);
 	__atomic_store_n(&ros_smp.probes[cpu].answered, 1, __ATOMIC_RELEASE);
 	for (;;)
 		__asm__ volatile("sti\n\thlt\n\tcli" ::: "memory");
@@ -415,6 +423,16 @@ static void check_hrt_attack(void)
 
 /* ---- a hostile cell ---- */
 
+/* The AP back from the cell: what TSC_AUX it has, then the usual probe. */
+static void ap_aux_probe(unsigned cpu)
+{
+	uint64_t v;
+
+	ap_aux_fault = try_rdmsr(MSR_TSC_AUX, &v);
+	ap_aux = v;
+	suite_cpu_probe(cpu);
+}
+
 static void check_hostile_cell(void)
 {
 	unsigned bsp0 = ipis(0);
@@ -431,14 +449,19 @@ static void check_hostile_cell(void)
 	      "%s (want shut down)", why);
 	check(ipis(0) == bsp0, "walls: hostile cell reached no ros cpu",
 	      "BSP counted %u test IPIs (want 0)", ipis(0) - bsp0);
-	back = ws.have_ap && ros_smp_restart(ws.ap, suite_cpu_probe);
+	back = ws.have_ap && ros_smp_restart(ws.ap, ap_aux_probe);
 	check(back, "walls: ros cpu answers after the hostile cell",
 	      "CPU %u did not answer a restart", ws.ap);
+	/* No RDTSCP: no TSC_AUX to keep (the cell's line says #GP too). */
+	check(back && (ap_aux_fault || ap_aux == AUX_MARK),
+	      "walls: ros cpu keeps its tsc_aux across the cell",
+	      "TSC_AUX 0x%lx%s, want 0x%x", ap_aux,
+	      ap_aux_fault ? " (#GP)" : "", AUX_MARK);
 	check_hrt_answers("walls: hrt answers after the hostile cell");
 }
 
-/* Own IPIs 3, APIC_BASE 3, foreign IPIs 3, MSRs 2, HRT 2, cell 4, IDs 1. */
-#define WALLS_CHECKS 18
+/* Own IPIs 3, APIC_BASE 3, foreign IPIs 3, MSRs 2, HRT 2, cell 5, IDs 1. */
+#define WALLS_CHECKS 19
 
 unsigned checks_walls_planned(const struct suite *s)
 {
