@@ -134,6 +134,10 @@ static bool region_ok(const struct tandem_memory_region *r)
 	}
 	if ((r->flags & TANDEM_MEM_IO) && (r->flags & TANDEM_MEM_LOADABLE))
 		return false;
+	/* Not the local APIC page (0xfee00000), but as the comm region. */
+	if (!(r->flags & TANDEM_MEM_COMM_REGION) &&
+	    r->phys_start <= 0xfee00000 && r->phys_start + r->size > 0xfee00000)
+		return false;
 	return true;
 }
 
