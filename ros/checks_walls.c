@@ -38,7 +38,7 @@
 #define ICR_LOGICAL	 (1u << 11)
 #define ICR_ALL_BUT_SELF (3u << 18)
 #define MAX_ATTACKED_ID	 16 /* APIC IDs 0..15 are tried */
-#define IPI_WAIT_MS	 200
+#define IPI_WAIT_MS	 1000
 #define CALL_MS		 5000
 #define CELL_MS		 10000
 #define HRT_ATTACK_WANT	 HRT_ATTACK_ALL
@@ -115,7 +115,10 @@ static void take_pending(void)
 
 	outb(0x21, 0xff);
 	outb(0xa1, 0xff);
-	__asm__ volatile("sti\n\tnop\n\tnop\n\tcli" ::: "memory");
+	__asm__ volatile("sti" ::: "memory");
+	for (unsigned i = 0; i < 1000; i++)
+		cpu_relax();
+	__asm__ volatile("cli" ::: "memory");
 	outb(0xa1, m2);
 	outb(0x21, m1);
 }
@@ -306,6 +309,7 @@ static void check_foreign_ipis(void)
 	ap_reaches(ap0 + 4);
 	xapic_ipi(0, ICR_NMI | ICR_ALL_BUT_SELF);
 	try_wrmsr(X2APIC_ICR, ICR_NMI | ICR_ALL_BUT_SELF);
+	ap_reaches(ap0 + 4);
 	take_pending();
 	check(ipis(ws.ap) == ap0 + 4 && ipis(0) >= bsp0 + 1,
 	      "walls: broadcasts reach own cpus only",
