@@ -1,7 +1,7 @@
 /*
  * The interrupt and MSR walls (guest-abi/ABI.md, "The local APIC" and
- * "MSRs"), attacked from inside: from the ROS, from a hostile cell
- * (cells/hostile.c) and from the HRT (function HRT_FN_ATTACK of
+ * "MSRs"), attacked from inside: from the ROS, from a apicwall cell
+ * (cells/apicwall.c) and from the HRT (function HRT_FN_ATTACK of
  * hrt/hrt_funcs.h). After the cell checks, before Disable.
  *
  * The ROS's AP (the cells' CPU) runs a probe that waits with interrupts
@@ -43,7 +43,7 @@
 #define CELL_MS		 10000
 #define HRT_ATTACK_WANT	 HRT_ATTACK_ALL
 
-extern const uint8_t ros_cell_hostile[], ros_cell_hostile_end[];
+extern const uint8_t ros_cell_apicwall[], ros_cell_apicwall_end[];
 
 volatile unsigned ros_test_ipis[ROS_MAX_CPUS];
 
@@ -425,7 +425,7 @@ static void check_hrt_attack(void)
 	check_hrt_answers("walls: hrt answers after its attack");
 }
 
-/* ---- a hostile cell ---- */
+/* ---- a apicwall cell ---- */
 
 /* The AP back from the cell: what TSC_AUX it has, then the usual probe. */
 static void ap_aux_probe(unsigned cpu)
@@ -446,22 +446,22 @@ static void check_hostile_cell(void)
 
 	if (ws.have_ap)
 		ros_smp_park(ws.ap);
-	st = cells_run_image(ros_cell_hostile, ros_cell_hostile_end, "hostile",
-			     CELL_MS, why, sizeof(why));
+	st = cells_run_image(ros_cell_apicwall, ros_cell_apicwall_end,
+			     "apicwall", CELL_MS, why, sizeof(why));
 	take_pending();
-	check(st == TANDEM_CELL_SHUT_DOWN, "walls: hostile cell shut down",
+	check(st == TANDEM_CELL_SHUT_DOWN, "walls: apicwall cell shut down",
 	      "%s (want shut down)", why);
-	check(ipis(0) == bsp0, "walls: hostile cell reached no ros cpu",
+	check(ipis(0) == bsp0, "walls: apicwall cell reached no ros cpu",
 	      "BSP counted %u test IPIs (want 0)", ipis(0) - bsp0);
 	back = ws.have_ap && ros_smp_restart(ws.ap, ap_aux_probe);
-	check(back, "walls: ros cpu answers after the hostile cell",
+	check(back, "walls: ros cpu answers after the apicwall cell",
 	      "CPU %u did not answer a restart", ws.ap);
 	/* No RDTSCP: no TSC_AUX to keep (the cell's line says #GP too). */
 	check(back && (ap_aux_fault || ap_aux == AUX_MARK),
 	      "walls: ros cpu keeps its tsc_aux across the cell",
 	      "TSC_AUX 0x%lx%s, want 0x%x", ap_aux,
 	      ap_aux_fault ? " (#GP)" : "", AUX_MARK);
-	check_hrt_answers("walls: hrt answers after the hostile cell");
+	check_hrt_answers("walls: hrt answers after the apicwall cell");
 }
 
 /* Own IPIs 3, APIC_BASE 3, foreign IPIs 3, MSRs 2, HRT 2, cell 5, IDs 1. */

@@ -1,9 +1,9 @@
 /*
- * hostile: a cell that attacks the interrupt and MSR walls from inside
+ * apicwall: a cell that attacks the interrupt and MSR walls from inside
  * (ros/checks_walls.c runs it), prints what it saw, one line, then shuts
  * down:
  *
- *   hostile: ipis 142 x2gp 0; apic_base fee00d00 gp 3/3 same ok; wrmsr gp 14/14; mtrr rdmsr gp 3/3; lstar ok; aux 0
+ *   apicwall: ipis 142 x2gp 0; apic_base fee00d00 gp 3/3 same ok; wrmsr gp 14/14; mtrr rdmsr gp 3/3; lstar ok; aux 0
  *
  * ipis: fixed, NMI and INIT IPIs to every APIC ID 0-15 but its
  * own through the xAPIC page and the x2APIC ICR (physical and logical),
@@ -22,7 +22,7 @@
  */
 #include "cell_lib.h"
 
-const char cell_name[] = "hostile";
+const char cell_name[] = "apicwall";
 
 #define APIC_PAGE	 0xfee00000u
 #define APIC_ID		 0x020
@@ -146,7 +146,7 @@ void cell_main(void)
 	aux_gp = rdmsr_gp(0xc0000103, &aux);
 	own = *reg(APIC_ID) >> 24;
 	if (rdmsr_gp(X2APIC_ID, &v) || v != own)
-		cell_puts("hostile: x2APIC ID differs from the xAPIC one\n");
+		cell_puts("apicwall: x2APIC ID differs from the xAPIC one\n");
 	for (uint32_t id = 0; id < 16; id++) {
 		if (id == own)
 			continue;
@@ -185,7 +185,7 @@ void cell_main(void)
 	wrmsr_gp(0xc0000082, 0x12345000); /* LSTAR: guest context */
 	rdmsr_gp(0xc0000082, &v);
 
-	field("hostile: ipis ", ipis);
+	field("apicwall: ipis ", ipis);
 	field(" x2gp ", x2faults);
 	cell_puts("; apic_base ");
 	if (base_gp)
