@@ -1,6 +1,6 @@
 /*
  * The interrupt and MSR walls (guest-abi/ABI.md, "The local APIC" and
- * "MSRs"), attacked from inside: from the ROS, from a apicwall cell
+ * "MSRs"), attacked from inside: from the ROS, from a hostile cell
  * (cells/apicwall.c) and from the HRT (function HRT_FN_ATTACK of
  * hrt/hrt_funcs.h). After the cell checks, before Disable.
  *
@@ -425,7 +425,7 @@ static void check_hrt_attack(void)
 	check_hrt_answers("walls: hrt answers after its attack");
 }
 
-/* ---- a apicwall cell ---- */
+/* ---- a hostile cell (cells/apicwall.c) ---- */
 
 /* The AP back from the cell: what TSC_AUX it has, then the usual probe. */
 static void ap_aux_probe(unsigned cpu)
