@@ -70,6 +70,7 @@ int root_cell_init(const struct root_reserve *res)
 	err = gpa_map_machine(&c->gpa_map);
 	if (!err && res->mem_size)
 		err = pt_unmap(&c->gpa_map, res->mem_base, res->mem_size);
+	gpa_tables_release(); /* the ROS has not run yet */
 	if (err)
 		return err;
 

@@ -127,6 +127,35 @@ static int build_gpa_map(struct cell *c)
 		err = pt_map(&c->gpa_map, image.comm_page_gpa,
 			     (uint64_t)hrt.comm - DIRECT_BASE, PAGE_SIZE,
 			     PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+	gpa_tables_release(); /* no HRT core ran yet */
+	return err;
+}
+
+static int move_one(struct cell *c, uint64_t base, uint64_t size, bool away)
+{
+	if (!size)
+		return 0;
+	if (away)
+		return pt_unmap(&c->gpa_map, base, size);
+	return pt_map(&c->gpa_map, base, base, size,
+		      PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+}
+
+/* Root RAM a cell takes leaves the HRT's map too, and comes back when the
+ * cell is destroyed: the identity, as build_gpa_map() made it, except the
+ * comm page, which stays where the tag put it. */
+static int hrt_root_ram_moved(struct cell *c, uint64_t base, uint64_t size,
+			      bool away)
+{
+	uint64_t comm = image.comm_page_gpa, end = base + size;
+	int err;
+
+	if (comm + PAGE_SIZE <= base || comm >= end)
+		return move_one(c, base, size, away);
+	err = move_one(c, base, comm - base, away);
+	if (!err)
+		err = move_one(c, comm + PAGE_SIZE, end - comm - PAGE_SIZE,
+			       away);
 	return err;
 }
 
@@ -390,4 +419,5 @@ static const struct cell_kind hrt_kind = {
 	.io = hrt_io,
 	.failed = hrt_failed,
 	.console_line = hrt_console_line,
+	.root_ram_moved = hrt_root_ram_moved,
 };
