@@ -40,6 +40,11 @@ static const struct cfg_range cells_ram[] = {
 	{ 1536 * MIB, 256 * MIB },
 };
 static const char *const names[] = { "root", "linux-demo" };
+/* linux-demo's ports (a keyboard controller and a block of 16). */
+static const struct cfg_range cells_pio[] = {
+	{ 0x60, 5 },
+	{ 0x4000, 0x10 },
+};
 
 static const struct cell_config_ctx ctx = {
 	.online_cpus = 0xf,
@@ -52,6 +57,8 @@ static const struct cell_config_ctx ctx = {
 	.n_cells_ram = 1,
 	.machine_ram = machine_ram,
 	.n_machine_ram = 2,
+	.cells_pio = cells_pio,
+	.n_cells_pio = 2,
 	.names = names,
 	.n_names = 2,
 };
@@ -618,7 +625,7 @@ static void test_pio(void **state)
 	pio[1] = (struct tandem_pio_region){ 0xfff8, 8, 0 }; /* to 0xffff */
 	EXPECT_OK();
 	build_valid();
-	pio[0] = (struct tandem_pio_region){ 0, 0xffff, 0 };
+	pio[0] = (struct tandem_pio_region){ 0x8000, 0x7fff, 0 };
 	pio[1] = (struct tandem_pio_region){ 0xffff, 1, 0 };
 	EXPECT_OK();
 	build_valid();
@@ -760,6 +767,28 @@ static void test_ram_owner(void **state)
 	EXPECT_OK();
 }
 
+/* ---- rule 24: ports of other cells ---- */
+
+static void test_pio_owner(void **state)
+{
+	(void)state;
+	build_valid();
+	pio[1] = (struct tandem_pio_region){ 0x64, 1, 0 };
+	EXPECT(-TANDEM_EBUSY, "ports of another cell", 1, -1);
+	build_valid();
+	pio[0] = (struct tandem_pio_region){ 0x3ff0, 0x11, 0 }; /* 1 port in */
+	EXPECT(-TANDEM_EBUSY, "ports of another cell", 0, -1);
+	build_valid();
+	pio[0] = (struct tandem_pio_region){ 0x3ff0, 0x10, 0 }; /* touching */
+	pio[1] = (struct tandem_pio_region){ 0x65, 0x100, 0 };
+	EXPECT_OK();
+	build_valid();
+	/* RAM of another cell is found first (rule 23 before 24). */
+	mem[0].phys_start = 1536 * MIB;
+	pio[1] = (struct tandem_pio_region){ 0x60, 1, 0 };
+	EXPECT(-TANDEM_EBUSY, "RAM of another cell", 0, -1);
+}
+
 static void test_empty_context(void **state)
 {
 	struct cell_config_ctx c = {
@@ -803,6 +832,7 @@ int main(void)
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_io_vs_ram),
 		cmocka_unit_test(test_ram_owner),
+		cmocka_unit_test(test_pio_owner),
 		cmocka_unit_test(test_empty_context),
 	};
 

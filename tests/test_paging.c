@@ -474,8 +474,7 @@ static void test_merge_back(void **state)
 					RWX | PT_USER),
 				 0);
 		assert_int_equal(pt_count_tables(&pt), base);
-		expect_map(&pt, 2 * GB1 + 5 * MB2, 2 * GB1 + 5 * MB2, seen,
-			   GB1);
+		expect_map(&pt, 2 * GB1 + 5 * MB2, 2 * GB1 + 5 * MB2, seen, GB1);
 		/* Different rights in one page: no merge. */
 		assert_int_equal(pt_map(&pt, 3 * GB1, 3 * GB1, KB4, PT_READ), 0);
 		assert_int_equal(pt_count_tables(&pt), base + 2);
@@ -892,8 +891,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unmap_splits, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_remap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_merge_back, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_merge_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup,
 						teardown),

@@ -51,7 +51,8 @@ static const char *const *cell_names(unsigned int *n)
 
 /* What Cell Create validates against: the system as it is now. */
 static void fill_ctx(struct cell_config_ctx *ctx, struct cfg_range *root_ram,
-		     struct cfg_range *cells_ram, struct cfg_range *machine_ram)
+		     struct cfg_range *cells_ram, struct cfg_range *machine_ram,
+		     struct cfg_range *cells_pio)
 {
 	unsigned int n = 0;
 
@@ -94,6 +95,21 @@ static void fill_ctx(struct cell_config_ctx *ctx, struct cfg_range *root_ram,
 			};
 	ctx->machine_ram = machine_ram;
 	ctx->n_machine_ram = n;
+	n = 0;
+	for (unsigned int c = 1; c < TANDEM_MAX_CELLS; c++) {
+		const struct tandem_pio_region *pio;
+
+		if (!cells[c] || cells[c]->kind != &config_cell_kind)
+			continue;
+		pio = cell_config_pio(cells[c]->config);
+		for (uint32_t i = 0; i < cells[c]->config->num_pio_regions &&
+				     n < TANDEM_MAX_CELLS * CELL_CONFIG_MAX_PIO;
+		     i++)
+			cells_pio[n++] = (struct cfg_range){ pio[i].base,
+							     pio[i].length };
+	}
+	ctx->cells_pio = cells_pio;
+	ctx->n_cells_pio = n;
 	ctx->names = cell_names(&ctx->n_names);
 }
 
@@ -352,6 +368,7 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	static struct cfg_range root_ram[CELL_MAX_RAM_RANGES];
 	static struct cfg_range cells_ram[TANDEM_MAX_CELLS * CELL_MAX_RAM_RANGES];
 	static struct cfg_range machine_ram[BOOT_MEMMAP_MAX];
+	static struct cfg_range cells_pio[TANDEM_MAX_CELLS * CELL_CONFIG_MAX_PIO];
 	const struct tandem_memory_region *mem;
 	struct cell_config_error e = { 0 };
 	struct cell_config_ctx ctx;
@@ -368,7 +385,7 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	err = copy_config(caller, gpa, &d, &size);
 	if (err)
 		return err;
-	fill_ctx(&ctx, root_ram, cells_ram, machine_ram);
+	fill_ctx(&ctx, root_ram, cells_ram, machine_ram, cells_pio);
 	err = cell_config_validate(d, size, &ctx, &e);
 	if (err) {
 		if (e.index >= 0 && e.other >= 0)

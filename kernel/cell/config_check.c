@@ -397,6 +397,23 @@ static int check_memory_owners(const struct tandem_cell_desc *d,
 	return 0;
 }
 
+/* Rule 24. */
+static int check_pio_owners(const struct tandem_cell_desc *d,
+			    const struct cell_config_ctx *ctx,
+			    struct cell_config_error *err)
+{
+	const struct tandem_pio_region *pio = cell_config_pio(d);
+
+	for (unsigned int i = 0; i < d->num_pio_regions; i++)
+		if (overlaps_any(pio[i].base,
+				 (uint64_t)pio[i].base + pio[i].length,
+				 ctx->cells_pio, ctx->n_cells_pio))
+			return fail(err, -TANDEM_EBUSY,
+				    "PIO region overlaps ports of another cell",
+				    (int)i, -1);
+	return 0;
+}
+
 int cell_config_validate(const void *cfg, size_t len,
 			 const struct cell_config_ctx *ctx,
 			 struct cell_config_error *err)
@@ -439,5 +456,7 @@ int cell_config_validate(const void *cfg, size_t len,
 		ret = check_name_and_cpus(d, ctx, err);
 	if (!ret)
 		ret = check_memory_owners(d, ctx, err);
+	if (!ret)
+		ret = check_pio_owners(d, ctx, err);
 	return ret;
 }

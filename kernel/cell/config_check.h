@@ -72,6 +72,9 @@
  *      (ROOTSHARED ones included) overlaps no RAM of another non-root cell,
  *      else -EBUSY, and lies entirely inside the root cell's RAM, else
  *      -EINVAL.
+ *  24. per PIO region, in index order: its ports overlap no PIO region of
+ *      another non-root cell, else -EBUSY (the seed: a resource already in
+ *      use by another non-root cell).
  */
 #ifndef TANDEM_CELL_CONFIG_CHECK_H
 #define TANDEM_CELL_CONFIG_CHECK_H
@@ -112,6 +115,8 @@ struct cell_config_ctx {
 	unsigned int n_cells_ram;
 	const struct cfg_range *machine_ram; /* all RAM, Tandem's included */
 	unsigned int n_machine_ram;
+	const struct cfg_range *cells_pio; /* ports of other non-root cells */
+	unsigned int n_cells_pio;
 	const char *const *names; /* existing cells' names, root included */
 	unsigned int n_names;
 };

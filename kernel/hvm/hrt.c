@@ -154,8 +154,7 @@ static int hrt_root_ram_moved(struct cell *c, uint64_t base, uint64_t size,
 		return move_one(c, base, size, away);
 	err = move_one(c, base, comm - base, away);
 	if (!err)
-		err = move_one(c, comm + PAGE_SIZE, end - comm - PAGE_SIZE,
-			       away);
+		err = move_one(c, comm + PAGE_SIZE, end - comm - PAGE_SIZE, away);
 	return err;
 }
 

@@ -45,7 +45,7 @@
 #define EPT_MT_MASK  (7ull << 3)
 #define EPT_IPAT     (1ull << 6)
 #define EPT_LARGE    (1ull << 7)
-#define EPT_A	     (1ull << 8)  /* only with EPT A/D enabled */
+#define EPT_A	     (1ull << 8) /* only with EPT A/D enabled */
 #define EPT_D	     (1ull << 9)
 
 /*
