@@ -30,10 +30,19 @@ void guests_start_bsp(void)
 		       err);
 		goto none;
 	}
+	/* The HRT first: should it not start, its CPUs and memory are the
+	 * ROS's after all, before the ROS's boot information is written. */
+	if (hrt_plan.active && hrt_start()) {
+		if (root_cell_take_back(&res))
+			pr_err("hrt: its CPUs and memory stay unused (out of hypervisor memory)");
+		else
+			pr_info("hrt: its CPUs and memory go to the ROS");
+		res = (struct root_reserve){ 0 };
+		hrt_plan.active = false;
+	}
 	v = this_cpu()->vcpu;
 	if (ros_prepare(v, &v->start_state, &res))
 		goto none;
-	hrt_start();
 	memcpy(v->start_regs, v->regs, sizeof(v->regs));
 	v->start_running = true;
 	v->requests = VCPU_REQ_RESET; /* taken once the loop created it */

@@ -311,6 +311,10 @@ int hrt_start(void)
 		err = load();
 	if (err) {
 		pr_err("hrt: not started (%d)", err);
+		pt_destroy(&c->gpa_map);
+		gpa_tables_release();
+		page_free(hrt.comm, 1);
+		hrt.comm = NULL;
 		hrt.cell = NULL;
 		return err;
 	}
