@@ -642,7 +642,7 @@ static void test_pio(void **state)
 	EXPECT_OK();
 }
 
-/* ---- rules 20 - 22: name and CPUs against the system ---- */
+/* ---- rules 20, 22, 23: name and CPUs against the system ---- */
 
 static void test_name_exists(void **state)
 {
@@ -767,7 +767,7 @@ static void test_ram_owner(void **state)
 	EXPECT_OK();
 }
 
-/* ---- rule 24: ports of other cells ---- */
+/* ---- rule 21: ports of other cells, before the CPUs and RAM ---- */
 
 static void test_pio_owner(void **state)
 {
@@ -783,10 +783,14 @@ static void test_pio_owner(void **state)
 	pio[1] = (struct tandem_pio_region){ 0x65, 0x100, 0 };
 	EXPECT_OK();
 	build_valid();
-	/* RAM of another cell is found first (rule 23 before 24). */
+	/* Ports come before a CPU that does not exist and RAM of another
+	 * cell (the ROS's check tells them apart this way). */
 	mem[0].phys_start = 1536 * MIB;
+	hdr->cpu_set = 1ull << 63;
 	pio[1] = (struct tandem_pio_region){ 0x60, 1, 0 };
-	EXPECT(-TANDEM_EBUSY, "RAM of another cell", 0, -1);
+	EXPECT(-TANDEM_EBUSY, "ports of another cell", 1, -1);
+	pio[1] = (struct tandem_pio_region){ 0x65, 1, 0 };
+	EXPECT(-TANDEM_EINVAL, "does not exist", 63, -1);
 }
 
 static void test_empty_context(void **state)

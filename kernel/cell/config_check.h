@@ -64,17 +64,17 @@
  * Against the system, as described by the context:
  *  20. no existing cell (the root cell included) has the same name, else
  *      -EEXIST;
- *  21. every CPU of cpu_set exists and is online, else -EINVAL;
- *  22. cpu_set does not contain the calling CPU, a CPU of another non-root
+ *  21. per PIO region, in index order: its ports overlap no PIO region of
+ *      another non-root cell, else -EBUSY (the seed: a resource already in
+ *      use by another non-root cell);
+ *  22. every CPU of cpu_set exists and is online, else -EINVAL;
+ *  23. cpu_set does not contain the calling CPU, a CPU of another non-root
  *      cell, or a root CPU still running root code, else -EBUSY;
- *  23. per memory region, in index order: an I/O region overlaps no RAM of
+ *  24. per memory region, in index order: an I/O region overlaps no RAM of
  *      the machine (Tandem's own included), else -EINVAL; a RAM region
  *      (ROOTSHARED ones included) overlaps no RAM of another non-root cell,
  *      else -EBUSY, and lies entirely inside the root cell's RAM, else
  *      -EINVAL.
- *  24. per PIO region, in index order: its ports overlap no PIO region of
- *      another non-root cell, else -EBUSY (the seed: a resource already in
- *      use by another non-root cell).
  */
 #ifndef TANDEM_CELL_CONFIG_CHECK_H
 #define TANDEM_CELL_CONFIG_CHECK_H
