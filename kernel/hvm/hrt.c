@@ -336,6 +336,52 @@ int hrt_start(void)
 	return 0;
 }
 
+bool hrt_running(void)
+{
+	return hrt.cell != NULL;
+}
+
+bool hrt_cores_created(uint64_t timeout_us)
+{
+	uint64_t start = tsc_us();
+	bool all = true;
+
+	for (unsigned int i = 0; hrt.cell && i < hrt.cell->nvcpus; i++) {
+		struct vcpu *v = hrt.cell->vcpus[i];
+
+		while (!__atomic_load_n(&v->backend, __ATOMIC_ACQUIRE) &&
+		       __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) !=
+			       VCPU_PARKED &&
+		       tsc_us() - start < timeout_us)
+			cpu_relax();
+		if (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_PARKED &&
+		    !v->backend)
+			all = false;
+	}
+	return all;
+}
+
+void hrt_abandon(void)
+{
+	struct cell *c = hrt.cell;
+
+	if (!c)
+		return;
+	for (unsigned int i = 0; i < c->nvcpus; i++)
+		vcpu_request(c->vcpus[i], VCPU_REQ_STOP);
+	for (unsigned int i = 0; i < c->nvcpus; i++)
+		while (!__atomic_load_n(&c->vcpus[i]->stopped, __ATOMIC_ACQUIRE))
+			cpu_relax();
+	cells[c->id] = NULL;
+	num_cells--;
+	hrt.failed = true;
+	hrt.cell = NULL;
+	pt_destroy(&c->gpa_map);
+	gpa_tables_release(); /* its CPUs left it for good */
+	page_free(hrt.comm, 1);
+	hrt.comm = NULL;
+}
+
 /* Every core back to wait-for-SIPI, so nothing runs while we reload. */
 static void stop_cores(void)
 {
