@@ -19,6 +19,13 @@
  * memory, the ROS does not touch it: later checks then fail with a line
  * saying so.
  *
+ * The walls: a hostile cell (cells/hostile.c) makes one forbidden access
+ * per run (memory just outside its regions, the ROS's, Tandem's and the
+ * HRT's memory at their host addresses, a port it was not given) and must
+ * end Failed with every pool page back; the HRT must fail on the memory a
+ * cell holds (then it is rebooted); ports another cell holds are busy; a
+ * running deny cell refuses Create, Start and Soft Restart.
+ *
  * Timeouts are PIT-based (1 ms steps of ros_udelay()). Lines the cells
  * print through Debug Console Putc are for the host harness; the ROS
  * cannot see them.
