@@ -82,7 +82,7 @@ $(TEST_ISO): $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 
 # Bad input, one ISO each: every one must give a clear line, never a hang.
 SCENARIO_DIR := $(BUILD)/tests/iso
-SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso)
+SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso hrtfail.iso)
 
 $(SCENARIO_DIR)/noros.iso: $(ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -95,6 +95,16 @@ $(SCENARIO_DIR)/badros.iso: $(ELF) scripts/mkiso.sh iso/not-a-kernel.txt
 $(SCENARIO_DIR)/badhrt.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
 	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS)" $(ROS_ELF) "ros" $(ROS_ELF) "hrt"
+
+# An HRT Tandem accepts but cannot start: 4 KiB pages over 64 GiB need more
+# page tables than its boot state holds. Its CPUs and memory go to the ROS.
+$(SCENARIO_DIR)/hrt-bigmap.elf: $(HRT_ELF) scripts/hrt_tag_patch.py
+	@mkdir -p $(@D)
+	@$(PYTHON) scripts/hrt_tag_patch.py $< $@ 0x100 0x1000000000
+
+$(SCENARIO_DIR)/hrtfail.iso: $(ELF) $(ROS_ELF) $(SCENARIO_DIR)/hrt-bigmap.elf scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS)" $(ROS_ELF) "ros" $(SCENARIO_DIR)/hrt-bigmap.elf "hrt"
 
 $(SCENARIO_DIR)/oom.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"

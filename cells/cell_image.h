@@ -37,6 +37,14 @@
 #define CELL_IMAGE_MAX	    (CELL_RAM_SIZE - CELL_STACK_SIZE - CELL_IMAGE_BASE)
 #define CELL_COMM_ADDR	    0x100000u /* cell-physical */
 
+/* hostile's attacks (arg[0]) and the one port it owns. */
+#define HOSTILE_READ	    1u
+#define HOSTILE_WRITE	    2u
+#define HOSTILE_PORT	    3u
+#define HOSTILE_OWN_PORT    0x80u /* POST codes: harmless */
+
+/* deny: arg[0] = how many shutdown requests it denies (0: one). */
+
 #define CELL_IMAGE_MAGIC    "TNDMCIMG" /* 8 bytes, no NUL */
 #define CELL_CPU_UNKNOWN    0xffffffffu
 
@@ -44,7 +52,8 @@
 struct cell_image_info {
 	char magic[8]; /* CELL_IMAGE_MAGIC (from the build) */
 	uint32_t cpu; /* the cell's logical CPU (loader), else CELL_CPU_UNKNOWN */
-	uint32_t reserved[5];
+	uint32_t arg[2]; /* what the loader asks of the cell, per cell (0) */
+	uint32_t reserved[3];
 };
 
 _Static_assert(sizeof(struct cell_image_info) == 32, "cell image info layout");

@@ -1,7 +1,9 @@
 /*
- * deny: stays running and answers the shutdown request of Cell Destroy
- * (comm region message channel): the first one with Denied, the second
- * with Approved, then halts. Prints "deny: running" once at start.
+ * deny: stays running and answers the shutdown requests Tandem sends
+ * (comm region message channel) before Cell Destroy, Start, Soft Restart
+ * and before another cell's Create: the first n with Denied (n = arg[0]
+ * of its image info, 0 meaning 1), the next with Approved, then halts.
+ * Prints "deny: running" once at start.
  */
 #include "cell_lib.h"
 
@@ -10,6 +12,7 @@ const char cell_name[] = "deny";
 void cell_main(void)
 {
 	unsigned requests = 0;
+	unsigned denials = cell_image_info.arg[0] ? cell_image_info.arg[0] : 1;
 
 	cell_puts("deny: running\n");
 	for (;;) {
@@ -17,7 +20,7 @@ void cell_main(void)
 
 		if (msg == TANDEM_MSG_SHUTDOWN_REQUEST) {
 			requests++;
-			if (requests == 1) {
+			if (requests <= denials) {
 				cell_reply(TANDEM_MSG_REQUEST_DENIED);
 			} else {
 				cell_reply(TANDEM_MSG_REQUEST_APPROVED);

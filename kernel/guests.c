@@ -11,7 +11,10 @@
 #include "virt/exits.h"
 #include "virt/partition.h"
 
-enum { PHASE_WAIT, PHASE_RUN, PHASE_NONE };
+/* PHASE_HRT: only the HRT's CPUs go on, to make their vCPUs. */
+enum { PHASE_WAIT, PHASE_HRT, PHASE_RUN, PHASE_NONE };
+
+#define HRT_CREATE_US 10000000 /* each HRT core's vCPU, at most */
 static volatile int guest_phase = PHASE_WAIT;
 
 void guests_start_bsp(void)
@@ -30,10 +33,29 @@ void guests_start_bsp(void)
 		       err);
 		goto none;
 	}
+	/* The HRT first, its cores making their control structures: should
+	 * it not start, its CPUs and memory are the ROS's after all, before
+	 * the ROS's boot information is written. */
+	if (hrt_plan.active && !hrt_start()) {
+		__atomic_store_n(&guest_phase, PHASE_HRT, __ATOMIC_RELEASE);
+		if (!hrt_cores_created(HRT_CREATE_US)) {
+			pr_err("hrt: a core has no vCPU; the HRT is not started");
+			hrt_abandon();
+		}
+	}
+	if (hrt_plan.active && !hrt_running()) {
+		if (root_cell_take_back(&res))
+			pr_err("hrt: its CPUs and memory stay unused (out of hypervisor memory)");
+		else
+			pr_info("hrt: its CPUs and memory go to the ROS");
+		res = (struct root_reserve){ 0 };
+		hrt_plan.active = false;
+	}
 	v = this_cpu()->vcpu;
-	if (ros_prepare(v, &v->start_state, &res))
+	if (ros_prepare(v, &v->start_state, &res)) {
+		hrt_abandon(); /* no HRT without its ROS */
 		goto none;
-	hrt_start();
+	}
 	memcpy(v->start_regs, v->regs, sizeof(v->regs));
 	v->start_running = true;
 	v->requests = VCPU_REQ_RESET; /* taken once the loop created it */
@@ -51,8 +73,14 @@ void guests_start_ap(void)
 	int phase;
 
 	while ((phase = __atomic_load_n(&guest_phase, __ATOMIC_ACQUIRE)) ==
-	       PHASE_WAIT)
+		       PHASE_WAIT ||
+	       (phase == PHASE_HRT &&
+		(!this_cpu()->vcpu || this_cpu()->vcpu->cell == &root_cell)))
 		cpu_relax();
+	if (phase == PHASE_HRT) {
+		cpu_loop(); /* an HRT core; its CPU may go to the root later */
+		return;
+	}
 	v = this_cpu()->vcpu; /* set by the boot CPU's root_cell_init() */
 	if (phase != PHASE_RUN || !v)
 		return;

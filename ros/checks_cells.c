@@ -19,6 +19,13 @@
  * memory, the ROS does not touch it: later checks then fail with a line
  * saying so.
  *
+ * The walls: a hostile cell (cells/hostile.c) makes one forbidden access
+ * per run (memory just outside its regions, the ROS's, Tandem's and the
+ * HRT's memory at their host addresses, a port it was not given) and must
+ * end Failed with every pool page back; the HRT must fail on the memory a
+ * cell holds (then it is rebooted); ports another cell holds are busy; a
+ * running deny cell refuses Create, Start and Soft Restart.
+ *
  * Timeouts are PIT-based (1 ms steps of ros_udelay()). Lines the cells
  * print through Debug Console Putc are for the host harness; the ROS
  * cannot see them.
@@ -27,10 +34,12 @@
 #include "smp.h"
 #include "suite.h"
 #include "trap.h"
+#include "tandem_hvm.h"
 
 #include "tandem/cell_config.h"
 #include "tandem/comm_region.h"
 #include "../cells/cell_image.h"
+#include "../hrt/hrt_funcs.h"
 
 #define CELLS_PHYS	 0x4000000ull /* 64 MiB, if free */
 #define CELLS_MEM_SIZE	 ((uint64_t)CELL_RAM_SIZE)
@@ -50,6 +59,12 @@
 #define BAD_INFO_TYPE	 99
 #define HUGE_REGIONS	 100000
 #define MISSING_CPU_BIT	 63
+#define OTHER_PORT	 0x64 /* the keyboard controller's status */
+#define DENIALS		 3    /* create, start, soft restart */
+#define HRT_MS		 2000 /* an HRT call until IDLE again */
+#define HRT_RECOVER_MS	 5000 /* a rebooted HRT until it answers */
+#define HRT_MARK	 0x7e57ce11ull
+#define HRT_UNSET	 0x5555555555555555ull
 
 #define MEM_RWX		 (TANDEM_MEM_READ | TANDEM_MEM_WRITE | TANDEM_MEM_EXECUTE)
 #define MEM_COMM	 (TANDEM_MEM_COMM_REGION | TANDEM_MEM_READ | TANDEM_MEM_WRITE)
@@ -59,6 +74,7 @@ extern const uint8_t ros_cell_deny[], ros_cell_deny_end[];
 extern const uint8_t ros_cell_faulty[], ros_cell_faulty_end[];
 extern const uint8_t ros_cell_spinner[], ros_cell_spinner_end[];
 extern const uint8_t ros_cell_prober[], ros_cell_prober_end[];
+extern const uint8_t ros_cell_hostile[], ros_cell_hostile_end[];
 
 /* CPL 3 Cell Create with RDI = the configuration (ros/cell_images.asm). */
 void ros_user_cell_create_vmmcall(void);
@@ -77,11 +93,16 @@ static const struct image img_spinner = { "spinner", ros_cell_spinner,
 					  ros_cell_spinner_end };
 static const struct image img_prober = { "prober", ros_cell_prober,
 					 ros_cell_prober_end };
+static const struct image img_hostile = { "hostile", ros_cell_hostile,
+					  ros_cell_hostile_end };
 
-/* A configuration: header, then up to three memory regions, contiguous. */
+/* A configuration: header, then up to three memory regions, contiguous,
+ * then the PIO regions (add_pio() puts them right after the last memory
+ * region, into mem[] or room[]). */
 struct cell_config {
 	struct tandem_cell_desc desc;
 	struct tandem_memory_region mem[3];
+	uint8_t room[64];
 } __attribute__((aligned(8)));
 
 static struct cell_config cfg;
@@ -95,6 +116,7 @@ static struct {
 	bool have_mem;
 	long live; /* a cell that could not be destroyed, 0: none */
 	uint64_t tsc_khz;
+	uint32_t arg[2]; /* the next loaded image's arg[] (cell_image.h) */
 } cc;
 
 static const char *const state_names[] = { "running", "shut down", "failed" };
@@ -206,6 +228,8 @@ static bool load_image(const struct image *img, char *why, size_t size)
 	memcpy(dst, img->start, len);
 	info = (struct cell_image_info *)(dst + CELL_INFO_OFFSET);
 	info->cpu = cc.cpu;
+	info->arg[0] = cc.arg[0];
+	info->arg[1] = cc.arg[1];
 	return true;
 }
 
@@ -234,6 +258,16 @@ static void config_init(struct cell_config *c, const char *name, uint32_t flags)
 		.size = COMM_SIZE,
 		.flags = MEM_COMM,
 	};
+}
+
+/* One more PIO region, right after the memory regions. */
+static void add_pio(struct cell_config *c, uint16_t base, uint16_t length)
+{
+	struct tandem_pio_region *p =
+		(struct tandem_pio_region *)&c->mem[c->desc.num_memory_regions];
+
+	p[c->desc.num_pio_regions++] = (struct tandem_pio_region){ base, length,
+								   0 };
 }
 
 static struct hc_result create(void)
@@ -593,14 +627,13 @@ static void check_tiny(void)
 		check(false, "cells: tiny gone enoent", "no cell");
 		return;
 	}
-	/* Jailhouse reports a created cell as shut down until it is started;
-	 * the seed only says the state becomes running at start. */
+	/* As Jailhouse: a created cell is shut down until it is started,
+	 * with a communication region (all zero until then) or without. */
 	st = get_state(id);
-	ros_log("cells: tiny (cell %ld) before start: state %s", id, ST(st));
-	check(called(st) && (st.value == TANDEM_CELL_RUNNING ||
-			     st.value == TANDEM_CELL_SHUT_DOWN),
+	check(called(st) && st.value == TANDEM_CELL_SHUT_DOWN,
 	      "cells: tiny state before start",
-	      "cell get state %ld: %s, want 0 or 1", id, ST(st));
+	      "cell get state %ld (comm region, never started): %s, want 1", id,
+	      ST(st));
 
 	/* Nothing is printed while the cell runs: its line goes out from its
 	 * CPU on the same serial port. */
@@ -875,6 +908,318 @@ static void check_cycles(void)
 	      n, S(r1), S(a1), S(r3), S(a3), S(r4), S(a4));
 }
 
+static long pool_used(void)
+{
+	struct hc_result r = get_info(TANDEM_INFO_MEM_POOL_USED);
+
+	return called(r) ? r.value : -1;
+}
+
+/* Ports another cell holds are busy (-EBUSY). Tandem checks them right
+ * after the name, before the CPUs: with a CPU that does not exist, the
+ * answer tells the port rule (-EBUSY) from the CPU rule (-EINVAL). */
+static void check_ports(void)
+{
+	const char *name = "cells: create ports of another cell ebusy";
+	struct hc_result r0, r1, r2, c = { .not_called = true };
+	char why[120];
+
+	config_init(&cfg, "ports2", 0);
+	cfg.desc.cpu_set = 1ull << MISSING_CPU_BIT;
+	add_pio(&cfg, HOSTILE_OWN_PORT, 1);
+	r0 = create();
+	drop_unexpected(r0);
+	if (load_image(&img_tiny, why, sizeof(why))) {
+		config_init(&cfg, "ports1", 0);
+		add_pio(&cfg, HOSTILE_OWN_PORT, 1);
+		c = create();
+		if (!called(c) || c.value <= 0)
+			ksnprintf(why, sizeof(why), "cell create: %s", S(c));
+	}
+	if (!called(c) || c.value <= 0) {
+		check(false, name, "first cell: %s", why);
+		return;
+	}
+	config_init(&cfg, "ports2", 0);
+	cfg.desc.cpu_set = 1ull << MISSING_CPU_BIT;
+	add_pio(&cfg, HOSTILE_OWN_PORT, 1);
+	r1 = create();
+	drop_unexpected(r1);
+	config_init(&cfg, "ports2", 0);
+	cfg.desc.cpu_set = 1ull << MISSING_CPU_BIT;
+	add_pio(&cfg, HOSTILE_OWN_PORT + 1, 1);
+	r2 = create();
+	drop_unexpected(r2);
+	check(called(r0) && r0.value == -TANDEM_EINVAL && called(r1) &&
+		      r1.value == -TANDEM_EBUSY && called(r2) &&
+		      r2.value == -TANDEM_EINVAL,
+	      name,
+	      "port 0x%x, CPU %d: %s before and %s while cell %ld holds the port "
+	      "(want %d, %d); port 0x%x: %s (want %d)",
+	      HOSTILE_OWN_PORT, MISSING_CPU_BIT, S(r0), S(r1), c.value,
+	      -TANDEM_EINVAL, -TANDEM_EBUSY, HOSTILE_OWN_PORT + 1, S(r2),
+	      -TANDEM_EINVAL);
+	cleanup(c.value);
+}
+
+/*
+ * A running cell is asked before its reset (Start, Soft Restart) and
+ * before another cell is created; deny (arg[0] = 3) denies three times,
+ * then approves the Destroy.
+ */
+static void check_denials(void)
+{
+	struct hc_result r, st;
+	char why[120];
+	long id;
+
+	cc.arg[0] = DENIALS;
+	r = load_create(&img_deny, "deny3", 0, why, sizeof(why));
+	cc.arg[0] = 0;
+	id = called(r) && r.value > 0 ? r.value : 0;
+	if (id) {
+		r = start(id);
+		if (!called(r) || r.value != 0)
+			ksnprintf(why, sizeof(why),
+				  "cell start %ld: %s, want 0", id, S(r));
+	}
+	if (!id || !called(r) || r.value != 0) {
+		check(false, "cells: create denied by a running cell eperm",
+		      "%s", why);
+		check(false, "cells: start denied by the cell eperm", "%s", why);
+		check(false, "cells: soft restart denied by the cell eperm",
+		      "%s", why);
+		check(false, "cells: deny3 destroy approved", "%s", why);
+		cleanup(id);
+		return;
+	}
+	ros_udelay(DENY_SETTLE_MS * 1000);
+
+	/* Valid but for the CPU and memory deny holds (-EBUSY if unasked). */
+	config_init(&cfg, "other", 0);
+	r = create();
+	check(called(r) && r.value == -TANDEM_EPERM,
+	      "cells: create denied by a running cell eperm",
+	      "cell create 'other' while cell %ld runs and denies: %s, want %d",
+	      id, S(r), -TANDEM_EPERM);
+	drop_unexpected(r);
+
+	r = start(id);
+	st = get_state(id);
+	check(called(r) && r.value == -TANDEM_EPERM && called(st) &&
+		      st.value == TANDEM_CELL_RUNNING,
+	      "cells: start denied by the cell eperm",
+	      "cell start %ld while it runs and denies: %s, want %d; state then %s, want 0",
+	      id, S(r), -TANDEM_EPERM, ST(st));
+
+	r = hc(TANDEM_HC_CELL_SOFT_RESTART, (uint64_t)id, CELL_RESTART_ENTRY, 1,
+	       2, 3);
+	st = get_state(id);
+	check(called(r) && r.value == -TANDEM_EPERM && called(st) &&
+		      st.value == TANDEM_CELL_RUNNING,
+	      "cells: soft restart denied by the cell eperm",
+	      "soft restart %ld while it runs and denies: %s, want %d; state then %s, want 0",
+	      id, S(r), -TANDEM_EPERM, ST(st));
+
+	r = destroy(id);
+	check(called(r) && r.value == 0, "cells: deny3 destroy approved",
+	      "cell destroy %ld (its fourth request): %s, want 0", id, S(r));
+	cleanup(id);
+}
+
+struct attack {
+	const char *name;
+	uint32_t what;
+	uint64_t at;
+	bool have; /* the target exists (an HRT, below 4 GiB) */
+};
+
+/* Load hostile with @a, start it: it must fail, and once destroyed every
+ * pool page must be back. */
+static void run_attack(const struct attack *a)
+{
+	struct hc_result r, st = { 0 }, d = { 0 };
+	long before = pool_used(), after;
+	bool failed = false;
+	char why[120] = "";
+	long id;
+
+	if (!a->have || a->at >= 0x100000000ull) {
+		check(false, a->name, "no target below 4 GiB (0x%lx)", a->at);
+		return;
+	}
+	cc.arg[0] = a->what;
+	cc.arg[1] = (uint32_t)a->at;
+	if (load_image(&img_hostile, why, sizeof(why))) {
+		config_init(&cfg, "hostile", 0);
+		add_pio(&cfg, HOSTILE_OWN_PORT, 1);
+		r = create();
+		if (!called(r) || r.value <= 0)
+			ksnprintf(why, sizeof(why), "cell create: %s", S(r));
+	} else {
+		r = (struct hc_result){ .not_called = true };
+	}
+	cc.arg[0] = cc.arg[1] = 0;
+	id = called(r) && r.value > 0 ? r.value : 0;
+	if (id) {
+		r = start(id);
+		if (called(r) && r.value == 0)
+			failed = wait_state(id, TANDEM_CELL_FAILED,
+					    STATE_TIMEOUT_MS, &st);
+		else
+			ksnprintf(why, sizeof(why), "cell start %ld: %s", id,
+				  S(r));
+		d = destroy(id);
+		cleanup(id);
+	}
+	after = pool_used();
+	check(id && failed && called(d) && d.value == 0 && before >= 0 &&
+		      after == before,
+	      a->name,
+	      "%s at 0x%lx: %s; state %s (want 2), destroy %s, pool pages used %ld -> %ld",
+	      a->what == HOSTILE_READ  ? "read" :
+	      a->what == HOSTILE_WRITE ? "write" :
+					 "port",
+	      a->at, why[0] ? why : "started", ST(st), S(d), before, after);
+}
+
+/* The HRT still answers (a null call on its first core). */
+static bool hrt_answers(unsigned ms, char *why, size_t size)
+{
+	static struct tandem_hrt_call c;
+	static uint64_t res[HRT_MAX_CORES + 1];
+	uint64_t t0 = rdtsc();
+
+	do {
+		long r;
+
+		memset(&c, 0, sizeof(c));
+		c.func = HRT_FN_NULL;
+		c.result_gpa = (uint64_t)res;
+		res[0] = HRT_UNSET;
+		r = tandem_hrt_call_sync(&c, HRT_MS * cc.tsc_khz);
+		if (r == 0 && res[0] == 0)
+			return true;
+		ksnprintf(why, size, "null call: %ld, result 0x%lx", r, res[0]);
+		ros_udelay(1000);
+	} while (rdtsc() - t0 < ms * cc.tsc_khz);
+	return false;
+}
+
+static void check_hostile(void)
+{
+	const struct suite *s = cc.s;
+	bool hrt = s->hrt_mem.size != 0;
+	const struct attack attacks[] = {
+		{ "cells: hostile read outside its regions failed",
+		  HOSTILE_READ, CELL_COMM_ADDR + COMM_SIZE, true },
+		{ "cells: hostile write to ros memory above failed",
+		  HOSTILE_WRITE, cc.phys + CELLS_MEM_SIZE, true },
+		{ "cells: hostile read of ros memory below failed",
+		  HOSTILE_READ, cc.phys - PAGE_SIZE, true },
+		{ "cells: hostile read of tandem memory failed", HOSTILE_READ,
+		  s->tandem_mem[1].base, s->mem_ok },
+		{ "cells: hostile write to tandem image failed", HOSTILE_WRITE,
+		  s->tandem_mem[0].base, s->mem_ok },
+		{ "cells: hostile read of hrt memory failed", HOSTILE_READ,
+		  s->hrt_mem.base, hrt },
+		{ "cells: hostile write to hrt memory failed", HOSTILE_WRITE,
+		  s->hrt_mem.base + PAGE_SIZE, hrt },
+		{ "cells: hostile port outside its config failed", HOSTILE_PORT,
+		  OTHER_PORT, true },
+	};
+	char why[120] = "no HRT";
+
+	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++)
+		run_attack(&attacks[i]);
+	check(hrt && hrt_answers(HRT_MS, why, sizeof(why)),
+	      "cells: hrt answers after the hostile cells", "%s", why);
+}
+
+/* SUM of one u64 at @phys on the HRT's first core: the call's result,
+ * *@sum what the HRT stored (HRT_UNSET: nothing), @ev the ROS event. */
+static long hrt_sum(uint64_t phys, uint64_t *sum, struct tandem_ros_event *ev)
+{
+	static struct tandem_hrt_call c;
+	static uint64_t res[HRT_MAX_CORES + 1];
+	long r;
+
+	memset(&c, 0, sizeof(c));
+	c.func = HRT_FN_SUM;
+	c.result_gpa = (uint64_t)res;
+	c.args[0] = phys;
+	c.args[1] = 1;
+	res[0] = HRT_UNSET;
+	memset(ev, 0, sizeof(*ev));
+	r = tandem_hrt_invoke(&c);
+	if (r == 0)
+		r = tandem_hrt_wait_idle(HRT_MS * cc.tsc_khz, ev);
+	*sum = res[0];
+	return r;
+}
+
+/*
+ * The HRT sees the ROS's memory, but not a cell's: SUM over the first u64
+ * of the cells' memory works while the ROS owns it, makes the HRT fail
+ * while a (never started) cell holds it, and works again after the HRT's
+ * reboot and the cell's destroy.
+ */
+static void check_hrt_wall(void)
+{
+	volatile uint64_t *mark = (volatile uint64_t *)cc.phys;
+	struct tandem_ros_event ev;
+	struct hc_result c = { .not_called = true }, d = { 0 };
+	uint64_t sum = 0;
+	char why[120] = "no HRT";
+	long r, rb = -1;
+	bool up = false;
+
+	if (!cc.s->hrt_mem.size || cc.live || !cc.have_mem) {
+		if (cc.live)
+			ksnprintf(why, sizeof(why), "cell %ld holds the memory",
+				  cc.live);
+		check(false, "cells: hrt reads ros memory", "%s", why);
+		check(false, "cells: hrt fails on a cell's memory", "%s", why);
+		check(false, "cells: hrt answers after reboot", "%s", why);
+		check(false, "cells: hrt reads the memory after destroy", "%s",
+		      why);
+		return;
+	}
+	*mark = HRT_MARK;
+	r = hrt_sum(cc.phys, &sum, &ev);
+	check(r == 0 && sum == HRT_MARK, "cells: hrt reads ros memory",
+	      "SUM of the u64 at 0x%lx: %ld, result 0x%lx, want 0x%llx",
+	      cc.phys, r, sum, HRT_MARK);
+
+	c = load_create(&img_tiny, "hrtwall", 0, why, sizeof(why));
+	if (called(c) && c.value > 0) {
+		r = hrt_sum(cc.phys, &sum, &ev);
+		ros_udelay(SETTLE_MS * 1000); /* Tandem's line from the HRT */
+		check(r == 0 && ev.event_type == TANDEM_HRT_EXCEPTION &&
+			      sum == HRT_UNSET,
+		      "cells: hrt fails on a cell's memory",
+		      "SUM at 0x%lx while cell %ld holds it: %ld, event %u (want %u), "
+		      "result 0x%lx (want none)",
+		      cc.phys, c.value, r, ev.event_type, TANDEM_HRT_EXCEPTION,
+		      sum);
+	} else {
+		check(false, "cells: hrt fails on a cell's memory", "%s", why);
+	}
+	rb = tandem_hrt_reboot();
+	up = hrt_answers(HRT_RECOVER_MS, why, sizeof(why));
+	check(rb == 0 && up, "cells: hrt answers after reboot",
+	      "reboot: %ld (want 0); %s", rb, up ? "answers" : why);
+	if (called(c) && c.value > 0) {
+		d = destroy(c.value);
+		cleanup(c.value);
+	}
+	r = hrt_sum(cc.phys, &sum, &ev);
+	check(called(d) && d.value == 0 && r == 0 && sum == HRT_MARK,
+	      "cells: hrt reads the memory after destroy",
+	      "destroy %s; SUM at 0x%lx: %ld, result 0x%lx, want 0x%llx", S(d),
+	      cc.phys, r, sum, HRT_MARK);
+}
+
 /* Give the CPU back to the ROS: INIT-SIPI-SIPI through the AP start-up
  * code; it must answer as in the SMP checks. */
 static void check_cpu_back(void)
@@ -943,8 +1288,11 @@ unsigned cells_cpu(void)
 
 void checks_cells(struct suite *s)
 {
+	long used0;
+
 	cc.s = s;
 	cc.tsc_khz = tsc_khz();
+	used0 = pool_used();
 	check_setup();
 	check_root_cpu_busy();
 	if (cc.have_cpu) {
@@ -952,13 +1300,22 @@ void checks_cells(struct suite *s)
 			cc.cpu, ros_smp.apic_ids[cc.cpu]);
 		ros_smp_park(cc.cpu);
 	}
+	check_ports();
 	check_errors();
 	check_prober();
 	check_tiny();
 	check_deny();
+	check_denials();
 	check_passive();
 	check_faulty();
+	check_hostile();
+	check_hrt_wall();
 	check_restart();
 	check_cycles();
+	/* Every table a create split off is merged back at destroy. */
+	check(used0 >= 0 && pool_used() == used0,
+	      "cells: pool pages as before the first cell",
+	      "used pages %ld before any cell was created, %ld now", used0,
+	      pool_used());
 	check_cpu_back();
 }

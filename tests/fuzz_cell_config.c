@@ -53,6 +53,11 @@ static const struct cfg_range cells_ram[] = {
 	{ 1536 * MIB, 256 * MIB },
 };
 static const char *const names[] = { "root", "linux-demo" };
+/* Another cell's ports: inside both windows the ports are folded into. */
+static const struct cfg_range cells_pio[] = {
+	{ 0x420, 8 },
+	{ 0xfff0, 0x10 },
+};
 
 static const struct cell_config_ctx ctx = {
 	.online_cpus = 0xff,
@@ -65,6 +70,8 @@ static const struct cell_config_ctx ctx = {
 	.n_cells_ram = 1,
 	.machine_ram = machine_ram,
 	.n_machine_ram = 2,
+	.cells_pio = cells_pio,
+	.n_cells_pio = 2,
 	.names = names,
 	.n_names = 2,
 };
@@ -248,6 +255,10 @@ static unsigned reference(const uint8_t *cfg, size_t len)
 			if (ranges_meet(pio[i].base, pio[i].length, pio[j].base,
 					pio[j].length))
 				codes |= R_EINVAL;
+		for (unsigned k = 0; k < 2; k++)
+			if (ranges_meet(pio[i].base, pio[i].length,
+					cells_pio[k].base, cells_pio[k].size))
+				codes |= R_EBUSY;
 	}
 	return codes;
 }

@@ -40,6 +40,11 @@ static const struct cfg_range cells_ram[] = {
 	{ 1536 * MIB, 256 * MIB },
 };
 static const char *const names[] = { "root", "linux-demo" };
+/* linux-demo's ports (a keyboard controller and a block of 16). */
+static const struct cfg_range cells_pio[] = {
+	{ 0x60, 5 },
+	{ 0x4000, 0x10 },
+};
 
 static const struct cell_config_ctx ctx = {
 	.online_cpus = 0xf,
@@ -52,6 +57,8 @@ static const struct cell_config_ctx ctx = {
 	.n_cells_ram = 1,
 	.machine_ram = machine_ram,
 	.n_machine_ram = 2,
+	.cells_pio = cells_pio,
+	.n_cells_pio = 2,
 	.names = names,
 	.n_names = 2,
 };
@@ -629,7 +636,7 @@ static void test_pio(void **state)
 	pio[1] = (struct tandem_pio_region){ 0xfff8, 8, 0 }; /* to 0xffff */
 	EXPECT_OK();
 	build_valid();
-	pio[0] = (struct tandem_pio_region){ 0, 0xffff, 0 };
+	pio[0] = (struct tandem_pio_region){ 0x8000, 0x7fff, 0 };
 	pio[1] = (struct tandem_pio_region){ 0xffff, 1, 0 };
 	EXPECT_OK();
 	build_valid();
@@ -646,7 +653,7 @@ static void test_pio(void **state)
 	EXPECT_OK();
 }
 
-/* ---- rules 20 - 22: name and CPUs against the system ---- */
+/* ---- rules 20, 22, 23: name and CPUs against the system ---- */
 
 static void test_name_exists(void **state)
 {
@@ -771,6 +778,32 @@ static void test_ram_owner(void **state)
 	EXPECT_OK();
 }
 
+/* ---- rule 21: ports of other cells, before the CPUs and RAM ---- */
+
+static void test_pio_owner(void **state)
+{
+	(void)state;
+	build_valid();
+	pio[1] = (struct tandem_pio_region){ 0x64, 1, 0 };
+	EXPECT(-TANDEM_EBUSY, "ports of another cell", 1, -1);
+	build_valid();
+	pio[0] = (struct tandem_pio_region){ 0x3ff0, 0x11, 0 }; /* 1 port in */
+	EXPECT(-TANDEM_EBUSY, "ports of another cell", 0, -1);
+	build_valid();
+	pio[0] = (struct tandem_pio_region){ 0x3ff0, 0x10, 0 }; /* touching */
+	pio[1] = (struct tandem_pio_region){ 0x65, 0x100, 0 };
+	EXPECT_OK();
+	build_valid();
+	/* Ports come before a CPU that does not exist and RAM of another
+	 * cell (the ROS's check tells them apart this way). */
+	mem[0].phys_start = 1536 * MIB;
+	hdr->cpu_set = 1ull << 63;
+	pio[1] = (struct tandem_pio_region){ 0x60, 1, 0 };
+	EXPECT(-TANDEM_EBUSY, "ports of another cell", 1, -1);
+	pio[1] = (struct tandem_pio_region){ 0x65, 1, 0 };
+	EXPECT(-TANDEM_EINVAL, "does not exist", 63, -1);
+}
+
 static void test_empty_context(void **state)
 {
 	struct cell_config_ctx c = {
@@ -814,6 +847,7 @@ int main(void)
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_io_vs_ram),
 		cmocka_unit_test(test_ram_owner),
+		cmocka_unit_test(test_pio_owner),
 		cmocka_unit_test(test_empty_context),
 	};
 

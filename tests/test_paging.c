@@ -433,6 +433,55 @@ static void test_remap(void **state)
 	destroy(&pt);
 }
 
+/* Cell Create takes 1 MiB out of the root's map, Cell Destroy maps it
+ * back: the tables the split made are merged back and freed (both vendors'
+ * formats; accessed and dirty bits the MMU set do not prevent it). */
+static void test_merge_back(void **state)
+{
+	static const struct pt_format *const fmts[] = { &pt_format_npt,
+							&pt_format_ept };
+
+	(void)state;
+	for (size_t f = 0; f < 2; f++) {
+		struct page_table pt;
+		size_t base;
+		uint64_t *pt0;
+		/* EPT has no user bit to read back. */
+		unsigned seen = f ? RWX : RWX | PT_USER;
+
+		init(&pt, fmts[f], GB1, true);
+		assert_int_equal(pt_map(&pt, 0, 0, 4 * GB1, RWX | PT_USER), 0);
+		assert_int_equal(pt_unmap(&pt, 0x1000, KB4), 0); /* as Tandem's */
+		base = pt_count_tables(&pt);
+		assert_int_equal(fake_live(), base);
+		assert_int_equal(pt_unmap(&pt, 0x4000000, 0x100000), 0);
+		assert_int_equal(pt_count_tables(&pt), base + 1);
+		/* The MMU marks a few of the leaves accessed and dirty. */
+		pt0 = fake_phys_to_virt(&fake, raw_entry(&pt, 0x4100000, 1) &
+						       ADDR_MASK);
+		for (int i = 256; i < 260; i++)
+			pt0[i] |= f ? (3ull << 8) : (3ull << 5);
+		assert_int_equal(pt_map(&pt, 0x4000000, 0x4000000, 0x100000,
+					RWX | PT_USER),
+				 0);
+		assert_int_equal(pt_count_tables(&pt), base);
+		assert_int_equal(fake_live(), base);
+		expect_map(&pt, 0x4080000, 0x4080000, seen, MB2);
+		/* Inside an untouched 1 GiB page: split twice, merged twice. */
+		assert_int_equal(pt_unmap(&pt, 2 * GB1 + MB2, KB4), 0);
+		assert_int_equal(pt_count_tables(&pt), base + 2);
+		assert_int_equal(pt_map(&pt, 2 * GB1 + MB2, 2 * GB1 + MB2, KB4,
+					RWX | PT_USER),
+				 0);
+		assert_int_equal(pt_count_tables(&pt), base);
+		expect_map(&pt, 2 * GB1 + 5 * MB2, 2 * GB1 + 5 * MB2, seen, GB1);
+		/* Different rights in one page: no merge. */
+		assert_int_equal(pt_map(&pt, 3 * GB1, 3 * GB1, KB4, PT_READ), 0);
+		assert_int_equal(pt_count_tables(&pt), base + 2);
+		destroy(&pt);
+	}
+}
+
 static void test_protect(void **state)
 {
 	struct page_table pt;
@@ -842,6 +891,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unmap_splits, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_remap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merge_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup,
 						teardown),

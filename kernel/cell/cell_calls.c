@@ -52,7 +52,8 @@ static const char *const *cell_names(unsigned int *n)
 
 /* What Cell Create validates against: the system as it is now. */
 static void fill_ctx(struct cell_config_ctx *ctx, struct cfg_range *root_ram,
-		     struct cfg_range *cells_ram, struct cfg_range *machine_ram)
+		     struct cfg_range *cells_ram, struct cfg_range *machine_ram,
+		     struct cfg_range *cells_pio)
 {
 	unsigned int n = 0;
 
@@ -95,6 +96,21 @@ static void fill_ctx(struct cell_config_ctx *ctx, struct cfg_range *root_ram,
 			};
 	ctx->machine_ram = machine_ram;
 	ctx->n_machine_ram = n;
+	n = 0;
+	for (unsigned int c = 1; c < TANDEM_MAX_CELLS; c++) {
+		const struct tandem_pio_region *pio;
+
+		if (!cells[c] || cells[c]->kind != &config_cell_kind)
+			continue;
+		pio = cell_config_pio(cells[c]->config);
+		for (uint32_t i = 0; i < cells[c]->config->num_pio_regions &&
+				     n < TANDEM_MAX_CELLS * CELL_CONFIG_MAX_PIO;
+		     i++)
+			cells_pio[n++] = (struct cfg_range){ pio[i].base,
+							     pio[i].length };
+	}
+	ctx->cells_pio = cells_pio;
+	ctx->n_cells_pio = n;
 	ctx->names = cell_names(&ctx->n_names);
 }
 
@@ -170,13 +186,51 @@ static void set_root_ports(const struct tandem_cell_desc *d, bool intercept)
 	}
 }
 
-/* Unmap (or map back) a region's host range in the root cell. */
+/* Every other map that shows the root's RAM (the HRT's) loses or gets
+ * back [@base, @base + @size); 0, or the first error (best effort). */
+static int others_move(uint64_t base, uint64_t size, bool away)
+{
+	int err = 0;
+
+	for (unsigned int i = 1; i < TANDEM_MAX_CELLS; i++) {
+		struct cell *o = cells[i];
+		int e;
+
+		if (!o || !o->kind->root_ram_moved)
+			continue;
+		e = o->kind->root_ram_moved(o, base, size, away);
+		if (!err)
+			err = e;
+	}
+	return err;
+}
+
+/* Flushes every map a give or take back changed, then frees the tables
+ * they dropped (no CPU can hold them any more). */
+static void flush_maps(void)
+{
+	cell_flush_gpa(&root_cell);
+	for (unsigned int i = 1; i < TANDEM_MAX_CELLS; i++)
+		if (cells[i] && cells[i]->kind->root_ram_moved)
+			cell_flush_gpa(cells[i]);
+	gpa_tables_release();
+}
+
+/* A region's host range leaves the root cell, and every other map that
+ * showed it. Nothing changes on failure. */
 static int root_give(const struct tandem_memory_region *r)
 {
-	int err = pt_unmap(&root_cell.gpa_map, r->phys_start, r->size);
+	int err = others_move(r->phys_start, r->size, true);
 
 	if (!err)
+		err = pt_unmap(&root_cell.gpa_map, r->phys_start, r->size);
+	if (!err)
 		err = cell_ram_remove(&root_cell, r->phys_start, r->size);
+	if (err) {
+		pt_map(&root_cell.gpa_map, r->phys_start, r->phys_start,
+		       r->size, PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+		others_move(r->phys_start, r->size, false);
+	}
 	return err;
 }
 
@@ -187,6 +241,8 @@ static int root_take_back(const struct tandem_memory_region *r)
 
 	if (!err)
 		err = cell_ram_add(&root_cell, r->phys_start, r->size);
+	if (!err)
+		err = others_move(r->phys_start, r->size, false);
 	return err;
 }
 
@@ -195,6 +251,7 @@ static void free_cell(struct cell *c)
 	for (unsigned int i = 0; i < c->nvcpus; i++)
 		page_free(c->vcpus[i], 1);
 	pt_destroy(&c->gpa_map);
+	gpa_tables_release(); /* no CPU runs that map any more */
 	if (c->comm)
 		page_free(c->comm, 1);
 	if (c->config)
@@ -230,7 +287,8 @@ static int build_cell(struct cell *c, struct tandem_cell_desc *d, size_t size,
 			if (!c->comm)
 				return -TANDEM_ENOMEM;
 			c->comm_gpa = r->virt_start;
-			c->comm->cell_state = TANDEM_COMM_CELL_SHUT_DOWN; /* not started */
+			/* Zero until the first start (ABI.md 8.1): Cell Get
+			 * State says Shut down until then, not the page. */
 			phys = virt_to_phys(c->comm);
 		} else if (cell_config_is_ram(r)) {
 			if (c->nram == CELL_MAX_RAM_RANGES)
@@ -263,11 +321,55 @@ static int build_cell(struct cell *c, struct tandem_cell_desc *d, size_t size,
 	return 0;
 }
 
+/* The shutdown request of the seed's message channel, waited for on this
+ * (root) CPU for at most the configured timeout. */
+static bool cell_agrees_to_shutdown(struct cell *c)
+{
+	struct tandem_comm_region *comm = c->comm;
+	uint32_t timeout_ms, reply;
+	uint64_t deadline;
+
+	if (!comm || (c->config->flags & TANDEM_CELL_PASSIVE_COMMREG) ||
+	    c->state == CELL_STATE_FAILED || !c->started ||
+	    comm->cell_state == TANDEM_COMM_CELL_SHUT_DOWN ||
+	    comm->cell_state == TANDEM_COMM_CELL_FAILED)
+		return true;
+	timeout_ms = c->config->msg_reply_timeout_ms ?
+			     c->config->msg_reply_timeout_ms :
+			     TANDEM_CELL_DEFAULT_TIMEOUT_MS;
+	comm->reply_from_cell = TANDEM_MSG_UNKNOWN;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	comm->msg_to_cell = TANDEM_MSG_SHUTDOWN_REQUEST;
+	deadline = tsc_us() + (uint64_t)timeout_ms * 1000;
+	while (!(reply = comm->reply_from_cell) && tsc_us() < deadline)
+		cpu_relax();
+	if (reply == TANDEM_MSG_REQUEST_APPROVED)
+		return true;
+	comm->msg_to_cell = TANDEM_MSG_NONE;
+	if (!reply)
+		pr_warn("cell '%s' did not answer the shutdown request within %u ms: treated as denied",
+			c->name, timeout_ms);
+	return false;
+}
+
+/* Before a reconfiguration (Cell Create) every other cell that is asked
+ * at all is asked, with the same message: the seed defines no other. An
+ * approval lets the reconfiguration go ahead and shuts nobody down. */
+static bool others_agree(void)
+{
+	for (unsigned int id = 1; id < TANDEM_MAX_CELLS; id++)
+		if (cells[id] && cells[id]->kind == &config_cell_kind &&
+		    !cell_agrees_to_shutdown(cells[id]))
+			return false;
+	return true;
+}
+
 static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 {
 	static struct cfg_range root_ram[CELL_MAX_RAM_RANGES];
 	static struct cfg_range cells_ram[TANDEM_MAX_CELLS * CELL_MAX_RAM_RANGES];
 	static struct cfg_range machine_ram[BOOT_MEMMAP_MAX];
+	static struct cfg_range cells_pio[TANDEM_MAX_CELLS * CELL_CONFIG_MAX_PIO];
 	const struct tandem_memory_region *mem;
 	struct cell_config_error e = { 0 };
 	struct cell_config_ctx ctx;
@@ -278,10 +380,13 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	size_t size;
 	long err;
 
+	/* First, as Jailhouse does: before the configuration is read. */
+	if (!others_agree())
+		return -TANDEM_EPERM;
 	err = copy_config(caller, gpa, &d, &size);
 	if (err)
 		return err;
-	fill_ctx(&ctx, root_ram, cells_ram, machine_ram);
+	fill_ctx(&ctx, root_ram, cells_ram, machine_ram, cells_pio);
 	err = cell_config_validate(d, size, &ctx, &e);
 	if (err) {
 		if (e.index >= 0 && e.other >= 0)
@@ -317,7 +422,7 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 		if (err)
 			goto undo;
 	}
-	cell_flush_gpa(&root_cell);
+	flush_maps();
 	set_root_ports(d, true);
 	for (unsigned int i = 0; i < c->nvcpus; i++)
 		__atomic_store_n(&c->vcpus[i]->cpu->vcpu, c->vcpus[i],
@@ -334,6 +439,7 @@ undo:
 		if (leaves_root(&mem[done]) &&
 		    !(mem[done].flags & TANDEM_MEM_LOADABLE))
 			root_take_back(&mem[done]);
+	flush_maps();
 fail:
 	c->config = NULL;
 	free_cell(c);
@@ -398,50 +504,31 @@ static long hc_cell_start_locked(struct vcpu *caller, uint64_t id)
 
 	if (err)
 		return err;
+	/* A running cell is asked before it is reset (seed: -EPERM, the
+	 * target cell rejected the reset request). */
+	if (!cell_agrees_to_shutdown(c))
+		return -TANDEM_EPERM;
 	if (!c->started) {
-		/* Loadable memory leaves the root cell now (it loaded it). */
+		/* Loadable memory leaves the root cell now (it loaded it);
+		 * all of it, or none. */
 		mem = cell_config_mem(c->config);
-		for (uint32_t i = 0; i < c->config->num_memory_regions; i++)
-			if (leaves_root(&mem[i]) &&
-			    (mem[i].flags & TANDEM_MEM_LOADABLE) &&
-			    root_give(&mem[i]))
-				return -TANDEM_ENOMEM;
-		cell_flush_gpa(&root_cell);
+		for (uint32_t i = 0; i < c->config->num_memory_regions; i++) {
+			if (!leaves_root(&mem[i]) ||
+			    !(mem[i].flags & TANDEM_MEM_LOADABLE) ||
+			    !root_give(&mem[i]))
+				continue;
+			while (i--)
+				if (leaves_root(&mem[i]) &&
+				    (mem[i].flags & TANDEM_MEM_LOADABLE))
+					root_take_back(&mem[i]);
+			flush_maps();
+			return -TANDEM_ENOMEM;
+		}
+		flush_maps();
 		c->started = true;
 	}
 	reset_cell(c, c->config->reset_entry, none);
 	return 0;
-}
-
-/* The shutdown request of the seed's message channel, waited for on this
- * (root) CPU for at most the configured timeout. */
-static bool cell_agrees_to_shutdown(struct cell *c)
-{
-	struct tandem_comm_region *comm = c->comm;
-	uint32_t timeout_ms, reply;
-	uint64_t deadline;
-
-	if (!comm || (c->config->flags & TANDEM_CELL_PASSIVE_COMMREG) ||
-	    c->state == CELL_STATE_FAILED || !c->started ||
-	    comm->cell_state == TANDEM_COMM_CELL_SHUT_DOWN ||
-	    comm->cell_state == TANDEM_COMM_CELL_FAILED)
-		return true;
-	timeout_ms = c->config->msg_reply_timeout_ms ?
-			     c->config->msg_reply_timeout_ms :
-			     TANDEM_CELL_DEFAULT_TIMEOUT_MS;
-	comm->reply_from_cell = TANDEM_MSG_UNKNOWN;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	comm->msg_to_cell = TANDEM_MSG_SHUTDOWN_REQUEST;
-	deadline = tsc_us() + (uint64_t)timeout_ms * 1000;
-	while (!(reply = comm->reply_from_cell) && tsc_us() < deadline)
-		cpu_relax();
-	if (reply == TANDEM_MSG_REQUEST_APPROVED)
-		return true;
-	comm->msg_to_cell = TANDEM_MSG_NONE;
-	if (!reply)
-		pr_warn("cell '%s' did not answer the shutdown request within %u ms: treated as denied",
-			c->name, timeout_ms);
-	return false;
 }
 
 static void destroy_cell(struct cell *c)
@@ -467,6 +554,7 @@ static void destroy_cell(struct cell *c)
 			pr_err("cell '%s': memory 0x%lx not returned to the root cell (out of hypervisor memory)",
 			       c->name, mem[i].phys_start);
 	}
+	flush_maps(); /* before free_cell() releases retired tables */
 	set_root_ports(c->config, false);
 	cells[c->id] = NULL;
 	num_cells--;
@@ -515,7 +603,9 @@ static long hc_cell_get_state(struct vcpu *caller, uint64_t id)
 	c = cell_by_id(id);
 	if (!c)
 		return -TANDEM_ENOENT;
-	if (c == &root_cell || c->state == CELL_STATE_FAILED || !c->comm)
+	/* Never started: Shut down (its comm region is still all zero). */
+	if (c == &root_cell || c->state == CELL_STATE_FAILED || !c->comm ||
+	    !c->started)
 		return c->state;
 	state = c->comm->cell_state;
 	if (state > TANDEM_COMM_CELL_FAILED)
@@ -545,6 +635,8 @@ static long hc_soft_restart_locked(struct vcpu *caller, const uint64_t *a)
 		return err;
 	if (!c->started || !entry_ok(c, a[1]))
 		return -TANDEM_EINVAL;
+	if (!cell_agrees_to_shutdown(c))
+		return -TANDEM_EPERM; /* as Cell Start */
 	reset_cell(c, a[1], &a[2]);
 	return 0;
 }

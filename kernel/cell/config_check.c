@@ -335,18 +335,42 @@ static int check_pio(const struct tandem_cell_desc *d,
 	return 0;
 }
 
-/* Rules 20 - 22. */
-static int check_name_and_cpus(const struct tandem_cell_desc *d,
-			       const struct cell_config_ctx *ctx,
-			       struct cell_config_error *err)
+/* Rule 20. */
+static int check_name(const struct tandem_cell_desc *d,
+		      const struct cell_config_ctx *ctx,
+		      struct cell_config_error *err)
 {
-	uint64_t set = d->cpu_set, bad;
-
 	for (unsigned int i = 0; i < ctx->n_names; i++)
 		if (ctx->names[i] &&
 		    strncmp(d->name, ctx->names[i], TANDEM_CELL_NAME_LEN) == 0)
 			return fail(err, -TANDEM_EEXIST,
 				    "a cell with this name exists", (int)i, -1);
+	return 0;
+}
+
+/* Rule 21. */
+static int check_pio_owners(const struct tandem_cell_desc *d,
+			    const struct cell_config_ctx *ctx,
+			    struct cell_config_error *err)
+{
+	const struct tandem_pio_region *pio = cell_config_pio(d);
+
+	for (unsigned int i = 0; i < d->num_pio_regions; i++)
+		if (overlaps_any(pio[i].base,
+				 (uint64_t)pio[i].base + pio[i].length,
+				 ctx->cells_pio, ctx->n_cells_pio))
+			return fail(err, -TANDEM_EBUSY,
+				    "PIO region overlaps ports of another cell",
+				    (int)i, -1);
+	return 0;
+}
+
+/* Rules 22 - 23. */
+static int check_cpus(const struct tandem_cell_desc *d,
+		      const struct cell_config_ctx *ctx,
+		      struct cell_config_error *err)
+{
+	uint64_t set = d->cpu_set, bad;
 
 	bad = set & ~ctx->online_cpus;
 	if (bad)
@@ -370,7 +394,7 @@ static int check_name_and_cpus(const struct tandem_cell_desc *d,
 	return 0;
 }
 
-/* Rule 23. */
+/* Rule 24. */
 static int check_memory_owners(const struct tandem_cell_desc *d,
 			       const struct cell_config_ctx *ctx,
 			       struct cell_config_error *err)
@@ -442,7 +466,11 @@ int cell_config_validate(const void *cfg, size_t len,
 	if (!ret)
 		ret = check_pio(d, err);
 	if (!ret)
-		ret = check_name_and_cpus(d, ctx, err);
+		ret = check_name(d, ctx, err);
+	if (!ret)
+		ret = check_pio_owners(d, ctx, err);
+	if (!ret)
+		ret = check_cpus(d, ctx, err);
 	if (!ret)
 		ret = check_memory_owners(d, ctx, err);
 	return ret;

@@ -64,10 +64,13 @@
  * Against the system, as described by the context:
  *  20. no existing cell (the root cell included) has the same name, else
  *      -EEXIST;
- *  21. every CPU of cpu_set exists and is online, else -EINVAL;
- *  22. cpu_set does not contain the calling CPU, a CPU of another non-root
+ *  21. per PIO region, in index order: its ports overlap no PIO region of
+ *      another non-root cell, else -EBUSY (the seed: a resource already in
+ *      use by another non-root cell);
+ *  22. every CPU of cpu_set exists and is online, else -EINVAL;
+ *  23. cpu_set does not contain the calling CPU, a CPU of another non-root
  *      cell, or a root CPU still running root code, else -EBUSY;
- *  23. per memory region, in index order: an I/O region overlaps no RAM of
+ *  24. per memory region, in index order: an I/O region overlaps no RAM of
  *      the machine (Tandem's own included), else -EINVAL; a RAM region
  *      (ROOTSHARED ones included) overlaps no RAM of another non-root cell,
  *      else -EBUSY, and lies entirely inside the root cell's RAM, else
@@ -113,6 +116,8 @@ struct cell_config_ctx {
 	unsigned int n_cells_ram;
 	const struct cfg_range *machine_ram; /* all RAM, Tandem's included */
 	unsigned int n_machine_ram;
+	const struct cfg_range *cells_pio; /* ports of other non-root cells */
+	unsigned int n_cells_pio;
 	const char *const *names; /* existing cells' names, root included */
 	unsigned int n_names;
 };

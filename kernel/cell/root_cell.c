@@ -53,6 +53,28 @@ static void root_ram_init(struct cell *c)
 	}
 }
 
+/* A root vCPU for every online CPU of @mask that has none, in CPU order
+ * (the CPUs a reserve held are the highest ones). */
+static void add_vcpus(struct cell *c, uint64_t mask)
+{
+	for (unsigned int cpu = 0; cpu < boot_info.possible_cpus; cpu++) {
+		struct per_cpu *pc = per_cpu(cpu);
+		struct vcpu *v = &root_vcpus[c->nvcpus];
+
+		if (!pc->online || !(mask & (1ull << cpu)) || pc->root_vcpu)
+			continue;
+		v->cell = c;
+		v->cpu = pc;
+		v->index = c->nvcpus;
+		v->apic_id = pc->apic_id;
+		v->sipi_vector = -1;
+		v->pending_irq = -1;
+		v->state = VCPU_STOPPED;
+		pc->vcpu = pc->root_vcpu = v;
+		c->vcpus[c->nvcpus++] = v;
+	}
+}
+
 int root_cell_init(const struct root_reserve *res)
 {
 	uint64_t exclude = res->cpu_mask;
@@ -71,26 +93,30 @@ int root_cell_init(const struct root_reserve *res)
 	err = gpa_map_machine(&c->gpa_map);
 	if (!err && res->mem_size)
 		err = pt_unmap(&c->gpa_map, res->mem_base, res->mem_size);
+	gpa_tables_release(); /* the ROS has not run yet */
 	if (err)
 		return err;
 
-	for (unsigned int cpu = 0; cpu < boot_info.possible_cpus; cpu++) {
-		struct per_cpu *pc = per_cpu(cpu);
-		struct vcpu *v = &root_vcpus[c->nvcpus];
-
-		if (!pc->online || (exclude & (1ull << cpu)))
-			continue;
-		v->cell = c;
-		v->cpu = pc;
-		v->index = c->nvcpus;
-		v->apic_id = pc->apic_id;
-		v->sipi_vector = -1;
-		v->pending_irq = -1;
-		v->state = VCPU_STOPPED;
-		pc->vcpu = pc->root_vcpu = v;
-		c->vcpus[c->nvcpus++] = v;
-	}
+	add_vcpus(c, ~exclude);
 	return 0;
+}
+
+int root_cell_take_back(const struct root_reserve *res)
+{
+	struct cell *c = &root_cell;
+	int err = 0;
+
+	if (res->mem_size) {
+		err = pt_map(&c->gpa_map, res->mem_base, res->mem_base,
+			     res->mem_size,
+			     PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+		if (!err)
+			err = cell_ram_add(c, res->mem_base, res->mem_size);
+		gpa_tables_release(); /* the ROS has not run yet */
+	}
+	if (!err)
+		add_vcpus(c, res->cpu_mask);
+	return err;
 }
 
 /* A port given to another cell: reading it returns all ones, writing it is

@@ -19,5 +19,8 @@ struct root_reserve {
  * or -ENOMEM.
  */
 int root_cell_init(const struct root_reserve *res);
+/** Before the ROS starts: the CPUs and memory of @res (a partition that
+ * could not start) become the root's after all. 0 or -ENOMEM. */
+int root_cell_take_back(const struct root_reserve *res);
 
 #endif

@@ -128,6 +128,34 @@ static int build_gpa_map(struct cell *c)
 		err = pt_map(&c->gpa_map, image.comm_page_gpa,
 			     (uint64_t)hrt.comm - DIRECT_BASE, PAGE_SIZE,
 			     PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+	gpa_tables_release(); /* no HRT core ran yet */
+	return err;
+}
+
+static int move_one(struct cell *c, uint64_t base, uint64_t size, bool away)
+{
+	if (!size)
+		return 0;
+	if (away)
+		return pt_unmap(&c->gpa_map, base, size);
+	return pt_map(&c->gpa_map, base, base, size,
+		      PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+}
+
+/* Root RAM a cell takes leaves the HRT's map too, and comes back when the
+ * cell is destroyed: the identity, as build_gpa_map() made it, except the
+ * comm page, which stays where the tag put it. */
+static int hrt_root_ram_moved(struct cell *c, uint64_t base, uint64_t size,
+			      bool away)
+{
+	uint64_t comm = image.comm_page_gpa, end = base + size;
+	int err;
+
+	if (comm + PAGE_SIZE <= base || comm >= end)
+		return move_one(c, base, size, away);
+	err = move_one(c, base, comm - base, away);
+	if (!err)
+		err = move_one(c, comm + PAGE_SIZE, end - comm - PAGE_SIZE, away);
 	return err;
 }
 
@@ -284,6 +312,10 @@ int hrt_start(void)
 		err = load();
 	if (err) {
 		pr_err("hrt: not started (%d)", err);
+		pt_destroy(&c->gpa_map);
+		gpa_tables_release();
+		page_free(hrt.comm, 1);
+		hrt.comm = NULL;
 		hrt.cell = NULL;
 		return err;
 	}
@@ -303,6 +335,52 @@ int hrt_start(void)
 		n, hrt_plan.mem_base, hrt_plan.mem_base + hrt_plan.mem_size,
 		image.entry, image.int_vector);
 	return 0;
+}
+
+bool hrt_running(void)
+{
+	return hrt.cell != NULL;
+}
+
+bool hrt_cores_created(uint64_t timeout_us)
+{
+	uint64_t start = tsc_us();
+	bool all = true;
+
+	for (unsigned int i = 0; hrt.cell && i < hrt.cell->nvcpus; i++) {
+		struct vcpu *v = hrt.cell->vcpus[i];
+
+		while (!__atomic_load_n(&v->backend, __ATOMIC_ACQUIRE) &&
+		       __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) !=
+			       VCPU_PARKED &&
+		       tsc_us() - start < timeout_us)
+			cpu_relax();
+		if (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_PARKED &&
+		    !v->backend)
+			all = false;
+	}
+	return all;
+}
+
+void hrt_abandon(void)
+{
+	struct cell *c = hrt.cell;
+
+	if (!c)
+		return;
+	for (unsigned int i = 0; i < c->nvcpus; i++)
+		vcpu_request(c->vcpus[i], VCPU_REQ_STOP);
+	for (unsigned int i = 0; i < c->nvcpus; i++)
+		while (!__atomic_load_n(&c->vcpus[i]->stopped, __ATOMIC_ACQUIRE))
+			cpu_relax();
+	cells[c->id] = NULL;
+	num_cells--;
+	hrt.failed = true;
+	hrt.cell = NULL;
+	pt_destroy(&c->gpa_map);
+	gpa_tables_release(); /* its CPUs left it for good */
+	page_free(hrt.comm, 1);
+	hrt.comm = NULL;
 }
 
 /* Every core back to wait-for-SIPI, so nothing runs while we reload. */
@@ -393,4 +471,5 @@ static const struct cell_kind hrt_kind = {
 	.io = hrt_io,
 	.failed = hrt_failed,
 	.console_line = hrt_console_line,
+	.root_ram_moved = hrt_root_ram_moved,
 };

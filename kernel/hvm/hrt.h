@@ -22,6 +22,16 @@ int hrt_plan_resources(unsigned int online_cpus);
 /** Boots the HRT module, if there is one, on the CPUs and memory chosen at
  * start-up; 0, or a negative errno after one line naming the problem. */
 int hrt_start(void);
+/** The HRT was started and not abandoned. */
+bool hrt_running(void);
+/** After hrt_start(), while its cores make their control structures (the
+ * ROS not started yet): waits up to @timeout_us for each; false when one
+ * could not be made. */
+bool hrt_cores_created(uint64_t timeout_us);
+/** Before the ROS starts: stops every HRT core (each CPU goes back to its
+ * root vCPU, none yet) and takes the HRT away; its CPUs and memory are
+ * then free for the root cell. */
+void hrt_abandon(void);
 /** Reloads the HRT image and restarts every HRT core (reboot HRT). */
 int hrt_reboot(void);
 /** Validates a new HRT image (a private copy from page_alloc) and reboots

@@ -31,6 +31,8 @@
 #define X86_US	     (1ull << 2)
 #define X86_PWT	     (1ull << 3)
 #define X86_PCD	     (1ull << 4)
+#define X86_A	     (1ull << 5)
+#define X86_D	     (1ull << 6)  /* in a leaf */
 #define X86_PS	     (1ull << 7)  /* in a PDPTE or PDE: maps a page */
 #define X86_NX	     (1ull << 63) /* reserved unless EFER.NXE */
 
@@ -43,6 +45,8 @@
 #define EPT_MT_MASK  (7ull << 3)
 #define EPT_IPAT     (1ull << 6)
 #define EPT_LARGE    (1ull << 7)
+#define EPT_A	     (1ull << 8) /* only with EPT A/D enabled */
+#define EPT_D	     (1ull << 9)
 
 /*
  * How a format encodes entries. Non-leaf entries carry every right
@@ -63,6 +67,7 @@ struct pt_format {
 	uint64_t cache_wb;   /* their value for normal memory */
 	uint64_t cache_uc;   /* and for PT_UNCACHED */
 	uint64_t large;	     /* marks a 2 MiB or 1 GiB leaf */
+	uint64_t hw_set;     /* bits the MMU sets itself (accessed, dirty) */
 	bool canonical;	     /* addresses are sign-extended (host) */
 };
 
@@ -79,6 +84,7 @@ const struct pt_format pt_format_host = {
 	.cache_mask = X86_PCD | X86_PWT,
 	.cache_uc = X86_PCD | X86_PWT,
 	.large = X86_PS,
+	.hw_set = X86_A | X86_D,
 	.canonical = true,
 };
 
@@ -95,6 +101,7 @@ const struct pt_format pt_format_npt = {
 	.cache_mask = X86_PCD | X86_PWT,
 	.cache_uc = X86_PCD | X86_PWT,
 	.large = X86_PS,
+	.hw_set = X86_A | X86_D,
 };
 
 /*
@@ -114,6 +121,7 @@ const struct pt_format pt_format_ept = {
 	.cache_wb = EPT_MT_WB | EPT_IPAT,
 	.cache_uc = EPT_MT_UC,
 	.large = EPT_LARGE,
+	.hw_set = EPT_A | EPT_D,
 };
 
 enum pt_op_kind { OP_MAP, OP_UNMAP, OP_PROTECT };
@@ -272,6 +280,39 @@ static uint64_t *child_table(const struct page_table *pt, uint64_t *slot,
 	return table;
 }
 
+/*
+ * After a map or protect below @slot (at @level): if its table now maps one
+ * aligned, contiguous range with the same rights in every entry, replace it
+ * by one large leaf and free it, so that mapping back what an unmap split
+ * leaves the tables as they were (no table page stays behind). Bits the MMU
+ * sets (accessed, dirty) do not count as a difference.
+ */
+static void merge(const struct page_table *pt, uint64_t *slot, int level,
+		  int max_level)
+{
+	uint64_t *child = table_virt(pt, *slot & ADDR_MASK);
+	uint64_t phys = *slot & ADDR_MASK;
+	uint64_t step = level_size(level - 1), base, attr;
+
+	if (level > max_level || !is_present(pt, child[0]) ||
+	    !is_leaf(pt, child[0], level - 1))
+		return;
+	base = leaf_addr(child[0], level - 1);
+	attr = child[0] & ~ADDR_MASK & ~pt->fmt->large & ~pt->fmt->hw_set;
+	if (base & (level_size(level) - 1))
+		return;
+	for (int i = 0; i < ENTRIES; i++) {
+		uint64_t e = child[i];
+
+		if (!is_present(pt, e) || !is_leaf(pt, e, level - 1) ||
+		    leaf_addr(e, level - 1) != base + (uint64_t)i * step ||
+		    (e & ~ADDR_MASK & ~pt->fmt->large & ~pt->fmt->hw_set) != attr)
+			return;
+	}
+	write_entry(slot, base | attr | pt->fmt->large);
+	pt->ops->free_table(pt->ops->ctx, child, phys);
+}
+
 /* Does @op end at the whole entry @e at @level covering [base, base+size)? */
 static bool ends_here(const struct page_table *pt, const struct pt_op *op,
 		      uint64_t e, int level, uint64_t base)
@@ -332,6 +373,8 @@ static int update(const struct page_table *pt, uint64_t *table, int level,
 
 			write_entry(slot, 0);
 			pt->ops->free_table(pt->ops->ctx, child, phys);
+		} else if (!ret && op->kind != OP_UNMAP) {
+			merge(pt, slot, level, op->max_level);
 		}
 		if (ret)
 			return ret;
@@ -426,7 +469,7 @@ int pt_unmap(struct page_table *pt, uint64_t va, uint64_t size)
 
 int pt_protect(struct page_table *pt, uint64_t va, uint64_t size, unsigned flags)
 {
-	struct pt_op op = { .kind = OP_PROTECT };
+	struct pt_op op = { .kind = OP_PROTECT, .max_level = max_level(pt) };
 	uint64_t start;
 	int ret = check_range(pt, va, size, &start);
 

@@ -5,6 +5,7 @@
 #include "boot_info.h"
 #include "hw/console.h"
 #include "lib/klib.h"
+#include "lib/spinlock.h"
 #include "mm/pools.h"
 #include "mm/tandem_mem.h"
 #include "virt/partition.h"
@@ -114,11 +115,34 @@ static void *gpa_alloc_table(void *ctx, uint64_t *phys)
 	return p;
 }
 
+/* Retired table pages, linked through their first word. */
+static struct spinlock retired_lock;
+static void *retired;
+
 static void gpa_free_table(void *ctx, void *virt, uint64_t phys)
 {
 	(void)ctx;
 	(void)phys;
-	page_free(virt, 1);
+	spin_lock(&retired_lock);
+	*(void **)virt = retired;
+	retired = virt;
+	spin_unlock(&retired_lock);
+}
+
+void gpa_tables_release(void)
+{
+	void *list;
+
+	spin_lock(&retired_lock);
+	list = retired;
+	retired = NULL;
+	spin_unlock(&retired_lock);
+	while (list) {
+		void *next = *(void **)list;
+
+		page_free(list, 1);
+		list = next;
+	}
 }
 
 static void *gpa_phys_to_virt(void *ctx, uint64_t phys)
@@ -160,6 +184,7 @@ int gpa_map_machine(struct page_table *pt)
 				       ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE));
 	if (!err)
 		err = pt_unmap(pt, LAPIC_PAGE, PAGE_SIZE);
+	gpa_tables_release(); /* at boot: no CPU ran the map yet */
 	return err;
 }
 

@@ -66,6 +66,13 @@ struct cell_kind {
 	void (*failed)(struct vcpu *v);
 	/** A whole line the cell wrote to its console. */
 	void (*console_line)(struct cell *c, const char *line);
+	/** Root RAM [@base, @base + @size) was given to another cell
+	 * (@away) or came back to the root: a kind whose map shows the
+	 * root's memory (the HRT) takes it out of @c's map or puts back
+	 * what it had there. NULL: the kind's map shows none of it.
+	 * 0 or -ENOMEM (page-table splits). */
+	int (*root_ram_moved)(struct cell *c, uint64_t base, uint64_t size,
+			      bool away);
 };
 
 extern const struct cell_kind root_kind; /* cell/root_cell.c */
@@ -144,7 +151,13 @@ void cell_console_line(struct cell *c, const char *line);
 int cell_ram_remove(struct cell *c, uint64_t base, uint64_t size);
 int cell_ram_add(struct cell *c, uint64_t base, uint64_t size);
 
-/* Table pages of guest-physical maps come from the memory pool. */
+/* Table pages of guest-physical maps come from the memory pool. A table
+ * a map drops (merged back into a large page, emptied, destroyed) may
+ * still be cached by a CPU that ran the map, so it is only retired; the
+ * owner of the change frees the retired tables with gpa_tables_release()
+ * once every CPU that could hold them flushed (cell_flush_gpa), or at
+ * once where no CPU ran the map. */
 extern const struct pt_ops gpa_table_ops;
+void gpa_tables_release(void);
 
 #endif
