@@ -1,0 +1,909 @@
+/*
+ * The hypercall fuzzer (guest-abi/ABI.md, "Fuzzing"): random hypercalls
+ * and random 0xf00d downcalls from the ROS, at CPL 0 and CPL 3, through
+ * VMMCALL, VMCALL and the hypercall page, then checks that Tandem is as it
+ * was: pool pages, cells, a null hypercall and downcall, the HRT and the
+ * ROS's other CPUs. Runs after the cell checks, before Disable.
+ *
+ * Reproducible: "fuzz_seed=N" on the ROS command line (default
+ * FUZZ_SEED_DEFAULT) seeds one splitmix64 stream; the seed, the counts and
+ * the time taken are printed on a "ros: fuzz:" line. "fuzz_n=N" and
+ * "fuzz_hvm_n=N" set the counts. Without them: FUZZ_N hypercalls and
+ * FUZZ_HVM_N downcalls under QEMU (told by its fw_cfg signature), a tenth
+ * of each on any other machine (Bochs emulates every instruction and is
+ * about ten times slower per exit): the line says which.
+ *
+ * Codes: mostly 1..15 (Disable, code 0, only at CPL 3: at CPL 0 it would
+ * end Tandem), some around the end of the table, 0xf00d, and fully random
+ * 64-bit ones. Arguments from a mix of generators: Tandem's memory and the
+ * HRT's (Get Info types 5-10), beyond RAM, unaligned, across page
+ * boundaries, the hypercall page, the ROS's image, a scratch arena filled
+ * with random bytes and half-valid cell configurations and ELF headers,
+ * small numbers, cell ids, all ones, random.
+ *
+ * What the ROS keeps out, so that it survives its own fuzzing (each is a
+ * request the ROS is entitled to, not a refusal to test):
+ *   - a downcall that makes Tandem or the HRT write ROS memory (GET_STATE's
+ *     event, an invoke's descriptor, whose results the HRT writes) is sent
+ *     the arena or one of the fuzzer's own descriptors when its pointer is
+ *     ROS RAM; those descriptors run functions 0, 1 (over a fixed array),
+ *     2, 3 and an unknown one, never 4 (triple fault) or 5 (spin);
+ *   - at most FUZZ_MAX_REBOOTS HRT reboots a run (each is followed by a
+ *     wait until every HRT core answers again); further reboot requests
+ *     are sent as null requests;
+ *   - a cell that Cell Create accepts is destroyed at once (with every ROS
+ *     CPU running root code, none should be accepted).
+ */
+#include "cpu.h"
+#include "smp.h"
+#include "suite.h"
+#include "tandem_hvm.h"
+#include "trap.h"
+#include <tandem/cell_config.h>
+#include <tandem/hvm_call.h>
+
+#include "../hrt/hrt_funcs.h"
+
+#define FUZZ_SEED_DEFAULT 20261203ull
+#define FUZZ_N		  100000 /* hypercalls, CPL 0 and 3 together */
+#define FUZZ_HVM_N	  20000	 /* 0xf00d downcalls */
+#define FUZZ_SLOW_DIV	  10	 /* not QEMU: a tenth */
+#define FUZZ_MAX_REBOOTS  3
+#define ARENA_SIZE	  (4 * PAGE_SIZE)
+#define NSAFE		  6
+#define RECOVER_MS	  20000 /* after a reboot, until every core answers */
+#define CALL_MS		  2000
+#define HRT_CORES_DEFAULT 2
+#define PAR_ARG		  11
+#define LAST_CODE	  TANDEM_HC_CELL_SOFT_RESTART
+#define HC_PAGE_SLOTS	  TANDEM_HC_SLOT_HVM /* plain slots 0..126 */
+
+/* Registers of one transfer (ros/fuzz.asm reads this layout). */
+struct fuzz_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, r8, r9, r10, r11;
+	uint64_t how; /* enum hc_via */
+	uint64_t target;
+};
+_Static_assert(sizeof(struct fuzz_regs) == 12 * 8, "ros/fuzz.asm layout");
+_Static_assert(VIA_VMMCALL == 1 && VIA_VMCALL == 2 && VIA_PAGE == 0,
+	       "ros/fuzz.asm numbering");
+
+long ros_fuzz_call(const struct fuzz_regs *r);
+void ros_user_fuzz(void);
+
+static uint8_t arena[ARENA_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t user_stack[PAGE_SIZE] __attribute__((aligned(16)));
+static struct tandem_hrt_call safe[NSAFE], check_call;
+static uint64_t safe_results[HRT_MAX_CORES + 1];
+static uint64_t check_results[HRT_MAX_CORES + 1];
+static uint64_t sum_values[16];
+static struct tandem_ros_event event;
+
+static struct {
+	const struct suite *s;
+	uint64_t rng;
+	uint64_t seed, n, hvm_n;
+	bool qemu, hrt;
+	unsigned loop; /* 0: the hypercalls, 1: the downcalls */
+	unsigned cores;
+	uint64_t khz;
+	uint64_t obj; /* the last thing written into the arena */
+	/* What happened. */
+	uint64_t done[2], hvm_done[2]; /* by CPL 0 / 3 */
+	uint64_t bad[2], faults[2];    /* hypercalls, downcalls */
+	uint64_t created, reboots, redirected, nulled, invokes;
+	bool hrt_lost;
+	char first_bad[2][200];
+} fz;
+
+/* ---- numbers ---- */
+
+static uint64_t rnd(void)
+{
+	uint64_t z = (fz.rng += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint64_t below(uint64_t n)
+{
+	return n ? rnd() % n : 0;
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* "name=N" of the command line (decimal or 0x hex), else @def. */
+static uint64_t cmdline_num(const struct ros_boot *b, const char *name,
+			    uint64_t def)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = b->cmdline; *p;) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, name, n) == 0 && p[n] == '=') {
+			const char *q = p + n + 1;
+			unsigned base = 10;
+			uint64_t v = 0;
+
+			if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
+				base = 16;
+				q += 2;
+			}
+			for (;; q++) {
+				unsigned d;
+
+				if (*q >= '0' && *q <= '9')
+					d = (unsigned)(*q - '0');
+				else if (base == 16 && *q >= 'a' && *q <= 'f')
+					d = (unsigned)(*q - 'a' + 10);
+				else if (base == 16 && *q >= 'A' && *q <= 'F')
+					d = (unsigned)(*q - 'A' + 10);
+				else
+					break;
+				v = v * base + d;
+			}
+			if (*q == ' ' || *q == 0)
+				return v;
+			ros_log("fuzz: %s: not a number; using %lu", name, def);
+			return def;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return def;
+}
+
+/* QEMU's fw_cfg answers "QEMU" to the signature selector (port 0x510
+ * selects, 0x511 reads); Bochs has no such device and reads 0xff. */
+static bool on_qemu(void)
+{
+	char sig[4];
+
+	__asm__ volatile("outw %w0, %w1" : : "a"((uint16_t)0), "Nd"(0x510));
+	for (unsigned i = 0; i < 4; i++)
+		sig[i] = (char)inb(0x511);
+	return memcmp(sig, "QEMU", 4) == 0;
+}
+
+/* ---- the memory the generators point at ---- */
+
+/* True when any byte of [a, a + len) is the ROS's available RAM (what
+ * Tandem could accept as the root's memory). */
+static bool ros_ram(uint64_t a, uint64_t len)
+{
+	const struct ros_boot *b = fz.s->boot;
+
+	if (a + len < a)
+		return false;
+	for (size_t i = 0; i < b->nmem; i++)
+		if (b->mem[i].type == MB2_MEM_AVAILABLE &&
+		    a < b->mem[i].base + b->mem[i].len &&
+		    b->mem[i].base < a + len)
+			return true;
+	return false;
+}
+
+static bool in_arena(uint64_t a, uint64_t len)
+{
+	return a >= (uint64_t)arena &&
+	       a + len <= (uint64_t)arena + ARENA_SIZE && a + len >= a;
+}
+
+static uint64_t in_some(const struct ros_range *r)
+{
+	uint64_t slack = 64;
+
+	if (!r->size)
+		return rnd();
+	switch (below(4)) {
+	case 0:
+		return r->base + below(r->size);
+	case 1:
+		return r->base - 1 - below(slack); /* just before */
+	case 2:
+		return r->base + r->size - below(slack); /* across the end */
+	default:
+		return r->base + (below(r->size / PAGE_SIZE) * PAGE_SIZE);
+	}
+}
+
+static uint64_t gen_arg(void)
+{
+	const struct suite *s = fz.s;
+	uint64_t end = ros_ram_end(s->boot);
+
+	switch (below(16)) {
+	case 0:
+		return below(16);
+	case 1:
+		return below(17); /* cell ids */
+	case 2:
+		return below(2) ? ~0ull : 0xffffffffull;
+	case 3:
+		return rnd();
+	case 4:
+		return in_some(&s->tandem_mem[below(2)]);
+	case 5:
+		return in_some(&s->hrt_mem);
+	case 6: /* beyond RAM, non-canonical, top of the address space */
+		switch (below(4)) {
+		case 0:
+			return end + below(1ull << 32);
+		case 1:
+			return 1ull << (36 + below(27));
+		case 2:
+			return 0x8000000000000000ull | rnd();
+		default:
+			return end - below(64);
+		}
+	case 7:
+		return (uint64_t)arena + below(ARENA_SIZE);
+	case 8: /* unaligned */
+		return (uint64_t)arena + (below(ARENA_SIZE) | 1);
+	case 9: /* across a page boundary */
+		return (uint64_t)arena + PAGE_SIZE * (1 + below(3)) - 1 -
+		       below(80);
+	case 10:
+		return (uint64_t)s->page + below(PAGE_SIZE + 64);
+	case 11: /* the ROS's own image */
+		return 0x100000 + below(1 << 20);
+	case 12:
+	case 13:
+		return fz.obj;
+	case 14:
+		return 1ull << below(64);
+	default:
+		return below(1ull << 32);
+	}
+}
+
+/* Half-valid things at a random place of the arena: what Cell Create and
+ * Replace HRT get to parse when they are sent there. */
+static void fill_arena(void)
+{
+	uint64_t off = below(ARENA_SIZE - 512) & ~7ull;
+	uint8_t *p = arena + off;
+
+	fz.obj = (uint64_t)p;
+	switch (below(4)) {
+	case 0:
+		for (unsigned i = 0; i < 512; i += 8) {
+			uint64_t v = rnd();
+
+			memcpy(p + i, &v, 8);
+		}
+		break;
+	case 1:
+	case 2: {
+		struct tandem_cell_desc d;
+		uint32_t nmem = (uint32_t)below(4), npio = (uint32_t)below(3);
+		struct tandem_memory_region m;
+		struct tandem_pio_region pio;
+		uint8_t *q = p + sizeof(d);
+
+		memset(&d, 0, sizeof(d));
+		memcpy(d.signature, TANDEM_CELL_CONFIG_SIGNATURE, 8);
+		d.revision = below(8) ? TANDEM_CELL_CONFIG_REVISION : 2;
+		d.flags = below(4) ? 0 : (uint32_t)rnd();
+		memcpy(d.name, "fuzz", 5);
+		d.cpu_set = below(4) ? 1ull << below(4) : rnd();
+		d.num_memory_regions = below(8) ? nmem : (uint32_t)rnd();
+		d.num_pio_regions = below(8) ? npio : (uint32_t)rnd();
+		d.reset_entry = below(2) ? 0x1000 : gen_arg();
+		d.msg_reply_timeout_ms = (uint32_t)below(100);
+		memcpy(p, &d, sizeof(d));
+		for (uint32_t i = 0; i < nmem; i++, q += sizeof(m)) {
+			m.phys_start = gen_arg() & ~0xfffull;
+			m.virt_start = below(4) << 20;
+			m.size = (below(256) + 1) << 12;
+			m.flags = below(4) ? TANDEM_MEM_READ | TANDEM_MEM_WRITE :
+					     rnd() & 0xff;
+			memcpy(q, &m, sizeof(m));
+		}
+		for (uint32_t i = 0; i < npio; i++, q += sizeof(pio)) {
+			pio.base = (uint16_t)rnd();
+			pio.length = (uint16_t)below(64);
+			pio.reserved = 0;
+			memcpy(q, &pio, sizeof(pio));
+		}
+		break;
+	}
+	default: /* an ELF64 header with random fields */
+		for (unsigned i = 0; i < 128; i += 8) {
+			uint64_t v = rnd();
+
+			memcpy(p + i, &v, 8);
+		}
+		memcpy(p,
+		       "\x7f"
+		       "ELF\x02\x01\x01",
+		       7);
+		p[18] = 0x3e; /* x86-64 */
+		break;
+	}
+}
+
+/* ---- one transfer ---- */
+
+static struct hc_result issue(const struct fuzz_regs *r, bool user)
+{
+	struct hc_result res = { 0 };
+	int fault = ros_try(ROS_ANY_VECTOR);
+
+	if (fault == 0) {
+		uint64_t cs = 0;
+		long v = user ? (long)ros_run_user(ros_user_fuzz,
+						   user_stack + sizeof(user_stack),
+						   (uint64_t)r, &cs) :
+				ros_fuzz_call(r);
+
+		ros_untry();
+		res.value = v;
+	} else {
+		res.fault = fault;
+		res.fault_rip = ros_last_fault()->rip;
+	}
+	return res;
+}
+
+/* Plain calls by the vendor's own instruction (set-up and checks). */
+static struct hc_result plain(uint64_t code, uint64_t a1)
+{
+	struct fuzz_regs r = { .rax = code, .rdi = a1 };
+
+	r.how = fz.s->native_via;
+	return issue(&r, false);
+}
+
+static long info(unsigned type)
+{
+	struct hc_result r = plain(TANDEM_HC_HYPERVISOR_GET_INFO, type);
+
+	return r.fault ? -1000 - r.fault : r.value;
+}
+
+static bool called(struct hc_result r)
+{
+	return !r.fault && !r.not_called;
+}
+
+static bool is(struct hc_result r, long want)
+{
+	return called(r) && r.value == want;
+}
+
+#define S(r) hc_str((r), (char[64]){ 0 }, 64)
+
+static const char *const via_names[] = { "page", "vmmcall", "vmcall" };
+
+static void bad(const struct fuzz_regs *r, bool user, struct hc_result res,
+		const char *want)
+{
+	unsigned k = fz.loop;
+
+	fz.bad[k]++;
+	if (res.fault)
+		fz.faults[k]++;
+	if (fz.bad[k] > 1)
+		return;
+	ksnprintf(fz.first_bad[k], sizeof(fz.first_bad[k]),
+		  "CPL %d %s rax 0x%lx rbx 0x%lx rcx 0x%lx rdx 0x%lx rsi 0x%lx "
+		  "rdi 0x%lx: %s, want %s",
+		  user ? 3 : 0, via_names[r->how], r->rax, r->rbx, r->rcx,
+		  r->rdx, r->rsi, r->rdi, S(res), want);
+}
+
+/* ---- the HRT ---- */
+
+static bool hrt_idle(unsigned ms)
+{
+	return tandem_hrt_wait_idle(fz.khz * ms, &event) == 0;
+}
+
+/* A parallel call of function 2 answered by every core with its index. */
+static bool hrt_answers(char *why, size_t size)
+{
+	long r;
+
+	memset(&check_call, 0, sizeof(check_call));
+	check_call.func = HRT_FN_CORE;
+	check_call.result_gpa = (uint64_t)check_results;
+	check_call.args[0] = PAR_ARG;
+	for (unsigned i = 0; i <= HRT_MAX_CORES; i++)
+		check_results[i] = ~0ull;
+	r = tandem_hrt_call_sync_parallel(&check_call, fz.khz * CALL_MS);
+	if (r != 0) {
+		ksnprintf(why, size, "parallel invoke of function 2: %ld", r);
+		return false;
+	}
+	for (unsigned i = 0; i < fz.cores; i++)
+		if (check_results[i] != (uint64_t)i * HRT_CORE_FACTOR + PAR_ARG) {
+			ksnprintf(why, size, "core %u answered 0x%lx, want %lu",
+				  i, check_results[i],
+				  (uint64_t)i * HRT_CORE_FACTOR + PAR_ARG);
+			return false;
+		}
+	return true;
+}
+
+/* After a reboot: until RECOVER_MS, every core answers again. */
+static bool hrt_recover(char *why, size_t size)
+{
+	uint64_t t0 = rdtsc();
+
+	do {
+		if (hrt_idle(CALL_MS) && hrt_answers(why, size))
+			return true;
+		ros_udelay(1000);
+	} while (rdtsc() - t0 < fz.khz * RECOVER_MS);
+	return false;
+}
+
+static void make_safe_descriptors(void)
+{
+	static const uint64_t funcs[NSAFE] = {
+		HRT_FN_NULL,	       HRT_FN_SUM, HRT_FN_CORE, HRT_FN_VERSION,
+		HRT_FN_SPIN_US + 1000, HRT_FN_CORE
+	};
+
+	for (unsigned i = 0; i < 16; i++)
+		sum_values[i] = i;
+	for (unsigned i = 0; i < NSAFE; i++) {
+		memset(&safe[i], 0, sizeof(safe[i]));
+		safe[i].func = funcs[i];
+		safe[i].result_gpa = (uint64_t)safe_results;
+		safe[i].args[0] = funcs[i] == HRT_FN_SUM ? (uint64_t)sum_values :
+							   rnd();
+		safe[i].args[1] = funcs[i] == HRT_FN_SUM ? 16 : rnd();
+	}
+}
+
+/* ---- what the ROS keeps out (see the top of the file) ---- */
+
+static void sanitize_hvm(struct fuzz_regs *r)
+{
+	if (r->rbx != TANDEM_HVM_MARKER_64)
+		return;
+	switch (r->rcx) {
+	case TANDEM_HVM_GET_STATE:
+		if (r->rdx && ros_ram(r->rdx, sizeof(struct tandem_ros_event)) &&
+		    !in_arena(r->rdx, sizeof(struct tandem_ros_event))) {
+			r->rdx = (uint64_t)arena +
+				 below(ARENA_SIZE -
+				       sizeof(struct tandem_ros_event));
+			fz.redirected++;
+		}
+		break;
+	case TANDEM_HVM_INVOKE:
+	case TANDEM_HVM_PAR_INVOKE:
+		if (ros_ram(r->rdx, sizeof(struct tandem_hrt_call))) {
+			r->rdx = (uint64_t)&safe[below(NSAFE)];
+			fz.redirected++;
+		}
+		break;
+	case TANDEM_HVM_REBOOT_HRT:
+		if (fz.reboots >= FUZZ_MAX_REBOOTS) {
+			r->rcx = TANDEM_HVM_NULL;
+			fz.nulled++;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static bool is_hvm(const struct fuzz_regs *r)
+{
+	return r->how == VIA_PAGE ?
+		       r->target == (uint64_t)fz.s->page +
+					    TANDEM_HC_SLOT_HVM *
+						    TANDEM_HC_STUB_SIZE :
+		       (uint32_t)r->rax == TANDEM_HC_HVM;
+}
+
+static bool known_code(uint64_t code)
+{
+	return code <= LAST_CODE && code != TANDEM_HC_CELL_SET_LOADABLE;
+}
+
+static bool is_errno(long v)
+{
+	static const int errs[] = { TANDEM_EPERM,  TANDEM_ENOENT, TANDEM_EIO,
+				    TANDEM_E2BIG,  TANDEM_ENOMEM, TANDEM_EBUSY,
+				    TANDEM_EEXIST, TANDEM_ENODEV, TANDEM_EINVAL,
+				    TANDEM_ERANGE, TANDEM_ENOSYS };
+
+	for (unsigned i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+		if (v == -errs[i])
+			return true;
+	return false;
+}
+
+/* Judge a downcall's answer; an accepted reboot or replace waits for the
+ * HRT. */
+static void judge_hvm(const struct fuzz_regs *r, bool user, struct hc_result res)
+{
+	bool ok;
+
+	if (!called(res)) {
+		bad(r, user, res, "an answer");
+		return;
+	}
+	if (r->rbx != TANDEM_HVM_MARKER_64) {
+		if (res.value != -1)
+			bad(r, user, res, "-1 (no marker)");
+		return;
+	}
+	switch (r->rcx) {
+	case TANDEM_HVM_NULL:
+		ok = res.value == 0;
+		break;
+	case TANDEM_HVM_GET_STATE:
+		ok = res.value == -1 || (res.value >= TANDEM_HRT_IDLE &&
+					 res.value <= TANDEM_HRT_GDTSYNC);
+		break;
+	case TANDEM_HVM_INVOKE:
+	case TANDEM_HVM_PAR_INVOKE:
+		ok = res.value == -1 || res.value == 0;
+		fz.invokes += res.value == 0;
+		break;
+	case TANDEM_HVM_REBOOT_HRT:
+	case TANDEM_HVM_REPLACE_HRT:
+		ok = res.value == -1 || res.value == 0;
+		if (res.value == 0) {
+			char why[120];
+
+			fz.reboots++;
+			if (!hrt_recover(why, sizeof(why))) {
+				fz.hrt_lost = true;
+				bad(r, user, res, "the HRT back (it is not)");
+			}
+		}
+		break;
+	default:
+		ok = res.value == -1;
+		break;
+	}
+	if (!ok)
+		bad(r, user, res, "-1 or the request's result");
+}
+
+static void judge_hc(const struct fuzz_regs *r, bool user, struct hc_result res)
+{
+	uint64_t code = r->how == VIA_PAGE ? (r->target - (uint64_t)fz.s->page) /
+						     TANDEM_HC_STUB_SIZE :
+					     r->rax;
+	long want;
+
+	if (!called(res)) {
+		bad(r, user, res, "an answer");
+		return;
+	}
+	if (!known_code(code)) {
+		if (res.value != -TANDEM_ENOSYS)
+			bad(r, user, res, "-38 (unknown code)");
+		return;
+	}
+	if (user) {
+		if (res.value != -TANDEM_EPERM)
+			bad(r, user, res, "-1 (EPERM at CPL 3)");
+		return;
+	}
+	if (code == TANDEM_HC_HYPERVISOR_GET_INFO) {
+		if (r->rdi > TANDEM_INFO_LAST)
+			want = -TANDEM_EINVAL;
+		else if (info_fixed((unsigned)r->rdi))
+			want = fz.s->info[r->rdi];
+		else
+			want = res.value >= 0 ? res.value : 0;
+		if (res.value != want)
+			bad(r, user, res, "Get Info's value");
+		return;
+	}
+	if (code == TANDEM_HC_CELL_CREATE && res.value > 0) {
+		struct hc_result d = plain(TANDEM_HC_CELL_DESTROY,
+					   (uint64_t)res.value);
+
+		fz.created++;
+		ros_log("fuzz: Cell Create accepted a random configuration at 0x%lx "
+			"(cell %ld); destroying it: %s",
+			r->rdi, res.value, S(d));
+		return;
+	}
+	if (res.value < 0 && !is_errno(res.value))
+		bad(r, user, res, "a result or a documented error");
+}
+
+/* ---- the two loops ---- */
+
+static uint64_t gen_code(void)
+{
+	uint64_t k = below(100);
+
+	if (k < 70)
+		return below(16);
+	if (k < 85)
+		return LAST_CODE - 2 + below(8);
+	if (k < 88)
+		return TANDEM_HC_HVM | (below(2) ? rnd() << 32 : 0);
+	if (k < 92)
+		return HC_PAGE_SLOTS - 2 + below(4);
+	return rnd();
+}
+
+static void random_regs(struct fuzz_regs *r)
+{
+	r->rbx = gen_arg();
+	r->rcx = gen_arg();
+	r->rdx = gen_arg();
+	r->rsi = gen_arg();
+	r->rdi = gen_arg();
+	r->r8 = gen_arg();
+	r->r9 = gen_arg();
+	r->r10 = gen_arg();
+	r->r11 = gen_arg();
+}
+
+/* The page for @code, else an instruction. */
+static void choose_via(struct fuzz_regs *r, uint64_t code)
+{
+	r->how = below(3);
+	if (r->how != VIA_PAGE)
+		return;
+	if (code < HC_PAGE_SLOTS)
+		r->target = (uint64_t)fz.s->page + code * TANDEM_HC_STUB_SIZE;
+	else if ((uint32_t)code == TANDEM_HC_HVM)
+		r->target = (uint64_t)fz.s->page +
+			    TANDEM_HC_SLOT_HVM * TANDEM_HC_STUB_SIZE;
+	else
+		r->how = 1 + below(2);
+}
+
+static void one(const struct fuzz_regs *src, bool user)
+{
+	struct fuzz_regs r = *src;
+	struct hc_result res;
+
+	if (is_hvm(&r))
+		sanitize_hvm(&r);
+	res = issue(&r, user);
+	if (is_hvm(&r))
+		judge_hvm(&r, user, res);
+	else
+		judge_hc(&r, user, res);
+}
+
+static void fuzz_hypercalls(void)
+{
+	for (uint64_t i = 0; i < fz.n; i++) {
+		struct fuzz_regs r = { 0 };
+		bool user = below(2);
+		uint64_t code;
+
+		if (!(i & 63))
+			fill_arena();
+		do
+			code = gen_code();
+		while (!user && code == TANDEM_HC_DISABLE);
+		random_regs(&r);
+		r.rax = code;
+		choose_via(&r, code);
+		one(&r, user);
+		fz.done[user]++;
+	}
+}
+
+static uint64_t gen_request(void)
+{
+	static const uint8_t known[] = {
+		0x00, 0x01, 0x02, 0x03, 0x08, 0x0f, 0x10, 0x1e,
+		0x1f, 0x20, 0x21, 0x28, 0x29, 0x2f, 0x30, 0x31,
+		0x3f, 0x40, 0x41, 0x51, 0x52, 0x53, 0x5f, 0x0f,
+		0x20, 0x21, 0x08, 0x00, 0x0f, 0x20, 0x21, 0x2f,
+	};
+	uint64_t k = below(100);
+
+	if (k < 75)
+		return known[below(sizeof(known))];
+	if (k < 92)
+		return below(0x80);
+	return rnd();
+}
+
+static void fuzz_downcalls(void)
+{
+	fz.loop = 1;
+	for (uint64_t i = 0; i < fz.hvm_n; i++) {
+		struct fuzz_regs r = { 0 };
+		bool user = below(2);
+
+		if (!(i & 63))
+			fill_arena();
+		random_regs(&r);
+		r.rax = TANDEM_HC_HVM | (below(8) ? 0 : rnd() << 32);
+		if (below(10))
+			r.rbx = TANDEM_HVM_MARKER_64;
+		else if (below(2))
+			r.rbx = TANDEM_HVM_MARKER_64 ^ (1ull << below(64));
+		r.rcx = gen_request();
+		choose_via(&r, r.rax);
+		one(&r, user);
+		fz.hvm_done[user]++;
+	}
+}
+
+/* ---- set-up and the checks ---- */
+
+static unsigned hrt_cores(void)
+{
+	uint64_t n = cmdline_num(fz.s->boot, "hrt_cores", HRT_CORES_DEFAULT);
+
+	return n >= 1 && n <= HRT_MAX_CORES ? (unsigned)n : HRT_CORES_DEFAULT;
+}
+
+static bool have_hrt(const struct suite *s)
+{
+	return s->detected &&
+	       tandem_hvm_call_insn(s->id.amd, TANDEM_HVM_MARKER_64,
+				    TANDEM_HVM_NULL, 0, 0, 0, 0) == 0;
+}
+
+unsigned checks_fuzz_planned(const struct suite *s)
+{
+	return 5 + (have_hrt(s) ? 1 : 0);
+}
+
+static uint64_t tsc_khz(void)
+{
+	uint64_t t0 = rdtsc();
+
+	ros_udelay(20000);
+	return (rdtsc() - t0) / 20;
+}
+
+/* Pool pages used (both pools) and cells. */
+struct counters {
+	long mem_used, remap_used, cells;
+};
+
+static struct counters counters(void)
+{
+	return (struct counters){ info(TANDEM_INFO_MEM_POOL_USED),
+				  info(TANDEM_INFO_REMAP_POOL_USED),
+				  info(TANDEM_INFO_NUM_CELLS) };
+}
+
+static void check_null_calls(void)
+{
+	struct hc_result r[3];
+	long n[2];
+	bool ok = true;
+
+	for (unsigned v = 0; v < 3; v++) {
+		r[v] = hc_call(fz.s, (enum hc_via)v,
+			       TANDEM_HC_HYPERVISOR_GET_INFO,
+			       TANDEM_INFO_MEM_POOL_PAGES);
+		ok &= is(r[v], fz.s->info[TANDEM_INFO_MEM_POOL_PAGES]);
+	}
+	n[0] = tandem_hvm_call_insn(true, TANDEM_HVM_MARKER_64, TANDEM_HVM_NULL,
+				    0, 0, 0, 0);
+	n[1] = tandem_hvm_call_insn(false, TANDEM_HVM_MARKER_64,
+				    TANDEM_HVM_NULL, 0, 0, 0, 0);
+	ok &= n[0] == n[1] && n[0] == (fz.hrt ? 0 : -1);
+	check(ok, "fuzz: null hypercall and downcall after",
+	      "get info 0 by page %s, vmmcall %s, vmcall %s (want %ld); "
+	      "null downcall %ld, %ld (want %d)",
+	      S(r[0]), S(r[1]), S(r[2]), fz.s->info[TANDEM_INFO_MEM_POOL_PAGES],
+	      n[0], n[1], fz.hrt ? 0 : -1);
+}
+
+static void check_cpus(void)
+{
+	unsigned k, fail = 0;
+
+	for (k = 1; k < ros_smp.ncpus; k++) {
+		if (!ros_smp.probes[k].answered)
+			continue; /* never started: the SMP checks said so */
+		ros_smp_park(k);
+		if (!ros_smp_restart(k, suite_cpu_probe) ||
+		    !ros_smp.probes[k].detected || ros_smp.probes[k].fault) {
+			fail = k;
+			break;
+		}
+	}
+	check(!fail, "fuzz: the ros's other cpus answer after",
+	      "CPU %u (APIC ID %u): no answer to INIT-SIPI-SIPI within %u ms, "
+	      "or its Get Info faulted",
+	      fail, ros_smp.apic_ids[fail], ROS_AP_ANSWER_MS);
+}
+
+void checks_fuzz(struct suite *s)
+{
+	struct counters before, after;
+	uint64_t t0, t1, ms;
+	char why[120] = "";
+
+	memset(&fz, 0, sizeof(fz));
+	fz.s = s;
+	fz.seed = cmdline_num(s->boot, "fuzz_seed", FUZZ_SEED_DEFAULT);
+	fz.rng = fz.seed;
+	fz.qemu = on_qemu();
+	fz.n = cmdline_num(s->boot, "fuzz_n",
+			   fz.qemu ? FUZZ_N : FUZZ_N / FUZZ_SLOW_DIV);
+	fz.hvm_n = cmdline_num(s->boot, "fuzz_hvm_n",
+			       fz.qemu ? FUZZ_HVM_N : FUZZ_HVM_N / FUZZ_SLOW_DIV);
+	fz.hrt = have_hrt(s);
+	fz.cores = hrt_cores();
+	fz.khz = tsc_khz();
+	if (!fz.khz)
+		fz.khz = 1000000;
+	if (!fz.hrt)
+		fz.hvm_n = 0; /* every request would be -1 */
+	make_safe_descriptors();
+	ros_log("fuzz: fuzz_seed=%lu, %lu hypercalls and %lu downcalls (%s)",
+		fz.seed, fz.n, fz.hvm_n,
+		fz.qemu ? "QEMU: full counts" :
+			  "not QEMU (Bochs): a tenth of QEMU's counts");
+
+	if (fz.hrt)
+		hrt_idle(CALL_MS);
+	before = counters();
+	t0 = rdtsc();
+	if (s->detected) {
+		fuzz_hypercalls();
+		fuzz_downcalls();
+	}
+	t1 = rdtsc();
+	ms = (t1 - t0) / fz.khz;
+	plain(TANDEM_HC_DEBUG_CONSOLE_PUTC, '\n'); /* end the fuzzed line */
+	if (fz.hrt)
+		hrt_idle(CALL_MS);
+	after = counters();
+	ros_log("fuzz: fuzz_seed=%lu: %lu hypercalls (CPL 0 %lu, CPL 3 %lu), "
+		"%lu downcalls (CPL 0 %lu, CPL 3 %lu) in %lu ms",
+		fz.seed, fz.done[0] + fz.done[1], fz.done[0], fz.done[1],
+		fz.hvm_done[0] + fz.hvm_done[1], fz.hvm_done[0], fz.hvm_done[1],
+		ms);
+	ros_log("fuzz: %lu invokes and %lu reboots accepted, %lu pointers sent to "
+		"the ROS's own buffers, %lu reboots sent as null, %lu cells created",
+		fz.invokes, fz.reboots, fz.redirected, fz.nulled, fz.created);
+	ros_log("fuzz: pool pages used: mem %ld -> %ld, remap %ld -> %ld; cells %ld -> %ld",
+		before.mem_used, after.mem_used, before.remap_used,
+		after.remap_used, before.cells, after.cells);
+
+	check(s->detected && fz.done[0] + fz.done[1] == fz.n && !fz.bad[0] &&
+		      !fz.created,
+	      "fuzz: random hypercalls at cpl 0 and 3",
+	      "%lu of %lu results wrong (%lu faults), %lu cells created; "
+	      "first: %s",
+	      fz.bad[0], fz.n, fz.faults[0], fz.created, fz.first_bad[0]);
+	check(s->detected && fz.hvm_done[0] + fz.hvm_done[1] == fz.hvm_n &&
+		      !fz.bad[1] && !fz.hrt_lost,
+	      "fuzz: random downcalls at cpl 0 and 3",
+	      "%lu of %lu results wrong (%lu faults)%s; first: %s", fz.bad[1],
+	      fz.hvm_n, fz.faults[1],
+	      fz.hrt_lost ? ", the HRT did not come back after a reboot" : "",
+	      fz.first_bad[1]);
+	check(before.mem_used == after.mem_used &&
+		      before.remap_used == after.remap_used &&
+		      before.cells == after.cells && before.mem_used >= 0,
+	      "fuzz: pool pages and cells back at baseline",
+	      "mem pool used %ld -> %ld, remap %ld -> %ld, cells %ld -> %ld",
+	      before.mem_used, after.mem_used, before.remap_used,
+	      after.remap_used, before.cells, after.cells);
+	check_null_calls();
+	if (fz.hrt)
+		check(hrt_idle(CALL_MS) && hrt_answers(why, sizeof(why)),
+		      "fuzz: hrt answers after", "%s",
+		      why[0] ? why : "not IDLE within the time");
+	check_cpus();
+}
