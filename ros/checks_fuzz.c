@@ -1,14 +1,17 @@
 /*
  * The hypercall fuzzer (guest-abi/ABI.md, "Fuzzing"): random hypercalls
  * and random 0xf00d downcalls from the ROS, at CPL 0 and CPL 3, through
- * VMMCALL, VMCALL and the hypercall page, then checks that Tandem is as it
+ * VMMCALL, VMCALL and the hypercall page, while the ROS's other CPUs issue
+ * random calls of their own at CPL 0; then checks that Tandem is as it
  * was: pool pages, cells, a null hypercall and downcall, the HRT and the
  * ROS's other CPUs. Runs after the cell checks, before Disable.
  *
  * Reproducible: "fuzz_seed=N" on the ROS command line (default
  * FUZZ_SEED_DEFAULT) seeds one splitmix64 stream; the seed, the counts and
- * the time taken are printed on a "ros: fuzz:" line. "fuzz_n=N" and
- * "fuzz_hvm_n=N" set the counts. Without them: FUZZ_N hypercalls and
+ * the time taken are printed on a "ros: fuzz:" line (the BSP's calls
+ * repeat exactly; what the other CPUs' calls meet depends on timing).
+ * "fuzz_n=N", "fuzz_hvm_n=N" and "fuzz_ap_n=N" (each other CPU; default
+ * fuzz_n / 4) set the counts. Without them: FUZZ_N hypercalls and
  * FUZZ_HVM_N downcalls under QEMU (told by its fw_cfg signature), a tenth
  * of each on any other machine (Bochs emulates every instruction and is
  * about ten times slower per exit): the line says which.
@@ -55,6 +58,8 @@
 #define CALL_MS		  2000
 #define HRT_CORES_DEFAULT 2
 #define PAR_ARG		  11
+#define AP_WAIT_MS	  120000 /* until the other CPUs' loops end */
+#define FUZZ_AP_DIV	  4	 /* each other CPU: a quarter of fuzz_n */
 #define LAST_CODE	  TANDEM_HC_CELL_SOFT_RESTART
 #define HC_PAGE_SLOTS	  TANDEM_HC_SLOT_HVM /* plain slots 0..126 */
 
@@ -79,28 +84,43 @@ static uint64_t check_results[HRT_MAX_CORES + 1];
 static uint64_t sum_values[16];
 static struct tandem_ros_event event;
 
+/* Which loop a call belongs to: the BSP's two, or the other CPUs'. */
+enum loop { LOOP_HC, LOOP_HVM, LOOP_AP, NLOOPS };
+
 static struct {
 	const struct suite *s;
-	uint64_t rng;
-	uint64_t seed, n, hvm_n;
+	uint64_t seed, n, hvm_n, ap_n;
 	bool qemu, hrt;
-	unsigned loop; /* 0: the hypercalls, 1: the downcalls */
 	unsigned cores;
 	uint64_t khz;
 	uint64_t obj; /* the last thing written into the arena */
-	/* What happened. */
+	/* What happened; the other CPUs add with atomics. */
 	uint64_t done[2], hvm_done[2]; /* by CPL 0 / 3 */
-	uint64_t bad[2], faults[2];    /* hypercalls, downcalls */
+	uint64_t ap_done[ROS_MAX_CPUS];
+	volatile int ap_finished[ROS_MAX_CPUS];
+	uint64_t bad[NLOOPS], faults[NLOOPS];
+	int have_first[NLOOPS];
+	char first_bad[NLOOPS][200];
 	uint64_t created, reboots, redirected, nulled, invokes;
 	bool hrt_lost;
-	char first_bad[2][200];
 } fz;
+
+/* One random stream per CPU, and the loop it is in. */
+static uint64_t rng[ROS_MAX_CPUS];
+static enum loop cur_loop[ROS_MAX_CPUS];
+
+#define INC(x) __atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED)
 
 /* ---- numbers ---- */
 
+static unsigned this_cpu(void)
+{
+	return ros_this_cpu()->index;
+}
+
 static uint64_t rnd(void)
 {
-	uint64_t z = (fz.rng += 0x9e3779b97f4a7c15ull);
+	uint64_t z = (rng[this_cpu()] += 0x9e3779b97f4a7c15ull);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
@@ -388,12 +408,12 @@ static const char *const via_names[] = { "page", "vmmcall", "vmcall" };
 static void bad(const struct fuzz_regs *r, bool user, struct hc_result res,
 		const char *want)
 {
-	unsigned k = fz.loop;
+	enum loop k = cur_loop[this_cpu()];
 
-	fz.bad[k]++;
+	INC(fz.bad[k]);
 	if (res.fault)
-		fz.faults[k]++;
-	if (fz.bad[k] > 1)
+		INC(fz.faults[k]);
+	if (__atomic_exchange_n(&fz.have_first[k], 1, __ATOMIC_ACQ_REL))
 		return;
 	ksnprintf(fz.first_bad[k], sizeof(fz.first_bad[k]),
 		  "CPL %d %s rax 0x%lx rbx 0x%lx rcx 0x%lx rdx 0x%lx rsi 0x%lx "
@@ -480,20 +500,21 @@ static void sanitize_hvm(struct fuzz_regs *r)
 			r->rdx = (uint64_t)arena +
 				 below(ARENA_SIZE -
 				       sizeof(struct tandem_ros_event));
-			fz.redirected++;
+			INC(fz.redirected);
 		}
 		break;
 	case TANDEM_HVM_INVOKE:
 	case TANDEM_HVM_PAR_INVOKE:
 		if (ros_ram(r->rdx, sizeof(struct tandem_hrt_call))) {
 			r->rdx = (uint64_t)&safe[below(NSAFE)];
-			fz.redirected++;
+			INC(fz.redirected);
 		}
 		break;
 	case TANDEM_HVM_REBOOT_HRT:
-		if (fz.reboots >= FUZZ_MAX_REBOOTS) {
+		/* The BSP alone reboots: it waits for the HRT afterwards. */
+		if (this_cpu() != 0 || fz.reboots >= FUZZ_MAX_REBOOTS) {
 			r->rcx = TANDEM_HVM_NULL;
-			fz.nulled++;
+			INC(fz.nulled);
 		}
 		break;
 	default:
@@ -554,7 +575,8 @@ static void judge_hvm(const struct fuzz_regs *r, bool user, struct hc_result res
 	case TANDEM_HVM_INVOKE:
 	case TANDEM_HVM_PAR_INVOKE:
 		ok = res.value == -1 || res.value == 0;
-		fz.invokes += res.value == 0;
+		if (res.value == 0)
+			INC(fz.invokes);
 		break;
 	case TANDEM_HVM_REBOOT_HRT:
 	case TANDEM_HVM_REPLACE_HRT:
@@ -613,7 +635,7 @@ static void judge_hc(const struct fuzz_regs *r, bool user, struct hc_result res)
 		struct hc_result d = plain(TANDEM_HC_CELL_DESTROY,
 					   (uint64_t)res.value);
 
-		fz.created++;
+		INC(fz.created);
 		ros_log("fuzz: Cell Create accepted a random configuration at 0x%lx "
 			"(cell %ld); destroying it: %s",
 			r->rdi, res.value, S(d));
@@ -684,6 +706,7 @@ static void one(const struct fuzz_regs *src, bool user)
 
 static void fuzz_hypercalls(void)
 {
+	cur_loop[0] = LOOP_HC;
 	for (uint64_t i = 0; i < fz.n; i++) {
 		struct fuzz_regs r = { 0 };
 		bool user = below(2);
@@ -721,7 +744,7 @@ static uint64_t gen_request(void)
 
 static void fuzz_downcalls(void)
 {
-	fz.loop = 1;
+	cur_loop[0] = LOOP_HVM;
 	for (uint64_t i = 0; i < fz.hvm_n; i++) {
 		struct fuzz_regs r = { 0 };
 		bool user = below(2);
@@ -738,6 +761,75 @@ static void fuzz_downcalls(void)
 		choose_via(&r, r.rax);
 		one(&r, user);
 		fz.hvm_done[user]++;
+	}
+}
+
+/* What the ROS's other CPUs run meanwhile: hypercalls and downcalls
+ * mixed, at CPL 0 only (the CPL 3 round trip has one kernel stack, the
+ * BSP's), never a reboot (the BSP waits for the HRT after its own). */
+static void ap_fuzz(unsigned cpu)
+{
+	__atomic_store_n(&ros_smp.probes[cpu].answered, 1, __ATOMIC_RELEASE);
+	cur_loop[cpu] = LOOP_AP;
+	for (uint64_t i = 0; i < fz.ap_n; i++) {
+		struct fuzz_regs r = { 0 };
+
+		if (!(i & 63))
+			fill_arena();
+		random_regs(&r);
+		if (below(4)) {
+			do
+				r.rax = gen_code();
+			while (r.rax == TANDEM_HC_DISABLE);
+		} else {
+			r.rax = TANDEM_HC_HVM;
+			if (below(10))
+				r.rbx = TANDEM_HVM_MARKER_64;
+			r.rcx = gen_request();
+		}
+		choose_via(&r, r.rax);
+		one(&r, false);
+		fz.ap_done[cpu]++;
+	}
+	__atomic_store_n(&fz.ap_finished[cpu], 1, __ATOMIC_RELEASE);
+}
+
+/* Every other CPU that answered in the SMP checks: parked, then started
+ * again into ap_fuzz(). Returns how many run it. */
+static unsigned start_aps(void)
+{
+	unsigned n = 0;
+
+	for (unsigned k = 1; k < ros_smp.ncpus; k++) {
+		if (!ros_smp.probes[k].answered)
+			continue;
+		rng[k] = fz.seed ^ (0x9e3779b97f4a7c15ull * k);
+		ros_smp_park(k);
+		if (ros_smp_restart(k, ap_fuzz))
+			n++;
+		else
+			ros_log("fuzz: CPU %u did not start again to fuzz", k);
+	}
+	return n;
+}
+
+/* Until every started CPU has finished, at most AP_WAIT_MS. */
+static bool wait_aps(void)
+{
+	uint64_t t0 = rdtsc();
+
+	for (;;) {
+		bool all = true;
+
+		for (unsigned k = 1; k < ros_smp.ncpus; k++)
+			if (ros_smp.probes[k].answered &&
+			    !__atomic_load_n(&fz.ap_finished[k], __ATOMIC_ACQUIRE))
+				all = false;
+		if (all)
+			return true;
+		if (rdtsc() - t0 > fz.khz * AP_WAIT_MS)
+			return false;
+		ros_udelay(1000);
 	}
 }
 
@@ -759,7 +851,7 @@ static bool have_hrt(const struct suite *s)
 
 unsigned checks_fuzz_planned(const struct suite *s)
 {
-	return 5 + (have_hrt(s) ? 1 : 0);
+	return 6 + (have_hrt(s) ? 1 : 0);
 }
 
 static uint64_t tsc_khz(void)
@@ -829,13 +921,15 @@ static void check_cpus(void)
 void checks_fuzz(struct suite *s)
 {
 	struct counters before, after;
-	uint64_t t0, t1, ms;
+	uint64_t t0, t1, ms, ap_total = 0;
+	unsigned aps = 0;
+	bool aps_done = true;
 	char why[120] = "";
 
 	memset(&fz, 0, sizeof(fz));
 	fz.s = s;
 	fz.seed = cmdline_num(s->boot, "fuzz_seed", FUZZ_SEED_DEFAULT);
-	fz.rng = fz.seed;
+	rng[0] = fz.seed;
 	fz.qemu = on_qemu();
 	fz.n = cmdline_num(s->boot, "fuzz_n",
 			   fz.qemu ? FUZZ_N : FUZZ_N / FUZZ_SLOW_DIV);
@@ -846,11 +940,13 @@ void checks_fuzz(struct suite *s)
 	fz.khz = tsc_khz();
 	if (!fz.khz)
 		fz.khz = 1000000;
+	fz.ap_n = cmdline_num(s->boot, "fuzz_ap_n", fz.n / FUZZ_AP_DIV);
 	if (!fz.hrt)
 		fz.hvm_n = 0; /* every request would be -1 */
 	make_safe_descriptors();
-	ros_log("fuzz: fuzz_seed=%lu, %lu hypercalls and %lu downcalls (%s)",
-		fz.seed, fz.n, fz.hvm_n,
+	ros_log("fuzz: fuzz_seed=%lu, %lu hypercalls and %lu downcalls, %lu calls "
+		"on each other CPU (%s)",
+		fz.seed, fz.n, fz.hvm_n, fz.ap_n,
 		fz.qemu ? "QEMU: full counts" :
 			  "not QEMU (Bochs): a tenth of QEMU's counts");
 
@@ -859,10 +955,14 @@ void checks_fuzz(struct suite *s)
 	before = counters();
 	t0 = rdtsc();
 	if (s->detected) {
+		aps = start_aps();
 		fuzz_hypercalls();
 		fuzz_downcalls();
+		aps_done = wait_aps();
 	}
 	t1 = rdtsc();
+	for (unsigned k = 1; k < ros_smp.ncpus; k++)
+		ap_total += fz.ap_done[k];
 	ms = (t1 - t0) / fz.khz;
 	plain(TANDEM_HC_DEBUG_CONSOLE_PUTC, '\n'); /* end the fuzzed line */
 	if (fz.hrt)
@@ -873,6 +973,8 @@ void checks_fuzz(struct suite *s)
 		fz.seed, fz.done[0] + fz.done[1], fz.done[0], fz.done[1],
 		fz.hvm_done[0] + fz.hvm_done[1], fz.hvm_done[0], fz.hvm_done[1],
 		ms);
+	ros_log("fuzz: %lu calls at CPL 0 on %u other CPUs at the same time",
+		ap_total, aps);
 	ros_log("fuzz: %lu invokes and %lu reboots accepted, %lu pointers sent to "
 		"the ROS's own buffers, %lu reboots sent as null, %lu cells created",
 		fz.invokes, fz.reboots, fz.redirected, fz.nulled, fz.created);
@@ -900,6 +1002,14 @@ void checks_fuzz(struct suite *s)
 	      "mem pool used %ld -> %ld, remap %ld -> %ld, cells %ld -> %ld",
 	      before.mem_used, after.mem_used, before.remap_used,
 	      after.remap_used, before.cells, after.cells);
+	check(s->detected && aps_done && ap_total == aps * fz.ap_n &&
+		      !fz.bad[LOOP_AP],
+	      "fuzz: random calls from the other cpus at once",
+	      "%lu of %lu calls on %u CPUs done%s, %lu results wrong (%lu faults); "
+	      "first: %s",
+	      ap_total, aps * fz.ap_n, aps,
+	      aps_done ? "" : " (not finished in time)", fz.bad[LOOP_AP],
+	      fz.faults[LOOP_AP], fz.first_bad[LOOP_AP]);
 	check_null_calls();
 	if (fz.hrt)
 		check(hrt_idle(CALL_MS) && hrt_answers(why, sizeof(why)),
