@@ -16,6 +16,10 @@
  * of each on any other machine (Bochs emulates every instruction and is
  * about ten times slower per exit): the line says which.
  *
+ * Transfers: VMMCALL, VMCALL, the page, and at CPL 0 one call in eight by
+ * VMMCALL or VMCALL from 32-bit compatibility mode (ros/fuzz.asm). Every
+ * answer is judged, and so is every register the ABI says Tandem keeps.
+ *
  * Codes: mostly 1..15 (Disable, code 0, only at CPL 3: at CPL 0 it would
  * end Tandem), some around the end of the table, 0xf00d, and fully random
  * 64-bit ones. Arguments from a mix of generators: Tandem's memory and the
@@ -63,18 +67,57 @@
 #define LAST_CODE	  TANDEM_HC_CELL_SOFT_RESTART
 #define HC_PAGE_SLOTS	  TANDEM_HC_SLOT_HVM /* plain slots 0..126 */
 
-/* Registers of one transfer (ros/fuzz.asm reads this layout). */
-struct fuzz_regs {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, r8, r9, r10, r11;
-	uint64_t how; /* enum hc_via */
-	uint64_t target;
+/* The registers ros/fuzz.asm loads and stores, in its order. */
+enum reg {
+	R_RAX,
+	R_RBX,
+	R_RCX,
+	R_RDX,
+	R_RSI,
+	R_RDI,
+	R_R8,
+	R_R9,
+	R_R10,
+	R_R11,
+	R_RBP,
+	R_R12,
+	R_R13,
+	R_R14,
+	R_R15,
+	NREGS,
 };
-_Static_assert(sizeof(struct fuzz_regs) == 12 * 8, "ros/fuzz.asm layout");
-_Static_assert(VIA_VMMCALL == 1 && VIA_VMCALL == 2 && VIA_PAGE == 0,
-	       "ros/fuzz.asm numbering");
 
-long ros_fuzz_call(const struct fuzz_regs *r);
+/* How a call is made: the page, an instruction from 64-bit code, or an
+ * instruction from 32-bit compatibility mode (CPL 0 only). */
+enum via { FV_PAGE, FV_VMMCALL, FV_VMCALL, FV_VMMCALL32, FV_VMCALL32 };
+
+/* One transfer (ros/fuzz.asm reads this layout): registers in, the
+ * target called, the registers as they came back. */
+struct fuzz_regs {
+	union {
+		struct {
+			uint64_t rax, rbx, rcx, rdx, rsi, rdi, r8, r9, r10, r11,
+				rbp, r12, r13, r14, r15;
+		};
+		uint64_t in[NREGS];
+	};
+	uint64_t target;
+	uint64_t out[NREGS];
+	uint64_t how; /* enum via */
+};
+_Static_assert(__builtin_offsetof(struct fuzz_regs, target) == 120 &&
+		       __builtin_offsetof(struct fuzz_regs, out) == 128,
+	       "ros/fuzz.asm layout");
+_Static_assert((int)FV_VMMCALL == (int)VIA_VMMCALL &&
+		       (int)FV_VMCALL == (int)VIA_VMCALL,
+	       "the suite's numbering");
+
+long ros_fuzz_call(struct fuzz_regs *r);
 void ros_user_fuzz(void);
+void ros_fuzz_vmmcall(void);
+void ros_fuzz_vmcall(void);
+void ros_fuzz_vmmcall32(void);
+void ros_fuzz_vmcall32(void);
 
 static uint8_t arena[ARENA_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static uint8_t user_stack[PAGE_SIZE] __attribute__((aligned(16)));
@@ -102,6 +145,7 @@ static struct {
 	int have_first[NLOOPS];
 	char first_bad[NLOOPS][200];
 	uint64_t created, reboots, redirected, nulled, invokes;
+	uint64_t by_via[5]; /* enum via */
 	bool hrt_lost;
 } fz;
 
@@ -354,10 +398,20 @@ static void fill_arena(void)
 
 /* ---- one transfer ---- */
 
-static struct hc_result issue(const struct fuzz_regs *r, bool user)
+static struct hc_result issue(struct fuzz_regs *r, bool user)
 {
+	static void (*const stubs[])(void) = {
+		[FV_VMMCALL] = ros_fuzz_vmmcall,
+		[FV_VMCALL] = ros_fuzz_vmcall,
+		[FV_VMMCALL32] = ros_fuzz_vmmcall32,
+		[FV_VMCALL32] = ros_fuzz_vmcall32,
+	};
 	struct hc_result res = { 0 };
-	int fault = ros_try(ROS_ANY_VECTOR);
+	int fault;
+
+	if (r->how != FV_PAGE)
+		r->target = (uint64_t)stubs[r->how];
+	fault = ros_try(ROS_ANY_VECTOR);
 
 	if (fault == 0) {
 		uint64_t cs = 0;
@@ -403,7 +457,8 @@ static bool is(struct hc_result r, long want)
 
 #define S(r) hc_str((r), (char[64]){ 0 }, 64)
 
-static const char *const via_names[] = { "page", "vmmcall", "vmcall" };
+static const char *const via_names[] = { "page", "vmmcall", "vmcall",
+					 "32-bit vmmcall", "32-bit vmcall" };
 
 static void bad(const struct fuzz_regs *r, bool user, struct hc_result res,
 		const char *want)
@@ -522,9 +577,17 @@ static void sanitize_hvm(struct fuzz_regs *r)
 	}
 }
 
+static bool compat(const struct fuzz_regs *r)
+{
+	return r->how >= FV_VMMCALL32;
+}
+
+/* 0xf00d is the HVM call in 64-bit mode only (guest-abi/ABI.md 2). */
 static bool is_hvm(const struct fuzz_regs *r)
 {
-	return r->how == VIA_PAGE ?
+	if (compat(r))
+		return false;
+	return r->how == FV_PAGE ?
 		       r->target == (uint64_t)fz.s->page +
 					    TANDEM_HC_SLOT_HVM *
 						    TANDEM_HC_STUB_SIZE :
@@ -601,14 +664,24 @@ static void judge_hvm(const struct fuzz_regs *r, bool user, struct hc_result res
 
 static void judge_hc(const struct fuzz_regs *r, bool user, struct hc_result res)
 {
-	uint64_t code = r->how == VIA_PAGE ? (r->target - (uint64_t)fz.s->page) /
-						     TANDEM_HC_STUB_SIZE :
-					     r->rax;
+	uint64_t mask = compat(r) ? 0xffffffffull : ~0ull;
+	uint64_t code = r->how == FV_PAGE ? (r->target - (uint64_t)fz.s->page) /
+						    TANDEM_HC_STUB_SIZE :
+					    r->rax & mask;
+	uint64_t a1 = r->rdi & mask;
 	long want;
 
 	if (!called(res)) {
 		bad(r, user, res, "an answer");
 		return;
+	}
+	if (compat(r)) {
+		/* The result in EAX, bits 63:32 of RAX zero. */
+		if ((uint64_t)res.value >> 32) {
+			bad(r, user, res, "bits 63:32 of RAX zero");
+			return;
+		}
+		res.value = (int32_t)res.value;
 	}
 	if (!known_code(code)) {
 		if (res.value != -TANDEM_ENOSYS)
@@ -621,10 +694,11 @@ static void judge_hc(const struct fuzz_regs *r, bool user, struct hc_result res)
 		return;
 	}
 	if (code == TANDEM_HC_HYPERVISOR_GET_INFO) {
-		if (r->rdi > TANDEM_INFO_LAST)
+		if (a1 > TANDEM_INFO_LAST)
 			want = -TANDEM_EINVAL;
-		else if (info_fixed((unsigned)r->rdi))
-			want = fz.s->info[r->rdi];
+		else if (info_fixed((unsigned)a1))
+			want = compat(r) ? (int32_t)fz.s->info[a1] :
+					   fz.s->info[a1];
 		else
 			want = res.value >= 0 ? res.value : 0;
 		if (res.value != want)
@@ -638,7 +712,7 @@ static void judge_hc(const struct fuzz_regs *r, bool user, struct hc_result res)
 		INC(fz.created);
 		ros_log("fuzz: Cell Create accepted a random configuration at 0x%lx "
 			"(cell %ld); destroying it: %s",
-			r->rdi, res.value, S(d));
+			a1, res.value, S(d));
 		return;
 	}
 	if (res.value < 0 && !is_errno(res.value))
@@ -664,22 +738,18 @@ static uint64_t gen_code(void)
 
 static void random_regs(struct fuzz_regs *r)
 {
-	r->rbx = gen_arg();
-	r->rcx = gen_arg();
-	r->rdx = gen_arg();
-	r->rsi = gen_arg();
-	r->rdi = gen_arg();
-	r->r8 = gen_arg();
-	r->r9 = gen_arg();
-	r->r10 = gen_arg();
-	r->r11 = gen_arg();
+	for (unsigned i = R_RBX; i < NREGS; i++)
+		r->in[i] = gen_arg();
 }
 
-/* The page for @code, else an instruction. */
-static void choose_via(struct fuzz_regs *r, uint64_t code)
+/* The page for @code, else an instruction; at CPL 0 one call in eight
+ * from compatibility mode. */
+static void choose_via(struct fuzz_regs *r, uint64_t code, bool user)
 {
 	r->how = below(3);
-	if (r->how != VIA_PAGE)
+	if (!user && !below(8))
+		r->how = FV_VMMCALL32 + below(2);
+	if (r->how != FV_PAGE)
 		return;
 	if (code < HC_PAGE_SLOTS)
 		r->target = (uint64_t)fz.s->page + code * TANDEM_HC_STUB_SIZE;
@@ -687,7 +757,35 @@ static void choose_via(struct fuzz_regs *r, uint64_t code)
 		r->target = (uint64_t)fz.s->page +
 			    TANDEM_HC_SLOT_HVM * TANDEM_HC_STUB_SIZE;
 	else
-		r->how = 1 + below(2);
+		r->how = FV_VMMCALL + below(2);
+}
+
+/* What the ABI says Tandem keeps (guest-abi/ABI.md 2 and 4.10): every
+ * register but RAX for a downcall; RBX, RBP and R12-R15 for a hypercall
+ * (the argument registers, RCX and R11 are reserved as clobbered). From
+ * compatibility mode only the low halves are compared. */
+static void judge_regs(const struct fuzz_regs *r, bool user, bool hvm,
+		       struct hc_result res)
+{
+	static const char *const names[NREGS] = {
+		"RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "R8",	 "R9",
+		"R10", "R11", "RBP", "R12", "R13", "R14", "R15",
+	};
+	uint64_t mask = compat(r) ? 0xffffffffull : ~0ull;
+	char want[64];
+
+	if (!called(res))
+		return;
+	for (unsigned i = R_RBX; i < NREGS; i++) {
+		bool kept = hvm || i == R_RBX || i >= R_RBP;
+
+		if (!kept || !((r->in[i] ^ r->out[i]) & mask))
+			continue;
+		ksnprintf(want, sizeof(want), "%s kept (it came back 0x%lx)",
+			  names[i], r->out[i]);
+		bad(r, user, res, want);
+		return;
+	}
 }
 
 static void one(const struct fuzz_regs *src, bool user)
@@ -698,6 +796,8 @@ static void one(const struct fuzz_regs *src, bool user)
 	if (is_hvm(&r))
 		sanitize_hvm(&r);
 	res = issue(&r, user);
+	INC(fz.by_via[r.how]);
+	judge_regs(&r, user, is_hvm(&r), res);
 	if (is_hvm(&r))
 		judge_hvm(&r, user, res);
 	else
@@ -719,7 +819,7 @@ static void fuzz_hypercalls(void)
 		while (!user && code == TANDEM_HC_DISABLE);
 		random_regs(&r);
 		r.rax = code;
-		choose_via(&r, code);
+		choose_via(&r, code, user);
 		one(&r, user);
 		fz.done[user]++;
 	}
@@ -758,7 +858,7 @@ static void fuzz_downcalls(void)
 		else if (below(2))
 			r.rbx = TANDEM_HVM_MARKER_64 ^ (1ull << below(64));
 		r.rcx = gen_request();
-		choose_via(&r, r.rax);
+		choose_via(&r, r.rax, user);
 		one(&r, user);
 		fz.hvm_done[user]++;
 	}
@@ -787,7 +887,7 @@ static void ap_fuzz(unsigned cpu)
 				r.rbx = TANDEM_HVM_MARKER_64;
 			r.rcx = gen_request();
 		}
-		choose_via(&r, r.rax);
+		choose_via(&r, r.rax, false);
 		one(&r, false);
 		fz.ap_done[cpu]++;
 	}
@@ -975,6 +1075,10 @@ void checks_fuzz(struct suite *s)
 		ms);
 	ros_log("fuzz: %lu calls at CPL 0 on %u other CPUs at the same time",
 		ap_total, aps);
+	ros_log("fuzz: by the page %lu, vmmcall %lu, vmcall %lu, from 32-bit "
+		"code vmmcall %lu, vmcall %lu",
+		fz.by_via[FV_PAGE], fz.by_via[FV_VMMCALL], fz.by_via[FV_VMCALL],
+		fz.by_via[FV_VMMCALL32], fz.by_via[FV_VMCALL32]);
 	ros_log("fuzz: %lu invokes and %lu reboots accepted, %lu pointers sent to "
 		"the ROS's own buffers, %lu reboots sent as null, %lu cells created",
 		fz.invokes, fz.reboots, fz.redirected, fz.nulled, fz.created);
