@@ -1,5 +1,5 @@
 /*
- * The hypercall fuzzer (guest-abi/ABI.md, "Fuzzing"): random hypercalls
+ * The hypercall fuzzer (docs/design.md, testing): random hypercalls
  * and random 0xf00d downcalls from the ROS, at CPL 0 and CPL 3, through
  * VMMCALL, VMCALL and the hypercall page, while the ROS's other CPUs issue
  * random calls of their own at CPL 0; then checks that Tandem is as it
@@ -15,6 +15,8 @@
  * FUZZ_HVM_N downcalls under QEMU (told by its fw_cfg signature), a tenth
  * of each on any other machine (Bochs emulates every instruction and is
  * about ten times slower per exit): the line says which.
+ *
+ * Then the hypercall page MSR with random values (fuzz_msr()).
  *
  * Transfers: VMMCALL, VMCALL, the page, and at CPL 0 one call in eight by
  * VMMCALL or VMCALL from 32-bit compatibility mode (ros/fuzz.asm). Every
@@ -37,7 +39,7 @@
  *     2, 3 and an unknown one, never 4 (triple fault) or 5 (spin);
  *   - at most FUZZ_MAX_REBOOTS HRT reboots a run (each is followed by a
  *     wait until every HRT core answers again); further reboot requests
- *     are sent as null requests;
+ *     are sent as null requests, and the other CPUs send none;
  *   - a cell that Cell Create accepts is destroyed at once (with every ROS
  *     CPU running root code, none should be accepted).
  */
@@ -64,6 +66,7 @@
 #define PAR_ARG		  11
 #define AP_WAIT_MS	  120000 /* until the other CPUs' loops end */
 #define FUZZ_AP_DIV	  4	 /* each other CPU: a quarter of fuzz_n */
+#define FUZZ_MSR_DIV	  50	 /* hypercall page MSR writes: fuzz_n / 50 */
 #define LAST_CODE	  TANDEM_HC_CELL_SOFT_RESTART
 #define HC_PAGE_SLOTS	  TANDEM_HC_SLOT_HVM /* plain slots 0..126 */
 
@@ -252,6 +255,14 @@ static bool ros_ram(uint64_t a, uint64_t len)
 		if (b->mem[i].type == MB2_MEM_AVAILABLE &&
 		    a < b->mem[i].base + b->mem[i].len &&
 		    b->mem[i].base < a + len)
+			return true;
+	return false;
+}
+
+static bool in_some_range(uint64_t a, const struct ros_range *r, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (r[i].size && a >= r[i].base && a - r[i].base < r[i].size)
 			return true;
 	return false;
 }
@@ -933,6 +944,56 @@ static bool wait_aps(void)
 	}
 }
 
+/*
+ * The hypercall page MSR with random values: a page of ROS RAM would be
+ * overwritten with stubs, so every value that touches the ROS's RAM is
+ * sent as a page of the arena (and must be taken); Tandem's memory, the
+ * HRT's, anything above the end of RAM and every unaligned value must give
+ * #GP and leave the MSR as it was. The real page is installed again at
+ * the end. Returns the number of wrong answers; the first in @why.
+ */
+static uint64_t fuzz_msr(uint64_t n, char *why, size_t size)
+{
+	uint64_t wrong = 0, cur = (uint64_t)fz.s->page;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t v = gen_arg(), got = 0;
+		bool want_ok;
+		int fault;
+
+		if (below(2))
+			v &= ~(uint64_t)(PAGE_SIZE - 1);
+		if (ros_ram(v, PAGE_SIZE) ||
+		    (v < ros_ram_end(fz.s->boot) &&
+		     !in_some_range(v, fz.s->tandem_mem, 2) &&
+		     !in_some_range(v, &fz.s->hrt_mem, 1))) {
+			/* the ROS's (or firmware's) memory: the arena */
+			v = (uint64_t)arena +
+			    below(ARENA_SIZE / PAGE_SIZE) * PAGE_SIZE +
+			    (below(4) ? 0 : below(PAGE_SIZE));
+		}
+		want_ok = in_arena(v, PAGE_SIZE) && !(v & (PAGE_SIZE - 1));
+		fault = hcmsr_write(v);
+		if (!fault)
+			cur = v;
+		if (hcmsr_read(&got) || got != cur ||
+		    (want_ok ? fault != 0 : fault != ROS_VEC_GP + 1)) {
+			if (!wrong++)
+				ksnprintf(why, size,
+					  "wrmsr 0x%x <- 0x%lx: %s (want %s), reads back 0x%lx",
+					  TANDEM_MSR_HYPERCALL_PAGE, v,
+					  fault ? ros_vector_name(
+							  (unsigned)fault - 1) :
+						  "taken",
+					  want_ok ? "taken" : "#GP", got);
+		}
+	}
+	if (hcmsr_write((uint64_t)fz.s->page) && !wrong++)
+		ksnprintf(why, size, "the real page 0x%lx is refused now",
+			  (uint64_t)fz.s->page);
+	return wrong;
+}
+
 /* ---- set-up and the checks ---- */
 
 static unsigned hrt_cores(void)
@@ -951,7 +1012,7 @@ static bool have_hrt(const struct suite *s)
 
 unsigned checks_fuzz_planned(const struct suite *s)
 {
-	return 6 + (have_hrt(s) ? 1 : 0);
+	return 7 + (have_hrt(s) ? 1 : 0);
 }
 
 static uint64_t tsc_khz(void)
@@ -1021,7 +1082,8 @@ static void check_cpus(void)
 void checks_fuzz(struct suite *s)
 {
 	struct counters before, after;
-	uint64_t t0, t1, ms, ap_total = 0;
+	uint64_t t0, t1, ms, ap_total = 0, msr_n, msr_wrong = 0;
+	char msr_why[160] = "";
 	unsigned aps = 0;
 	bool aps_done = true;
 	char why[120] = "";
@@ -1060,6 +1122,9 @@ void checks_fuzz(struct suite *s)
 		fuzz_downcalls();
 		aps_done = wait_aps();
 	}
+	msr_n = fz.n / FUZZ_MSR_DIV;
+	if (s->detected)
+		msr_wrong = fuzz_msr(msr_n, msr_why, sizeof(msr_why));
 	t1 = rdtsc();
 	for (unsigned k = 1; k < ros_smp.ncpus; k++)
 		ap_total += fz.ap_done[k];
@@ -1114,6 +1179,9 @@ void checks_fuzz(struct suite *s)
 	      ap_total, aps * fz.ap_n, aps,
 	      aps_done ? "" : " (not finished in time)", fz.bad[LOOP_AP],
 	      fz.faults[LOOP_AP], fz.first_bad[LOOP_AP]);
+	check(s->detected && !msr_wrong, "fuzz: random hypercall page msr values",
+	      "%lu of %lu writes answered wrong; first: %s", msr_wrong, msr_n,
+	      msr_why);
 	check_null_calls();
 	if (fz.hrt)
 		check(hrt_idle(CALL_MS) && hrt_answers(why, sizeof(why)),
