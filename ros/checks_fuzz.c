@@ -8,8 +8,10 @@
  *
  * Reproducible: "fuzz_seed=N" on the ROS command line (default
  * FUZZ_SEED_DEFAULT) seeds one splitmix64 stream; the seed, the counts and
- * the time taken are printed on a "ros: fuzz:" line (the BSP's calls
- * repeat exactly; what the other CPUs' calls meet depends on timing).
+ * the time taken are printed on a "ros: fuzz:" line. On the same machine
+ * (the memory map shapes some arguments) the BSP's calls repeat exactly;
+ * what they meet (the arena's contents, the HRT's state) may depend on
+ * the timing of the other CPUs' calls.
  * "fuzz_n=N", "fuzz_hvm_n=N" and "fuzz_ap_n=N" (each other CPU; default
  * fuzz_n / 4) set the counts. Without them: FUZZ_N hypercalls and
  * FUZZ_HVM_N downcalls under QEMU (told by its fw_cfg signature), a tenth
@@ -139,7 +141,6 @@ static struct {
 	bool qemu, hrt;
 	unsigned cores;
 	uint64_t khz;
-	uint64_t obj; /* the last thing written into the arena */
 	/* What happened; the other CPUs add with atomics. */
 	uint64_t done[2], hvm_done[2]; /* by CPL 0 / 3 */
 	uint64_t ap_done[ROS_MAX_CPUS];
@@ -155,6 +156,8 @@ static struct {
 /* One random stream per CPU, and the loop it is in. */
 static uint64_t rng[ROS_MAX_CPUS];
 static enum loop cur_loop[ROS_MAX_CPUS];
+/* The last thing each CPU wrote into the arena. */
+static uint64_t obj[ROS_MAX_CPUS];
 
 #define INC(x) __atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED)
 
@@ -333,7 +336,7 @@ static uint64_t gen_arg(void)
 		return 0x100000 + below(1 << 20);
 	case 12:
 	case 13:
-		return fz.obj;
+		return obj[this_cpu()];
 	case 14:
 		return 1ull << below(64);
 	default:
@@ -348,7 +351,7 @@ static void fill_arena(void)
 	uint64_t off = below(ARENA_SIZE - 512) & ~7ull;
 	uint8_t *p = arena + off;
 
-	fz.obj = (uint64_t)p;
+	obj[this_cpu()] = (uint64_t)p;
 	switch (below(4)) {
 	case 0:
 		for (unsigned i = 0; i < 512; i += 8) {
