@@ -10,7 +10,7 @@
  * FUZZ_SEED_DEFAULT) seeds one splitmix64 stream; the seed, the counts and
  * the time taken are printed on a "ros: fuzz:" line. On the same machine
  * (the memory map shapes some arguments) the BSP's calls repeat exactly;
- * what they meet (the arena's contents, the HRT's state) may depend on
+ * what they meet (the fuzz_arena's contents, the HRT's state) may depend on
  * the timing of the other CPUs' calls.
  * "fuzz_n=N", "fuzz_hvm_n=N" and "fuzz_ap_n=N" (each other CPU; default
  * fuzz_n / 4) set the counts. Without them: FUZZ_N hypercalls and
@@ -28,7 +28,7 @@
  * end Tandem), some around the end of the table, 0xf00d, and fully random
  * 64-bit ones. Arguments from a mix of generators: Tandem's memory and the
  * HRT's (Get Info types 5-10), beyond RAM, unaligned, across page
- * boundaries, the hypercall page, the ROS's image, a scratch arena filled
+ * boundaries, the hypercall page, the ROS's image, a scratch fuzz_arena filled
  * with random bytes and half-valid cell configurations and ELF headers,
  * small numbers, cell ids, all ones, random.
  *
@@ -36,7 +36,7 @@
  * request the ROS is entitled to, not a refusal to test):
  *   - a downcall that makes Tandem or the HRT write ROS memory (GET_STATE's
  *     event, an invoke's descriptor, whose results the HRT writes) is sent
- *     the arena or one of the fuzzer's own descriptors when its pointer is
+ *     the fuzz_arena or one of the fuzzer's own descriptors when its pointer is
  *     ROS RAM; those descriptors run functions 0, 1 (over a fixed array),
  *     2, 3 and an unknown one, never 4 (triple fault) or 5 (spin);
  *   - at most FUZZ_MAX_REBOOTS HRT reboots a run (each is followed by a
@@ -46,11 +46,11 @@
  *     CPU running root code, none should be accepted).
  */
 #include "cpu.h"
+#include "fuzz.h"
 #include "smp.h"
 #include "suite.h"
 #include "tandem_hvm.h"
 #include "trap.h"
-#include <tandem/cell_config.h>
 #include <tandem/hvm_call.h>
 
 #include "../hrt/hrt_funcs.h"
@@ -60,7 +60,6 @@
 #define FUZZ_HVM_N	  20000	 /* 0xf00d downcalls */
 #define FUZZ_SLOW_DIV	  10	 /* not QEMU: a tenth */
 #define FUZZ_MAX_REBOOTS  3
-#define ARENA_SIZE	  (4 * PAGE_SIZE)
 #define NSAFE		  6
 #define RECOVER_MS	  20000 /* after a reboot, until every core answers */
 #define CALL_MS		  2000
@@ -72,59 +71,6 @@
 #define LAST_CODE	  TANDEM_HC_CELL_SOFT_RESTART
 #define HC_PAGE_SLOTS	  TANDEM_HC_SLOT_HVM /* plain slots 0..126 */
 
-/* The registers ros/fuzz.asm loads and stores, in its order. */
-enum reg {
-	R_RAX,
-	R_RBX,
-	R_RCX,
-	R_RDX,
-	R_RSI,
-	R_RDI,
-	R_R8,
-	R_R9,
-	R_R10,
-	R_R11,
-	R_RBP,
-	R_R12,
-	R_R13,
-	R_R14,
-	R_R15,
-	NREGS,
-};
-
-/* How a call is made: the page, an instruction from 64-bit code, or an
- * instruction from 32-bit compatibility mode (CPL 0 only). */
-enum via { FV_PAGE, FV_VMMCALL, FV_VMCALL, FV_VMMCALL32, FV_VMCALL32 };
-
-/* One transfer (ros/fuzz.asm reads this layout): registers in, the
- * target called, the registers as they came back. */
-struct fuzz_regs {
-	union {
-		struct {
-			uint64_t rax, rbx, rcx, rdx, rsi, rdi, r8, r9, r10, r11,
-				rbp, r12, r13, r14, r15;
-		};
-		uint64_t in[NREGS];
-	};
-	uint64_t target;
-	uint64_t out[NREGS];
-	uint64_t how; /* enum via */
-};
-_Static_assert(__builtin_offsetof(struct fuzz_regs, target) == 120 &&
-		       __builtin_offsetof(struct fuzz_regs, out) == 128,
-	       "ros/fuzz.asm layout");
-_Static_assert((int)FV_VMMCALL == (int)VIA_VMMCALL &&
-		       (int)FV_VMCALL == (int)VIA_VMCALL,
-	       "the suite's numbering");
-
-long ros_fuzz_call(struct fuzz_regs *r);
-void ros_user_fuzz(void);
-void ros_fuzz_vmmcall(void);
-void ros_fuzz_vmcall(void);
-void ros_fuzz_vmmcall32(void);
-void ros_fuzz_vmcall32(void);
-
-static uint8_t arena[ARENA_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static uint8_t user_stack[PAGE_SIZE] __attribute__((aligned(16)));
 static struct tandem_hrt_call safe[NSAFE], check_call;
 static uint64_t safe_results[HRT_MAX_CORES + 1];
@@ -153,34 +99,10 @@ static struct {
 	bool hrt_lost;
 } fz;
 
-/* One random stream per CPU, and the loop it is in. */
-static uint64_t rng[ROS_MAX_CPUS];
+/* The loop each CPU is in. */
 static enum loop cur_loop[ROS_MAX_CPUS];
-/* The last thing each CPU wrote into the arena. */
-static uint64_t obj[ROS_MAX_CPUS];
 
 #define INC(x) __atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED)
-
-/* ---- numbers ---- */
-
-static unsigned this_cpu(void)
-{
-	return ros_this_cpu()->index;
-}
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng[this_cpu()] += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t below(uint64_t n)
-{
-	return n ? rnd() % n : 0;
-}
 
 static inline uint64_t rdtsc(void)
 {
@@ -188,226 +110,6 @@ static inline uint64_t rdtsc(void)
 
 	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
 	return (uint64_t)hi << 32 | lo;
-}
-
-/* "name=N" of the command line (decimal or 0x hex), else @def. */
-static uint64_t cmdline_num(const struct ros_boot *b, const char *name,
-			    uint64_t def)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = b->cmdline; *p;) {
-		while (*p == ' ')
-			p++;
-		if (strncmp(p, name, n) == 0 && p[n] == '=') {
-			const char *q = p + n + 1;
-			unsigned base = 10;
-			uint64_t v = 0;
-
-			if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
-				base = 16;
-				q += 2;
-			}
-			for (;; q++) {
-				unsigned d;
-
-				if (*q >= '0' && *q <= '9')
-					d = (unsigned)(*q - '0');
-				else if (base == 16 && *q >= 'a' && *q <= 'f')
-					d = (unsigned)(*q - 'a' + 10);
-				else if (base == 16 && *q >= 'A' && *q <= 'F')
-					d = (unsigned)(*q - 'A' + 10);
-				else
-					break;
-				v = v * base + d;
-			}
-			if (*q == ' ' || *q == 0)
-				return v;
-			ros_log("fuzz: %s: not a number; using %lu", name, def);
-			return def;
-		}
-		while (*p && *p != ' ')
-			p++;
-	}
-	return def;
-}
-
-/* QEMU's fw_cfg answers "QEMU" to the signature selector (port 0x510
- * selects, 0x511 reads); Bochs has no such device and reads 0xff. */
-static bool on_qemu(void)
-{
-	char sig[4];
-
-	__asm__ volatile("outw %w0, %w1" : : "a"((uint16_t)0), "Nd"(0x510));
-	for (unsigned i = 0; i < 4; i++)
-		sig[i] = (char)inb(0x511);
-	return memcmp(sig, "QEMU", 4) == 0;
-}
-
-/* ---- the memory the generators point at ---- */
-
-/* True when any byte of [a, a + len) is the ROS's available RAM (what
- * Tandem could accept as the root's memory). */
-static bool ros_ram(uint64_t a, uint64_t len)
-{
-	const struct ros_boot *b = fz.s->boot;
-
-	if (a + len < a)
-		return false;
-	for (size_t i = 0; i < b->nmem; i++)
-		if (b->mem[i].type == MB2_MEM_AVAILABLE &&
-		    a < b->mem[i].base + b->mem[i].len &&
-		    b->mem[i].base < a + len)
-			return true;
-	return false;
-}
-
-static bool in_some_range(uint64_t a, const struct ros_range *r, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (r[i].size && a >= r[i].base && a - r[i].base < r[i].size)
-			return true;
-	return false;
-}
-
-static bool in_arena(uint64_t a, uint64_t len)
-{
-	return a >= (uint64_t)arena &&
-	       a + len <= (uint64_t)arena + ARENA_SIZE && a + len >= a;
-}
-
-static uint64_t in_some(const struct ros_range *r)
-{
-	uint64_t slack = 64;
-
-	if (!r->size)
-		return rnd();
-	switch (below(4)) {
-	case 0:
-		return r->base + below(r->size);
-	case 1:
-		return r->base - 1 - below(slack); /* just before */
-	case 2:
-		return r->base + r->size - below(slack); /* across the end */
-	default:
-		return r->base + (below(r->size / PAGE_SIZE) * PAGE_SIZE);
-	}
-}
-
-static uint64_t gen_arg(void)
-{
-	const struct suite *s = fz.s;
-	uint64_t end = ros_ram_end(s->boot);
-
-	switch (below(16)) {
-	case 0:
-		return below(16);
-	case 1:
-		return below(17); /* cell ids */
-	case 2:
-		return below(2) ? ~0ull : 0xffffffffull;
-	case 3:
-		return rnd();
-	case 4:
-		return in_some(&s->tandem_mem[below(2)]);
-	case 5:
-		return in_some(&s->hrt_mem);
-	case 6: /* beyond RAM, non-canonical, top of the address space */
-		switch (below(4)) {
-		case 0:
-			return end + below(1ull << 32);
-		case 1:
-			return 1ull << (36 + below(27));
-		case 2:
-			return 0x8000000000000000ull | rnd();
-		default:
-			return end - below(64);
-		}
-	case 7:
-		return (uint64_t)arena + below(ARENA_SIZE);
-	case 8: /* unaligned */
-		return (uint64_t)arena + (below(ARENA_SIZE) | 1);
-	case 9: /* across a page boundary */
-		return (uint64_t)arena + PAGE_SIZE * (1 + below(3)) - 1 -
-		       below(80);
-	case 10:
-		return (uint64_t)s->page + below(PAGE_SIZE + 64);
-	case 11: /* the ROS's own image */
-		return 0x100000 + below(1 << 20);
-	case 12:
-	case 13:
-		return obj[this_cpu()];
-	case 14:
-		return 1ull << below(64);
-	default:
-		return below(1ull << 32);
-	}
-}
-
-/* Half-valid things at a random place of the arena: what Cell Create and
- * Replace HRT get to parse when they are sent there. */
-static void fill_arena(void)
-{
-	uint64_t off = below(ARENA_SIZE - 512) & ~7ull;
-	uint8_t *p = arena + off;
-
-	obj[this_cpu()] = (uint64_t)p;
-	switch (below(4)) {
-	case 0:
-		for (unsigned i = 0; i < 512; i += 8) {
-			uint64_t v = rnd();
-
-			memcpy(p + i, &v, 8);
-		}
-		break;
-	case 1:
-	case 2: {
-		struct tandem_cell_desc d;
-		uint32_t nmem = (uint32_t)below(4), npio = (uint32_t)below(3);
-		struct tandem_memory_region m;
-		struct tandem_pio_region pio;
-		uint8_t *q = p + sizeof(d);
-
-		memset(&d, 0, sizeof(d));
-		memcpy(d.signature, TANDEM_CELL_CONFIG_SIGNATURE, 8);
-		d.revision = below(8) ? TANDEM_CELL_CONFIG_REVISION : 2;
-		d.flags = below(4) ? 0 : (uint32_t)rnd();
-		memcpy(d.name, "fuzz", 5);
-		d.cpu_set = below(4) ? 1ull << below(4) : rnd();
-		d.num_memory_regions = below(8) ? nmem : (uint32_t)rnd();
-		d.num_pio_regions = below(8) ? npio : (uint32_t)rnd();
-		d.reset_entry = below(2) ? 0x1000 : gen_arg();
-		d.msg_reply_timeout_ms = (uint32_t)below(100);
-		memcpy(p, &d, sizeof(d));
-		for (uint32_t i = 0; i < nmem; i++, q += sizeof(m)) {
-			m.phys_start = gen_arg() & ~0xfffull;
-			m.virt_start = below(4) << 20;
-			m.size = (below(256) + 1) << 12;
-			m.flags = below(4) ? TANDEM_MEM_READ | TANDEM_MEM_WRITE :
-					     rnd() & 0xff;
-			memcpy(q, &m, sizeof(m));
-		}
-		for (uint32_t i = 0; i < npio; i++, q += sizeof(pio)) {
-			pio.base = (uint16_t)rnd();
-			pio.length = (uint16_t)below(64);
-			pio.reserved = 0;
-			memcpy(q, &pio, sizeof(pio));
-		}
-		break;
-	}
-	default: /* an ELF64 header with random fields */
-		for (unsigned i = 0; i < 128; i += 8) {
-			uint64_t v = rnd();
-
-			memcpy(p + i, &v, 8);
-		}
-		memcpy(p,
-		       "\x7f"
-		       "ELF\x02\x01\x01",
-		       7);
-		p[18] = 0x3e; /* x86-64 */
-		break;
-	}
 }
 
 /* ---- one transfer ---- */
@@ -477,7 +179,7 @@ static const char *const via_names[] = { "page", "vmmcall", "vmcall",
 static void bad(const struct fuzz_regs *r, bool user, struct hc_result res,
 		const char *want)
 {
-	enum loop k = cur_loop[this_cpu()];
+	enum loop k = cur_loop[fuzz_cpu()];
 
 	INC(fz.bad[k]);
 	if (res.fault)
@@ -551,8 +253,8 @@ static void make_safe_descriptors(void)
 		safe[i].func = funcs[i];
 		safe[i].result_gpa = (uint64_t)safe_results;
 		safe[i].args[0] = funcs[i] == HRT_FN_SUM ? (uint64_t)sum_values :
-							   rnd();
-		safe[i].args[1] = funcs[i] == HRT_FN_SUM ? 16 : rnd();
+							   fuzz_rnd();
+		safe[i].args[1] = funcs[i] == HRT_FN_SUM ? 16 : fuzz_rnd();
 	}
 }
 
@@ -564,24 +266,25 @@ static void sanitize_hvm(struct fuzz_regs *r)
 		return;
 	switch (r->rcx) {
 	case TANDEM_HVM_GET_STATE:
-		if (r->rdx && ros_ram(r->rdx, sizeof(struct tandem_ros_event)) &&
-		    !in_arena(r->rdx, sizeof(struct tandem_ros_event))) {
-			r->rdx = (uint64_t)arena +
-				 below(ARENA_SIZE -
-				       sizeof(struct tandem_ros_event));
+		if (r->rdx &&
+		    fuzz_ros_ram(r->rdx, sizeof(struct tandem_ros_event)) &&
+		    !fuzz_in_arena(r->rdx, sizeof(struct tandem_ros_event))) {
+			r->rdx = (uint64_t)fuzz_arena +
+				 fuzz_below(FUZZ_ARENA_SIZE -
+					    sizeof(struct tandem_ros_event));
 			INC(fz.redirected);
 		}
 		break;
 	case TANDEM_HVM_INVOKE:
 	case TANDEM_HVM_PAR_INVOKE:
-		if (ros_ram(r->rdx, sizeof(struct tandem_hrt_call))) {
-			r->rdx = (uint64_t)&safe[below(NSAFE)];
+		if (fuzz_ros_ram(r->rdx, sizeof(struct tandem_hrt_call))) {
+			r->rdx = (uint64_t)&safe[fuzz_below(NSAFE)];
 			INC(fz.redirected);
 		}
 		break;
 	case TANDEM_HVM_REBOOT_HRT:
 		/* The BSP alone reboots: it waits for the HRT afterwards. */
-		if (this_cpu() != 0 || fz.reboots >= FUZZ_MAX_REBOOTS) {
+		if (fuzz_cpu() != 0 || fz.reboots >= FUZZ_MAX_REBOOTS) {
 			r->rcx = TANDEM_HVM_NULL;
 			INC(fz.nulled);
 		}
@@ -735,34 +438,13 @@ static void judge_hc(const struct fuzz_regs *r, bool user, struct hc_result res)
 
 /* ---- the two loops ---- */
 
-static uint64_t gen_code(void)
-{
-	uint64_t k = below(100);
-
-	if (k < 70)
-		return below(16);
-	if (k < 85)
-		return LAST_CODE - 2 + below(8);
-	if (k < 88)
-		return TANDEM_HC_HVM | (below(2) ? rnd() << 32 : 0);
-	if (k < 92)
-		return HC_PAGE_SLOTS - 2 + below(4);
-	return rnd();
-}
-
-static void random_regs(struct fuzz_regs *r)
-{
-	for (unsigned i = R_RBX; i < NREGS; i++)
-		r->in[i] = gen_arg();
-}
-
 /* The page for @code, else an instruction; at CPL 0 one call in eight
  * from compatibility mode. */
 static void choose_via(struct fuzz_regs *r, uint64_t code, bool user)
 {
-	r->how = below(3);
-	if (!user && !below(8))
-		r->how = FV_VMMCALL32 + below(2);
+	r->how = fuzz_below(3);
+	if (!user && !fuzz_below(8))
+		r->how = FV_VMMCALL32 + fuzz_below(2);
 	if (r->how != FV_PAGE)
 		return;
 	if (code < HC_PAGE_SLOTS)
@@ -771,7 +453,7 @@ static void choose_via(struct fuzz_regs *r, uint64_t code, bool user)
 		r->target = (uint64_t)fz.s->page +
 			    TANDEM_HC_SLOT_HVM * TANDEM_HC_STUB_SIZE;
 	else
-		r->how = FV_VMMCALL + below(2);
+		r->how = FV_VMMCALL + fuzz_below(2);
 }
 
 /* What the ABI says Tandem keeps (guest-abi/ABI.md 2 and 4.10): every
@@ -823,15 +505,15 @@ static void fuzz_hypercalls(void)
 	cur_loop[0] = LOOP_HC;
 	for (uint64_t i = 0; i < fz.n; i++) {
 		struct fuzz_regs r = { 0 };
-		bool user = below(2);
+		bool user = fuzz_below(2);
 		uint64_t code;
 
 		if (!(i & 63))
-			fill_arena();
+			fuzz_fill_arena();
 		do
-			code = gen_code();
+			code = fuzz_code();
 		while (!user && code == TANDEM_HC_DISABLE);
-		random_regs(&r);
+		fuzz_random_regs(&r);
 		r.rax = code;
 		choose_via(&r, code, user);
 		one(&r, user);
@@ -839,39 +521,22 @@ static void fuzz_hypercalls(void)
 	}
 }
 
-static uint64_t gen_request(void)
-{
-	static const uint8_t known[] = {
-		0x00, 0x01, 0x02, 0x03, 0x08, 0x0f, 0x10, 0x1e,
-		0x1f, 0x20, 0x21, 0x28, 0x29, 0x2f, 0x30, 0x31,
-		0x3f, 0x40, 0x41, 0x51, 0x52, 0x53, 0x5f, 0x0f,
-		0x20, 0x21, 0x08, 0x00, 0x0f, 0x20, 0x21, 0x2f,
-	};
-	uint64_t k = below(100);
-
-	if (k < 75)
-		return known[below(sizeof(known))];
-	if (k < 92)
-		return below(0x80);
-	return rnd();
-}
-
 static void fuzz_downcalls(void)
 {
 	cur_loop[0] = LOOP_HVM;
 	for (uint64_t i = 0; i < fz.hvm_n; i++) {
 		struct fuzz_regs r = { 0 };
-		bool user = below(2);
+		bool user = fuzz_below(2);
 
 		if (!(i & 63))
-			fill_arena();
-		random_regs(&r);
-		r.rax = TANDEM_HC_HVM | (below(8) ? 0 : rnd() << 32);
-		if (below(10))
+			fuzz_fill_arena();
+		fuzz_random_regs(&r);
+		r.rax = TANDEM_HC_HVM | (fuzz_below(8) ? 0 : fuzz_rnd() << 32);
+		if (fuzz_below(10))
 			r.rbx = TANDEM_HVM_MARKER_64;
-		else if (below(2))
-			r.rbx = TANDEM_HVM_MARKER_64 ^ (1ull << below(64));
-		r.rcx = gen_request();
+		else if (fuzz_below(2))
+			r.rbx = TANDEM_HVM_MARKER_64 ^ (1ull << fuzz_below(64));
+		r.rcx = fuzz_request();
 		choose_via(&r, r.rax, user);
 		one(&r, user);
 		fz.hvm_done[user]++;
@@ -889,17 +554,17 @@ static void ap_fuzz(unsigned cpu)
 		struct fuzz_regs r = { 0 };
 
 		if (!(i & 63))
-			fill_arena();
-		random_regs(&r);
-		if (below(4)) {
+			fuzz_fill_arena();
+		fuzz_random_regs(&r);
+		if (fuzz_below(4)) {
 			do
-				r.rax = gen_code();
+				r.rax = fuzz_code();
 			while (r.rax == TANDEM_HC_DISABLE);
 		} else {
 			r.rax = TANDEM_HC_HVM;
-			if (below(10))
+			if (fuzz_below(10))
 				r.rbx = TANDEM_HVM_MARKER_64;
-			r.rcx = gen_request();
+			r.rcx = fuzz_request();
 		}
 		choose_via(&r, r.rax, false);
 		one(&r, false);
@@ -917,7 +582,7 @@ static unsigned start_aps(void)
 	for (unsigned k = 1; k < ros_smp.ncpus; k++) {
 		if (!ros_smp.probes[k].answered)
 			continue;
-		rng[k] = fz.seed ^ (0x9e3779b97f4a7c15ull * k);
+		fuzz_seed_cpu(k, fz.seed ^ (0x9e3779b97f4a7c15ull * k));
 		ros_smp_park(k);
 		if (ros_smp_restart(k, ap_fuzz))
 			n++;
@@ -950,7 +615,7 @@ static bool wait_aps(void)
 /*
  * The hypercall page MSR with random values: a page of ROS RAM would be
  * overwritten with stubs, so every value that touches the ROS's RAM is
- * sent as a page of the arena (and must be taken); Tandem's memory, the
+ * sent as a page of the fuzz_arena (and must be taken); Tandem's memory, the
  * HRT's, anything above the end of RAM and every unaligned value must give
  * #GP and leave the MSR as it was. The real page is installed again at
  * the end. Returns the number of wrong answers; the first in @why.
@@ -960,22 +625,22 @@ static uint64_t fuzz_msr(uint64_t n, char *why, size_t size)
 	uint64_t wrong = 0, cur = (uint64_t)fz.s->page;
 
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t v = gen_arg(), got = 0;
+		uint64_t v = fuzz_arg(), got = 0;
 		bool want_ok;
 		int fault;
 
-		if (below(2))
+		if (fuzz_below(2))
 			v &= ~(uint64_t)(PAGE_SIZE - 1);
-		if (ros_ram(v, PAGE_SIZE) ||
+		if (fuzz_ros_ram(v, PAGE_SIZE) ||
 		    (v < ros_ram_end(fz.s->boot) &&
-		     !in_some_range(v, fz.s->tandem_mem, 2) &&
-		     !in_some_range(v, &fz.s->hrt_mem, 1))) {
-			/* the ROS's (or firmware's) memory: the arena */
-			v = (uint64_t)arena +
-			    below(ARENA_SIZE / PAGE_SIZE) * PAGE_SIZE +
-			    (below(4) ? 0 : below(PAGE_SIZE));
+		     !fuzz_in_ranges(v, fz.s->tandem_mem, 2) &&
+		     !fuzz_in_ranges(v, &fz.s->hrt_mem, 1))) {
+			/* the ROS's (or firmware's) memory: the fuzz_arena */
+			v = (uint64_t)fuzz_arena +
+			    fuzz_below(FUZZ_ARENA_SIZE / PAGE_SIZE) * PAGE_SIZE +
+			    (fuzz_below(4) ? 0 : fuzz_below(PAGE_SIZE));
 		}
-		want_ok = in_arena(v, PAGE_SIZE) && !(v & (PAGE_SIZE - 1));
+		want_ok = fuzz_in_arena(v, PAGE_SIZE) && !(v & (PAGE_SIZE - 1));
 		fault = hcmsr_write(v);
 		if (!fault)
 			cur = v;
@@ -1001,7 +666,7 @@ static uint64_t fuzz_msr(uint64_t n, char *why, size_t size)
 
 static unsigned hrt_cores(void)
 {
-	uint64_t n = cmdline_num(fz.s->boot, "hrt_cores", HRT_CORES_DEFAULT);
+	uint64_t n = fuzz_cmdline_num(fz.s->boot, "hrt_cores", HRT_CORES_DEFAULT);
 
 	return n >= 1 && n <= HRT_MAX_CORES ? (unsigned)n : HRT_CORES_DEFAULT;
 }
@@ -1093,19 +758,21 @@ void checks_fuzz(struct suite *s)
 
 	memset(&fz, 0, sizeof(fz));
 	fz.s = s;
-	fz.seed = cmdline_num(s->boot, "fuzz_seed", FUZZ_SEED_DEFAULT);
-	rng[0] = fz.seed;
-	fz.qemu = on_qemu();
-	fz.n = cmdline_num(s->boot, "fuzz_n",
-			   fz.qemu ? FUZZ_N : FUZZ_N / FUZZ_SLOW_DIV);
-	fz.hvm_n = cmdline_num(s->boot, "fuzz_hvm_n",
-			       fz.qemu ? FUZZ_HVM_N : FUZZ_HVM_N / FUZZ_SLOW_DIV);
+	fz.seed = fuzz_cmdline_num(s->boot, "fuzz_seed", FUZZ_SEED_DEFAULT);
+	fuzz_gen_init(s);
+	fuzz_seed_cpu(0, fz.seed);
+	fz.qemu = fuzz_on_qemu();
+	fz.n = fuzz_cmdline_num(s->boot, "fuzz_n",
+				fz.qemu ? FUZZ_N : FUZZ_N / FUZZ_SLOW_DIV);
+	fz.hvm_n = fuzz_cmdline_num(s->boot, "fuzz_hvm_n",
+				    fz.qemu ? FUZZ_HVM_N :
+					      FUZZ_HVM_N / FUZZ_SLOW_DIV);
 	fz.hrt = have_hrt(s);
 	fz.cores = hrt_cores();
 	fz.khz = tsc_khz();
 	if (!fz.khz)
 		fz.khz = 1000000;
-	fz.ap_n = cmdline_num(s->boot, "fuzz_ap_n", fz.n / FUZZ_AP_DIV);
+	fz.ap_n = fuzz_cmdline_num(s->boot, "fuzz_ap_n", fz.n / FUZZ_AP_DIV);
 	if (!fz.hrt)
 		fz.hvm_n = 0; /* every request would be -1 */
 	make_safe_descriptors();
