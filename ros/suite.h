@@ -109,6 +109,10 @@ unsigned checks_hrt_planned(const struct suite *s);
 /* After the SMP checks: they take the highest AP from the ROS for the test
  * cells and start it again at the end (ros/checks_cells.c). */
 void checks_cells(struct suite *s);
+/* After the cell checks: the hypercall fuzzer (ros/checks_fuzz.c). */
+void checks_fuzz(struct suite *s);
+/** How many checks checks_fuzz() will report (one more with an HRT). */
+unsigned checks_fuzz_planned(const struct suite *s);
 /* Disable, last of all: the ROS continues natively (ros/checks_disable.c). */
 void checks_disable(struct suite *s);
 /** How many checks checks_disable() will report. */

@@ -409,14 +409,15 @@ int hrt_replace(const void *bytes, uint64_t size)
 	static struct hrt_image fresh;
 
 	if (hrt_image_parse(bytes, size, &fresh)) {
-		pr_warn("hrt: replacement image refused: %s", fresh.why);
+		pr_warn_limited("hrt: replacement image refused: %s", fresh.why);
 		return -TANDEM_EINVAL;
 	}
 	if (ALIGN_DOWN(fresh.lowest, 2 * MiB) != hrt_plan.mem_base ||
 	    fresh.highest + BOOT_STATE_SIZE + hrt.ncores * STACK_SIZE >
 		    hrt_plan.mem_base + hrt_plan.mem_size ||
 	    fresh.comm_page_gpa != image.comm_page_gpa) {
-		pr_warn("hrt: replacement image does not fit the HRT's memory or moves its comm page");
+		pr_warn_limited(
+			"hrt: replacement image does not fit the HRT's memory or moves its comm page");
 		return -TANDEM_EINVAL;
 	}
 	/* From here the copy is the image: it is kept, whatever follows. */

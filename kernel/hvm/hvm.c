@@ -36,9 +36,40 @@ static void upcall_core(unsigned int i)
 	vcpu_post(c, VCPU_REQ_IRQ);
 }
 
+/*
+ * Reboot and Replace stop the HRT's cores and wait until each has taken
+ * the request (vcpu_request()). They must not hold hvm_lock meanwhile: a
+ * core finishing a call waits for hvm_lock in CALL_DONE and would never
+ * take the request (found by the ROS's hypercall fuzzer: a reboot during
+ * an invoke hung both CPUs for 5 s, then the HRT stayed down). So they
+ * are serialized by restart_lock alone, and set restarting under
+ * hvm_lock for their duration: every invoke is refused meanwhile.
+ */
+static struct spinlock restart_lock;
+static bool restarting;
+
+static bool restart_begin(struct vcpu *v, bool need_idle)
+{
+	bool ok;
+
+	spin_lock(&hvm_lock);
+	ok = !from_hrt(v) && hrt.cell &&
+	     (!need_idle || hrt.trans_state == TANDEM_HRT_IDLE);
+	restarting = ok;
+	spin_unlock(&hvm_lock);
+	return ok;
+}
+
+static void restart_end(void)
+{
+	spin_lock(&hvm_lock);
+	restarting = false;
+	spin_unlock(&hvm_lock);
+}
+
 static uint64_t invoke(struct vcpu *v, uint64_t desc, bool parallel)
 {
-	if (from_hrt(v) || !hrt.cell || hrt.failed ||
+	if (from_hrt(v) || !hrt.cell || hrt.failed || restarting ||
 	    hrt.trans_state != TANDEM_HRT_IDLE)
 		return HVM_ERROR;
 	/* The descriptor is the ROS's (physical) pointer, passed through;
@@ -84,26 +115,40 @@ static uint64_t get_state(struct vcpu *v, uint64_t event_gpa)
 	return hrt.trans_state;
 }
 
-/* Replace HRT image: copied once from the ROS, then validated. */
+/* Replace HRT image: copied once from the ROS, then validated. Called
+ * without hvm_lock (see restart_begin()). */
 static uint64_t replace(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
 	const void *src;
 	void *copy;
 	int err;
 
-	if (from_hrt(v) || !hrt.cell || !len || len > IMAGE_MAX ||
-	    hrt.trans_state != TANDEM_HRT_IDLE)
+	if (!restart_begin(v, true))
 		return HVM_ERROR;
-	src = cell_gpa_to_hva(&root_cell, gpa, len);
-	if (!src)
+	src = len && len <= IMAGE_MAX ? cell_gpa_to_hva(&root_cell, gpa, len) :
+					NULL;
+	copy = src ? page_alloc((len + PAGE_SIZE - 1) / PAGE_SIZE) : NULL;
+	if (!copy) {
+		restart_end();
 		return HVM_ERROR;
-	copy = page_alloc((len + PAGE_SIZE - 1) / PAGE_SIZE);
-	if (!copy)
-		return HVM_ERROR;
+	}
 	memcpy(copy, src, len);
 	err = hrt_replace(copy, len);
 	if (err == -TANDEM_EINVAL)
 		page_free(copy, (len + PAGE_SIZE - 1) / PAGE_SIZE);
+	restart_end();
+	return err ? HVM_ERROR : 0;
+}
+
+static uint64_t reboot(struct vcpu *v)
+{
+	int err;
+
+	/* In any state: a reboot is how the ROS ends a call that hangs. */
+	if (!restart_begin(v, false))
+		return HVM_ERROR;
+	err = hrt_reboot();
+	restart_end();
 	return err ? HVM_ERROR : 0;
 }
 
@@ -112,12 +157,6 @@ static uint64_t request(struct vcpu *v, uint64_t req, const uint64_t *a)
 	switch (req) {
 	case TANDEM_HVM_NULL:
 		return 0;
-	case TANDEM_HVM_REBOOT_HRT:
-		if (from_hrt(v) || !hrt.cell)
-			return HVM_ERROR;
-		return hrt_reboot() ? HVM_ERROR : 0;
-	case TANDEM_HVM_REPLACE_HRT:
-		return replace(v, a[0], a[1]);
 	case TANDEM_HVM_GET_STATE:
 		return from_hrt(v) ? HVM_ERROR : get_state(v, a[0]);
 	case TANDEM_HVM_INVOKE:
@@ -142,10 +181,20 @@ void hvm_downcall(struct vcpu *v)
 	if (hrt.cell && v->regs[GPR_RBX] == TANDEM_HVM_MARKER_64) {
 		const uint64_t a[4] = { v->regs[GPR_RDX], v->regs[GPR_RSI],
 					v->regs[GPR_RDI], v->regs[GPR_R8] };
+		uint64_t req = v->regs[GPR_RCX];
 
-		spin_lock(&hvm_lock);
-		ret = request(v, v->regs[GPR_RCX], a);
-		spin_unlock(&hvm_lock);
+		if (req == TANDEM_HVM_REBOOT_HRT ||
+		    req == TANDEM_HVM_REPLACE_HRT) {
+			spin_lock(&restart_lock);
+			ret = req == TANDEM_HVM_REBOOT_HRT ?
+				      reboot(v) :
+				      replace(v, a[0], a[1]);
+			spin_unlock(&restart_lock);
+		} else {
+			spin_lock(&hvm_lock);
+			ret = request(v, req, a);
+			spin_unlock(&hvm_lock);
+		}
 	}
 	v->regs[GPR_RAX] = ret;
 	vcpu_skip_insn(v);
