@@ -22,7 +22,9 @@ int hrt_plan_resources(unsigned int online_cpus);
 /** Boots the HRT module, if there is one, on the CPUs and memory chosen at
  * start-up; 0, or a negative errno after one line naming the problem. */
 int hrt_start(void);
-/** Reloads the HRT image and restarts every HRT core (reboot HRT). */
+/** Reloads the HRT image and restarts every HRT core (reboot HRT). Only
+ * from an HVM_EXCLUSIVE request (hvm/hvm.c): it waits for the HRT's CPUs,
+ * so it must not hold the HVM lock they may be waiting for. */
 int hrt_reboot(void);
 /** Validates a new HRT image (a private copy from page_alloc) and reboots
  * with it. -EINVAL: refused, the copy is still the caller's; any other
