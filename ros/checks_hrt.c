@@ -896,8 +896,10 @@ static void check_cell_one(void)
 }
 
 /* Reboots in a row, each followed by a parallel invoke that must complete
- * on every core; every other reboot interrupts a parallel call still
- * running (the HRT's cores then report to Tandem while it reboots). */
+ * on every core. Each reboot comes right after a parallel invoke, so the
+ * HRT's cores report call done while Tandem reboots them (before the fix,
+ * a core waiting for the HVM lock that the reboot held stayed in
+ * wait-for-SIPI, and the next parallel invoke never finished). */
 static void check_reboot_loop(void)
 {
 	uint64_t t0 = rdtsc();
@@ -911,11 +913,11 @@ static void check_reboot_loop(void)
 
 		if (n >= REBOOTS_MIN && rdtsc() - t0 > ms_ticks(REBOOTS_MS))
 			break;
-		if (n & 1) {
-			prepare(&busy, busy_results, HRT_FN_SPIN_US,
-				LOOP_SPIN_US, 0);
-			(void)caught(OP_PAR_INVOKE, (uint64_t)&busy, 0);
-		}
+		/* A call the reboot interrupts: a short one, whose call done
+		 * races with the reboot, or (every fourth) a longer one. */
+		prepare(&busy, busy_results, HRT_FN_SPIN_US,
+			(n & 3) == 3 ? LOOP_SPIN_US : 0, 0);
+		(void)caught(OP_PAR_INVOKE, (uint64_t)&busy, 0);
 		r = caught(OP_REBOOT, 0, 0);
 		if (!is(r, 0)) {
 			ksnprintf(why, sizeof(why), "reboot %u: %s, want 0",

@@ -30,6 +30,13 @@ static uint64_t invoke(struct vcpu *v, uint64_t desc, bool parallel)
 	 * least be the caller's RAM. */
 	if (!cell_gpa_to_hva(v->cell, desc, sizeof(struct tandem_hrt_call)))
 		return HVM_ERROR;
+	/* A core that has not yet taken its start (at boot Tandem does not
+	 * wait for it) would drop the upcall with the reset: not yet. */
+	for (unsigned int i = 0; i < n; i++)
+		if (__atomic_load_n(&hrt.cell->vcpus[i]->requests,
+				    __ATOMIC_ACQUIRE) &
+		    VCPU_REQ_RESET)
+			return HVM_ERROR;
 	hrt.trans_count = n;
 	hrt.trans_state = parallel ? TANDEM_HRT_PARCALL : TANDEM_HRT_CALL;
 	hrt.ros_event.event_type = TANDEM_ROS_NONE;
