@@ -231,7 +231,7 @@ static int load(void)
 static void start_cores(bool boot)
 {
 	hrt.trans_state = TANDEM_HRT_IDLE;
-	hrt.trans_count = 0;
+	hrt.trans_cores = 0;
 	hrt.ros_event.event_type = TANDEM_ROS_NONE;
 	hrt.comm->upcall_type = TANDEM_UPCALL_NULL;
 	hrt.comm->upcall_arg = 0;

@@ -102,7 +102,7 @@ void hvm_hrt_failed(uint64_t rip, uint64_t vector)
 	hrt.ros_event.event_type = TANDEM_HRT_EXCEPTION;
 	hrt.ros_event.excp.rip = rip;
 	hrt.ros_event.excp.vector = vector;
-	hrt.trans_count = 0;
+	hrt.trans_cores = 0;
 	hrt.trans_state = TANDEM_HRT_IDLE;
 	spin_unlock(&hvm_lock);
 }

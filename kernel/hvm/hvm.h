@@ -19,7 +19,7 @@ struct hrt {
 	struct tandem_comm_page *comm; /* Tandem's view of the comm page */
 	unsigned int ncores;
 	volatile uint32_t trans_state;	   /* TANDEM_HRT_* */
-	volatile uint32_t trans_count;	   /* HRT cores yet to complete */
+	volatile uint64_t trans_cores;	   /* HRT cores yet to call done */
 	struct tandem_ros_event ros_event; /* pending event for the ROS */
 	volatile bool rebooting; /* a reboot or replace runs (hvm.c) */
 };

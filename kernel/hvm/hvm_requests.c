@@ -37,7 +37,7 @@ static uint64_t invoke(struct vcpu *v, uint64_t desc, bool parallel)
 				    __ATOMIC_ACQUIRE) &
 		    VCPU_REQ_RESET)
 			return HVM_ERROR;
-	hrt.trans_count = n;
+	hrt.trans_cores = n == 64 ? ~0ull : (1ull << n) - 1;
 	hrt.trans_state = parallel ? TANDEM_HRT_PARCALL : TANDEM_HRT_CALL;
 	hrt.ros_event.event_type = TANDEM_ROS_NONE;
 	hrt.comm->upcall_type = parallel ? TANDEM_UPCALL_PAR_INVOKE :
@@ -59,14 +59,17 @@ static uint64_t req_par_invoke(struct vcpu *v, const uint64_t *a)
 	return invoke(v, a[0], true);
 }
 
-/* Counted per call, not per core (ABI.md 4.10). */
+/* Once from each core that runs the call: a second one, or one from a
+ * core the call was not sent to, is refused (ABI.md 4.10). */
 static uint64_t req_call_done(struct vcpu *v, const uint64_t *a)
 {
-	(void)v;
+	uint64_t bit = 1ull << v->index;
+
 	(void)a;
-	if (!hrt.trans_count)
+	if (!(hrt.trans_cores & bit))
 		return HVM_ERROR;
-	if (--hrt.trans_count == 0) {
+	hrt.trans_cores &= ~bit;
+	if (!hrt.trans_cores) {
 		hrt.ros_event.event_type = TANDEM_ROS_DONE;
 		hrt.trans_state = TANDEM_HRT_IDLE;
 	}
@@ -119,7 +122,7 @@ static uint64_t req_replace(struct vcpu *v, const uint64_t *a)
 	return err ? HVM_ERROR : 0;
 }
 
-#define CALLS HVM_IN(TANDEM_HRT_CALL) | HVM_IN(TANDEM_HRT_PARCALL)
+#define CALLS (HVM_IN(TANDEM_HRT_CALL) | HVM_IN(TANDEM_HRT_PARCALL))
 
 const struct hvm_request hvm_requests[] = {
 	[TANDEM_HVM_NULL] = { req_null, HVM_FROM_ROS | HVM_FROM_HRT, HVM_IN_ANY,
