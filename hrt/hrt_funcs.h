@@ -19,6 +19,11 @@
  *   5  SPIN_US      busy-waits args[0] microseconds (TSC, cpu_freq_khz of
  *                   the HRT info tag), then returns 0 (HRT_FN_BAD above
  *                   HRT_SPIN_MAX_US)
+ *   6  DOWNCALL     issues 0xf00d request args[0] from this HRT core with
+ *                   RDX, RSI, RDI, R8 = args[1..4]; returns its RAX (the
+ *                   ROS tests the request table from the HRT's side)
+ *   7  BOOT_ID      returns a number taken from the TSC when this boot of
+ *                   the HRT began: it changes with every (re)boot
  *   other           returns HRT_FN_BAD
  */
 #ifndef TANDEM_HRT_HRT_FUNCS_H
@@ -30,6 +35,8 @@
 #define HRT_FN_VERSION	    3
 #define HRT_FN_TRIPLE_FAULT 4
 #define HRT_FN_SPIN_US	    5
+#define HRT_FN_DOWNCALL	    6
+#define HRT_FN_BOOT_ID	    7
 
 /* Result of an unknown function or of bad arguments. */
 #define HRT_FN_BAD	    0xbad
