@@ -19,7 +19,7 @@ NASM	?= nasm
 OBJCOPY	?= objcopy
 
 CELLS_BUILD	:= $(BUILD)/cells
-CELLS_NAMES	:= tiny deny faulty spinner prober hostile apicwall
+CELLS_NAMES	:= tiny deny faulty spinner prober hostile hvmhostile apicwall
 CELLS_BINS	:= $(patsubst %,$(CELLS_BUILD)/%.bin,$(CELLS_NAMES))
 CELLS_ELFS	:= $(patsubst %,$(CELLS_BUILD)/%.elf,$(CELLS_NAMES))
 

@@ -113,6 +113,9 @@ __attribute__((noreturn)) void hrt_stop(void);
 long hrt_downcall(const struct hrt_core *c, uint64_t request, uint64_t a1,
 		  uint64_t a2);
 
+/* Set by core 0 from the TSC as this boot begins (HRT_FN_BOOT_ID). */
+extern uint64_t hrt_boot_id;
+
 /** Build this core's IDT (every vector to hrt_trap()) and load it. */
 void hrt_trap_init(struct hrt_core *c);
 

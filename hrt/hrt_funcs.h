@@ -19,7 +19,12 @@
  *   5  SPIN_US      busy-waits args[0] microseconds (TSC, cpu_freq_khz of
  *                   the HRT info tag), then returns 0 (HRT_FN_BAD above
  *                   HRT_SPIN_MAX_US)
- *   6  ATTACK       hostile on purpose (the wall checks): fixed IPIs of
+ *   6  DOWNCALL     issues 0xf00d request args[0] from this HRT core with
+ *                   RDX, RSI, RDI, R8 = args[1..4]; returns its RAX (the
+ *                   ROS tests the request table from the HRT's side)
+ *   7  BOOT_ID      returns a number taken from the TSC when this boot of
+ *                   the HRT began: it changes with every (re)boot
+ *   8  ATTACK       hostile on purpose (the wall checks): fixed IPIs of
  *                   vector args[1], NMIs and INITs to every APIC ID in
  *                   the mask args[0] (IDs 0-63) through the xAPIC page
  *                   and the x2APIC MSRs, then IA32_APIC_BASE writes that
@@ -36,7 +41,9 @@
 #define HRT_FN_VERSION	    3
 #define HRT_FN_TRIPLE_FAULT 4
 #define HRT_FN_SPIN_US	    5
-#define HRT_FN_ATTACK	    6
+#define HRT_FN_DOWNCALL	    6
+#define HRT_FN_BOOT_ID	    7
+#define HRT_FN_ATTACK	    8
 
 /* ATTACK's result bits. */
 #define HRT_ATTACK_BASE_READ \

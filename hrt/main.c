@@ -19,6 +19,7 @@ const uint64_t hrt_stack_size = HRT_STACK_SIZE;
 const uint64_t hrt_max_cores = HRT_MAX_CORES;
 
 static unsigned checked_in;
+uint64_t hrt_boot_id; /* .bss: zero until core 0 sets it, every boot */
 
 struct hrt_core *hrt_this_core(void)
 {
@@ -172,8 +173,10 @@ void hrt_main(uint32_t magic, uint64_t mbi, uint64_t vcpu, uint64_t index)
 			why, magic, mbi);
 	__atomic_add_fetch(&checked_in, 1, __ATOMIC_RELEASE);
 
-	if (index == 0)
+	if (index == 0) {
+		__atomic_store_n(&hrt_boot_id, rdtsc() | 1, __ATOMIC_RELEASE);
 		core0_start(c);
+	}
 	/* sti's one-instruction shadow: no upcall slips in before hlt. */
 	for (;;)
 		__asm__ volatile("sti\n\thlt" ::: "memory");

@@ -49,6 +49,13 @@ static uint64_t sum(const struct hrt_setup *s, uint64_t pa, uint64_t n)
 	return total;
 }
 
+/* Any request, any arguments: Tandem decides whether the HRT may. */
+static uint64_t downcall(const struct hrt_core *c, const uint64_t *a)
+{
+	return (uint64_t)tandem_hvm_call_insn(c->amd, TANDEM_HVM_MARKER_64,
+					      a[0], a[1], a[2], a[3], a[4]);
+}
+
 static uint64_t run(struct hrt_core *c, const struct tandem_hrt_call *call)
 {
 	switch (call->func) {
@@ -64,6 +71,10 @@ static uint64_t run(struct hrt_core *c, const struct tandem_hrt_call *call)
 		triple_fault(c);
 	case HRT_FN_SPIN_US:
 		return spin_us(&c->setup, call->args[0]);
+	case HRT_FN_DOWNCALL:
+		return downcall(c, call->args);
+	case HRT_FN_BOOT_ID:
+		return hrt_boot_id;
 	case HRT_FN_ATTACK:
 		return hrt_attack(c, call->args[0], call->args[1]);
 	default:

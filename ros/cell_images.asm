@@ -20,6 +20,7 @@ cell_image faulty
 cell_image spinner
 cell_image prober
 cell_image hostile
+cell_image hvmhostile
 cell_image apicwall
 
 ; Cell Create (code 1) at CPL 3 with RDI = the configuration's address, by

@@ -40,6 +40,7 @@
 #include "tandem/comm_region.h"
 #include "../cells/cell_image.h"
 #include "../hrt/hrt_funcs.h"
+#include "../cells/hvmhostile.h"
 
 #define CELLS_PHYS	 0x4000000ull /* 64 MiB, if free */
 #define CELLS_MEM_SIZE	 ((uint64_t)CELL_RAM_SIZE)
@@ -75,6 +76,7 @@ extern const uint8_t ros_cell_faulty[], ros_cell_faulty_end[];
 extern const uint8_t ros_cell_spinner[], ros_cell_spinner_end[];
 extern const uint8_t ros_cell_prober[], ros_cell_prober_end[];
 extern const uint8_t ros_cell_hostile[], ros_cell_hostile_end[];
+extern const uint8_t ros_cell_hvmhostile[], ros_cell_hvmhostile_end[];
 
 /* CPL 3 Cell Create with RDI = the configuration (ros/cell_images.asm). */
 void ros_user_cell_create_vmmcall(void);
@@ -95,6 +97,8 @@ static const struct image img_prober = { "prober", ros_cell_prober,
 					 ros_cell_prober_end };
 static const struct image img_hostile = { "hostile", ros_cell_hostile,
 					  ros_cell_hostile_end };
+static const struct image img_hvmhostile = { "hvmhostile", ros_cell_hvmhostile,
+					     ros_cell_hvmhostile_end };
 
 /* A configuration: header, then up to three memory regions, contiguous,
  * then the PIO regions (add_pio() puts them right after the last memory
@@ -592,6 +596,151 @@ static void check_prober(void)
 		      ST(st), STATE_TIMEOUT_MS);
 	}
 	cleanup(id);
+}
+
+/* ---- hvmhostile (cells/hvmhostile.c) ---- */
+
+#define STORM_MAX	100000u
+#define STORM_MIN	5000u
+#define STORM_BUDGET_MS 5000u  /* the storm's length is scaled to this */
+#define HOSTILE_MS	120000 /* start until shut down, storm included */
+
+static const char *const hh_names[HH_CALLS] = {
+	"get state 1",	"create",     "start 1",
+	"destroy 1",	"restart 1",  "disable",
+	"restart self", "start self", "destroy self",
+};
+
+/* As many Debug Console Putc as this CPU issues Get Info calls in
+ * STORM_BUDGET_MS, within [STORM_MIN, STORM_MAX]: 100,000 under QEMU,
+ * fewer under Bochs. */
+static uint32_t storm_length(void)
+{
+	uint64_t t0 = rdtsc(), per_call, n;
+
+	for (unsigned i = 0; i < 1000; i++)
+		(void)get_info(TANDEM_INFO_NUM_CELLS);
+	per_call = (rdtsc() - t0) / 1000 + 1;
+	n = cc.tsc_khz * STORM_BUDGET_MS / per_call;
+	return n > STORM_MAX ? STORM_MAX :
+	       n < STORM_MIN ? STORM_MIN :
+			       (uint32_t)n;
+}
+
+/* After the cell: every online CPU Tandem reports is running (none
+ * failed), and the ROS's and the HRT's are among them. */
+static bool cpus_answer(char *why, size_t size)
+{
+	unsigned running = 0;
+
+	for (unsigned cpu = 0; cpu < 64; cpu++) {
+		struct hc_result r = cpu_state(cpu);
+
+		if (hc_is(r, -TANDEM_EINVAL))
+			continue;
+		if (!hc_is(r, TANDEM_CPU_RUNNING)) {
+			ksnprintf(why, size, "cpu get state %u: %s", cpu, S(r));
+			return false;
+		}
+		running++;
+	}
+	ksnprintf(why, size, "%u CPUs running, want at least %zu", running,
+		  ros_smp.ncpus);
+	return running >= ros_smp.ncpus;
+}
+
+static void hvmhostile_report(const struct hvmhostile_report *rep, bool have,
+			      uint32_t storm)
+{
+	unsigned bad = HH_CALLS;
+
+	for (unsigned i = 0; have && i < HH_CALLS && bad == HH_CALLS; i++)
+		if (rep->calls[i] != -TANDEM_EPERM)
+			bad = i;
+	check(have && bad == HH_CALLS, "cells: hvmhostile cell calls refused",
+	      "%s", !have ? "no report" : "a call was not refused");
+	if (have && bad < HH_CALLS)
+		ros_log("cells: hvmhostile: %s gave %d, want %d", hh_names[bad],
+			rep->calls[bad], -TANDEM_EPERM);
+	check(have && rep->long_mode && rep->hvm_tried == HVMHOSTILE_LAST + 1 &&
+		      !rep->hvm_accepted && rep->compat_hvm == -TANDEM_ENOSYS,
+	      "cells: hvmhostile 0xf00d refused",
+	      "report %d, 64-bit %u, tried %u of %u, %u not refused (first 0x%x: 0x%llx), "
+	      "from 32-bit mode %d (want %d)",
+	      have, have ? rep->long_mode : 0, have ? rep->hvm_tried : 0,
+	      HVMHOSTILE_LAST + 1, have ? rep->hvm_accepted : 0,
+	      have ? rep->first_accepted : 0,
+	      have ? (unsigned long long)rep->first_value : 0ull,
+	      have ? rep->compat_hvm : 0, -TANDEM_ENOSYS);
+	check(have && rep->storm_sent == storm && !rep->storm_nonzero,
+	      "cells: hvmhostile putc storm",
+	      "report %d: %u of %u characters sent, %u answers not 0", have,
+	      have ? rep->storm_sent : 0, storm, have ? rep->storm_nonzero : 0);
+}
+
+/* The cell attacks the HVM interface and the cell calls, and floods the
+ * console; its report comes back with its memory. Afterwards the HRT
+ * still runs the same boot (not rebooted, not replaced) and answers on
+ * every core, and Tandem and every CPU answer. */
+static void check_hvmhostile(void)
+{
+	const char *name = "cells: hvmhostile shut down";
+	const struct hvmhostile_report *rep =
+		(const struct hvmhostile_report *)(cc.phys + HVMHOSTILE_REPORT);
+	struct ros_hrt_probe before, after;
+	struct hc_result r, st = { 0 };
+	uint32_t storm = storm_length();
+	bool have = false, ok;
+	char why[120];
+	long id;
+
+	ros_hrt_probe(&before);
+	/* load_create() with the storm's length in the image's header: the
+	 * memory is the cell's from Cell Create on. */
+	r = (struct hc_result){ .not_called = true };
+	if (load_image(&img_hvmhostile, why, sizeof(why))) {
+		((struct cell_image_info *)(cc.phys + CELL_IMAGE_BASE +
+					    CELL_INFO_OFFSET))
+			->reserved[0] = storm;
+		config_init(&cfg, "hvmhostile", 0);
+		r = create();
+		if (!called(r) || r.value <= 0)
+			ksnprintf(why, sizeof(why),
+				  "cell create hvmhostile: %s, want an id > 0",
+				  S(r));
+	}
+	id = called(r) && r.value > 0 ? r.value : 0;
+	if (id) {
+		r = start(id);
+		ok = called(r) && r.value == 0 &&
+		     wait_state(id, TANDEM_CELL_SHUT_DOWN, HOSTILE_MS, &st);
+		check(ok, name, "cell %ld: start %s, state %s, want 1", id,
+		      S(r), ST(st));
+		r = destroy(id);
+		have = called(r) && r.value == 0 &&
+		       __atomic_load_n(&rep->magic, __ATOMIC_ACQUIRE) ==
+			       HVMHOSTILE_MAGIC;
+		cleanup(id);
+	} else {
+		check(false, name, "%s", why);
+	}
+	ros_log("cells: hvmhostile: storm of %u characters", storm);
+	hvmhostile_report(rep, have, storm);
+
+	ros_hrt_probe(&after);
+	check(before.present == after.present &&
+		      (!after.present ||
+		       (after.answers && before.boot_id == after.boot_id &&
+			before.version == after.version)),
+	      "cells: hrt untouched by hvmhostile",
+	      "HRT before: present %d, boot 0x%lx, version %lu; after: present %d, "
+	      "answers on every core %d, boot 0x%lx, version %lu",
+	      before.present, before.boot_id, before.version, after.present,
+	      after.answers, after.boot_id, after.version);
+	r = get_info(TANDEM_INFO_NUM_CELLS);
+	ok = called(r) && r.value >= 1 && cpus_answer(why, sizeof(why));
+	check(ok, "cells: tandem and cpus answer after hvmhostile",
+	      "get info cells %s; %s", S(r), why);
 }
 
 static void check_tiny(void)
@@ -1303,6 +1452,7 @@ void checks_cells(struct suite *s)
 	check_ports();
 	check_errors();
 	check_prober();
+	check_hvmhostile();
 	check_tiny();
 	check_deny();
 	check_denials();

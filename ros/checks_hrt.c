@@ -42,12 +42,25 @@
 #define UNKNOWN_REQUEST	  0x99
 #define WRONG_MARKER	  0x6464646464646400ull
 #define UNSET		  0x5555555555555555ull /* no result written */
+#define REBOOTS		  10	/* in a row, each with a parallel invoke */
+#define REBOOTS_MIN	  3	/* ... at least, when they take long */
+#define REBOOTS_MS	  60000 /* time for more than REBOOTS_MIN */
+#define LOOP_SPIN_US	  20000 /* the call some reboots interrupt */
+#define PATTERN		  0xa5
+#define EDGE		  40 /* bytes of an 80-byte buffer inside RAM */
 
 extern const uint8_t ros_hrt2_image[], ros_hrt2_image_end[];
 
 /* CPL 3 null downcalls (ros/hrt_images.asm). */
 void ros_user_hvm_null_vmmcall(void);
 void ros_user_hvm_null_vmcall(void);
+
+/* A CPL 3 downcall with these registers (ros/hrt_images.asm). */
+struct ros_hvm_regs {
+	uint64_t rcx, rdx, rsi, rdi, r8;
+	uint32_t amd;
+};
+void ros_user_hvm_call(void);
 
 static struct tandem_hrt_call call, busy;
 static uint64_t results[HRT_MAX_CORES + 1], busy_results[HRT_MAX_CORES + 1];
@@ -599,6 +612,344 @@ static void check_replace(void)
 	      RECOVER_MS, why);
 }
 
+/* ---- the request table (guest-abi/ABI.md 4.10) ---- */
+
+/* Requests Tandem does not build: -1 from everyone. */
+static const uint64_t unbuilt[] = {
+	TANDEM_HVM_REBOOT_ROS,
+	TANDEM_HVM_REBOOT_BOTH,
+	TANDEM_HVM_ROS_EVENT_REQUEST,
+	TANDEM_HVM_HRT_EVENT_ACK,
+	TANDEM_HVM_ROS_EVENT_DONE,
+	TANDEM_HVM_SYNC_SETUP,
+	TANDEM_HVM_SYNC_TEARDOWN,
+	TANDEM_HVM_MERGE,
+	TANDEM_HVM_UNMERGE,
+	TANDEM_HVM_MERGE_DONE,
+	TANDEM_HVM_SIGNAL_INSTALL,
+	TANDEM_HVM_SIGNAL,
+	TANDEM_HVM_GDT_SYNC,
+	TANDEM_HVM_GDT_REGISTER,
+	TANDEM_HVM_GDT_RESTORE,
+	TANDEM_HVM_GDT_DONE,
+	0x60,
+	0xffffffffull,
+	1ull << 32, /* NULL in the low half: RCX is compared whole */
+};
+
+static struct ros_hvm_regs uregs;
+
+/* One downcall with all four arguments, at CPL 0 or 3, faults caught. */
+static struct hc_result hvm4(bool user, uint64_t req, uint64_t a1, uint64_t a2,
+			     uint64_t a3)
+{
+	struct hc_result r = { 0 };
+	int fault;
+
+	if (!user) {
+		fault = ros_try(ROS_ANY_VECTOR);
+		if (fault == 0) {
+			r.value = tandem_hvm_call(req, a1, a2, a3, 0);
+			ros_untry();
+		} else {
+			r.fault = fault;
+			r.fault_rip = ros_last_fault()->rip;
+		}
+		return r;
+	}
+	uregs = (struct ros_hvm_regs){ req, a1, a2, a3, 0, hs.s->id.amd };
+	fault = ros_try(ROS_ANY_VECTOR);
+	if (fault == 0) {
+		uint64_t cs = 0;
+
+		r.value = (long)ros_run_user(ros_user_hvm_call,
+					     user_stack + sizeof(user_stack),
+					     (uint64_t)&uregs, &cs);
+		ros_untry();
+		if ((cs & 3) != 3)
+			r.not_called = true;
+	} else {
+		r.fault = fault;
+		r.fault_rip = ros_last_fault()->rip;
+	}
+	return r;
+}
+
+/* What the HRT runs: function 7 (boot id) and 3 (version) on core 0. */
+void ros_hrt_probe(struct ros_hrt_probe *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!hs.s || !hs.s->detected || !is(caught(OP_NULL, 0, 0), 0))
+		return;
+	p->present = true;
+	if (is(sync_call(HRT_FN_BOOT_ID, 0, 0, false), 0))
+		p->boot_id = results[0];
+	if (is(sync_call(HRT_FN_VERSION, 0, 0, false), 0))
+		p->version = results[0];
+	p->answers = is(sync_call(HRT_FN_CORE, 0, 0, true), 0);
+	for (unsigned i = 0; p->answers && i < hs.cores; i++)
+		p->answers = results[i] == (uint64_t)i * HRT_CORE_FACTOR;
+}
+
+/* The last page of a range of the ROS's RAM that the next byte does not
+ * continue (a hole or a reserved range follows: not the ROS's RAM for
+ * Tandem either), free and mapped (the low 4 GiB): buffers that run across
+ * the end of RAM start EDGE bytes below it. */
+static uint8_t *ram_edge(void)
+{
+	const struct ros_boot *b = hs.s->boot;
+
+	for (size_t i = b->nmem; i-- > 0;) {
+		const struct ros_mem_range *m = &b->mem[i];
+		uint64_t end = m->base + m->len;
+
+		if (m->type != MB2_MEM_AVAILABLE || end > 0x100000000ull ||
+		    m->len < PAGE_SIZE)
+			continue;
+		if (i + 1 < b->nmem && b->mem[i + 1].base == end &&
+		    b->mem[i + 1].type != MB2_MEM_RESERVED)
+			continue;
+		if (ros_ram_is_free(b, end - PAGE_SIZE, PAGE_SIZE))
+			return (uint8_t *)(end - EDGE);
+	}
+	return NULL;
+}
+
+static bool edge_untouched(const uint8_t *edge)
+{
+	for (unsigned i = 0; edge && i < EDGE; i++)
+		if (edge[i] != PATTERN)
+			return false;
+	return true;
+}
+
+/*
+ * Addresses that are not the caller's RAM, for every request that takes
+ * one: -1, nothing written, nothing started, the HRT not rebooted. Beyond
+ * RAM, across its end, the HRT's memory and Tandem's.
+ */
+static bool bad_pointers(bool user, char *why, size_t size)
+{
+	uint8_t *edge = ram_edge();
+	uint64_t hrt_mem = hs.s->hrt_mem.base, tandem = hs.s->tandem_mem[0].base;
+	struct ros_hrt_probe before, after;
+	const struct {
+		uint64_t req, a1, a2;
+	} bad[] = {
+		{ TANDEM_HVM_GET_STATE, BAD_DESC, 0 },
+		{ TANDEM_HVM_GET_STATE, (uint64_t)edge, 0 },
+		{ TANDEM_HVM_GET_STATE, hrt_mem, 0 },
+		{ TANDEM_HVM_GET_STATE, tandem, 0 },
+		{ TANDEM_HVM_INVOKE, BAD_DESC, 0 },
+		{ TANDEM_HVM_INVOKE, (uint64_t)edge, 0 },
+		{ TANDEM_HVM_PAR_INVOKE, hrt_mem, 0 },
+		{ TANDEM_HVM_PAR_INVOKE, tandem, 0 },
+		{ TANDEM_HVM_REPLACE_HRT, BAD_DESC, PAGE_SIZE },
+		{ TANDEM_HVM_REPLACE_HRT, (uint64_t)edge, PAGE_SIZE },
+		{ TANDEM_HVM_REPLACE_HRT, hrt_mem, PAGE_SIZE },
+		{ TANDEM_HVM_REPLACE_HRT, tandem, PAGE_SIZE },
+	};
+	struct hc_result r;
+
+	if (edge)
+		memset(edge, PATTERN, EDGE);
+	else
+		ros_log("hrt: no free page at the end of a RAM range: no buffer across it");
+	ros_hrt_probe(&before);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!bad[i].a1)
+			continue; /* no such range here */
+		r = hvm4(user, bad[i].req, bad[i].a1, bad[i].a2, 0);
+		if (is(r, 0)) /* wrongly taken: let it end */
+			(void)caught(OP_WAIT, ms_ticks(RECOVER_MS), 0);
+		if (!is(r, TANDEM_HRT_ERROR)) {
+			ksnprintf(why, size,
+				  "request 0x%lx with 0x%lx: %s, want -1",
+				  bad[i].req, bad[i].a1, S(r));
+			return false;
+		}
+	}
+	r = caught(OP_STATE, 0, 0);
+	ros_hrt_probe(&after);
+	ksnprintf(why, size,
+		  "then: state %s, bytes before the end of RAM %s, HRT boot 0x%lx -> 0x%lx, "
+		  "version %lu -> %lu",
+		  S(r), edge_untouched(edge) ? "untouched" : "written",
+		  before.boot_id, after.boot_id, before.version, after.version);
+	return is(r, TANDEM_HRT_IDLE) && edge_untouched(edge) &&
+	       before.boot_id == after.boot_id && after.boot_id &&
+	       before.version == after.version;
+}
+
+/* Rules at CPL 0 or 3: the HRT's own request and the unbuilt ones are
+ * refused; the null and the state request work; then bad pointers. */
+static void check_rules(bool user)
+{
+	struct hc_result r;
+	char why[160] = "";
+	bool ok = true;
+
+	r = hvm4(user, TANDEM_HVM_CALL_DONE, 0, 0, 0);
+	if (!is(r, TANDEM_HRT_ERROR)) {
+		ksnprintf(why, sizeof(why), "call done (HRT only): %s, want -1",
+			  S(r));
+		ok = false;
+	}
+	for (unsigned i = 0; ok && i < sizeof(unbuilt) / sizeof(unbuilt[0]); i++) {
+		r = hvm4(user, unbuilt[i], 0, 0, 0);
+		if (!is(r, TANDEM_HRT_ERROR)) {
+			ksnprintf(why, sizeof(why),
+				  "request 0x%lx (not built): %s, want -1",
+				  unbuilt[i], S(r));
+			ok = false;
+		}
+	}
+	if (ok) {
+		r = hvm4(user, TANDEM_HVM_GET_STATE, (uint64_t)&event, 0, 0);
+		ok = is(r, TANDEM_HRT_IDLE);
+		if (!ok)
+			ksnprintf(why, sizeof(why), "get state: %s, want 0",
+				  S(r));
+	}
+	check(ok, user ? "hrt: request rules at cpl 3" : "hrt: request rules",
+	      "%s", why);
+	ok = bad_pointers(user, why, sizeof(why));
+	check(ok,
+	      user ? "hrt: bad pointers refused at cpl 3" :
+		     "hrt: bad pointers refused",
+	      "%s", why);
+}
+
+/* The HRT issues the ROS's requests (function 6): -1 for each, and it is
+ * neither rebooted nor replaced; its null request answers. */
+static void check_from_hrt(void)
+{
+	const struct {
+		uint64_t req, a1, a2;
+	} ros_only[] = {
+		{ TANDEM_HVM_REBOOT_HRT, 0, 0 },
+		{ TANDEM_HVM_REPLACE_HRT, (uint64_t)ros_hrt2_image,
+		  (uint64_t)(ros_hrt2_image_end - ros_hrt2_image) },
+		{ TANDEM_HVM_GET_STATE, (uint64_t)&event, 0 },
+		{ TANDEM_HVM_INVOKE, (uint64_t)&busy, 0 },
+		{ TANDEM_HVM_PAR_INVOKE, (uint64_t)&busy, 0 },
+		{ TANDEM_HVM_ROS_EVENT_REQUEST, (uint64_t)&event, 0 },
+	};
+	struct ros_hrt_probe before, after;
+	struct hc_result r = { 0 };
+	char why[160] = "all -1";
+	bool ok = true;
+
+	ros_hrt_probe(&before);
+	prepare(&busy, busy_results, HRT_FN_NULL, 0, 0);
+	for (unsigned i = 0; ok && i < sizeof(ros_only) / sizeof(ros_only[0]);
+	     i++) {
+		prepare(&call, results, HRT_FN_DOWNCALL, ros_only[i].req,
+			ros_only[i].a1);
+		call.args[2] = ros_only[i].a2;
+		r = caught(OP_SYNC, (uint64_t)&call, CALL_MS);
+		ok = is(r, 0) && results[0] == (uint64_t)-1;
+		if (!ok)
+			ksnprintf(why, sizeof(why),
+				  "request 0x%lx from the HRT: call %s, result 0x%lx, want -1",
+				  ros_only[i].req, S(r), results[0]);
+	}
+	/* A wrongly obeyed reboot or replace: let it come up again. */
+	if (!ok) {
+		char w[120];
+
+		(void)poll_call(HRT_FN_NULL, 0, RECOVER_MS, w, sizeof(w));
+	}
+	ros_hrt_probe(&after);
+	check(ok && before.boot_id == after.boot_id && after.boot_id &&
+		      before.version == after.version,
+	      "hrt: ros requests from the hrt refused",
+	      "%s; HRT boot 0x%lx -> 0x%lx, version %lu -> %lu", why,
+	      before.boot_id, after.boot_id, before.version, after.version);
+
+	prepare(&call, results, HRT_FN_DOWNCALL, TANDEM_HVM_NULL, 0);
+	r = caught(OP_SYNC, (uint64_t)&call, CALL_MS);
+	check(is(r, 0) && results[0] == 0, "hrt: null request from the hrt",
+	      "call %s, result 0x%lx, want 0", S(r), results[0]);
+}
+
+/* The HRT is cell 1 to the cell calls (ABI.md 4.10, "The HRT as cell 1"). */
+static void check_cell_one(void)
+{
+	const struct suite *s = hs.s;
+	struct hc_result st, start, destroy, restart, n;
+
+	st = hc_call(s, s->native_via, TANDEM_HC_CELL_GET_STATE, 1);
+	start = hc_call(s, s->native_via, TANDEM_HC_CELL_START, 1);
+	destroy = hc_call(s, s->native_via, TANDEM_HC_CELL_DESTROY, 1);
+	restart = hc_call(s, s->native_via, TANDEM_HC_CELL_SOFT_RESTART, 1);
+	n = hc_call(s, s->native_via, TANDEM_HC_HYPERVISOR_GET_INFO,
+		    TANDEM_INFO_NUM_CELLS);
+	check(hc_is(st, 0) && hc_is(start, -TANDEM_EINVAL) &&
+		      hc_is(destroy, -TANDEM_EINVAL) &&
+		      hc_is(restart, -TANDEM_EINVAL) && hc_is(n, 2),
+	      "hrt: the hrt as cell 1",
+	      "get state %ld (want 0), start %ld, destroy %ld, soft restart %ld (want %d), "
+	      "get info cells %ld (want 2: the ROS and the HRT)",
+	      st.value, start.value, destroy.value, restart.value,
+	      -TANDEM_EINVAL, n.value);
+}
+
+/* Reboots in a row, each followed by a parallel invoke that must complete
+ * on every core. Each reboot comes right after a parallel invoke, so the
+ * HRT's cores report call done while Tandem reboots them (before the fix,
+ * a core waiting for the HVM lock that the reboot held stayed in
+ * wait-for-SIPI, and the next parallel invoke never finished). */
+static void check_reboot_loop(void)
+{
+	uint64_t t0 = rdtsc();
+	unsigned n = 0, bad;
+	char why[160] = "";
+	bool ok = true;
+
+	for (n = 0; ok && n < REBOOTS; n++) {
+		struct hc_result r;
+		uint64_t t;
+
+		if (n >= REBOOTS_MIN && rdtsc() - t0 > ms_ticks(REBOOTS_MS))
+			break;
+		/* A call the reboot interrupts: a short one, whose call done
+		 * races with the reboot, or (every fourth) a longer one. */
+		prepare(&busy, busy_results, HRT_FN_SPIN_US,
+			(n & 3) == 3 ? LOOP_SPIN_US : 0, 0);
+		(void)caught(OP_PAR_INVOKE, (uint64_t)&busy, 0);
+		r = caught(OP_REBOOT, 0, 0);
+		if (!is(r, 0)) {
+			ksnprintf(why, sizeof(why), "reboot %u: %s, want 0",
+				  n + 1, S(r));
+			ok = false;
+			break;
+		}
+		/* Refused while the reboot is still going: try again. */
+		t = rdtsc();
+		do {
+			prepare(&call, results, HRT_FN_CORE, n, 0);
+			r = caught(OP_SYNC_PAR, (uint64_t)&call, RECOVER_MS);
+		} while (is(r, TANDEM_HRT_ERROR) &&
+			 rdtsc() - t < ms_ticks(RECOVER_MS));
+		for (bad = 0; is(r, 0) && bad < hs.cores; bad++)
+			if (results[bad] != (uint64_t)bad * HRT_CORE_FACTOR + n)
+				break;
+		if (!is(r, 0) || bad < hs.cores) {
+			ksnprintf(why, sizeof(why),
+				  "parallel invoke after reboot %u: %s; core %u result 0x%lx",
+				  n + 1, S(r), bad, is(r, 0) ? results[bad] : 0);
+			ok = false;
+		}
+	}
+	if (ok)
+		ros_log("hrt: %u reboots in %lu ms, each with a parallel invoke on %u cores",
+			n, ticks_ms(rdtsc() - t0), hs.cores);
+	check(ok && n >= REBOOTS_MIN,
+	      "hrt: reboots in a row, parallel invoke after each", "%s",
+	      ok ? "too few reboots" : why);
+}
+
 /* TSC ticks per millisecond, measured against 20 ms of PIT channel 2. */
 static uint64_t tsc_khz(void)
 {
@@ -618,8 +969,10 @@ static void measure_tsc(void)
 }
 
 /* Every check below: null, CPL 3 null, 4 refusals, 3 calls, many, 3 busy,
- * bad descriptor, version 1, 3 failure, 2 reboot, 4 replace. */
-#define HRT_CHECKS 24
+ * bad descriptor, version 1, 3 failure, 2 reboot, 4 replace; then the
+ * request table: 2 at CPL 0, 2 at CPL 3, 2 from the HRT, cell 1, the
+ * reboot loop. */
+#define HRT_CHECKS 32
 
 unsigned checks_hrt_planned(const struct suite *s)
 {
@@ -649,4 +1002,9 @@ void checks_hrt(struct suite *s)
 	check_failure();
 	check_reboot();
 	check_replace();
+	check_rules(false);
+	check_rules(true);
+	check_from_hrt();
+	check_cell_one();
+	check_reboot_loop();
 }

@@ -41,3 +41,27 @@ ros_user_hvm_null_vmcall:
 	vmcall
 	int 0x80
 	ud2
+
+; A CPL 3 0xf00d with every register from struct ros_hvm_regs at RDI
+; (ros/checks_hrt.c): request, RDX, RSI, RDI, R8, then a nonzero dword
+; for vmmcall (else vmcall). Back to the kernel with int 0x80, RAX the
+; result.
+global ros_user_hvm_call
+ros_user_hvm_call:
+	mov rcx, [rdi]
+	mov rdx, [rdi + 8]
+	mov rsi, [rdi + 16]
+	mov r8, [rdi + 32]
+	mov r9d, [rdi + 40]
+	mov rdi, [rdi + 24]
+	mov eax, 0xf00d
+	mov rbx, 0x6464646464646464
+	test r9d, r9d
+	jz .vmcall
+	vmmcall
+	int 0x80
+	ud2
+.vmcall:
+	vmcall
+	int 0x80
+	ud2

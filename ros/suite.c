@@ -236,8 +236,9 @@ static const struct group {
 	{ "tandem memory", checks_tandem_mem, 4, NULL },
 	{ "smp", checks_smp, 0, smp_planned },
 	{ "hrt", checks_hrt, 0, checks_hrt_planned },
-	{ "cells", checks_cells, 65, NULL },
+	{ "cells", checks_cells, 71, NULL },
 	{ "walls", checks_walls, 0, checks_walls_planned },
+	{ "fuzz", checks_fuzz, 0, checks_fuzz_planned },
 	{ "disable", checks_disable, 0, checks_disable_planned },
 };
 

@@ -102,6 +102,15 @@ void checks_smp(struct suite *s);
 /* After the SMP checks: the HRT of hrt/ through the HVM downcalls; skipped
  * with one line when there is no HRT (ros/checks_hrt.c). */
 void checks_hrt(struct suite *s);
+/* What the ROS sees of the HRT (ros/checks_hrt.c: ros_hrt_probe). */
+struct ros_hrt_probe {
+	bool present;	  /* the null downcall answers 0 */
+	bool answers;	  /* a parallel call completed on every core */
+	uint64_t boot_id; /* HRT function 7: changes with every (re)boot */
+	uint64_t version; /* HRT function 3 */
+};
+/** Asks the HRT (once checks_hrt() ran); all zero without one. */
+void ros_hrt_probe(struct ros_hrt_probe *p);
 /** How many checks checks_hrt() will report: 0 without an HRT (asks
  * Tandem with a null downcall). With one, it first waits until every HRT
  * core answers (ros/checks_hrt.c: wait_until_up). */
@@ -123,6 +132,10 @@ unsigned cells_cpu(void);
 void checks_walls(struct suite *s);
 /** How many checks checks_walls() will report. */
 unsigned checks_walls_planned(const struct suite *s);
+/* After the cell checks: the hypercall fuzzer (ros/checks_fuzz.c). */
+void checks_fuzz(struct suite *s);
+/** How many checks checks_fuzz() will report (one more with an HRT). */
+unsigned checks_fuzz_planned(const struct suite *s);
 /* Disable, last of all: the ROS continues natively (ros/checks_disable.c). */
 void checks_disable(struct suite *s);
 /** How many checks checks_disable() will report. */

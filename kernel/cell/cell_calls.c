@@ -347,8 +347,8 @@ static bool cell_agrees_to_shutdown(struct cell *c)
 		return true;
 	comm->msg_to_cell = TANDEM_MSG_NONE;
 	if (!reply)
-		pr_warn("cell '%s' did not answer the shutdown request within %u ms: treated as denied",
-			c->name, timeout_ms);
+		pr_warn_limited("cell '%s' did not answer the shutdown request within %u ms: treated as denied",
+				c->name, timeout_ms);
 	return false;
 }
 
@@ -558,6 +558,7 @@ static void destroy_cell(struct cell *c)
 	set_root_ports(c->config, false);
 	cells[c->id] = NULL;
 	num_cells--;
+	cell_console_flush(c);
 	if (log_lifecycle())
 		pr_info("cell '%s' destroyed", c->name);
 	free_cell(c);

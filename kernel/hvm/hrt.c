@@ -260,7 +260,7 @@ static int load(void)
 static void start_cores(bool boot)
 {
 	hrt.trans_state = TANDEM_HRT_IDLE;
-	hrt.trans_count = 0;
+	hrt.trans_cores = 0;
 	hrt.ros_event.event_type = TANDEM_ROS_NONE;
 	hrt.comm->upcall_type = TANDEM_UPCALL_NULL;
 	hrt.comm->upcall_arg = 0;
@@ -383,22 +383,31 @@ void hrt_abandon(void)
 	hrt.comm = NULL;
 }
 
-/* Every core back to wait-for-SIPI, so nothing runs while we reload. */
-static void stop_cores(void)
+/* Every core back to wait-for-SIPI, so nothing runs while we reload.
+ * False when a core did not take the request (it may still run). */
+static bool stop_cores(void)
 {
+	bool all = true;
+
 	for (unsigned int i = 0; i < hrt.cell->nvcpus; i++)
-		vcpu_request(hrt.cell->vcpus[i], VCPU_REQ_INIT);
+		all &= vcpu_request(hrt.cell->vcpus[i], VCPU_REQ_INIT);
+	return all;
 }
 
+/* Called with the HRT marked rebooting (hvm/hvm.c), never under the HVM
+ * lock: the cores may be waiting for it in a downcall, and they must get
+ * out of it to take the INIT. */
 int hrt_reboot(void)
 {
-	int err;
+	int err = -TANDEM_EBUSY;
 
-	stop_cores();
-	err = load();
+	if (stop_cores())
+		err = load();
 	if (err) {
 		cell_set_failed(hrt.cell);
 		hrt.failed = true;
+		pr_warn_limited("hrt: reboot failed (%d): the HRT is Failed",
+				err);
 		return err;
 	}
 	start_cores(false);
@@ -408,16 +417,18 @@ int hrt_reboot(void)
 int hrt_replace(const void *bytes, uint64_t size)
 {
 	static struct hrt_image fresh;
+	static struct ratelimit replaced_rl;
 
 	if (hrt_image_parse(bytes, size, &fresh)) {
-		pr_warn("hrt: replacement image refused: %s", fresh.why);
+		pr_warn_limited("hrt: replacement image refused: %s", fresh.why);
 		return -TANDEM_EINVAL;
 	}
 	if (ALIGN_DOWN(fresh.lowest, 2 * MiB) != hrt_plan.mem_base ||
 	    fresh.highest + BOOT_STATE_SIZE + hrt.ncores * STACK_SIZE >
 		    hrt_plan.mem_base + hrt_plan.mem_size ||
 	    fresh.comm_page_gpa != image.comm_page_gpa) {
-		pr_warn("hrt: replacement image does not fit the HRT's memory or moves its comm page");
+		pr_warn_limited(
+			"hrt: replacement image does not fit the HRT's memory or moves its comm page");
 		return -TANDEM_EINVAL;
 	}
 	/* From here the copy is the image: it is kept, whatever follows. */
@@ -429,7 +440,8 @@ int hrt_replace(const void *bytes, uint64_t size)
 	image_size = size;
 	image_is_copy = true;
 	hrt.vector = image.int_vector;
-	pr_info("hrt: image replaced (%lu bytes), rebooting it", size);
+	log_limited(&replaced_rl, LOG_INFO,
+		    "hrt: image replaced (%lu bytes), rebooting it", size);
 	return hrt_reboot();
 }
 

@@ -32,7 +32,9 @@ bool hrt_cores_created(uint64_t timeout_us);
  * root vCPU, none yet) and takes the HRT away; its CPUs and memory are
  * then free for the root cell. */
 void hrt_abandon(void);
-/** Reloads the HRT image and restarts every HRT core (reboot HRT). */
+/** Reloads the HRT image and restarts every HRT core (reboot HRT). Only
+ * from an HVM_EXCLUSIVE request (hvm/hvm.c): it waits for the HRT's CPUs,
+ * so it must not hold the HVM lock they may be waiting for. */
 int hrt_reboot(void);
 /** Validates a new HRT image (a private copy from page_alloc) and reboots
  * with it. -EINVAL: refused, the copy is still the caller's; any other

@@ -1,154 +1,98 @@
-/* Palacios HVM downcalls and upcalls (docs/interfaces/palacios-hvm-hrt.md;
- * guest-abi/ABI.md section 4.10). Registers as Palacios uses them:
- * RAX = 0xf00d, RBX = 0x6464646464646464, RCX = request, RDX, RSI, RDI,
- * R8 = arguments; RAX = result, -1 on error. Any CPL may call. A request
- * in the wrong transaction state, from the wrong side or with a bad
- * pointer returns -1 and changes nothing. */
-#include <tandem/errno.h>
-#include "virt/partition.h"
-#include "hw/console.h"
-#include "virt/exits.h"
-#include "hvm/hrt.h"
+/* The Palacios HVM downcall path (docs/interfaces/palacios-hvm-hrt.md;
+ * guest-abi/ABI.md section 4.10): find the caller's side, check it and the
+ * transaction state against the request table (hvm/hvm_requests.c), then
+ * run the request. Registers as Palacios uses them: RAX = 0xf00d, RBX =
+ * 0x6464646464646464, RCX = request, RDX, RSI, RDI, R8 = arguments; RAX =
+ * result, -1 on error. Any CPL (Palacios's user library calls from CPL 3).
+ *
+ * One lock serialises the requests. A reboot (or replace) never holds it
+ * while it waits for the HRT's CPUs, which may themselves be waiting for
+ * it in a downcall (CALL_DONE, the boot's null request) or in
+ * hvm_hrt_failed(): it marks the HRT rebooting under the lock and runs
+ * without it; meanwhile every request without HVM_DURING_REBOOT is
+ * refused. */
 #include "hvm/hvm.h"
-#include "lib/klib.h"
-#include "mm/pools.h"
 #include "lib/spinlock.h"
-
-#define HVM_ERROR ((uint64_t)-1)
-#define IMAGE_MAX (16ull << 20)
+#include "virt/exits.h"
+#include "virt/partition.h"
 
 struct hrt hrt;
 static struct spinlock hvm_lock;
 
-static bool from_hrt(const struct vcpu *v)
+/* The side @v calls from; 0 for any other partition (a configured cell),
+ * which no request accepts. */
+static unsigned int caller_side(const struct vcpu *v)
 {
-	return hrt.cell && v->cell == hrt.cell;
-}
-
-/* Posts an upcall to HRT core @i: the vector is injected as soon as the
- * core can take an interrupt (an NMI kicks it out of a halt). */
-static void upcall_core(unsigned int i)
-{
-	struct vcpu *c = hrt.cell->vcpus[i];
-
-	/* No wait: a halted core checks pending_irq whenever it wakes. */
-	__atomic_store_n(&c->pending_irq, hrt.vector, __ATOMIC_RELEASE);
-	vcpu_post(c, VCPU_REQ_IRQ);
-}
-
-static uint64_t invoke(struct vcpu *v, uint64_t desc, bool parallel)
-{
-	if (from_hrt(v) || !hrt.cell || hrt.failed ||
-	    hrt.trans_state != TANDEM_HRT_IDLE)
-		return HVM_ERROR;
-	/* The descriptor is the ROS's (physical) pointer, passed through;
-	 * it must at least be the ROS's memory. */
-	if (!cell_gpa_to_hva(&root_cell, desc, sizeof(struct tandem_hrt_call)))
-		return HVM_ERROR;
-	hrt.trans_count = parallel ? hrt.ncores : 1;
-	hrt.trans_state = parallel ? TANDEM_HRT_PARCALL : TANDEM_HRT_CALL;
-	hrt.ros_event.event_type = TANDEM_ROS_NONE;
-	hrt.comm->upcall_type = parallel ? TANDEM_UPCALL_PAR_INVOKE :
-					   TANDEM_UPCALL_INVOKE;
-	hrt.comm->upcall_arg = desc;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	for (unsigned int i = 0; i < (parallel ? hrt.ncores : 1); i++)
-		upcall_core(i);
+	if (v->cell->kind->root)
+		return HVM_FROM_ROS;
+	if (hrt.cell && v->cell == hrt.cell)
+		return HVM_FROM_HRT;
 	return 0;
 }
 
-static uint64_t call_done(struct vcpu *v)
+/* Under hvm_lock: may @r run now? */
+static bool allowed_now(const struct hvm_request *r)
 {
-	if (!from_hrt(v) ||
-	    (hrt.trans_state != TANDEM_HRT_CALL &&
-	     hrt.trans_state != TANDEM_HRT_PARCALL) ||
-	    !hrt.trans_count)
-		return HVM_ERROR;
-	if (--hrt.trans_count == 0) {
-		hrt.ros_event.event_type = TANDEM_ROS_DONE;
-		hrt.trans_state = TANDEM_HRT_IDLE;
-	}
-	return 0;
+	if (hrt.rebooting && !(r->flags & HVM_DURING_REBOOT))
+		return false;
+	if ((r->flags & HVM_LIVE) && hrt.failed)
+		return false;
+	return hrt.trans_state < 8 && (r->states & HVM_IN(hrt.trans_state));
 }
 
-static uint64_t get_state(struct vcpu *v, uint64_t event_gpa)
+static uint64_t run(struct vcpu *v, const struct hvm_request *r,
+		    const uint64_t *a)
 {
-	void *dst;
+	uint64_t ret = HVM_ERROR;
 
-	if (event_gpa) {
-		dst = cell_gpa_to_hva(v->cell, event_gpa, sizeof(hrt.ros_event));
-		if (!dst)
-			return HVM_ERROR;
-		memcpy(dst, &hrt.ros_event, sizeof(hrt.ros_event));
-	}
-	return hrt.trans_state;
-}
-
-/* Replace HRT image: copied once from the ROS, then validated. */
-static uint64_t replace(struct vcpu *v, uint64_t gpa, uint64_t len)
-{
-	const void *src;
-	void *copy;
-	int err;
-
-	if (from_hrt(v) || !hrt.cell || !len || len > IMAGE_MAX ||
-	    hrt.trans_state != TANDEM_HRT_IDLE)
-		return HVM_ERROR;
-	src = cell_gpa_to_hva(&root_cell, gpa, len);
-	if (!src)
-		return HVM_ERROR;
-	copy = page_alloc((len + PAGE_SIZE - 1) / PAGE_SIZE);
-	if (!copy)
-		return HVM_ERROR;
-	memcpy(copy, src, len);
-	err = hrt_replace(copy, len);
-	if (err == -TANDEM_EINVAL)
-		page_free(copy, (len + PAGE_SIZE - 1) / PAGE_SIZE);
-	return err ? HVM_ERROR : 0;
-}
-
-static uint64_t request(struct vcpu *v, uint64_t req, const uint64_t *a)
-{
-	switch (req) {
-	case TANDEM_HVM_NULL:
-		return 0;
-	case TANDEM_HVM_REBOOT_HRT:
-		if (from_hrt(v) || !hrt.cell)
-			return HVM_ERROR;
-		return hrt_reboot() ? HVM_ERROR : 0;
-	case TANDEM_HVM_REPLACE_HRT:
-		return replace(v, a[0], a[1]);
-	case TANDEM_HVM_GET_STATE:
-		return from_hrt(v) ? HVM_ERROR : get_state(v, a[0]);
-	case TANDEM_HVM_INVOKE:
-		return invoke(v, a[0], false);
-	case TANDEM_HVM_PAR_INVOKE:
-		return invoke(v, a[0], true);
-	case TANDEM_HVM_CALL_DONE:
-		return call_done(v);
-	default:
-		/* Reboot ROS/both, ROS events, synchronous mode, merge,
-		 * signals and GDT synchronisation are not built yet. */
+	spin_lock(&hvm_lock);
+	if (!allowed_now(r)) {
+		spin_unlock(&hvm_lock);
 		return HVM_ERROR;
 	}
+	if (!(r->flags & HVM_EXCLUSIVE)) {
+		ret = r->fn(v, a);
+		spin_unlock(&hvm_lock);
+		return ret;
+	}
+	hrt.rebooting = true;
+	spin_unlock(&hvm_lock);
+	ret = r->fn(v, a);
+	spin_lock(&hvm_lock);
+	hrt.rebooting = false;
+	spin_unlock(&hvm_lock);
+	return ret;
 }
 
 void hvm_downcall(struct vcpu *v)
 {
-	uint64_t ret = HVM_ERROR;
+	uint64_t req = v->regs[GPR_RCX], ret = HVM_ERROR;
+	const struct hvm_request *r = req < hvm_request_count &&
+						      hvm_requests[req].fn ?
+					      &hvm_requests[req] :
+					      NULL;
 
 	/* Without an HRT partition there is no HVM: every request fails,
 	 * as in a Palacios VM that is not an HVM. */
-	if (hrt.cell && v->regs[GPR_RBX] == TANDEM_HVM_MARKER_64) {
+	if (hrt.cell && v->regs[GPR_RBX] == TANDEM_HVM_MARKER_64 && r &&
+	    (r->from & caller_side(v))) {
 		const uint64_t a[4] = { v->regs[GPR_RDX], v->regs[GPR_RSI],
 					v->regs[GPR_RDI], v->regs[GPR_R8] };
 
-		spin_lock(&hvm_lock);
-		ret = request(v, v->regs[GPR_RCX], a);
-		spin_unlock(&hvm_lock);
+		ret = run(v, r, a);
 	}
 	v->regs[GPR_RAX] = ret;
 	vcpu_skip_insn(v);
+}
+
+/* No wait: a halted core checks pending_irq whenever it wakes, and an
+ * NMI kicks a running one out of the guest. */
+void hvm_upcall_core(unsigned int i)
+{
+	struct vcpu *c = hrt.cell->vcpus[i];
+
+	__atomic_store_n(&c->pending_irq, hrt.vector, __ATOMIC_RELEASE);
+	vcpu_post(c, VCPU_REQ_IRQ);
 }
 
 void hvm_hrt_failed(uint64_t rip, uint64_t vector)
@@ -158,7 +102,7 @@ void hvm_hrt_failed(uint64_t rip, uint64_t vector)
 	hrt.ros_event.event_type = TANDEM_HRT_EXCEPTION;
 	hrt.ros_event.excp.rip = rip;
 	hrt.ros_event.excp.vector = vector;
-	hrt.trans_count = 0;
+	hrt.trans_cores = 0;
 	hrt.trans_state = TANDEM_HRT_IDLE;
 	spin_unlock(&hvm_lock);
 }

@@ -5,6 +5,7 @@
 #define TANDEM_HVM_HVM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <tandem/hvm.h>
 #include "virt/vcpu.h"
@@ -18,14 +19,51 @@ struct hrt {
 	struct tandem_comm_page *comm; /* Tandem's view of the comm page */
 	unsigned int ncores;
 	volatile uint32_t trans_state;	   /* TANDEM_HRT_* */
-	volatile uint32_t trans_count;	   /* HRT cores yet to complete */
+	volatile uint64_t trans_cores;	   /* HRT cores yet to call done */
 	struct tandem_ros_event ros_event; /* pending event for the ROS */
+	volatile bool rebooting; /* a reboot or replace runs (hvm.c) */
 };
 
 extern struct hrt hrt;
 
-/** Handles RAX = 0xf00d (any CPL, either cell): the Palacios downcall. */
+/* Who may issue a request (struct hvm_request.from). */
+#define HVM_FROM_ROS	  (1u << 0) /* a CPU of the root cell, any CPL */
+#define HVM_FROM_HRT	  (1u << 1) /* a CPU of the HRT, any CPL */
+
+/* The transaction states a request is accepted in: one bit per
+ * TANDEM_HRT_* value. */
+#define HVM_IN(state)	  (1u << (state))
+#define HVM_IN_ANY	  0xffu
+
+/* struct hvm_request.flags. HVM_EXCLUSIVE: the request reboots the HRT;
+ * it runs alone and without the lock, as it waits for the HRT's CPUs. */
+#define HVM_LIVE	  (1u << 0) /* refused while the HRT is Failed */
+#define HVM_EXCLUSIVE	  (1u << 1)
+#define HVM_DURING_REBOOT (1u << 2) /* also accepted while one runs */
+
+/* One 0xf00d request: the function and who may call it when. @a holds
+ * RDX, RSI, RDI, R8; every address in them is the caller's own
+ * guest-physical address (cell_gpa_to_hva(v->cell, ...)). Returns RAX. */
+struct hvm_request {
+	uint64_t (*fn)(struct vcpu *v, const uint64_t *a);
+	uint8_t from;	/* HVM_FROM_* */
+	uint8_t states; /* HVM_IN(...) */
+	uint8_t flags;	/* HVM_* */
+};
+
+/** Indexed by request (RCX); entries without fn are refused with -1
+ * (kernel/hvm/hvm_requests.c). */
+extern const struct hvm_request hvm_requests[];
+extern const size_t hvm_request_count;
+
+#define HVM_ERROR ((uint64_t)-1)
+
+/** Handles RAX = 0xf00d in 64-bit mode: the Palacios downcall, checked
+ * against hvm_requests[] (caller side, transaction state, HRT state). */
 void hvm_downcall(struct vcpu *v);
+
+/** Posts an upcall to HRT core @i (the comm page is already written). */
+void hvm_upcall_core(unsigned int i);
 
 /** The HRT failed (its kind's failed operation): abort any transaction,
  * let a waiting ROS see an HRT_EXCEPTION event. */

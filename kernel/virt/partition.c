@@ -4,6 +4,8 @@
 #include <tandem/errno.h>
 #include "boot_info.h"
 #include "hw/console.h"
+#include "hw/tsc.h"
+#include "lib/printf.h"
 #include "lib/klib.h"
 #include "lib/spinlock.h"
 #include "mm/pools.h"
@@ -195,19 +197,59 @@ void cell_set_failed(struct cell *c)
 		c->comm->cell_state = TANDEM_COMM_CELL_FAILED;
 }
 
+static void console_held(struct cell *c, unsigned int held)
+{
+	char note[48];
+
+	ksnprintf(note, sizeof(note), "(%u console lines held back)", held);
+	c->kind->console_line(c, note);
+}
+
+/* Outside the cell's console lock: printing takes serial time. */
+static void console_emit(struct cell *c, const char *line)
+{
+	unsigned int held;
+
+	if (!ratelimit_allow(&c->console_rl, tsc_us(), &held))
+		return;
+	if (held)
+		console_held(c, held);
+	c->kind->console_line(c, line);
+}
+
 void cell_console_putc(struct cell *c, char ch)
 {
+	char line[CELL_CONSOLE_LINE + 1];
+	bool emit = false;
+
 	if (ch == '\r')
 		return;
 	if (ch != '\n' && (ch < 0x20 || ch > 0x7e))
 		ch = '?';
-	if (ch != '\n' && c->console_len < sizeof(c->console) - 1)
+	spin_lock(&c->console_lock);
+	if (ch != '\n' && c->console_len < CELL_CONSOLE_LINE)
 		c->console[c->console_len++] = ch;
-	if (ch == '\n' || c->console_len == sizeof(c->console) - 1) {
-		c->console[c->console_len] = '\0';
-		c->kind->console_line(c, c->console);
+	if (ch == '\n' || c->console_len >= CELL_CONSOLE_LINE) {
+		memcpy(line, c->console, c->console_len);
+		line[c->console_len] = '\0';
 		c->console_len = 0;
+		emit = true;
 	}
+	spin_unlock(&c->console_lock);
+	if (emit)
+		console_emit(c, line);
+}
+
+void cell_console_flush(struct cell *c)
+{
+	unsigned int held;
+
+	spin_lock(&c->console_rl.lock);
+	held = c->console_rl.held;
+	c->console_rl.held = 0;
+	spin_unlock(&c->console_rl.lock);
+	if (held)
+		console_held(c, held);
 }
 
 void cell_console_line(struct cell *c, const char *line)

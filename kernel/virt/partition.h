@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include "layout.h"
 #include "lib/ratelimit.h"
+#include "lib/spinlock.h"
 #include "mm/paging.h"
 #include "virt/vcpu.h"
 
@@ -31,6 +32,9 @@
 #define CELL_STATE_FAILED    2
 
 #define TANDEM_MAX_CELLS     16
+
+/* Characters of a console line; a longer one is split. */
+#define CELL_CONSOLE_LINE    119
 
 /* Guest RAM: [base, base + size) guest-physical, at host-physical hpa. */
 struct mem_range {
@@ -101,8 +105,15 @@ struct cell {
 	struct tandem_comm_region *comm; /* NULL: none */
 	uint64_t comm_gpa;
 	bool started;
-	char console[120]; /* guest console line buffer */
-	unsigned int console_len;
+	/* Its console (Debug Console Putc, the HRT's port 0xc0c0): one
+	 * line buffer for all its CPUs, and its own line limit. */
+	struct spinlock console_lock;
+	char console[CELL_CONSOLE_LINE + 1];
+	unsigned int console_len; /* <= CELL_CONSOLE_LINE */
+	struct ratelimit console_rl;
+	/* Its "failed" lines: a root that restarts a failing cell in a loop
+	 * must not make Tandem talk without end (vcpu_fail). */
+	struct ratelimit fail_rl;
 };
 
 extern struct cell root_cell;
@@ -136,9 +147,16 @@ __attribute__((noreturn, format(printf, 2, 3))) void
 vcpu_fail(struct vcpu *v, const char *fmt, ...);
 
 /** A byte of a guest's console (Debug Console Putc, the HRT's port
- * 0xc0c0): buffered per cell, each whole line handed to the kind's
- * console_line (non-printable bytes become '?', CR is dropped). */
+ * 0xc0c0): buffered per cell under its lock (any of its CPUs may write),
+ * each line handed to the kind's console_line at '\n' or after
+ * CELL_CONSOLE_LINE characters (non-printable bytes become '?', CR is
+ * dropped). A cell prints at most RATELIMIT_BURST lines per
+ * RATELIMIT_WINDOW_US; the next line allowed is preceded by how many
+ * were held back. */
 void cell_console_putc(struct cell *c, char ch);
+/** Before @c goes away: says how many of its lines were held back since
+ * the last one printed, if any (its unfinished line is dropped). */
+void cell_console_flush(struct cell *c);
 /** The usual I/O answer of a partition that owns only the ports it was
  * given: the access fails @v (never returns). */
 __attribute__((noreturn)) void cell_io_refuse(struct vcpu *v);

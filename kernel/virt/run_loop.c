@@ -221,6 +221,14 @@ bool vcpu_process_requests(struct vcpu *v)
 			__atomic_and_fetch(&v->requests, ~req, __ATOMIC_RELEASE);
 		return true;
 	}
+	/* INIT before RESET: when both are pending (a reboot's INIT not yet
+	 * taken when its RESET came), the later RESET must win, or the
+	 * vCPU would stay waiting for a start-up IPI that never comes. */
+	if (req & VCPU_REQ_INIT) {
+		v->halted = false;
+		v->sipi_vector = -1;
+		v->state = VCPU_WAIT_SIPI;
+	}
 	if (req & VCPU_REQ_RESET) {
 		vcpu_ops->set_state(v, &v->start_state);
 		memcpy(v->regs, v->start_regs, sizeof(v->regs));
@@ -231,11 +239,6 @@ bool vcpu_process_requests(struct vcpu *v)
 	}
 	if (req & VCPU_REQ_IRQ)
 		deliver_irq(v);
-	if (req & VCPU_REQ_INIT) {
-		v->halted = false;
-		v->sipi_vector = -1;
-		v->state = VCPU_WAIT_SIPI;
-	}
 	if (req)
 		__atomic_and_fetch(&v->requests, ~req, __ATOMIC_RELEASE);
 	return true;

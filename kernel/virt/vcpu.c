@@ -116,7 +116,8 @@ void vcpu_fail(struct vcpu *v, const char *fmt, ...)
 	cell_set_failed(v->cell);
 	if (v->cell->kind->failed)
 		v->cell->kind->failed(v);
-	pr_err("cell '%s' failed: vCPU %u: %s", v->cell->name, v->index, why);
+	log_limited(&v->cell->fail_rl, LOG_ERR, "cell '%s' failed: vCPU %u: %s",
+		    v->cell->name, v->index, why);
 	/* Back to the top of this CPU's loop, on a fresh stack. */
 	asm volatile("mov %0, %%rsp; jmp cpu_loop"
 		     :
