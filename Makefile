@@ -22,7 +22,12 @@ NASMFLAGS := -f elf64 -g -I$(BUILD)/ -Werror
 
 KSRCS	:= $(filter-out kernel/asm-offsets.c,$(wildcard boot/*.c kernel/*.c kernel/*/*.c vmx/*.c svm/*.c))
 ASRCS	:= $(wildcard boot/*.asm vmx/*.asm svm/*.asm)
-KOBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(KSRCS)) $(patsubst %.asm,$(BUILD)/%.asm.o,$(ASRCS))
+KOBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(KSRCS)) $(patsubst %.asm,$(BUILD)/%.asm.o,$(ASRCS)) \
+	   $(BUILD)/fbcon_font.o
+
+# The framebuffer console's font: a PSF font of Debian's console-setup-linux
+# (scripts/install-deps.sh), converted into C in build/, never committed.
+FBCON_PSF ?= /usr/share/consolefonts/Lat15-TerminusBold16.psf.gz
 
 ELF	:= $(BUILD)/tandem.elf
 ISO	:= $(BUILD)/tandem.iso
@@ -50,6 +55,18 @@ $(BUILD)/asm-offsets.inc: kernel/asm-offsets.c kernel/*.h kernel/*/*.h boot/*.h
 
 $(BUILD)/%.o: %.c | $(BUILD)/asm-offsets.inc
 	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -c -o $@ $<
+
+$(FBCON_PSF):
+	@scripts/install-deps.sh
+
+$(BUILD)/fbcon_font.c: $(FBCON_PSF) scripts/psf2c.py
+	@mkdir -p $(@D)
+	@echo "  FONT    $@"
+	@$(PYTHON) scripts/psf2c.py $< $@
+
+$(BUILD)/fbcon_font.o: $(BUILD)/fbcon_font.c
 	@echo "  CC      $<"
 	@$(CC) $(KCFLAGS) -c -o $@ $<
 
@@ -82,7 +99,7 @@ $(TEST_ISO): $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 
 # Bad input, one ISO each: every one must give a clear line, never a hang.
 SCENARIO_DIR := $(BUILD)/tests/iso
-SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso hrtfail.iso)
+SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso hrtfail.iso fb.iso)
 
 $(SCENARIO_DIR)/noros.iso: $(ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -105,6 +122,11 @@ $(SCENARIO_DIR)/hrt-bigmap.elf: $(HRT_ELF) scripts/hrt_tag_patch.py
 $(SCENARIO_DIR)/hrtfail.iso: $(ELF) $(ROS_ELF) $(SCENARIO_DIR)/hrt-bigmap.elf scripts/mkiso.sh
 	@echo "  ISO     $@"
 	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS)" $(ROS_ELF) "ros" $(SCENARIO_DIR)/hrt-bigmap.elf "hrt"
+
+# Tandem's log on the screen only (scripts/screentest.py reads it by OCR).
+$(SCENARIO_DIR)/fb.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS) console=fb" $(ROS_ELF) "ros"
 
 $(SCENARIO_DIR)/oom.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -137,8 +159,11 @@ check-header: $(BUILD)/tests/check_header $(ELF)
 check-layers:
 	@$(PYTHON) scripts/check_layers.py
 
+# The screen test (UEFI framebuffer read back by OCR) runs after the plan,
+# and runs even when the plan failed.
 boot-tests: $(TEST_ISO) $(ROS_NATIVE_ISO) $(SCENARIO_ISOS)
-	$(PYTHON) scripts/boottest.py --iso $(TEST_ISO) --plan tests/boot-plan.json
+	@rc=0; $(PYTHON) scripts/boottest.py --iso $(TEST_ISO) --plan tests/boot-plan.json || rc=1; \
+	$(PYTHON) scripts/screentest.py --iso $(SCENARIO_DIR)/fb.iso || rc=1; exit $$rc
 
 test: deps
 	$(MAKE) --no-print-directory check-style

@@ -121,9 +121,33 @@ static void log_memory(void)
 		hv->modules_size / KiB, hv->pool_size / KiB);
 }
 
+/* A linear RGB framebuffer (UEFI GOP, VBE): drawn through the direct map,
+ * which covers the low 4 GiB only. */
+static void setup_fb_console(void)
+{
+	const struct mb2_framebuffer *f = &mbi.fb;
+	struct fb_desc fb = { f->pitch,	    f->width,	   f->height,
+			      f->bpp,	    f->red_pos,	   f->red_size,
+			      f->green_pos, f->green_size, f->blue_pos,
+			      f->blue_size };
+	uint64_t end = f->addr + (uint64_t)f->pitch * f->height;
+
+	if (end > (1ull << 32) || end < f->addr) {
+		pr_warn("screen: framebuffer at 0x%lx is above 4 GiB; not drawn on",
+			f->addr);
+		return;
+	}
+	if (!console_fb_init((volatile uint8_t *)(DIRECT_BASE + f->addr), &fb))
+		pr_warn("screen: %ux%u framebuffer with %u-bit pixels cannot be drawn on",
+			f->width, f->height, f->bpp);
+	else
+		pr_info("screen: %ux%u framebuffer, %u-bit pixels, at 0x%lx",
+			f->width, f->height, f->bpp, f->addr);
+}
+
 static void setup_console(void)
 {
-	static const uint16_t ports[] = { COM1_PORT, COM2_PORT, 0 };
+	static const uint16_t ports[] = { COM1_PORT, COM2_PORT, 0, 0 };
 
 	console_set_level((enum log_level)config.loglevel);
 	if (config.console != CONSOLE_COM1)
@@ -132,6 +156,8 @@ static void setup_console(void)
 		console_vga_init((volatile uint16_t *)(DIRECT_BASE + mbi.fb.addr));
 	else if (!mbi.has_framebuffer && mbi.firmware == MB2_FW_BIOS)
 		console_vga_init((volatile uint16_t *)(DIRECT_BASE + 0xb8000));
+	else if (mbi.has_framebuffer && mbi.fb.type == MB2_FB_RGB)
+		setup_fb_console();
 }
 
 static int read_boot_info(uint64_t mbi_phys, uint64_t *mbi_size)

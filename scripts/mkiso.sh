@@ -23,6 +23,10 @@ cp "$kernel" "$root/boot/$(basename "$kernel")"
 	echo "serial --unit=0 --speed=115200"
 	echo "terminal_input serial console"
 	echo "terminal_output serial console"
+	# Video drivers, so a kernel asking for a framebuffer (Tandem does)
+	# gets UEFI's GOP; under BIOS the screen stays in VGA text mode.
+	echo "insmod all_video"
+	echo "if [ \"\$grub_platform\" = pc ]; then set gfxpayload=text; fi"
 	echo
 	echo "menuentry \"$(basename "$kernel")\" {"
 	echo "	multiboot2 /boot/$(basename "$kernel") $opts"

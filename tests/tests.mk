@@ -37,6 +37,7 @@ T.test_options      := kernel/fmt/options.c
 T.fuzz_options      := kernel/fmt/options.c
 T.test_memmap       := kernel/mm/memmap.c
 T.test_ratelimit    := kernel/lib/ratelimit.c
+T.test_fbcon        := kernel/hw/fbcon.c
 T.test_palloc       := kernel/mm/palloc.c
 T.test_paging       := kernel/mm/paging.c
 T.test_insn         := kernel/virt/insn.c
