@@ -1,5 +1,6 @@
 # Tandem: one plain Makefile, everything into build/.
 #   make            build/tandem.elf and build/tandem.iso
+#   make usb DEV=/dev/sdX  write the ISO to a USB stick (checks, then asks)
 #   make run        boot the ISO in QEMU (TCG, -cpu EPYC), serial on the terminal
 #   make run-uefi   the same under OVMF
 #   make run-bochs  boot the ISO in Bochs (VMX model)
@@ -38,7 +39,7 @@ TEST_ISO := $(BUILD)/tandem-test.iso
 TANDEM_OPTS	?=
 TEST_OPTS	?= exit_when_done
 
-.PHONY: all run run-uefi run-bochs debug test host-tests boot-tests bench deps clean \
+.PHONY: all usb run run-uefi run-bochs debug test host-tests boot-tests bench deps clean \
 	check-header check-layers
 
 all: $(ELF) $(ISO)
@@ -134,6 +135,12 @@ $(SCENARIO_DIR)/oom.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
 
 # The ROS ends the emulator through its exit port when its suite is done;
 # QEMU then exits with status 1 and Bochs with 1: that is a normal end.
+# Writes the ISO to a USB stick (scripts/write-usb.sh: refuses mounted,
+# fixed or large disks, and asks first).
+usb: $(ISO)
+	@[ -n "$(DEV)" ] || { echo "usage: make usb DEV=/dev/sdX"; exit 2; }
+	scripts/write-usb.sh $(ISO) $(DEV)
+
 run: deps $(ISO)
 	scripts/run-qemu.sh $(ISO) || [ $$? -eq 1 ]
 

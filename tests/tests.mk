@@ -66,6 +66,8 @@ host-tests: host-tests-build abi-headers
 	    echo "== $$f $(TESTS_FUZZ_ITERS)"; \
 	    $(TESTS_ENV) timeout $(TESTS_TIMEOUT) $(TESTS_DIR)/$$f $(TESTS_FUZZ_ITERS) || { echo "FAILED: $$f"; fail=1; }; \
 	done; \
+	echo "== test_write_usb.sh"; \
+	tests/test_write_usb.sh || { echo "FAILED: test_write_usb.sh"; fail=1; }; \
 	if [ $$fail -ne 0 ]; then echo "host-tests: FAILED"; exit 1; fi; \
 	echo "host-tests: all passed"
 
