@@ -63,18 +63,42 @@ static const void *bios_find_rsdp(void)
 	return NULL;
 }
 
-static void find_cpus(void)
-{
-	const void *rsdp = mbi.rsdp;
-	size_t rsdp_len = mbi.rsdp_len;
-	uint32_t bsp = apic_id();
-	unsigned int n = 1;
+/* The ACPI root: the loader's copy, or under BIOS the firmware's own. */
+static const void *rsdp;
+static size_t rsdp_len;
 
-	cpu_apic_ids[0] = bsp;
+static void find_rsdp(void)
+{
+	rsdp = mbi.rsdp;
+	rsdp_len = mbi.rsdp_len;
 	if (!rsdp && mbi.firmware == MB2_FW_BIOS) {
 		rsdp = bios_find_rsdp();
 		rsdp_len = 36;
 	}
+}
+
+/* An IOMMU the firmware describes (Intel VT-d: ACPI DMAR; AMD-Vi: IVRS)
+ * that Tandem leaves off: devices a guest drives can DMA anywhere. */
+static void report_iommu(void)
+{
+	static const char *const tables[][2] = { { "DMAR", "Intel VT-d" },
+						 { "IVRS", "AMD-Vi" } };
+	struct acpi_table t;
+
+	for (size_t i = 0; rsdp && i < 2; i++)
+		if (!acpi_find_table(rsdp, rsdp_len, tables[i][0],
+				     boot_acpi_map, NULL, &t, NULL))
+			virt_caps_report("IOMMU present (%s, ACPI %s) but not used: guests' devices can DMA into any memory, Tandem's included",
+					 tables[i][1], tables[i][0]);
+}
+
+static void find_cpus(void)
+{
+	uint32_t bsp = apic_id();
+	unsigned int n = 1;
+
+	cpu_apic_ids[0] = bsp;
+	find_rsdp();
 	if (!rsdp) {
 		pr_err("acpi: no ACPI tables (no RSDP from the loader); continuing with the boot CPU only");
 		return;
@@ -271,8 +295,11 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 	cpu_relax_is_barrier = cpuid(1, 0).ecx & (1u << 31);
 	vcpu_ops = vcpu_ops_select(&caps);
 	apic_init();
+	virt_caps_report_common();
 	tsc_calibrate();
 	find_cpus();
+	report_iommu();
+	virt_caps_report_end();
 
 	err = hv_memory_reserve(&mbi, mbi_phys, mbi_size,
 				boot_info.possible_cpus, config.hv_mem);
