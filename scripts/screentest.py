@@ -80,7 +80,7 @@ def monitor(sock_path, cmd, timeout=30):
         buf += s.recv(4096)
     s.sendall(cmd.encode() + b"\n")
     buf = b""
-    while buf.count(b"(qemu)") < 1 and time.time() < deadline:
+    while b"(qemu)" not in buf and time.time() < deadline:
         buf += s.recv(4096)
     s.close()
     return buf.decode(errors="replace")
@@ -122,6 +122,8 @@ def main():
             results.append(False)
         else:
             print("# qemu-fb: ROS started after %.1f s; taking the screenshot" % (time.time() - start))
+            # Paused first, so the ROS cannot end QEMU under the shot.
+            monitor(sock, "stop")
             monitor(sock, "screendump " + ppm)
             w, h, rgb = read_ppm(ppm)
             write_png(png, w, h, rgb)
