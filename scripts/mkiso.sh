@@ -24,9 +24,9 @@ cp "$kernel" "$root/boot/$(basename "$kernel")"
 	echo "terminal_input serial console"
 	echo "terminal_output serial console"
 	# Video drivers, so a kernel asking for a framebuffer (Tandem does)
-	# gets UEFI's GOP; under BIOS the screen stays in VGA text mode.
+	# gets one: UEFI's GOP, or under BIOS a VBE mode (GRUB then sets one
+	# whatever gfxpayload says).
 	echo "insmod all_video"
-	echo "if [ \"\$grub_platform\" = pc ]; then set gfxpayload=text; fi"
 	echo
 	echo "menuentry \"$(basename "$kernel")\" {"
 	echo "	multiboot2 /boot/$(basename "$kernel") $opts"
