@@ -51,8 +51,8 @@ mb2_header:
 	align 8
 	; Framebuffer (type 5, 3.1.9), optional: on UEFI, where there is no
 	; text mode, GRUB hands over its linear framebuffer and Tandem draws
-	; its log on it (under BIOS GRUB sets a VBE mode for it too; VGA text
-	; stays for loaders that give none). 0x0x0: the mode is GRUB's choice.
+	; its log on it (VGA text where a loader gives none: our ISO under
+	; BIOS). 0x0x0: the mode is GRUB's choice.
 	dw 5, 1
 	dd 20
 	dd 0, 0, 0
