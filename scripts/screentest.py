@@ -5,11 +5,13 @@ usage: scripts/screentest.py --iso ISO [--logdir DIR] [--timeout S] [--expect RE
 
 Boots ISO (Tandem with console=fb: its log on the screen only, the ROS as
 its root guest) in QEMU with OVMF and `-vga std`. When the ROS prints its
-first line on serial, Tandem has handed it the screen and drawn its last
+screen line on serial, Tandem has handed it the screen and drawn its last
 line, so the picture is still: a screenshot is taken through the QEMU
 monitor (`screendump`), kept as DIR/qemu-fb.png for a person to look at,
 scaled up and read by tesseract (DIR/qemu-fb.txt). Checks, one line each:
   - no Tandem line on serial (the log went to the screen only);
+  - the ROS got the screen: its "ros: screen:" line names an RGB
+    framebuffer of the screenshot's size;
   - the OCR text holds the expected line (default: the "cpus: 4 online of
     4 possible" line), matched after folding the look-alikes OCR confuses.
 Last line "N passed, N failed"; exit status 1 if a check failed.
@@ -113,7 +115,7 @@ def main():
     try:
         started = False
         while time.time() - start < a.timeout * scale and proc.poll() is None:
-            if serial.exists() and re.search(rb"(^|\r)ros: started", serial.read_bytes(), re.M):
+            if serial.exists() and re.search(rb"(^|\r)ros: screen: ", serial.read_bytes(), re.M):
                 started = True
                 break
             time.sleep(0.5)
@@ -121,7 +123,7 @@ def main():
             print("not ok - qemu-fb: the ROS did not start (serial log %s)" % serial)
             results.append(False)
         else:
-            print("# qemu-fb: ROS started after %.1f s; taking the screenshot" % (time.time() - start))
+            print("# qemu-fb: ROS running after %.1f s; taking the screenshot" % (time.time() - start))
             # Paused first, so the ROS cannot end QEMU under the shot.
             monitor(sock, "stop")
             monitor(sock, "screendump " + ppm)
@@ -143,6 +145,12 @@ def main():
     print("%s - qemu-fb: no Tandem line on serial (console=fb)%s" % (
         "ok" if not tandem_lines else "not ok",
         "" if not tandem_lines else ": " + tandem_lines[0]))
+    m = re.search(r"(?:^|\r)ros: screen: (\d+)x(\d+), \d+-bit, type 1 at", log, re.M)
+    got = m and (int(m.group(1)), int(m.group(2))) == (w, h)
+    results.append(bool(got))
+    print("%s - qemu-fb: the ROS got the %dx%d framebuffer in its boot information%s" % (
+        "ok" if got else "not ok", w, h,
+        "" if got else " (its line: %s)" % (m.group(0) if m else "none")))
     ocr = subprocess.run(["tesseract", pgm, "stdout", "--psm", "6"],
                          capture_output=True, text=True)
     txt.write_text(ocr.stdout)
