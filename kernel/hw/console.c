@@ -115,6 +115,9 @@ void panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* The machine stops: the screen is the likeliest place anyone sees
+	 * why, ROS or not. */
+	screen_ours = true;
 	va_start(ap, fmt);
 	vlog(LOG_ERR, fmt, ap);
 	va_end(ap);
