@@ -1,5 +1,6 @@
 # Tandem: one plain Makefile, everything into build/.
 #   make            build/tandem.elf and build/tandem.iso
+#   make usb DEV=/dev/sdX  write the ISO to a USB stick (checks, then asks)
 #   make run        boot the ISO in QEMU (TCG, -cpu EPYC), serial on the terminal
 #   make run-uefi   the same under OVMF
 #   make run-bochs  boot the ISO in Bochs (VMX model)
@@ -22,7 +23,12 @@ NASMFLAGS := -f elf64 -g -I$(BUILD)/ -Werror
 
 KSRCS	:= $(filter-out kernel/asm-offsets.c,$(wildcard boot/*.c kernel/*.c kernel/*/*.c vmx/*.c svm/*.c))
 ASRCS	:= $(wildcard boot/*.asm vmx/*.asm svm/*.asm)
-KOBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(KSRCS)) $(patsubst %.asm,$(BUILD)/%.asm.o,$(ASRCS))
+KOBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(KSRCS)) $(patsubst %.asm,$(BUILD)/%.asm.o,$(ASRCS)) \
+	   $(BUILD)/fbcon_font.o
+
+# The framebuffer console's font: a PSF font of Debian's console-setup-linux
+# (scripts/install-deps.sh), converted into C in build/, never committed.
+FBCON_PSF ?= /usr/share/consolefonts/Lat15-TerminusBold16.psf.gz
 
 ELF	:= $(BUILD)/tandem.elf
 ISO	:= $(BUILD)/tandem.iso
@@ -33,7 +39,7 @@ TEST_ISO := $(BUILD)/tandem-test.iso
 TANDEM_OPTS	?=
 TEST_OPTS	?= exit_when_done
 
-.PHONY: all run run-uefi run-bochs debug test host-tests boot-tests bench deps clean \
+.PHONY: all usb run run-uefi run-bochs debug test host-tests boot-tests bench deps clean \
 	check-header check-layers
 
 all: $(ELF) $(ISO)
@@ -50,6 +56,18 @@ $(BUILD)/asm-offsets.inc: kernel/asm-offsets.c kernel/*.h kernel/*/*.h boot/*.h
 
 $(BUILD)/%.o: %.c | $(BUILD)/asm-offsets.inc
 	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -c -o $@ $<
+
+$(FBCON_PSF):
+	@scripts/install-deps.sh
+
+$(BUILD)/fbcon_font.c: $(FBCON_PSF) scripts/psf2c.py
+	@mkdir -p $(@D)
+	@echo "  FONT    $@"
+	@$(PYTHON) scripts/psf2c.py $< $@
+
+$(BUILD)/fbcon_font.o: $(BUILD)/fbcon_font.c
 	@echo "  CC      $<"
 	@$(CC) $(KCFLAGS) -c -o $@ $<
 
@@ -82,7 +100,7 @@ $(TEST_ISO): $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 
 # Bad input, one ISO each: every one must give a clear line, never a hang.
 SCENARIO_DIR := $(BUILD)/tests/iso
-SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso hrtfail.iso)
+SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso hrtfail.iso fb.iso)
 
 $(SCENARIO_DIR)/noros.iso: $(ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -106,12 +124,23 @@ $(SCENARIO_DIR)/hrtfail.iso: $(ELF) $(ROS_ELF) $(SCENARIO_DIR)/hrt-bigmap.elf sc
 	@echo "  ISO     $@"
 	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS)" $(ROS_ELF) "ros" $(SCENARIO_DIR)/hrt-bigmap.elf "hrt"
 
+# Tandem's log on the screen only (scripts/screentest.py reads it by OCR).
+$(SCENARIO_DIR)/fb.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS) console=fb" $(ROS_ELF) "ros"
+
 $(SCENARIO_DIR)/oom.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
 	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS) hv_mem=1024M" $(ROS_ELF) "ros"
 
 # The ROS ends the emulator through its exit port when its suite is done;
 # QEMU then exits with status 1 and Bochs with 1: that is a normal end.
+# Writes the ISO to a USB stick (scripts/write-usb.sh: refuses mounted,
+# fixed or large disks, and asks first).
+usb: $(ISO)
+	@[ -n "$(DEV)" ] || { echo "usage: make usb DEV=/dev/sdX"; exit 2; }
+	scripts/write-usb.sh $(ISO) $(DEV)
+
 run: deps $(ISO)
 	scripts/run-qemu.sh $(ISO) || [ $$? -eq 1 ]
 
@@ -137,8 +166,11 @@ check-header: $(BUILD)/tests/check_header $(ELF)
 check-layers:
 	@$(PYTHON) scripts/check_layers.py
 
+# The screen test (UEFI framebuffer read back by OCR) runs after the plan,
+# and runs even when the plan failed.
 boot-tests: $(TEST_ISO) $(ROS_NATIVE_ISO) $(SCENARIO_ISOS)
-	$(PYTHON) scripts/boottest.py --iso $(TEST_ISO) --plan tests/boot-plan.json
+	@rc=0; $(PYTHON) scripts/boottest.py --iso $(TEST_ISO) --plan tests/boot-plan.json || rc=1; \
+	$(PYTHON) scripts/screentest.py --iso $(SCENARIO_DIR)/fb.iso || rc=1; exit $$rc
 
 test: deps
 	$(MAKE) --no-print-directory check-style

@@ -49,6 +49,15 @@ mb2_header:
 	dd 2
 
 	align 8
+	; Framebuffer (type 5, 3.1.9), optional: on UEFI, where there is no
+	; text mode, GRUB hands over its linear framebuffer and Tandem draws
+	; its log on it (VGA text where a loader gives none: our ISO under
+	; BIOS). 0x0x0: the mode is GRUB's choice.
+	dw 5, 1
+	dd 20
+	dd 0, 0, 0
+
+	align 8
 	; Relocatable (type 10, 3.1.10): anywhere 2 MiB aligned between 16 MiB
 	; and 4 GiB, as high as possible, out of the way of guests linked low.
 	dw 10, 0

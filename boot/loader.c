@@ -63,18 +63,42 @@ static const void *bios_find_rsdp(void)
 	return NULL;
 }
 
-static void find_cpus(void)
-{
-	const void *rsdp = mbi.rsdp;
-	size_t rsdp_len = mbi.rsdp_len;
-	uint32_t bsp = apic_id();
-	unsigned int n = 1;
+/* The ACPI root: the loader's copy, or under BIOS the firmware's own. */
+static const void *rsdp;
+static size_t rsdp_len;
 
-	cpu_apic_ids[0] = bsp;
+static void find_rsdp(void)
+{
+	rsdp = mbi.rsdp;
+	rsdp_len = mbi.rsdp_len;
 	if (!rsdp && mbi.firmware == MB2_FW_BIOS) {
 		rsdp = bios_find_rsdp();
 		rsdp_len = 36;
 	}
+}
+
+/* An IOMMU the firmware describes (Intel VT-d: ACPI DMAR; AMD-Vi: IVRS)
+ * that Tandem leaves off: devices a guest drives can DMA anywhere. */
+static void report_iommu(void)
+{
+	static const char *const tables[][2] = { { "DMAR", "Intel VT-d" },
+						 { "IVRS", "AMD-Vi" } };
+	struct acpi_table t;
+
+	for (size_t i = 0; rsdp && i < 2; i++)
+		if (!acpi_find_table(rsdp, rsdp_len, tables[i][0],
+				     boot_acpi_map, NULL, &t, NULL))
+			virt_caps_report("IOMMU present (%s, ACPI %s) but not used: guests' devices can DMA into any memory, Tandem's included",
+					 tables[i][1], tables[i][0]);
+}
+
+static void find_cpus(void)
+{
+	uint32_t bsp = apic_id();
+	unsigned int n = 1;
+
+	cpu_apic_ids[0] = bsp;
+	find_rsdp();
 	if (!rsdp) {
 		pr_err("acpi: no ACPI tables (no RSDP from the loader); continuing with the boot CPU only");
 		return;
@@ -121,9 +145,33 @@ static void log_memory(void)
 		hv->modules_size / KiB, hv->pool_size / KiB);
 }
 
+/* A linear RGB framebuffer (UEFI GOP, VBE): drawn through the direct map,
+ * which covers the low 4 GiB only. */
+static void setup_fb_console(void)
+{
+	const struct mb2_framebuffer *f = &mbi.fb;
+	struct fb_desc fb = { f->pitch,	    f->width,	   f->height,
+			      f->bpp,	    f->red_pos,	   f->red_size,
+			      f->green_pos, f->green_size, f->blue_pos,
+			      f->blue_size };
+	uint64_t end = f->addr + (uint64_t)f->pitch * f->height;
+
+	if (end > (1ull << 32) || end < f->addr) {
+		pr_warn("screen: framebuffer at 0x%lx is above 4 GiB; not drawn on",
+			f->addr);
+		return;
+	}
+	if (!console_fb_init((volatile uint8_t *)(DIRECT_BASE + f->addr), &fb))
+		pr_warn("screen: %ux%u framebuffer with %u-bit pixels cannot be drawn on",
+			f->width, f->height, f->bpp);
+	else
+		pr_info("screen: %ux%u framebuffer, %u-bit pixels, at 0x%lx",
+			f->width, f->height, f->bpp, f->addr);
+}
+
 static void setup_console(void)
 {
-	static const uint16_t ports[] = { COM1_PORT, COM2_PORT, 0 };
+	static const uint16_t ports[] = { COM1_PORT, COM2_PORT, 0, 0 };
 
 	console_set_level((enum log_level)config.loglevel);
 	if (config.console != CONSOLE_COM1)
@@ -132,6 +180,8 @@ static void setup_console(void)
 		console_vga_init((volatile uint16_t *)(DIRECT_BASE + mbi.fb.addr));
 	else if (!mbi.has_framebuffer && mbi.firmware == MB2_FW_BIOS)
 		console_vga_init((volatile uint16_t *)(DIRECT_BASE + 0xb8000));
+	else if (mbi.has_framebuffer && mbi.fb.type == MB2_FB_RGB)
+		setup_fb_console();
 }
 
 static int read_boot_info(uint64_t mbi_phys, uint64_t *mbi_size)
@@ -245,8 +295,11 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 	cpu_relax_is_barrier = cpuid(1, 0).ecx & (1u << 31);
 	vcpu_ops = vcpu_ops_select(&caps);
 	apic_init();
+	virt_caps_report_common();
 	tsc_calibrate();
 	find_cpus();
+	report_iommu();
+	virt_caps_report_end();
 
 	err = hv_memory_reserve(&mbi, mbi_phys, mbi_size,
 				boot_info.possible_cpus, config.hv_mem);

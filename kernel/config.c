@@ -12,13 +12,13 @@ struct tandem_config config = {
 	.hrt_mem = 32 * MiB,
 };
 
-static const char *const console_names[] = { "com1", "com2", "none", NULL };
+static const char *const console_names[] = { "com1", "com2", "none", "fb", NULL };
 
 static const struct option_desc options[] = {
 	{ "loglevel", OPT_UINT, &config.loglevel, NULL, 0, 3,
 	  "0 errors, 1 warnings, 2 info (default), 3 debug" },
 	{ "console", OPT_ENUM, &config.console, console_names, 0, 0,
-	  "serial port for Tandem's log" },
+	  "serial port for Tandem's log; fb: the screen only" },
 	{ "hv_mem", OPT_SIZE, &config.hv_mem, NULL, 4 * MiB, 1024 * MiB,
 	  "hypervisor memory pool size" },
 	{ "hrt_cpus", OPT_UINT, &config.hrt_cpus, NULL, 1, 63,

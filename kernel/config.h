@@ -7,11 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum console_choice { CONSOLE_COM1, CONSOLE_COM2, CONSOLE_NONE };
+enum console_choice { CONSOLE_COM1, CONSOLE_COM2, CONSOLE_NONE, CONSOLE_FB };
 
 struct tandem_config {
 	uint64_t loglevel;    /* loglevel=0..3 (err, warn, info, debug) */
-	unsigned int console; /* console=com1|com2|none */
+	unsigned int console; /* console=com1|com2|none|fb */
 	uint64_t hv_mem;      /* hv_mem=SIZE: hypervisor memory pool */
 	uint64_t hrt_cpus;    /* hrt_cpus=N: CPUs for the HRT (0: default) */
 	uint64_t hrt_mem;     /* hrt_mem=SIZE: the HRT's exclusive memory */

@@ -62,6 +62,7 @@ void guests_start_bsp(void)
 	__atomic_store_n(&guest_phase, PHASE_RUN, __ATOMIC_RELEASE);
 	pr_info("ros: starting on %u CPUs with %s", root_cell.nvcpus,
 		vcpu_ops->name);
+	console_screen_release(); /* the ROS has it in its boot information */
 	cpu_loop();
 none:
 	__atomic_store_n(&guest_phase, PHASE_NONE, __ATOMIC_RELEASE);

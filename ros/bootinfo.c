@@ -8,6 +8,7 @@
 #define MB2_TAG_CMDLINE	 1
 #define MB2_TAG_MODULE	 3
 #define MB2_TAG_MMAP	 6
+#define MB2_TAG_FB	 8
 #define MB2_TAG_ACPI_OLD 14
 #define MB2_TAG_ACPI_NEW 15
 
@@ -112,6 +113,16 @@ const char *ros_parse_mb2(uint32_t magic, uint64_t mbi, struct ros_boot *b)
 			break;
 		case MB2_TAG_MMAP:
 			parse_mmap(b, tag, t->size);
+			break;
+		case MB2_TAG_FB: /* spec 3.6.12: the screen is ours */
+			if (t->size >= 30) {
+				b->fb_addr = *(const uint64_t *)(tag + 8);
+				b->fb_width = *(const uint32_t *)(tag + 20);
+				b->fb_height = *(const uint32_t *)(tag + 24);
+				b->fb_bpp = tag[28];
+				b->fb_type = tag[29];
+				b->has_fb = true;
+			}
 			break;
 		case MB2_TAG_ACPI_OLD:
 		case MB2_TAG_ACPI_NEW:

@@ -1,5 +1,5 @@
 /* What the ROS takes from its Multiboot2 information (Multiboot2 spec 3.6):
- * command line, memory map, modules and the ACPI RSDP. Copied out once, so
+ * command line, memory map, modules, the screen and the ACPI RSDP. Copied out once, so
  * the block itself may be overwritten afterwards. */
 #ifndef TANDEM_ROS_BOOTINFO_H
 #define TANDEM_ROS_BOOTINFO_H
@@ -29,9 +29,13 @@ struct ros_boot {
 	struct {
 		uint32_t start, end;
 	} mods[ROS_MAX_MODULES];
-	uint8_t rsdp[36];    /* copy of the RSDP (ACPI 5.2.5.3) */
-	size_t rsdp_len;     /* 0: no ACPI tag */
-	const char *warning; /* a non-fatal oddity, or NULL */
+	uint8_t rsdp[36]; /* copy of the RSDP (ACPI 5.2.5.3) */
+	size_t rsdp_len;  /* 0: no ACPI tag */
+	bool has_fb;	  /* a framebuffer tag: the screen is the ROS's */
+	uint64_t fb_addr;
+	uint32_t fb_width, fb_height; /* pixels, or characters for text */
+	uint8_t fb_bpp, fb_type;      /* type 1 RGB, 2 EGA text */
+	const char *warning;	      /* a non-fatal oddity, or NULL */
 };
 
 /**

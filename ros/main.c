@@ -39,6 +39,11 @@ void ros_main(uint32_t magic, uint64_t mbi)
 	ros_log("cmdline: '%s'", boot.cmdline);
 	ros_log("memory: %lu KiB available, %zu map entries, %zu modules",
 		ros_ram_total(&boot) >> 10, boot.nmem, boot.nmods);
+	if (boot.has_fb)
+		ros_log("screen: %ux%u, %u-bit, type %u at 0x%lx", boot.fb_width,
+			boot.fb_height, boot.fb_bpp, boot.fb_type, boot.fb_addr);
+	else
+		ros_log("screen: none");
 
 	err = ros_acpi_madt(boot.rsdp, boot.rsdp_len, &madt);
 	if (err)

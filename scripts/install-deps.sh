@@ -11,6 +11,7 @@ PKGS=(
 	libcmocka-dev
 	clang-format
 	python3
+	console-setup-linux tesseract-ocr
 )
 
 missing=()

@@ -23,6 +23,9 @@ cp "$kernel" "$root/boot/$(basename "$kernel")"
 	echo "serial --unit=0 --speed=115200"
 	echo "terminal_input serial console"
 	echo "terminal_output serial console"
+	# UEFI video drivers, so a kernel asking for a framebuffer (Tandem
+	# does) gets GOP's; without them GRUB refuses to boot it.
+	echo "if [ \"\$grub_platform\" = efi ]; then insmod all_video; fi"
 	echo
 	echo "menuentry \"$(basename "$kernel")\" {"
 	echo "	multiboot2 /boot/$(basename "$kernel") $opts"
@@ -31,6 +34,10 @@ cp "$kernel" "$root/boot/$(basename "$kernel")"
 		echo "	module2 /boot/$(basename "$1") $2"
 		shift 2
 	done
+	# Under BIOS keep VGA text: GRUB's `multiboot2` turns Tandem's
+	# framebuffer wish into gfxpayload=auto (a VBE mode, which breaks
+	# GRUB's heap under Bochs's BIOS); this comes after it and wins.
+	echo "	if [ \"\$grub_platform\" = pc ]; then set gfxpayload=text; fi"
 	echo "	boot"
 	echo "}"
 } > "$root/boot/grub/grub.cfg"

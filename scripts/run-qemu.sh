@@ -2,10 +2,13 @@
 # shellcheck disable=SC2317  # cleanup/fwd are called from traps
 # Boot a Tandem ISO under QEMU (TCG; the AMD SVM + NPT path).
 #
-# usage: run-qemu.sh [--uefi] [--smp N] [--mem MB] [--log FILE] [--gdb]
+# usage: run-qemu.sh [--uefi] [--usb] [--smp N] [--mem MB] [--log FILE] [--gdb]
 #                    [--cpu MODEL] [--kvm] ISO [-- extra qemu args]
 #
 #   --uefi       q35 + OVMF (pflash; a fresh copy of the VARS store per run)
+#   --usb        the ISO as a USB stick (raw disk on an XHCI controller, the
+#                boot device) instead of a CD-ROM: what a PC boots after
+#                `make usb` wrote the hybrid ISO to a stick
 #   --smp N      number of CPUs (default 4)
 #   --mem MB     memory in MiB (default 512)
 #   --log FILE   serial output to FILE (default: serial on this terminal)
@@ -23,11 +26,12 @@ usage() {
 	exit 2
 }
 
-uefi=0 smp=4 mem=512 log='' gdb=0 cpu=EPYC kvm=0 iso=''
+uefi=0 usb=0 smp=4 mem=512 log='' gdb=0 cpu=EPYC kvm=0 iso=''
 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--uefi) uefi=1 ;;
+	--usb) usb=1 ;;
 	--smp) smp=${2:?--smp needs N}; shift ;;
 	--smp=*) smp=${1#*=} ;;
 	--mem) mem=${2:?--mem needs MB}; shift ;;
@@ -66,10 +70,20 @@ fi
 # shellcheck disable=SC2054  # commas belong to QEMU option values
 args=(
 	-accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
-	-cdrom "$iso"
 	-display none -monitor none -no-reboot
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 )
+
+if [ "$usb" = 1 ]; then
+	# shellcheck disable=SC2054
+	args+=(
+		-drive "if=none,id=stick,format=raw,readonly=on,file=$iso"
+		-device qemu-xhci,id=xhci
+		-device usb-storage,bus=xhci.0,drive=stick,removable=on,bootindex=0
+	)
+else
+	args+=(-cdrom "$iso")
+fi
 
 tmp=''
 cleanup() { [ -z "$tmp" ] || rm -rf "$tmp"; }

@@ -25,10 +25,14 @@ int svm_probe(struct virt_caps *c)
 	if (cpuid(0x80000000, 0).eax < 0x8000000a ||
 	    !(cpuid(0x80000001, 0).ecx & CPUID_SVM)) {
 		virt_caps_log_none(c, "no SVM in CPUID");
+		virt_caps_report(
+			"no AMD-V (SVM) in this CPU, or a hypervisor below hides it: Tandem cannot run guests");
 		return -TANDEM_ENODEV;
 	}
 	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
 		virt_caps_log_none(c, "SVM disabled by firmware (VM_CR.SVMDIS)");
+		virt_caps_report(
+			"AMD-V is disabled in the firmware (VM_CR.SVMDIS): Tandem cannot run guests; turn on SVM Mode in the firmware setup");
 		return -TANDEM_EIO;
 	}
 	r = cpuid(0x8000000a, 0);
@@ -43,6 +47,12 @@ int svm_probe(struct virt_caps *c)
 	virt_caps_log(c, "SVM%s, %u ASIDs%s",
 		      c->gpa_paging ? " with NPT" : ", no NPT", c->tlb_tags,
 		      c->next_rip ? ", NRIPS" : ", no NRIPS");
+	if (!c->gpa_paging)
+		virt_caps_report(
+			"no NPT (nested page tables): Tandem cannot run guests");
+	if (!c->next_rip)
+		virt_caps_report(
+			"no NRIPS: Tandem assumes the plain length of intercepted instructions (CPUID, VMMCALL, RDMSR, ...): a prefixed one would be resumed wrongly");
 	if (!c->gpa_paging) {
 		pr_err("svm: no nested paging (NPT); cannot run guests");
 		return -TANDEM_ENODEV;

@@ -38,6 +38,7 @@ T.fuzz_options      := kernel/fmt/options.c
 T.test_memmap       := kernel/mm/memmap.c
 T.test_ratelimit    := kernel/lib/ratelimit.c
 T.test_icr_filter   := kernel/virt/icr_filter.c
+T.test_fbcon        := kernel/hw/fbcon.c
 T.test_palloc       := kernel/mm/palloc.c
 T.test_paging       := kernel/mm/paging.c
 T.test_insn         := kernel/virt/insn.c
@@ -66,6 +67,8 @@ host-tests: host-tests-build abi-headers
 	    echo "== $$f $(TESTS_FUZZ_ITERS)"; \
 	    $(TESTS_ENV) timeout $(TESTS_TIMEOUT) $(TESTS_DIR)/$$f $(TESTS_FUZZ_ITERS) || { echo "FAILED: $$f"; fail=1; }; \
 	done; \
+	echo "== test_write_usb.sh"; \
+	tests/test_write_usb.sh || { echo "FAILED: test_write_usb.sh"; fail=1; }; \
 	if [ $$fail -ne 0 ]; then echo "host-tests: FAILED"; exit 1; fi; \
 	echo "host-tests: all passed"
 

@@ -81,12 +81,16 @@ int vmx_probe(struct virt_caps *c)
 	c->name = vmx_ops.name;
 	if (!(cpuid(1, 0).ecx & CPUID_VMX)) {
 		virt_caps_log_none(c, "no VMX in CPUID");
+		virt_caps_report(
+			"no VT-x (VMX) in this CPU, or a hypervisor below hides it: Tandem cannot run guests");
 		return -TANDEM_ENODEV;
 	}
 	fc = rdmsr(MSR_FEATURE_CONTROL);
 	if ((fc & FC_LOCK) && !(fc & FC_VMX_OUTSIDE_SMX)) {
 		virt_caps_log_none(c,
 				   "VMX disabled by firmware (IA32_FEATURE_CONTROL locked)");
+		virt_caps_report(
+			"VT-x is disabled in the firmware (IA32_FEATURE_CONTROL locked without VMX): Tandem cannot run guests; turn on Intel Virtualization Technology in the firmware setup");
 		return -TANDEM_EIO;
 	}
 
@@ -103,6 +107,15 @@ int vmx_probe(struct virt_caps *c)
 		      c->unrestricted ? ", unrestricted guest" :
 					", no unrestricted guest",
 		      c->tlb_tags ? ", VPID" : "");
+	if (!c->gpa_paging)
+		virt_caps_report(
+			"no EPT (extended page tables): Tandem cannot run guests");
+	if (!c->unrestricted)
+		virt_caps_report(
+			"no unrestricted guest (VMX real mode): Tandem cannot run guests");
+	if (!c->tlb_tags)
+		virt_caps_report(
+			"no VPID: guests' TLB entries are flushed on every VM exit and entry (slower)");
 	if (!c->gpa_paging || !c->unrestricted) {
 		pr_err("vmx: %s missing; cannot run guests",
 		       !c->gpa_paging ? "EPT" : "unrestricted guest");

@@ -1,6 +1,7 @@
-/* Line-at-a-time console over serial and VGA text. */
+/* Line-at-a-time console over serial, VGA text and a framebuffer. */
 #include <stdarg.h>
 #include "hw/console.h"
+#include "hw/fbcon.h"
 #include "lib/cpu.h"
 #include "lib/printf.h"
 #include "hw/serial.h"
@@ -11,6 +12,8 @@
 static uint16_t serial_port;
 static enum log_level max_level = LOG_INFO;
 static struct spinlock console_lock;
+static struct fbcon fb_console;
+static bool screen_ours; /* until the screen goes to the ROS */
 
 void console_serial_init(uint16_t port)
 {
@@ -22,6 +25,22 @@ void console_serial_init(uint16_t port)
 void console_vga_init(volatile uint16_t *text)
 {
 	vga_init(text);
+	screen_ours = true;
+}
+
+bool console_fb_init(volatile uint8_t *base, const struct fb_desc *fb)
+{
+	if (!fbcon_init(&fb_console, base, fb, &fbcon_font))
+		return false;
+	screen_ours = true;
+	return true;
+}
+
+void console_screen_release(void)
+{
+	spin_lock(&console_lock);
+	screen_ours = false;
+	spin_unlock(&console_lock);
 }
 
 void console_set_level(enum log_level level)
@@ -36,7 +55,10 @@ static void emit(const char *s)
 			serial_putc(serial_port, '\r');
 		if (serial_port)
 			serial_putc(serial_port, *s);
-		vga_putc(*s);
+		if (screen_ours) {
+			vga_putc(*s);
+			fbcon_putc(&fb_console, *s);
+		}
 	}
 }
 
@@ -93,6 +115,9 @@ void panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* The machine stops: the screen is the likeliest place anyone sees
+	 * why, ROS or not. */
+	screen_ours = true;
 	va_start(ap, fmt);
 	vlog(LOG_ERR, fmt, ap);
 	va_end(ap);

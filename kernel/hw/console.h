@@ -1,11 +1,14 @@
 /* Tandem's console: whole lines, "tandem: " prefixed, to the serial port
- * (COM1 by default; option console=com2|none) and to the VGA text screen
- * where one exists. Lines above the log level (option loglevel=) are
- * dropped. */
+ * (COM1 by default; option console=com2|none|fb, none and fb: no serial)
+ * and to the screen: VGA text where one exists, else a linear framebuffer
+ * the boot loader handed over, until the screen goes to the ROS. Lines
+ * above the log level (option loglevel=) are dropped. */
 #ifndef TANDEM_HW_CONSOLE_H
 #define TANDEM_HW_CONSOLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include "hw/fbcon.h"
 #include "lib/ratelimit.h"
 
 enum log_level {
@@ -22,6 +25,11 @@ enum log_level {
 void console_serial_init(uint16_t port);
 /** Sends output to the VGA text buffer at virtual address @text (80x25). */
 void console_vga_init(volatile uint16_t *text);
+/** Draws the log as text on the framebuffer @fb mapped at @base; false if
+ * its format cannot be drawn. */
+bool console_fb_init(volatile uint8_t *base, const struct fb_desc *fb);
+/** Stops drawing on the screen: the ROS owns it from now on. */
+void console_screen_release(void);
 void console_set_level(enum log_level level);
 
 /** Prints one line: "tandem: " + formatted text + newline. */

@@ -26,6 +26,39 @@ void virt_caps_read(struct virt_caps *c)
 		c->model |= ((sig >> 16) & 0xf) << 4;
 }
 
+static unsigned int findings;
+
+void virt_caps_report(const char *fmt, ...)
+{
+	char line[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	findings++;
+	pr_warn("hw: %s", line);
+}
+
+#define CPUID_INVARIANT_TSC (1u << 8) /* Fn8000_0007 EDX: SDM, APM alike */
+
+void virt_caps_report_common(void)
+{
+	if (cpuid(0x80000000, 0).eax < 0x80000007 ||
+	    !(cpuid(0x80000007, 0).edx & CPUID_INVARIANT_TSC))
+		virt_caps_report(
+			"no invariant TSC: its rate may change with power states, so Tandem's and guests' time can drift");
+}
+
+void virt_caps_report_end(void)
+{
+	if (findings)
+		pr_info("hw: %u finding%s above; README.md, Running on real hardware, says what to do",
+			findings, findings == 1 ? "" : "s");
+	else
+		pr_info("hw: nothing missing that Tandem uses");
+}
+
 void virt_caps_log(const struct virt_caps *c, const char *fmt, ...)
 {
 	char features[96];

@@ -25,6 +25,19 @@ struct virt_caps {
 					 * 0: none */
 };
 
+/*
+ * The hardware report: at boot, one "hw: <finding>: <what it means>" line
+ * per missing or disabled feature that matters, so a person at a real PC
+ * sees at once why Tandem cannot run, or what it runs without. Backends
+ * report what only they can name (VT-x off in the firmware, no EPT); the
+ * core what is common (invariant TSC, an IOMMU in the ACPI tables).
+ */
+void virt_caps_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** Common findings of the calling CPU (CPUID leaves every vendor shares). */
+void virt_caps_report_common(void);
+/** The report's last line: how many findings, or that nothing is missing. */
+void virt_caps_report_end(void);
+
 /** Reads who the calling CPU is into @caps; clears the rest. */
 void virt_caps_read(struct virt_caps *caps);
 /** The boot-log line of a usable extension: "cpu: <who>: <features>". */
