@@ -6,6 +6,7 @@
 #include "cell/root_cell.h"
 #include "hw/percpu.h"
 #include "hw/console.h"
+#include "mm/mtrr.h"
 #include "mm/tandem_mem.h"
 #include "virt/exits.h"
 #include "virt/partition.h"
@@ -106,9 +107,9 @@ int root_cell_take_back(const struct root_reserve *res)
 	int err = 0;
 
 	if (res->mem_size) {
-		err = pt_map(&c->gpa_map, res->mem_base, res->mem_base,
-			     res->mem_size,
-			     PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+		err = pt_map_mtrr(&c->gpa_map, &host_mtrrs, res->mem_base,
+				  res->mem_base, res->mem_size,
+				  PT_READ | PT_WRITE | PT_EXEC | PT_USER);
 		if (!err)
 			err = cell_ram_add(c, res->mem_base, res->mem_size);
 		gpa_tables_release(); /* the ROS has not run yet */

@@ -23,6 +23,7 @@
 #include "lib/klib.h"
 #include "fmt/mb2.h"
 #include "hw/percpu.h"
+#include "mm/mtrr.h"
 #include "mm/pools.h"
 #include "mm/tandem_mem.h"
 #include "hw/tsc.h"
@@ -137,8 +138,8 @@ static int move_one(struct cell *c, uint64_t base, uint64_t size, bool away)
 		return 0;
 	if (away)
 		return pt_unmap(&c->gpa_map, base, size);
-	return pt_map(&c->gpa_map, base, base, size,
-		      PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+	return pt_map_mtrr(&c->gpa_map, &host_mtrrs, base, base, size,
+			   PT_READ | PT_WRITE | PT_EXEC | PT_USER);
 }
 
 /* Root RAM a cell takes leaves the HRT's map too, and comes back when the
