@@ -58,7 +58,9 @@ static void fill_ctx(struct cell_config_ctx *ctx, struct cfg_range *root_ram,
 	unsigned int n = 0;
 
 	memset(ctx, 0, sizeof(*ctx));
-	for (unsigned int cpu = 0; cpu < boot_info.possible_cpus; cpu++) {
+	/* A cell's cpu_set names CPUs 0..63 only (TANDEM_CELL_MAX_CPUS). */
+	for (unsigned int cpu = 0;
+	     cpu < boot_info.possible_cpus && cpu < TANDEM_CELL_MAX_CPUS; cpu++) {
 		struct per_cpu *pc = per_cpu(cpu);
 
 		if (!pc->online || !pc->vcpu)

@@ -94,7 +94,7 @@ int hrt_plan_resources(unsigned int online_cpus)
 	hrt_plan.ncpus = want;
 	for (int cpu = TANDEM_MAX_CPUS - 1, left = want; cpu >= 0 && left; cpu--) {
 		if (cpu < (int)boot_info.possible_cpus && per_cpu(cpu)->online) {
-			hrt_plan.cpu_mask |= 1ull << cpu;
+			cpumask_set(&hrt_plan.cpu_mask, (unsigned int)cpu);
 			left--;
 		}
 	}
@@ -295,7 +295,7 @@ int hrt_start(void)
 	for (cpu = 0; !err && cpu < TANDEM_MAX_CPUS; cpu++) {
 		struct vcpu *v = &hrt_vcpus[n];
 
-		if (!(hrt_plan.cpu_mask & (1ull << cpu)))
+		if (!cpumask_test(&hrt_plan.cpu_mask, (unsigned int)cpu))
 			continue;
 		v->cell = c;
 		v->cpu = per_cpu(cpu);
