@@ -3,6 +3,7 @@
 #include "hw/console.h"
 #include "header.h"
 #include "hvmem.h"
+#include "lib/cpu.h"
 #include "lib/klib.h"
 #include "layout.h"
 
@@ -17,9 +18,9 @@ unsigned int boot_memmap_count;
 /* The boot tables' PDPT behind both the identity and the direct map. */
 extern uint64_t boot_pdpt_low[512];
 
-#define HIGH_LIMIT	   (512ull << 30) /* what boot_pdpt_low can reach */
-#define PDPTE_P_W_PS	   0x83ull
-#define CPUID_EXT_PDPE1GB  (1u << 26)
+#define HIGH_LIMIT	  (512ull << 30) /* what boot_pdpt_low can reach */
+#define PDPTE_P_W_PS	  0x83ull
+#define CPUID_EXT_PDPE1GB (1u << 26)
 
 static void *phys_to_virt(uint64_t phys)
 {
@@ -35,13 +36,7 @@ static void *phys_to_virt(uint64_t phys)
 static int reserve_high(uint64_t size, const struct memmap_range *busy,
 			unsigned int nbusy, uint64_t *base)
 {
-	uint32_t edx;
-
-	asm volatile("cpuid"
-		     : "=d"(edx)
-		     : "a"(0x80000001u), "c"(0)
-		     : "ebx");
-	if (!(edx & CPUID_EXT_PDPE1GB) ||
+	if (!(cpuid(0x80000001, 0).edx & CPUID_EXT_PDPE1GB) ||
 	    memmap_find_free(boot_memmap, boot_memmap_count, size, 2 * MiB,
 			     FOUR_GIB, HIGH_LIMIT, busy, nbusy, true, base))
 		return -TANDEM_ENOMEM;
