@@ -218,6 +218,7 @@ boot_gdtr:
 
 section .bss nobits alloc noexec write align=4096
 global boot_pml4
+global boot_pdpt_low
 boot_pml4:	resb 4096
 boot_pdpt_low:	resb 4096
 boot_pdpt_high:	resb 4096

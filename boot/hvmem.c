@@ -3,6 +3,7 @@
 #include "hw/console.h"
 #include "header.h"
 #include "hvmem.h"
+#include "lib/cpu.h"
 #include "lib/klib.h"
 #include "layout.h"
 
@@ -14,9 +15,35 @@ struct hv_memory hv_memory;
 struct memmap_entry boot_memmap[MAX_MEMMAP];
 unsigned int boot_memmap_count;
 
+/* The boot tables' PDPT behind both the identity and the direct map. */
+extern uint64_t boot_pdpt_low[512];
+
+#define HIGH_LIMIT	  (512ull << 30) /* what boot_pdpt_low can reach */
+#define PDPTE_P_W_PS	  0x83ull
+#define CPUID_EXT_PDPE1GB (1u << 26)
+
 static void *phys_to_virt(uint64_t phys)
 {
 	return (void *)(DIRECT_BASE + phys);
+}
+
+/*
+ * No room below 4 GiB: take the highest fit below 512 GiB and map it into
+ * the boot tables with 1 GiB pages (CPUID 0x80000001 EDX bit 26), at the
+ * direct-map base for every CPU, before anything touches it. Without
+ * 1 GiB pages hypervisor memory must lie below 4 GiB.
+ */
+static int reserve_high(uint64_t size, const struct memmap_range *busy,
+			unsigned int nbusy, uint64_t *base)
+{
+	if (!(cpuid(0x80000001, 0).edx & CPUID_EXT_PDPE1GB) ||
+	    memmap_find_free(boot_memmap, boot_memmap_count, size, 2 * MiB,
+			     FOUR_GIB, HIGH_LIMIT, busy, nbusy, true, base))
+		return -TANDEM_ENOMEM;
+	for (uint64_t g = *base >> 30; g <= (*base + size - 1) >> 30; g++)
+		if (!boot_pdpt_low[g])
+			boot_pdpt_low[g] = (g << 30) | PDPTE_P_W_PS;
+	return 0;
 }
 
 int hv_memory_reserve(const struct mb2_info *mbi, uint64_t mbi_phys,
@@ -48,6 +75,8 @@ int hv_memory_reserve(const struct mb2_info *mbi, uint64_t mbi_phys,
 
 	err = memmap_find_free(boot_memmap, boot_memmap_count, size, 2 * MiB,
 			       1 * MiB, FOUR_GIB, busy, nbusy, true, &base);
+	if (err)
+		err = reserve_high(size, busy, nbusy, &base);
 	if (err)
 		return -TANDEM_ENOMEM;
 

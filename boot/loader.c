@@ -39,8 +39,8 @@ static struct mb2_info mbi;
 struct boot_info boot_info = { .possible_cpus = 1 };
 static struct madt_info madt;
 static struct virt_caps caps;
-static uint32_t cpu_apic_ids[MADT_MAX_CPUS];
-static bool cpu_enabled[MADT_MAX_CPUS] = { true };
+static uint32_t cpu_apic_ids[TANDEM_MAX_CPUS];
+static bool cpu_enabled[TANDEM_MAX_CPUS] = { true };
 
 /* Legacy fallback under BIOS only: the RSDP in the EBDA or the BIOS area
  * (ACPI 5.2.5.1). Under UEFI the Multiboot2 tag is the only source. */
@@ -62,6 +62,9 @@ static const void *bios_find_rsdp(void)
 	}
 	return NULL;
 }
+
+#define MSR_APIC_BASE_	  0x1bu
+#define APIC_BASE_X2APIC_ (1ull << 10)
 
 /* The ACPI root: the loader's copy, or under BIOS the firmware's own. */
 static const void *rsdp;
@@ -113,12 +116,27 @@ static void find_cpus(void)
 		madt.used_xsdt ? "XSDT" : "RSDT", madt.ncpus_listed,
 		madt.ncpus_enabled, madt.lapic_addr, madt.nioapics);
 
-	/* Logical CPU 0 is the boot CPU; the others follow in table order. */
-	for (size_t i = 0; i < madt.ncpus && n < MADT_MAX_CPUS; i++)
-		if (madt.cpus[i].apic_id != bsp) {
-			cpu_enabled[n] = madt.cpus[i].enabled;
-			cpu_apic_ids[n++] = madt.cpus[i].apic_id;
+	/* Logical CPU 0 is the boot CPU; the others follow in table order.
+	 * In xAPIC mode a CPU is addressed by an 8-bit APIC ID and 0xff is
+	 * the broadcast (SDM Vol. 3A 11.6.1), so IDs above 254 are left out,
+	 * as are CPUs beyond TANDEM_MAX_CPUS: they stay in wait-for-SIPI. */
+	bool x2apic = rdmsr(MSR_APIC_BASE_) & APIC_BASE_X2APIC_;
+	unsigned int left_out = 0;
+
+	for (size_t i = 0; i < madt.ncpus; i++) {
+		if (madt.cpus[i].apic_id == bsp)
+			continue;
+		if (n == TANDEM_MAX_CPUS ||
+		    (!x2apic && madt.cpus[i].apic_id > 254)) {
+			left_out++;
+			continue;
 		}
+		cpu_enabled[n] = madt.cpus[i].enabled;
+		cpu_apic_ids[n++] = madt.cpus[i].apic_id;
+	}
+	if (left_out)
+		pr_warn("acpi: %u CPUs left out (Tandem runs on at most %u, APIC IDs up to 254 in xAPIC mode); they stay halted",
+			left_out, TANDEM_MAX_CPUS);
 	boot_info.possible_cpus = n;
 }
 

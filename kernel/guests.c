@@ -8,6 +8,8 @@
 #include "hw/percpu.h"
 #include "hw/console.h"
 #include "lib/klib.h"
+#include "mm/direct_map.h"
+#include "mm/mtrr.h"
 #include "virt/exits.h"
 #include "virt/partition.h"
 
@@ -23,6 +25,9 @@ void guests_start_bsp(void)
 	struct vcpu *v;
 	int err;
 
+	mtrr_read();
+	if (direct_map_high_ram(boot_info.memmap, boot_info.memmap_count))
+		goto none;
 	hrt_plan_resources(boot_info.online_cpus);
 	if (hrt_plan.active)
 		res = (struct root_reserve){ hrt_plan.cpu_mask, hrt_plan.mem_base,

@@ -20,7 +20,6 @@
  * memory map, even if the HRT then failed to start. */
 static long hc_get_info(struct vcpu *v, const uint64_t *args)
 {
-	(void)v;
 	switch (args[0]) {
 	case TANDEM_INFO_MEM_POOL_PAGES:
 		return mem_pool.pages;
@@ -44,6 +43,8 @@ static long hc_get_info(struct vcpu *v, const uint64_t *args)
 		return hrt_plan.active ? (long)hrt_plan.mem_base : 0;
 	case TANDEM_INFO_HRT_MEM_SIZE:
 		return hrt_plan.active ? (long)hrt_plan.mem_size : 0;
+	case TANDEM_INFO_MEM_TYPE:
+		return cell_gpa_mem_type(v->cell, args[1]);
 	default:
 		return -TANDEM_EINVAL;
 	}

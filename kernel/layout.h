@@ -59,7 +59,7 @@
 #define REMAP_BASE	   0xffffc90000000000
 #define REMAP_POOL_PAGES   4096
 
-#define TANDEM_MAX_CPUS	   64 /* per-CPU arrays; MADT_MAX_CPUS */
+#define TANDEM_MAX_CPUS	   256 /* per-CPU arrays: 255 xAPIC IDs and one */
 
 #define PAGE_SIZE	   4096
 #define PAGE_SHIFT	   12

@@ -413,6 +413,13 @@ static void judge_hc(const struct fuzz_regs *r, bool user, struct hc_result res)
 	if (code == TANDEM_HC_HYPERVISOR_GET_INFO) {
 		if (a1 > TANDEM_INFO_LAST)
 			want = -TANDEM_EINVAL;
+		else if (a1 == TANDEM_INFO_MEM_TYPE) /* depends on RSI */
+			want = (res.value >= TANDEM_MT_UC &&
+				res.value <= TANDEM_MT_WB && res.value != 2 &&
+				res.value != 3) ||
+					       res.value == -TANDEM_ENOENT ?
+				       res.value :
+				       -TANDEM_ENOENT;
 		else if (info_fixed((unsigned)a1))
 			want = compat(r) ? (int32_t)fz.s->info[a1] :
 					   fz.s->info[a1];

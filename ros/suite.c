@@ -234,6 +234,7 @@ static const struct group {
 	{ "user", checks_user, 3, NULL },
 	{ "msr", checks_msr, 3, NULL },
 	{ "tandem memory", checks_tandem_mem, 4, NULL },
+	{ "memory types", checks_memtype, 4, NULL },
 	{ "smp", checks_smp, 0, smp_planned },
 	{ "hrt", checks_hrt, 0, checks_hrt_planned },
 	{ "cells", checks_cells, 71, NULL },

@@ -98,6 +98,8 @@ void checks_unknown(struct suite *s);
 void checks_user(struct suite *s);
 void checks_msr(struct suite *s);
 void checks_tandem_mem(struct suite *s);
+/* Memory types of the ROS's map (ros/checks_memtype.c). */
+void checks_memtype(struct suite *s);
 void checks_smp(struct suite *s);
 /* After the SMP checks: the HRT of hrt/ through the HVM downcalls; skipped
  * with one line when there is no HRT (ros/checks_hrt.c). */

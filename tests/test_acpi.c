@@ -440,19 +440,20 @@ static void test_many_cpus_clamped(void **state)
 
 	make_standard();
 	madt_begin();
-	for (i = 0; i < 200; i++)
+	for (i = 0; i < MADT_MAX_CPUS + 100; i++)
 		x2apic(i, i + 1000, 1);
 	for (i = 0; i < 10; i++)
-		x2apic(1000 + i, 0, 0); /* unusable placeholders */
+		x2apic(5000 + i, 0, 0); /* unusable placeholders */
 	madt_seal();
 	assert_int_equal(parse(), 0);
 	assert_int_equal(info.ncpus, MADT_MAX_CPUS);
-	assert_int_equal(info.ncpus_enabled, 200);
-	assert_int_equal(info.ncpus_listed, 210);
+	assert_int_equal(info.ncpus_enabled, MADT_MAX_CPUS + 100);
+	assert_int_equal(info.ncpus_listed, MADT_MAX_CPUS + 110);
 	assert_true(info.warnings & MADT_WARN_CPUS_TRUNCATED);
 	assert_non_null(info.warning);
-	assert_int_equal(info.cpus[63].apic_id, 63);
-	assert_int_equal(info.cpus[63].acpi_uid, 1063);
+	assert_int_equal(info.cpus[MADT_MAX_CPUS - 1].apic_id, MADT_MAX_CPUS - 1);
+	assert_int_equal(info.cpus[MADT_MAX_CPUS - 1].acpi_uid,
+			 MADT_MAX_CPUS - 1 + 1000);
 }
 
 static void test_duplicates_and_limits(void **state)

@@ -265,16 +265,27 @@ static void test_bits_ept(void **state)
 	assert_int_equal(e & ~ADDR_MASK, 0x7);
 	e = raw_entry(&pt, 0x80000000, 2);
 	assert_int_equal(e & ~ADDR_MASK, 0x7);
-	/* 1 GiB R-X, WB (6 << 3), ignore PAT, large. */
-	assert_int_equal(raw_entry(&pt, 0x40000000, 2), 0x40000000 | 0xf5);
+	/* 1 GiB R-X, WB (6 << 3), PAT not ignored (it combines), large. */
+	assert_int_equal(raw_entry(&pt, 0x40000000, 2), 0x40000000 | 0xb5);
 	/* 2 MiB RWX WB. */
-	assert_int_equal(raw_entry(&pt, 0x80000000, 1), 0x80000000 | 0xf7);
+	assert_int_equal(raw_entry(&pt, 0x80000000, 1), 0x80000000 | 0xb7);
 	/* 2 MiB RWX UC: type 0, PAT not ignored (UC wins anyway). */
 	assert_int_equal(raw_entry(&pt, 0x80200000, 1), 0x80200000 | 0x87);
 	/* 4 KiB: no large bit. */
 	assert_int_equal(raw_entry(&pt, 0x80400000, 0), 0xfee00000 | 0x03);
-	assert_int_equal(raw_entry(&pt, 0x80401000, 0), 0x123456000 | 0x71);
-	assert_int_equal(raw_entry(&pt, 0x80402000, 0), 0x5000 | 0x77);
+	assert_int_equal(raw_entry(&pt, 0x80401000, 0), 0x123456000 | 0x31);
+	assert_int_equal(raw_entry(&pt, 0x80402000, 0), 0x5000 | 0x37);
+	/* WC, WT, WP leaves: the type in bits 5:3, PAT not ignored. */
+	assert_int_equal(pt_map(&pt, 0x80403000, 0x6000, KB4, RW | PT_MT(1)), 0);
+	assert_int_equal(raw_entry(&pt, 0x80403000, 0), 0x6000 | 0x0b);
+	expect_map(&pt, 0x80403000, 0x6000, RW | PT_MT(1), KB4);
+	assert_int_equal(pt_map(&pt, 0x80404000, 0x7000, KB4, RW | PT_MT(5)), 0);
+	assert_int_equal(raw_entry(&pt, 0x80404000, 0), 0x7000 | 0x2b);
+	/* PT_MT(WB) is the default, PT_MT(UC) is PT_UNCACHED */
+	assert_int_equal(pt_map(&pt, 0x80405000, 0x8000, KB4, RW | PT_MT(6)), 0);
+	expect_map(&pt, 0x80405000, 0x8000, RW, KB4);
+	assert_int_equal(pt_map(&pt, 0x80406000, 0x9000, KB4, RW | PT_MT(0)), 0);
+	expect_map(&pt, 0x80406000, 0x9000, RW | PT_UNCACHED, KB4);
 
 	expect_map(&pt, 0x40000000, 0x40000000, PT_READ | PT_EXEC, GB1);
 	expect_map(&pt, 0x80200000, 0x80200000, RWX | PT_UNCACHED, MB2);
@@ -370,8 +381,8 @@ static void test_unmap_splits(void **state)
 	expect_map(&pt, 0x40004fff, 0x80004fff, RW, KB4);
 	expect_map(&pt, 0x40006000, 0x80006000, RW, KB4);
 	expect_map(&pt, 0x401ff123, 0x801ff123, RW, KB4);
-	/* The split-off leaves keep WB|IPAT and lose the large bit. */
-	assert_int_equal(raw_entry(&pt, 0x40006000, 0), 0x80006000 | 0x73);
+	/* The split-off leaves keep WB and lose the large bit. */
+	assert_int_equal(raw_entry(&pt, 0x40006000, 0), 0x80006000 | 0x33);
 
 	/* Unmapping the rest frees the page table, then PD and PDPT. */
 	assert_int_equal(pt_unmap(&pt, 0x40000000, 0x5000), 0);

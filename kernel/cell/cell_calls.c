@@ -17,6 +17,7 @@
 #include "boot_info.h"
 #include "lib/klib.h"
 #include "hw/percpu.h"
+#include "mm/mtrr.h"
 #include "mm/pools.h"
 #include "lib/spinlock.h"
 #include "virt/start_state.h"
@@ -58,7 +59,9 @@ static void fill_ctx(struct cell_config_ctx *ctx, struct cfg_range *root_ram,
 	unsigned int n = 0;
 
 	memset(ctx, 0, sizeof(*ctx));
-	for (unsigned int cpu = 0; cpu < boot_info.possible_cpus; cpu++) {
+	/* A cell's cpu_set names CPUs 0..63 only (TANDEM_CELL_MAX_CPUS). */
+	for (unsigned int cpu = 0;
+	     cpu < boot_info.possible_cpus && cpu < TANDEM_CELL_MAX_CPUS; cpu++) {
 		struct per_cpu *pc = per_cpu(cpu);
 
 		if (!pc->online || !pc->vcpu)
@@ -227,8 +230,9 @@ static int root_give(const struct tandem_memory_region *r)
 	if (!err)
 		err = cell_ram_remove(&root_cell, r->phys_start, r->size);
 	if (err) {
-		pt_map(&root_cell.gpa_map, r->phys_start, r->phys_start,
-		       r->size, PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+		pt_map_mtrr(&root_cell.gpa_map, &host_mtrrs, r->phys_start,
+			    r->phys_start, r->size,
+			    PT_READ | PT_WRITE | PT_EXEC | PT_USER);
 		others_move(r->phys_start, r->size, false);
 	}
 	return err;
@@ -236,8 +240,9 @@ static int root_give(const struct tandem_memory_region *r)
 
 static int root_take_back(const struct tandem_memory_region *r)
 {
-	int err = pt_map(&root_cell.gpa_map, r->phys_start, r->phys_start,
-			 r->size, PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+	int err = pt_map_mtrr(&root_cell.gpa_map, &host_mtrrs, r->phys_start,
+			      r->phys_start, r->size,
+			      PT_READ | PT_WRITE | PT_EXEC | PT_USER);
 
 	if (!err)
 		err = cell_ram_add(&root_cell, r->phys_start, r->size);
@@ -296,8 +301,8 @@ static int build_cell(struct cell *c, struct tandem_cell_desc *d, size_t size,
 			c->ram[c->nram++] = (struct mem_range){ r->virt_start,
 								r->size, phys };
 		}
-		err = pt_map(&c->gpa_map, r->virt_start, phys, r->size,
-			     region_flags(r));
+		err = pt_map_mtrr(&c->gpa_map, &host_mtrrs, r->virt_start, phys,
+				  r->size, region_flags(r));
 	}
 	if (err)
 		return err;
@@ -704,3 +709,29 @@ const struct cell_kind config_cell_kind = {
 	.io = cell_io_refuse,
 	.console_line = cell_console_line,
 };
+
+/*
+ * Get Info TANDEM_INFO_MEM_TYPE: the memory type a guest access to @gpa
+ * gets when the guest's PAT says WB. With typed leaves (EPT) that is the
+ * leaf's type, which replaces the MTRRs; otherwise (NPT) the leaf is WB or
+ * UC and the host MTRRs combine with it (APM Vol. 2 15.25.8). Under
+ * cells_lock: no map changes, no table is retired meanwhile.
+ */
+long cell_gpa_mem_type(struct cell *c, uint64_t gpa)
+{
+	uint64_t hpa;
+	unsigned int flags;
+	long type;
+
+	spin_lock(&cells_lock);
+	if (!pt_lookup(&c->gpa_map, gpa, &hpa, &flags, NULL))
+		type = -TANDEM_ENOENT;
+	else if (flags & PT_UNCACHED)
+		type = MT_UC;
+	else if (pt_format_typed(c->gpa_map.fmt))
+		type = PT_MT_OF(flags) >= 0 ? PT_MT_OF(flags) : (long)MT_WB;
+	else
+		type = mtrr_type(&host_mtrrs, hpa);
+	spin_unlock(&cells_lock);
+	return type;
+}

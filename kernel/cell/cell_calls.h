@@ -13,6 +13,9 @@ long hc_cell_destroy(struct vcpu *v, const uint64_t *a);
 long hc_cell_state(struct vcpu *v, const uint64_t *a);
 long hc_cell_soft_restart(struct vcpu *v, const uint64_t *a);
 long hc_debug_putc(struct vcpu *v, const uint64_t *a);
+/* The memory type of @gpa in @c's map (TANDEM_INFO_MEM_TYPE, ABI.md 4.5):
+ * a TANDEM_MT_* value, or -TANDEM_ENOENT where nothing is mapped. */
+long cell_gpa_mem_type(struct cell *c, uint64_t gpa);
 
 /** Disable: asks every non-root cell, and if all agree destroys them all
  * (false, nothing changed, if one denies). */

@@ -6,6 +6,7 @@
 #include "cell/root_cell.h"
 #include "hw/percpu.h"
 #include "hw/console.h"
+#include "mm/mtrr.h"
 #include "mm/tandem_mem.h"
 #include "virt/exits.h"
 #include "virt/msr_wall.h"
@@ -55,13 +56,13 @@ static void root_ram_init(struct cell *c)
 
 /* A root vCPU for every online CPU of @mask that has none, in CPU order
  * (the CPUs a reserve held are the highest ones). */
-static void add_vcpus(struct cell *c, uint64_t mask)
+static void add_vcpus(struct cell *c, const struct cpumask *mask)
 {
 	for (unsigned int cpu = 0; cpu < boot_info.possible_cpus; cpu++) {
 		struct per_cpu *pc = per_cpu(cpu);
 		struct vcpu *v = &root_vcpus[c->nvcpus];
 
-		if (!pc->online || !(mask & (1ull << cpu)) || pc->root_vcpu)
+		if (!pc->online || !cpumask_test(mask, cpu) || pc->root_vcpu)
 			continue;
 		v->cell = c;
 		v->cpu = pc;
@@ -77,7 +78,7 @@ static void add_vcpus(struct cell *c, uint64_t mask)
 
 int root_cell_init(const struct root_reserve *res)
 {
-	uint64_t exclude = res->cpu_mask;
+	struct cpumask others = cpumask_invert(&res->cpu_mask);
 	struct cell *c = &root_cell;
 	int err;
 
@@ -97,7 +98,7 @@ int root_cell_init(const struct root_reserve *res)
 	if (err)
 		return err;
 
-	add_vcpus(c, ~exclude);
+	add_vcpus(c, &others);
 	return 0;
 }
 
@@ -107,15 +108,15 @@ int root_cell_take_back(const struct root_reserve *res)
 	int err = 0;
 
 	if (res->mem_size) {
-		err = pt_map(&c->gpa_map, res->mem_base, res->mem_base,
-			     res->mem_size,
-			     PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+		err = pt_map_mtrr(&c->gpa_map, &host_mtrrs, res->mem_base,
+				  res->mem_base, res->mem_size,
+				  PT_READ | PT_WRITE | PT_EXEC | PT_USER);
 		if (!err)
 			err = cell_ram_add(c, res->mem_base, res->mem_size);
 		gpa_tables_release(); /* the ROS has not run yet */
 	}
 	if (!err)
-		add_vcpus(c, res->cpu_mask);
+		add_vcpus(c, &res->cpu_mask);
 	return err;
 }
 

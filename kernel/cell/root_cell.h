@@ -4,10 +4,12 @@
 
 #include <stdint.h>
 
+#include "hw/cpumask.h"
+
 /* What other partitions take from the root before it is built (the HRT's
  * CPUs and memory). */
 struct root_reserve {
-	uint64_t cpu_mask;	     /* logical CPUs that are not the root's */
+	struct cpumask cpu_mask;     /* logical CPUs that are not the root's */
 	uint64_t mem_base, mem_size; /* memory that is not the root's */
 };
 

@@ -38,10 +38,10 @@ static void build_acpi_view(void)
 	size_t nhide = 0;
 	uint64_t gpa;
 
-	if (!res->cpu_mask || !boot_info.rsdp)
+	if (cpumask_empty(&res->cpu_mask) || !boot_info.rsdp)
 		return;
 	for (unsigned int cpu = 0; cpu < TANDEM_MAX_CPUS; cpu++)
-		if (res->cpu_mask & (1ull << cpu))
+		if (cpumask_test(&res->cpu_mask, cpu))
 			hide[nhide++] = per_cpu(cpu)->apic_id;
 	for (unsigned int i = 0; i < root_cell.nram; i++)
 		ram[i] = (struct memmap_entry){ root_cell.ram[i].base,

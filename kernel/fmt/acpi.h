@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MADT_MAX_CPUS		      64
+#define MADT_MAX_CPUS		      512 /* more than Tandem runs on */
 #define MADT_MAX_IOAPICS	      8
 #define MADT_MAX_OVERRIDES	      16
 

@@ -24,6 +24,7 @@
 #include "lib/klib.h"
 #include "fmt/mb2.h"
 #include "hw/percpu.h"
+#include "mm/mtrr.h"
 #include "mm/pools.h"
 #include "mm/tandem_mem.h"
 #include "hw/tsc.h"
@@ -94,7 +95,7 @@ int hrt_plan_resources(unsigned int online_cpus)
 	hrt_plan.ncpus = want;
 	for (int cpu = TANDEM_MAX_CPUS - 1, left = want; cpu >= 0 && left; cpu--) {
 		if (cpu < (int)boot_info.possible_cpus && per_cpu(cpu)->online) {
-			hrt_plan.cpu_mask |= 1ull << cpu;
+			cpumask_set(&hrt_plan.cpu_mask, (unsigned int)cpu);
 			left--;
 		}
 	}
@@ -138,8 +139,8 @@ static int move_one(struct cell *c, uint64_t base, uint64_t size, bool away)
 		return 0;
 	if (away)
 		return pt_unmap(&c->gpa_map, base, size);
-	return pt_map(&c->gpa_map, base, base, size,
-		      PT_READ | PT_WRITE | PT_EXEC | PT_USER);
+	return pt_map_mtrr(&c->gpa_map, &host_mtrrs, base, base, size,
+			   PT_READ | PT_WRITE | PT_EXEC | PT_USER);
 }
 
 /* Root RAM a cell takes leaves the HRT's map too, and comes back when the
@@ -295,7 +296,7 @@ int hrt_start(void)
 	for (cpu = 0; !err && cpu < TANDEM_MAX_CPUS; cpu++) {
 		struct vcpu *v = &hrt_vcpus[n];
 
-		if (!(hrt_plan.cpu_mask & (1ull << cpu)))
+		if (!cpumask_test(&hrt_plan.cpu_mask, (unsigned int)cpu))
 			continue;
 		v->cell = c;
 		v->cpu = per_cpu(cpu);

@@ -6,11 +6,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hw/cpumask.h"
+
 /* What boot decided for the HRT before the root cell was built. */
 struct hrt_plan {
 	bool active; /* an HRT module will boot */
 	unsigned int ncpus;
-	uint64_t cpu_mask;	     /* its logical CPUs (the highest ones) */
+	struct cpumask cpu_mask;     /* its logical CPUs (the highest ones) */
 	uint64_t mem_base, mem_size; /* its exclusive memory */
 };
 

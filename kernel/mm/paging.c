@@ -16,37 +16,38 @@
 #include "mm/paging.h"
 #include "tandem/errno.h"
 
-#define LEVELS	     4
-#define ENTRIES	     512
-#define VA_BITS	     48
-#define VA_LIMIT     (1ull << VA_BITS)
-#define PA_LIMIT     (1ull << 52)	   /* architectural MAXPHYADDR limit */
-#define ADDR_MASK    0x000ffffffffff000ull /* bits 51:12 */
-#define PAGE_OFFSET  0xfffull
-#define PT_ALL_FLAGS (PT_READ | PT_WRITE | PT_EXEC | PT_USER | PT_UNCACHED)
+#define LEVELS	    4
+#define ENTRIES	    512
+#define VA_BITS	    48
+#define VA_LIMIT    (1ull << VA_BITS)
+#define PA_LIMIT    (1ull << 52)	  /* architectural MAXPHYADDR limit */
+#define ADDR_MASK   0x000ffffffffff000ull /* bits 51:12 */
+#define PAGE_OFFSET 0xfffull
+#define PT_ALL_FLAGS \
+	(PT_READ | PT_WRITE | PT_EXEC | PT_USER | PT_UNCACHED | PT_MT_MASK)
 
 /* 4-level paging entries, SDM Vol. 3A 4.5 (the tables at its end). */
-#define X86_P	     (1ull << 0)
-#define X86_RW	     (1ull << 1)
-#define X86_US	     (1ull << 2)
-#define X86_PWT	     (1ull << 3)
-#define X86_PCD	     (1ull << 4)
-#define X86_A	     (1ull << 5)
-#define X86_D	     (1ull << 6)  /* in a leaf */
-#define X86_PS	     (1ull << 7)  /* in a PDPTE or PDE: maps a page */
-#define X86_NX	     (1ull << 63) /* reserved unless EFER.NXE */
+#define X86_P	    (1ull << 0)
+#define X86_RW	    (1ull << 1)
+#define X86_US	    (1ull << 2)
+#define X86_PWT	    (1ull << 3)
+#define X86_PCD	    (1ull << 4)
+#define X86_A	    (1ull << 5)
+#define X86_D	    (1ull << 6)	 /* in a leaf */
+#define X86_PS	    (1ull << 7)	 /* in a PDPTE or PDE: maps a page */
+#define X86_NX	    (1ull << 63) /* reserved unless EFER.NXE */
 
 /* EPT entries, SDM Vol. 3C 29.3.2; memory type, 29.3.7. */
-#define EPT_R	     (1ull << 0)
-#define EPT_W	     (1ull << 1)
-#define EPT_X	     (1ull << 2)
-#define EPT_MT_UC    (0ull << 3)
-#define EPT_MT_WB    (6ull << 3)
-#define EPT_MT_MASK  (7ull << 3)
-#define EPT_IPAT     (1ull << 6)
-#define EPT_LARGE    (1ull << 7)
-#define EPT_A	     (1ull << 8) /* only with EPT A/D enabled */
-#define EPT_D	     (1ull << 9)
+#define EPT_R	    (1ull << 0)
+#define EPT_W	    (1ull << 1)
+#define EPT_X	    (1ull << 2)
+#define EPT_MT_UC   (0ull << 3)
+#define EPT_MT_WB   (6ull << 3)
+#define EPT_MT_MASK (7ull << 3)
+#define EPT_IPAT    (1ull << 6)
+#define EPT_LARGE   (1ull << 7)
+#define EPT_A	    (1ull << 8) /* only with EPT A/D enabled */
+#define EPT_D	    (1ull << 9)
 
 /*
  * How a format encodes entries. Non-leaf entries carry every right
@@ -66,6 +67,7 @@ struct pt_format {
 	uint64_t cache_mask; /* memory-type bits of a leaf */
 	uint64_t cache_wb;   /* their value for normal memory */
 	uint64_t cache_uc;   /* and for PT_UNCACHED */
+	int type_shift;	     /* PT_MT(t) is t at this bit; 0: no types */
 	uint64_t large;	     /* marks a 2 MiB or 1 GiB leaf */
 	uint64_t hw_set;     /* bits the MMU sets itself (accessed, dirty) */
 	bool canonical;	     /* addresses are sign-extended (host) */
@@ -105,10 +107,12 @@ const struct pt_format pt_format_npt = {
 };
 
 /*
- * Guest memory is WB with the guest's PAT ignored (IPAT): the hypervisor
- * reads and writes the same pages through its WB direct map, and mixing
- * memory types for one page is undefined (SDM Vol. 3A 13.12.4). UC wins
- * over any PAT type, so uncached entries leave IPAT clear.
+ * Each leaf carries the memory type the host MTRRs give its host-physical
+ * range (mm/mtrr.h: with EPT the CPU ignores the MTRRs for guest accesses,
+ * SDM Vol. 3C 29.3.7), and IPAT stays clear so the guest's PAT combines
+ * with it (29.3.7.2) as it would with MTRRs on bare metal. RAM is WB for
+ * Tandem and guest alike unless the guest's PAT asks for a stronger type
+ * for its own pages, which the CPU keeps coherent by self-snooping.
  */
 const struct pt_format pt_format_ept = {
 	.name = "ept",
@@ -118,11 +122,17 @@ const struct pt_format pt_format_ept = {
 	.write = EPT_W,
 	.exec = EPT_X,
 	.cache_mask = EPT_MT_MASK | EPT_IPAT,
-	.cache_wb = EPT_MT_WB | EPT_IPAT,
+	.cache_wb = EPT_MT_WB,
 	.cache_uc = EPT_MT_UC,
+	.type_shift = 3,
 	.large = EPT_LARGE,
 	.hw_set = EPT_A | EPT_D,
 };
+
+bool pt_format_typed(const struct pt_format *fmt)
+{
+	return fmt->type_shift != 0;
+}
 
 enum pt_op_kind { OP_MAP, OP_UNMAP, OP_PROTECT };
 
@@ -186,7 +196,12 @@ static uint64_t encode_attr(const struct page_table *pt, unsigned flags)
 		e |= f->nx;
 	if (flags & PT_USER)
 		e |= f->user;
-	e |= (flags & PT_UNCACHED) ? f->cache_uc : f->cache_wb;
+	if (flags & PT_UNCACHED)
+		e |= f->cache_uc;
+	else if (f->type_shift && PT_MT_OF(flags) >= 0)
+		e |= (uint64_t)PT_MT_OF(flags) << f->type_shift;
+	else
+		e |= f->cache_wb;
 	return e;
 }
 
@@ -205,6 +220,8 @@ static unsigned decode_flags(const struct page_table *pt, uint64_t e)
 		flags |= PT_USER;
 	if ((e & f->cache_mask) == f->cache_uc)
 		flags |= PT_UNCACHED;
+	else if (f->type_shift && (e & f->cache_mask) != f->cache_wb)
+		flags |= PT_MT((e & f->cache_mask) >> f->type_shift);
 	return flags;
 }
 
@@ -409,6 +426,8 @@ static int check_flags(unsigned flags)
 {
 	if ((flags & ~PT_ALL_FLAGS) || !(flags & PT_READ))
 		return -TANDEM_EINVAL;
+	if (PT_MT_OF(flags) == 2 || PT_MT_OF(flags) == 3)
+		return -TANDEM_EINVAL; /* reserved memory types */
 	return 0;
 }
 

@@ -25,6 +25,15 @@
 #define PT_EXEC	    4u
 #define PT_USER	    8u	/* host: U/S; NPT: always set; EPT: ignored */
 #define PT_UNCACHED 16u /* host/NPT: PCD|PWT; EPT: type UC, not WB */
+/* A memory type other than WB and UC for formats that carry one (EPT; see
+ * mm/mtrr.h for the codes): PT_MT(MT_WC) etc. Host and NPT leaves ignore
+ * it (there the MTRRs decide, APM Vol. 2 15.25.8); PT_MT(MT_WB) is the
+ * default and PT_MT(MT_UC) is PT_UNCACHED, so pt_lookup() reports neither. */
+#define PT_MT_SHIFT 5
+#define PT_MT_MASK  (7u << PT_MT_SHIFT)
+#define PT_MT(t)    ((((unsigned)(t)&7u) + 1u) << PT_MT_SHIFT)
+/* The type in @flags, or -1 for none. */
+#define PT_MT_OF(f) ((int)(((f)&PT_MT_MASK) >> PT_MT_SHIFT) - 1)
 
 #define PT_SIZE_4K  0x1000ull
 #define PT_SIZE_2M  0x200000ull
@@ -39,6 +48,9 @@ extern const struct pt_format pt_format_host;
 extern const struct pt_format pt_format_npt;
 /* Intel EPT (SDM Vol. 3C 29.3), 4-level, no accessed/dirty flags. */
 extern const struct pt_format pt_format_ept;
+
+/* Does @fmt carry memory types in its leaves (PT_MT)? Only EPT does. */
+bool pt_format_typed(const struct pt_format *fmt);
 
 /* What the caller supplies: where table pages come from. */
 struct pt_ops {

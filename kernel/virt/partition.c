@@ -8,6 +8,7 @@
 #include "lib/printf.h"
 #include "lib/klib.h"
 #include "lib/spinlock.h"
+#include "mm/mtrr.h"
 #include "mm/pools.h"
 #include "mm/tandem_mem.h"
 #include "virt/partition.h"
@@ -178,7 +179,7 @@ int gpa_map_machine(struct page_table *pt)
 	err = pt_init(pt, vcpu_ops->gpa_format, &gpa_table_ops,
 		      vcpu_ops->gpa_1g_pages() ? PT_SIZE_1G : PT_SIZE_2M, false);
 	if (!err)
-		err = pt_map(pt, 0, 0, max_gpa(), all);
+		err = pt_map_mtrr(pt, &host_mtrrs, 0, 0, max_gpa(), all);
 	for (int t = 0; !err && t < TANDEM_MEM_RANGES; t++)
 		err = pt_unmap(pt, ALIGN_DOWN(tandem_mem.base[t], PAGE_SIZE),
 			       ALIGN_UP(tandem_mem.base[t] + tandem_mem.size[t],

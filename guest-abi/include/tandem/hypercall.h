@@ -55,7 +55,18 @@
 #define TANDEM_INFO_HV_MEM_SIZE	      8
 #define TANDEM_INFO_HRT_MEM_BASE      9
 #define TANDEM_INFO_HRT_MEM_SIZE      10
-#define TANDEM_INFO_LAST	      TANDEM_INFO_HRT_MEM_SIZE
+/* RSI = a guest-physical address of the caller: the memory type its
+ * accesses get where its own PAT says WB (TANDEM_MT_*), or -ENOENT where
+ * nothing is mapped (trapped or absent). */
+#define TANDEM_INFO_MEM_TYPE	      11
+#define TANDEM_INFO_LAST	      TANDEM_INFO_MEM_TYPE
+
+/* Memory types (the x86 MTRR/PAT/EPT codes). */
+#define TANDEM_MT_UC		      0
+#define TANDEM_MT_WC		      1
+#define TANDEM_MT_WT		      4
+#define TANDEM_MT_WP		      5
+#define TANDEM_MT_WB		      6
 
 /* Cell states (Cell Get State, code 6; communication region). */
 #define TANDEM_CELL_RUNNING	      0
