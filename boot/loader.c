@@ -313,6 +313,13 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 	cpu_relax_is_barrier = cpuid(1, 0).ecx & (1u << 31);
 	vcpu_ops = vcpu_ops_select(&caps);
 	apic_init();
+	if (config.x2apic && !apic_is_x2apic()) {
+		if (apic_switch_x2apic())
+			pr_info("apic: switched to x2APIC mode (x2apic option)");
+		else
+			pr_warn("apic: x2apic option ignored: no x2APIC or the APIC is disabled");
+	}
+	pr_info("apic: %s mode", apic_is_x2apic() ? "x2APIC" : "xAPIC");
 	virt_caps_report_common();
 	tsc_calibrate();
 	find_cpus();

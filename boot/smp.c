@@ -119,6 +119,7 @@ void ap_main(void)
 	tandem_entry_fn entry = (tandem_entry_fn)tandem_header.entry;
 
 	per_cpu_load_tables(pc);
+	apic_ap_mode();
 	__atomic_store_n(&pc->started, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&aps_released, __ATOMIC_ACQUIRE))
 		cpu_relax();

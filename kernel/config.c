@@ -27,6 +27,8 @@ static const struct option_desc options[] = {
 	  "the HRT's exclusive memory (default 32M)" },
 	{ "exit_when_done", OPT_BOOL, &config.exit_when_done, NULL, 0, 0,
 	  "end the emulator once boot is complete (tests)" },
+	{ "x2apic", OPT_BOOL, &config.x2apic, NULL, 0, 0,
+	  "switch the local APICs to x2APIC mode at boot, as firmware may (tests)" },
 };
 
 static void report(void *ctx, const char *word, size_t len, const char *why)

@@ -16,6 +16,7 @@ struct tandem_config {
 	uint64_t hrt_cpus;    /* hrt_cpus=N: CPUs for the HRT (0: default) */
 	uint64_t hrt_mem;     /* hrt_mem=SIZE: the HRT's exclusive memory */
 	bool exit_when_done;  /* exit_when_done: end the emulator (tests) */
+	bool x2apic; /* x2apic: switch the APIC to x2APIC mode (tests) */
 };
 
 extern struct tandem_config config;

@@ -30,6 +30,26 @@ bool apic_is_x2apic(void)
 	return x2apic;
 }
 
+bool apic_switch_x2apic(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	if (!(cpuid(1, 0).ecx & (1u << 21)) || !(base & APIC_BASE_ENABLE))
+		return false;
+	if (!(base & APIC_BASE_X2APIC))
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC);
+	x2apic = true;
+	return true;
+}
+
+void apic_ap_mode(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	if (x2apic && !(base & APIC_BASE_X2APIC))
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+}
+
 uint32_t apic_id(void)
 {
 	if (x2apic)

@@ -13,6 +13,14 @@
 /** Finds the mode and (for xAPIC) the MMIO base; run on the boot CPU. */
 void apic_init(void);
 bool apic_is_x2apic(void);
+/** Switches this CPU's enabled APIC from xAPIC to x2APIC mode, the legal
+ * transition with EN set (SDM Vol. 3A 11.12.5); false without x2APIC
+ * (CPUID.1:ECX[21]) or with the APIC disabled. Run on the boot CPU it
+ * makes x2APIC the mode Tandem uses. */
+bool apic_switch_x2apic(void);
+/** On an AP: enters the mode of the boot CPU's APIC (x2APIC if it runs
+ * that), so one mode holds on every CPU. */
+void apic_ap_mode(void);
 uint32_t apic_id(void);
 /** Sends the IPI @icr_low to @apic_id and waits until it is delivered;
  * false if the APIC never reported it sent. */
