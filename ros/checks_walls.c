@@ -213,6 +213,30 @@ static void check_ids(void)
 	      xid, ros_smp.apic_ids[0]);
 }
 
+/* Registers that x2APIC mode lacks (APR 0x90, RRD 0xc0, reserved 0x40,
+ * 0x400) or has read-only/write-only, through the page: with the host in
+ * x2APIC mode Tandem must not turn them into faulting MSR accesses. */
+static void check_xapic_only_regs(void)
+{
+	static const uint32_t offs[] = { 0x40, 0x90, 0xc0, 0x400, 0xb0 };
+	uint32_t bad = 0, id;
+
+	for (unsigned i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
+		if (*apic_reg(offs[i]))
+			bad |= 1u << i;
+	*apic_reg(0x40) = 0x55;
+	*apic_reg(0x90) = 0xff;
+	*apic_reg(0xc0) = 0xff;
+	*apic_reg(0x30) = 0x12345678; /* version: read-only */
+	*apic_reg(0x280) = 0xff;      /* ESR: x2APIC takes 0 only */
+	*apic_reg(0x80) = 0xffff0000; /* TPR: reserved bits */
+	*apic_reg(0x80) = 0;
+	id = *apic_reg(APIC_ID) >> 24;
+	check(!bad && id == ros_smp.apic_ids[0],
+	      "walls: xapic-only registers read 0, writes dropped",
+	      "nonzero reads 0x%x (0x40,0x90,0xc0,0x400,0xb0); id %u", bad, id);
+}
+
 static void check_own_ipis(void)
 {
 	uint32_t ap_id = ros_smp.apic_ids[ws.ap];
@@ -464,8 +488,9 @@ static void check_hostile_cell(void)
 	check_hrt_answers("walls: hrt answers after the apicwall cell");
 }
 
-/* Own IPIs 3, APIC_BASE 3, foreign IPIs 3, MSRs 2, HRT 2, cell 5, IDs 1. */
-#define WALLS_CHECKS 19
+/* Own IPIs 3, APIC_BASE 3, foreign IPIs 3, MSRs 2, HRT 2, cell 5, IDs 1,
+ * xAPIC-only registers 1. */
+#define WALLS_CHECKS 20
 
 unsigned checks_walls_planned(const struct suite *s)
 {
@@ -500,6 +525,7 @@ void checks_walls(struct suite *s)
 		ws.have_ap ? "listens" : "did not answer",
 		ws.have_hrt ? "there" : "absent");
 	check_ids();
+	check_xapic_only_regs();
 	check_own_ipis();
 	check_apic_base();
 	check_foreign_ipis();

@@ -20,6 +20,8 @@
 #define APIC_LDR	0x0d0
 #define APIC_DFR	0x0e0
 #define APIC_SVR	0x0f0
+#define APIC_TPR	0x080
+#define APIC_DCR	0x3e0
 #define APIC_SVR_ENABLE (1u << 8)
 #define APIC_ESR	0x280
 #define APIC_LVT_CMCI	0x2f0
@@ -114,6 +116,35 @@ static bool lvt_has_mode(uint32_t off)
 	       (off > APIC_LVT_TIMER && off < APIC_LVT_ERROR);
 }
 
+/* The x2APIC registers (SDM Vol. 3A 11.12.1.2, table 11-6): MSR 0x8nn is
+ * register 0xnn0; the rest of the range is reserved. */
+enum x2_access { X2_NONE, X2_RO, X2_RW, X2_WO };
+
+static enum x2_access x2_access(uint32_t reg)
+{
+	switch (reg) {
+	case 0x02:	    /* ID */
+	case 0x03:	    /* version */
+	case 0x0a:	    /* PPR */
+	case 0x0d:	    /* LDR */
+	case 0x10 ... 0x27: /* ISR, TMR, IRR */
+	case 0x39:	    /* current count */
+		return X2_RO;
+	case 0x08:	    /* TPR */
+	case 0x0f:	    /* SVR */
+	case 0x28:	    /* ESR */
+	case 0x2f:	    /* LVT CMCI */
+	case 0x30:	    /* ICR, 64 bits */
+	case 0x32 ... 0x38: /* LVTs, initial count */
+	case 0x3e:	    /* divide configuration */
+		return X2_RW;
+	case 0x0b: /* EOI */
+	case 0x3f: /* SELF IPI */
+		return X2_WO;
+	}
+	return X2_NONE;
+}
+
 static uint32_t read_reg(struct vcpu *v, uint32_t off, bool x2apic)
 {
 	switch (off) {
@@ -128,6 +159,11 @@ static uint32_t read_reg(struct vcpu *v, uint32_t off, bool x2apic)
 	case APIC_ICR_HI:
 		return v->lapic_icr_high;
 	}
+	/* Only the registers x2APIC mode has reach the CPU: in that mode a
+	 * RDMSR of any other (APR, RRD, reserved, EOI) would fault in
+	 * Tandem. They read 0, whichever mode the host runs in. */
+	if (x2_access(off >> 4) != X2_RO && x2_access(off >> 4) != X2_RW)
+		return 0;
 	return apic_reg_read(off);
 }
 
@@ -160,6 +196,18 @@ static void write_reg(struct vcpu *v, uint32_t off, uint32_t val)
 				v->cell->name, off, mode_names[ICR_MODE(val)]);
 		return;
 	}
+	/* As for reads: writes to registers without an x2APIC form, or
+	 * read-only in it, are dropped; EOI and ESR take 0 only (11.12.1.2). */
+	if (x2_access(off >> 4) != X2_RW && x2_access(off >> 4) != X2_WO)
+		return;
+	if (off == APIC_EOI || off == APIC_ESR)
+		val = 0;
+	else if (off == APIC_TPR)
+		val &= 0xff; /* reserved bits: keep WRMSR from faulting */
+	else if (off == APIC_SVR)
+		val &= 0x13ff;
+	else if (off == APIC_DCR)
+		val &= 0xb;
 	apic_reg_write(off, val);
 }
 
@@ -180,35 +228,6 @@ void apic_emul_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t value
 	if (size != 4 || (off & 0xf) || off == APIC_SELF_IPI)
 		return;
 	write_reg(v, off, (uint32_t)value);
-}
-
-/* The x2APIC registers (SDM Vol. 3A 11.12.1.2, table 11-6): MSR 0x8nn is
- * register 0xnn0; the rest of the range is reserved. */
-enum x2_access { X2_NONE, X2_RO, X2_RW, X2_WO };
-
-static enum x2_access x2_access(uint32_t reg)
-{
-	switch (reg) {
-	case 0x02:	    /* ID */
-	case 0x03:	    /* version */
-	case 0x0a:	    /* PPR */
-	case 0x0d:	    /* LDR */
-	case 0x10 ... 0x27: /* ISR, TMR, IRR */
-	case 0x39:	    /* current count */
-		return X2_RO;
-	case 0x08:	    /* TPR */
-	case 0x0f:	    /* SVR */
-	case 0x28:	    /* ESR */
-	case 0x2f:	    /* LVT CMCI */
-	case 0x30:	    /* ICR, 64 bits */
-	case 0x32 ... 0x38: /* LVTs, initial count */
-	case 0x3e:	    /* divide configuration */
-		return X2_RW;
-	case 0x0b: /* EOI */
-	case 0x3f: /* SELF IPI */
-		return X2_WO;
-	}
-	return X2_NONE;
 }
 
 bool apic_emul_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
