@@ -339,6 +339,26 @@ static struct hc_result load_create(const struct image *img, const char *name,
 	return r;
 }
 
+/* load_create(), then Cell Start: the new cell's id (0: not created) and,
+ * in *@last, the last call's result (the start's, or the failed create's);
+ * @why says what went wrong. */
+static long create_and_start(const struct image *img, const char *name,
+			     uint32_t flags, char *why, size_t size,
+			     struct hc_result *last)
+{
+	struct hc_result r = load_create(img, name, flags, why, size);
+	long id = called(r) && r.value > 0 ? r.value : 0;
+
+	if (id) {
+		r = start(id);
+		if (!called(r) || r.value != 0)
+			ksnprintf(why, size, "cell start %ld: %s, want 0", id,
+				  S(r));
+	}
+	*last = r;
+	return id;
+}
+
 /* Poll Cell Get State every millisecond until @want, a terminal state
  * other than @want, an error, or @ms. Then wait SETTLE_MS more: Tandem may
  * still be writing a line about the cell from the cell's CPU (it marks a
@@ -830,14 +850,7 @@ static void check_deny(void)
 	char why[120];
 	long id;
 
-	r = load_create(&img_deny, "deny", 0, why, sizeof(why));
-	id = called(r) && r.value > 0 ? r.value : 0;
-	if (id) {
-		r = start(id);
-		if (!called(r) || r.value != 0)
-			ksnprintf(why, sizeof(why),
-				  "cell start %ld: %s, want 0", id, S(r));
-	}
+	id = create_and_start(&img_deny, "deny", 0, why, sizeof(why), &r);
 	if (!id || !called(r) || r.value != 0) {
 		check(false, "cells: deny start", "%s", why);
 		check(false, "cells: deny destroy eperm", "not started");
@@ -909,14 +922,7 @@ static void check_faulty(void)
 	long id;
 	bool ok;
 
-	r = load_create(&img_faulty, "faulty", 0, why, sizeof(why));
-	id = called(r) && r.value > 0 ? r.value : 0;
-	if (id) {
-		r = start(id);
-		if (!called(r) || r.value != 0)
-			ksnprintf(why, sizeof(why),
-				  "cell start %ld: %s, want 0", id, S(r));
-	}
+	id = create_and_start(&img_faulty, "faulty", 0, why, sizeof(why), &r);
 	if (!id || !called(r) || r.value != 0) {
 		check(false, "cells: faulty start", "%s", why);
 		check(false, "cells: faulty failed", "not started");
@@ -951,14 +957,7 @@ static void check_restart(void)
 	long id;
 	bool ok, down;
 
-	r = load_create(&img_tiny, "restart", 0, why, sizeof(why));
-	id = called(r) && r.value > 0 ? r.value : 0;
-	if (id) {
-		r = start(id);
-		if (!called(r) || r.value != 0)
-			ksnprintf(why, sizeof(why),
-				  "cell start %ld: %s, want 0", id, S(r));
-	}
+	id = create_and_start(&img_tiny, "restart", 0, why, sizeof(why), &r);
 	ok = id && called(r) && r.value == 0 &&
 	     wait_state(id, TANDEM_CELL_SHUT_DOWN, STATE_TIMEOUT_MS, &st);
 	if (id && called(r) && r.value == 0 && !ok)
@@ -1122,16 +1121,9 @@ static void check_denials(void)
 	char why[120];
 	long id;
 
-	cc.arg[0] = DENIALS;
-	r = load_create(&img_deny, "deny3", 0, why, sizeof(why));
+	cc.arg[0] = DENIALS; /* read when the image is loaded */
+	id = create_and_start(&img_deny, "deny3", 0, why, sizeof(why), &r);
 	cc.arg[0] = 0;
-	id = called(r) && r.value > 0 ? r.value : 0;
-	if (id) {
-		r = start(id);
-		if (!called(r) || r.value != 0)
-			ksnprintf(why, sizeof(why),
-				  "cell start %ld: %s, want 0", id, S(r));
-	}
 	if (!id || !called(r) || r.value != 0) {
 		check(false, "cells: create denied by a running cell eperm",
 		      "%s", why);
