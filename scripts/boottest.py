@@ -93,6 +93,12 @@ ANSI_RE = re.compile(
 CTRL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+# A line that starts as the ROS's, Tandem's or the HRT's own, and one of
+# theirs that begins inside another line (see Run.rejoined).
+LINE_START_RE = re.compile(r"^(ros: |tandem: |hrt: |ok |not ok |1\.\.)")
+EMBEDDED_RE = re.compile(r"(?<=\S)(tandem: |hrt: )")
+
+
 def clean_line(raw):
     """bytes (one line, no CR/LF) -> printable str."""
     s = raw.decode("utf-8", errors="replace")
@@ -236,6 +242,7 @@ class Run:
         self.tap_plans = []         # (N of a "1..N" line, check lines before it)
         self.tap = []               # (ok, number, line) of each check line
         self.lines = []
+        self.prev_line = None
 
     # -- process control ------------------------------------------------
     def kill(self):
@@ -263,9 +270,28 @@ class Run:
         proc.wait()
 
     # -- serial scanning ------------------------------------------------
+    def rejoined(self, line):
+        """The ROS and Tandem (for itself and the HRT) write one serial
+        port from different CPUs, so a Tandem line can land inside a ROS
+        line: "ros: screen: ... type 2hrt: started v1" then " at 0xb8000".
+        Returns the ROS line put back together ("ros: screen: ... type 2 at
+        0xb8000") when @line is such a tail, else None. Only "expect"
+        regexes see it; TAP lines and forbidden output are judged as
+        written."""
+        prev, self.prev_line = self.prev_line, line
+        if prev is None or LINE_START_RE.match(line):
+            return None
+        m = EMBEDDED_RE.search(prev)
+        return prev[:m.start()] + line if m else None
+
     def scan(self, new_lines, t):
         p = self.p
         for line in new_lines:
+            joined = self.rejoined(line)
+            if joined is not None:
+                for rx, cre in p.expect:
+                    if rx not in self.first and cre.search(joined):
+                        self.first[rx] = (t, joined)
             if p.checks is not None:
                 m = TAP_PLAN_RE.search(line)
                 if m:
