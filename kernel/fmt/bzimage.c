@@ -77,7 +77,7 @@ int bzimage_parse(const void *image, size_t size, struct bzimage *out)
 	unsigned int sects;
 
 	memset(out, 0, sizeof(*out));
-	if (size < HDR_MAGIC + 4 || rd32(p + HDR_MAGIC) != HDRS_MAGIC ||
+	if (size < HDR_VERSION + 2 || rd32(p + HDR_MAGIC) != HDRS_MAGIC ||
 	    rd16(p + HDR_BOOT_FLAG) != BOOT_FLAG)
 		return fail(&out->why, TANDEM_ENOENT,
 			    "no Linux setup header (boot flag 0xaa55 and \"HdrS\")");
