@@ -348,7 +348,7 @@ static void check_foreign_ipis(void)
  * writes are dropped (no #GP), and change nothing either. */
 static bool write_dropped(uint32_t msr)
 {
-	return msr == 0x2ff || msr == 0x200 || msr == 0x250;
+	return msr == 0x2ff || msr == 0x200 || msr == 0x250 || msr == 0x8b;
 }
 
 static void check_platform_msrs(void)
@@ -358,7 +358,7 @@ static void check_platform_msrs(void)
 		0x200,	    /* MTRR_PHYSBASE0: dropped */
 		0x250,	    /* MTRR_FIX64K_00000: dropped */
 		0x79,	    /* BIOS_UPDT_TRIG (microcode) */
-		0x8b,	    /* BIOS_SIGN_ID */
+		0x8b,	    /* BIOS_SIGN_ID: dropped */
 		0x3a,	    /* FEATURE_CONTROL */
 		0x9b,	    /* SMM_MONITOR_CTL */
 		0x1f2,	    /* SMRR_PHYSBASE */

@@ -23,19 +23,22 @@
 
 static const struct msr_range root_ranges[] = {
 	GUEST_CONTEXT,
-	/* Platform values a ROS reads (never writes): microcode signature,
-	 * platform info, misc enable, AMD's SYSCFG and HWCR. */
-	{ 0x8b, 0x8b, MSR_READ_ONLY },
+	/* Platform values a ROS reads (never writes): platform info, misc enable, AMD's SYSCFG and HWCR. */
 	{ 0xce, 0xce, MSR_READ_ONLY },
 	{ 0xfe, 0xfe, MSR_READ_ONLY },
 	{ 0x1a0, 0x1a0, MSR_READ_ONLY },
 	{ 0xc0010010, 0xc0010010, MSR_READ_ONLY },
 	{ 0xc0010015, 0xc0010015, MSR_READ_ONLY },
+	/* AMD MMIO_CONF_BASE: where PCI MMCONFIG is (the ROS owns it). */
+	{ 0xc0010058, 0xc0010058, MSR_READ_ONLY },
 	/* MTRRs: Tandem's memory types come from them (mm/mtrr.c), so the
 	 * ROS may not change them; Linux rewrites the same values around
 	 * its PAT set-up (and disables them meanwhile), so writes are
 	 * dropped rather than refused. */
 	{ 0x200, 0x21f, MSR_READ_DROP },
+	/* BIOS_SIGN_ID: Linux writes 0, runs CPUID, reads the microcode
+	 * revision (SDM Vol. 3A 10.11.7.1); the write is dropped. */
+	{ 0x8b, 0x8b, MSR_READ_DROP },
 	{ 0x250, 0x250, MSR_READ_DROP },
 	{ 0x258, 0x259, MSR_READ_DROP },
 	{ 0x268, 0x26f, MSR_READ_DROP },
