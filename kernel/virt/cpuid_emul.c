@@ -59,6 +59,12 @@ void handle_cpuid(struct vcpu *v)
 			if (sub == 0)
 				r.ebx &= ~(1u << 1);
 			break;
+		case 0xd:
+			/* IA32_XSS is 0 for every guest (msr_emul.c): no
+			 * supervisor state components. */
+			if (sub == 1)
+				r.ecx = r.edx = 0;
+			break;
 		case 0x80000001:
 			r.ecx &= ~(1u << 2); /* SVM */
 			break;
