@@ -1,5 +1,5 @@
 /* CPUID as guests see it: the host's answer with the virtualization
- * extensions and TSC_ADJUST hidden, OSXSAVE as the guest's CR4 has it, the
+ * extensions, TSC_ADJUST and performance monitoring hidden, OSXSAVE as the guest's CR4 has it, the
  * hypervisor bit set and x2APIC shown where the partition's kind shows
  * x2APIC mode, plus Tandem's leaves at
  * 0x40000000 (Xen hypercall ABI seed). */
@@ -43,6 +43,9 @@ void handle_cpuid(struct vcpu *v)
 		switch (leaf) {
 		case 1:
 			r.ecx &= ~(1u << 5); /* VMX */
+			/* PDCM: PERF_CAPABILITIES, like every performance
+			 * monitoring MSR, is on no kind's list. */
+			r.ecx &= ~(1u << 15);
 			/* OSXSAVE mirrors the guest's CR4, not Tandem's. */
 			r.ecx &= ~(1u << 27);
 			if (guest_cr4(v) & (1u << 18))
@@ -58,6 +61,9 @@ void handle_cpuid(struct vcpu *v)
 			 * the MSR is on no kind's list (section 11.4). */
 			if (sub == 0)
 				r.ebx &= ~(1u << 1);
+			break;
+		case 0xa: /* architectural performance monitoring: none */
+			r.eax = r.ebx = r.ecx = r.edx = 0;
 			break;
 		case 0xd:
 			/* IA32_XSS is 0 for every guest (msr_emul.c): no
