@@ -88,8 +88,8 @@ static uint64_t req_call_done(struct vcpu *v, const uint64_t *a)
  * written: a refused call writes nothing. */
 static uint64_t req_get_state(struct vcpu *v, const uint64_t *a)
 {
-	if (a[0] && guest_caller_write(v, a[0], &hrt.ros_event,
-				       sizeof(hrt.ros_event)))
+	if (a[0] &&
+	    guest_caller_write(v, a[0], &hrt.ros_event, sizeof(hrt.ros_event)))
 		return HVM_ERROR;
 	return hrt.trans_state;
 }

@@ -8,9 +8,8 @@
 #define GVA_CR0_WP   (1ull << 16)
 #define GVA_EFER_LMA (1ull << 10)
 
-int gva_translate(const struct pt_guest_regs *regs, uint64_t va,
-		  unsigned access, pt_read_guest_fn read, void *ctx,
-		  uint64_t *gpa)
+int gva_translate(const struct pt_guest_regs *regs, uint64_t va, unsigned access,
+		  pt_read_guest_fn read, void *ctx, uint64_t *gpa)
 {
 	unsigned rights;
 	uint64_t pa;

@@ -34,16 +34,14 @@
  * pt_guest_walk() (-TANDEM_ENOENT: not mapped). *@gpa is only written on
  * success.
  */
-int gva_translate(const struct pt_guest_regs *regs, uint64_t va,
-		  unsigned access, pt_read_guest_fn read, void *ctx,
-		  uint64_t *gpa);
+int gva_translate(const struct pt_guest_regs *regs, uint64_t va, unsigned access,
+		  pt_read_guest_fn read, void *ctx, uint64_t *gpa);
 
 /* One piece of a range: @len bytes (1 to 4096, within one 4 KiB page of
  * the guest's linear and physical space) at guest-physical @gpa, which
  * are bytes [@offset, @offset + @len) of the range. 0 goes on, anything
  * else stops the walk and is returned. */
-typedef int (*gva_piece_fn)(void *ctx, uint64_t gpa, size_t offset,
-			    size_t len);
+typedef int (*gva_piece_fn)(void *ctx, uint64_t gpa, size_t offset, size_t len);
 
 /*
  * Walk [@va, @va + @len) page by page in address order: translate each

@@ -80,8 +80,7 @@ int guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t max, size_t *got)
 static void caller_regs(struct vcpu *v, struct pt_guest_regs *regs,
 			unsigned *access)
 {
-	vcpu_ops->get_paging(v, &regs->cr0, &regs->cr3, &regs->cr4,
-			     &regs->efer);
+	vcpu_ops->get_paging(v, &regs->cr0, &regs->cr3, &regs->cr4, &regs->efer);
 	if (vcpu_ops->get_cpl(v) == 3)
 		*access |= GVA_USER;
 }
@@ -149,8 +148,7 @@ static int caller_pieces(struct vcpu *v, uint64_t gva, size_t len,
 			    note_piece, p);
 }
 
-int guest_caller_write(struct vcpu *v, uint64_t gva, const void *src,
-		       size_t len)
+int guest_caller_write(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {
 	const uint8_t *from = src;
 	struct pieces p;

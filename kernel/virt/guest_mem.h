@@ -43,8 +43,7 @@ int guest_caller_read(struct vcpu *v, uint64_t gva, void *dst, size_t len);
 /** Copies @len bytes (at most 2 pages' worth of range) from @src to the
  * caller's @gva; every page is translated and checked first, so on an
  * error nothing is written. */
-int guest_caller_write(struct vcpu *v, uint64_t gva, const void *src,
-		       size_t len);
+int guest_caller_write(struct vcpu *v, uint64_t gva, const void *src, size_t len);
 
 /** The guest-physical address of the caller's [@gva, @gva + @len) (at
  * most 2 pages), checked for a read or (@write) a write, which must be

@@ -179,5 +179,4 @@ struct tandem_ros_event {
 
 _Static_assert(sizeof(struct tandem_ros_event) == 80, "ROS event layout");
 
-
 #endif
