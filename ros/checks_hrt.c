@@ -899,6 +899,15 @@ static bool virt_map(void)
 	return true;
 }
 
+static void set_cr0_wp(bool on)
+{
+	uint64_t cr0;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	cr0 = on ? cr0 | (1ull << 16) : cr0 & ~(1ull << 16);
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0) : "memory");
+}
+
 static void virt_unmap(void)
 {
 	ros_pml4_now()[VIRT_PML4I] = 0;
@@ -947,7 +956,8 @@ static void check_virtual(void)
 	struct ros_hrt_probe before, after;
 	struct hc_result r, r2, r3, r4, r5, r6;
 	char why[200];
-	bool mapped = virt_map(), ok;
+	bool mapped = virt_map(), ok, untouched;
+	uint64_t got;
 
 	if (!mapped)
 		ros_log("hrt: PML4 entry %u is taken: no mapping of its own",
@@ -996,31 +1006,57 @@ static void check_virtual(void)
 	      all_vuntouched() ? "untouched" : "written", before.boot_id,
 	      after.boot_id);
 
-	/* 3. A supervisor page: refused at CPL 3, written at CPL 0. */
+	/* 3. A supervisor page: refused at CPL 3, written at CPL 0; an
+	 * invoke whose descriptor runs from the read-only user page into it
+	 * is refused at CPL 3 (nothing called) and runs at CPL 0. */
 	vfill();
 	r = vstate(true, v + 3 * PAGE_SIZE, NULL);
-	r2 = vstate(true, v + 3 * PAGE_SIZE - 40, NULL); /* from a user page */
-	ok = mapped && is(r, TANDEM_HRT_ERROR) && is(r2, TANDEM_HRT_ERROR) &&
-	     all_vuntouched();
+	untouched = all_vuntouched();
+	memset(&vcall_ref, 0, sizeof(vcall_ref));
+	vcall_ref.func = HRT_FN_CORE;
+	vcall_ref.result_gpa = v + 0x100;
+	vcall_ref.args[0] = PAR_ARG;
+	memcpy(vpages[2] + PAGE_SIZE - 40, &vcall_ref, 40);
+	memcpy(vpages[3], (const uint8_t *)&vcall_ref + 40,
+	       sizeof(vcall_ref) - 40);
+	r2 = hvm4(true, TANDEM_HVM_INVOKE, v + 3 * PAGE_SIZE - 40, 0, 0);
+	if (is(r2, 0))
+		(void)caught(OP_WAIT, ms_ticks(CALL_MS), 0);
+	untouched = untouched && vuntouched(1, 0, PAGE_SIZE);
+	r4 = hvm4(false, TANDEM_HVM_INVOKE, v + 3 * PAGE_SIZE - 40, 0, 0);
+	r5 = is(r4, 0) ? caught(OP_WAIT, ms_ticks(CALL_MS), 0) : r4;
+	memcpy(&got, vpages[1] + 0x100, 8);
 	r3 = vstate(false, v + 3 * PAGE_SIZE, &ref);
-	ok = ok && is(r3, TANDEM_HRT_IDLE) && !memcmp(vpages[3], &ref, ev);
+	ok = mapped && is(r, TANDEM_HRT_ERROR) && is(r2, TANDEM_HRT_ERROR) &&
+	     untouched && is(r3, TANDEM_HRT_IDLE) &&
+	     !memcmp(vpages[3], &ref, ev) && is(r4, 0) && is(r5, 0) &&
+	     got == PAR_ARG;
 	check(ok, "hrt: supervisor page refused at cpl 3",
-	      "get state into the supervisor page at CPL 3: %s, across into it %s "
-	      "(want -1, nothing written: %s); at CPL 0: %s (want 0)",
-	      S(r), S(r2), all_vuntouched() ? "yes" : "no", S(r3));
+	      "get state into the supervisor page at CPL 3: %s, invoke with a descriptor "
+	      "running into it at CPL 3: %s (want -1, nothing written: %s); at CPL 0: "
+	      "get state %s (want 0), invoke %s then %s, result 0x%lx (want 0, 0, 0x%x)",
+	      S(r), S(r2), untouched ? "yes" : "no", S(r3), S(r4), S(r5), got,
+	      PAR_ARG);
 
 	/* 4. A read-only page: no request that writes may write it, at CPL 3
-	 * nor at CPL 0 (the ROS runs with CR0.WP). */
+	 * nor at CPL 0 while CR0.WP is set (the ROS runs with it); with
+	 * CR0.WP clear a CPL 0 write goes through, as the CPU's would. */
 	vfill();
 	r = vstate(true, v + 2 * PAGE_SIZE, NULL);
 	r2 = vstate(false, v + 2 * PAGE_SIZE + 8, NULL);
 	r3 = vstate(true, v + 2 * PAGE_SIZE - 40, NULL);
+	untouched = all_vuntouched();
 	ok = mapped && is(r, TANDEM_HRT_ERROR) && is(r2, TANDEM_HRT_ERROR) &&
-	     is(r3, TANDEM_HRT_ERROR) && all_vuntouched();
+	     is(r3, TANDEM_HRT_ERROR) && untouched;
+	set_cr0_wp(false);
+	r4 = vstate(false, v + 2 * PAGE_SIZE + 8, &ref);
+	set_cr0_wp(true);
+	ok = ok && is(r4, TANDEM_HRT_IDLE) && !memcmp(vpages[2] + 8, &ref, ev);
 	check(ok, "hrt: read-only page refused for a write",
 	      "get state into the read-only page at CPL 3: %s, at CPL 0: %s, across into "
-	      "it at CPL 3: %s (want -1, nothing written: %s)",
-	      S(r), S(r2), S(r3), all_vuntouched() ? "yes" : "no");
+	      "it at CPL 3: %s (want -1, nothing written: %s); at CPL 0 with CR0.WP "
+	      "clear: %s (want 0)",
+	      S(r), S(r2), S(r3), untouched ? "yes" : "no", S(r4));
 
 	/* 5. User pages work at CPL 3, across two scattered pages too. */
 	vfill();
@@ -1045,8 +1081,6 @@ static void check_virtual(void)
 	ok = mapped && is(r, 0) && is(r2, 0);
 	why[0] = 0;
 	for (unsigned i = 0; ok && i < hs.cores; i++) {
-		uint64_t got;
-
 		memcpy(&got, vpages[1] + 0x100 + 8 * i, 8);
 		if (got != (uint64_t)i * HRT_CORE_FACTOR + PAR_ARG) {
 			ksnprintf(why, sizeof(why), "; core %u result 0x%lx", i,
