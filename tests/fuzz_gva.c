@@ -10,8 +10,9 @@
  * the memory, so walks go deep. Invariants: table reads are aligned 4- or
  * 8-byte reads, at most six per page; pieces tile a prefix of the range
  * (the whole range on success), each within one 4 KiB page, each the
- * translation of its first byte; a stronger access never succeeds where a
- * weaker one fails, and all that succeed agree; a supervisor read is never
+ * translation of its first byte; each access is allowed or forbidden as
+ * the walker's rights and CR0.WP say; a stronger access never succeeds
+ * where a weaker one fails, and all that succeed agree; a supervisor read is never
  * forbidden; with paging off every access is allowed and identity.
  */
 #include <stdbool.h>
@@ -168,6 +169,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!(r.cr0 & CR0_PG)) {
 			FUZZ_CHECK(ret[i] == 0 && gpa[i] == (uint32_t)va);
 			FUZZ_CHECK(m.reads == 0);
+		}
+	}
+	/* The rights rule against the walker's own flags (SDM Vol. 3A 4.6). */
+	{
+		uint64_t wgpa = 0;
+		unsigned fl = 0;
+		int w = pt_guest_walk(&r, va, mem_read, &m, &wgpa, &fl);
+
+		for (unsigned i = 0; i < 4; i++) {
+			bool user = acc[i] & GVA_USER, write = acc[i] & GVA_WRITE;
+			bool deny = (user && !(fl & PT_USER)) ||
+				    (write && !(fl & PT_WRITE) &&
+				     (user || (r.cr0 & CR0_WP)));
+
+			if (w)
+				FUZZ_CHECK(ret[i] == w);
+			else if (deny)
+				FUZZ_CHECK(ret[i] == -TANDEM_EPERM);
+			else
+				FUZZ_CHECK(ret[i] == 0 && gpa[i] == wgpa);
 		}
 	}
 	FUZZ_CHECK(ret[0] != -TANDEM_EPERM);
