@@ -12,8 +12,9 @@
  * (the whole range on success), each within one 4 KiB page, each the
  * translation of its first byte; each access is allowed or forbidden as
  * the walker's rights and CR0.WP say; a stronger access never succeeds
- * where a weaker one fails, and all that succeed agree; a supervisor read is never
- * forbidden; with paging off every access is allowed and identity.
+ * where a weaker one fails, and all that succeed agree; a supervisor read
+ * is never forbidden; with paging off every access is allowed and
+ * identity.
  */
 #include <stdbool.h>
 #include <stdint.h>
