@@ -56,6 +56,10 @@ void handle_cpuid(struct vcpu *v)
 			if (v->cell->kind->x2apic_view)
 				r.ecx |= 1u << 21;
 			break;
+		case 6:
+			/* ENERGY_PERF_BIAS: a power control on no list. */
+			r.ecx &= ~(1u << 3);
+			break;
 		case 7:
 			/* TSC_ADJUST: the TSC is Tandem's clock too, and
 			 * the MSR is on no kind's list (section 11.4). */
