@@ -87,6 +87,7 @@ $(ELF): $(KOBJS) $(BUILD)/tandem.ld
 
 include ros/ros.mk
 include hrt/hrt.mk
+include linux/linux.mk
 
 # ISO images: Tandem with the ROS as its root guest. The test ISO ends the
 # emulator when the ROS is done (the ROS exits it) or when nothing runs.

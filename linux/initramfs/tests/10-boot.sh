@@ -1,0 +1,80 @@
+# Boot checks that need no hypervisor: the same on the native control
+# (GRUB boots Linux) and with Linux as Tandem's ROS. Sourced by /init in a
+# subshell, with /lib/tap.sh's functions. Options: tinit.cpus=N (the CPUs
+# that must be online).
+
+online=$(nproc)
+want=$(tinit_opt cpus)
+if [ -n "$want" ]; then
+	tap_is "nproc: $online CPUs online, tinit.cpus=$want" "$online" "$want"
+else
+	tap_skip "nproc: $online CPUs online" "no tinit.cpus= on the command line"
+fi
+
+tap_is "every present CPU is online ($(cat /sys/devices/system/cpu/present))" \
+	"$(cat /sys/devices/system/cpu/online)" "$(cat /sys/devices/system/cpu/present)"
+
+tap_is "/proc/cpuinfo lists each online CPU" \
+	"$(grep -c '^processor' /proc/cpuinfo)" "$online"
+
+# A task pinned to each CPU runs there (scheduler IPIs, migration).
+bad=
+for c in $(seq 0 $((online - 1))); do
+	got=$(taskset -c "$c" cat /proc/self/stat | awk '{ print $39 }')
+	[ "$got" = "$c" ] || bad="$bad cpu$c:$got"
+done
+tap_is "a task pinned to each CPU runs on it" "${bad# }" ""
+
+# Local timer interrupts (LOC) on every CPU while each CPU spins for half
+# a second of uptime (an idle CPU may stop its tick: NO_HZ).
+loc() { awk '$1 == "LOC:" { for (i = 2; i <= n + 1; i++) printf "%s ", $i }' n="$online" /proc/interrupts; }
+spin='BEGIN { while (1) { getline l < "/proc/uptime"; close("/proc/uptime")
+	split(l, a, " "); if (s == "") s = a[1]; if (a[1] - s >= 0.5) exit } }'
+up0=$(cut -d' ' -f1 /proc/uptime)
+loc0=$(loc)
+for c in $(seq 0 $((online - 1))); do
+	taskset -c "$c" awk "$spin" &
+done
+wait
+loc1=$(loc)
+up1=$(cut -d' ' -f1 /proc/uptime)
+ticked=$(echo "$loc0 / $loc1" | awk -F/ '{ n = split($1, a, " "); split($2, b, " ")
+	bad = ""; for (i = 1; i <= n; i++) if (b[i] - a[i] < 2) bad = bad " cpu" i - 1 ":" b[i] - a[i]
+	print (n ? bad : " no LOC line") }')
+tap_is "local timer ticks on every CPU while it spins" "${ticked# }" ""
+tap_diag "LOC before: $loc0; after: $loc1"
+tap_check "uptime advances ($up0 s -> $up1 s)" awk -v a="$up0" -v b="$up1" 'BEGIN { exit !(b - a >= 0.5) }'
+
+cs=/sys/devices/system/clocksource/clocksource0
+tap_diag "clocksource: $(cat $cs/current_clocksource) of: $(cat $cs/available_clocksource)"
+tap_check "clocksource: the ACPI PM timer is registered" grep -qw acpi_pm $cs/available_clocksource
+
+# A device interrupt through the IOAPIC: the serial port's, which user
+# space's writes to the console (ttyS0) raise.
+irq=$(awk '/ttyS0/ { s = 0; for (i = 2; i <= n + 1; i++) s += $i; print s }' n="$online" /proc/interrupts)
+tap_diag "$(grep ttyS0 /proc/interrupts)"
+tap_check "IOAPIC delivers the serial port's interrupt (${irq:-no} ttyS0 interrupts)" \
+	test "${irq:-0}" -gt 0
+tap_check "serial console: ttyS0 is a console" grep -q '^ttyS0' /proc/consoles
+
+secs=$(cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null)
+tap_diag "RTC: $(hwclock -r -f /dev/rtc0 2>&1)"
+tap_check "RTC: rtc0 reads a time after 2020 (${secs:-none})" test "${secs:-0}" -gt 1577836800
+
+pci=$(ls /sys/bus/pci/devices 2>/dev/null | wc -l)
+for d in /sys/bus/pci/devices/*; do
+	[ -e "$d" ] && echo "${d##*/} $(cat "$d/vendor"):$(cat "$d/device") class $(cat "$d/class")"
+done | tap_diag
+tap_check "PCI: $pci devices, host bridge 0000:00:00.0 among them" \
+	test -e /sys/bus/pci/devices/0000:00:00.0
+
+tap_check "ACPI: MADT and FADT tables present" \
+	test -e /sys/firmware/acpi/tables/APIC -a -e /sys/firmware/acpi/tables/FACP
+
+# The kernel's own complaints (the words are spelled with a class so this
+# file's text, if ever printed, cannot match itself).
+bad=$(dmesg | grep -E '[B]UG:|[O]ops|soft [l]ockup|hard [L]OCKUP|unchecked [M]SR|[W]ARNING: CPU|[C]all Trace|general [p]rotection|failed to boot|[N]ot responding|[c]ut here' | head -n 20)
+tap_is "dmesg: no kernel bug, oops, lockup, MSR error or WARN lines" "$(echo "$bad" | grep -c .)" 0
+[ -z "$bad" ] || echo "$bad" | tap_diag
+
+tap_diag "$(grep MemTotal /proc/meminfo), $(uname -r), cmdline: $(cat /proc/cmdline)"
