@@ -74,13 +74,13 @@ def file_entry(spec):
         raise Error(f"{spec}: want SRC:DEST[:MODE]")
     src, dest = parts[0], norm_dest(parts[1], spec)
     try:
+        st = os.stat(src)
+        if not stat.S_ISREG(st.st_mode):
+            raise Error(f"{spec}: {src} is not a regular file")
         with open(src, "rb") as f:
             data = f.read()
-        st = os.stat(src)
     except OSError as e:
         raise Error(f"{spec}: cannot read {src}: {e.strerror}")
-    if not stat.S_ISREG(st.st_mode):
-        raise Error(f"{spec}: {src} is not a regular file")
     if len(parts) == 3:
         mode = parse_mode(parts[2], spec)
     else:
