@@ -19,8 +19,12 @@ if [ "${1-}" = --linux ]; then
 	linux=1
 	shift
 fi
-[ $# -ge 4 ] && [ $(( ($# - 4) % 2 )) -eq 0 ] || usage
-[ "$linux" = 0 ] || [ $# -le 6 ] || usage
+if [ $# -lt 4 ] || [ $(( ($# - 4) % 2 )) -ne 0 ]; then
+	usage
+fi
+if [ "$linux" = 1 ] && [ $# -gt 6 ]; then
+	usage
+fi
 out=$1 timeout=$2 kernel=$3 opts=$4
 shift 4
 root=$(mktemp -d)

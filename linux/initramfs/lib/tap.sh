@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # TAP helpers for the initramfs's test scripts (busybox sh). /init sources
 # this file into the shell that runs each /tests/*.sh; a script may source
 # it again. One counter across all scripts (kept in $TAP_DIR, as each
@@ -73,7 +74,8 @@ tap_count() { cat "$TAP_DIR/count" 2>/dev/null || echo 0; }
 tap_failed() { cat "$TAP_DIR/failed" 2>/dev/null || echo 0; }
 
 tinit_opt() {
-	for _w in $(cat /proc/cmdline); do
+	read -r _cmdline </proc/cmdline
+	for _w in $_cmdline; do
 		case "$_w" in
 		"tinit.$1="*)
 			echo "${_w#*=}"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Boot checks that need no hypervisor: the same on the native control
 # (GRUB boots Linux) and with Linux as Tandem's ROS. Sourced by /init in a
 # subshell, with /lib/tap.sh's functions. Options: tinit.cpus=N (the CPUs
@@ -61,10 +62,13 @@ secs=$(cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null)
 tap_diag "RTC: $(hwclock -r -f /dev/rtc0 2>&1)"
 tap_check "RTC: rtc0 reads a time after 2020 (${secs:-none})" test "${secs:-0}" -gt 1577836800
 
-pci=$(ls /sys/bus/pci/devices 2>/dev/null | wc -l)
+pci=0
 for d in /sys/bus/pci/devices/*; do
-	[ -e "$d" ] && echo "${d##*/} $(cat "$d/vendor"):$(cat "$d/device") class $(cat "$d/class")"
-done | tap_diag
+	[ -e "$d" ] || continue
+	pci=$((pci + 1))
+	echo "${d##*/} $(cat "$d/vendor"):$(cat "$d/device") class $(cat "$d/class")"
+done >/tmp/pci.txt
+tap_diag </tmp/pci.txt
 tap_check "PCI: $pci devices, host bridge 0000:00:00.0 among them" \
 	test -e /sys/bus/pci/devices/0000:00:00.0
 
