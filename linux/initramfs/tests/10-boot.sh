@@ -76,9 +76,31 @@ tap_check "ACPI: MADT and FADT tables present" \
 	test -e /sys/firmware/acpi/tables/APIC -a -e /sys/firmware/acpi/tables/FACP
 
 # The kernel's own complaints (the words are spelled with a class so this
-# file's text, if ever printed, cannot match itself).
-bad=$(dmesg | grep -E '[B]UG:|[O]ops|soft [l]ockup|hard [L]OCKUP|unchecked [M]SR|[W]ARNING: CPU|[C]all Trace|general [p]rotection|failed to boot|[N]ot responding|[c]ut here' | head -n 20)
+# file's text, if ever printed, cannot match itself). Known flaws of an
+# emulator's CPU model, the same natively and under Tandem, are left out
+# whole (from "cut here" to "end trace") and named in a diagnostic:
+# - Bochs's corei7_skylake_x gives XSAVE sizes in CPUID leaf 0xd that do
+#   not add up ("XSAVE consistency problem"); Linux then does without
+#   XSAVE. Only on Bochs's BIOS.
+dmesg | awk -v known=/tmp/dmesg.known '
+	/\[ cut here \]/ { inblk = 1; blk = $0; next }
+	inblk {
+		blk = blk "\n" $0
+		if ($0 !~ /---\[ end trace/)
+			next
+		inblk = 0
+		if (blk ~ /XSAVE consistency problem/ && blk ~ /BIOS Bochs/) {
+			print "known Bochs CPUID flaw: XSAVE consistency problem (leaf 0xd sizes)" > known
+			next
+		}
+		print blk
+		next
+	}
+	{ print }
+	END { if (inblk) print blk }' >/tmp/dmesg.rest
+bad=$(grep -E '[B]UG:|[O]ops|soft [l]ockup|hard [L]OCKUP|unchecked [M]SR|[W]ARNING: CPU|[C]all Trace|general [p]rotection|failed to boot|[N]ot responding|[c]ut here' /tmp/dmesg.rest | head -n 20)
 tap_is "dmesg: no kernel bug, oops, lockup, MSR error or WARN lines" "$(echo "$bad" | grep -c .)" 0
 [ -z "$bad" ] || echo "$bad" | tap_diag
+[ ! -s /tmp/dmesg.known ] || tap_diag </tmp/dmesg.known
 
 tap_diag "$(grep MemTotal /proc/meminfo), $(uname -r), cmdline: $(cat /proc/cmdline)"
