@@ -6,6 +6,8 @@
 #   make run-bochs  boot the ISO in Bochs (VMX model)
 #   make debug      QEMU waiting for gdb, symbols in build/tandem.elf
 #   make test       host unit tests + fuzzing, then boot tests in QEMU and Bochs
+#   make test-slow  the long boot tests (Linux under Bochs), after make test
+#   make run-linux-native  Linux alone (linux/linux.mk) in QEMU, a shell on serial
 #   make bench      the performance table
 
 BUILD	:= build
@@ -39,7 +41,7 @@ TEST_ISO := $(BUILD)/tandem-test.iso
 TANDEM_OPTS	?=
 TEST_OPTS	?= exit_when_done
 
-.PHONY: all usb run run-uefi run-bochs debug test host-tests boot-tests bench deps clean \
+.PHONY: all usb run run-uefi run-bochs debug test test-slow host-tests boot-tests bench deps clean \
 	check-header check-layers
 
 all: $(ELF) $(ISO)
@@ -87,6 +89,7 @@ $(ELF): $(KOBJS) $(BUILD)/tandem.ld
 
 include ros/ros.mk
 include hrt/hrt.mk
+include linux/linux.mk
 
 # ISO images: Tandem with the ROS as its root guest. The test ISO ends the
 # emulator when the ROS is done (the ROS exits it) or when nothing runs.
@@ -173,10 +176,18 @@ check-layers:
 	@$(PYTHON) scripts/check_layers.py
 
 # The screen test (UEFI framebuffer read back by OCR) runs after the plan,
-# and runs even when the plan failed.
-boot-tests: $(TEST_ISO) $(ROS_NATIVE_ISO) $(SCENARIO_ISOS)
+# and runs even when the plan failed. The plan's platforms of group
+# "default"; those of group "slow" (minutes each: Linux under Bochs) run in
+# test-slow, which CI (.ci/run) runs after make test.
+BOOT_TEST_ISOS := $(TEST_ISO) $(ROS_NATIVE_ISO) $(SCENARIO_ISOS) $(LINUX_NATIVE_ISO) \
+	$(LINUX_TANDEM_ISO)
+
+boot-tests: $(BOOT_TEST_ISOS)
 	@rc=0; $(PYTHON) scripts/boottest.py --iso $(TEST_ISO) --plan tests/boot-plan.json || rc=1; \
 	$(PYTHON) scripts/screentest.py --iso $(SCENARIO_DIR)/fb.iso || rc=1; exit $$rc
+
+test-slow: deps $(BOOT_TEST_ISOS)
+	$(PYTHON) scripts/boottest.py --iso $(TEST_ISO) --plan tests/boot-plan.json --group slow
 
 test: deps
 	$(MAKE) --no-print-directory check-style

@@ -12,6 +12,13 @@ PKGS=(
 	clang-format
 	python3
 	console-setup-linux tesseract-ocr
+	# Linux as the ROS (linux/): busybox for the initramfs; the headers
+	# tandem.ko is built against (linux-headers-amd64 pulls in
+	# linux-headers-6.1.0-NN-amd64, its kbuild and its compiler, gcc-12);
+	# libc6-dev for the static tandemctl. The kernel image is not
+	# installed: scripts/fetch-linux.sh extracts the matching one into
+	# build/linux/.
+	busybox-static linux-headers-amd64 libc6-dev
 )
 
 missing=()

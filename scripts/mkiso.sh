@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
 # Builds a GRUB ISO (BIOS i386-pc + x86_64-efi, hybrid: also boots written
-# to a USB stick) that boots Tandem, or any Multiboot2 kernel, with modules.
+# to a USB stick) that boots Tandem, or any Multiboot2 kernel, with modules;
+# with --linux, a Linux bzImage with its initrd (no Tandem).
 #
 # usage: mkiso.sh OUT.iso TIMEOUT KERNEL "KERNEL OPTIONS" [MODULE "MODULE STRING"]...
+#        mkiso.sh --linux OUT.iso TIMEOUT BZIMAGE "COMMAND LINE" [INITRD ""]
 #   e.g. mkiso.sh build/tandem.iso 3 build/tandem.elf "" build/ros/ros.elf "ros"
+#        mkiso.sh --linux build/linux-native.iso 0 build/linux/vmlinuz \
+#                 "console=ttyS0" build/linux/initrd.img ""
 set -euo pipefail
 
-[ $# -ge 4 ] && [ $(( ($# - 4) % 2 )) -eq 0 ] || {
+usage() {
 	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2
 	exit 2
 }
+linux=0
+if [ "${1-}" = --linux ]; then
+	linux=1
+	shift
+fi
+if [ $# -lt 4 ] || [ $(( ($# - 4) % 2 )) -ne 0 ]; then
+	usage
+fi
+if [ "$linux" = 1 ] && [ $# -gt 6 ]; then
+	usage
+fi
 out=$1 timeout=$2 kernel=$3 opts=$4
 shift 4
 root=$(mktemp -d)
@@ -28,10 +43,18 @@ cp "$kernel" "$root/boot/$(basename "$kernel")"
 	echo "if [ \"\$grub_platform\" = efi ]; then insmod all_video; fi"
 	echo
 	echo "menuentry \"$(basename "$kernel")\" {"
-	echo "	multiboot2 /boot/$(basename "$kernel") $opts"
+	if [ "$linux" = 1 ]; then
+		echo "	linux /boot/$(basename "$kernel") $opts"
+	else
+		echo "	multiboot2 /boot/$(basename "$kernel") $opts"
+	fi
 	while [ $# -gt 0 ]; do
 		cp "$1" "$root/boot/$(basename "$1")"
-		echo "	module2 /boot/$(basename "$1") $2"
+		if [ "$linux" = 1 ]; then
+			echo "	initrd /boot/$(basename "$1")"
+		else
+			echo "	module2 /boot/$(basename "$1") $2"
+		fi
 		shift 2
 	done
 	# Under BIOS keep VGA text: GRUB's `multiboot2` turns Tandem's

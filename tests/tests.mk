@@ -8,9 +8,11 @@
 # TESTS_FUZZ_ITERS inputs. Everything is built with AddressSanitizer and
 # UndefinedBehaviorSanitizer: any report aborts the binary and fails the
 # target, and so does a binary that runs longer than TESTS_TIMEOUT seconds
-# (a parser loop). Header dependencies come from -MMD.
+# (a parser loop). Header dependencies come from -MMD. The host tests of
+# the Python build and test scripts are tests/test_*.py (unittest).
 
 BUILD ?= build
+PYTHON ?= python3
 
 TESTS_DIR        := $(BUILD)/tests
 TESTS_CC         ?= gcc
@@ -58,6 +60,7 @@ T.test_hrt          := kernel/hvm/hrt_image.c kernel/hvm/hrt_boot.c \
 TESTS_NAMES  := $(patsubst T.%,%,$(filter T.%,$(.VARIABLES)))
 TESTS_UNITS  := $(sort $(filter test_%,$(TESTS_NAMES)))
 TESTS_FUZZ   := $(sort $(filter fuzz_%,$(TESTS_NAMES)))
+TESTS_PY     := $(sort $(wildcard tests/test_*.py))
 
 .PHONY: host-tests host-tests-build abi-headers
 
@@ -75,6 +78,10 @@ host-tests: host-tests-build abi-headers
 	done; \
 	echo "== test_write_usb.sh"; \
 	tests/test_write_usb.sh || { echo "FAILED: test_write_usb.sh"; fail=1; }; \
+	for p in $(TESTS_PY); do \
+	    echo "== $$p"; \
+	    PYTHONDONTWRITEBYTECODE=1 timeout $(TESTS_TIMEOUT) $(PYTHON) $$p || { echo "FAILED: $$p"; fail=1; }; \
+	done; \
 	if [ $$fail -ne 0 ]; then echo "host-tests: FAILED"; exit 1; fi; \
 	echo "host-tests: all passed"
 
