@@ -103,7 +103,7 @@ $(TEST_ISO): $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 
 # Bad input, one ISO each: every one must give a clear line, never a hang.
 SCENARIO_DIR := $(BUILD)/tests/iso
-SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso hrtfail.iso fb.iso x2apic.iso)
+SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso hrtfail.iso fb.iso x2apic.iso badlinux.iso)
 
 $(SCENARIO_DIR)/noros.iso: $(ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -116,6 +116,15 @@ $(SCENARIO_DIR)/badros.iso: $(ELF) scripts/mkiso.sh iso/not-a-kernel.txt
 $(SCENARIO_DIR)/badhrt.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
 	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS)" $(ROS_ELF) "ros" $(ROS_ELF) "hrt"
+
+# A Linux bzImage cut short: its setup header is there, its kernel is not.
+$(SCENARIO_DIR)/vmlinuz-cut: $(BUILD)/linux/vmlinuz
+	@mkdir -p $(@D)
+	@head -c 16384 $< > $@
+
+$(SCENARIO_DIR)/badlinux.iso: $(ELF) $(SCENARIO_DIR)/vmlinuz-cut scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS)" $(SCENARIO_DIR)/vmlinuz-cut "ros console=ttyS0"
 
 # An HRT Tandem accepts but cannot start: 4 KiB pages over 64 GiB need more
 # page tables than its boot state holds. Its CPUs and memory go to the ROS.
