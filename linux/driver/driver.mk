@@ -59,20 +59,23 @@ $(CELLCFG_STAMP): $(CELLCFG_TXTS) linux/cells/mkcellcfg.py guest-abi/include/tan
 	$(PYTHON) linux/cells/mkcellcfg.py --out $(CELLCFG_BUILD) $(CELLCFG_TXTS)
 	@touch $@
 
-# What the initramfs gets (linux/linux.mk packs LINUX_INITRD_FILES; the
-# example cell images come from cells/cells.mk, the HRT from hrt/hrt.mk).
-LINUX_DRIVER_FILES := \
-	$(DRV_KO):lib/tandem/tandem.ko \
-	$(TANDEMCTL):bin/tandemctl \
-	$(CELLS_BUILD)/tiny.bin:lib/tandem/cells/tiny.bin \
-	$(CELLS_BUILD)/spinner.bin:lib/tandem/cells/spinner.bin \
-	$(CELLS_BUILD)/deny.bin:lib/tandem/cells/deny.bin \
-	$(HRT2_ELF):lib/tandem/hrt2.elf \
-	linux/initramfs/tests/50-tandemctl.sh:tests/50-tandemctl.sh
-LINUX_INITRD_FILES += $(LINUX_DRIVER_FILES)
-# The cell configurations: one directory, packed whole.
-LINUX_INITRD_DIRS += $(CELLCFG_BUILD):lib/tandem/cells
-LINUX_INITRD_DEPS += $(DRV_KO) $(TANDEMCTL) $(CELLCFG_STAMP) \
-	$(CELLS_BUILD)/tiny.bin $(CELLS_BUILD)/spinner.bin $(CELLS_BUILD)/deny.bin $(HRT2_ELF)
+# Every linux/cells/*.txt has "variants 1,...,7": one file per CPU.
+CELLCFG_CPUS	:= 1 2 3 4 5 6 7
+CELLCFG_FILES	:= $(foreach t,$(CELLCFG_TXTS),$(foreach c,$(CELLCFG_CPUS),\
+		   $(CELLCFG_BUILD)/$(basename $(notdir $(t)))-cpu$(c).cell))
+$(CELLCFG_FILES): $(CELLCFG_STAMP) ;
+
+# What the initramfs gets (linux/linux.mk packs LINUX_INITRD_FILES,
+# SRC:DEST[:MODE]; linux/initramfs/tests/50-tandemctl.sh comes with the
+# tree). The example cell images are cells/cells.mk's, the second HRT
+# image (for hrt replace) hrt/hrt.mk's.
+LINUX_INITRD_FILES += \
+	$(DRV_KO):lib/tandem/tandem.ko:0644 \
+	$(TANDEMCTL):bin/tandemctl:0755 \
+	$(BUILD)/cells/tiny.bin:lib/tandem/cells/tiny.bin:0644 \
+	$(BUILD)/cells/spinner.bin:lib/tandem/cells/spinner.bin:0644 \
+	$(BUILD)/cells/deny.bin:lib/tandem/cells/deny.bin:0644 \
+	$(BUILD)/hrt/hrt2.elf:lib/tandem/hrt2.elf:0644 \
+	$(foreach f,$(CELLCFG_FILES),$(f):lib/tandem/cells/$(notdir $(f)):0644)
 
 endif
