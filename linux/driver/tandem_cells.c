@@ -86,7 +86,8 @@ void tandem_cpus_online(u64 cpus)
 			continue;
 		ret = add_cpu(cpu);
 		if (ret)
-			pr_err("CPU %u did not come back online (%d)\n", cpu, ret);
+			pr_err("CPU %u did not come back online (%d)\n", cpu,
+			       ret);
 	}
 }
 
@@ -121,8 +122,11 @@ static int cpus_offline(u64 cpu_set, u64 *taken, char *msg)
 		if (ret) {
 			tandem_cpus_online(*taken);
 			*taken = 0;
-			tandem_msg(msg, "Linux cannot take CPU %u offline (error %d)%s",
-				   cpu, ret, cpu == 0 ? ": the boot CPU stays with Linux" : "");
+			tandem_msg(msg,
+				   "Linux cannot take CPU %u offline (error %d)%s",
+				   cpu, ret,
+				   cpu == 0 ? ": the boot CPU stays with Linux" :
+					      "");
 			return -ret;
 		}
 		*taken |= 1ull << cpu;
@@ -138,9 +142,12 @@ static int check_region(const struct tandem_cell *c, u32 i, char *msg)
 		unsigned int base, size;
 		const char *what;
 	} tandem_ranges[] = {
-		{ TANDEM_INFO_IMAGE_BASE, TANDEM_INFO_IMAGE_SIZE, "Tandem's image" },
-		{ TANDEM_INFO_HV_MEM_BASE, TANDEM_INFO_HV_MEM_SIZE, "Tandem's memory" },
-		{ TANDEM_INFO_HRT_MEM_BASE, TANDEM_INFO_HRT_MEM_SIZE, "the HRT's memory" },
+		{ TANDEM_INFO_IMAGE_BASE, TANDEM_INFO_IMAGE_SIZE,
+		  "Tandem's image" },
+		{ TANDEM_INFO_HV_MEM_BASE, TANDEM_INFO_HV_MEM_SIZE,
+		  "Tandem's memory" },
+		{ TANDEM_INFO_HRT_MEM_BASE, TANDEM_INFO_HRT_MEM_SIZE,
+		  "the HRT's memory" },
 	};
 	const struct tandem_memory_region *m = &c->mem[i];
 	u64 end = m->phys_start + m->size - 1;
@@ -151,7 +158,8 @@ static int check_region(const struct tandem_cell *c, u32 i, char *msg)
 		return 0; /* Tandem refuses it (rules 10, 11) */
 	if (region_intersects(m->phys_start, m->size, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT) {
-		tandem_msg(msg, "memory 0x%llx-0x%llx (region %u) is Linux's RAM: reserve it with memmap=0x%llx$0x%llx on Linux's command line",
+		tandem_msg(msg,
+			   "memory 0x%llx-0x%llx (region %u) is Linux's RAM: reserve it with memmap=0x%llx$0x%llx on Linux's command line",
 			   m->phys_start, end, i, m->size, m->phys_start);
 		return -EINVAL;
 	}
@@ -163,7 +171,8 @@ static int check_region(const struct tandem_cell *c, u32 i, char *msg)
 
 		if (base >= 0 && size > 0 &&
 		    overlaps(m->phys_start, m->size, base, size)) {
-			tandem_msg(msg, "memory 0x%llx-0x%llx (region %u) overlaps %s (0x%lx-0x%lx)",
+			tandem_msg(msg,
+				   "memory 0x%llx-0x%llx (region %u) overlaps %s (0x%lx-0x%lx)",
 				   m->phys_start, end, i, tandem_ranges[k].what,
 				   base, base + size - 1);
 			return -EINVAL;
@@ -176,9 +185,10 @@ static int check_region(const struct tandem_cell *c, u32 i, char *msg)
 			continue;
 		for (j = 0; j < o->num_mem; j++) {
 			if (is_ram_region(&o->mem[j]) &&
-			    overlaps(m->phys_start, m->size, o->mem[j].phys_start,
-				     o->mem[j].size)) {
-				tandem_msg(msg, "memory 0x%llx-0x%llx (region %u) is in use by cell '%s'",
+			    overlaps(m->phys_start, m->size,
+				     o->mem[j].phys_start, o->mem[j].size)) {
+				tandem_msg(msg,
+					   "memory 0x%llx-0x%llx (region %u) is in use by cell '%s'",
 					   m->phys_start, end, i, o->name);
 				return -EBUSY;
 			}
@@ -226,7 +236,8 @@ static int load_images(const struct tandem_cell *c,
 			return -EFAULT;
 		phys = image_phys(c, img.addr, img.size);
 		if (phys == ~0ull || img.size == 0) {
-			tandem_msg(msg, "image %u (%llu bytes at cell-physical 0x%llx) is not inside one RAM region of the configuration",
+			tandem_msg(msg,
+				   "image %u (%llu bytes at cell-physical 0x%llx) is not inside one RAM region of the configuration",
 				   i + 1, img.size, img.addr);
 			return -EINVAL;
 		}
@@ -264,7 +275,8 @@ static void create_error(const struct tandem_cell *c, int err, char *msg)
 				return;
 			}
 		}
-		tandem_msg(msg, "a CPU, I/O port or memory region of cell '%s' is in use (Tandem's log names it)",
+		tandem_msg(msg,
+			   "a CPU, I/O port or memory region of cell '%s' is in use (Tandem's log names it)",
 			   c->name);
 		return;
 	case TANDEM_EEXIST:
@@ -274,11 +286,13 @@ static void create_error(const struct tandem_cell *c, int err, char *msg)
 		tandem_msg(msg, "a running cell denied the reconfiguration");
 		return;
 	case TANDEM_ENOMEM:
-		tandem_msg(msg, "Tandem has no memory or no cell id left for cell '%s'",
+		tandem_msg(msg,
+			   "Tandem has no memory or no cell id left for cell '%s'",
 			   c->name);
 		return;
 	default:
-		tandem_msg(msg, "Tandem refused the configuration of cell '%s' (its log line 'cell create refused' names the rule)",
+		tandem_msg(msg,
+			   "Tandem refused the configuration of cell '%s' (its log line 'cell create refused' names the rule)",
 			   c->name);
 	}
 }
@@ -320,20 +334,23 @@ int tandem_cell_create(struct tandem_ioc_create *req)
 		if (rc >= 0) {
 			tandem_hc1(TANDEM_HC_CELL_DESTROY, rc);
 			req->err = EIO;
-			tandem_msg(req->msg, "Tandem accepted a configuration with a bad header (cell %ld destroyed again)",
+			tandem_msg(req->msg,
+				   "Tandem accepted a configuration with a bad header (cell %ld destroyed again)",
 				   rc);
 		} else {
 			req->err = tandem_err(rc);
-			tandem_msg(req->msg, rc == -TANDEM_E2BIG ?
-				   "more than 64 memory or I/O port regions" :
-				   "not a cell configuration (signature is not TNDMCELL or revision is not 1)");
+			tandem_msg(req->msg,
+				   rc == -TANDEM_E2BIG ?
+					   "more than 64 memory or I/O port regions" :
+					   "not a cell configuration (signature is not TNDMCELL or revision is not 1)");
 		}
 		goto out;
 	}
 	want = TANDEM_CELL_CONFIG_SIZE(d->num_memory_regions, d->num_pio_regions);
 	if (want != req->config_size) {
 		req->err = EINVAL;
-		tandem_msg(req->msg, "the configuration is %u bytes, its header says %zu",
+		tandem_msg(req->msg,
+			   "the configuration is %u bytes, its header says %zu",
 			   req->config_size, want);
 		goto out;
 	}
@@ -412,21 +429,25 @@ static void cell_call_error(const char *what, long id, long rc, char *msg)
 		tandem_msg(msg, "no cell with id %ld", id);
 		break;
 	case -TANDEM_EPERM:
-		tandem_msg(msg, "cell '%s' denied the request (or did not answer in time)",
+		tandem_msg(msg,
+			   "cell '%s' denied the request (or did not answer in time)",
 			   c ? c->name : "?");
 		break;
 	case -TANDEM_EINVAL:
 		if (id == 0)
 			tandem_msg(msg, "the root cell cannot be %s", what);
 		else if (!c)
-			tandem_msg(msg, "cell %ld cannot be %s (the HRT is managed with 0xf00d requests)",
+			tandem_msg(msg,
+				   "cell %ld cannot be %s (the HRT is managed with 0xf00d requests)",
 				   id, what);
 		else
-			tandem_msg(msg, "Tandem refused to %s cell '%s' (never started, or a bad entry)",
+			tandem_msg(msg,
+				   "Tandem refused to %s cell '%s' (never started, or a bad entry)",
 				   what, c->name);
 		break;
 	case -TANDEM_ENOMEM:
-		tandem_msg(msg, "Tandem has no memory left to start cell %ld", id);
+		tandem_msg(msg, "Tandem has no memory left to start cell %ld",
+			   id);
 		break;
 	default:
 		tandem_msg(msg, "cell %ld: error %ld", id, rc);
@@ -513,9 +534,8 @@ int tandem_cell_list(struct tandem_ioc_list *req)
 		e->state = st;
 		if (id == 0) {
 			strscpy(e->name, "ROS", sizeof(e->name));
-			for_each_online_cpu(cpu)
-				if (cpu < 64)
-					e->cpu_set |= 1ull << cpu;
+			for_each_online_cpu(cpu) if (cpu < 64)
+				e->cpu_set |= 1ull << cpu;
 		} else if (c) {
 			strscpy(e->name, c->name, sizeof(e->name));
 			e->cpu_set = c->cpu_set;

@@ -105,13 +105,15 @@ int tandem_disable(struct tandem_ioc_disable *req)
 
 	if (native_read_cr4() & X86_CR4_LA57) {
 		req->err = EINVAL;
-		tandem_msg(req->msg, "Linux runs with 5-level paging; Disable needs 4-level (boot Linux with no5lvl)");
+		tandem_msg(req->msg,
+			   "Linux runs with 5-level paging; Disable needs 4-level (boot Linux with no5lvl)");
 		return 0;
 	}
 	ctx.pml4 = kcalloc(nr_cpu_ids, sizeof(*ctx.pml4), GFP_KERNEL);
 	if (!ctx.pml4)
 		return -ENOMEM;
-	for_each_possible_cpu(cpu) {
+	for_each_possible_cpu(cpu)
+	{
 		ctx.pml4[cpu] = get_zeroed_page(GFP_KERNEL);
 		if (!ctx.pml4[cpu]) {
 			ret = -ENOMEM;
@@ -131,9 +133,11 @@ int tandem_disable(struct tandem_ioc_disable *req)
 		if (ctx.result == -ENOMEM)
 			tandem_msg(req->msg, "no memory for a CPU's page table");
 		else if (ctx.result == -1)
-			tandem_msg(req->msg, "a cell denied the shutdown request (or did not answer in time): Tandem stays");
+			tandem_msg(req->msg,
+				   "a cell denied the shutdown request (or did not answer in time): Tandem stays");
 		else
-			tandem_msg(req->msg, "Tandem refused Disable (error %ld): it stays",
+			tandem_msg(req->msg,
+				   "Tandem refused Disable (error %ld): it stays",
 				   ctx.result);
 		goto out;
 	}
@@ -151,9 +155,7 @@ int tandem_disable(struct tandem_ioc_disable *req)
 		kfree(c);
 	}
 out:
-	for_each_possible_cpu(cpu)
-		if (ctx.pml4[cpu])
-			free_page(ctx.pml4[cpu]);
+	for_each_possible_cpu(cpu) if (ctx.pml4[cpu]) free_page(ctx.pml4[cpu]);
 	kfree(ctx.pml4);
 	return ret;
 }

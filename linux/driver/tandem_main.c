@@ -61,9 +61,11 @@ static long tandem_query(struct tandem_ioc_query *q, unsigned int code)
 	q->err = tandem_err(rc);
 	if (rc < 0)
 		tandem_msg(q->msg, "%s %llu%s refused by Tandem",
-			   code == TANDEM_HC_CPU_GET_STATE ? "CPU" : "information type",
+			   code == TANDEM_HC_CPU_GET_STATE ? "CPU" :
+							     "information type",
 			   q->a1,
-			   code == TANDEM_HC_CPU_GET_STATE ? " (or its type)" : "");
+			   code == TANDEM_HC_CPU_GET_STATE ? " (or its type)" :
+							     "");
 	return 0;
 }
 
@@ -233,4 +235,5 @@ static void __exit tandem_exit(void)
 module_init(tandem_init);
 module_exit(tandem_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Tandem hypervisor: cells, information and Disable from a Linux root cell");
+MODULE_DESCRIPTION(
+	"Tandem hypervisor: cells, information and Disable from a Linux root cell");

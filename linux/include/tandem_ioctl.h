@@ -23,9 +23,9 @@
 #include <sys/ioctl.h>
 #endif
 
-#define TANDEM_DEVICE	     "/dev/tandem"
-#define TANDEM_IOC_MSG_LEN   160
-#define TANDEM_IOC_MAX_CELLS 16 /* ids 0..15: the root, the HRT, cells */
+#define TANDEM_DEVICE	      "/dev/tandem"
+#define TANDEM_IOC_MSG_LEN    160
+#define TANDEM_IOC_MAX_CELLS  16 /* ids 0..15: the root, the HRT, cells */
 #define TANDEM_IOC_MAX_IMAGES 8
 
 /* One image blob copied into a cell's memory before Cell Create. */
@@ -50,7 +50,7 @@ struct tandem_ioc_create {
 struct tandem_ioc_cell {
 	uint32_t id;
 	uint32_t reserved;
-	uint64_t entry;	  /* Soft Restart: cell-physical entry, 0: reset_entry */
+	uint64_t entry; /* Soft Restart: cell-physical entry, 0: reset_entry */
 	uint64_t args[3]; /* Soft Restart: EDI, ESI, EDX */
 	int32_t err;
 	char msg[TANDEM_IOC_MSG_LEN];
@@ -59,9 +59,9 @@ struct tandem_ioc_cell {
 /* TANDEM_IOC_CELL_LIST: every id Cell Get State answers for. */
 struct tandem_ioc_cell_entry {
 	int32_t id;
-	int32_t state;	  /* TANDEM_CELL_RUNNING/SHUT_DOWN/FAILED */
+	int32_t state; /* TANDEM_CELL_RUNNING/SHUT_DOWN/FAILED */
 	uint64_t cpu_set; /* Tandem's logical CPU ids (the root: Linux's online CPUs) */
-	char name[32];	  /* "ROS", "HRT", a cell's name, "?" for one the driver did not create */
+	char name[32]; /* "ROS", "HRT", a cell's name, "?" for one the driver did not create */
 };
 
 struct tandem_ioc_list {
@@ -88,14 +88,17 @@ struct tandem_ioc_disable {
 	char msg[TANDEM_IOC_MSG_LEN];
 };
 
-#define TANDEM_IOC_MAGIC	 0xf0
-#define TANDEM_IOC_CELL_CREATE	 _IOWR(TANDEM_IOC_MAGIC, 1, struct tandem_ioc_create)
-#define TANDEM_IOC_CELL_START	 _IOWR(TANDEM_IOC_MAGIC, 2, struct tandem_ioc_cell)
-#define TANDEM_IOC_CELL_RESTART	 _IOWR(TANDEM_IOC_MAGIC, 3, struct tandem_ioc_cell)
-#define TANDEM_IOC_CELL_DESTROY	 _IOWR(TANDEM_IOC_MAGIC, 4, struct tandem_ioc_cell)
-#define TANDEM_IOC_CELL_LIST	 _IOWR(TANDEM_IOC_MAGIC, 5, struct tandem_ioc_list)
-#define TANDEM_IOC_GET_INFO	 _IOWR(TANDEM_IOC_MAGIC, 6, struct tandem_ioc_query)
-#define TANDEM_IOC_CPU_STATE	 _IOWR(TANDEM_IOC_MAGIC, 7, struct tandem_ioc_query)
-#define TANDEM_IOC_DISABLE	 _IOWR(TANDEM_IOC_MAGIC, 8, struct tandem_ioc_disable)
+#define TANDEM_IOC_MAGIC 0xf0
+#define TANDEM_IOC_CELL_CREATE \
+	_IOWR(TANDEM_IOC_MAGIC, 1, struct tandem_ioc_create)
+#define TANDEM_IOC_CELL_START _IOWR(TANDEM_IOC_MAGIC, 2, struct tandem_ioc_cell)
+#define TANDEM_IOC_CELL_RESTART \
+	_IOWR(TANDEM_IOC_MAGIC, 3, struct tandem_ioc_cell)
+#define TANDEM_IOC_CELL_DESTROY \
+	_IOWR(TANDEM_IOC_MAGIC, 4, struct tandem_ioc_cell)
+#define TANDEM_IOC_CELL_LIST _IOWR(TANDEM_IOC_MAGIC, 5, struct tandem_ioc_list)
+#define TANDEM_IOC_GET_INFO  _IOWR(TANDEM_IOC_MAGIC, 6, struct tandem_ioc_query)
+#define TANDEM_IOC_CPU_STATE _IOWR(TANDEM_IOC_MAGIC, 7, struct tandem_ioc_query)
+#define TANDEM_IOC_DISABLE   _IOWR(TANDEM_IOC_MAGIC, 8, struct tandem_ioc_disable)
 
 #endif

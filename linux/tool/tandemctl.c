@@ -10,13 +10,12 @@
  *   tandemctl: <command>: <ERRNO NAME>: <why>
  * (2 for a usage error). See usage() for the commands.
  *
- * HRT pointers. Palacios reads the pointer arguments of 0xf00d requests
- * (get state's event buffer, replace's image) as virtual addresses of the
- * caller, through its page tables; this tool passes them so (a malloc'd
- * buffer). The call descriptor of invoke and the result slots in it are
- * read and written by the HRT, which sees physical memory only (Tandem
- * has no merged address space): they live in one locked page whose
- * physical address comes from /proc/self/pagemap (root only).
+ * HRT pointers. As with Palacios, every pointer a 0xf00d request takes
+ * (get state's event buffer, replace's image, invoke's call descriptor
+ * and the result slots it names) is a virtual address of this process,
+ * which Tandem reads and writes through the caller's page tables
+ * (guest-abi/ABI.md 4.10). The HRT writes the result slots by physical
+ * address after the invoke returned, so they live in a locked page.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,43 +40,58 @@
 #include "tandem/hypercall.h"
 #include "tandem_ioctl.h"
 
-#define EXIT_USAGE	   2
-#define HRT_SLOTS	   64
-#define HRT_SLOT_OFFSET	   128
-#define HRT_UNSET	   0x5555555555555555ull
-#define HRT_CALL_MS	   2000 /* one call until IDLE again */
-#define HRT_ACCEPT_MS	   5000 /* a just (re)booted HRT until it takes invokes */
-#define IMAGE_MAX	   (64u << 20)
-#define PAGE		   4096u
+#define EXIT_USAGE	2
+#define HRT_SLOTS	64
+#define HRT_SLOT_OFFSET 128
+#define HRT_UNSET	0x5555555555555555ull
+#define HRT_CALL_MS	2000 /* one call until IDLE again */
+#define HRT_ACCEPT_MS	5000 /* a just (re)booted HRT until it takes invokes */
+#define IMAGE_MAX	(64u << 20)
+#define PAGE		4096u
 
 static const char *cmd_name = "tandemctl";
 
 static const char *errno_name(int e)
 {
 	switch (e) {
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case EIO: return "EIO";
-	case E2BIG: return "E2BIG";
-	case ENOMEM: return "ENOMEM";
-	case EACCES: return "EACCES";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case EEXIST: return "EEXIST";
-	case ENODEV: return "ENODEV";
-	case EINVAL: return "EINVAL";
-	case ERANGE: return "ERANGE";
-	case ENOSYS: return "ENOSYS";
-	case ENOTTY: return "ENOTTY";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	default: return "EIO";
+	case EPERM:
+		return "EPERM";
+	case ENOENT:
+		return "ENOENT";
+	case EIO:
+		return "EIO";
+	case E2BIG:
+		return "E2BIG";
+	case ENOMEM:
+		return "ENOMEM";
+	case EACCES:
+		return "EACCES";
+	case EFAULT:
+		return "EFAULT";
+	case EBUSY:
+		return "EBUSY";
+	case EEXIST:
+		return "EEXIST";
+	case ENODEV:
+		return "ENODEV";
+	case EINVAL:
+		return "EINVAL";
+	case ERANGE:
+		return "ERANGE";
+	case ENOSYS:
+		return "ENOSYS";
+	case ENOTTY:
+		return "ENOTTY";
+	case ETIMEDOUT:
+		return "ETIMEDOUT";
+	default:
+		return "EIO";
 	}
 }
 
 /* One failure line and exit status 1. */
-__attribute__((noreturn, format(printf, 2, 3))) static void fail(int e,
-								  const char *fmt,
-								  ...)
+__attribute__((noreturn, format(printf, 2, 3))) static void
+fail(int e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -147,7 +161,8 @@ static void need_tandem(void)
 	char sig[13];
 
 	if (!tandem_present(sig))
-		fail(ENODEV, "no Tandem hypervisor (CPUID 0x40000000 reads \"%s\", not \"%s\")",
+		fail(ENODEV,
+		     "no Tandem hypervisor (CPUID 0x40000000 reads \"%s\", not \"%s\")",
 		     sig, TANDEM_SIGNATURE);
 }
 
@@ -157,8 +172,10 @@ static bool cpu_is_amd(void)
 
 	__cpuid(0, a, b, c, d);
 	(void)a;
-	return (b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163) || /* AuthenticAMD */
-	       (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975); /* HygonGenuine */
+	return (b == 0x68747541 && d == 0x69746e65 &&
+		c == 0x444d4163) || /* AuthenticAMD */
+	       (b == 0x6f677948 && d == 0x6e65476e &&
+		c == 0x656e6975); /* HygonGenuine */
 }
 
 /* ---- the driver ---- */
@@ -237,10 +254,14 @@ static uint32_t cell_id_arg(const char *arg)
 static const char *state_token(int32_t st)
 {
 	switch (st) {
-	case TANDEM_CELL_RUNNING: return "running";
-	case TANDEM_CELL_SHUT_DOWN: return "shut-down";
-	case TANDEM_CELL_FAILED: return "failed";
-	default: return "invalid";
+	case TANDEM_CELL_RUNNING:
+		return "running";
+	case TANDEM_CELL_SHUT_DOWN:
+		return "shut-down";
+	case TANDEM_CELL_FAILED:
+		return "failed";
+	default:
+		return "invalid";
 	}
 }
 
@@ -285,17 +306,24 @@ static int cmd_info(void)
 	__cpuid(TANDEM_CPUID_VERSION, a, b, c, d);
 	(void)b, (void)c, (void)d;
 	printf("tandem %u.%u\n", a >> 16, a & 0xffff);
-	printf("mem_pool_pages %" PRId64 "\n", get_info(TANDEM_INFO_MEM_POOL_PAGES));
-	printf("mem_pool_used %" PRId64 "\n", get_info(TANDEM_INFO_MEM_POOL_USED));
-	printf("remap_pool_pages %" PRId64 "\n", get_info(TANDEM_INFO_REMAP_POOL_PAGES));
-	printf("remap_pool_used %" PRId64 "\n", get_info(TANDEM_INFO_REMAP_POOL_USED));
+	printf("mem_pool_pages %" PRId64 "\n",
+	       get_info(TANDEM_INFO_MEM_POOL_PAGES));
+	printf("mem_pool_used %" PRId64 "\n",
+	       get_info(TANDEM_INFO_MEM_POOL_USED));
+	printf("remap_pool_pages %" PRId64 "\n",
+	       get_info(TANDEM_INFO_REMAP_POOL_PAGES));
+	printf("remap_pool_used %" PRId64 "\n",
+	       get_info(TANDEM_INFO_REMAP_POOL_USED));
 	printf("cells %" PRId64 "\n", get_info(TANDEM_INFO_NUM_CELLS));
 	printf("image 0x%" PRIx64 " size 0x%" PRIx64 "\n",
-	       get_info(TANDEM_INFO_IMAGE_BASE), get_info(TANDEM_INFO_IMAGE_SIZE));
+	       get_info(TANDEM_INFO_IMAGE_BASE),
+	       get_info(TANDEM_INFO_IMAGE_SIZE));
 	printf("hv_mem 0x%" PRIx64 " size 0x%" PRIx64 "\n",
-	       get_info(TANDEM_INFO_HV_MEM_BASE), get_info(TANDEM_INFO_HV_MEM_SIZE));
+	       get_info(TANDEM_INFO_HV_MEM_BASE),
+	       get_info(TANDEM_INFO_HV_MEM_SIZE));
 	printf("hrt_mem 0x%" PRIx64 " size 0x%" PRIx64 "\n",
-	       get_info(TANDEM_INFO_HRT_MEM_BASE), get_info(TANDEM_INFO_HRT_MEM_SIZE));
+	       get_info(TANDEM_INFO_HRT_MEM_BASE),
+	       get_info(TANDEM_INFO_HRT_MEM_SIZE));
 	return 0;
 }
 
@@ -315,7 +343,8 @@ static void *read_file(const char *path, size_t *size)
 		if (n < cap)
 			break;
 		if (cap >= IMAGE_MAX)
-			fail(E2BIG, "'%s' is larger than %u bytes", path, IMAGE_MAX);
+			fail(E2BIG, "'%s' is larger than %u bytes", path,
+			     IMAGE_MAX);
 		cap *= 2;
 		buf = realloc(buf, cap);
 	}
@@ -337,7 +366,8 @@ static int cmd_cell_create(int argc, char **argv)
 	if (argc < 1)
 		usage();
 	if (argc - 1 > TANDEM_IOC_MAX_IMAGES)
-		fail(E2BIG, "%d images, at most %d", argc - 1, TANDEM_IOC_MAX_IMAGES);
+		fail(E2BIG, "%d images, at most %d", argc - 1,
+		     TANDEM_IOC_MAX_IMAGES);
 	cfg = read_file(argv[0], &size);
 	if (size > TANDEM_CELL_CONFIG_MAX)
 		fail(E2BIG, "'%s' is %zu bytes, a configuration at most %d",
@@ -357,7 +387,8 @@ static int cmd_cell_create(int argc, char **argv)
 		else if (i == 1)
 			img->addr = desc.reset_entry;
 		else
-			fail(EINVAL, "image '%s' needs @ADDR (only the first loads at reset_entry)",
+			fail(EINVAL,
+			     "image '%s' needs @ADDR (only the first loads at reset_entry)",
 			     path);
 		img->data = (uintptr_t)read_file(path, &isz);
 		img->size = isz;
@@ -426,7 +457,8 @@ static int cmd_cell_stats(const char *arg)
 		       cpu_state(cpu, TANDEM_CPU_INFO_STATE) == TANDEM_CPU_FAILED ?
 			       "failed" :
 			       "running");
-		for (uint32_t k = 0; k <= TANDEM_CPU_STAT_LAST - TANDEM_CPU_STAT_TOTAL; k++)
+		for (uint32_t k = 0;
+		     k <= TANDEM_CPU_STAT_LAST - TANDEM_CPU_STAT_TOTAL; k++)
 			printf(" %s %" PRId64, names[k],
 			       cpu_state(cpu, TANDEM_CPU_STAT_TOTAL + k));
 		putchar('\n');
@@ -463,18 +495,19 @@ static uint64_t now_ms(void)
 
 static const char *hrt_state_name(long st)
 {
-	static const char *const n[] = { "IDLE", "CALL", "PARCALL", "SYNCSETUP",
-					 "SYNC", "SYNCTEARDOWN", "MERGE",
-					 "GDTSYNC" };
+	static const char *const n[] = { "IDLE",      "CALL",	"PARCALL",
+					 "SYNCSETUP", "SYNC",	"SYNCTEARDOWN",
+					 "MERGE",     "GDTSYNC" };
 
 	return st >= 0 && st < 8 ? n[st] : "?";
 }
 
 static const char *event_name(uint32_t t)
 {
-	static const char *const n[] = { "NONE", "ROS_PAGE_FAULT", "ROS_SYSCALL",
-					 "HRT_EXCEPTION", "HRT_THREAD_EXIT",
-					 "ROS_DONE" };
+	static const char *const n[] = {
+		"NONE",		 "ROS_PAGE_FAULT",  "ROS_SYSCALL",
+		"HRT_EXCEPTION", "HRT_THREAD_EXIT", "ROS_DONE"
+	};
 
 	return t < 6 ? n[t] : "?";
 }
@@ -496,7 +529,8 @@ static long hrt_get_state(struct tandem_ros_event *ev)
 	memset(ev, 0xff, sizeof(*ev));
 	st = hvm(TANDEM_HVM_GET_STATE, (uintptr_t)ev, 0);
 	if (st < 0)
-		fail(EFAULT, "get state refused the event buffer at virtual address %p (Tandem does not read 0xf00d pointers through the caller's page tables?)",
+		fail(EFAULT,
+		     "get state refused the event buffer at virtual address %p (Tandem does not read 0xf00d pointers through the caller's page tables?)",
 		     (void *)ev);
 	return st;
 }
@@ -508,7 +542,8 @@ static int cmd_hrt_state(void)
 
 	hrt_init();
 	st = hrt_get_state(&ev);
-	printf("state %s event %s", hrt_state_name(st), event_name(ev.event_type));
+	printf("state %s event %s", hrt_state_name(st),
+	       event_name(ev.event_type));
 	if (ev.event_type == TANDEM_HRT_EXCEPTION)
 		printf(" rip 0x%" PRIx64 " vector %" PRIu64, ev.excp.rip,
 		       ev.excp.vector);
@@ -516,26 +551,9 @@ static int cmd_hrt_state(void)
 	return 0;
 }
 
-/* The physical address of @p (locked, touched), from /proc/self/pagemap. */
-static uint64_t phys_of(void *p)
-{
-	uint64_t e = 0, pfn;
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || pread(fd, &e, 8, (off_t)((uintptr_t)p / PAGE) * 8) != 8)
-		fail(EACCES, "cannot read /proc/self/pagemap: %s", strerror(errno));
-	close(fd);
-	pfn = e & ((1ull << 55) - 1);
-	if (!(e >> 63) || !pfn)
-		fail(EACCES, "no physical address for %p in /proc/self/pagemap (needs root)",
-		     p);
-	return pfn * PAGE + ((uintptr_t)p & (PAGE - 1));
-}
-
 struct hrt_page {
 	struct tandem_hrt_call *call;
 	volatile uint64_t *slots;
-	uint64_t call_phys;
 };
 
 static void hrt_page_get(struct hrt_page *hp)
@@ -549,7 +567,6 @@ static void hrt_page_get(struct hrt_page *hp)
 		fail(errno, "cannot lock the call page: %s", strerror(errno));
 	hp->call = (struct tandem_hrt_call *)page;
 	hp->slots = (volatile uint64_t *)(page + HRT_SLOT_OFFSET);
-	hp->call_phys = phys_of(page);
 }
 
 /* One invoke (@request 0x20 or 0x21) of @func: waits until IDLE again and
@@ -565,19 +582,21 @@ static unsigned int hrt_invoke(struct hrt_page *hp, uint64_t request,
 
 	memset(hp->call, 0, sizeof(*hp->call));
 	hp->call->func = func;
-	hp->call->result_gpa = hp->call_phys + HRT_SLOT_OFFSET;
+	hp->call->result_gpa = (uintptr_t)hp->slots;
 	for (unsigned int i = 0; i < nargs; i++)
 		hp->call->args[i] = args[i];
 	for (unsigned int i = 0; i < HRT_SLOTS; i++)
 		hp->slots[i] = HRT_UNSET;
 
 	/* Refused while HRT cores have not started yet (ABI 4.10): retry. */
-	while ((rc = hvm(request, hp->call_phys, 0)) != 0) {
+	while ((rc = hvm(request, (uintptr_t)hp->call, 0)) != 0) {
 		st = hvm(TANDEM_HVM_GET_STATE, 0, 0);
 		if (now_ms() - t0 > HRT_ACCEPT_MS)
-			fail(EBUSY, "the HRT refused the %s (state %s)",
-			     request == TANDEM_HVM_INVOKE ? "invoke" : "parallel invoke",
-			     hrt_state_name(st));
+			fail(EBUSY,
+			     "the %s was refused for %d ms (state %s; HRT not ready, or Tandem refused the descriptor or result slots)",
+			     request == TANDEM_HVM_INVOKE ? "invoke" :
+							    "parallel invoke",
+			     HRT_ACCEPT_MS, hrt_state_name(st));
 		usleep(1000);
 	}
 	t0 = now_ms();
@@ -585,12 +604,15 @@ static unsigned int hrt_invoke(struct hrt_page *hp, uint64_t request,
 		if (st < 0)
 			fail(EIO, "get state returned -1 during a call");
 		if (now_ms() - t0 > HRT_CALL_MS)
-			fail(ETIMEDOUT, "the call did not finish within %d ms (state %s)",
+			fail(ETIMEDOUT,
+			     "the call did not finish within %d ms (state %s)",
 			     HRT_CALL_MS, hrt_state_name(st));
 	}
 	hrt_get_state(&ev);
 	if (ev.event_type == TANDEM_HRT_EXCEPTION)
-		fail(EIO, "the HRT failed during the call (rip 0x%" PRIx64 " vector %" PRIu64 ")",
+		fail(EIO,
+		     "the HRT failed during the call (rip 0x%" PRIx64
+		     " vector %" PRIu64 ")",
 		     ev.excp.rip, ev.excp.vector);
 	if (ev.event_type != TANDEM_ROS_DONE)
 		fail(EIO, "the call ended with event %s, not ROS_DONE",
@@ -622,16 +644,21 @@ static int cmd_hrt_call(int argc, char **argv, bool parallel)
 	hrt_page_get(&hp);
 	t0 = now_ms();
 	for (uint64_t i = 0, first = 0; i < count; i++) {
-		n = hrt_invoke(&hp, parallel ? TANDEM_HVM_PAR_INVOKE : TANDEM_HVM_INVOKE,
+		n = hrt_invoke(&hp,
+			       parallel ? TANDEM_HVM_PAR_INVOKE :
+					  TANDEM_HVM_INVOKE,
 			       func, args, nargs);
 		if (i == 0)
 			first = hp.slots[0];
 		else if (hp.slots[0] != first)
-			fail(EIO, "call %" PRIu64 " returned %" PRIu64 ", call 1 %" PRIu64,
+			fail(EIO,
+			     "call %" PRIu64 " returned %" PRIu64
+			     ", call 1 %" PRIu64,
 			     i + 1, hp.slots[0], first);
 	}
 	if (count > 1)
-		printf("calls %" PRIu64 " ms %" PRIu64 "\n", count, now_ms() - t0);
+		printf("calls %" PRIu64 " ms %" PRIu64 "\n", count,
+		       now_ms() - t0);
 	if (parallel)
 		for (unsigned int i = 0; i < n; i++)
 			printf("core %u result %" PRIu64 "\n", i, hp.slots[i]);
@@ -683,11 +710,14 @@ int main(int argc, char **argv)
 		if (!strcmp(c, "create"))
 			return cmd_cell_create(argc - 3, argv + 3);
 		if (!strcmp(c, "start"))
-			return cmd_cell_simple(TANDEM_IOC_CELL_START, argc - 3, argv + 3);
+			return cmd_cell_simple(TANDEM_IOC_CELL_START, argc - 3,
+					       argv + 3);
 		if (!strcmp(c, "restart"))
-			return cmd_cell_simple(TANDEM_IOC_CELL_RESTART, argc - 3, argv + 3);
+			return cmd_cell_simple(TANDEM_IOC_CELL_RESTART,
+					       argc - 3, argv + 3);
 		if (!strcmp(c, "destroy"))
-			return cmd_cell_simple(TANDEM_IOC_CELL_DESTROY, argc - 3, argv + 3);
+			return cmd_cell_simple(TANDEM_IOC_CELL_DESTROY,
+					       argc - 3, argv + 3);
 		if (!strcmp(c, "list") && argc == 3)
 			return cmd_cell_list();
 		if (!strcmp(c, "stats") && argc == 4)
