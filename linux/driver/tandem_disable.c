@@ -25,6 +25,23 @@
  * so nothing refers to the private tables any more and they are freed:
  * Linux's own page tables never held Tandem's entry.
  *
+ * Two more things the resume path (boot/resume_native.asm: LGDT, LIDT, CR3,
+ * CR4, CR0, LTR, ...) needs from the guest's state, which Linux's normal
+ * state does not give:
+ *  - CR4.PCIDE is set after CR3 is loaded, which raises #GP unless CR3's
+ *    PCID (bits 11:0) is 0; Linux runs every task with a PCID of 1 or
+ *    more. The private table is loaded with PCID 0.
+ *  - LTR sets the busy bit of the TSS descriptor in the GDT GDTR names;
+ *    Linux runs on a read-only alias of its GDT (the fixmap), so LTR
+ *    would fault (native_load_tr_desc() switches GDTs for the same
+ *    reason). Each CPU loads its writable GDT for the call and the
+ *    read-only one again afterwards.
+ * And one the result needs: Tandem emulates the local APIC's LDR and DFR
+ * and never writes them to the real APIC, so after Disable the APIC's
+ * logical ID is not the one Linux set, and Linux's logical-destination
+ * IPIs (the flat APIC driver, up to 8 CPUs) would reach no CPU. Each CPU
+ * runs the APIC driver's init_apic_ldr() again once it runs natively.
+ *
  * CPUs Linux has offline are not in stop_machine(): the ones this driver
  * gave to cells are Tandem's (the cells are destroyed by Disable, their
  * CPUs get a real INIT) and are brought back with add_cpu() afterwards.
@@ -42,6 +59,8 @@
 #include <linux/gfp.h>
 #include <linux/slab.h>
 #include <linux/stop_machine.h>
+#include <asm/apic.h>
+#include <asm/desc.h>
 #include <asm/pgtable.h>
 #include <asm/processor-flags.h>
 #include <asm/special_insns.h>
@@ -74,6 +93,7 @@ static int tandem_disable_cpu(void *data)
 		memcpy(mine + PML4_HALF, cur + PML4_HALF,
 		       PML4_HALF * sizeof(pgd_t));
 		native_write_cr3(__pa(mine));
+		load_direct_gdt(cpu);
 	} else {
 		atomic_inc(&ctx->missing);
 	}
@@ -91,9 +111,12 @@ static int tandem_disable_cpu(void *data)
 			cpu_relax();
 	}
 	if (mine) {
+		load_fixmap_gdt(cpu);
 		native_write_cr3(old);
 		__flush_tlb_all();
 	}
+	if (ctx->result == 0 && apic->init_apic_ldr)
+		apic->init_apic_ldr();
 	return 0;
 }
 
