@@ -36,11 +36,6 @@
  *    would fault (native_load_tr_desc() switches GDTs for the same
  *    reason). Each CPU loads its writable GDT for the call and the
  *    read-only one again afterwards.
- * And one the result needs: Tandem emulates the local APIC's LDR and DFR
- * and never writes them to the real APIC, so after Disable the APIC's
- * logical ID is not the one Linux set, and Linux's logical-destination
- * IPIs (the flat APIC driver, up to 8 CPUs) would reach no CPU. Each CPU
- * runs the APIC driver's init_apic_ldr() again once it runs natively.
  *
  * CPUs Linux has offline are not in stop_machine(): the ones this driver
  * gave to cells are Tandem's (the cells are destroyed by Disable, their
@@ -59,7 +54,6 @@
 #include <linux/gfp.h>
 #include <linux/slab.h>
 #include <linux/stop_machine.h>
-#include <asm/apic.h>
 #include <asm/desc.h>
 #include <asm/pgtable.h>
 #include <asm/processor-flags.h>
@@ -115,8 +109,6 @@ static int tandem_disable_cpu(void *data)
 		native_write_cr3(old);
 		__flush_tlb_all();
 	}
-	if (ctx->result == 0 && apic->init_apic_ldr)
-		apic->init_apic_ldr();
 	return 0;
 }
 
