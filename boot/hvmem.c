@@ -104,6 +104,9 @@ int hv_memory_reserve(const struct mb2_info *mbi, uint64_t mbi_phys,
 				   sizeof(bm->name) - 1;
 		memcpy(bm->name, m->string, n);
 		bm->name[n] = '\0';
+		if (n < m->string_len)
+			pr_warn("boot: module %zu's string is %zu characters; only the first %zu are kept",
+				i, m->string_len, n);
 		dst += ALIGN_UP(len, PAGE_SIZE);
 	}
 	return 0;

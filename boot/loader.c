@@ -286,6 +286,7 @@ static void fill_boot_info(void)
 	bi->acpi_map = boot_acpi_map;
 	bi->has_framebuffer = mbi.has_framebuffer;
 	bi->fb = mbi.fb;
+	bi->uefi = mbi.firmware == MB2_FW_UEFI;
 }
 
 void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)

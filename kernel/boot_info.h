@@ -15,13 +15,16 @@
 #include "mm/memmap.h"
 
 /* Most entries the sanitized memory map can have. */
-#define BOOT_MEMMAP_MAX (2 * MB2_MAX_MMAP + 8)
+#define BOOT_MEMMAP_MAX	       (2 * MB2_MAX_MMAP + 8)
+
+/* Longest module string kept: "ros " and a Linux command line (2048). */
+#define BOOT_MODULE_STRING_MAX 2304
 
 /** A GRUB module after boot/ moved it into Tandem's module store. */
 struct boot_module {
 	uint64_t phys;
 	uint64_t size;
-	char name[64]; /* the module string, e.g. "ros ..." */
+	char name[BOOT_MODULE_STRING_MAX]; /* the module string: "ros ..." */
 };
 
 struct boot_info {
@@ -42,6 +45,7 @@ struct boot_info {
 	const void *(*acpi_map)(void *ctx, uint64_t phys, size_t len);
 	bool has_framebuffer;
 	struct mb2_framebuffer fb;
+	bool uefi; /* loaded by a UEFI GRUB (a GOP framebuffer, no BIOS) */
 	/* Logical CPUs 0..possible_cpus-1 (0 is the boot CPU); online ones
 	 * answered the start-up IPI (per_cpu(n)->online). */
 	unsigned int possible_cpus, online_cpus;

@@ -16,6 +16,10 @@
 #define APIC_X2APIC_MSR_LAST  0x8ff
 
 /** An access of @size bytes to the xAPIC page at @gpa. */
+/** Load @v's logical destination into this CPU's APIC (the root's LDR
+ * and DFR; 0 for every other kind), as @v starts running here. */
+void apic_emul_switch(const struct vcpu *v);
+
 uint64_t apic_emul_read(struct vcpu *v, uint64_t gpa, unsigned size);
 void apic_emul_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t value);
 

@@ -24,16 +24,38 @@
 static const struct msr_range root_ranges[] = {
 	GUEST_CONTEXT,
 	/* Platform values a ROS reads (never writes): microcode signature,
-	 * platform info, MTRRs, misc enable. */
+	 * platform info, misc enable, AMD's SYSCFG and HWCR. */
 	{ 0x8b, 0x8b, MSR_READ_ONLY },
 	{ 0xce, 0xce, MSR_READ_ONLY },
 	{ 0xfe, 0xfe, MSR_READ_ONLY },
 	{ 0x1a0, 0x1a0, MSR_READ_ONLY },
-	{ 0x200, 0x21f, MSR_READ_ONLY },
-	{ 0x250, 0x250, MSR_READ_ONLY },
-	{ 0x258, 0x259, MSR_READ_ONLY },
-	{ 0x268, 0x26f, MSR_READ_ONLY },
-	{ 0x2ff, 0x2ff, MSR_READ_ONLY },
+	{ 0xc0010010, 0xc0010010, MSR_READ_ONLY },
+	{ 0xc0010015, 0xc0010015, MSR_READ_ONLY },
+	/* MTRRs: Tandem's memory types come from them (mm/mtrr.c), so the
+	 * ROS may not change them; Linux rewrites the same values around
+	 * its PAT set-up (and disables them meanwhile), so writes are
+	 * dropped rather than refused. */
+	{ 0x200, 0x21f, MSR_READ_DROP },
+	{ 0x250, 0x250, MSR_READ_DROP },
+	{ 0x258, 0x259, MSR_READ_DROP },
+	{ 0x268, 0x26f, MSR_READ_DROP },
+	{ 0x2ff, 0x2ff, MSR_READ_DROP },
+	/* Machine check architecture (SDM Vol. 3B 16.3): the ROS owns
+	 * the platform, so it handles machine checks of its CPUs. */
+	{ 0x179, 0x179, MSR_READ_ONLY },
+	{ 0x17a, 0x17b, MSR_PASS },
+	{ 0x400, 0x47f, MSR_PASS },
+	/* Speculation controls the ROS's mitigations set on its CPUs:
+	 * SPEC_CTRL, PRED_CMD, ARCH_CAPABILITIES (read), FLUSH_CMD, and
+	 * AMD's LS_CFG (SSBD), FP_CFG and DE_CFG (LFENCE serialising). */
+	{ 0x48, 0x49, MSR_PASS },
+	{ 0x10a, 0x10a, MSR_READ_ONLY },
+	{ 0x10b, 0x10b, MSR_PASS },
+	{ 0xc0011020, 0xc0011020, MSR_PASS },
+	/* AMD NB_CFG: Linux turns on extended PCI configuration access
+	 * through 0xcf8 (bit 46); the ROS owns PCI configuration space. */
+	{ 0xc001001f, 0xc001001f, MSR_PASS },
+	{ 0xc0011028, 0xc0011029, MSR_PASS },
 };
 
 static const struct msr_range guest_ranges[] = { GUEST_CONTEXT };
@@ -69,7 +91,7 @@ void msr_wall_confine(struct vcpu *v)
 			continue;
 		for (uint32_t m = r->first; m <= r->last; m++)
 			vcpu_ops->set_msr_intercept(v, m, false,
-						    r->how == MSR_READ_ONLY);
+						    r->how != MSR_PASS);
 	}
 }
 

@@ -14,6 +14,7 @@ enum msr_how {
 	MSR_PASS,      /* reads and writes reach the CPU */
 	MSR_READ_ONLY, /* reads reach the CPU, writes raise #GP */
 	MSR_TANDEM,    /* both exit and Tandem answers (msr_emul.c) */
+	MSR_READ_DROP, /* reads reach the CPU, writes are dropped */
 };
 
 struct msr_range {

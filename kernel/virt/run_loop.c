@@ -9,6 +9,7 @@
 #include "virt/exits.h"
 #include "virt/guest_mem.h"
 #include "virt/leave.h"
+#include "virt/apic_emul.h"
 #include "virt/msr_wall.h"
 #include "virt/partition.h"
 #include "virt/start_state.h"
@@ -360,6 +361,7 @@ void cpu_loop(void)
 			 * the vCPU that ran here before (NULL: it was stopped
 			 * or failed, and its values do not matter). */
 			msr_wall_switch(cur, v);
+			apic_emul_switch(v);
 			switch_to(v);
 			cur = v;
 		}

@@ -27,6 +27,18 @@ void start_state_multiboot(struct vcpu_state *s, uint32_t entry)
 	s->ds = s->es = s->fs = s->gs = s->ss = data;
 }
 
+void start_state_linux32(struct vcpu_state *s, uint32_t entry, struct dtable gdtr)
+{
+	const struct segment data = { 0x18, ATTR_DATA, 0xffffffff, 0 };
+
+	common(s);
+	s->rip = entry;
+	s->cr0 = 0x11; /* PE, ET */
+	s->cs = (struct segment){ 0x10, ATTR_CODE32, 0xffffffff, 0 };
+	s->ds = s->es = s->fs = s->gs = s->ss = data;
+	s->gdtr = gdtr;
+}
+
 void start_state_long(struct vcpu_state *s, uint64_t entry,
 		      const struct start_tables64 *t)
 {

@@ -10,6 +10,14 @@
  * caller sets EAX and EBX. */
 void start_state_multiboot(struct vcpu_state *s, uint32_t entry);
 
+/** The Linux 32-bit boot protocol state (boot.rst, "32-bit boot
+ * protocol"): as Multiboot2's, but CS = __BOOT_CS (0x10) and the data
+ * segments __BOOT_DS (0x18) of the GDT at @gdtr, which the caller wrote
+ * (flat code and data there). The caller sets ESI to the zero page and
+ * EBP, EDI, EBX to 0. */
+void start_state_linux32(struct vcpu_state *s, uint32_t entry,
+			 struct dtable gdtr);
+
 /** Where a 64-bit start state's tables and selectors are (the caller
  * built them in the guest's memory). */
 struct start_tables64 {
