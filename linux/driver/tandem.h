@@ -37,8 +37,13 @@ int tandem_cell_start(struct tandem_ioc_cell *req);
 int tandem_cell_restart(struct tandem_ioc_cell *req);
 int tandem_cell_destroy(struct tandem_ioc_cell *req);
 int tandem_cell_list(struct tandem_ioc_list *req);
-/* Give every CPU of @c this driver took back to Linux. */
+/* Brings every CPU of @cpus (Linux's numbers) online again. */
 void tandem_cpus_online(u64 cpus);
+/* INIT IPI to @cpu: it waits for a start-up IPI (Tandem: not running
+ * root code any more). */
+void tandem_send_init(unsigned int cpu);
+/* The tracked cell that holds @cpu, or NULL. */
+struct tandem_cell *tandem_cpu_owner(unsigned int cpu);
 
 /* tandem_disable.c, called with tandem_lock held. */
 int tandem_disable(struct tandem_ioc_disable *req);

@@ -17,6 +17,7 @@
  *     still runs its idle loop; after INIT it waits for a start-up IPI;
  *  4. Cell Create with the configuration in kmalloc'ed (physically
  *     contiguous) memory; on any error the CPUs go back to Linux.
+ * (A CPU Linux already has offline gets the INIT only, and stays offline.)
  * Cell Destroy gives the CPUs back to Linux with add_cpu(), which starts
  * them with INIT-SIPI-SIPI as at boot (Tandem returns them waiting for a
  * start-up IPI, ABI 4.4).
@@ -66,10 +67,12 @@ static bool overlaps(u64 a, u64 asz, u64 b, u64 bsz)
 }
 
 /* The tracked cell that owns logical CPU @cpu, or NULL. */
-static struct tandem_cell *cpu_owner(unsigned int cpu)
+struct tandem_cell *tandem_cpu_owner(unsigned int cpu)
 {
 	int i;
 
+	if (cpu >= TANDEM_CELL_MAX_CPUS)
+		return NULL;
 	for (i = 0; i < TANDEM_IOC_MAX_CELLS; i++)
 		if (tandem_cells[i] && (tandem_cells[i]->cpu_set >> cpu & 1))
 			return tandem_cells[i];
@@ -93,7 +96,7 @@ void tandem_cpus_online(u64 cpus)
 
 /* INIT (level assert) to @cpu's APIC: Tandem emulates it for the root's
  * own CPUs (ABI 7.7, 11.3): the CPU then waits for a start-up IPI. */
-static void send_init(unsigned int cpu)
+void tandem_send_init(unsigned int cpu)
 {
 	u32 apicid = per_cpu(x86_cpu_to_apicid, cpu);
 	unsigned long flags;
@@ -115,9 +118,15 @@ static int cpus_offline(u64 cpu_set, u64 *taken, char *msg)
 
 	*taken = 0;
 	for (cpu = 0; cpu < 64; cpu++) {
-		if (!(cpu_set >> cpu & 1) || cpu >= nr_cpu_ids ||
-		    !cpu_online(cpu))
+		if (!(cpu_set >> cpu & 1) || cpu >= nr_cpu_ids)
 			continue;
+		if (!cpu_online(cpu)) {
+			/* Offline in Linux but idling in root code: INIT
+			 * alone (it stays offline in Linux afterwards). */
+			if (cpu_present(cpu) && !tandem_cpu_owner(cpu))
+				tandem_send_init(cpu);
+			continue;
+		}
 		ret = remove_cpu(cpu);
 		if (ret) {
 			tandem_cpus_online(*taken);
@@ -130,7 +139,7 @@ static int cpus_offline(u64 cpu_set, u64 *taken, char *msg)
 			return -ret;
 		}
 		*taken |= 1ull << cpu;
-		send_init(cpu);
+		tandem_send_init(cpu);
 	}
 	return 0;
 }
@@ -268,7 +277,7 @@ static void create_error(const struct tandem_cell *c, int err, char *msg)
 
 			if (!(c->cpu_set >> cpu & 1))
 				continue;
-			o = cpu_owner(cpu);
+			o = tandem_cpu_owner(cpu);
 			if (o) {
 				tandem_msg(msg, "CPU %u is in use by cell '%s'",
 					   cpu, o->name);
@@ -507,7 +516,8 @@ static u64 hrt_cpus(void)
 	unsigned int cpu;
 
 	for (cpu = 0; cpu < 64; cpu++) {
-		if ((cpu < nr_cpu_ids && cpu_possible(cpu)) || cpu_owner(cpu))
+		if ((cpu < nr_cpu_ids && cpu_possible(cpu)) ||
+		    tandem_cpu_owner(cpu))
 			continue;
 		if (tandem_hc2(TANDEM_HC_CPU_GET_STATE, cpu, 0) >= 0)
 			set |= 1ull << cpu;

@@ -40,9 +40,10 @@
  * CPUs Linux has offline are not in stop_machine(): the ones this driver
  * gave to cells are Tandem's (the cells are destroyed by Disable, their
  * CPUs get a real INIT) and are brought back with add_cpu() afterwards.
- * A CPU an administrator took offline idles in init_mm and would get the
- * entry in swapper_pg_dir's (unused) user half; bring every CPU online
- * first to avoid that.
+ * Any other offline CPU idles in root code on init_mm's swapper_pg_dir,
+ * where Tandem would leave its entry: it is sent an INIT first, so that
+ * Tandem halts it and leaves it waiting for a start-up IPI (ABI 4.1.1
+ * step 4), as Linux expects of an offline CPU it brings up again.
  *
  * The calling CPU must be in long mode with 4-level paging (ABI 4.1.2 and
  * 9: Tandem does not check CR4.LA57): with 5-level paging (a CPU with
@@ -135,6 +136,8 @@ int tandem_disable(struct tandem_ioc_disable *req)
 			goto out;
 		}
 	}
+	for_each_present_cpu(cpu) if (!cpu_online(cpu) && !tandem_cpu_owner(cpu))
+		tandem_send_init(cpu);
 	ctx.caller = cpumask_first(cpu_online_mask);
 	/* The caller is fixed before stop_machine() only as a number: should
 	 * CPU hotplug change the online mask in between, the first online

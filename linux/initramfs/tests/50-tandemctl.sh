@@ -193,6 +193,23 @@ if [ "$CELLS_OK" = 1 ]; then
 		unchanged "round $round: after destroy"
 	done
 
+	# -- a CPU Linux has offline already: INIT only, it stays offline --
+	if echo 0 >/sys/devices/system/cpu/cpu$K/online; then
+		tap_check "CPU $K offline in Linux: cell create tiny on it" \
+			tandemctl cell create $CELLS/tiny-cpu$K.cell $CELLS/tiny.bin
+		tap_check "cell start tiny" tandemctl cell start tiny
+		wait_state tiny shut-down
+		tap_check "cell destroy tiny" tandemctl cell destroy tiny
+		tap_is "CPU $K stays offline after destroy" \
+			"$(cat /sys/devices/system/cpu/cpu$K/online)" 0
+		echo 1 >/sys/devices/system/cpu/cpu$K/online
+		tap_is "CPU $K comes online again when Linux asks" \
+			"$(cat /sys/devices/system/cpu/cpu$K/online)" 1
+	else
+		tap_not_ok "Linux can take CPU $K offline itself"
+	fi
+	unchanged "CPU offline in Linux before create"
+
 	# -- bad inputs: each with its error, nothing changed --
 	expect_fail "cell start of an unknown name: ENOENT" \
 		"tandemctl: cell start: ENOENT: no cell 'nosuch'" tandemctl cell start nosuch
