@@ -7,6 +7,9 @@
 # cells). Without Tandem (the native control) only the module's refusal
 # is checked and the rest is skipped.
 #
+# Disable runs last and Tandem is gone afterwards: scripts named after this
+# one run on native Linux.
+#
 # tinit.tandemctl=short (for slow emulators such as Bochs): one life cycle
 # round instead of three, 100 HRT calls in a row instead of 1000.
 
