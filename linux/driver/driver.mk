@@ -59,10 +59,12 @@ $(CELLCFG_STAMP): $(CELLCFG_TXTS) linux/cells/mkcellcfg.py guest-abi/include/tan
 	$(PYTHON) linux/cells/mkcellcfg.py --out $(CELLCFG_BUILD) $(CELLCFG_TXTS)
 	@touch $@
 
-# Every linux/cells/*.txt has "variants 1,...,7": one file per CPU.
+# Every linux/cells/*.txt has "variants 1,...,7": one file per CPU
+# (tiny also for CPU 0, which Linux cannot give away: a test).
 CELLCFG_CPUS	:= 1 2 3 4 5 6 7
 CELLCFG_FILES	:= $(foreach t,$(CELLCFG_TXTS),$(foreach c,$(CELLCFG_CPUS),\
-		   $(CELLCFG_BUILD)/$(basename $(notdir $(t)))-cpu$(c).cell))
+		   $(CELLCFG_BUILD)/$(basename $(notdir $(t)))-cpu$(c).cell)) \
+		   $(CELLCFG_BUILD)/tiny-cpu0.cell
 $(CELLCFG_FILES): $(CELLCFG_STAMP) ;
 
 # What the initramfs gets (linux/linux.mk packs LINUX_INITRD_FILES,

@@ -136,7 +136,7 @@ static int cpus_offline(u64 cpu_set, u64 *taken, char *msg)
 				   cpu, ret,
 				   cpu == 0 ? ": the boot CPU stays with Linux" :
 					      "");
-			return -ret;
+			return ret;
 		}
 		*taken |= 1ull << cpu;
 		tandem_send_init(cpu);

@@ -226,6 +226,11 @@ if [ "$CELLS_OK" = 1 ]; then
 		tandemctl cell destroy 0
 	unchanged "unknown id, root cell"
 
+	expect_fail "a cell on CPU 0, which Linux keeps: refused" \
+		"tandemctl: cell create: EPERM: Linux cannot take CPU 0 offline" \
+		tandemctl cell create $CELLS/tiny-cpu0.cell $CELLS/tiny.bin
+	unchanged "CPU 0"
+
 	expect_fail "malformed configuration (signature): Tandem's EINVAL" \
 		"tandemctl: cell create: EINVAL: not a cell configuration" \
 		tandemctl cell create $CELLS/bad-signature-cpu$K.cell $CELLS/tiny.bin
