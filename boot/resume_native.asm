@@ -15,16 +15,28 @@ resume_native_code:
 	cli
 	lgdt [rdi + NS_GDTR]
 	lidt [rdi + NS_IDTR]
-	mov rax, [rdi + NS_CR3]
-	mov cr3, rax			; the guest's tables (and this page)
+	; CR4 before CR3: setting CR4.PCIDE needs CR3[11:0] = 0 (SDM Vol. 3A
+	; 4.10.1), which Tandem's CR3 has and a guest's (Linux runs every task
+	; with a PCID) need not.
 	mov rax, [rdi + NS_CR4]
 	mov cr4, rax
+	mov rax, [rdi + NS_CR3]
+	mov cr3, rax			; the guest's tables (and this page)
 	mov rax, [rdi + NS_CR0]
 	mov cr0, rax
 
+	; LTR on Tandem's copy of the GDT when there is one (see leave.c:
+	; the guest's may be read-only), then the guest's GDT again.
 	movzx eax, word [rdi + NS_TR]
 	test eax, eax
 	jz .no_tr
+	cmp word [rdi + NS_TR_GDT], 0
+	je .own_gdt
+	lgdt [rdi + NS_TR_GDT]
+	ltr ax
+	lgdt [rdi + NS_GDTR]
+	jmp .no_tr
+.own_gdt:
 	ltr ax
 .no_tr:
 	movzx eax, word [rdi + NS_LDTR]

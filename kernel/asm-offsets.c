@@ -56,6 +56,7 @@ void asm_offsets(void)
 	DEFINE(NS_LDTR, offsetof(struct native_state, ldtr));
 	DEFINE(NS_GDTR, offsetof(struct native_state, gdtr_limit));
 	DEFINE(NS_IDTR, offsetof(struct native_state, idtr_limit));
+	DEFINE(NS_TR_GDT, offsetof(struct native_state, tr_gdt_limit));
 	DEFINE(NS_STACK_TOP, NATIVE_STACK_TOP);
 	DEFINE(NS_RAX, offsetof(struct native_state, regs[GPR_RAX]));
 	DEFINE(NS_RCX, offsetof(struct native_state, regs[GPR_RCX]));

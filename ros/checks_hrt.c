@@ -13,8 +13,12 @@
  * rebooted, then replaced by the hrt2.elf that ros/hrt_images.asm embeds;
  * it is left running that image.
  *
- * Every call descriptor and result array is ROS RAM (.bss, identity
- * mapped: the pointers are the physical addresses Tandem and the HRT take).
+ * Every pointer a request takes is a virtual address of the caller
+ * (Palacios): the ROS identity-maps its RAM, so most checks pass the
+ * physical address of a call descriptor or result array in .bss; the
+ * virtual-pointer checks (check_virtual) map pages of their own where the
+ * two differ. Arguments of HRT functions (function 1's array) are the
+ * HRT's business: physical addresses.
  * Timeouts use the TSC, measured against 20 ms of the PIT.
  */
 #include "cpu.h"
@@ -820,6 +824,304 @@ static void check_rules(bool user)
 	      "%s", why);
 }
 
+/* ---- pointers are virtual addresses of the caller (ABI.md 4.10) ---- */
+
+/*
+ * The ROS identity-maps its low 4 GiB, where a virtual address is the
+ * physical one, so the checks above cannot tell the two apart. Here it
+ * maps a few pages of its own at VIRT_BASE (PML4 entry 1, free in the
+ * ROS's tables, cleared again afterwards), out of order and with mixed
+ * rights, and checks that Tandem reads and writes through them:
+ *   page 0: user, writable   -> vpages[1]
+ *   page 1: user, writable   -> vpages[0] (page 0 and 1 are scattered)
+ *   page 2: user, read-only  -> vpages[2]
+ *   page 3: supervisor only  -> vpages[3]
+ *   page 4: not present
+ * None of VIRT_BASE's addresses is RAM, so a Tandem that took them as
+ * physical would refuse every one.
+ */
+#define VIRT_PML4I 1
+#define VIRT_BASE  (1ull << 39)
+#define VIRT_PAGES 5
+#define PTE_P	   0x1ull
+#define PTE_W	   0x2ull
+#define PTE_U	   0x4ull
+#define FIVE_GIB   0x140000000ull /* the ROS maps only the low 4 GiB */
+#define VFILL	   0x3c
+
+static uint64_t vt_pdpt[512] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t vt_pd[512] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t vt_pt[512] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t vpages[4][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static struct tandem_hrt_call vcall_ref;
+
+static uint64_t *ros_pml4_now(void)
+{
+	uint64_t cr3;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	return (uint64_t *)(cr3 & 0x000ffffffffff000ull);
+}
+
+static void reload_cr3(void)
+{
+	uint64_t cr3;
+
+	__asm__ volatile("mov %%cr3, %0\n\tmov %0, %%cr3"
+			 : "=r"(cr3)
+			 :
+			 : "memory");
+}
+
+/* Maps the pages (false if PML4 entry 1 is taken: not run). */
+static bool virt_map(void)
+{
+	uint64_t *pml4 = ros_pml4_now();
+	const uint64_t leaf[VIRT_PAGES] = {
+		(uint64_t)vpages[1] | PTE_P | PTE_W | PTE_U,
+		(uint64_t)vpages[0] | PTE_P | PTE_W | PTE_U,
+		(uint64_t)vpages[2] | PTE_P | PTE_U,
+		(uint64_t)vpages[3] | PTE_P | PTE_W,
+		0,
+	};
+
+	if (pml4[VIRT_PML4I])
+		return false;
+	memset(vt_pdpt, 0, sizeof(vt_pdpt));
+	memset(vt_pd, 0, sizeof(vt_pd));
+	memset(vt_pt, 0, sizeof(vt_pt));
+	for (unsigned i = 0; i < VIRT_PAGES; i++)
+		vt_pt[i] = leaf[i];
+	vt_pd[0] = (uint64_t)vt_pt | PTE_P | PTE_W | PTE_U;
+	vt_pdpt[0] = (uint64_t)vt_pd | PTE_P | PTE_W | PTE_U;
+	pml4[VIRT_PML4I] = (uint64_t)vt_pdpt | PTE_P | PTE_W | PTE_U;
+	reload_cr3();
+	return true;
+}
+
+static void set_cr0_wp(bool on)
+{
+	uint64_t cr0;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	cr0 = on ? cr0 | (1ull << 16) : cr0 & ~(1ull << 16);
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0) : "memory");
+}
+
+static void virt_unmap(void)
+{
+	ros_pml4_now()[VIRT_PML4I] = 0;
+	reload_cr3();
+}
+
+static void vfill(void)
+{
+	memset(vpages, VFILL, sizeof(vpages));
+}
+
+/* True when vpages[p][off..off+len) is still the fill. */
+static bool vuntouched(unsigned p, unsigned off, unsigned len)
+{
+	for (unsigned i = 0; i < len; i++)
+		if (vpages[p][off + i] != VFILL)
+			return false;
+	return true;
+}
+
+static bool all_vuntouched(void)
+{
+	for (unsigned p = 0; p < 4; p++)
+		if (!vuntouched(p, 0, PAGE_SIZE))
+			return false;
+	return true;
+}
+
+/* Get state into the caller-virtual @va. With @ref, first the event as
+ * the ROS reads it through its identity map: what must arrive. */
+static struct hc_result vstate(bool user, uint64_t va,
+			       struct tandem_ros_event *ref)
+{
+	if (ref) {
+		(void)caught(OP_STATE, 0, 0);
+		*ref = event;
+	}
+	return hvm4(user, TANDEM_HVM_GET_STATE, va, 0, 0);
+}
+
+static void check_virtual(void)
+{
+	const uint64_t v = VIRT_BASE;
+	const size_t ev = sizeof(struct tandem_ros_event);
+	struct tandem_ros_event ref;
+	struct ros_hrt_probe before, after;
+	struct hc_result r, r2, r3, r4, r5, r6;
+	char why[200];
+	bool mapped = virt_map(), ok, untouched;
+	uint64_t got;
+
+	if (!mapped)
+		ros_log("hrt: PML4 entry %u is taken: no mapping of its own",
+			VIRT_PML4I);
+
+	/* 1. A pointer is read through the caller's page tables, each page
+	 * on its own: page 0 is vpages[1], page 1 is vpages[0]. */
+	vfill();
+	r = vstate(false, v + 8, &ref);
+	ok = mapped && is(r, TANDEM_HRT_IDLE) &&
+	     !memcmp(vpages[1] + 8, &ref, ev) && vuntouched(0, 0, PAGE_SIZE);
+	r2 = vstate(false, v + PAGE_SIZE - 40, &ref);
+	ok = ok && is(r2, TANDEM_HRT_IDLE) &&
+	     !memcmp(vpages[1] + PAGE_SIZE - 40, &ref, 40) &&
+	     !memcmp(vpages[0], (const uint8_t *)&ref + 40, ev - 40);
+	check(ok, "hrt: pointers are virtual addresses",
+	      "get state at 0x%lx (page -> 0x%lx): %s; across to the next page (-> 0x%lx): %s; "
+	      "want 0 and the event in both pages",
+	      v + 8, (uint64_t)vpages[1], S(r), (uint64_t)vpages[0], S(r2));
+
+	/* 2. Unmapped: not present, a buffer running into it, 5 GiB; an
+	 * invoke's descriptor and a replacement image there. Nothing
+	 * written, no call, no reboot. */
+	ros_hrt_probe(&before);
+	vfill();
+	r = vstate(false, v + 4 * PAGE_SIZE, NULL);
+	r2 = vstate(false, v + 4 * PAGE_SIZE - 40, NULL);
+	r3 = vstate(false, FIVE_GIB, NULL);
+	r4 = hvm4(false, TANDEM_HVM_INVOKE, v + 4 * PAGE_SIZE, 0, 0);
+	r5 = hvm4(false, TANDEM_HVM_PAR_INVOKE, FIVE_GIB, 0, 0);
+	r6 = hvm4(false, TANDEM_HVM_REPLACE_HRT, v + 3 * PAGE_SIZE,
+		  2 * PAGE_SIZE, 0);
+	if (is(r4, 0) || is(r5, 0))
+		(void)caught(OP_WAIT, ms_ticks(CALL_MS), 0);
+	ros_hrt_probe(&after);
+	ok = mapped && is(r, TANDEM_HRT_ERROR) && is(r2, TANDEM_HRT_ERROR) &&
+	     is(r3, TANDEM_HRT_ERROR) && is(r4, TANDEM_HRT_ERROR) &&
+	     is(r5, TANDEM_HRT_ERROR) && is(r6, TANDEM_HRT_ERROR) &&
+	     all_vuntouched() && before.boot_id == after.boot_id &&
+	     after.boot_id && before.version == after.version;
+	check(ok, "hrt: unmapped pointers refused",
+	      "get state: not present %s, running into it %s, 5 GiB %s; invoke %s, "
+	      "parallel invoke at 5 GiB %s, replace %s (want -1 each); pages %s, "
+	      "HRT boot 0x%lx -> 0x%lx",
+	      S(r), S(r2), S(r3), S(r4), S(r5), S(r6),
+	      all_vuntouched() ? "untouched" : "written", before.boot_id,
+	      after.boot_id);
+
+	/* 3. A supervisor page: refused at CPL 3, written at CPL 0; an
+	 * invoke whose descriptor runs from the read-only user page into it
+	 * is refused at CPL 3 (nothing called) and runs at CPL 0. */
+	vfill();
+	r = vstate(true, v + 3 * PAGE_SIZE, NULL);
+	untouched = all_vuntouched();
+	memset(&vcall_ref, 0, sizeof(vcall_ref));
+	vcall_ref.func = HRT_FN_CORE;
+	vcall_ref.result_gpa = v + 0x100;
+	vcall_ref.args[0] = PAR_ARG;
+	memcpy(vpages[2] + PAGE_SIZE - 40, &vcall_ref, 40);
+	memcpy(vpages[3], (const uint8_t *)&vcall_ref + 40,
+	       sizeof(vcall_ref) - 40);
+	r2 = hvm4(true, TANDEM_HVM_INVOKE, v + 3 * PAGE_SIZE - 40, 0, 0);
+	if (is(r2, 0))
+		(void)caught(OP_WAIT, ms_ticks(CALL_MS), 0);
+	untouched = untouched && vuntouched(1, 0, PAGE_SIZE);
+	r4 = hvm4(false, TANDEM_HVM_INVOKE, v + 3 * PAGE_SIZE - 40, 0, 0);
+	r5 = is(r4, 0) ? caught(OP_WAIT, ms_ticks(CALL_MS), 0) : r4;
+	memcpy(&got, vpages[1] + 0x100, 8);
+	r3 = vstate(false, v + 3 * PAGE_SIZE, &ref);
+	ok = mapped && is(r, TANDEM_HRT_ERROR) && is(r2, TANDEM_HRT_ERROR) &&
+	     untouched && is(r3, TANDEM_HRT_IDLE) &&
+	     !memcmp(vpages[3], &ref, ev) && is(r4, 0) && is(r5, 0) &&
+	     got == PAR_ARG;
+	check(ok, "hrt: supervisor page refused at cpl 3",
+	      "get state into the supervisor page at CPL 3: %s, invoke with a descriptor "
+	      "running into it at CPL 3: %s (want -1, nothing written: %s); at CPL 0: "
+	      "get state %s (want 0), invoke %s then %s, result 0x%lx (want 0, 0, 0x%x)",
+	      S(r), S(r2), untouched ? "yes" : "no", S(r3), S(r4), S(r5), got,
+	      PAR_ARG);
+
+	/* 4. A read-only page: no request that writes may write it, at CPL 3
+	 * nor at CPL 0 while CR0.WP is set (the ROS runs with it); with
+	 * CR0.WP clear a CPL 0 write goes through, as the CPU's would. */
+	vfill();
+	r = vstate(true, v + 2 * PAGE_SIZE, NULL);
+	r2 = vstate(false, v + 2 * PAGE_SIZE + 8, NULL);
+	r3 = vstate(true, v + 2 * PAGE_SIZE - 40, NULL);
+	untouched = all_vuntouched();
+	ok = mapped && is(r, TANDEM_HRT_ERROR) && is(r2, TANDEM_HRT_ERROR) &&
+	     is(r3, TANDEM_HRT_ERROR) && untouched;
+	set_cr0_wp(false);
+	r4 = vstate(false, v + 2 * PAGE_SIZE + 8, &ref);
+	set_cr0_wp(true);
+	ok = ok && is(r4, TANDEM_HRT_IDLE) && !memcmp(vpages[2] + 8, &ref, ev);
+	check(ok, "hrt: read-only page refused for a write",
+	      "get state into the read-only page at CPL 3: %s, at CPL 0: %s, across into "
+	      "it at CPL 3: %s (want -1, nothing written: %s); at CPL 0 with CR0.WP "
+	      "clear: %s (want 0)",
+	      S(r), S(r2), S(r3), untouched ? "yes" : "no", S(r4));
+
+	/* 5. User pages work at CPL 3, across two scattered pages too. */
+	vfill();
+	r = vstate(true, v + PAGE_SIZE - 16, &ref);
+	ok = mapped && is(r, TANDEM_HRT_IDLE) &&
+	     !memcmp(vpages[1] + PAGE_SIZE - 16, &ref, 16) &&
+	     !memcmp(vpages[0], (const uint8_t *)&ref + 16, ev - 16);
+	check(ok, "hrt: user pages at cpl 3",
+	      "get state across user pages 0 and 1 at CPL 3: %s, want 0 and the event",
+	      S(r));
+
+	/* 6. An invoke from CPL 3: its descriptor in the read-only page
+	 * (reading it is fine), its results in page 0 (vpages[1]). */
+	vfill();
+	memset(&vcall_ref, 0, sizeof(vcall_ref));
+	vcall_ref.func = HRT_FN_CORE;
+	vcall_ref.result_gpa = v + 0x100;
+	vcall_ref.args[0] = PAR_ARG;
+	memcpy(vpages[2], &vcall_ref, sizeof(vcall_ref));
+	r = hvm4(true, TANDEM_HVM_PAR_INVOKE, v + 2 * PAGE_SIZE, 0, 0);
+	r2 = is(r, 0) ? caught(OP_WAIT, ms_ticks(CALL_MS), 0) : r;
+	ok = mapped && is(r, 0) && is(r2, 0);
+	why[0] = 0;
+	for (unsigned i = 0; ok && i < hs.cores; i++) {
+		memcpy(&got, vpages[1] + 0x100 + 8 * i, 8);
+		if (got != (uint64_t)i * HRT_CORE_FACTOR + PAR_ARG) {
+			ksnprintf(why, sizeof(why), "; core %u result 0x%lx", i,
+				  got);
+			ok = false;
+		}
+	}
+	check(ok, "hrt: invoke with virtual descriptor and results at cpl 3",
+	      "parallel invoke of function %u, descriptor at 0x%lx, results at 0x%lx: "
+	      "%s, then %s (want 0, 0)%s",
+	      (unsigned)HRT_FN_CORE, v + 2 * PAGE_SIZE, v + 0x100, S(r), S(r2),
+	      why);
+
+	/* 7. Result slots must be writable by the caller and physically
+	 * contiguous: in the read-only page, in the supervisor page from
+	 * CPL 3, and across pages 0 and 1 (scattered), -1 and no call. */
+	vfill();
+	vcall_ref.result_gpa = v + 2 * PAGE_SIZE + 0x200;
+	memcpy(vpages[2], &vcall_ref, sizeof(vcall_ref));
+	r = hvm4(true, TANDEM_HVM_INVOKE, v + 2 * PAGE_SIZE, 0, 0);
+	vcall_ref.result_gpa = v + 3 * PAGE_SIZE;
+	memcpy(vpages[2], &vcall_ref, sizeof(vcall_ref));
+	r2 = hvm4(true, TANDEM_HVM_INVOKE, v + 2 * PAGE_SIZE, 0, 0);
+	vcall_ref.result_gpa = v + PAGE_SIZE - 8;
+	memcpy(vpages[2], &vcall_ref, sizeof(vcall_ref));
+	r3 = hs.cores > 1 ?
+		     hvm4(false, TANDEM_HVM_PAR_INVOKE, v + 2 * PAGE_SIZE, 0, 0) :
+		     (struct hc_result){ .value = TANDEM_HRT_ERROR };
+	if (is(r, 0) || is(r2, 0) || is(r3, 0))
+		(void)caught(OP_WAIT, ms_ticks(CALL_MS), 0);
+	ok = mapped && is(r, TANDEM_HRT_ERROR) && is(r2, TANDEM_HRT_ERROR) &&
+	     is(r3, TANDEM_HRT_ERROR) && vuntouched(0, 0, PAGE_SIZE) &&
+	     vuntouched(1, 0, PAGE_SIZE) && vuntouched(3, 0, PAGE_SIZE);
+	check(ok, "hrt: result slots writable and contiguous",
+	      "results in the read-only page %s, in the supervisor page at CPL 3 %s, "
+	      "across scattered pages %s (want -1 each, nothing written)",
+	      S(r), S(r2), S(r3));
+	if (mapped)
+		virt_unmap();
+}
+
 /* The HRT issues the ROS's requests (function 6): -1 for each, and it is
  * neither rebooted nor replaced; its null request answers. */
 static void check_from_hrt(void)
@@ -970,9 +1272,9 @@ static void measure_tsc(void)
 
 /* Every check below: null, CPL 3 null, 4 refusals, 3 calls, many, 3 busy,
  * bad descriptor, version 1, 3 failure, 2 reboot, 4 replace; then the
- * request table: 2 at CPL 0, 2 at CPL 3, 2 from the HRT, cell 1, the
- * reboot loop. */
-#define HRT_CHECKS 32
+ * request table: 2 at CPL 0, 2 at CPL 3, 7 virtual pointers, 2 from the
+ * HRT, cell 1, the reboot loop. */
+#define HRT_CHECKS 39
 
 unsigned checks_hrt_planned(const struct suite *s)
 {
@@ -1004,6 +1306,7 @@ void checks_hrt(struct suite *s)
 	check_replace();
 	check_rules(false);
 	check_rules(true);
+	check_virtual();
 	check_from_hrt();
 	check_cell_one();
 	check_reboot_loop();

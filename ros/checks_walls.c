@@ -348,7 +348,8 @@ static void check_foreign_ipis(void)
  * writes are dropped (no #GP), and change nothing either. */
 static bool write_dropped(uint32_t msr)
 {
-	return msr == 0x2ff || msr == 0x200 || msr == 0x250;
+	return msr == 0x2ff || msr == 0x200 || msr == 0x250 || msr == 0x8b ||
+	       msr == 0x1a0;
 }
 
 static void check_platform_msrs(void)
@@ -358,11 +359,11 @@ static void check_platform_msrs(void)
 		0x200,	    /* MTRR_PHYSBASE0: dropped */
 		0x250,	    /* MTRR_FIX64K_00000: dropped */
 		0x79,	    /* BIOS_UPDT_TRIG (microcode) */
-		0x8b,	    /* BIOS_SIGN_ID */
+		0x8b,	    /* BIOS_SIGN_ID: dropped */
 		0x3a,	    /* FEATURE_CONTROL */
 		0x9b,	    /* SMM_MONITOR_CTL */
 		0x1f2,	    /* SMRR_PHYSBASE */
-		0x1a0,	    /* MISC_ENABLE */
+		0x1a0,	    /* MISC_ENABLE: dropped */
 		0x199,	    /* PERF_CTL */
 		0x19a,	    /* CLOCK_MODULATION */
 		0x1b0,	    /* ENERGY_PERF_BIAS */
@@ -399,7 +400,7 @@ static void check_platform_msrs(void)
 	      "%u MSRs not refused or changed, first 0x%x", bad, first);
 }
 
-/* The root may read MTRRs; DEBUGCTL reads 0 and takes only 0; unlisted
+/* The root may read MTRRs; DEBUGCTL and XSS read 0 and take only 0; unlisted
  * MSRs raise #GP on reads too; guest context passes. */
 static void check_msr_lists(void)
 {
@@ -409,6 +410,10 @@ static void check_msr_lists(void)
 	int fdw = try_wrmsr(0x1d9, 1); /* LBR on: refused */
 	int fdz = try_wrmsr(0x1d9, 0);
 	int fun = try_rdmsr(0x1f2, &v);
+	uint64_t xss = 1;
+	int fxr = try_rdmsr(0xda0, &xss);
+	int fxw = try_wrmsr(0xda0, 1ull << 8); /* a supervisor state: refused */
+	int fxz = try_wrmsr(0xda0, 0);
 	int fl, flr;
 
 	try_rdmsr(0xc0000102, &old); /* KERNEL_GS_BASE */
@@ -417,11 +422,14 @@ static void check_msr_lists(void)
 	try_wrmsr(0xc0000102, old);
 	check(!fdef && !fdbg && dbg == 0 && fdw == ROS_VEC_GP + 1 && !fdz &&
 		      fun == ROS_VEC_GP + 1 && !fl && !flr &&
-		      v == 0xffff800012345000ull,
+		      v == 0xffff800012345000ull && !fxr && xss == 0 &&
+		      fxw == ROS_VEC_GP + 1 && !fxz,
 	      "walls: msr lists of the root",
 	      "MTRR_DEF_TYPE read %d (0x%lx); DEBUGCTL read %d (0x%lx), "
-	      "write 1 %d, write 0 %d; SMRR read %d; KERNEL_GS_BASE %d %d 0x%lx",
-	      fdef, def, fdbg, dbg, fdw, fdz, fun, fl, flr, v);
+	      "write 1 %d, write 0 %d; SMRR read %d; KERNEL_GS_BASE %d %d 0x%lx; "
+	      "XSS read %d (0x%lx), write PT %d, write 0 %d",
+	      fdef, def, fdbg, dbg, fdw, fdz, fun, fl, flr, v, fxr, xss, fxw,
+	      fxz);
 }
 
 /* ---- the HRT attacks the ROS ---- */

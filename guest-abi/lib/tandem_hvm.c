@@ -1,5 +1,5 @@
 /* The HVM/HRT calls of tandem_hvm.h: every one is tandem_hvm_call() with
- * the request number and the caller's pointers as physical addresses. */
+ * the request number and the caller's pointers (virtual addresses). */
 #include "tandem_hvm.h"
 
 static inline uint64_t rdtsc(void)

@@ -4,11 +4,14 @@
  * replacement, each one 0xf00d downcall through tandem_hvm_call() (and so
  * through the transfer tandem_set_transfer() chose).
  *
- * Addresses are the caller's physical addresses, passed as its pointers:
- * the caller must run with virtual = physical for everything it passes
- * (the ROS identity-maps its RAM). Tandem answers -1 (TANDEM_HRT_ERROR) to
- * any request it refuses. May run at any CPL (Tandem does not check the CPL
- * for 0xf00d, as Palacios does not).
+ * Addresses are the caller's own pointers (virtual addresses, as in
+ * Palacios): Tandem reads and writes them through the caller's page tables
+ * at the time of the call, with the rights of the caller's CPL, so an
+ * ordinary process can pass its own buffers (kept mapped until the state
+ * is IDLE again: an invoke's result slots are written later, by physical
+ * address). Tandem answers -1 (TANDEM_HRT_ERROR) to any request it
+ * refuses, an unmapped or forbidden page included. May run at any CPL
+ * (Tandem does not check the CPL for 0xf00d, as Palacios does not).
  */
 #ifndef TANDEM_GUEST_ABI_LIB_TANDEM_HVM_H
 #define TANDEM_GUEST_ABI_LIB_TANDEM_HVM_H

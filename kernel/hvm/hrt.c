@@ -265,6 +265,7 @@ static void start_cores(bool boot)
 	hrt.ros_event.event_type = TANDEM_ROS_NONE;
 	hrt.comm->upcall_type = TANDEM_UPCALL_NULL;
 	hrt.comm->upcall_arg = 0;
+	memset(&hrt.comm->call, 0, sizeof(hrt.comm->call));
 	hrt.cell->state = CELL_STATE_RUNNING;
 	hrt.failed = false;
 	for (unsigned int i = 0; i < hrt.cell->nvcpus; i++) {
@@ -287,6 +288,7 @@ int hrt_start(void)
 	hrt.comm = page_alloc(1);
 	if (!hrt.comm)
 		return -TANDEM_ENOMEM;
+	hrt.comm_gpa = image.comm_page_gpa;
 	hrt.cell = c;
 	hrt.vector = image.int_vector;
 	c->ram[0] = (struct mem_range){ hrt_plan.mem_base, hrt_plan.mem_size,

@@ -17,6 +17,7 @@ struct hrt {
 	volatile bool failed;	       /* crashed: downcalls to it give -1 */
 	uint8_t vector;		       /* its upcall vector */
 	struct tandem_comm_page *comm; /* Tandem's view of the comm page */
+	uint64_t comm_gpa;	       /* where the HRT sees it */
 	unsigned int ncores;
 	volatile uint32_t trans_state;	   /* TANDEM_HRT_* */
 	volatile uint64_t trans_cores;	   /* HRT cores yet to call done */
@@ -42,8 +43,10 @@ extern struct hrt hrt;
 #define HVM_DURING_REBOOT (1u << 2) /* also accepted while one runs */
 
 /* One 0xf00d request: the function and who may call it when. @a holds
- * RDX, RSI, RDI, R8; every address in them is the caller's own
- * guest-physical address (cell_gpa_to_hva(v->cell, ...)). Returns RAX. */
+ * RDX, RSI, RDI, R8; every address in them is a virtual address of the
+ * caller, as Palacios has it: read and written through the caller's page
+ * tables as they are at the call (virt/guest_mem.h, guest_caller_*).
+ * Returns RAX. */
 struct hvm_request {
 	uint64_t (*fn)(struct vcpu *v, const uint64_t *a);
 	uint8_t from;	/* HVM_FROM_* */

@@ -11,6 +11,7 @@
 #include "hvm/hvm.h"
 #include "lib/klib.h"
 #include "mm/pools.h"
+#include "virt/guest_mem.h"
 #include "virt/partition.h"
 
 #define IMAGE_MAX (16ull << 20)
@@ -22,13 +23,18 @@ static uint64_t req_null(struct vcpu *v, const uint64_t *a)
 	return 0;
 }
 
+/* The descriptor is copied once out of the caller's memory, its result
+ * slots translated (they must be writable by the caller and physically
+ * contiguous: the HRT stores into them by guest-physical address), and
+ * the HRT gets the copy in the comm page. */
 static uint64_t invoke(struct vcpu *v, uint64_t desc, bool parallel)
 {
 	unsigned int n = parallel ? hrt.ncores : 1;
+	struct tandem_hrt_call call;
+	uint64_t slots;
 
-	/* The descriptor is passed through for the HRT to read; it must at
-	 * least be the caller's RAM. */
-	if (!cell_gpa_to_hva(v->cell, desc, sizeof(struct tandem_hrt_call)))
+	if (guest_caller_read(v, desc, &call, sizeof(call)) ||
+	    guest_caller_gpa(v, call.result_gpa, 8ull * n, true, &slots))
 		return HVM_ERROR;
 	/* A core that has not yet taken its start (at boot Tandem does not
 	 * wait for it) would drop the upcall with the reset: not yet. */
@@ -37,12 +43,14 @@ static uint64_t invoke(struct vcpu *v, uint64_t desc, bool parallel)
 				    __ATOMIC_ACQUIRE) &
 		    VCPU_REQ_RESET)
 			return HVM_ERROR;
+	call.result_gpa = slots;
+	hrt.comm->call = call;
 	hrt.trans_cores = n == 64 ? ~0ull : (1ull << n) - 1;
 	hrt.trans_state = parallel ? TANDEM_HRT_PARCALL : TANDEM_HRT_CALL;
 	hrt.ros_event.event_type = TANDEM_ROS_NONE;
 	hrt.comm->upcall_type = parallel ? TANDEM_UPCALL_PAR_INVOKE :
 					   TANDEM_UPCALL_INVOKE;
-	hrt.comm->upcall_arg = desc;
+	hrt.comm->upcall_arg = hrt.comm_gpa + TANDEM_COMM_CALL_OFFSET;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned int i = 0; i < n; i++)
 		hvm_upcall_core(i);
@@ -76,16 +84,13 @@ static uint64_t req_call_done(struct vcpu *v, const uint64_t *a)
 	return 0;
 }
 
+/* Every page of the event's destination is checked before any is
+ * written: a refused call writes nothing. */
 static uint64_t req_get_state(struct vcpu *v, const uint64_t *a)
 {
-	void *dst;
-
-	if (a[0]) {
-		dst = cell_gpa_to_hva(v->cell, a[0], sizeof(hrt.ros_event));
-		if (!dst)
-			return HVM_ERROR;
-		memcpy(dst, &hrt.ros_event, sizeof(hrt.ros_event));
-	}
+	if (a[0] &&
+	    guest_caller_write(v, a[0], &hrt.ros_event, sizeof(hrt.ros_event)))
+		return HVM_ERROR;
 	return hrt.trans_state;
 }
 
@@ -97,25 +102,25 @@ static uint64_t req_reboot(struct vcpu *v, const uint64_t *a)
 	return hrt_reboot() ? HVM_ERROR : 0;
 }
 
-/* Exclusive: the image is copied once out of the caller's RAM, then
- * validated; a refused one changes nothing. */
+/* Exclusive: the image is copied once out of the caller's memory (page by
+ * page through its page tables), then validated; a refused one changes
+ * nothing. */
 static uint64_t req_replace(struct vcpu *v, const uint64_t *a)
 {
-	uint64_t gpa = a[0], len = a[1];
+	uint64_t gva = a[0], len = a[1];
 	size_t pages = (len + PAGE_SIZE - 1) / PAGE_SIZE;
-	const void *src;
 	void *copy;
 	int err;
 
 	if (!len || len > IMAGE_MAX)
 		return HVM_ERROR;
-	src = cell_gpa_to_hva(v->cell, gpa, len);
-	if (!src)
-		return HVM_ERROR;
 	copy = page_alloc(pages);
 	if (!copy)
 		return HVM_ERROR;
-	memcpy(copy, src, len);
+	if (guest_caller_read(v, gva, copy, len)) {
+		page_free(copy, pages);
+		return HVM_ERROR;
+	}
 	err = hrt_replace(copy, len);
 	if (err == -TANDEM_EINVAL)
 		page_free(copy, pages);

@@ -591,8 +591,11 @@ static int guest_walk64(uint64_t table, uint64_t va, int level, bool nxe,
 		if (!(e & X86_P))
 			return -TANDEM_ENOENT;
 		*rights = guest_rights(*rights, e, nxe);
-		/* PS is reserved in a PML4E; the guest would fault. */
-		if (level == 0 || (level < 3 && (e & X86_PS))) {
+		/* PS is reserved in a PML4E and a PML5E: the guest would take
+		 * #PF (RSVD). */
+		if (level >= 3 && (e & X86_PS))
+			return -TANDEM_ENOENT;
+		if (level == 0 || (e & X86_PS)) {
 			uint64_t sz = level_size(level);
 
 			*gpa = leaf_addr(e, level) | (va & (sz - 1));
@@ -646,14 +649,17 @@ int pt_guest_walk(const struct pt_guest_regs *regs, uint64_t va,
 		ret = 0;
 		addr = (uint32_t)va;
 	} else if (regs->efer & GUEST_EFER_LMA) {
-		uint64_t top = va >> (VA_BITS - 1);
+		/* 4-level paging, or 5-level with CR4.LA57 (SDM Vol. 3A 4.5):
+		 * 48 or 57 significant bits, sign-extended. */
+		bool la57 = regs->cr4 & GUEST_CR4_LA57;
+		int bits = la57 ? VA_BITS + 9 : VA_BITS;
+		uint64_t top = va >> (bits - 1);
 
-		if (regs->cr4 & GUEST_CR4_LA57)
-			return -TANDEM_ENOSYS;
-		if (top != 0 && top != (1ull << (64 - VA_BITS + 1)) - 1)
+		if (top != 0 && top != (1ull << (64 - bits + 1)) - 1)
 			return -TANDEM_EINVAL;
-		ret = guest_walk64(regs->cr3 & ADDR_MASK, va, LEVELS - 1, nxe,
-				   read, ctx, &addr, &rights);
+		ret = guest_walk64(regs->cr3 & ADDR_MASK, va,
+				   la57 ? LEVELS : LEVELS - 1, nxe, read, ctx,
+				   &addr, &rights);
 	} else if (regs->cr4 & GUEST_CR4_PAE) {
 		/* The PDPT: four entries at CR3 bits 31:5 (SDM Vol. 3A 4.4.1),
 		 * no rights bits of their own. */

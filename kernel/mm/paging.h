@@ -138,8 +138,8 @@ size_t pt_count_tables(const struct page_table *pt);
 struct pt_guest_regs {
 	uint64_t cr0; /* PG (bit 31): paging on; off means linear = physical */
 	uint64_t cr3;
-	uint64_t cr4;  /* PSE (bit 4), PAE (bit 5); LA57 (bit 12) unsupported */
-	uint64_t efer; /* LMA (bit 10): 4-level paging; NXE (bit 11) */
+	uint64_t cr4;  /* PSE (bit 4), PAE (bit 5), LA57 (bit 12) */
+	uint64_t efer; /* LMA (bit 10): 4/5-level paging; NXE (bit 11) */
 };
 
 /* Reads @size (4 or 8) bytes of guest-physical memory at @gpa into *@val,
@@ -150,7 +150,8 @@ typedef int (*pt_read_guest_fn)(void *ctx, uint64_t gpa, unsigned size,
 /*
  * Translate the guest linear address @va the way the guest's MMU would in
  * the mode @regs describes: 32-bit paging (4 MiB pages with CR4.PSE, PSE-36
- * addresses), PAE paging, or 4-level paging, 2 MiB / 1 GiB pages included.
+ * addresses), PAE paging, or 4- or 5-level paging (CR4.LA57), 2 MiB and
+ * 1 GiB pages included.
  * On success stores the guest-physical address in *@gpa and, if @flags is
  * not NULL, the PT_* rights all levels together grant (PT_READ always,
  * PT_WRITE, PT_USER, PT_EXEC unless NX is set somewhere and EFER.NXE is on).
@@ -160,11 +161,14 @@ typedef int (*pt_read_guest_fn)(void *ctx, uint64_t gpa, unsigned size,
  * copies it loaded with CR3 (SDM Vol. 3A 4.4.1); they differ only if the
  * guest changed its PDPT without reloading CR3.
  *
- * Reserved bits are not checked (the guest would take #PF with RSVD set).
+ * Reserved bits are not checked (the guest would take #PF with RSVD set),
+ * except PS in a PML4E or PML5E, which fails as not present: an address
+ * the walk produces is only a guest-physical address, which callers check
+ * against the guest's memory before they touch it.
  *
  * Returns 0; -TANDEM_ENOENT if an entry on the way is not present (the
  * guest would take #PF); -TANDEM_EINVAL if @va is not canonical in long
- * mode (#GP); -TANDEM_ENOSYS for 5-level paging; or the error of @read.
+ * mode (#GP); or the error of @read.
  */
 int pt_guest_walk(const struct pt_guest_regs *regs, uint64_t va,
 		  pt_read_guest_fn read, void *ctx, uint64_t *gpa,

@@ -88,13 +88,18 @@ void apic_emul_icr(struct vcpu *v, uint32_t lo, uint32_t dest, bool x2apic)
 	struct icr_request r = { .low = lo, .dest = dest, .x2apic = x2apic };
 	struct icr_decision d;
 	unsigned n = collect(v, cpus, who, &r.self);
+	/* A broadcast (shorthand or the all-ones ID) meant "every CPU I
+	 * have": its foreign part is dropped without a line, as Linux
+	 * sends them in normal work (reboot, TLB shootdowns). */
+	bool broadcast = ((lo >> 18) & 3) ||
+			 dest == (x2apic ? 0xffffffffu : 0xffu);
 
 	icr_decide(cpus, n, &r, &d);
 	if (d.action == ICR_REFUSE)
 		log_limited(&v->cell->ipi_log, LOG_WARN,
 			    "cell '%s': %s IPI (ICR 0x%08x, dest 0x%x) refused",
 			    v->cell->name, mode_names[ICR_MODE(lo)], lo, dest);
-	else if (d.foreign)
+	else if (d.foreign && !broadcast)
 		log_limited(&v->cell->ipi_log, LOG_WARN,
 			    "cell '%s': %s IPI (ICR 0x%08x, dest 0x%x%s) to APIC %u, which it does not own: dropped",
 			    v->cell->name, mode_names[ICR_MODE(lo)], lo, dest,

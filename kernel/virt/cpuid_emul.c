@@ -1,11 +1,20 @@
 /* CPUID as guests see it: the host's answer with the virtualization
- * extensions hidden, the hypervisor bit set and x2APIC shown where the
- * partition's kind shows x2APIC mode, plus Tandem's leaves at
+ * extensions, TSC_ADJUST and performance monitoring hidden, OSXSAVE as the guest's CR4 has it, the
+ * hypervisor bit set and x2APIC shown where the partition's kind shows
+ * x2APIC mode, plus Tandem's leaves at
  * 0x40000000 (Xen hypercall ABI seed). */
 #include <tandem/cpuid.h>
 #include "lib/cpu.h"
 #include "virt/exits.h"
 #include "virt/partition.h"
+
+static uint64_t guest_cr4(struct vcpu *v)
+{
+	uint64_t cr0, cr3, cr4, efer;
+
+	vcpu_ops->get_paging(v, &cr0, &cr3, &cr4, &efer);
+	return cr4;
+}
 
 void handle_cpuid(struct vcpu *v)
 {
@@ -34,11 +43,33 @@ void handle_cpuid(struct vcpu *v)
 		switch (leaf) {
 		case 1:
 			r.ecx &= ~(1u << 5); /* VMX */
+			/* PDCM: PERF_CAPABILITIES, like every performance
+			 * monitoring MSR, is on no kind's list. */
+			r.ecx &= ~(1u << 15);
+			/* OSXSAVE mirrors the guest's CR4, not Tandem's. */
+			r.ecx &= ~(1u << 27);
+			if (guest_cr4(v) & (1u << 18))
+				r.ecx |= 1u << 27;
 			r.ecx |= 1u << TANDEM_CPUID_HV_PRESENT_BIT;
 			/* x2APIC: the MSRs work for every kind; a kind shows
 			 * the bit where its IA32_APIC_BASE shows the mode. */
 			if (v->cell->kind->x2apic_view)
 				r.ecx |= 1u << 21;
+			break;
+		case 7:
+			/* TSC_ADJUST: the TSC is Tandem's clock too, and
+			 * the MSR is on no kind's list (section 11.4). */
+			if (sub == 0)
+				r.ebx &= ~(1u << 1);
+			break;
+		case 0xa: /* architectural performance monitoring: none */
+			r.eax = r.ebx = r.ecx = r.edx = 0;
+			break;
+		case 0xd:
+			/* IA32_XSS is 0 for every guest (msr_emul.c): no
+			 * supervisor state components. */
+			if (sub == 1)
+				r.ecx = r.edx = 0;
 			break;
 		case 0x80000001:
 			r.ecx &= ~(1u << 2); /* SVM */

@@ -3,6 +3,7 @@
 #include "virt/partition.h"
 #include "virt/guest_mem.h"
 #include "lib/klib.h"
+#include "mm/gva.h"
 #include "mm/paging.h"
 
 static int read_guest_phys(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
@@ -71,5 +72,111 @@ int guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t max, size_t *got)
 	if (first < max &&
 	    !guest_read_linear(v, linear + first, buf + first, max - first))
 		*got = max;
+	return 0;
+}
+
+/* ---- pointer arguments of the caller (0xf00d requests) ---- */
+
+static void caller_regs(struct vcpu *v, struct pt_guest_regs *regs,
+			unsigned *access)
+{
+	vcpu_ops->get_paging(v, &regs->cr0, &regs->cr3, &regs->cr4, &regs->efer);
+	if (vcpu_ops->get_cpl(v) == 3)
+		*access |= GVA_USER;
+}
+
+struct copy_in {
+	const struct cell *cell;
+	uint8_t *dst;
+};
+
+static int copy_piece(void *ctx, uint64_t gpa, size_t offset, size_t len)
+{
+	struct copy_in *c = ctx;
+	const void *src = cell_gpa_to_hva(c->cell, gpa, len);
+
+	if (!src)
+		return -TANDEM_EINVAL;
+	memcpy(c->dst + offset, src, len);
+	return 0;
+}
+
+int guest_caller_read(struct vcpu *v, uint64_t gva, void *dst, size_t len)
+{
+	struct pt_guest_regs regs;
+	unsigned access = 0;
+	struct copy_in c = { v->cell, dst };
+
+	caller_regs(v, &regs, &access);
+	return gva_for_each(&regs, gva, len, access, read_guest_phys, v->cell,
+			    copy_piece, &c);
+}
+
+/* Where each piece of a small range lies in Tandem's view. */
+struct pieces {
+	const struct cell *cell;
+	void *hva[GUEST_CALLER_MAX_PIECES];
+	size_t len[GUEST_CALLER_MAX_PIECES];
+	uint64_t gpa[GUEST_CALLER_MAX_PIECES];
+	unsigned n;
+};
+
+static int note_piece(void *ctx, uint64_t gpa, size_t offset, size_t len)
+{
+	struct pieces *p = ctx;
+
+	(void)offset;
+	if (p->n == GUEST_CALLER_MAX_PIECES)
+		return -TANDEM_E2BIG;
+	p->hva[p->n] = cell_gpa_to_hva(p->cell, gpa, len);
+	if (!p->hva[p->n])
+		return -TANDEM_EINVAL;
+	p->gpa[p->n] = gpa;
+	p->len[p->n++] = len;
+	return 0;
+}
+
+static int caller_pieces(struct vcpu *v, uint64_t gva, size_t len,
+			 unsigned access, struct pieces *p)
+{
+	struct pt_guest_regs regs;
+
+	p->cell = v->cell;
+	p->n = 0;
+	caller_regs(v, &regs, &access);
+	return gva_for_each(&regs, gva, len, access, read_guest_phys, v->cell,
+			    note_piece, p);
+}
+
+int guest_caller_write(struct vcpu *v, uint64_t gva, const void *src, size_t len)
+{
+	const uint8_t *from = src;
+	struct pieces p;
+	int err = caller_pieces(v, gva, len, GVA_WRITE, &p);
+
+	/* Every page is checked before the first byte is written. */
+	if (err)
+		return err;
+	for (unsigned i = 0; i < p.n; i++) {
+		memcpy(p.hva[i], from, p.len[i]);
+		from += p.len[i];
+	}
+	return 0;
+}
+
+int guest_caller_gpa(struct vcpu *v, uint64_t gva, size_t len, bool write,
+		     uint64_t *gpa)
+{
+	struct pieces p;
+	int err = caller_pieces(v, gva, len, write ? GVA_WRITE : 0, &p);
+
+	if (err)
+		return err;
+	if (!p.n)
+		return -TANDEM_EINVAL;
+	for (unsigned i = 1; i < p.n; i++)
+		if (p.gpa[i] != p.gpa[i - 1] + p.len[i - 1])
+			return -TANDEM_EINVAL;
+	*gpa = p.gpa[0];
 	return 0;
 }

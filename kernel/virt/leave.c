@@ -47,8 +47,50 @@ static int free_slot(const uint64_t *guest_pml4)
 	return -1;
 }
 
-/* The guest's TSS descriptor must not be busy for LTR: clear the bit
- * through the guest-physical address of its GDT entry. */
+_Static_assert(sizeof(struct native_state) <= NATIVE_GDT_COPY,
+	       "the state fits below the GDT copy");
+
+/* LTR needs a TSS descriptor that is not busy, and sets the busy bit in
+ * the GDT GDTR names, through the guest's mapping, which may be read-only
+ * (Linux runs on a read-only alias of its GDT). So LTR runs on a copy of
+ * the guest's GDT in the state page, with the bit clear; the guest's own
+ * GDT keeps its descriptor busy, as after its own LTR. Returns false when
+ * no copy can be made (a GDT past the copy's room, or not mapped). */
+static bool copy_gdt(struct vcpu *v, const struct vcpu_state *st,
+		     uint8_t *state_page, uint64_t state_va,
+		     struct native_state *ns)
+{
+	uint8_t *copy = state_page + NATIVE_GDT_COPY;
+	uint32_t len = st->gdtr.limit + 1u;
+	uint32_t tss = st->tr.sel & ~7u;
+
+	if (len > NATIVE_GDT_COPY_MAX)
+		len = NATIVE_GDT_COPY_MAX;
+	if (tss + 16 > len)
+		return false;
+	for (uint32_t off = 0; off < len;) {
+		uint64_t gpa, lin = st->gdtr.base + off;
+		uint32_t n = PAGE_SIZE - (uint32_t)(lin & (PAGE_SIZE - 1));
+		const uint8_t *src;
+
+		if (n > len - off)
+			n = len - off;
+		if (guest_linear_to_gpa(v, lin, &gpa))
+			return false;
+		src = cell_gpa_to_hva(&root_cell, gpa, n);
+		if (!src)
+			return false;
+		memcpy(copy + off, src, n);
+		off += n;
+	}
+	copy[tss + 5] &= ~0x02;
+	ns->tr_gdt_limit = (uint16_t)(len - 1);
+	ns->tr_gdt_base = state_va + NATIVE_GDT_COPY;
+	return true;
+}
+
+/* Without a copy: clear the bit in the guest's GDT (through its
+ * guest-physical address), and LTR runs on the guest's GDT. */
 static void unbusy_tss(struct vcpu *v, const struct vcpu_state *st)
 {
 	uint64_t gpa;
@@ -115,7 +157,10 @@ static uint64_t prepare(struct vcpu *v, struct native_state **out)
 	ns->gdtr_base = st.gdtr.base;
 	ns->idtr_limit = st.idtr.limit;
 	ns->idtr_base = st.idtr.base;
-	unbusy_tss(v, &st);
+	ns->tr_gdt_limit = 0;
+	if (!(st.tr.sel & ~7u) ||
+	    !copy_gdt(v, &st, state_page, va + PAGE_SIZE, ns))
+		unbusy_tss(v, &st);
 
 	/* MSRs the resume code does not load: the guest's values now. */
 	wrmsr(0xc0000081, st.star);

@@ -19,9 +19,16 @@ struct native_state {
 	uint64_t gdtr_base;
 	uint16_t idtr_limit;
 	uint64_t idtr_base;
+	/* A copy of the guest's GDT for LTR (limit 0: none, LTR uses the
+	 * guest's own): LTR sets the busy bit of the TSS descriptor, and the
+	 * guest's GDT may be mapped read-only (Linux's is). */
+	uint16_t tr_gdt_limit;
+	uint64_t tr_gdt_base;
 } __attribute__((packed));
 
-#define NATIVE_STACK_TOP 0xff0 /* within the state page */
+#define NATIVE_GDT_COPY	    0x400 /* offset of the GDT copy in the state page */
+#define NATIVE_GDT_COPY_MAX 0x800
+#define NATIVE_STACK_TOP    0xff0 /* within the state page */
 
 /** True when a root vCPU in state @st can continue natively (64-bit mode
  * with 4-level paging whose top table is root RAM). */

@@ -2,7 +2,7 @@
  * it keeps for its own extension (vcpu_ops.vendor_msr); then the
  * partition kind's list decides (virt/msr_wall.h): the MSRs Tandem
  * answers are the hypercall page (Xen hypercall ABI seed), IA32_APIC_BASE,
- * the x2APIC range and IA32_DEBUGCTL; a listed read-only MSR refuses
+ * the x2APIC range, IA32_DEBUGCTL and IA32_XSS; a listed read-only MSR refuses
  * writes; anything not listed raises #GP. */
 #include <tandem/cpuid.h>
 #include "hw/apic.h"
@@ -15,6 +15,7 @@
 
 #define MSR_APIC_BASE_IDX 0x1b
 #define MSR_DEBUGCTL	  0x1d9
+#define MSR_XSS		  0xda0
 #define APIC_BASE_BSP	  (1ull << 8)
 #define APIC_BASE_X2APIC  (1ull << 10)
 #define APIC_BASE_ENABLE  (1ull << 11)
@@ -50,6 +51,9 @@ static bool tandem_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 			return *val == apic_base_view(v);
 		*val = apic_base_view(v);
 		return true;
+	case MSR_XSS:
+		/* No supervisor state components (CPUID 0xd.1 ECX/EDX show
+		 * none): reads 0, takes 0 (SDM Vol. 1 13.3). */
 	case MSR_DEBUGCTL:
 		/* No branch tracing (to memory or otherwise): reads 0. */
 		if (write)

@@ -11,6 +11,7 @@
 		{ 0x1b, 0x1b, MSR_TANDEM },   /* APIC_BASE */                \
 		{ 0x174, 0x176, MSR_PASS },   /* SYSENTER_CS/ESP/EIP */      \
 		{ 0x1d9, 0x1d9, MSR_TANDEM }, /* DEBUGCTL: reads 0 */        \
+		{ 0xda0, 0xda0, MSR_TANDEM }, /* XSS: reads 0 */             \
 		{ 0x277, 0x277, MSR_PASS },   /* PAT */                      \
 		{ 0x6e0, 0x6e0, MSR_PASS },   /* TSC_DEADLINE, own APIC */   \
 		{ 0x800, 0x8ff, MSR_TANDEM }, /* x2APIC */                   \
@@ -23,19 +24,25 @@
 
 static const struct msr_range root_ranges[] = {
 	GUEST_CONTEXT,
-	/* Platform values a ROS reads (never writes): microcode signature,
-	 * platform info, misc enable, AMD's SYSCFG and HWCR. */
-	{ 0x8b, 0x8b, MSR_READ_ONLY },
+	/* Platform values a ROS reads (never writes): platform info, misc enable, AMD's SYSCFG and HWCR. */
 	{ 0xce, 0xce, MSR_READ_ONLY },
 	{ 0xfe, 0xfe, MSR_READ_ONLY },
-	{ 0x1a0, 0x1a0, MSR_READ_ONLY },
+	{ 0xe7, 0xe8, MSR_READ_ONLY }, /* MPERF, APERF */
 	{ 0xc0010010, 0xc0010010, MSR_READ_ONLY },
 	{ 0xc0010015, 0xc0010015, MSR_READ_ONLY },
+	/* AMD MMIO_CONF_BASE: where PCI MMCONFIG is (the ROS owns it). */
+	{ 0xc0010058, 0xc0010058, MSR_READ_ONLY },
 	/* MTRRs: Tandem's memory types come from them (mm/mtrr.c), so the
 	 * ROS may not change them; Linux rewrites the same values around
 	 * its PAT set-up (and disables them meanwhile), so writes are
 	 * dropped rather than refused. */
 	{ 0x200, 0x21f, MSR_READ_DROP },
+	/* BIOS_SIGN_ID: Linux writes 0, runs CPUID, reads the microcode
+	 * revision (SDM Vol. 3A 10.11.7.1); the write is dropped. */
+	{ 0x8b, 0x8b, MSR_READ_DROP },
+	/* MISC_ENABLE: Linux clears bits it finds set (fast strings, the
+	 * CPUID limit); the write is dropped. */
+	{ 0x1a0, 0x1a0, MSR_READ_DROP },
 	{ 0x250, 0x250, MSR_READ_DROP },
 	{ 0x258, 0x259, MSR_READ_DROP },
 	{ 0x268, 0x26f, MSR_READ_DROP },
@@ -45,6 +52,10 @@ static const struct msr_range root_ranges[] = {
 	{ 0x179, 0x179, MSR_READ_ONLY },
 	{ 0x17a, 0x17b, MSR_PASS },
 	{ 0x400, 0x47f, MSR_PASS },
+	/* Thermal interrupt control and status (SDM Vol. 3B 15.8): the
+	 * ROS handles its CPUs' thermal events. */
+	{ 0x19b, 0x19c, MSR_PASS },
+	{ 0x1b1, 0x1b2, MSR_PASS },
 	/* Speculation controls the ROS's mitigations set on its CPUs:
 	 * SPEC_CTRL, PRED_CMD, ARCH_CAPABILITIES (read), FLUSH_CMD, and
 	 * AMD's LS_CFG (SSBD), FP_CFG and DE_CFG (LFENCE serialising). */

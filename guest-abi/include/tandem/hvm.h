@@ -65,10 +65,41 @@
 #define TANDEM_UPCALL_MERGE	     0x30
 #define TANDEM_UPCALL_UNMERGE	     0x31
 
+/*
+ * Tandem's function-call descriptor (Palacios leaves it to the HRT; this is
+ * the Multiverse layout). The ROS passes its address with INVOKE, a
+ * virtual address of the caller like every 0xf00d pointer, and so is
+ * result_gpa in the ROS's copy. Tandem copies the descriptor into the comm
+ * page (struct tandem_comm_page.call) with result_gpa translated to the
+ * guest-physical address of the result slots, and hands the HRT that
+ * copy: every HRT core that runs the call stores the function's result at
+ * result_gpa + 8 * (index among HRT cores), then issues CALL_DONE. What
+ * func and args mean is the HRT's business (hrt/ documents its functions).
+ */
+struct tandem_hrt_call {
+	uint64_t func;
+	uint64_t result_gpa;
+	uint64_t args[8];
+};
+
+_Static_assert(sizeof(struct tandem_hrt_call) == 80,
+	       "HRT call descriptor layout");
+
+/* The comm page: the upcall (type, argument) and, at offset 64, Tandem's
+ * copy of the descriptor of the invoke in progress (the argument of an
+ * invoke upcall is the guest-physical address of that copy). */
+#define TANDEM_COMM_CALL_OFFSET 64
+
 struct tandem_comm_page {
 	volatile uint64_t upcall_type;
 	volatile uint64_t upcall_arg;
+	uint64_t reserved[6];
+	struct tandem_hrt_call call;
 };
+
+_Static_assert(__builtin_offsetof(struct tandem_comm_page, call) ==
+		       TANDEM_COMM_CALL_OFFSET,
+	       "comm page layout");
 
 /* Multiboot2 header tag of an HRT kernel (type 0xf00d). */
 #define TANDEM_MB2_HRT_TAG     0xf00d
@@ -147,21 +178,5 @@ struct tandem_ros_event {
 };
 
 _Static_assert(sizeof(struct tandem_ros_event) == 80, "ROS event layout");
-
-/*
- * Tandem's function-call descriptor (Palacios leaves it to the HRT; this is
- * the Multiverse layout). The ROS passes its physical address with INVOKE;
- * every HRT core that runs the call stores the function's result at
- * result_gpa + 8 * (index among HRT cores), then issues CALL_DONE. What
- * func means is the HRT's business (hrt/ documents its functions).
- */
-struct tandem_hrt_call {
-	uint64_t func;
-	uint64_t result_gpa;
-	uint64_t args[8];
-};
-
-_Static_assert(sizeof(struct tandem_hrt_call) == 80,
-	       "HRT call descriptor layout");
 
 #endif
