@@ -25,18 +25,11 @@
  * so nothing refers to the private tables any more and they are freed:
  * Linux's own page tables never held Tandem's entry.
  *
- * Two more things the resume path (boot/resume_native.asm: LGDT, LIDT, CR3,
- * CR4, CR0, LTR, ...) needs from the guest's state, which Linux's normal
- * state does not give:
- *  - CR4.PCIDE is set after CR3 is loaded, which raises #GP unless CR3's
- *    PCID (bits 11:0) is 0; Linux runs every task with a PCID of 1 or
- *    more. The private table is loaded with PCID 0.
- *  - LTR sets the busy bit of the TSS descriptor in the GDT GDTR names;
- *    Linux runs on a read-only alias of its GDT (the fixmap), so LTR
- *    would fault (native_load_tr_desc() switches GDTs for the same
- *    reason). Each CPU loads its writable GDT for the call and the
- *    read-only one again afterwards. (Without it: a double fault right
- *    after Disable, seen under QEMU with Debian's 6.1.)
+ * Tandem's resume path itself copes with the rest of Linux's state: it
+ * loads CR4 before CR3 (CR4.PCIDE needs a PCID of 0 while it is set; the
+ * private table here is loaded with PCID 0 anyway), and runs LTR on a
+ * copy of the GDT (Linux's is mapped read-only; LTR on it faults: a
+ * double fault right after Disable, seen before Tandem made the copy).
  *
  * CPUs Linux has offline are not in stop_machine(): the ones this driver
  * gave to cells are Tandem's (the cells are destroyed by Disable, their
@@ -56,7 +49,6 @@
 #include <linux/gfp.h>
 #include <linux/slab.h>
 #include <linux/stop_machine.h>
-#include <asm/desc.h>
 #include <asm/pgtable.h>
 #include <asm/processor-flags.h>
 #include <asm/special_insns.h>
@@ -89,7 +81,6 @@ static int tandem_disable_cpu(void *data)
 		memcpy(mine + PML4_HALF, cur + PML4_HALF,
 		       PML4_HALF * sizeof(pgd_t));
 		native_write_cr3(__pa(mine));
-		load_direct_gdt(cpu);
 	} else {
 		atomic_inc(&ctx->missing);
 	}
@@ -107,7 +98,6 @@ static int tandem_disable_cpu(void *data)
 			cpu_relax();
 	}
 	if (mine) {
-		load_fixmap_gdt(cpu);
 		native_write_cr3(old);
 		__flush_tlb_all();
 	}
