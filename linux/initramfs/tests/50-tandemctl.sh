@@ -75,10 +75,10 @@ unchanged() {
 # state_of NAME: the cell's state token in `cell list`.
 state_of() { tandemctl cell list 2>/dev/null | awk -v n="$1" '$2 == n { print $3 }'; }
 
-# wait_state NAME STATE: up to 5 s.
+# wait_state NAME STATE: up to 20 s (Bochs is slow).
 wait_state() {
 	_i=0
-	while [ "$_i" -lt 50 ]; do
+	while [ "$_i" -lt 200 ]; do
 		[ "$(state_of "$1")" = "$2" ] && return 0
 		sleep 0.1
 		_i=$((_i + 1))
