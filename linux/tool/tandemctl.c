@@ -44,8 +44,8 @@
 #define HRT_SLOTS	64
 #define HRT_SLOT_OFFSET 128
 #define HRT_UNSET	0x5555555555555555ull
-#define HRT_CALL_MS	2000 /* one call until IDLE again */
-#define HRT_ACCEPT_MS	5000 /* a just (re)booted HRT until it takes invokes */
+#define HRT_CALL_MS	10000 /* one call until IDLE again (slow emulators) */
+#define HRT_ACCEPT_MS	10000 /* a just (re)booted HRT until it takes invokes */
 #define IMAGE_MAX	(64u << 20)
 #define PAGE		4096u
 
