@@ -171,6 +171,9 @@ run-bochs: deps $(ISO)
 debug: deps $(ISO)
 	scripts/run-qemu.sh --gdb $(ISO)
 
+# tandem.ko, tandemctl and the cell configurations for the Linux ROS
+# (linux/README.md); they join the initramfs through LINUX_INITRD_FILES.
+include linux/driver/driver.mk
 include tests/tests.mk tests/style.mk
 
 $(BUILD)/tests/check_header: tests/check_header.c kernel/header.h kernel/layout.h

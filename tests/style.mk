@@ -7,7 +7,7 @@
 
 CLANG_FORMAT ?= clang-format
 
-STYLE_ALL   := kernel boot vmx svm ros hrt cells guest-abi tests
+STYLE_ALL   := kernel boot vmx svm ros hrt cells guest-abi tests linux
 STYLE_PATHS ?= $(STYLE_ALL)
 
 STYLE_FILES = $(sort $(foreach p,$(STYLE_PATHS),$(if $(wildcard $(p)/.),\
