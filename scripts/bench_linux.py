@@ -332,6 +332,7 @@ RE_X_PHASE = re.compile(r"^bench: exits: (\w+) (begin|end) uptime=([0-9.]+)")
 RE_X_CPU = re.compile(r"^bench: exits: (\w+) (begin|end) (cpu \d+ state \w+(?: \w+ -?\d+)+)")
 RE_X_DONE = r"^bench: exits: done"
 RE_X_ERR = re.compile(r"^bench: exits: error: (.*)")
+RE_X_WORK = re.compile(r"^bench: exits: load: (\d+) workers, (\d+) rounds")
 REASONS = ["exits", "hypercall", "cpuid", "msr", "io", "npf", "hlt", "irq", "other"]
 
 
@@ -390,7 +391,9 @@ def measure_exits(iso, logdir, scale, stop):
         return {"why": fail_reason(run, 240 * scale), "phases": phases}
     if not phases:
         return {"why": "exits.sh printed no complete phase", "phases": phases}
-    return {"why": None, "phases": phases}
+    work = next((m.groups() for m in map(RE_X_WORK.search, run.lines) if m), None)
+    return {"why": None, "phases": phases,
+            "work": f"load: {work[0]} workers did {work[1]} rounds" if work else None}
 
 
 # ---- main ------------------------------------------------------------------
@@ -480,7 +483,11 @@ def main():
         if exits["why"]:
             lines += [f"Tandem exits of the ROS's CPUs (idle, load): failed: {exits['why']}"]
         if exits.get("phases"):
+            lines += ["Tandem exits of the ROS's CPUs (pc machine; idle = sleep, load = "
+                      "gzip + process starts)"]
             lines += exits_table(exits["phases"])
+        if exits.get("work"):
+            lines += [f"({exits['work']}; one round = gzip and gunzip of ~350 KiB + sh -c :)"]
     lines += [
         "",
         "Notes:",
