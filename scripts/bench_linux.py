@@ -408,6 +408,8 @@ def main():
     ap.add_argument("--machines", default="pc,q35", help="machines: pc,q35")
     ap.add_argument("--exits", action="store_true",
                     help="also Tandem's exit counters under idle and load")
+    ap.add_argument("--verbose-kernel", action="store_true",
+                    help="Linux without 'quiet' (every boot message on serial: slower)")
     ap.add_argument("--vmlinuz", default=str(ROOT / "build" / "linux" / "vmlinuz"))
     ap.add_argument("--initrd", default=str(ROOT / "build" / "linux" / "initrd.img"))
     ap.add_argument("--tandem", default=str(ROOT / "build" / "tandem.elf"))
@@ -424,6 +426,10 @@ def main():
     for m in machines:
         if m not in MACHINES:
             ap.error(f"unknown machine {m}")
+    if args.verbose_kernel:
+        global NATIVE_ARGS, XEN_DOM0_ARGS
+        NATIVE_ARGS = NATIVE_ARGS.replace(" quiet", "")
+        XEN_DOM0_ARGS = XEN_DOM0_ARGS.replace(" quiet", "")
     bdir = Path(args.dir).resolve()
     ldir = bdir / "linux"
     logdir = ldir / "logs"
