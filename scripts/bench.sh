@@ -53,7 +53,7 @@ rc=0
 if [ "$linux" = 1 ]; then
 	# The kernel and initramfs of the Linux ROS (linux/linux.mk): without
 	# them bench_linux.py says what is missing (the initramfs it can make).
-	make --no-print-directory "$ELF" "$BUILD/linux/vmlinuz" "$BUILD/linux/initrd.img" \
+	make -k --no-print-directory "$ELF" "$BUILD/linux/vmlinuz" "$BUILD/linux/initrd.img" \
 		>"$B/make-linux.log" 2>&1 || echo "bench.sh: Linux inputs incomplete (see $B/make-linux.log)" >&2
 fi
 [ "$old" = 1 ] || {
