@@ -4,9 +4,10 @@
 # (scripts/bench_linux.py --exits).
 #
 # Run by the initramfs's init instead of /tests/*.sh when the kernel
-# command line holds "tandem.bench=exits" (init: after printing its first
-# line, with /proc, /sys and /dev mounted and the busybox applets
-# installed; it powers off afterwards). Prints, on the console:
+# command line holds "tinit.mode=bench tinit.bench=exits" (init: after
+# printing its first line, with /proc, /sys and /dev mounted and the
+# busybox applets installed, runs /bench/$(tinit_opt bench).sh; it powers
+# off afterwards). Prints, on the console:
 #   bench: exits: PHASE begin uptime=SECONDS
 #   bench: exits: PHASE begin cpu N state S exits X hypercall X ... other X
 #   ... (one line per ROS CPU: `tandemctl cell stats 0`, prefixed)
@@ -15,12 +16,12 @@
 # for PHASE idle (sleep) and load (several processes compressing a file in
 # tmpfs and starting short-lived processes, as a kernel build does), then
 # "bench: exits: done". On trouble: "bench: exits: error: TEXT" and stop.
-# env (or the command line): tandem.bench_secs=S seconds per phase (10).
+# tinit.bench_secs=S on the command line: seconds per phase (default 10).
 
 say() { echo "bench: exits: $*"; }
 die() { say "error: $*"; exit 1; }
 
-secs=$(sed -n 's/.*tandem\.bench_secs=\([0-9]*\).*/\1/p' /proc/cmdline)
+secs=$(sed -n 's/.*tinit\.bench_secs=\([0-9]*\).*/\1/p' /proc/cmdline)
 secs=${secs:-10}
 command -v tandemctl >/dev/null 2>&1 || die "no tandemctl in the initramfs"
 if [ ! -e /dev/tandem ]; then
