@@ -116,13 +116,13 @@ class Table(unittest.TestCase):
                 "baseline": "native-pc",
                 "runs": [{"total": 21.0, "kernel": 17.0, "why": None},
                          {"total": None, "kernel": None, "why": "timeout"}],
-                "total": 21.0, "kernel": 17.0}]
+                "total": 21.0, "kernel": 17.0, "hv": 4.0}]
         out = bl.boot_table(res, 3)
         tandem = next(ln for ln in out if "Tandem" in ln)
         self.assertRegex(tandem, r"\| failed: ros: bad kernel$")
         self.assertNotRegex(tandem, r"\d+\.\d\d")
         xen = next(ln for ln in out if "Xen" in ln)
-        self.assertRegex(xen, r"21\.00 \|\s+17\.00 \|\s+2\.10x \|\s+2\.12x \|\s+1/2$")
+        self.assertRegex(xen, r"21\.00 \|\s+17\.00 \|\s+4\.00 \|\s+2\.10x \|\s+2\.12x \|\s+1/2$")
 
 
 class OwnInitrd(unittest.TestCase):
