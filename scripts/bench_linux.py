@@ -535,7 +535,9 @@ def main():
         "  -ENOMEM; on -cpu EPYC Xen 4.17 takes a #GP at boot under TCG).",
         f"- Kernel command line: '{NATIVE_ARGS}' (alone, Tandem's 'ros' module),",
         f"  '{XEN_DOM0_ARGS}' (dom0). Xen: '{XEN_OPTS}'",
-        "  (dom0 gets every CPU; without dom0_mem Xen cannot build a PVH dom0 in 512 MiB).",
+        "  (dom0 gets both CPUs but 384 of the 512 MiB: without dom0_mem Xen cannot build",
+        "  a PVH dom0 in 512 MiB; Linux alone and under Tandem see all 512 MiB less firmware",
+        "  and, under Tandem, Tandem's own ~43 MiB).",
         "  Tandem: no options, no HRT. A failed boot is never a number; the median is over",
         "  the boots that reached the line ('boots ok'); after a timeout a configuration's",
         "  later boots are skipped.",
@@ -547,10 +549,12 @@ def main():
         missing.append("exits")
     if missing:
         lines.append("- NOT MEASURED: " + ", ".join(missing))
-    lines += ["", "Individual boots, total / after GRUB (s):"]
+    lines += ["", "Individual boots, total / after GRUB / hypervisor (s):"]
     for r in results:
         lines.append(f"  {r['name']}: " + "  ".join(
-            f"{fmt(x['total'], '{:.2f}')}/{fmt(x['kernel'], '{:.2f}')}" for x in r["runs"]))
+            f"{fmt(x['total'], '{:.2f}')}/{fmt(x['kernel'], '{:.2f}')}"
+            + (f"/{fmt(x.get('hv'), '{:.2f}')}" if r["kind"] in HANDOFF else "")
+            for x in r["runs"]))
     text = "\n".join(lines) + "\n"
     print(text, end="")
     (bdir / "linux.txt").write_text(text)
