@@ -487,8 +487,9 @@ def main():
                 x = boot_once(c, isos[c[3]], logdir, k, args.repeat, args.timeout_scale, stop)
                 r["runs"].append(x)
                 say(f"  linux {c[0]} boot {k}/{args.repeat}: "
-                    + (f"{x['total']:.2f} s (after GRUB {fmt(x['kernel'], '{:.2f}')} s, "
-                   f"hypervisor {fmt(x.get('hv'), '{:.2f}')} s)"
+                    + (f"{x['total']:.2f} s (after GRUB {fmt(x['kernel'], '{:.2f}')} s"
+                       + (f", hypervisor {fmt(x.get('hv'), '{:.2f}')} s" if c[1] in HANDOFF
+                          else "") + ")"
                        if x["total"] is not None else f"failed: {x['why']}"))
         exits = None
         if args.exits:
