@@ -64,7 +64,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from boottest import boot  # noqa: E402  (the harness's runner)
+from boottest import Platform, Run  # noqa: E402  (the harness's runner)
 
 POLL = 0.01
 LINE_UP = r"^linux: initramfs up"
@@ -240,6 +240,22 @@ def build_isos(ldir, vmlinuz, initrd, tandem, xen, exits):
 
 # ---- boots -----------------------------------------------------------------
 
+class FirstLineRun(Run):
+    """A boot that ends at its done line (the line, or a failure): the
+    marker and hand-off lines come before it on serial, so they are
+    recorded by then if they come at all."""
+
+    def complete(self):
+        return self.done_at is not None
+
+
+def boot(name, cmd, iso, logdir, timeout, done, expect, index=1, repeat=1, stop=None):
+    plat = Platform(name, list(cmd), timeout, done, expect=list(expect), forbid=[])
+    run = FirstLineRun(plat, Path(iso), Path(logdir), index, repeat, poll=POLL)
+    run.execute(stop or threading.Event())
+    return run
+
+
 def last_words(lines, n=1):
     real = [ln.strip() for ln in lines if ln.strip()]
     return " / ".join(real[-n:]) if real else "no serial output"
@@ -275,7 +291,7 @@ def boot_once(cfg, iso, logdir, k, repeat, scale, stop):
         return {"total": None, "kernel": None, "why": iso[len("failed: "):]}
     run = boot(f"linux-{name}", MACHINES[machine]["cmd"], iso, logdir, timeout * scale,
                RE_DONE, expect=[RE_MARKER] + ([HANDOFF[kind]] if kind in HANDOFF else []),
-               index=k, repeat=repeat, poll=POLL, stop=stop)
+               index=k, repeat=repeat, stop=stop)
     if run.done_at and re.search(LINE_UP, run.done_at[1]):
         total = run.done_at[0]
         mark = run.first.get(RE_MARKER)
@@ -397,7 +413,7 @@ def measure_exits(iso, logdir, scale, stop):
         return {"why": iso[len("failed: "):]}
     done = RE_X_DONE + "|" + RE_FAIL.pattern
     run = boot("linux-tandem-exits", MACHINES["pc"]["cmd"], iso, logdir, 240 * scale, done,
-               expect=[LINE_UP], poll=POLL, stop=stop)
+               expect=[LINE_UP], stop=stop)
     phases, errs = parse_exits(run.lines)
     if errs:
         return {"why": errs[0], "phases": phases}
