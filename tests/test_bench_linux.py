@@ -9,6 +9,7 @@ import gzip
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 from pathlib import Path
 
@@ -123,6 +124,35 @@ class Table(unittest.TestCase):
         self.assertNotRegex(tandem, r"\d+\.\d\d")
         xen = next(ln for ln in out if "Xen" in ln)
         self.assertRegex(xen, r"21\.00 \|\s+17\.00 \|\s+4\.00 \|\s+2\.10x \|\s+2\.12x \|\s+1/2$")
+
+
+class Runs(unittest.TestCase):
+    """boot() with a shell standing in for the emulator: it writes serial
+    lines to the log, then would sleep for a minute."""
+
+    def run_lines(self, lines, kind="tandem"):
+        with tempfile.TemporaryDirectory() as tmp:
+            text = "".join(ln + "\\n" for ln in lines)
+            cmd = ["sh", "-c", f"printf '{text}' > {{log}}; sleep 60", "{iso}"]
+            expect = [bl.RE_MARKER, bl.HANDOFF[kind]]
+            t = time.monotonic()
+            run = bl.boot("fake", cmd, Path(tmp) / "none.iso", tmp, 30, bl.RE_DONE, expect)
+            return run, time.monotonic() - t
+
+    def test_failure_ends_the_run_without_the_handoff(self):
+        run, took = self.run_lines(["bench: grub loaded", "tandem: ros: bad module",
+                                    "tandem: done: no guest running; all CPUs idle"])
+        self.assertLess(took, 10)
+        self.assertEqual(run.reason, "done")
+        self.assertEqual(bl.fail_reason(run, 30), "ros: bad module")
+
+    def test_line_times_marker_and_handoff(self):
+        run, took = self.run_lines(["bench: grub loaded", "(XEN) Freed 656kB init memory",
+                                    "linux: initramfs up"], kind="xen")
+        self.assertLess(took, 10)
+        self.assertRegex(run.done_at[1], bl.LINE_UP)
+        self.assertIn(bl.HANDOFF["xen"], run.first)
+        self.assertIn(bl.RE_MARKER, run.first)
 
 
 class OwnInitrd(unittest.TestCase):
