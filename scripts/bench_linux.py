@@ -5,7 +5,8 @@ dom0, timed to the initramfs's first line; plus, with --exits, Tandem's
 exit counters of the ROS's CPUs while Linux idles and under load.
 
 usage: scripts/bench_linux.py [--dir build/bench] [--repeat K]
-                              [--only native,tandem,xen] [--exits]
+                              [--only native,tandem,xen] [--machines pc,q35]
+                              [--exits] [--verbose-kernel]
                               [--vmlinuz F] [--initrd F] [--tandem F]
 
 Inputs (defaults): build/linux/vmlinuz and build/linux/initrd.img (infra's
@@ -25,6 +26,8 @@ What is measured (host wall clock, serial log polled every 10 ms):
   kernel = GRUB's marker "bench: grub loaded" (printed by grub.cfg after
            GRUB has read every image from the CD, just before `boot`)
            -> the same line: what follows the firmware and GRUB.
+  hypervisor = the marker -> the hypervisor's hand-off line (Tandem's
+           "ros: starting on", Xen's "Freed ...kB init memory").
 Medians of K boots; the configurations run interleaved (boot k of each
 before boot k+1 of any), one emulator at a time.
 
@@ -36,12 +39,11 @@ Boot configurations, each on the machine it is compared on:
 Native and Tandem run on both, Xen on q35 only; ratios are against native
 on the same machine. 2 CPUs and 512 MiB everywhere.
 
---exits: one boot of Tandem + Linux with "tinit.mode=bench
+--exits: one boot of Tandem + Linux (pc machine) with "tinit.mode=bench
 tinit.bench=exits" on the kernel command line; the initramfs's init runs
-/bench/exits.sh
-(linux/initramfs/bench/exits.sh), which prints `tandemctl cell stats 0`
-around `sleep 10` (idle) and around 10 s of load; the table gives exits per
-second by reason. See exits.sh for the line contract.
+/bench/exits.sh (linux/initramfs/bench/exits.sh), which prints `tandemctl
+cell stats 0` around `sleep 10` (idle) and around 10 s of load; the table
+gives exits per second by reason. See exits.sh for the line contract.
 
 Figures, not pass/fail: a configuration that does not reach the line gets
 "failed: <reason>" (never a number); the exit status is 1 when a figure
