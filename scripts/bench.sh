@@ -4,9 +4,13 @@
 # exit status is non-zero only when a figure could not be measured at all.
 #
 # usage: scripts/bench.sh [--repeat K] [--only qemu-svm,bochs-vmx,bochs-svm]
+#                         [--no-linux | --linux-only]
 #
 #   --repeat K   boots per median (default 3)
 #   --only LIST  only these platforms
+#   --no-linux   without the Linux table (scripts/bench_linux.py)
+#   --linux-only only the Linux table (then --only native,tandem,xen picks
+#                its configurations, --machines pc,q35 its machines)
 #   env BENCH_N  calls of each kind the ROS times (default 5000: bench_n=)
 #   env BENCH_HRT_N  HRT invokes of each kind (default 200: bench_hrt_n=)
 #   env BENCH_BOCHS_IPS  Bochs ips (default 50000000, as scripts/run-bochs.sh)
@@ -18,6 +22,11 @@
 # at a time (scripts/bench_table.py); the table goes to the terminal and to
 # build/bench/bench.txt, every value to bench.json, serial logs to
 # build/bench/logs/.
+#
+# Then the Linux table (scripts/bench_linux.py --exits): boot time of the
+# same Linux alone, as Tandem's ROS and as Xen 4.17's PVH dom0, and
+# Tandem's exits while Linux idles and works; it goes to
+# build/bench/linux.txt (values in linux.json, logs in build/bench/linux/).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,8 +38,30 @@ case "$N" in ''|*[!0-9]*) echo "bench.sh: BENCH_N must be a number" >&2; exit 2 
 HN=${BENCH_HRT_N:-200}
 case "$HN" in ''|*[!0-9]*) echo "bench.sh: BENCH_HRT_N must be a number" >&2; exit 2 ;; esac
 
+old=1 linux=1 args=()
+for a in "$@"; do
+	case "$a" in
+	--no-linux) linux=0 ;;
+	--linux-only) old=0 ;;
+	*) args+=("$a") ;;
+	esac
+done
+[ "$old" = 1 ] || [ "$linux" = 1 ] || { echo "bench.sh: nothing to do" >&2; exit 2; }
+
 start=$(date +%s)
 mkdir -p "$B"
+rc=0
+if [ "$linux" = 1 ]; then
+	# The kernel and initramfs of the Linux ROS (linux/linux.mk): without
+	# them bench_linux.py says what is missing (the initramfs it can make).
+	make -k --no-print-directory "$ELF" "$BUILD/linux/vmlinuz" "$BUILD/linux/initrd.img" \
+		>"$B/make-linux.log" 2>&1 || echo "bench.sh: Linux inputs incomplete (see $B/make-linux.log)" >&2
+fi
+[ "$old" = 1 ] || {
+	python3 scripts/bench_linux.py --dir "$B" --exits "${args[@]}" || rc=$?
+	echo "bench: table saved to $B/linux.txt; $(( $(date +%s) - start )) s in all"
+	exit "$rc"
+}
 make --no-print-directory BENCH_N="$N" BENCH_HRT_N="$HN" \
 	"$B/tandem-bench.iso" "$B/tandem-boot.iso" "$B/ros-native-bench.iso" "$B/ros-native.iso" \
 	"$BUILD/tests/check_header" >"$B/make.log" 2>&1 || {
@@ -52,7 +83,17 @@ cat >"$B/static.json" <<EOF
  "core_size": $(j "$core"), "per_cpu_size": $(j "$percpu")}
 EOF
 
-rc=0
-python3 scripts/bench_table.py --dir "$B" "$@" || rc=$?
-echo "bench: table saved to $B/bench.txt; $(( $(date +%s) - start )) s in all"
+python3 scripts/bench_table.py --dir "$B" "${args[@]}" || rc=$?
+if [ "$linux" = 1 ]; then
+	# Only --repeat carries over (--only names the other table's platforms).
+	rep=()
+	for ((i = 0; i < ${#args[@]}; i++)); do
+		case "${args[$i]}" in
+		--repeat) rep=(--repeat "${args[$((i + 1))]}") ;;
+		--repeat=*) rep=("${args[$i]}") ;;
+		esac
+	done
+	python3 scripts/bench_linux.py --dir "$B" --exits "${rep[@]}" || rc=$?
+fi
+echo "bench: tables saved to $B/bench.txt and $B/linux.txt; $(( $(date +%s) - start )) s in all"
 exit "$rc"
