@@ -48,8 +48,10 @@ LINUX_KVER = $(eval LINUX_KVER := $$(shell scripts/fetch-linux.sh --kver 2>/dev/
 # The kernel command line, the same for native and under Tandem (the
 # benchmark compares the two), and what the tests add: the CPUs Linux must
 # see. The ROS gets 2 CPUs of Tandem's 4 (2 go to the HRT); the native
-# control runs with 2.
-LINUX_CMDLINE		?= console=ttyS0,115200 panic=-1
+# control runs with 2. memmap= keeps Linux off the 16 MiB the example cells
+# use (linux/README.md); GRUB needs its '$' written '\$', which this
+# reaches grub.cfg as (make's $$, then the shell's double quotes).
+LINUX_CMDLINE		?= console=ttyS0,115200 panic=-1 memmap=16M\\\$$0x6000000
 LINUX_CPUS		?= 2
 LINUX_TEST_CMDLINE	:= $(LINUX_CMDLINE) tinit.cpus=$(LINUX_CPUS)
 
