@@ -1,8 +1,9 @@
 # Tandem: one plain Makefile, everything into build/.
 #   make            build/tandem.elf and build/tandem.iso
 #   make usb DEV=/dev/sdX  write the ISO to a USB stick (checks, then asks)
-#   make run        boot the ISO in QEMU (TCG, -cpu EPYC), serial on the terminal
+#   make run        Tandem with Linux as the ROS in QEMU (TCG, -cpu EPYC), a shell on serial
 #   make run-uefi   the same under OVMF
+#   make run-suite  the ISO with Tandem's test ROS in QEMU
 #   make run-bochs  boot the ISO in Bochs (VMX model)
 #   make debug      QEMU waiting for gdb, symbols in build/tandem.elf
 #   make test       host unit tests + fuzzing, then boot tests in QEMU and Bochs
@@ -41,7 +42,7 @@ TEST_ISO := $(BUILD)/tandem-test.iso
 TANDEM_OPTS	?=
 TEST_OPTS	?= exit_when_done
 
-.PHONY: all usb run run-uefi run-bochs debug test test-slow host-tests boot-tests bench deps clean \
+.PHONY: all usb run run-uefi run-suite run-bochs debug test test-slow host-tests boot-tests bench deps clean \
 	check-header check-layers
 
 all: $(ELF) $(ISO)
@@ -159,11 +160,16 @@ usb: $(ISO)
 	@[ -n "$(DEV)" ] || { echo "usage: make usb DEV=/dev/sdX"; exit 2; }
 	scripts/write-usb.sh $(ISO) $(DEV)
 
-run: deps $(ISO)
-	scripts/run-qemu.sh $(ISO) || [ $$? -eq 1 ]
+# Linux as the ROS with a shell on the serial console (linux/linux.mk).
+run: deps $(LINUX_RUN_ISO)
+	scripts/run-qemu.sh $(LINUX_RUN_ISO) || [ $$? -eq 1 ]
 
-run-uefi: deps $(ISO)
-	scripts/run-qemu.sh --uefi $(ISO) || [ $$? -eq 1 ]
+run-uefi: deps $(LINUX_RUN_ISO)
+	scripts/run-qemu.sh --uefi $(LINUX_RUN_ISO) || [ $$? -eq 1 ]
+
+# Tandem's own test ROS (the suite), as the boot tests run it.
+run-suite: deps $(ISO)
+	scripts/run-qemu.sh $(ISO) || [ $$? -eq 1 ]
 
 run-bochs: deps $(ISO)
 	scripts/run-bochs.sh --cpus 4 $(ISO) || [ $$? -eq 1 ]

@@ -113,6 +113,15 @@ $(LINUX_RUN_NATIVE_ISO): $(LINUX_VMLINUZ) $(LINUX_INITRD) scripts/mkiso.sh
 	@scripts/mkiso.sh --linux $@ 3 $(LINUX_VMLINUZ) "$(LINUX_CMDLINE) tinit.mode=shell" \
 		$(LINUX_INITRD) ""
 
+# make run: Tandem with Linux as the ROS, a shell on the serial console,
+# tandem.ko, tandemctl, the example cells and the reference HRT ready.
+LINUX_RUN_ISO		:= $(LINUX_BUILD)/tandem-linux-shell.iso
+$(LINUX_RUN_ISO): $(ELF) $(LINUX_VMLINUZ) $(LINUX_INITRD) $(HRT_ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 3 $(ELF) "$(TANDEM_OPTS)" $(LINUX_VMLINUZ) \
+		"ros $(LINUX_CMDLINE) tinit.mode=shell" $(LINUX_INITRD) "ros-initrd" \
+		$(HRT_ELF) "hrt"
+
 # As the test ISO: the emulator ends when nothing runs any more.
 $(LINUX_TANDEM_ISO): $(ELF) $(LINUX_VMLINUZ) $(LINUX_INITRD) $(HRT_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
