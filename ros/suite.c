@@ -227,7 +227,7 @@ static const struct group {
 	unsigned (*planned)(const struct suite *s);
 } groups[] = {
 	{ "idt", checks_faults, 1, NULL },
-	{ "cpuid", checks_cpuid, 7, NULL },
+	{ "cpuid", checks_cpuid, 9, NULL },
 	{ "hcpage", checks_hcpage, 4, NULL },
 	{ "getinfo", checks_getinfo, 6, NULL },
 	{ "hypercall", checks_unknown, 2, NULL },

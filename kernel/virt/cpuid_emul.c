@@ -43,6 +43,10 @@ void handle_cpuid(struct vcpu *v)
 		switch (leaf) {
 		case 1:
 			r.ecx &= ~(1u << 5); /* VMX */
+			/* MONITOR/MWAIT: idle drivers that use them (Linux's
+			 * intel_idle) program C-state MSRs that are on no
+			 * list; a guest idles with HLT. */
+			r.ecx &= ~(1u << 3);
 			/* PDCM: PERF_CAPABILITIES, like every performance
 			 * monitoring MSR, is on no kind's list. */
 			r.ecx &= ~(1u << 15);
@@ -55,6 +59,9 @@ void handle_cpuid(struct vcpu *v)
 			 * the bit where its IA32_APIC_BASE shows the mode. */
 			if (v->cell->kind->x2apic_view)
 				r.ecx |= 1u << 21;
+			break;
+		case 5: /* MONITOR/MWAIT leaf: hidden with the feature */
+			r.eax = r.ebx = r.ecx = r.edx = 0;
 			break;
 		case 6:
 			/* ENERGY_PERF_BIAS: a power control on no list. */
