@@ -37,7 +37,7 @@
 #define ICR_SMI		 0x4200u
 #define ICR_LOGICAL	 (1u << 11)
 #define ICR_ALL_BUT_SELF (3u << 18)
-#define MAX_ATTACKED_ID	 16 /* APIC IDs 0..15 are tried */
+#define MAX_ATTACKED_ID	 64 /* APIC IDs 0..63 are tried */
 #define IPI_WAIT_MS	 1000
 #define CALL_MS		 5000
 #define CELL_MS		 10000
@@ -291,6 +291,12 @@ static void check_apic_base(void)
 	check_hrt_answers("walls: hrt answers after apic_base writes");
 }
 
+/* An x2APIC logical destination naming @id alone: its cluster and bit. */
+static uint64_t x2_logical(uint32_t id)
+{
+	return (uint64_t)(id >> 4) << 16 | 1u << (id & 15);
+}
+
 /* Fixed, NMI and INIT to every APIC ID the ROS does not own, through the
  * page and the MSR; SMI to itself; then the broadcasts, which must reach
  * the ROS's own AP and nobody else. */
@@ -308,9 +314,10 @@ static void check_foreign_ipis(void)
 			xapic_ipi(id, modes[m]);
 			faults += try_wrmsr(X2APIC_ICR,
 					    (uint64_t)id << 32 | modes[m]) != 0;
-			/* x2APIC logical: cluster 0, the bit of @id. */
+			/* x2APIC logical: @id's cluster and bit (SDM Vol. 3A
+			 * 11.12.10). */
 			faults += try_wrmsr(X2APIC_ICR,
-					    (1ull << id) << 32 | modes[m] |
+					    x2_logical(id) << 32 | modes[m] |
 						    ICR_LOGICAL) != 0;
 			sent += 3;
 		}
