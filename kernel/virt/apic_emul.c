@@ -178,7 +178,7 @@ static uint32_t read_reg(struct vcpu *v, uint32_t off, bool x2apic)
  * gets none of those, so its CPU's LDR is 0 (matches no logical
  * destination) and the DFR flat. In x2APIC mode the LDR is the CPU's
  * own, read-only (11.12.10). */
-static void logical_to_cpu(const struct vcpu *v)
+void apic_emul_switch(const struct vcpu *v)
 {
 	bool root = v->cell->kind->root;
 
@@ -189,11 +189,6 @@ static void logical_to_cpu(const struct vcpu *v)
 	apic_reg_write(APIC_LDR, root ? v->lapic_ldr : 0);
 }
 
-void apic_emul_switch(const struct vcpu *v)
-{
-	logical_to_cpu(v);
-}
-
 static void write_reg(struct vcpu *v, uint32_t off, uint32_t val)
 {
 	switch (off) {
@@ -201,11 +196,11 @@ static void write_reg(struct vcpu *v, uint32_t off, uint32_t val)
 		return; /* fixed: the physical id */
 	case APIC_LDR:
 		v->lapic_ldr = val & 0xff000000u;
-		logical_to_cpu(v);
+		apic_emul_switch(v);
 		return;
 	case APIC_DFR:
 		v->lapic_dfr_cluster = (val >> 28) == 0;
-		logical_to_cpu(v);
+		apic_emul_switch(v);
 		return;
 	case APIC_ICR_HI:
 		v->lapic_icr_high = val;

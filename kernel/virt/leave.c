@@ -68,21 +68,8 @@ static bool copy_gdt(struct vcpu *v, const struct vcpu_state *st,
 		len = NATIVE_GDT_COPY_MAX;
 	if (tss + 16 > len)
 		return false;
-	for (uint32_t off = 0; off < len;) {
-		uint64_t gpa, lin = st->gdtr.base + off;
-		uint32_t n = PAGE_SIZE - (uint32_t)(lin & (PAGE_SIZE - 1));
-		const uint8_t *src;
-
-		if (n > len - off)
-			n = len - off;
-		if (guest_linear_to_gpa(v, lin, &gpa))
-			return false;
-		src = cell_gpa_to_hva(&root_cell, gpa, n);
-		if (!src)
-			return false;
-		memcpy(copy + off, src, n);
-		off += n;
-	}
+	if (guest_read_linear(v, st->gdtr.base, copy, len))
+		return false;
 	copy[tss + 5] &= ~0x02;
 	ns->tr_gdt_limit = (uint16_t)(len - 1);
 	ns->tr_gdt_base = state_va + NATIVE_GDT_COPY;
