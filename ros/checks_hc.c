@@ -11,13 +11,13 @@ static uint8_t hc_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static uint8_t user_stack[PAGE_SIZE] __attribute__((aligned(16)));
 
 /* What Tandem hides because the MSRs behind it are on no list (ABI.md 1):
- * MONITOR/MWAIT (leaf 1 ECX 3, leaf 5), PDCM (leaf 1 ECX 15), TSC_ADJUST
- * (leaf 7 EBX 1), ENERGY_PERF_BIAS (leaf 6 ECX 3), performance monitoring
+ * MONITOR/MWAIT (leaf 1 ECX 3, leaf 5), PDCM (leaf 1 ECX 15),
+ * ENERGY_PERF_BIAS (leaf 6 ECX 3), performance monitoring
  * (leaf 0xa), supervisor XSAVE states (leaf 0xd.1 ECX/EDX); and OSXSAVE,
  * which follows this CPU's CR4 rather than Tandem's. */
 static void checks_cpuid_policy(void)
 {
-	uint32_t l1[4], l5[4] = { 0 }, l6[4] = { 0 }, l7[4] = { 0 };
+	uint32_t l1[4], l5[4] = { 0 }, l6[4] = { 0 };
 	uint32_t la[4] = { 0 }, ld[4] = { 0 }, max[4], before[4], after[4];
 	uint64_t cr4 = read_cr4();
 	bool xsave, osxsave_ok = true;
@@ -28,20 +28,17 @@ static void checks_cpuid_policy(void)
 		cpuid(5, 0, l5);
 	if (max[0] >= 6)
 		cpuid(6, 0, l6);
-	if (max[0] >= 7)
-		cpuid(7, 0, l7);
 	if (max[0] >= 0xa)
 		cpuid(0xa, 0, la);
 	if (max[0] >= 0xd)
 		cpuid(0xd, 1, ld);
 	check(!(l1[2] & (1u << 3)) && !(l1[2] & (1u << 15)) && !l5[0] &&
 		      !l5[1] && !l5[2] && !l5[3] && !(l6[2] & (1u << 3)) &&
-		      !(l7[1] & (1u << 1)) && !la[0] && !la[1] && !la[2] &&
-		      !la[3] && !ld[2] && !ld[3],
+		      !la[0] && !la[1] && !la[2] && !la[3] && !ld[2] && !ld[3],
 	      "cpuid: features without msrs hidden",
-	      "leaf 1 ecx 0x%x, leaf 5 eax 0x%x, leaf 6 ecx 0x%x, leaf 7 ebx "
-	      "0x%x, leaf 0xa eax 0x%x, leaf 0xd.1 ecx 0x%x edx 0x%x",
-	      l1[2], l5[0], l6[2], l7[1], la[0], ld[2], ld[3]);
+	      "leaf 1 ecx 0x%x, leaf 5 eax 0x%x, leaf 6 ecx 0x%x, "
+	      "leaf 0xa eax 0x%x, leaf 0xd.1 ecx 0x%x edx 0x%x",
+	      l1[2], l5[0], l6[2], la[0], ld[2], ld[3]);
 
 	/* CR4.OSXSAVE (bit 18) off, then on where XSAVE exists. */
 	xsave = l1[2] & (1u << 26);

@@ -439,6 +439,56 @@ static void check_msr_lists(void)
 	      fxz);
 }
 
+/* TSC_ADJUST (0x3b) is shown and is the guest's own: a write moves this
+ * CPU's TSC as the guest reads it by the difference (SDM Vol. 3B 18.17.3),
+ * TSC_DEADLINE reads back in the guest's time, and a write back restores
+ * the view; Tandem's clock, which its calls time out by, never moves. */
+static void check_tsc_adjust(void)
+{
+	const uint64_t step = 1ull << 40;
+	uint32_t l1[4], l7[4] = { 0 }, max[4];
+	uint64_t adj = 0, adj2 = 0, t0, t1, m1 = 0, t2, dl = 0, dl0 = 1;
+	uint64_t want_dl = 0;
+	int fr, fw, fw0, fm;
+	bool deadline;
+
+	cpuid(0, 0, max);
+	cpuid(1, 0, l1);
+	if (max[0] >= 7)
+		cpuid(7, 0, l7);
+	deadline = l1[2] & (1u << 24);
+	fr = try_rdmsr(0x3b, &adj);
+	t0 = rdtsc();
+	fw = try_wrmsr(0x3b, adj + step);
+	t1 = rdtsc();
+	fm = try_rdmsr(0x10, &m1);
+	try_rdmsr(0x3b, &adj2);
+	if (deadline) {
+		want_dl = t1 + (1ull << 36); /* far: never fires here */
+		try_wrmsr(0x6e0, want_dl);
+		try_rdmsr(0x6e0, &dl);
+		try_wrmsr(0x6e0, 0);
+		try_rdmsr(0x6e0, &dl0);
+	} else {
+		dl0 = 0;
+	}
+	fw0 = try_wrmsr(0x3b, adj);
+	t2 = rdtsc();
+	check((l7[1] & (1u << 1)) && !fr && !fw && adj2 == adj + step &&
+		      t1 - t0 >= step && !fm && m1 >= t0 + step && !fw0 &&
+		      t2 < t1,
+	      "walls: tsc_adjust moves only the guest's tsc",
+	      "leaf 7 ebx 0x%x; read %d (0x%lx); write %d, reads 0x%lx; "
+	      "TSC +0x%lx; RDMSR 0x10 %d (0x%lx)",
+	      l7[1], fr, adj, fw, adj2, t1 - t0, fm, m1);
+	check(dl == want_dl && dl0 == 0 && !fw0 && t2 < t1,
+	      "walls: tsc_deadline in the guest's time",
+	      "deadline 0x%lx want 0x%lx, disarmed 0x%lx; write back %d, "
+	      "TSC 0x%lx then 0x%lx",
+	      dl, want_dl, dl0, fw0, t1, t2);
+	check_hrt_answers("walls: hrt answers after tsc_adjust");
+}
+
 /* ---- the HRT attacks the ROS ---- */
 
 static void check_hrt_attack(void)
@@ -511,9 +561,9 @@ static void check_hostile_cell(void)
 	check_hrt_answers("walls: hrt answers after the apicwall cell");
 }
 
-/* Own IPIs 3, APIC_BASE 3, foreign IPIs 3, MSRs 2, HRT 2, cell 5, IDs 1,
- * xAPIC-only registers 1. */
-#define WALLS_CHECKS 20
+/* Own IPIs 3, APIC_BASE 3, foreign IPIs 3, MSRs 2, TSC_ADJUST 3, HRT 2,
+ * cell 5, IDs 1, xAPIC-only registers 1. */
+#define WALLS_CHECKS 23
 
 unsigned checks_walls_planned(const struct suite *s)
 {
@@ -554,6 +604,7 @@ void checks_walls(struct suite *s)
 	check_foreign_ipis();
 	check_platform_msrs();
 	check_msr_lists();
+	check_tsc_adjust();
 	check_hrt_attack();
 	check_hostile_cell();
 }

@@ -10,7 +10,7 @@
 #   --only LIST  only these platforms
 #   --no-linux   without the Linux table (scripts/bench_linux.py)
 #   --linux-only only the Linux table (then --only native,tandem,xen picks
-#                its configurations, --machines pc,q35 its machines)
+#                its configurations, --machines pc,q35,bochs its machines)
 #   env BENCH_N  calls of each kind the ROS times (default 5000: bench_n=)
 #   env BENCH_HRT_N  HRT invokes of each kind (default 200: bench_hrt_n=)
 #   env BENCH_BOCHS_IPS  Bochs ips (default 50000000, as scripts/run-bochs.sh)

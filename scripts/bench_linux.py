@@ -5,7 +5,7 @@ dom0, timed to the initramfs's first line; plus, with --exits, Tandem's
 exit counters of the ROS's CPUs while Linux idles and under load.
 
 usage: scripts/bench_linux.py [--dir build/bench] [--repeat K]
-                              [--only native,tandem,xen] [--machines pc,q35]
+                              [--only native,tandem,xen] [--machines pc,q35,bochs]
                               [--exits] [--verbose-kernel]
                               [--vmlinuz F] [--initrd F] [--tandem F]
 
@@ -36,8 +36,11 @@ Boot configurations, each on the machine it is compared on:
   q35:  QEMU q35 + SeaBIOS, -cpu qemu64,+svm,+npt,
         -device intel-iommu,intremap=on,aw-bits=48
         (what Xen's PVH dom0 needs under TCG: the issue's machine)
-Native and Tandem run on both, Xen on q35 only; ratios are against native
-on the same machine. 2 CPUs and 512 MiB everywhere.
+  bochs: Bochs corei7_skylake_x (Intel VMX with EPT; the linux-bochs-vmx
+        test machine): minutes per boot, and Bochs's time is emulated, so
+        only the wall-clock ratio means anything
+Native and Tandem run on all three, Xen on q35 only; ratios are against
+native on the same machine. 2 CPUs and 512 MiB everywhere.
 
 --exits: one boot of Tandem + Linux (pc machine) with "tinit.mode=bench
 tinit.bench=exits" on the kernel command line; the initramfs's init runs
@@ -100,6 +103,11 @@ MACHINES = {
             "cmd": ["scripts/run-qemu.sh", "--smp", "2", "--mem", "512",
                     "--cpu", "qemu64,+svm,+npt", "--log", "{log}", "{iso}", "--",
                     "-M", "q35", "-device", "intel-iommu,intremap=on,aw-bits=48"]},
+    # The Intel path (VMX with EPT): the linux-bochs-vmx test machine, with
+    # the 2 CPUs the others have (no HRT in the bench ISOs).
+    "bochs": {"title": "Bochs, Skylake-X (VMX)",
+              "cmd": ["scripts/run-bochs.sh", "--cpus", "2", "--mem", "512",
+                      "--model", "corei7_skylake_x", "--log", "{log}", "{iso}"]},
 }
 # (name, kind, machine, iso, timeout s, baseline name)
 CONFIGS = [
@@ -108,6 +116,8 @@ CONFIGS = [
     ("native-q35", "native", "q35", "native.iso", 120, None),
     ("tandem-q35", "tandem", "q35", "tandem.iso", 180, "native-q35"),
     ("xen-q35", "xen", "q35", "xen.iso", 300, "native-q35"),
+    ("native-bochs", "native", "bochs", "native.iso", 900, None),
+    ("tandem-bochs", "tandem", "bochs", "tandem.iso", 1200, "native-bochs"),
 ]
 TITLES = {"native": "Linux alone (GRUB)", "tandem": "Linux as Tandem's ROS",
           "xen": "Linux as Xen 4.17 PVH dom0"}
@@ -438,7 +448,7 @@ def main():
     ap.add_argument("--dir", default=str(ROOT / "build" / "bench"))
     ap.add_argument("--repeat", type=int, default=3, help="boots per median (default 3)")
     ap.add_argument("--only", default="", help="kinds to run: native,tandem,xen")
-    ap.add_argument("--machines", default="pc,q35", help="machines: pc,q35")
+    ap.add_argument("--machines", default="pc,q35,bochs", help="machines: pc,q35,bochs")
     ap.add_argument("--exits", action="store_true",
                     help="also Tandem's exit counters under idle and load")
     ap.add_argument("--verbose-kernel", action="store_true",

@@ -294,6 +294,13 @@ static void svm_set_irq_window(struct vcpu *v, bool on)
 	}
 }
 
+/* APM Vol. 2 15.30.5: the guest's RDTSC, RDTSCP and RDMSR of TSC add
+ * TSC_OFFSET (no clean bits: the VMCB is read whole at every VMRUN). */
+static void svm_set_tsc_offset(struct vcpu *v, uint64_t offset)
+{
+	svm_of(v)->vmcb->control.tsc_offset = offset;
+}
+
 static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
 {
 	svm_msr_intercept(svm_of(v)->msrpm, msr, rd, wr);
@@ -328,6 +335,7 @@ const struct vcpu_ops svm_ops = {
 	.irq_ready = svm_irq_ready,
 	.set_irq_window = svm_set_irq_window,
 	.vendor_msr = svm_vendor_msr,
+	.set_tsc_offset = svm_set_tsc_offset,
 	.set_msr_intercept = svm_set_msr_intercept,
 	.set_io_intercept = svm_set_io_intercept,
 };

@@ -28,6 +28,7 @@ enum vmcs_field {
 	IO_BITMAP_A = 0x2000,
 	IO_BITMAP_B = 0x2002,
 	MSR_BITMAP = 0x2004,
+	TSC_OFFSET = 0x2010,
 	EPT_POINTER = 0x201a,
 	GUEST_PHYSICAL_ADDRESS = 0x2400,
 	VMCS_LINK_POINTER = 0x2800,
@@ -143,6 +144,7 @@ enum vmcs_field {
 #define PIN_EXT_INTR_EXITING   (1u << 0)
 #define PIN_NMI_EXITING	       (1u << 3)
 #define PROC_IRQ_WINDOW	       (1u << 2)
+#define PROC_TSC_OFFSET	       (1u << 3)
 #define PROC_HLT	       (1u << 7)
 #define PROC_CR3_LOAD	       (1u << 15)
 #define PROC_CR3_STORE	       (1u << 16)

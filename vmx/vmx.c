@@ -425,6 +425,14 @@ static void vmx_set_irq_window(struct vcpu *v, bool on)
 		on ? proc | PROC_IRQ_WINDOW : proc & ~PROC_IRQ_WINDOW);
 }
 
+/* TSC offsetting (SDM Vol. 3C 26.6.5): RDTSC, RDTSCP and RDMSR of IA32_TSC
+ * that do not exit add TSC_OFFSET. */
+static void vmx_set_tsc_offset(struct vcpu *v, uint64_t offset)
+{
+	(void)v;
+	vmwrite(TSC_OFFSET, offset);
+}
+
 static void vmx_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
 {
 	vmx_msr_intercept(vmx_of(v)->msr_bitmap, msr, rd, wr);
@@ -459,6 +467,7 @@ const struct vcpu_ops vmx_ops = {
 	.irq_ready = vmx_irq_ready,
 	.set_irq_window = vmx_set_irq_window,
 	.vendor_msr = vmx_vendor_msr,
+	.set_tsc_offset = vmx_set_tsc_offset,
 	.set_msr_intercept = vmx_set_msr_intercept,
 	.set_io_intercept = vmx_set_io_intercept,
 };

@@ -47,7 +47,8 @@ static bool choose_controls(uint64_t basic, uint64_t proc_cap, uint64_t proc2_ca
 	c->pin = adjust(rdmsr(tru ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED),
 			0, PIN_NMI_EXITING, "pin-based", &ok);
 	c->proc = adjust(tru ? rdmsr(MSR_VMX_TRUE_PROCBASED) : proc_cap, 0,
-			 PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY,
+			 PROC_TSC_OFFSET | PROC_IO_BITMAPS | PROC_MSR_BITMAPS |
+				 PROC_SECONDARY,
 			 "processor-based", &ok);
 	c->proc &= ~(PROC_CR3_LOAD | PROC_CR3_STORE | PROC_HLT);
 	c->proc2 = adjust(proc2_cap,

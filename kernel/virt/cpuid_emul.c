@@ -68,10 +68,10 @@ void handle_cpuid(struct vcpu *v)
 			r.ecx &= ~(1u << 3);
 			break;
 		case 7:
-			/* TSC_ADJUST: the TSC is Tandem's clock too, and
-			 * the MSR is on no kind's list (section 11.4). */
+			/* TSC_ADJUST: Tandem's own (msr_emul.c), on any
+			 * host. */
 			if (sub == 0)
-				r.ebx &= ~(1u << 1);
+				r.ebx |= 1u << 1;
 			break;
 		case 0xa: /* architectural performance monitoring: none */
 			r.eax = r.ebx = r.ecx = r.edx = 0;

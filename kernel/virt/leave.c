@@ -17,6 +17,7 @@
 #include "hw/console.h"
 #include "lib/cpu.h"
 #include "virt/leave.h"
+#include "virt/tsc_emul.h"
 #include "virt/exits.h"
 #include "virt/guest_mem.h"
 #include "lib/klib.h"
@@ -172,8 +173,10 @@ void disable_this_cpu(struct vcpu *v)
 			      prepare(v, &ns) :
 			      0;
 
-	if (va)
+	if (va) {
 		vcpu_ops->get_paging(v, &cr0, &cr3, &cr4, &efer);
+		tsc_emul_leave(v);
+	}
 	vcpu_ops->cpu_disable(this_cpu());
 	__atomic_and_fetch(&v->requests, ~VCPU_REQ_DISABLE, __ATOMIC_RELEASE);
 	if (!va)

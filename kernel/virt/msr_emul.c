@@ -2,7 +2,8 @@
  * it keeps for its own extension (vcpu_ops.vendor_msr); then the
  * partition kind's list decides (virt/msr_wall.h): the MSRs Tandem
  * answers are the hypercall page (Xen hypercall ABI seed), IA32_APIC_BASE,
- * the x2APIC range, IA32_DEBUGCTL and IA32_XSS; a listed read-only MSR refuses
+ * the x2APIC range, IA32_TSC_ADJUST (tsc_emul.c), IA32_DEBUGCTL and
+ * IA32_XSS; a listed read-only MSR refuses
  * writes; anything not listed raises #GP. */
 #include <tandem/cpuid.h>
 #include "hw/apic.h"
@@ -12,6 +13,7 @@
 #include "virt/hcpage.h"
 #include "virt/msr_wall.h"
 #include "virt/partition.h"
+#include "virt/tsc_emul.h"
 
 #define MSR_APIC_BASE_IDX 0x1b
 #define MSR_DEBUGCTL	  0x1d9
@@ -51,6 +53,9 @@ static bool tandem_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 			return *val == apic_base_view(v);
 		*val = apic_base_view(v);
 		return true;
+	case MSR_TSC:
+	case MSR_TSC_ADJUST:
+		return tsc_emul_msr(v, msr, write, val);
 	case MSR_XSS:
 		/* No supervisor state components (CPUID 0xd.1 ECX/EDX show
 		 * none): reads 0, takes 0 (SDM Vol. 1 13.3). */
@@ -82,6 +87,9 @@ static bool access_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 		return tandem_msr(v, msr, write, val);
 	if (how == MSR_READ_DROP && write)
 		return true;
+	/* Intercepted while the guest's TSC differs from the CPU's. */
+	if (msr == MSR_TSC_DEADLINE)
+		return tsc_emul_msr(v, msr, write, val);
 	/* A passed-through MSR exits only where the bitmap cannot say
 	 * otherwise: refuse rather than touch the CPU's. */
 	return false;

@@ -7,8 +7,9 @@
 /* Guest context every kind has. EFER passes on VMX (the VMCS switches it)
  * and is the SVM backend's (it keeps SVME). */
 #define GUEST_CONTEXT                                                        \
-	{ 0x10, 0x10, MSR_READ_ONLY },	      /* TSC: Tandem's clock */      \
+	{ 0x10, 0x10, MSR_TANDEM },	      /* TSC: Tandem's clock */      \
 		{ 0x1b, 0x1b, MSR_TANDEM },   /* APIC_BASE */                \
+		{ 0x3b, 0x3b, MSR_TANDEM },   /* TSC_ADJUST */               \
 		{ 0x174, 0x176, MSR_PASS },   /* SYSENTER_CS/ESP/EIP */      \
 		{ 0x1d9, 0x1d9, MSR_TANDEM }, /* DEBUGCTL: reads 0 */        \
 		{ 0xda0, 0xda0, MSR_TANDEM }, /* XSS: reads 0 */             \

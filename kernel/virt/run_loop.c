@@ -13,6 +13,7 @@
 #include "virt/msr_wall.h"
 #include "virt/partition.h"
 #include "virt/start_state.h"
+#include "virt/tsc_emul.h"
 
 /* Tandem re-delivers the exceptions it intercepts; when the guest's IDT
  * is too short for the vector and for #DF as well, the CPU would shut down
@@ -233,6 +234,7 @@ bool vcpu_process_requests(struct vcpu *v)
 	if (req & VCPU_REQ_RESET) {
 		vcpu_ops->set_state(v, &v->start_state);
 		memcpy(v->regs, v->start_regs, sizeof(v->regs));
+		tsc_emul_reset(v);
 		v->sipi_vector = -1;
 		v->halted = false;
 		v->pending_irq = -1;
@@ -311,6 +313,7 @@ static void switch_to(struct vcpu *v)
 	vcpu_ops->set_gpa_root(v, v->cell->gpa_map.root_phys);
 	v->gpa_gen_seen = v->cell->gpa_gen;
 	msr_wall_confine(v);
+	tsc_emul_reset(v);
 	v->cell->kind->confine(v);
 }
 

@@ -181,6 +181,10 @@ struct vcpu {
 	uint32_t lapic_icr_low, lapic_icr_high;
 	uint32_t lapic_ldr;
 	bool lapic_dfr_cluster;
+	/* Its IA32_TSC_ADJUST and the TSC offset that realises it
+	 * (virt/tsc_emul.c): guest TSC = CPU TSC + tsc_offset. */
+	uint64_t tsc_adjust;
+	int64_t tsc_offset;
 	/* MSRs the CPU holds for the guest that neither VMCS nor VMCB switch
 	 * (virt/msr_wall.c): saved while another vCPU uses the CPU. */
 	uint64_t held_msrs[6];
@@ -275,6 +279,9 @@ struct vcpu_ops {
 	 * returns VENDOR_MSR_NONE. */
 	enum vendor_msr (*vendor_msr)(struct vcpu *v, uint32_t msr, bool write,
 				      uint64_t *val);
+	/** The guest reads the TSC as the CPU's plus @offset (RDTSC, RDTSCP
+	 * and RDMSR of IA32_TSC alike). */
+	void (*set_tsc_offset)(struct vcpu *v, uint64_t offset);
 	/** Intercepts (or passes through) guest access to @msr. */
 	void (*set_msr_intercept)(struct vcpu *v, uint32_t msr, bool read,
 				  bool write);

@@ -181,6 +181,7 @@ if [ "$CELLS_OK" = 1 ]; then
 				tap_not_ok "cell stats tiny: CPU $K counted hypercalls"
 			fi
 			st=$(tandemctl cell stats ROS 2>&1)
+			echo "$st" | sed 's/^/# ROS /' # exits since boot, for the log
 			n=$(echo "$st" | awk '$1 == "cpu" && $6 > 0' | wc -l)
 			tap_is "cell stats ROS: every Linux CPU has exits" "$n" "$((NCPU - 1))"
 			expect_out "cell stats by id" "cpu $K state running exits" \
