@@ -104,7 +104,7 @@ $(TEST_ISO): $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 
 # Bad input, one ISO each: every one must give a clear line, never a hang.
 SCENARIO_DIR := $(BUILD)/tests/iso
-SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso hrtfail.iso fb.iso x2apic.iso badlinux.iso)
+SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso hrtfail.iso fb.iso x2apic.iso badlinux.iso hrt3.iso)
 
 $(SCENARIO_DIR)/noros.iso: $(ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -142,6 +142,12 @@ $(SCENARIO_DIR)/hrtfail.iso: $(ELF) $(ROS_ELF) $(SCENARIO_DIR)/hrt-bigmap.elf sc
 $(SCENARIO_DIR)/x2apic.iso: $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
 	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS) x2apic" $(ROS_ELF) "ros hrt_cores=2" $(HRT_ELF) "hrt"
+
+# The full suite with a 3-core HRT (the qemu-hrt3 platform): its self-test
+# and every HRT check on an odd number of cores.
+$(SCENARIO_DIR)/hrt3.iso: $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS) hrt_cpus=3" $(ROS_ELF) "ros hrt_cores=3" $(HRT_ELF) "hrt"
 
 # Tandem's log on the screen only (scripts/screentest.py reads it by OCR).
 $(SCENARIO_DIR)/fb.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh

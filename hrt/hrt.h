@@ -89,6 +89,13 @@ struct hrt_core {
 	 * handler counts the #GP and skips the 2-byte instruction. */
 	volatile bool catch_gp;
 	volatile unsigned gps;
+	/* hrt/selftest.c: what this core found and counts. */
+	uint32_t apic_id; /* its x2APIC ID */
+	bool bsp_ok;	  /* IA32_APIC_BASE.BSP set on core 0 only */
+	bool own_tables_ok;
+	uint64_t timer_count; /* periodic initial count (0: no timer) */
+	volatile uint64_t ticks;
+	volatile unsigned ipis;
 };
 
 extern struct hrt_core hrt_cores[HRT_MAX_CORES];
@@ -128,6 +135,20 @@ void hrt_upcall(struct hrt_core *c);
 /** HRT_FN_ATTACK (hrt/attack.c): IPIs to the APIC IDs in @mask, writes
  * of IA32_APIC_BASE; the bits of hrt_funcs.h. */
 uint64_t hrt_attack(struct hrt_core *c, uint64_t mask, uint64_t vector);
+
+/* The self-test's vectors (hrt/selftest.c): the local APIC timer, core 0's
+ * IPI to the others, and their answers (one vector per core). */
+#define HRT_TIMER_VECTOR 0x40
+#define HRT_IPI_VECTOR	 0x41
+#define HRT_REPLY_VECTOR 0x42 /* + the answering core's index */
+
+/** On every core before it checks in: BSP bit, its own page tables, its
+ * APIC timer (periodic, calibrated against the TSC). */
+void hrt_selftest_core(struct hrt_core *c);
+/** Core 0 once @cores checked in: IPIs to the others, then one line. */
+void hrt_selftest_report(struct hrt_core *c0, unsigned cores);
+/** The self-test's interrupts (EOI included); false for other vectors. */
+bool hrt_selftest_irq(struct hrt_core *c, uint64_t vector);
 
 /** Physical [@pa, @pa + @len) lies in the mapped memory. */
 bool hrt_phys_ok(const struct hrt_setup *s, uint64_t pa, uint64_t len);

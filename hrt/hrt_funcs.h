@@ -30,6 +30,8 @@
  *                   and the x2APIC MSRs, then IA32_APIC_BASE writes that
  *                   would disable, move or switch the APIC; returns the
  *                   HRT_ATTACK_* bits that held (all of them: refused)
+ *   9  TICKS        returns this core's local APIC timer ticks since
+ *                   its boot (hrt/selftest.c: periodic, 100 per second)
  *   other           returns HRT_FN_BAD
  */
 #ifndef TANDEM_HRT_HRT_FUNCS_H
@@ -44,6 +46,7 @@
 #define HRT_FN_DOWNCALL	    6
 #define HRT_FN_BOOT_ID	    7
 #define HRT_FN_ATTACK	    8
+#define HRT_FN_TICKS	    9
 
 /* ATTACK's result bits. */
 #define HRT_ATTACK_BASE_READ \

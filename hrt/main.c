@@ -144,6 +144,7 @@ static void core0_start(struct hrt_core *c)
 			s->info.first_hrt_apic_id);
 	if (!s->tsc_khz)
 		hrt_log("no TSC rate in the HRT info tag: function 5 assumes 1 GHz");
+	hrt_selftest_report(c, got);
 	hrt_log("started v%d on %u cores", HRT_VERSION, want ? want : got);
 
 	r = hrt_downcall(c, TANDEM_HVM_NULL, 0, 0);
@@ -171,6 +172,7 @@ void hrt_main(uint32_t magic, uint64_t mbi, uint64_t vcpu, uint64_t index)
 	if (why && index == 0)
 		hrt_log("%s (magic 0x%x, info at 0x%lx); using the HRT tag's values",
 			why, magic, mbi);
+	hrt_selftest_core(c);
 	__atomic_add_fetch(&checked_in, 1, __ATOMIC_RELEASE);
 
 	if (index == 0) {

@@ -46,6 +46,8 @@ void hrt_trap(struct trap_frame *f)
 		hrt_upcall(c);
 		return;
 	}
+	if (c && hrt_selftest_irq(c, f->vector))
+		return;
 	if (c && c->catch_gp && f->vector == 13) {
 		c->gps++;
 		f->rip += 2; /* RDMSR and WRMSR: 0f 32, 0f 30 */

@@ -77,6 +77,8 @@ static uint64_t run(struct hrt_core *c, const struct tandem_hrt_call *call)
 		return hrt_boot_id;
 	case HRT_FN_ATTACK:
 		return hrt_attack(c, call->args[0], call->args[1]);
+	case HRT_FN_TICKS:
+		return __atomic_load_n(&c->ticks, __ATOMIC_RELAXED);
 	default:
 		return HRT_FN_BAD;
 	}

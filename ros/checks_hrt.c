@@ -32,6 +32,7 @@
 
 #define HRT_CORES_DEFAULT 2
 #define CALL_MS		  2000	/* invoke until IDLE again */
+#define TICKS_WAIT_MS	  3000	/* for every HRT core's timer to tick */
 #define FAIL_MS		  2000	/* triple fault until IDLE again */
 #define RECOVER_MS	  5000	/* reboot or replace until calls work */
 #define BOOT_MS		  20000 /* until every core of the first boot answers */
@@ -476,6 +477,39 @@ static void check_many(void)
 }
 
 /* While function 5 spins, the HRT is busy: no second call of any kind. */
+/* The HRT's own local APIC timers (hrt/selftest.c) go on while its cores
+ * answer calls: each core's tick count rises between two parallel calls
+ * of function 9, with parallel calls of function 2 in between. */
+static void check_ticks(void)
+{
+	uint64_t first[HRT_MAX_CORES + 1], t0;
+	struct hc_result r = sync_call(HRT_FN_TICKS, 0, 0, true);
+	unsigned rising = 0, calls = 0;
+	bool ok = is(r, 0) && hs.cores <= HRT_MAX_CORES;
+
+	memcpy(first, results, sizeof(first));
+	t0 = rdtsc();
+	while (ok && rdtsc() - t0 < ms_ticks(TICKS_WAIT_MS)) {
+		if (!is(sync_call(HRT_FN_CORE, 0, 0, true), 0))
+			break;
+		calls++;
+		r = sync_call(HRT_FN_TICKS, 0, 0, true);
+		if (!is(r, 0))
+			break;
+		rising = 0;
+		for (unsigned i = 0; i < hs.cores; i++)
+			rising += results[i] != UNSET && first[i] != UNSET &&
+				  results[i] > first[i];
+		if (rising == hs.cores)
+			break;
+	}
+	check(ok && rising == hs.cores,
+	      "hrt: timer ticks on every core while it answers calls",
+	      "function 9: %s; ticks rose on %u of %u cores over %u parallel "
+	      "calls (core 0: %lu then %lu)",
+	      S(r), rising, hs.cores, calls, first[0], results[0]);
+}
+
 static void check_busy(void)
 {
 	struct hc_result rb, r1, r2, st;
@@ -1270,11 +1304,12 @@ static void measure_tsc(void)
 	}
 }
 
-/* Every check below: null, CPL 3 null, 4 refusals, 3 calls, many, 3 busy,
+/* Every check below: null, CPL 3 null, 4 refusals, 3 calls, many, ticks,
+ * 3 busy,
  * bad descriptor, version 1, 3 failure, 2 reboot, 4 replace; then the
  * request table: 2 at CPL 0, 2 at CPL 3, 7 virtual pointers, 2 from the
  * HRT, cell 1, the reboot loop. */
-#define HRT_CHECKS 39
+#define HRT_CHECKS 40
 
 unsigned checks_hrt_planned(const struct suite *s)
 {
@@ -1298,6 +1333,7 @@ void checks_hrt(struct suite *s)
 	check_refusals();
 	check_calls();
 	check_many();
+	check_ticks();
 	check_busy();
 	check_bad_descriptor();
 	check_version(1, "hrt: version 1");

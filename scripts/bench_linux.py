@@ -535,7 +535,8 @@ def main():
 
     lines = [f"Linux boot times ({time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} host "
              f"cores, load average {load:.2f} at start; medians of {args.repeat} boots; "
-             f"QEMU TCG, 2 CPUs, 512 MiB)", ""]
+             f"{' and '.join(sorted({'Bochs' if m == 'bochs' else 'QEMU TCG' for m in machines}))}"
+             f", 2 CPUs, 512 MiB)", ""]
     lines += boot_table(results, args.repeat)
     if exits is not None:
         lines += [""]
@@ -550,7 +551,7 @@ def main():
     lines += [
         "",
         "Notes:",
-        "- total: host wall seconds from starting scripts/run-qemu.sh (SeaBIOS, GRUB with",
+        "- total: host wall seconds from starting the emulator (SeaBIOS or Bochs's BIOS, GRUB with",
         "  timeout 0 reading the images from the CD) to the serial line 'linux: initramfs up',",
         "  the first thing the initramfs's init prints. after GRUB: from grub.cfg's marker",
         f"  line '{MARKER}' (echoed once GRUB has loaded every image, just before",
@@ -562,7 +563,9 @@ def main():
         "  intel-iommu,intremap=on,aw-bits=48, -cpu qemu64,+svm,+npt (Xen's PVH dom0 needs",
         "  an IOMMU; with QEMU's default 39-bit IOMMU Xen cannot set up dom0's PCI devices,",
         "  -ENOMEM; on -cpu EPYC Xen 4.17's idle loop takes a #GP in MWAIT, and without",
-        "  MONITOR dom0 dies on RDTSCP, which Xen cannot decode without NRIPS).",
+        "  MONITOR dom0 dies on RDTSCP, which Xen cannot decode without NRIPS);",
+        "  bochs = Bochs corei7_skylake_x, Intel VMX with EPT (one emulator thread: its",
+        "  wall time also depends on what else the host runs; compare only within a run).",
         f"- Kernel command line: '{NATIVE_ARGS}' (alone, Tandem's 'ros' module),",
         f"  '{XEN_DOM0_ARGS}' (dom0). Xen: '{XEN_OPTS}'",
         "  (dom0 gets both CPUs but 384 of the 512 MiB: without dom0_mem Xen cannot build",

@@ -90,8 +90,6 @@ static int svm_vcpu_create(struct vcpu *v)
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
 			     INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
 			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT;
-	if (v->exit_on_hlt)
-		c->intercept_misc1 |= INTERCEPT_HLT | INTERCEPT_INTR;
 	c->iopm_base_pa = virt_to_phys(s->iopm);
 	c->msrpm_base_pa = virt_to_phys(s->msrpm);
 	c->asid = 1;	    /* one vCPU per physical CPU */
@@ -271,11 +269,10 @@ static void svm_inject(struct vcpu *v, const struct vcpu_event *e)
 	svm_of(v)->vmcb->control.event_inj = inj;
 }
 
-/* After an intercepted HLT the STI shadow that covered it is over. */
 static bool svm_irq_ready(struct vcpu *v)
 {
 	return (v->rflags & (1u << 9)) &&
-	       (v->halted || !(svm_of(v)->vmcb->control.int_shadow & 1)) &&
+	       !(svm_of(v)->vmcb->control.int_shadow & 1) &&
 	       !(svm_of(v)->vmcb->control.event_inj & EVENTINJ_VALID);
 }
 

@@ -59,18 +59,11 @@ static void decode_exit(struct vcpu *v, const struct vmcb_control *c)
 		e->mem.exec = c->exit_info1 & (1u << 4);
 		e->mem.read = !e->mem.write && !e->mem.exec;
 		break;
-	case SVM_EXIT_HLT:
-		e->reason = EXIT_HALT;
-		e->insn_len = 1;
-		break;
 	case SVM_EXIT_INIT:
 		e->reason = EXIT_INIT;
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		e->reason = EXIT_SHUTDOWN;
-		break;
-	case SVM_EXIT_INTR:
-		e->reason = EXIT_INTERRUPT;
 		break;
 	case SVM_EXIT_NMI:
 		e->reason = EXIT_NMI;

@@ -77,7 +77,7 @@ enum vmcs_field {
 	GUEST_LDTR_AR = 0x4820,
 	GUEST_TR_AR = 0x4822,
 	GUEST_INTERRUPTIBILITY = 0x4824,
-	GUEST_ACTIVITY = 0x4826,
+	GUEST_ACTIVITY = 0x4826, /* 0 active, 1 HLT (SDM Vol. 3C 25.4.2) */
 	GUEST_SYSENTER_CS = 0x482a,
 	HOST_SYSENTER_CS = 0x4c00,
 	/* natural width */
@@ -143,6 +143,8 @@ enum vmcs_field {
 /* Controls Tandem asks for (SDM Vol. 3C 25.6-25.8). */
 #define PIN_EXT_INTR_EXITING   (1u << 0)
 #define PIN_NMI_EXITING	       (1u << 3)
+#define GUEST_ACTIVITY_HLT     1
+
 #define PROC_IRQ_WINDOW	       (1u << 2)
 #define PROC_TSC_OFFSET	       (1u << 3)
 #define PROC_HLT	       (1u << 7)

@@ -157,9 +157,10 @@ static int vmx_vcpu_create(struct vcpu *v)
 	if (err)
 		return -TANDEM_EIO;
 
-	vmwrite(PIN_CONTROLS,
-		vmx_caps.pin | (v->exit_on_hlt ? PIN_EXT_INTR_EXITING : 0));
-	vmwrite(PROC_CONTROLS, vmx_caps.proc | (v->exit_on_hlt ? PROC_HLT : 0));
+	/* Physical interrupts and HLT stay in the guest: every partition takes
+	 * its own CPUs' interrupts directly (Tandem's kick is the NMI). */
+	vmwrite(PIN_CONTROLS, vmx_caps.pin);
+	vmwrite(PROC_CONTROLS, vmx_caps.proc);
 	vmwrite(PROC_CONTROLS2, vmx_caps.proc2);
 	vmwrite(EXIT_CONTROLS, vmx_caps.exit);
 	vmwrite(ENTRY_CONTROLS, vmx_caps.entry);
@@ -410,9 +411,17 @@ static void vmx_inject(struct vcpu *v, const struct vcpu_event *e)
 
 static bool vmx_irq_ready(struct vcpu *v)
 {
-	/* After an intercepted HLT the STI shadow that covered it is over. */
-	return (v->rflags & (1u << 9)) &&
-	       (v->halted || !(vmread(GUEST_INTERRUPTIBILITY) & 3)) &&
+	uint64_t blocking = vmread(GUEST_INTERRUPTIBILITY);
+
+	/* A guest halted by "sti; hlt" is past the STI shadow: the HLT was
+	 * the instruction it covered. Bochs still saves blocking by STI
+	 * with the HLT state, which would keep the upcall out until another
+	 * interrupt woke the guest. */
+	if ((blocking & 1) && vmread(GUEST_ACTIVITY) == GUEST_ACTIVITY_HLT) {
+		blocking &= ~1ull;
+		vmwrite(GUEST_INTERRUPTIBILITY, blocking);
+	}
+	return (v->rflags & (1u << 9)) && !(blocking & 3) &&
 	       !(vmread(ENTRY_INTR_INFO) & INTR_INFO_VALID);
 }
 

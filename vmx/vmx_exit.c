@@ -172,17 +172,11 @@ static void decode_exit(struct vcpu *v, uint32_t reason)
 		e->mem.write = q & 2;
 		e->mem.exec = q & 4;
 		break;
-	case VMX_EXIT_HLT:
-		e->reason = EXIT_HALT;
-		break;
 	case VMX_EXIT_INIT:
 		e->reason = EXIT_INIT;
 		break;
 	case VMX_EXIT_TRIPLE_FAULT:
 		e->reason = EXIT_SHUTDOWN;
-		break;
-	case VMX_EXIT_EXT_INTR:
-		e->reason = EXIT_INTERRUPT;
 		break;
 	case VMX_EXIT_IRQ_WINDOW:
 		e->reason = EXIT_IRQ_WINDOW;

@@ -481,7 +481,6 @@ static const struct cell_kind hrt_kind = {
 	.name = "hrt",
 	.msrs = &msr_list_hrt,
 	.x2apic_view = true,
-	.no_devices = true,
 	.confine = hrt_confine,
 	.io = hrt_io,
 	.failed = hrt_failed,

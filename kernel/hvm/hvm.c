@@ -85,8 +85,8 @@ void hvm_downcall(struct vcpu *v)
 	vcpu_skip_insn(v);
 }
 
-/* No wait: a halted core checks pending_irq whenever it wakes, and an
- * NMI kicks a running one out of the guest. */
+/* No wait: an NMI kicks the core out of the guest (running or halted in
+ * HLT), and the loop injects the vector when the core can take it. */
 void hvm_upcall_core(unsigned int i)
 {
 	struct vcpu *c = hrt.cell->vcpus[i];

@@ -97,10 +97,51 @@ void apic_eoi(void)
 		xapic_mmio[0xb0 / 4] = 0;
 }
 
+/* Interrupts a guest may have left, in-service or pending, end here. */
+static void end_in_service(void)
+{
+	for (unsigned int n = 0; n < 256; n++) {
+		bool any = false;
+
+		for (uint32_t isr = 0x100; isr <= 0x170; isr += 0x10)
+			any |= apic_reg_read(isr) != 0;
+		if (!any)
+			return;
+		apic_eoi();
+	}
+}
+
+void apic_quiesce(void)
+{
+	/* The LVT entries this APIC has (SDM Vol. 3A 11.5.1: version
+	 * register bits 16-23 give the highest entry: 4 performance
+	 * counters, 5 thermal, 6 CMCI). */
+	uint32_t max_lvt = (apic_reg_read(0x30) >> 16) & 0xff;
+	const uint32_t mask = 1u << 16;
+
+	apic_reg_write(0x380, 0); /* timer initial count: stopped */
+	apic_reg_write(0x320, mask);
+	apic_reg_write(0x350, mask);
+	apic_reg_write(0x360, mask);
+	apic_reg_write(0x370, mask);
+	if (max_lvt >= 4)
+		apic_reg_write(0x340, mask);
+	if (max_lvt >= 5)
+		apic_reg_write(0x330, mask);
+	if (max_lvt >= 6)
+		apic_reg_write(0x2f0, mask);
+	apic_reg_write(0x80, 0); /* TPR */
+	end_in_service();
+	/* Requested ones (IRR) are taken by trap_handler(), which ends them;
+	 * the STI shadow covers the NOP, so they come in at the CLI. */
+	asm volatile("sti; nop; nop; cli" ::: "memory");
+	end_in_service();
+}
+
 void apic_cpu_init(void)
 {
-	/* Software-enable the APIC (SDM Vol. 3A 11.9): fixed IPIs such as
-	 * the wake-up one are otherwise not accepted. Spurious vector 0xff. */
+	/* Software-enable the APIC (SDM Vol. 3A 11.9): the guests on this
+	 * CPU take their fixed interrupts through it. Spurious vector 0xff. */
 	if (x2apic) {
 		wrmsr(0x80f, rdmsr(0x80f) | 0x1ff);
 		wrmsr(0x808, 0); /* TPR */

@@ -26,14 +26,16 @@ uint32_t apic_id(void);
  * false if the APIC never reported it sent. */
 bool apic_send_ipi(uint32_t dest_apic_id, uint32_t icr_low);
 
-/* Tandem's own interrupt: wakes a CPU waiting in HLT for a request. */
-#define APIC_WAKE_VECTOR 0xf1
-
-/** Enables this CPU's APIC for Tandem's own IPIs. */
+/** Software-enables this CPU's APIC (TPR 0). */
 void apic_cpu_init(void);
 
 /** Signals the end of the interrupt being handled. */
 void apic_eoi(void);
+
+/** Leaves nothing of a guest's interrupts in this CPU's APIC for the next
+ * guest: LVT entries masked, timer stopped, TPR 0, every in-service vector
+ * ended and every pending one taken (and dropped) by Tandem. */
+void apic_quiesce(void);
 
 /** Reads / writes the 32-bit register at xAPIC offset @offset of this
  * CPU's APIC, in whichever mode it runs (not for ID, ICR, LDR, DFR: their

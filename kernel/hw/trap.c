@@ -89,13 +89,14 @@ void trap_handler(struct trap_frame *f)
 	 * in a guest: the request it announced is picked up by the loop. */
 	if (f->vector == 2)
 		return;
-	/* Interrupts reach Tandem only while a CPU waits in HLT (see
-	 * cpu_wait_for_work()): the wake-up IPI, or a stray one. */
+	/* Tandem runs with interrupts off and guests take their own: one
+	 * that reaches Tandem is a stray (a guest's timer that fired while
+	 * Tandem briefly let interrupts in). */
 	if (f->vector >= 32) {
 		static unsigned int strays;
 
 		apic_eoi();
-		if (f->vector != APIC_WAKE_VECTOR && strays++ < 4)
+		if (strays++ < 4)
 			pr_warn("interrupt vector %lu reached Tandem; ignored",
 				f->vector);
 		return;

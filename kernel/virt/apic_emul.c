@@ -4,8 +4,7 @@
  * in. Every ICR write goes through the IPI filter (icr_filter.h): a
  * partition reaches its own CPUs only. Most other registers are the
  * partition's own CPU's physical ones; the ID, LDR, DFR and ICR are the
- * guest's view, and the APIC stays software-enabled (Tandem's wake-up
- * IPI needs it). */
+ * guest's view, and the APIC stays software-enabled. */
 #include "boot_info.h"
 #include "hw/apic.h"
 #include "hw/console.h"
@@ -210,7 +209,9 @@ static void write_reg(struct vcpu *v, uint32_t off, uint32_t val)
 		apic_emul_icr(v, val, v->lapic_icr_high >> 24, false);
 		return;
 	case APIC_SVR:
-		val |= APIC_SVR_ENABLE; /* SDM Vol. 3A 11.4.7.2 */
+		/* Disabled, the APIC would keep what is in its IRR for
+		 * the next partition (SDM Vol. 3A 11.4.7.2). */
+		val |= APIC_SVR_ENABLE;
 		break;
 	}
 	if (lvt_has_mode(off) && ICR_MODE(val) != ICR_MODE_FIXED &&

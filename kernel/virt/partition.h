@@ -52,9 +52,6 @@ struct cell_kind {
 	/* The root kind: may call the management hypercalls and read the
 	 * state of every CPU; its CPUs continue natively after Disable. */
 	bool root;
-	/* Owns no devices: HLT and physical interrupts exit to Tandem, which
-	 * delivers the partition's interrupts itself (the HRT). */
-	bool no_devices;
 	/* The MSRs it may touch (virt/msr_wall.h). */
 	const struct msr_list *msrs;
 	/* IA32_APIC_BASE and CPUID show x2APIC mode even when the host APIC

@@ -58,14 +58,6 @@ void handle_exception(struct vcpu *v)
 	vcpu_ops->inject(v, &e);
 }
 
-/* Only partitions without devices exit on HLT: the vCPU waits in Tandem
- * (cpu_loop) until an interrupt is pending for it. */
-static void handle_halt(struct vcpu *v)
-{
-	vcpu_skip_insn(v);
-	v->halted = true;
-}
-
 static void handle_init(struct vcpu *v)
 {
 	v->sipi_vector = -1;
@@ -75,14 +67,6 @@ static void handle_init(struct vcpu *v)
 static void handle_shutdown(struct vcpu *v)
 {
 	vcpu_fail(v, "triple fault (shutdown) at RIP 0x%lx", v->rip);
-}
-
-/* A physical interrupt while a device-less partition ran: Tandem's wake-up
- * IPI. Let it in (its handler EOIs it). */
-static void handle_interrupt(struct vcpu *v)
-{
-	(void)v;
-	asm volatile("sti; nop; cli" ::: "memory");
 }
 
 /* NMIs are Tandem's kicks: the loop picks up what they announced. A kick
@@ -112,7 +96,6 @@ static void deliver_irq(struct vcpu *v)
 	e.vector = (uint8_t)vector;
 	vcpu_ops->set_irq_window(v, false);
 	vcpu_ops->inject(v, &e);
-	v->halted = false; /* the interrupt ends a HLT */
 }
 
 static void handle_irq_window(struct vcpu *v)
@@ -151,11 +134,9 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_MSR_WRITE] = handle_msr_write,
 	[EXIT_IO] = handle_io,
 	[EXIT_MEM_FAULT] = handle_mem_fault,
-	[EXIT_HALT] = handle_halt,
 	[EXIT_INIT] = handle_init,
 	[EXIT_SHUTDOWN] = handle_shutdown,
 	[EXIT_EXCEPTION] = handle_exception,
-	[EXIT_INTERRUPT] = handle_interrupt,
 	[EXIT_NMI] = handle_nmi,
 	[EXIT_IRQ_WINDOW] = handle_irq_window,
 	[EXIT_ENTRY_FAILED] = handle_entry_failed,
@@ -164,8 +145,6 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 
 /* The counter each exit goes to; unlisted reasons count as STAT_OTHER. */
 static const enum vcpu_stat exit_stat[EXIT_REASON_COUNT] = {
-	[EXIT_HALT] = STAT_HALT,
-	[EXIT_INTERRUPT] = STAT_INTERRUPT,
 	[EXIT_HYPERCALL] = STAT_HYPERCALL,
 	[EXIT_CPUID] = STAT_CPUID,
 	[EXIT_MSR_READ] = STAT_MSR,
@@ -227,7 +206,6 @@ bool vcpu_process_requests(struct vcpu *v)
 	 * taken when its RESET came), the later RESET must win, or the
 	 * vCPU would stay waiting for a start-up IPI that never comes. */
 	if (req & VCPU_REQ_INIT) {
-		v->halted = false;
 		v->sipi_vector = -1;
 		v->state = VCPU_WAIT_SIPI;
 	}
@@ -235,8 +213,12 @@ bool vcpu_process_requests(struct vcpu *v)
 		vcpu_ops->set_state(v, &v->start_state);
 		memcpy(v->regs, v->start_regs, sizeof(v->regs));
 		tsc_emul_reset(v);
+		/* A restarted cell or HRT image must not take the timer
+		 * or IPIs of the one before (the root owns its LINT pins
+		 * and firmware's set-up, so its APIC is its own affair). */
+		if (!v->cell->kind->root)
+			apic_quiesce();
 		v->sipi_vector = -1;
-		v->halted = false;
 		v->pending_irq = -1;
 		v->state = v->start_running ? VCPU_RUNNING : VCPU_WAIT_SIPI;
 	}
@@ -245,25 +227,6 @@ bool vcpu_process_requests(struct vcpu *v)
 	if (req)
 		__atomic_and_fetch(&v->requests, ~req, __ATOMIC_RELEASE);
 	return true;
-}
-
-/* Sleeps in HLT until the wake-up IPI (or any interrupt); a request or an
- * interrupt posted before cannot be missed: see kick(). */
-static void cpu_wait_for_work(struct vcpu *v)
-{
-	/* Spin a little first: a reply often follows soon (emulators wake
-	 * a halted CPU only slowly). */
-	for (unsigned int i = 0; i < 20000; i++) {
-		if (__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) ||
-		    __atomic_load_n(&v->pending_irq, __ATOMIC_ACQUIRE) >= 0)
-			return;
-		cpu_relax();
-	}
-	__atomic_store_n(&v->cpu->waiting, true, __ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) &&
-	    __atomic_load_n(&v->pending_irq, __ATOMIC_SEQ_CST) < 0)
-		asm volatile("sti; hlt; cli" ::: "memory");
-	__atomic_store_n(&v->cpu->waiting, false, __ATOMIC_SEQ_CST);
 }
 
 static void enter_guest(struct vcpu *v)
@@ -302,7 +265,6 @@ static void switch_to(struct vcpu *v)
 	}
 	if (v->state == VCPU_PARKED)
 		return; /* creation failed before */
-	v->exit_on_hlt = v->cell->kind->no_devices;
 	err = vcpu_ops->vcpu_create(v);
 	if (err) {
 		pr_err("cell '%s': cannot create vCPU %u (%d); it stays stopped",
@@ -382,12 +344,7 @@ void cpu_loop(void)
 			cpu_relax();
 			break;
 		case VCPU_RUNNING:
-			if (v->halted)
-				deliver_irq(v); /* one may be pending */
-			if (v->halted)
-				cpu_wait_for_work(v);
-			else
-				enter_guest(v);
+			enter_guest(v);
 			break;
 		}
 	}

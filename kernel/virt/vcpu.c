@@ -37,14 +37,13 @@ void vcpu_inject_ud(struct vcpu *v)
 	vcpu_ops->inject(v, &e);
 }
 
-/* Gets @v's CPU to look at its requests: an NMI out of guest mode, the
- * wake-up IPI out of HLT. */
+/* Gets @v's CPU to look at its requests: an NMI out of guest mode (a guest
+ * halted in HLT included). Outside a guest the CPU runs its loop and sees
+ * them anyway. */
 static void kick(struct vcpu *v)
 {
 	if (v->in_guest)
 		apic_send_ipi(v->cpu->apic_id, APIC_ICR_NMI);
-	else if (__atomic_load_n(&v->cpu->waiting, __ATOMIC_SEQ_CST))
-		apic_send_ipi(v->cpu->apic_id, 0x4000 | APIC_WAKE_VECTOR);
 }
 
 void vcpu_post(struct vcpu *v, uint32_t req)

@@ -80,11 +80,9 @@ enum vcpu_exit_reason {
 	EXIT_MSR_WRITE,
 	EXIT_IO,
 	EXIT_MEM_FAULT, /* nested paging: no or wrong mapping */
-	EXIT_HALT,
 	EXIT_INIT,	/* INIT signal arrived */
 	EXIT_SHUTDOWN,	/* triple fault */
 	EXIT_EXCEPTION, /* an intercepted exception (#UD) */
-	EXIT_INTERRUPT, /* a physical interrupt for Tandem */
 	EXIT_NMI,	/* an NMI: Tandem's kick, or one for the guest */
 	EXIT_IRQ_WINDOW,
 	EXIT_ENTRY_FAILED, /* the CPU refused the guest state */
@@ -158,8 +156,8 @@ enum vcpu_stat {
 	STAT_MSR,
 	STAT_IO,
 	STAT_MEM_FAULT,
-	STAT_HALT,
-	STAT_INTERRUPT,
+	STAT_HALT,	/* none: no partition exits on HLT */
+	STAT_INTERRUPT, /* none: physical interrupts stay in the guest */
 	STAT_OTHER,
 	STAT_COUNT
 };
@@ -199,10 +197,6 @@ struct vcpu {
 	uint64_t start_regs[GPR_COUNT];
 	bool start_running;	  /* reset to RUNNING (else WAIT_SIPI) */
 	volatile int pending_irq; /* vector to inject, -1: none */
-	/* HLT and physical interrupts exit to Tandem (a partition that owns
-	 * no devices: its kind's no_devices). Set before vcpu_create. */
-	bool exit_on_hlt;
-	volatile bool halted; /* executed HLT, waits for an interrupt */
 };
 
 /* What the backend made of a guest's MSR access (vcpu_ops.vendor_msr). */
