@@ -30,7 +30,12 @@ HRT_IMG_CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
 	-Ihrt -Iguest-abi/include -MMD -MP
 HRT_IMG_NASMFLAGS := -f elf64 -Werror
-HRT_IMG_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
+HRT_IMG_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack
+# Version 1 packs the file (-n). Version 2 carries an address tag, which
+# needs file offsets that follow the addresses: both segments aligned in
+# the file as in memory, to the largest alignment (the bss's 16 KiB).
+HRT_IMG_LDFLAGS_V1 := -n
+HRT_IMG_LDFLAGS_V2 := -z max-page-size=0x4000
 
 HRT_IMG_CSRCS	:= $(wildcard hrt/*.c) kernel/lib/printf.c kernel/lib/klib.c
 HRT_IMG_ASRCS	:= $(wildcard hrt/*.asm)
@@ -56,10 +61,10 @@ $$(filter $$(HRT_V$(1)_DIR)/kernel/%,$$(HRT_V$(1)_COBJS)): HRT_KINC := -Ikernel
 
 $$(HRT_V$(1)_AOBJS): $$(HRT_V$(1)_DIR)/%.asm.o: %.asm
 	@mkdir -p $$(@D)
-	$$(NASM) $(HRT_IMG_NASMFLAGS) -o $$@ $$<
+	$$(NASM) $(HRT_IMG_NASMFLAGS) -DHRT_VERSION=$(1) -o $$@ $$<
 
 $(2): $$(HRT_V$(1)_OBJS) hrt/hrt.ld
-	$$(LD) $(HRT_IMG_LDFLAGS) -T hrt/hrt.ld -o $$@ $$(HRT_V$(1)_OBJS)
+	$$(LD) $(HRT_IMG_LDFLAGS) $(HRT_IMG_LDFLAGS_V$(1)) -T hrt/hrt.ld -o $$@ $$(HRT_V$(1)_OBJS)
 
 -include $$(HRT_V$(1)_COBJS:.o=.d)
 endef
