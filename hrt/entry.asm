@@ -53,7 +53,7 @@ mb2_header:
 	; starts after this header (load_addr above header_addr), so GRUB's
 	; rule takes it from the file bytes after the header; the header
 	; itself is not loaded. The file maps linearly onto the physical
-	; addresses (hrt.mk links version 2 page-aligned).
+	; addresses (hrt/hrt.mk links version 2 so, and checks it).
 	align 8
 	dw 2, 0
 	dd 24
