@@ -11,6 +11,10 @@ extern hrt_stacks
 extern hrt_stack_size
 extern hrt_max_cores
 extern hrt_entry_phys			; hrt/hrt.ld: hrt_entry - the offset
+%if HRT_VERSION == 2
+extern hrt_header_phys, hrt_load_phys	; hrt/hrt.ld, for the address tag
+extern hrt_load_end_phys, hrt_bss_end_phys
+%endif
 
 MB2_MAGIC	equ 0xe85250d6
 MB2_ARCH_I386	equ 0
@@ -43,6 +47,21 @@ mb2_header:
 	dw 1, MB2_TAG_OPTIONAL
 	dd 16
 	dd 1, 6
+
+%if HRT_VERSION == 2
+	; Address (3.1.5), in the layout of Nautilus's HVM_HRT build: the load
+	; starts after this header (load_addr above header_addr), so GRUB's
+	; rule takes it from the file bytes after the header; the header
+	; itself is not loaded. The file maps linearly onto the physical
+	; addresses (hrt/hrt.mk links version 2 so, and checks it).
+	align 8
+	dw 2, 0
+	dd 24
+	dd hrt_header_phys
+	dd hrt_load_phys
+	dd hrt_load_end_phys
+	dd hrt_bss_end_phys
+%endif
 
 	; Entry address (3.1.6): the physical entry.
 	align 8

@@ -3,7 +3,8 @@
 #
 #   build/hrt/hrt.elf     the reference HRT, HRT_VERSION=1
 #   build/hrt/hrt2.elf    the same sources with HRT_VERSION=2 (the ROS
-#                         replaces the HRT image with it)
+#                         replaces the HRT image with it), which adds a
+#                         Multiboot2 address tag in Nautilus's layout
 #
 #   make hrt              both
 #
@@ -30,7 +31,19 @@ HRT_IMG_CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
 	-Ihrt -Iguest-abi/include -MMD -MP
 HRT_IMG_NASMFLAGS := -f elf64 -Werror
-HRT_IMG_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
+HRT_IMG_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack
+# Version 1 packs the file (-n). Version 2 carries an address tag, which
+# needs file offsets that follow the addresses: both segments aligned in
+# the file as in memory, to the largest alignment (the bss's 16 KiB).
+HRT_IMG_LDFLAGS_V1 := -n
+HRT_IMG_LDFLAGS_V2 := -z max-page-size=0x4000
+# ... and the link fails if they do not (file offset - physical address the
+# same in every PT_LOAD).
+HRT_IMG_POST_V2 = readelf -lW $@ | awk '$$1 == "LOAD" { print $$2, $$4 }' | \
+	{ read o p && d=$$((o - p)) && \
+	  while read o p; do [ $$((o - p)) -eq $$d ] || exit 1; done; } || \
+	{ echo "$@: file offsets do not follow the addresses (address tag)" >&2; \
+	  rm -f $@; exit 1; }
 
 HRT_IMG_CSRCS	:= $(wildcard hrt/*.c) kernel/lib/printf.c kernel/lib/klib.c
 HRT_IMG_ASRCS	:= $(wildcard hrt/*.asm)
@@ -56,10 +69,11 @@ $$(filter $$(HRT_V$(1)_DIR)/kernel/%,$$(HRT_V$(1)_COBJS)): HRT_KINC := -Ikernel
 
 $$(HRT_V$(1)_AOBJS): $$(HRT_V$(1)_DIR)/%.asm.o: %.asm
 	@mkdir -p $$(@D)
-	$$(NASM) $(HRT_IMG_NASMFLAGS) -o $$@ $$<
+	$$(NASM) $(HRT_IMG_NASMFLAGS) -DHRT_VERSION=$(1) -o $$@ $$<
 
 $(2): $$(HRT_V$(1)_OBJS) hrt/hrt.ld
-	$$(LD) $(HRT_IMG_LDFLAGS) -T hrt/hrt.ld -o $$@ $$(HRT_V$(1)_OBJS)
+	$$(LD) $(HRT_IMG_LDFLAGS) $(HRT_IMG_LDFLAGS_V$(1)) -T hrt/hrt.ld -o $$@ $$(HRT_V$(1)_OBJS)
+	$$(HRT_IMG_POST_V$(1))
 
 -include $$(HRT_V$(1)_COBJS:.o=.d)
 endef

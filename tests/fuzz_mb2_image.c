@@ -83,6 +83,33 @@ static void check_segments(const struct mb2_plan *p, size_t size, bool high_ok)
 	FUZZ_CHECK(lo == p->lowest && hi == p->highest);
 }
 
+/*
+ * The address tag's plan is GRUB's: the header's bytes sit at header_addr
+ * (file and memory map linearly, mod 2^32), the load starts at load_addr
+ * (0xffffffff: at the file start), and memory ends at bss_end_addr.
+ */
+static void check_flat(const struct mb2_plan *p)
+{
+	const struct mb2_segment *s = &p->segments[0];
+	uint32_t load = p->load_addr == UINT32_MAX ?
+				p->header_addr - p->header_offset :
+				p->load_addr;
+
+	FUZZ_CHECK(s->dest == load);
+	if (p->load_addr == UINT32_MAX)
+		FUZZ_CHECK(s->offset == 0);
+	if (s->file_size)
+		FUZZ_CHECK((uint32_t)(s->dest - s->offset) ==
+			   (uint32_t)(p->header_addr - p->header_offset));
+	if (p->bss_end_addr)
+		FUZZ_CHECK(s->dest + s->mem_size == p->bss_end_addr);
+	else if (p->load_end_addr)
+		FUZZ_CHECK(s->mem_size ==
+			   (uint32_t)(p->load_end_addr - p->load_addr));
+	if (s->file_size < s->mem_size && !p->bss_end_addr)
+		FUZZ_CHECK(p->warnings & MB2_IMAGE_WARN_SHORT_FILE);
+}
+
 static void check_plan(const struct mb2_plan *p, size_t size, bool high_ok)
 {
 	size_t window = size < MB2_HEADER_SEARCH ? size : MB2_HEADER_SEARCH;
@@ -100,6 +127,7 @@ static void check_plan(const struct mb2_plan *p, size_t size, bool high_ok)
 	if (p->format == MB2_FORMAT_FLAT) {
 		FUZZ_CHECK(p->nsegments == 1 && p->entry_source == MB2_ENTRY_TAG);
 		FUZZ_CHECK(mb2_plan_has(p, MB2_HTAG_ADDRESS));
+		check_flat(p);
 	} else {
 		FUZZ_CHECK(p->elf_class == (p->format == MB2_FORMAT_ELF64 ?
 						    ELFCLASS64 :
@@ -344,6 +372,29 @@ size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 		tag(buf, &pos, MB2_HTAG_RELOCATABLE, 0, reloc, sizeof(reloc));
 		header_done(buf, 0, pos);
 		return 0x400;
+	case 5: /* Nautilus HVM_HRT layout: the load starts after the header */
+		pos = 0x1010;
+		addr[0] = 0x10000000;
+		addr[1] = 0x10000070; /* the header is 0x70 bytes */
+		addr[2] = 0x10000c00;
+		addr[3] = 0x10004000;
+		tag(buf, &pos, MB2_HTAG_ADDRESS, 0, addr, sizeof(addr));
+		entry = 0x10000070;
+		tag(buf, &pos, MB2_HTAG_ENTRY, 0, &entry, 4);
+		tag(buf, &pos, 0xf00d, 0, hrt, sizeof(hrt));
+		header_done(buf, 0x1000, pos);
+		return 0x1c00;
+	case 6: /* flat binary, load_addr 0xffffffff: from the file start */
+		pos = 0x50;
+		addr[0] = 0x100040;
+		addr[1] = 0xffffffff;
+		addr[2] = 0;
+		addr[3] = 0x102000;
+		tag(buf, &pos, MB2_HTAG_ADDRESS, 0, addr, sizeof(addr));
+		entry = 0x100100;
+		tag(buf, &pos, MB2_HTAG_ENTRY, 0, &entry, 4);
+		header_done(buf, 0x40, pos);
+		return 0x600;
 	default:
 		return 0;
 	}

@@ -291,6 +291,48 @@ static void test_entry_rules(void **state)
 		    "HRT entry point is outside the mapped memory");
 }
 
+/*
+ * Nautilus's HVM_HRT layout: an ELF whose Multiboot2 header carries an
+ * address tag with load_addr above header_addr (the load starts after the
+ * 0x78-byte header). The address tag wins over the program headers, as in
+ * GRUB and Palacios.
+ */
+static void test_address_tag_nautilus(void **state)
+{
+	uint32_t addr[4] = { 0x100000, 0x100078, 0x102000, 0x104000 };
+	uint32_t entry = 0x100100;
+
+	(void)state;
+	elf64(0x100000, OFF + 0x100020);
+	tag_raw(MB2_HTAG_ADDRESS, addr, sizeof(addr));
+	tag_raw(MB2_HTAG_ENTRY, &entry, 4);
+	hrt_tag(&good);
+	hdr_finish();
+	assert_int_equal(hdr_pos - HDR_AT, 0x78);
+	assert_int_equal(hrt_image_parse(img, 0x3000, &hrt), 0);
+	assert_null(hrt.why);
+	assert_int_equal(hrt.plan.format, MB2_FORMAT_FLAT);
+	assert_int_equal(hrt.plan.nsegments, 1);
+	assert_int_equal(hrt.plan.segments[0].dest, 0x100078);
+	assert_int_equal(hrt.plan.segments[0].offset, HDR_AT + 0x78);
+	assert_int_equal(hrt.plan.segments[0].file_size, 0x1f88);
+	assert_int_equal(hrt.plan.segments[0].mem_size, 0x3f88);
+	assert_int_equal(hrt.lowest, 0x100078);
+	assert_int_equal(hrt.highest, 0x104000);
+	assert_int_equal(hrt.entry_phys, 0x100100);
+	assert_int_equal(hrt.entry, OFF + 0x100100);
+
+	/* One byte further and the load would start past the file's end. */
+	addr[1] = 0x102001;
+	elf64(0x100000, OFF + 0x100020);
+	tag_raw(MB2_HTAG_ADDRESS, addr, sizeof(addr));
+	tag_raw(MB2_HTAG_ENTRY, &entry, 4);
+	hrt_tag(&good);
+	hdr_finish();
+	expect_fail(hrt_image_parse(img, 0x3000, &hrt), TANDEM_EINVAL,
+		    "address tag: load_addr 0x102001 lies past the end of the file");
+}
+
 static void test_high_segments(void **state)
 {
 	struct hrt_fields f = good;
@@ -736,6 +778,7 @@ int main(void)
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_page_size_and_memory),
 		cmocka_unit_test(test_entry_rules),
+		cmocka_unit_test(test_address_tag_nautilus),
 		cmocka_unit_test(test_high_segments),
 		cmocka_unit_test(test_page_tables),
 		cmocka_unit_test(test_page_tables_no_offset_and_merge),

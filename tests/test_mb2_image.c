@@ -651,6 +651,25 @@ static void build_flat(uint32_t load_end, uint32_t bss_end, bool with_entry)
 	hdr_finish();
 }
 
+/* An image of @size bytes, header at @hoff with an address and entry tag. */
+struct addr_case {
+	const char *name;
+	uint32_t hoff;
+	uint32_t header_addr, load_addr, load_end_addr, bss_end_addr;
+	uint32_t size;
+};
+
+static int parse_addr_case(const struct addr_case *c)
+{
+	memset(img_words, 0, sizeof(img_words));
+	hdr_begin(c->hoff);
+	address_tag(c->header_addr, c->load_addr, c->load_end_addr,
+		    c->bss_end_addr);
+	entry_tag(c->header_addr);
+	hdr_finish();
+	return parse(c->size);
+}
+
 static void test_flat_with_bss(void **state)
 {
 	(void)state;
@@ -665,49 +684,186 @@ static void test_flat_with_bss(void **state)
 	assert_int_equal(plan.lowest, FLAT_LOAD);
 	assert_int_equal(plan.highest, FLAT_LOAD + 0x4000);
 	assert_int_equal(plan.header_addr, FLAT_LOAD + FLAT_HDR);
+	assert_int_equal(plan.load_addr, FLAT_LOAD);
+	assert_int_equal(plan.load_end_addr, FLAT_LOAD + 0x1000);
+	assert_int_equal(plan.bss_end_addr, FLAT_LOAD + 0x4000);
 	assert_int_equal(plan.warnings, 0);
 }
 
-static void test_flat_without_bss(void **state)
+/*
+ * What GRUB 2 loads (grub_multiboot2_load): dest = load_addr (or
+ * header_addr - header offset for 0xffffffff), file offset = header
+ * offset - (header_addr - load) mod 2^32, file bytes = load_end_addr -
+ * load_addr of the tag (0: to the end of the file), memory up to
+ * bss_end_addr (0: none).
+ */
+static void test_flat_grub_accepts(void **state)
 {
-	(void)state;
-	build_flat(FLAT_LOAD + 0x800, 0, true);
-	assert_int_equal(parse(0x1000), 0);
-	expect_segment(0, FLAT_LOAD, 0, 0x800, 0x800);
+	static const struct {
+		struct addr_case in;
+		struct {
+			uint64_t dest, offset, file_size, mem_size;
+			uint32_t warnings;
+		} want;
+	} cases[] = {
+		{ { "load_addr below header_addr, load_end and bss_end", 0x40,
+		    0x100040, 0x100000, 0x100800, 0x104000, 0x1000 },
+		  { 0x100000, 0, 0x800, 0x4000, 0 } },
+		{ { "load_addr below header_addr, not at the file start", 0x40,
+		    0x100020, 0x100000, 0x100100, 0, 0x200 },
+		  { 0x100000, 0x20, 0x100, 0x100, 0 } },
+		{ { "load_addr = header_addr: the header is loaded first", 0x40,
+		    0x100040, 0x100040, 0, 0, 0x1000 },
+		  { 0x100040, 0x40, 0xfc0, 0xfc0, 0 } },
+		/* Nautilus HVM_HRT: the load starts just after its header,
+		 * which stays in the file only. */
+		{ { "Nautilus: load_addr = header_addr + 0x78, to file end",
+		    0x1000, 0x10000000, 0x10000078, 0, 0, 0x3000 },
+		  { 0x10000078, 0x1078, 0x1f88, 0x1f88, 0 } },
+		{ { "Nautilus: load_addr = header_addr + 0x78, load_end, bss",
+		    0x1000, 0x10000000, 0x10000078, 0x10002000, 0x10010000,
+		    0x3000 },
+		  { 0x10000078, 0x1078, 0x1f88, 0xff88, 0 } },
+		{ { "load_addr above header_addr, file end exactly", 0x40,
+		    0x200000, 0x200fc0, 0x201000, 0x208000, 0x1040 },
+		  { 0x200fc0, 0x1000, 0x40, 0x7040, 0 } },
+		{ { "load_addr 0xffffffff: from the file start, to its end",
+		    0x40, 0x100040, 0xffffffff, 0, 0, 0x200 },
+		  { 0x100000, 0, 0x200, 0x200, 0 } },
+		{ { "load_addr 0xffffffff, bss_end", 0x40, 0x100040, 0xffffffff,
+		    0, 0x101000, 0x200 },
+		  { 0x100000, 0, 0x200, 0x1000, 0 } },
+		/* GRUB subtracts the tag's 0xffffffff: load_end + 1 bytes. */
+		{ { "load_addr 0xffffffff, load_end: load_end + 1 bytes", 0x40,
+		    0x1040, 0xffffffff, 0x7ff, 0, 0x1000 },
+		  { 0x1000, 0, 0x800, 0x800, 0 } },
+		{ { "load_end 0: the rest of the file", 0x40, 0x100040,
+		    0x100000, 0, 0, 0x1234 },
+		  { 0x100000, 0, 0x1234, 0x1234, 0 } },
+		{ { "bss_end 0: no bss", 0x40, 0x100040, 0x100000, 0x100800, 0,
+		    0x1000 },
+		  { 0x100000, 0, 0x800, 0x800, 0 } },
+		{ { "bss_end = load_end: no bss", 0x40, 0x100040, 0x100000,
+		    0x100800, 0x100800, 0x1000 },
+		  { 0x100000, 0, 0x800, 0x800, 0 } },
+		{ { "bss_end = end of the file with load_end 0", 0x40, 0x100040,
+		    0x100000, 0, 0x101000, 0x1000 },
+		  { 0x100000, 0, 0x1000, 0x1000, 0 } },
+		{ { "load_end = load_addr: bss only", 0x40, 0x100040, 0x100000,
+		    0x100000, 0x102000, 0x1000 },
+		  { 0x100000, 0, 0, 0x2000, 0 } },
+		{ { "load at the end of the file: bss only", 0x40, 0x100040,
+		    0x101000, 0, 0x102000, 0x1000 },
+		  { 0x101000, 0, 0, 0x1000, 0 } },
+		{ { "load_end past the end of the file: the rest zeroed", 0x40,
+		    0x100040, 0x100000, 0x102000, 0, 0x1000 },
+		  { 0x100000, 0, 0x1000, 0x2000, MB2_IMAGE_WARN_SHORT_FILE } },
+		{ { "image ends at 4 GiB exactly", 0x40, 0xfffff040, 0xfffff000,
+		    0, 0, 0x1000 },
+		  { 0xfffff000, 0, 0x1000, 0x1000, 0 } },
+	};
+	size_t i;
 
-	/* load_end_addr 0: the rest of the file. */
-	build_flat(0, 0, true);
-	assert_int_equal(parse(0x1234), 0);
-	expect_segment(0, FLAT_LOAD, 0, 0x1234, 0x1234);
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("accepted: %s\n", cases[i].in.name);
+		assert_int_equal(parse_addr_case(&cases[i].in), 0);
+		assert_int_equal(plan.format, MB2_FORMAT_FLAT);
+		assert_int_equal(plan.nsegments, 1);
+		expect_segment(0, cases[i].want.dest, cases[i].want.offset,
+			       cases[i].want.file_size, cases[i].want.mem_size);
+		assert_int_equal(plan.lowest, cases[i].want.dest);
+		assert_int_equal(plan.highest,
+				 cases[i].want.dest + cases[i].want.mem_size);
+		assert_int_equal(plan.entry, cases[i].in.header_addr);
+		assert_int_equal(plan.warnings, cases[i].want.warnings);
+		if (cases[i].want.warnings)
+			assert_non_null(plan.warning);
+	}
 }
 
-static void test_flat_offset_and_kludges(void **state)
+/* What GRUB refuses, or where its arithmetic would read or clear past the
+ * memory it reserved: refused with one reason. */
+static void test_flat_grub_refuses(void **state)
 {
+	static const struct {
+		struct addr_case in;
+		const char *why, *message;
+	} cases[] = {
+		{ { "offset negative: load_addr before the file start", 0x40,
+		    0x101000, 0x100000, 0, 0, 0x1000 },
+		  "address tag: load_addr %x lies before the start of the file",
+		  "address tag: load_addr 0x100000 lies before the start of the file" },
+		/* 2 GiB above the header is a negative int offset to GRUB. */
+		{ { "offset negative after the 32-bit wrap", 0x40, 0x100000,
+		    0x80100000, 0, 0, 0x1000 },
+		  "address tag: load_addr %x lies before the start of the file",
+		  "address tag: load_addr 0x80100000 lies before the start of the file" },
+		{ { "offset past the end of the file", 0x1000, 0x10000000,
+		    0x10002001, 0, 0x10004000, 0x3000 },
+		  "address tag: load_addr %x lies past the end of the file",
+		  "address tag: load_addr 0x10002001 lies past the end of the file" },
+		{ { "offset at the end of the file, no bss", 0x40, 0x100040,
+		    0x101000, 0, 0, 0x1000 },
+		  "address tag: nothing to load",
+		  "address tag: nothing to load" },
+		{ { "load_end = load_addr, no bss", 0x40, 0x100040, 0x100000,
+		    0x100000, 0, 0x1000 },
+		  "address tag: nothing to load",
+		  "address tag: nothing to load" },
+		{ { "load_end before load_addr", 0x40, 0x100040, 0x100000,
+		    0xfffff, 0, 0x1000 },
+		  "address tag: load_end_addr %x is below load_addr (or 2 GiB past it)",
+		  "address tag: load_end_addr 0xfffff is below load_addr (or 2 GiB past it)" },
+		{ { "load_end 2 GiB past load_addr", 0x40, 0x1040, 0x1000,
+		    0x80001000, 0, 0x1000 },
+		  "address tag: load_end_addr %x is below load_addr (or 2 GiB past it)",
+		  "address tag: load_end_addr 0x80001000 is below load_addr (or 2 GiB past it)" },
+		{ { "bss_end before load_end", 0x40, 0x100040, 0x100000,
+		    0x101000, 0x100fff, 0x1000 },
+		  "address tag: bss_end_addr %x is below the end of the loaded data",
+		  "address tag: bss_end_addr 0x100fff is below the end of the loaded data" },
+		{ { "bss_end before load_addr", 0x40, 0x100040, 0x100000,
+		    0x100800, 0xff000, 0x1000 },
+		  "address tag: bss_end_addr %x is below the end of the loaded data",
+		  "address tag: bss_end_addr 0xff000 is below the end of the loaded data" },
+		{ { "bss_end before the end of the file, load_end 0", 0x40,
+		    0x100040, 0x100000, 0, 0x100800, 0x1000 },
+		  "address tag: bss_end_addr %x is below the end of the loaded data",
+		  "address tag: bss_end_addr 0x100800 is below the end of the loaded data" },
+		/* GRUB loads load_end + 1 bytes here, past its bss end. */
+		{ { "load_addr 0xffffffff, load_end + 1 bytes past bss_end",
+		    0x40, 0x100040, 0xffffffff, 0x100800, 0x104000, 0x1000 },
+		  "address tag: bss_end_addr %x is below the end of the loaded data",
+		  "address tag: bss_end_addr 0x104000 is below the end of the loaded data" },
+		{ { "load_addr 0xffffffff, header_addr below its offset", 0x40,
+		    0x20, 0xffffffff, 0, 0, 0x1000 },
+		  "address tag: header_addr %x is below the header's file offset",
+		  "address tag: header_addr 0x20 is below the header's file offset" },
+		{ { "load range crosses 4 GiB", 0x40, 0xfffff040, 0xfffff000, 0,
+		    0, 0x1001 },
+		  "address tag: image would end above 4 GiB",
+		  "address tag: image would end above 4 GiB" },
+		{ { "load_addr 0xffffffff, load_end + 1 bytes cross 4 GiB",
+		    0x40, 0xfffff040, 0xffffffff, 0x1000, 0, 0x2000 },
+		  "address tag: image would end above 4 GiB",
+		  "address tag: image would end above 4 GiB" },
+		/* GRUB's load size is an int. The size handed to the parser
+		 * is larger than the buffer: only the header is read. */
+		{ { "more than 2 GiB to load", 0x40, 0x100040, 0x100040, 0, 0,
+		    0x80000040 },
+		  "address tag: more than 2 GiB to load",
+		  "address tag: more than 2 GiB to load" },
+	};
+	size_t i;
+
 	(void)state;
-	/* The header is 0x40 into the file but 0x20 into the image:
-	 * loading starts 0x20 bytes into the file. */
-	memset(img_words, 0, sizeof(img_words));
-	hdr_begin(FLAT_HDR);
-	address_tag(FLAT_LOAD + 0x20, FLAT_LOAD, FLAT_LOAD + 0x100, 0);
-	entry_tag(FLAT_LOAD);
-	hdr_finish();
-	assert_int_equal(parse(0x200), 0);
-	expect_segment(0, FLAT_LOAD, 0x20, 0x100, 0x100);
-
-	/* load_addr 0xffffffff (GRUB): from the start of the file. */
-	memset(img_words, 0, sizeof(img_words));
-	hdr_begin(FLAT_HDR);
-	address_tag(FLAT_LOAD + FLAT_HDR, 0xffffffff, 0, FLAT_LOAD + 0x1000);
-	entry_tag(FLAT_LOAD);
-	hdr_finish();
-	assert_int_equal(parse(0x200), 0);
-	expect_segment(0, FLAT_LOAD, 0, 0x200, 0x1000);
-
-	/* load_end_addr past the end of the file: GRUB loads what there is. */
-	build_flat(FLAT_LOAD + 0x2000, 0, true);
-	assert_int_equal(parse(0x1000), 0);
-	expect_segment(0, FLAT_LOAD, 0, 0x1000, 0x2000);
-	assert_true(plan.warnings & MB2_IMAGE_WARN_SHORT_FILE);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("refused: %s\n", cases[i].in.name);
+		expect_fail(parse_addr_case(&cases[i].in), TANDEM_EINVAL,
+			    cases[i].why);
+		assert_string_equal(plan.message, cases[i].message);
+	}
 }
 
 static void test_flat_errors(void **state)
@@ -716,49 +872,6 @@ static void test_flat_errors(void **state)
 	build_flat(FLAT_LOAD + 0x1000, 0, false);
 	expect_fail(parse(0x1000), TANDEM_EINVAL,
 		    "address tag without entry address tag");
-
-	memset(img_words, 0, sizeof(img_words));
-	hdr_begin(FLAT_HDR);
-	address_tag(FLAT_LOAD, FLAT_LOAD + 0x10, 0, 0);
-	entry_tag(FLAT_LOAD);
-	hdr_finish();
-	expect_fail(parse(0x1000), TANDEM_EINVAL,
-		    "address tag: load_addr %x is above header_addr");
-	assert_string_equal(plan.message,
-			    "address tag: load_addr 0x100010 is above header_addr");
-
-	memset(img_words, 0, sizeof(img_words));
-	hdr_begin(FLAT_HDR);
-	address_tag(FLAT_LOAD + 0x1000, FLAT_LOAD, 0, 0);
-	entry_tag(FLAT_LOAD);
-	hdr_finish();
-	expect_fail(parse(0x1000), TANDEM_EINVAL,
-		    "address tag: load_addr %x lies before the start of the file");
-
-	build_flat(FLAT_LOAD, 0, true); /* load_end == load */
-	expect_fail(parse(0x1000), TANDEM_EINVAL,
-		    "address tag: load_end_addr %x is not above load_addr");
-
-	build_flat(FLAT_LOAD + 0x1000, FLAT_LOAD + 0xfff, true);
-	expect_fail(parse(0x1000), TANDEM_EINVAL,
-		    "address tag: bss_end_addr %x is below the end of the loaded data");
-
-	memset(img_words, 0, sizeof(img_words));
-	hdr_begin(FLAT_HDR);
-	address_tag(0x20, 0xffffffff, 0, 0); /* header_addr below its offset */
-	entry_tag(0);
-	hdr_finish();
-	expect_fail(parse(0x1000), TANDEM_EINVAL,
-		    "address tag: header_addr %x is below the header's file offset");
-
-	memset(img_words, 0, sizeof(img_words));
-	hdr_begin(FLAT_HDR);
-	address_tag(0xfffff040, 0xfffff000, 0, 0); /* rest of file crosses 4 GiB */
-	entry_tag(0xfffff000);
-	hdr_finish();
-	expect_fail(parse(0x1001), TANDEM_EINVAL,
-		    "address tag: image would end above 4 GiB");
-	assert_int_equal(parse(0x1000), 0);
 
 	memset(img_words, 0, sizeof(img_words));
 	hdr_begin(FLAT_HDR);
@@ -1209,8 +1322,8 @@ int main(void)
 		cmocka_unit_test(test_no_loadable_segment),
 		cmocka_unit_test(test_section_headers),
 		cmocka_unit_test(test_flat_with_bss),
-		cmocka_unit_test(test_flat_without_bss),
-		cmocka_unit_test(test_flat_offset_and_kludges),
+		cmocka_unit_test(test_flat_grub_accepts),
+		cmocka_unit_test(test_flat_grub_refuses),
 		cmocka_unit_test(test_flat_errors),
 		cmocka_unit_test(test_header_search_window),
 		cmocka_unit_test(test_header_fields),

@@ -337,18 +337,35 @@ static void add_segment(struct mb2_plan *plan, uint64_t dest, uint64_t offset,
 }
 
 /*
- * Spec 3.1.5, the address tag ("a.out kludge"): the file bytes from
- * header_offset - (header_addr - load_addr) on go to load_addr, up to
- * load_end_addr (0: the end of the file), then zeros up to bss_end_addr
- * (0: no bss). GRUB also takes load_addr 0xffffffff to mean "from the
- * start of the file". Where GRUB's arithmetic wraps on impossible values,
- * the image is refused.
+ * Spec 3.1.5, the address tag ("a.out kludge"), with the arithmetic of
+ * GRUB 2's grub_multiboot2_load(), which Palacios's loader shares:
+ *
+ * - load = load_addr, or header_addr - header offset when load_addr is
+ *   0xffffffff ("from the start of the file", a GRUB extension);
+ * - file offset = header offset - (header_addr - load), in wrapping 32-bit
+ *   arithmetic read as a signed int: address A comes from file offset
+ *   header offset + (A - header_addr), whichever side of the header A
+ *   lies. Nautilus's HVM_HRT build has load_addr = header_addr + 0x78: the
+ *   load starts just after its header, which is not loaded;
+ * - bytes loaded = the rest of the file when load_end_addr is 0, else
+ *   load_end_addr - load_addr of the tag (32-bit; GRUB subtracts the tag's
+ *   field even when it is 0xffffffff, so it loads load_end_addr + 1 bytes);
+ * - memory = bss_end_addr - load when bss_end_addr is not 0 (zeros after
+ *   the file bytes), else the bytes loaded.
+ *
+ * GRUB refuses an offset past the end of the file or negative (its seek
+ * fails) and a size that does not fit below 4 GiB (its relocator fails).
+ * Where its arithmetic goes wrong instead (a negative size, a bss end
+ * below the loaded bytes: GRUB then reads or clears past its chunk), the
+ * image is refused as well. GRUB reads what the file has when the tag asks
+ * for more; the rest is zeroed here (MB2_IMAGE_WARN_SHORT_FILE).
  */
 static int plan_flat(size_t size, struct mb2_plan *plan)
 {
-	uint64_t hdr_off = plan->header_offset;
-	uint64_t load = plan->load_addr;
-	uint64_t back, offset, load_size, mem_end;
+	uint32_t hdr_off = plan->header_offset; /* < 32 KiB */
+	uint32_t load = plan->load_addr;
+	uint32_t off32, size32;
+	uint64_t offset, load_size, mem_size, file_size;
 
 	if (plan->load_addr == UINT32_MAX) {
 		if (plan->header_addr < hdr_off)
@@ -357,47 +374,58 @@ static int plan_flat(size_t size, struct mb2_plan *plan)
 					 plan->header_addr);
 		load = plan->header_addr - hdr_off;
 	}
-	if (load > plan->header_addr)
-		return fail_plan(plan, TANDEM_EINVAL,
-				 "address tag: load_addr %x is above header_addr",
-				 load);
-	back = plan->header_addr - load;
-	if (back > hdr_off)
+	off32 = hdr_off - (plan->header_addr - load);
+	if (off32 > INT32_MAX)
 		return fail_plan(plan, TANDEM_EINVAL,
 				 "address tag: load_addr %x lies before the start of the file",
 				 load);
-	offset = hdr_off - back;
+	if (off32 > size)
+		return fail_plan(plan, TANDEM_EINVAL,
+				 "address tag: load_addr %x lies past the end of the file",
+				 load);
+	offset = off32;
 
 	if (plan->load_end_addr == 0) {
-		load_size = size - offset; /* offset <= hdr_off < size */
-	} else {
-		if (plan->load_end_addr <= load)
+		load_size = size - offset;
+		if (load_size > INT32_MAX)
 			return fail_plan(plan, TANDEM_EINVAL,
-					 "address tag: load_end_addr %x is not above load_addr",
+					 "address tag: more than 2 GiB to load",
+					 0);
+	} else {
+		size32 = plan->load_end_addr - plan->load_addr;
+		if (size32 > INT32_MAX)
+			return fail_plan(plan, TANDEM_EINVAL,
+					 "address tag: load_end_addr %x is below load_addr (or 2 GiB past it)",
 					 plan->load_end_addr);
-		load_size = plan->load_end_addr - load;
+		load_size = size32;
 	}
 
-	mem_end = load + load_size;
+	mem_size = load_size;
 	if (plan->bss_end_addr) {
-		if (plan->bss_end_addr < mem_end)
+		if (plan->bss_end_addr < load ||
+		    plan->bss_end_addr - load < load_size)
 			return fail_plan(plan, TANDEM_EINVAL,
 					 "address tag: bss_end_addr %x is below the end of the loaded data",
 					 plan->bss_end_addr);
-		mem_end = plan->bss_end_addr;
+		mem_size = plan->bss_end_addr - load;
 	}
-	if (mem_end > FOUR_GIB)
+	/* GRUB would start a kernel of which it loaded nothing. */
+	if (mem_size == 0)
+		return fail_plan(plan, TANDEM_EINVAL,
+				 "address tag: nothing to load", 0);
+	if (load + mem_size > FOUR_GIB)
 		return fail_plan(plan, TANDEM_EINVAL,
 				 "address tag: image would end above 4 GiB", 0);
 
 	/* GRUB reads what there is and leaves the rest as it was: zero it. */
-	if (load_size > size - offset) {
+	file_size = load_size;
+	if (file_size > size - offset) {
 		warn(plan, MB2_IMAGE_WARN_SHORT_FILE,
 		     "address tag: load_end_addr lies past the end of the file");
-		load_size = size - offset;
+		file_size = size - offset;
 	}
 	plan->format = MB2_FORMAT_FLAT;
-	add_segment(plan, load, offset, load_size, mem_end - load);
+	add_segment(plan, load, offset, file_size, mem_size);
 	return 0;
 }
 
