@@ -13,8 +13,8 @@
  * (enabled, x2APIC shown, BSP: its first vCPU), and that disabling,
  * moving and switching it to xAPIC each raise #GP while writing the value
  * read is accepted. wrmsr: platform-wide MSRs (MTRRs, microcode,
- * FEATURE_CONTROL, SMRR, MISC_ENABLE, perf counters, HWCR, VM_CR, the
- * TSC) whose writes must raise #GP in a cell; mtrr rdmsr: a cell may not
+ * FEATURE_CONTROL, SMRR, MISC_ENABLE, perf counters, HWCR, VM_CR,
+ * ENERGY_PERF_BIAS) whose writes must raise #GP in a cell; mtrr rdmsr: a cell may not
  * read the MTRRs either. lstar: a guest-context MSR (it passes) reads back.
  * aux: TSC_AUX as the cell found it: 0, not what the ROS left on the CPU
  * (ros/checks_walls.c sets it), as Tandem swaps it with the vCPU.
@@ -132,7 +132,7 @@ void cell_main(void)
 	static const uint32_t modes[] = { 0x4000 | TEST_VECTOR, 0x4400, 0x4500 };
 	static const uint32_t msrs[] = {
 		0x2ff, 0x200, 0x250, 0x79,	 0x8b,	     0x3a,	 0x1f2,
-		0xfe,  0x1a0, 0x186, 0xc0010000, 0xc0010015, 0xc0010114, 0x10,
+		0xfe,  0x1a0, 0x186, 0xc0010000, 0xc0010015, 0xc0010114, 0x1b0,
 	};
 	uint32_t own, ipis = 0, x2faults = 0, refused = 0, msr_refused = 0,
 		      mtrr_reads = 0;

@@ -377,7 +377,6 @@ static void check_platform_msrs(void)
 		0x186,	    /* PERFEVTSEL0 */
 		0xc1,	    /* PMC0 */
 		0x38f,	    /* PERF_GLOBAL_CTRL */
-		0x10,	    /* TSC */
 		0x480,	    /* VMX_BASIC */
 		0xc0010000, /* AMD PERF_CTL0 */
 		0xc0010004, /* AMD PERF_CTR0 */
@@ -397,8 +396,7 @@ static void check_platform_msrs(void)
 
 		int want = write_dropped(msrs[i]) ? 0 : ROS_VEC_GP + 1;
 
-		if (w != want || rb != ra ||
-		    (msrs[i] != 0x10 && before != after)) {
+		if (w != want || rb != ra || before != after) {
 			if (!bad++)
 				first = msrs[i];
 		}
@@ -441,15 +439,16 @@ static void check_msr_lists(void)
 
 /* TSC_ADJUST (0x3b) is shown and is the guest's own: a write moves this
  * CPU's TSC as the guest reads it by the difference (SDM Vol. 3B 18.17.3),
- * TSC_DEADLINE reads back in the guest's time, and a write back restores
- * the view; Tandem's clock, which its calls time out by, never moves. */
+ * as a write of the TSC itself moves TSC_ADJUST; TSC_DEADLINE reads back in
+ * the guest's time, and a write back restores the view; Tandem's clock,
+ * which its calls time out by, never moves. */
 static void check_tsc_adjust(void)
 {
 	const uint64_t step = 1ull << 40;
 	uint32_t l1[4], l7[4] = { 0 }, max[4];
 	uint64_t adj = 0, adj2 = 0, t0, t1, m1 = 0, t2, dl = 0, dl0 = 1;
-	uint64_t want_dl = 0;
-	int fr, fw, fw0, fm;
+	uint64_t want_dl = 0, t3, t4, adj3 = 0;
+	int fr, fw, fw0, fm, ft;
 	bool deadline;
 
 	cpuid(0, 0, max);
@@ -464,23 +463,37 @@ static void check_tsc_adjust(void)
 	fm = try_rdmsr(0x10, &m1);
 	try_rdmsr(0x3b, &adj2);
 	if (deadline) {
+		/* The MSR holds a value only in TSC-deadline mode (SDM Vol.
+		 * 3A 11.5.4.1): the timer's LVT so, masked, meanwhile. */
+		uint32_t lvt = *apic_reg(0x320);
+
+		*apic_reg(0x320) = 2u << 17 | 1u << 16 | 0xef;
 		want_dl = t1 + (1ull << 36); /* far: never fires here */
 		try_wrmsr(0x6e0, want_dl);
 		try_rdmsr(0x6e0, &dl);
 		try_wrmsr(0x6e0, 0);
 		try_rdmsr(0x6e0, &dl0);
+		*apic_reg(0x320) = lvt;
 	} else {
 		dl0 = 0;
 	}
 	fw0 = try_wrmsr(0x3b, adj);
 	t2 = rdtsc();
+	/* A TSC write: TSC_ADJUST follows by (nearly) the same step. */
+	t3 = rdtsc();
+	ft = try_wrmsr(0x10, t3 + step);
+	t4 = rdtsc();
+	try_rdmsr(0x3b, &adj3);
+	try_wrmsr(0x3b, adj);
 	check((l7[1] & (1u << 1)) && !fr && !fw && adj2 == adj + step &&
 		      t1 - t0 >= step && !fm && m1 >= t0 + step && !fw0 &&
-		      t2 < t1,
+		      t2 < t1 && !ft && t4 >= t3 + step && adj3 > adj &&
+		      adj3 <= adj + step,
 	      "walls: tsc_adjust moves only the guest's tsc",
 	      "leaf 7 ebx 0x%x; read %d (0x%lx); write %d, reads 0x%lx; "
-	      "TSC +0x%lx; RDMSR 0x10 %d (0x%lx)",
-	      l7[1], fr, adj, fw, adj2, t1 - t0, fm, m1);
+	      "TSC +0x%lx; RDMSR 0x10 %d (0x%lx); WRMSR 0x10 %d, TSC +0x%lx, "
+	      "TSC_ADJUST 0x%lx",
+	      l7[1], fr, adj, fw, adj2, t1 - t0, fm, m1, ft, t4 - t3, adj3);
 	check(dl == want_dl && dl0 == 0 && !fw0 && t2 < t1,
 	      "walls: tsc_deadline in the guest's time",
 	      "deadline 0x%lx want 0x%lx, disarmed 0x%lx; write back %d, "

@@ -190,6 +190,12 @@ static void decode_exit(struct vcpu *v, uint32_t reason)
 			asm volatile("mov %%rsp, %%rax; push $0x10; push %%rax; pushfq;"
 				     "push $0x08; lea 1f(%%rip), %%rax; push %%rax; iretq; 1:" ::
 					     : "rax", "memory", "cc");
+			/* It was Tandem's kick, never the guest's NMI (none
+			 * is passed on): the guest is not blocked by it.
+			 * Bochs saves blocking by NMI here, which held back
+			 * every later kick until the guest's next IRET. */
+			vmwrite(GUEST_INTERRUPTIBILITY,
+				vmread(GUEST_INTERRUPTIBILITY) & ~8ull);
 			e->reason = EXIT_NMI;
 			break;
 		}

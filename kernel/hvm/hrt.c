@@ -176,7 +176,7 @@ static int load(void)
 		.gva_offset = image.gva_offset,
 		.comm_page_gpa = image.comm_page_gpa,
 	};
-	struct mb2_mmap_entry mmap[2];
+	struct mb2_mmap_entry mmap[3];
 	struct hrt_page_tables pt;
 	struct hrt_boot_info info;
 	struct hrt_gdt gdt;
@@ -200,8 +200,11 @@ static int load(void)
 		struct hrt_boot_params bp = {
 			.cmdline = "",
 			.mmap = mmap,
-			.mmap_count = 2,
-			.total_num_apics = boot_info.possible_cpus,
+			.mmap_count = 3,
+			/* Palacios's meaning, which runtimes count their
+			 * cores by: the HRT's APIC ids run from the first
+			 * to total - 1. */
+			.total_num_apics = c->vcpus[0]->apic_id + c->nvcpus,
 			.first_hrt_apic_id = c->vcpus[0]->apic_id,
 			.cpu_freq_khz = tsc_khz,
 			.hrt_flags = image.hrt_flags,
@@ -213,10 +216,16 @@ static int load(void)
 			.hrt_int_vector = image.int_vector,
 		};
 
-		/* What the HRT owns, and the ROS's memory it shares. */
+		/* The ROS's memory it shares, what the HRT owns, and its
+		 * boot state (live page tables, GDT, this information,
+		 * stacks) reserved so that a runtime's allocator keeps
+		 * off it. */
 		mmap[0] = (struct mb2_mmap_entry){ 0, hrt_plan.mem_base, 1, 0 };
-		mmap[1] = (struct mb2_mmap_entry){ hrt_plan.mem_base,
-						   hrt_plan.mem_size, 1, 0 };
+		mmap[1] = (struct mb2_mmap_entry){
+			hrt_plan.mem_base, region.gpa - hrt_plan.mem_base, 1, 0
+		};
+		mmap[2] = (struct mb2_mmap_entry){ region.gpa, top - region.gpa,
+						   2, 0 };
 		if (boot_info.rsdp) {
 			bp.rsdp = boot_info.rsdp;
 			bp.rsdp_len = boot_info.rsdp_len;
@@ -311,6 +320,12 @@ int hrt_start(void)
 	}
 	c->nvcpus = n;
 	hrt.ncores = n;
+	for (unsigned int i = 1; !err && i < n; i++)
+		if (c->vcpus[i]->apic_id != c->vcpus[0]->apic_id + i) {
+			pr_warn("hrt: its APIC ids are not consecutive (core %u is APIC %u): a runtime that counts its cores from first_hrt_apic_id to total_num_apics (as Palacios's do) will look for the wrong ones",
+				i, c->vcpus[i]->apic_id);
+			break;
+		}
 	if (!err)
 		err = load();
 	if (err) {

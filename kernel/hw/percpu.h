@@ -44,7 +44,8 @@ struct per_cpu {
 	 * this CPU itself when it stops that vCPU and goes back to root_vcpu;
 	 * this CPU's loop reads it with acquire and switches when it changes. */
 	struct vcpu *vcpu;
-	volatile int online; /* counted in the image header */
+	volatile int online;   /* counted in the image header */
+	volatile bool waiting; /* in HLT until an NMI (virt/run_loop.c) */
 
 	uint8_t fault_stack[4096] __attribute__((aligned(16)));
 	uint8_t stack[PER_CPU_STACK_SIZE] __attribute__((aligned(4096)));

@@ -83,15 +83,27 @@ void idt_load(void)
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 
+/* The HLT of trap_halt_until_nmi(), by address. */
+extern const char trap_nmi_hlt[];
+
+__attribute__((noinline)) void trap_halt_until_nmi(void)
+{
+	asm volatile(".globl trap_nmi_hlt\ntrap_nmi_hlt: hlt" ::: "memory");
+}
+
 void trap_handler(struct trap_frame *f)
 {
 	/* An NMI is another CPU's kick that arrived while this CPU was not
-	 * in a guest: the request it announced is picked up by the loop. */
-	if (f->vector == 2)
+	 * in a guest: the request it announced is picked up by the loop.
+	 * Just before the HLT of trap_halt_until_nmi() it must not wait. */
+	if (f->vector == 2) {
+		if (f->rip == (uint64_t)trap_nmi_hlt)
+			f->rip++; /* hlt is one byte */
 		return;
-	/* Tandem runs with interrupts off and guests take their own: one
-	 * that reaches Tandem is a stray (a guest's timer that fired while
-	 * Tandem briefly let interrupts in). */
+	}
+	/* Tandem runs with interrupts off and guests take their own; it
+	 * lets them in only while it quiesces an APIC: a stray (a guest's
+	 * timer that fired meanwhile). */
 	if (f->vector >= 32) {
 		static unsigned int strays;
 

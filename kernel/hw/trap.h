@@ -23,4 +23,9 @@ void idt_load(void);
 /** Called by the assembly stubs for every vector. */
 void trap_handler(struct trap_frame *f);
 
+/** Sleeps in HLT, interrupts off, until an NMI. An NMI that comes after
+ * the caller's last look at what it waits for but before the HLT makes the
+ * HLT a no-op (the NMI handler steps over it): no wake-up is lost. */
+void trap_halt_until_nmi(void);
+
 #endif

@@ -76,7 +76,8 @@ static void init_sipi(struct vcpu *v, struct vcpu *t, uint32_t lo)
 		}
 	} else if (t->state == VCPU_WAIT_SIPI) {
 		__atomic_store_n(&t->sipi_vector, (int)ICR_VECTOR(lo),
-				 __ATOMIC_RELEASE);
+				 __ATOMIC_SEQ_CST);
+		vcpu_wake(t);
 	}
 }
 

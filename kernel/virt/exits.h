@@ -28,6 +28,10 @@ bool vcpu_request(struct vcpu *v, uint32_t req);
 /** Posts @req without waiting (the vCPU's CPU acts on it soon). */
 void vcpu_post(struct vcpu *v, uint32_t req);
 
+/** Gets @v's CPU to look at @v again after a change it waits for (a
+ * start-up IPI's vector) that is not a request. */
+void vcpu_wake(struct vcpu *v);
+
 /** Carries out @v's pending requests; on @v's own CPU only. False when
  * @v was stopped: it may already be freed, and this CPU runs its root vCPU
  * again. */

@@ -5,6 +5,7 @@
 #include "lib/cpu.h"
 #include "hw/percpu.h"
 #include "hw/console.h"
+#include "hw/trap.h"
 #include "lib/klib.h"
 #include "virt/exits.h"
 #include "virt/guest_mem.h"
@@ -229,6 +230,23 @@ bool vcpu_process_requests(struct vcpu *v)
 	return true;
 }
 
+/* A CPU whose vCPU waits for a start-up IPI, or is parked, sleeps in HLT
+ * instead of spinning (under an emulator a spinning CPU costs as much as a
+ * busy one; on hardware, power). Whatever it waits for comes with an NMI
+ * when it is announced while `waiting` is set: a request (vcpu_post), a
+ * start-up IPI's vector (vcpu_wake), a new vCPU for the CPU (always
+ * followed by a request to it). The checks after setting `waiting` and
+ * trap_halt_until_nmi() leave no gap. */
+static void wait_for_work(struct per_cpu *pc, struct vcpu *v)
+{
+	__atomic_store_n(&pc->waiting, true, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&pc->vcpu, __ATOMIC_SEQ_CST) == v &&
+	    !__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) &&
+	    __atomic_load_n(&v->sipi_vector, __ATOMIC_SEQ_CST) < 0)
+		trap_halt_until_nmi();
+	__atomic_store_n(&pc->waiting, false, __ATOMIC_SEQ_CST);
+}
+
 static void enter_guest(struct vcpu *v)
 {
 	uint32_t gen;
@@ -338,10 +356,11 @@ void cpu_loop(void)
 		case VCPU_STOPPED:
 		case VCPU_WAIT_SIPI:
 			try_sipi(v);
-			cpu_relax();
+			if (v->state != VCPU_RUNNING)
+				wait_for_work(pc, v);
 			break;
 		case VCPU_PARKED:
-			cpu_relax();
+			wait_for_work(pc, v);
 			break;
 		case VCPU_RUNNING:
 			enter_guest(v);

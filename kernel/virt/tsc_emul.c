@@ -41,32 +41,42 @@ static uint64_t deadline_to_cpu(const struct vcpu *v, uint64_t guest)
 	return cpu ? cpu : 1;
 }
 
+/* Moves the guest's TSC by @delta, as a write of TSC_ADJUST or of the TSC
+ * does (SDM Vol. 3B 18.17.3: either changes the other by the same amount).
+ * A deadline armed in the old view keeps the instant it names. */
+static void move_view(struct vcpu *v, int64_t delta)
+{
+	uint64_t d = have_deadline() ? rdmsr(MSR_TSC_DEADLINE) : 0;
+
+	if (d)
+		d += (uint64_t)v->tsc_offset;
+	set_offset(v, v->tsc_offset + delta);
+	v->tsc_adjust += (uint64_t)delta;
+	if (d)
+		wrmsr(MSR_TSC_DEADLINE, deadline_to_cpu(v, d));
+}
+
 bool tsc_emul_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	uint64_t d;
 
-	/* Answered here rather than passed: QEMU's TCG reads IA32_TSC as 0. */
+	/* Answered here rather than passed: QEMU's TCG reads IA32_TSC as 0;
+	 * a write moves the guest's view only (Nautilus lines up its
+	 * cores' TSCs this way), never the CPU's, Tandem's clock. */
 	if (msr == MSR_TSC) {
+		uint64_t now = rdtsc() + (uint64_t)v->tsc_offset;
+
 		if (write)
-			return false; /* the CPU's would move Tandem's clock */
-		*val = rdtsc() + (uint64_t)v->tsc_offset;
+			move_view(v, (int64_t)(*val - now));
+		else
+			*val = now;
 		return true;
 	}
 	if (msr == MSR_TSC_ADJUST) {
-		if (write) {
-			/* The deadline was armed in the old view: keep the
-			 * instant it names in the guest's time. */
-			d = have_deadline() ? rdmsr(MSR_TSC_DEADLINE) : 0;
-			if (d)
-				d += (uint64_t)v->tsc_offset;
-			set_offset(v, v->tsc_offset +
-					      (int64_t)(*val - v->tsc_adjust));
-			v->tsc_adjust = *val;
-			if (d)
-				wrmsr(MSR_TSC_DEADLINE, deadline_to_cpu(v, d));
-			return true;
-		}
-		*val = v->tsc_adjust;
+		if (write)
+			move_view(v, (int64_t)(*val - v->tsc_adjust));
+		else
+			*val = v->tsc_adjust;
 		return true;
 	}
 	if (msr != MSR_TSC_DEADLINE || !v->tsc_offset || !have_deadline())

@@ -13,7 +13,7 @@
 #define MSR_TSC_ADJUST	 0x3b
 #define MSR_TSC_DEADLINE 0x6e0
 
-/** RDMSR/WRMSR of TSC (read only: the guest's view), TSC_ADJUST, or of
+/** RDMSR/WRMSR of the TSC or TSC_ADJUST (the guest's view of both), or of
  * TSC_DEADLINE while it is intercepted (the offset is not zero). False:
  * #GP. */
 bool tsc_emul_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val);

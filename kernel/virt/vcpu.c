@@ -37,13 +37,22 @@ void vcpu_inject_ud(struct vcpu *v)
 	vcpu_ops->inject(v, &e);
 }
 
-/* Gets @v's CPU to look at its requests: an NMI out of guest mode (a guest
- * halted in HLT included). Outside a guest the CPU runs its loop and sees
- * them anyway. */
+/* Gets @v's CPU to look at its requests: an NMI, out of guest mode (a
+ * guest halted in HLT included) or out of the HLT of a CPU with nothing to
+ * run (run_loop.c); else it is in its loop and sees them. An NMI, never an
+ * interrupt: guests take the CPU's interrupts, and one sent late would
+ * land in a guest. */
 static void kick(struct vcpu *v)
 {
-	if (v->in_guest)
+	if (__atomic_load_n(&v->in_guest, __ATOMIC_SEQ_CST) ||
+	    __atomic_load_n(&v->cpu->waiting, __ATOMIC_SEQ_CST))
 		apic_send_ipi(v->cpu->apic_id, APIC_ICR_NMI);
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+	if (v->cpu != this_cpu())
+		kick(v);
 }
 
 void vcpu_post(struct vcpu *v, uint32_t req)
