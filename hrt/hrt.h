@@ -129,6 +129,10 @@ void hrt_upcall(struct hrt_core *c);
  * of IA32_APIC_BASE; the bits of hrt_funcs.h. */
 uint64_t hrt_attack(struct hrt_core *c, uint64_t mask, uint64_t vector);
 
+/** Core 0 at boot (hrt/pit.c): time 10 ms of the PIT's counter 2 with
+ * the TSC and print how that rate compares with the info tag's. */
+void hrt_pit_calibrate(const struct hrt_setup *s);
+
 /** Physical [@pa, @pa + @len) lies in the mapped memory. */
 bool hrt_phys_ok(const struct hrt_setup *s, uint64_t pa, uint64_t len);
 
@@ -141,6 +145,14 @@ static inline void *hrt_phys(const struct hrt_setup *s, uint64_t pa)
 static inline void outb(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
 }
 
 static inline uint64_t rdtsc(void)

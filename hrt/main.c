@@ -144,6 +144,7 @@ static void core0_start(struct hrt_core *c)
 			s->info.first_hrt_apic_id);
 	if (!s->tsc_khz)
 		hrt_log("no TSC rate in the HRT info tag: function 5 assumes 1 GHz");
+	hrt_pit_calibrate(s);
 	hrt_log("started v%d on %u cores", HRT_VERSION, want ? want : got);
 
 	r = hrt_downcall(c, TANDEM_HVM_NULL, 0, 0);

@@ -1,0 +1,74 @@
+/* TSC calibration against the PIT, as a runtime kernel does it at boot
+ * (the pattern of Linux's pit_calibrate_tsc() and Nautilus's
+ * i8254_calib_tsc()): counter 2's GATE on through port 0x61, mode 0 with
+ * a 10 ms count, then spin until OUT2 (port 0x61 bit 5) rises. Tandem
+ * emulates that PIT for the HRT from its own TSC, so the rate found must
+ * agree with the info tag's cpu_freq_khz; 20% leaves room for emulators
+ * and for the exits each read of port 0x61 costs. A delay can only make
+ * a try longer, so the shortest of a few tries counts (as Linux retries
+ * a disturbed calibration). */
+#include "hrt.h"
+
+#define PIT_HZ	      1193182u
+#define CAL_MS	      10
+#define CAL_COUNT     (PIT_HZ / (1000 / CAL_MS)) /* 11931 */
+#define CAL_TRIES     3
+#define TOLERANCE_PCT 20
+#define WAIT_MS	      2000 /* give up: no PIT (OUT2 never rises) */
+#define PORT_B	      0x61
+#define PIT_CH2	      0x42
+#define PIT_CMD	      0x43
+
+/* One try: TSC ticks from the count's last byte to OUT2 high; 0 when
+ * OUT2 did not rise within WAIT_MS. */
+static uint64_t pit_try(uint64_t per_ms)
+{
+	uint8_t b = inb(PORT_B);
+	uint64_t t0, t1;
+
+	outb(PORT_B, (uint8_t)((b & ~0x02) | 0x01)); /* GATE2 on, no sound */
+	outb(PIT_CMD, 0xb0); /* counter 2, lobyte then hibyte, mode 0 */
+	outb(PIT_CH2, CAL_COUNT & 0xff);
+	outb(PIT_CH2, CAL_COUNT >> 8);
+	t0 = t1 = rdtsc();
+	while (!(inb(PORT_B) & 0x20)) {
+		t1 = rdtsc();
+		if (t1 - t0 > WAIT_MS * per_ms) {
+			t1 = t0;
+			break;
+		}
+	}
+	if (t1 != t0)
+		t1 = rdtsc();
+	outb(PORT_B, b & ~0x03); /* GATE2 off again */
+	return t1 - t0;
+}
+
+void hrt_pit_calibrate(const struct hrt_setup *s)
+{
+	uint64_t per_ms = s->tsc_khz ? s->tsc_khz : 1000000, best = 0, khz;
+
+	for (int i = 0; i < CAL_TRIES; i++) {
+		uint64_t d = pit_try(per_ms);
+
+		if (!d) {
+			hrt_log("pit: OUT2 of counter 2 still low after %u ms",
+				WAIT_MS);
+			return;
+		}
+		if (!best || d < best)
+			best = d;
+	}
+	khz = best / CAL_MS;
+	if (!s->tsc_khz) {
+		hrt_log("pit: TSC ~%lu MHz against the PIT; no rate from Tandem to compare",
+			khz / 1000);
+		return;
+	}
+	hrt_log("pit: TSC ~%lu MHz against the PIT, Tandem's %lu MHz: %s",
+		khz / 1000, s->tsc_khz / 1000,
+		(khz > s->tsc_khz ? khz - s->tsc_khz : s->tsc_khz - khz) * 100 <=
+				TOLERANCE_PCT * s->tsc_khz ?
+			"within 20%" :
+			"off by more than 20%");
+}
