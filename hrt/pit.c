@@ -33,7 +33,9 @@ static uint64_t pit_try(uint64_t per_ms)
 	t0 = t1 = rdtsc();
 	while (!(inb(PORT_B) & 0x20)) {
 		t1 = rdtsc();
-		if (t1 - t0 > WAIT_MS * per_ms) {
+		/* Read again: this core may have been held up between the
+		 * two reads (a loaded emulator), not the PIT. */
+		if (t1 - t0 > WAIT_MS * per_ms && !(inb(PORT_B) & 0x20)) {
 			t1 = t0;
 			break;
 		}

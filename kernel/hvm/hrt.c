@@ -45,8 +45,11 @@ static struct vcpu hrt_vcpus[TANDEM_MAX_CPUS];
 static const void *image_bytes;
 static uint64_t image_size;
 static bool image_is_copy; /* a replacement in the pool, not the module */
-/* The HRT's own PIT (the machine's is the ROS's), shared by its cores. */
+/* The HRT's own PIT (the machine's is the ROS's), shared by its cores.
+ * Fresh at every boot: it powers on at the HRT's first access, on an HRT
+ * core's TSC (not on that of the ROS CPU that asked for the reboot). */
 static struct pit pit;
+static bool pit_fresh;
 static struct spinlock pit_lock;
 
 static void *hva(uint64_t gpa)
@@ -274,8 +277,8 @@ static void start_cores(bool boot)
 	memset(&hrt.comm->call, 0, sizeof(hrt.comm->call));
 	hrt.cell->state = CELL_STATE_RUNNING;
 	hrt.failed = false;
-	spin_lock(&pit_lock); /* a fresh PIT at every boot */
-	pit_reset(&pit, rdtsc(), tsc_khz * 1000);
+	spin_lock(&pit_lock);
+	pit_fresh = true;
 	spin_unlock(&pit_lock);
 	for (unsigned int i = 0; i < hrt.cell->nvcpus; i++) {
 		if (boot)
@@ -472,6 +475,9 @@ static void pit_io(struct vcpu *v)
 	uint64_t now = rdtsc();
 
 	spin_lock(&pit_lock);
+	if (pit_fresh)
+		pit_reset(&pit, now, tsc_khz * 1000);
+	pit_fresh = false;
 	if (e->io.in)
 		v->regs[GPR_RAX] = (v->regs[GPR_RAX] & ~0xfful) |
 				   pit_read(&pit, e->io.port, now);
