@@ -12,38 +12,37 @@
 #define PIT_HZ	      1193182u
 #define CAL_MS	      10
 #define CAL_COUNT     (PIT_HZ / (1000 / CAL_MS)) /* 11931 */
-#define CAL_TRIES     3
+#define CAL_TRIES     5
 #define TOLERANCE_PCT 20
 #define WAIT_MS	      2000 /* give up: no PIT (OUT2 never rises) */
 #define PORT_B	      0x61
 #define PIT_CH2	      0x42
 #define PIT_CMD	      0x43
 
-/* One try: TSC ticks from the count's last byte to OUT2 high; 0 when
- * OUT2 did not rise within WAIT_MS. */
+/* One try: TSC ticks from just before the count's last byte to OUT2
+ * seen high; 0 when OUT2 did not rise within WAIT_MS. */
 static uint64_t pit_try(uint64_t per_ms)
 {
 	uint8_t b = inb(PORT_B);
-	uint64_t t0, t1;
+	uint64_t t0, d = 0;
 
 	outb(PORT_B, (uint8_t)((b & ~0x02) | 0x01)); /* GATE2 on, no sound */
 	outb(PIT_CMD, 0xb0); /* counter 2, lobyte then hibyte, mode 0 */
 	outb(PIT_CH2, CAL_COUNT & 0xff);
+	t0 = rdtsc(); /* before the count starts: every delay adds */
 	outb(PIT_CH2, CAL_COUNT >> 8);
-	t0 = t1 = rdtsc();
-	while (!(inb(PORT_B) & 0x20)) {
-		t1 = rdtsc();
-		/* Read again: this core may have been held up between the
-		 * two reads (a loaded emulator), not the PIT. */
-		if (t1 - t0 > WAIT_MS * per_ms && !(inb(PORT_B) & 0x20)) {
-			t1 = t0;
+	for (;;) {
+		if (inb(PORT_B) & 0x20) {
+			d = rdtsc() - t0;
 			break;
 		}
+		/* Read again: this core may have been held up between the
+		 * two reads (a loaded emulator), not the PIT. */
+		if (rdtsc() - t0 > WAIT_MS * per_ms && !(inb(PORT_B) & 0x20))
+			break;
 	}
-	if (t1 != t0)
-		t1 = rdtsc();
 	outb(PORT_B, b & ~0x03); /* GATE2 off again */
-	return t1 - t0;
+	return d;
 }
 
 void hrt_pit_calibrate(const struct hrt_setup *s)
