@@ -170,6 +170,18 @@ static void test_mode3_square(void **state)
 	assert_int_equal(high, 3);
 	wr(PIT_PORT_CONTROL, 0xe2, 200); /* status of counter 0 only */
 	assert_int_equal(rd(PIT_PORT_COUNTER(0), 200) & 0x0e, 7 << 1);
+	/* Counter 2: GATE low stops it with OUT high, the rising edge
+	 * restarts it from the top. */
+	wr(PIT_PORT_B, PIT_B_GATE2, 300);
+	program(2, 3, 100, 300); /* loaded at 301 */
+	assert_false(out2(301 + 60));
+	wr(PIT_PORT_B, 0, 361);
+	assert_true(out2(400));
+	assert_int_equal(pit_count(&pit, 2, 400), 100 - 2 * 10);
+	wr(PIT_PORT_B, PIT_B_GATE2, 400); /* reloaded at 401 */
+	assert_int_equal(pit_count(&pit, 2, 401), 100);
+	assert_true(out2(401 + 49));
+	assert_false(out2(401 + 50));
 }
 
 static void test_mode4_strobe(void **state)
