@@ -130,8 +130,11 @@ void hrt_upcall(struct hrt_core *c);
 uint64_t hrt_attack(struct hrt_core *c, uint64_t mask, uint64_t vector);
 
 /** Core 0 at boot (hrt/pit.c): time 10 ms of the PIT's counter 2 with
- * the TSC and print how that rate compares with the info tag's. */
+ * the TSC and compare that rate with the info tag's, for the line
+ * hrt_pit_report() prints. */
 void hrt_pit_calibrate(const struct hrt_setup *s);
+/** Core 0 at its first call: the calibration's line, once per boot. */
+void hrt_pit_report(void);
 
 /** Physical [@pa, @pa + @len) lies in the mapped memory. */
 bool hrt_phys_ok(const struct hrt_setup *s, uint64_t pa, uint64_t len);

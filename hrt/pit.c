@@ -6,7 +6,11 @@
  * agree with the info tag's cpu_freq_khz; 20% leaves room for emulators
  * and for the exits each read of port 0x61 costs. A delay can only make
  * a try longer, so the shortest of a few tries counts (as Linux retries
- * a disturbed calibration). */
+ * a disturbed calibration).
+ *
+ * The line comes with the first call core 0 answers, not at once: the
+ * ROS prints its first lines on the same serial port while the HRT boots,
+ * and waits in silence for a call's answer. */
 #include "hrt.h"
 
 #define PIT_HZ	      1193182u
@@ -45,6 +49,9 @@ static uint64_t pit_try(uint64_t per_ms)
 	return d;
 }
 
+/* The line waiting for hrt_pit_report(); empty when none. */
+static char report[120];
+
 void hrt_pit_calibrate(const struct hrt_setup *s)
 {
 	uint64_t per_ms = s->tsc_khz ? s->tsc_khz : 1000000, best = 0, khz;
@@ -53,8 +60,9 @@ void hrt_pit_calibrate(const struct hrt_setup *s)
 		uint64_t d = pit_try(per_ms);
 
 		if (!d) {
-			hrt_log("pit: OUT2 of counter 2 still low after %u ms",
-				WAIT_MS);
+			ksnprintf(report, sizeof(report),
+				  "pit: OUT2 of counter 2 still low after %u ms",
+				  WAIT_MS);
 			return;
 		}
 		if (!best || d < best)
@@ -62,14 +70,24 @@ void hrt_pit_calibrate(const struct hrt_setup *s)
 	}
 	khz = best / CAL_MS;
 	if (!s->tsc_khz) {
-		hrt_log("pit: TSC ~%lu MHz against the PIT; no rate from Tandem to compare",
-			khz / 1000);
+		ksnprintf(report, sizeof(report),
+			  "pit: TSC ~%lu MHz against the PIT; no rate from Tandem to compare",
+			  khz / 1000);
 		return;
 	}
-	hrt_log("pit: TSC ~%lu MHz against the PIT, Tandem's %lu MHz: %s",
-		khz / 1000, s->tsc_khz / 1000,
-		(khz > s->tsc_khz ? khz - s->tsc_khz : s->tsc_khz - khz) * 100 <=
-				TOLERANCE_PCT * s->tsc_khz ?
-			"within 20%" :
-			"off by more than 20%");
+	ksnprintf(report, sizeof(report),
+		  "pit: TSC ~%lu MHz against the PIT, Tandem's %lu MHz: %s",
+		  khz / 1000, s->tsc_khz / 1000,
+		  (khz > s->tsc_khz ? khz - s->tsc_khz : s->tsc_khz - khz) * 100 <=
+				  TOLERANCE_PCT * s->tsc_khz ?
+			  "within 20%" :
+			  "off by more than 20%");
+}
+
+void hrt_pit_report(void)
+{
+	if (!report[0])
+		return;
+	hrt_log("%s", report);
+	report[0] = 0;
 }

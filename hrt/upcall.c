@@ -120,6 +120,8 @@ void hrt_upcall(struct hrt_core *c)
 		break;
 	case TANDEM_UPCALL_INVOKE:
 	case TANDEM_UPCALL_PAR_INVOKE:
+		if (c->index == 0)
+			hrt_pit_report(); /* before the ROS hears back */
 		invoke(c, arg);
 		break;
 	default:
