@@ -4,9 +4,9 @@
  * a 10 ms count, then spin until OUT2 (port 0x61 bit 5) rises. Tandem
  * emulates that PIT for the HRT from its own TSC, so the rate found must
  * agree with the info tag's cpu_freq_khz; 20% leaves room for emulators
- * and for the exits each read of port 0x61 costs. A delay can only make
- * a try longer, so the shortest of a few tries counts (as Linux retries
- * a disturbed calibration).
+ * and for the exits each read of port 0x61 costs. Each try brackets
+ * the count's 10 ms between TSC readings; the narrowest of a few tries
+ * counts (as Linux retries a disturbed calibration).
  *
  * The line comes with the first call core 0 answers, not at once: the
  * ROS prints its first lines on the same serial port while the HRT boots,
@@ -23,31 +23,43 @@
 #define PIT_CH2	      0x42
 #define PIT_CMD	      0x43
 
-/* One try: TSC ticks from just before the count's last byte to OUT2
- * seen high, and in @reads how often port 0x61 was read (Nautilus wants
- * 1000 in its 10 ms); 0 when OUT2 did not rise within WAIT_MS. */
-static uint64_t pit_try(uint64_t per_ms, unsigned long *reads)
+/* What one try learnt: the count ran between lo and hi TSC ticks, and
+ * port 0x61 was read that often (Nautilus wants 1000 reads in 10 ms). */
+struct pit_span {
+	uint64_t lo, hi;
+	unsigned long reads;
+};
+
+/* One try: false when OUT2 did not rise within WAIT_MS. The count starts
+ * between t0 and t1 and ends between the start of the last read that saw
+ * OUT2 low and the end of the one that saw it high, so a core held up
+ * anywhere else (an emulator running its other CPUs) does not matter. */
+static bool pit_try(uint64_t per_ms, struct pit_span *sp)
 {
 	uint8_t b = inb(PORT_B);
-	uint64_t t0, d = 0;
+	uint64_t t0, t1, a, low;
+	bool high = false;
 
 	outb(PORT_B, (uint8_t)((b & ~0x02) | 0x01)); /* GATE2 on, no sound */
 	outb(PIT_CMD, 0xb0); /* counter 2, lobyte then hibyte, mode 0 */
 	outb(PIT_CH2, CAL_COUNT & 0xff);
-	t0 = rdtsc(); /* before the count starts: every delay adds */
-	outb(PIT_CH2, CAL_COUNT >> 8);
-	for (*reads = 1;; ++*reads) {
+	t0 = rdtsc();
+	outb(PIT_CH2, CAL_COUNT >> 8); /* counting from here */
+	low = t1 = rdtsc();
+	for (sp->reads = 1;; sp->reads++) {
+		a = rdtsc();
 		if (inb(PORT_B) & 0x20) {
-			d = rdtsc() - t0;
+			high = true;
 			break;
 		}
-		/* Read again: this core may have been held up between the
-		 * two reads (a loaded emulator), not the PIT. */
-		if (rdtsc() - t0 > WAIT_MS * per_ms && !(inb(PORT_B) & 0x20))
+		low = a;
+		if (a - t0 > WAIT_MS * per_ms)
 			break;
 	}
+	sp->hi = rdtsc() - t0;
+	sp->lo = low - t1;
 	outb(PORT_B, b & ~0x03); /* GATE2 off again */
-	return d;
+	return high;
 }
 
 /* The line waiting for hrt_pit_report(); empty when none. */
@@ -55,24 +67,20 @@ static char report[120];
 
 void hrt_pit_calibrate(const struct hrt_setup *s)
 {
-	uint64_t per_ms = s->tsc_khz ? s->tsc_khz : 1000000, best = 0, khz;
-	unsigned long reads, best_reads = 0;
+	uint64_t per_ms = s->tsc_khz ? s->tsc_khz : 1000000, khz;
+	struct pit_span sp, best = { 0, UINT64_MAX, 0 };
 
 	for (int i = 0; i < CAL_TRIES; i++) {
-		uint64_t d = pit_try(per_ms, &reads);
-
-		if (!d) {
+		if (!pit_try(per_ms, &sp)) {
 			ksnprintf(report, sizeof(report),
 				  "pit: OUT2 of counter 2 still low after %u ms",
 				  WAIT_MS);
 			return;
 		}
-		if (!best || d < best) {
-			best = d;
-			best_reads = reads;
-		}
+		if (sp.hi - sp.lo < best.hi - best.lo)
+			best = sp; /* the narrowest bracket */
 	}
-	khz = best / CAL_MS;
+	khz = (best.lo + best.hi) / 2 / CAL_MS;
 	if (!s->tsc_khz) {
 		ksnprintf(report, sizeof(report),
 			  "pit: TSC ~%lu MHz against the PIT; no rate from Tandem to compare",
@@ -86,7 +94,7 @@ void hrt_pit_calibrate(const struct hrt_setup *s)
 				  TOLERANCE_PCT * s->tsc_khz ?
 			  "within 20%" :
 			  "off by more than 20%",
-		  best_reads);
+		  best.reads);
 }
 
 void hrt_pit_report(void)
