@@ -6,7 +6,8 @@
  * agree with the info tag's cpu_freq_khz; 20% leaves room for emulators
  * and for the exits each read of port 0x61 costs. Each try brackets
  * the count's 10 ms between TSC readings; the narrowest of a few tries
- * counts (as Linux retries a disturbed calibration).
+ * counts (as Linux retries a disturbed calibration): the rates agree when
+ * that bracket meets Tandem's rate give or take 20%.
  *
  * The line comes with the first call core 0 answers, not at once: the
  * ROS prints its first lines on the same serial port while the HRT boots,
@@ -62,6 +63,14 @@ static bool pit_try(uint64_t per_ms, struct pit_span *sp)
 	return high;
 }
 
+/* Does the bracket meet Tandem's @want ticks for the count, give or take
+ * TOLERANCE_PCT? The middle of the bracket is what the line prints. */
+static bool agree(const struct pit_span *sp, uint64_t want)
+{
+	return sp->hi * 100 >= want * (100 - TOLERANCE_PCT) &&
+	       sp->lo * 100 <= want * (100 + TOLERANCE_PCT);
+}
+
 /* The line waiting for hrt_pit_report(); empty when none. */
 static char report[120];
 
@@ -90,10 +99,8 @@ void hrt_pit_calibrate(const struct hrt_setup *s)
 	ksnprintf(report, sizeof(report),
 		  "pit: TSC ~%lu MHz against the PIT, Tandem's %lu MHz: %s (%lu reads of port 0x61)",
 		  khz / 1000, s->tsc_khz / 1000,
-		  (khz > s->tsc_khz ? khz - s->tsc_khz : s->tsc_khz - khz) * 100 <=
-				  TOLERANCE_PCT * s->tsc_khz ?
-			  "within 20%" :
-			  "off by more than 20%",
+		  agree(&best, s->tsc_khz * CAL_MS) ? "within 20%" :
+						      "off by more than 20%",
 		  best.reads);
 }
 
