@@ -145,10 +145,20 @@ uint64_t hrt_attack(struct hrt_core *c, uint64_t mask, uint64_t vector);
 /** On every core before it checks in: BSP bit, its own page tables, its
  * APIC timer (periodic, calibrated against the TSC). */
 void hrt_selftest_core(struct hrt_core *c);
-/** Core 0 once @cores checked in: IPIs to the others, then one line. */
+/** Core 0 once @cores checked in: IPIs to the others, then the line
+ * hrt_selftest_print() prints. */
 void hrt_selftest_report(struct hrt_core *c0, unsigned cores);
+/** Core 0 at its first call: the self-test's line, once per boot. */
+void hrt_selftest_print(void);
 /** The self-test's interrupts (EOI included); false for other vectors. */
 bool hrt_selftest_irq(struct hrt_core *c, uint64_t vector);
+
+/** Core 0 at boot (hrt/pit.c): time 10 ms of the PIT's counter 2 with
+ * the TSC and compare that rate with the info tag's, for the line
+ * hrt_pit_report() prints. */
+void hrt_pit_calibrate(const struct hrt_setup *s);
+/** Core 0 at its first call: the calibration's line, once per boot. */
+void hrt_pit_report(void);
 
 /** Physical [@pa, @pa + @len) lies in the mapped memory. */
 bool hrt_phys_ok(const struct hrt_setup *s, uint64_t pa, uint64_t len);
@@ -162,6 +172,14 @@ static inline void *hrt_phys(const struct hrt_setup *s, uint64_t pa)
 static inline void outb(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
 }
 
 static inline uint64_t rdtsc(void)

@@ -1,6 +1,7 @@
 /* HRT start on every core: per-core IDT, the HRT info tag, check-in; then
- * core 0 says "started v<N> on <n> cores" and issues a null downcall, as
- * Nautilus does; then every core waits for upcalls with interrupts on. */
+ * core 0 says "started v<N> on <n> cores", issues a null downcall, as
+ * Nautilus does, and calibrates its TSC against the PIT (hrt/pit.c); then
+ * every core waits for upcalls with interrupts on. */
 #include "hrt.h"
 
 #define MB2_INFO_MAX	      65536 /* bytes of boot information walked */
@@ -150,6 +151,7 @@ static void core0_start(struct hrt_core *c)
 	r = hrt_downcall(c, TANDEM_HVM_NULL, 0, 0);
 	if (r != 0)
 		hrt_log("null downcall returned %ld", r);
+	hrt_pit_calibrate(s);
 }
 
 void hrt_main(uint32_t magic, uint64_t mbi, uint64_t vcpu, uint64_t index)

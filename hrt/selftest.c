@@ -4,7 +4,9 @@
  * own page tables in place of Tandem's, its own IDT (hrt/trap.c), a periodic
  * local APIC timer on every core, calibrated against the TSC, and fixed IPIs
  * between its cores (core 0 to each other core, each answering back). Core 0
- * prints one line that the boot plan judges:
+ * prints one line that the boot plan judges, with the first call it answers
+ * (as hrt/pit.c does: the ROS is silent then, and the two never cut each
+ * other's lines on the shared serial port):
  *
  *   selftest: ok on N cores (BSP bit, own page tables and IDT, timer, IPIs)
  *   selftest: FAILED: <what>
@@ -52,6 +54,9 @@ static volatile uint64_t marker = 0x5e1f7e57;
 /* Answers that reached core 0, one bit per core: each core answers on a
  * vector of its own, as two IPIs of one vector pending at once are one. */
 static volatile uint64_t answered;
+
+/* The line waiting for hrt_selftest_print(); empty when none. */
+static char report[160];
 
 static uint64_t rdmsr(uint32_t msr)
 {
@@ -215,12 +220,23 @@ void hrt_selftest_report(struct hrt_core *c0, unsigned cores)
 	}
 	if (bsp == cores && tables == cores && ticking == cores &&
 	    reached == cores - 1 && replies == cores - 1)
-		hrt_log("selftest: ok on %u cores (BSP bit, own page tables and "
-			"IDT, timer, IPIs)",
-			cores);
+		ksnprintf(report, sizeof(report),
+			  "selftest: ok on %u cores (BSP bit, own page tables and "
+			  "IDT, timer, IPIs)",
+			  cores);
 	else
-		hrt_log("selftest: FAILED: BSP bit right on %u, own page tables on "
-			"%u, timer ticking on %u of %u cores; IPIs reached %u of %u "
-			"cores, answers from %u",
-			bsp, tables, ticking, cores, reached, cores - 1, replies);
+		ksnprintf(report, sizeof(report),
+			  "selftest: FAILED: BSP bit right on %u, own page tables on "
+			  "%u, timer ticking on %u of %u cores; IPIs reached %u of %u "
+			  "cores, answers from %u",
+			  bsp, tables, ticking, cores, reached, cores - 1,
+			  replies);
+}
+
+void hrt_selftest_print(void)
+{
+	if (!report[0])
+		return;
+	hrt_log("%s", report);
+	report[0] = 0;
 }

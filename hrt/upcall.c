@@ -122,6 +122,10 @@ void hrt_upcall(struct hrt_core *c)
 		break;
 	case TANDEM_UPCALL_INVOKE:
 	case TANDEM_UPCALL_PAR_INVOKE:
+		if (c->index == 0) { /* before the ROS hears back */
+			hrt_selftest_print();
+			hrt_pit_report();
+		}
 		invoke(c, arg);
 		break;
 	default:

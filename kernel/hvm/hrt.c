@@ -28,6 +28,9 @@
 #include "mm/pools.h"
 #include "mm/tandem_mem.h"
 #include "hw/tsc.h"
+#include "lib/cpu.h"
+#include "lib/spinlock.h"
+#include "virt/pit_emul.h"
 #include "virt/start_state.h"
 
 #define MiB		(1024ul * 1024)
@@ -42,6 +45,12 @@ static struct vcpu hrt_vcpus[TANDEM_MAX_CPUS];
 static const void *image_bytes;
 static uint64_t image_size;
 static bool image_is_copy; /* a replacement in the pool, not the module */
+/* The HRT's own PIT (the machine's is the ROS's), shared by its cores.
+ * Fresh at every boot: it powers on at the HRT's first access, on an HRT
+ * core's TSC (not on that of the ROS CPU that asked for the reboot). */
+static struct pit pit;
+static bool pit_fresh;
+static struct spinlock pit_lock;
 
 static void *hva(uint64_t gpa)
 {
@@ -277,6 +286,9 @@ static void start_cores(bool boot)
 	memset(&hrt.comm->call, 0, sizeof(hrt.comm->call));
 	hrt.cell->state = CELL_STATE_RUNNING;
 	hrt.failed = false;
+	spin_lock(&pit_lock);
+	pit_fresh = true;
+	spin_unlock(&pit_lock);
 	for (unsigned int i = 0; i < hrt.cell->nvcpus; i++) {
 		if (boot)
 			__atomic_or_fetch(&hrt.cell->vcpus[i]->requests,
@@ -463,19 +475,42 @@ int hrt_replace(const void *bytes, uint64_t size)
 	return hrt_reboot();
 }
 
-/* The HRT owns no devices: it reaches only the Palacios debug port. */
+/* The HRT owns no devices: every port is intercepted; it reaches the
+ * Palacios debug port and its own emulated PIT. */
 static void hrt_confine(struct vcpu *v)
 {
 	vcpu_ops->set_io_intercept(v, 0, 0x10000, true);
+}
+
+/* A byte IN or OUT of a PIT port (0x40-0x43, 0x61); IN to AL keeps the
+ * rest of RAX. No IRQ 0: the HRT has no interrupt controller of Tandem's. */
+static void pit_io(struct vcpu *v)
+{
+	const struct vcpu_exit *e = &v->exit;
+	uint64_t now = rdtsc();
+
+	spin_lock(&pit_lock);
+	if (pit_fresh)
+		pit_reset(&pit, now, tsc_khz * 1000);
+	pit_fresh = false;
+	if (e->io.in)
+		v->regs[GPR_RAX] = (v->regs[GPR_RAX] & ~0xfful) |
+				   pit_read(&pit, e->io.port, now);
+	else
+		pit_write(&pit, e->io.port, (uint8_t)v->regs[GPR_RAX], now);
+	spin_unlock(&pit_lock);
 }
 
 static void hrt_io(struct vcpu *v)
 {
 	const struct vcpu_exit *e = &v->exit;
 
-	if (e->io.port != HVM_DEBUG_PORT || e->io.in || e->io.string)
+	if (pit_owns_port(e->io.port) && e->io.size == 1 && !e->io.string)
+		pit_io(v);
+	else if (e->io.port == HVM_DEBUG_PORT && !e->io.in && !e->io.string)
+		cell_console_putc(v->cell, (char)v->regs[GPR_RAX]);
+	else
 		cell_io_refuse(v);
-	cell_console_putc(v->cell, (char)v->regs[GPR_RAX]);
 	vcpu_skip_insn(v);
 }
 
