@@ -501,13 +501,26 @@ static void pit_io(struct vcpu *v)
 	spin_unlock(&pit_lock);
 }
 
+/* Ports runtimes touch only to wait an I/O cycle, as Linux's io_delay
+ * does: a byte OUT to 0x80 (the POST port) and, in Nautilus's PIT
+ * calibration, a byte IN from 0x60 (the keyboard controller's data).
+ * Neither reaches a device: writes are dropped, reads give 0xff. */
+static bool delay_port(const struct vcpu_exit *e)
+{
+	return e->io.size == 1 && !e->io.string &&
+	       (e->io.port == 0x80 || (e->io.port == 0x60 && e->io.in));
+}
+
 static void hrt_io(struct vcpu *v)
 {
 	const struct vcpu_exit *e = &v->exit;
 
 	if (pit_owns_port(e->io.port) && e->io.size == 1 && !e->io.string)
 		pit_io(v);
-	else if (e->io.port == HVM_DEBUG_PORT && !e->io.in && !e->io.string)
+	else if (delay_port(e)) {
+		if (e->io.in)
+			v->regs[GPR_RAX] |= 0xff;
+	} else if (e->io.port == HVM_DEBUG_PORT && !e->io.in && !e->io.string)
 		cell_console_putc(v->cell, (char)v->regs[GPR_RAX]);
 	else
 		cell_io_refuse(v);
