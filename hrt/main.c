@@ -145,12 +145,14 @@ static void core0_start(struct hrt_core *c)
 			s->info.first_hrt_apic_id);
 	if (!s->tsc_khz)
 		hrt_log("no TSC rate in the HRT info tag: function 5 assumes 1 GHz");
-	hrt_selftest_report(c, got);
+	/* At once, before the ROS prints much: the HRT's lines and the
+	 * ROS's share the serial port, and one could cut the other. */
 	hrt_log("started v%d on %u cores", HRT_VERSION, want ? want : got);
 
 	r = hrt_downcall(c, TANDEM_HVM_NULL, 0, 0);
 	if (r != 0)
 		hrt_log("null downcall returned %ld", r);
+	hrt_selftest_report(c, got);
 	hrt_pit_calibrate(s);
 }
 
