@@ -448,6 +448,7 @@ int hrt_replace(const void *bytes, uint64_t size)
 {
 	static struct hrt_image fresh;
 	static struct ratelimit replaced_rl;
+	uint64_t used;
 
 	if (hrt_image_parse(bytes, size, &fresh)) {
 		pr_warn_limited("hrt: replacement image refused: %s", fresh.why);
@@ -461,10 +462,28 @@ int hrt_replace(const void *bytes, uint64_t size)
 			"hrt: replacement image does not fit the HRT's memory or moves its comm page");
 		return -TANDEM_EINVAL;
 	}
-	/* From here the copy is the image: it is kept, whatever follows. */
+	/* From here the copy is the image: it is kept, whatever follows; but
+	 * only as far as a segment loads from it (a caller's length beyond
+	 * the image would otherwise hold pages for nothing). */
 	if (image_is_copy)
 		page_free((void *)image_bytes,
 			  (image_size + PAGE_SIZE - 1) / PAGE_SIZE);
+	used = 0;
+	for (size_t i = 0; i < fresh.plan.nsegments; i++) {
+		const struct mb2_segment *s = &fresh.plan.segments[i];
+
+		if (s->offset + s->file_size > used)
+			used = s->offset + s->file_size;
+	}
+	if (used && used < size) {
+		uint64_t keep = (used + PAGE_SIZE - 1) / PAGE_SIZE,
+			 all = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+
+		if (all > keep)
+			page_free((uint8_t *)bytes + keep * PAGE_SIZE,
+				  all - keep);
+		size = used;
+	}
 	image = fresh;
 	image_bytes = bytes;
 	image_size = size;
