@@ -132,8 +132,8 @@ void apic_quiesce(void)
 		apic_reg_write(0x2f0, mask);
 	apic_reg_write(0x80, 0); /* TPR */
 	end_in_service();
-	/* Requested ones (IRR) are taken by trap_handler(), which ends them;
-	 * the STI shadow covers the NOP, so they come in at the CLI. */
+	/* Requested ones (IRR) are taken by trap_handler(), which ends them:
+	 * STI's shadow covers the first NOP, they come in after it. */
 	asm volatile("sti; nop; nop; cli" ::: "memory");
 	end_in_service();
 }
