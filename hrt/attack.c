@@ -9,9 +9,6 @@
 #define APIC_PAGE	 0xfee00000ull
 #define APIC_ICR_LO	 0x300
 #define APIC_ICR_HI	 0x310
-#define X2APIC_ICR	 0x830
-#define MSR_APIC_BASE	 0x1b
-#define APIC_BASE_BSP	 (1ull << 8)
 #define APIC_BASE_X2APIC (1ull << 10)
 #define APIC_BASE_ENABLE (1ull << 11)
 
@@ -21,10 +18,7 @@ static unsigned try_wrmsr(struct hrt_core *c, uint32_t msr, uint64_t v)
 	unsigned before = c->gps;
 
 	c->catch_gp = true;
-	__asm__ volatile("wrmsr"
-			 :
-			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
-			 : "memory");
+	wrmsr(msr, v);
 	c->catch_gp = false;
 	return c->gps - before;
 }

@@ -182,6 +182,27 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
+/* IA32_APIC_BASE and the x2APIC ICR (hrt/attack.c, hrt/selftest.c). */
+#define MSR_APIC_BASE 0x1b
+#define APIC_BASE_BSP (1ull << 8)
+#define X2APIC_ICR    0x830
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr) : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 : "memory");
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;

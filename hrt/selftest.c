@@ -17,12 +17,9 @@
  */
 #include "hrt.h"
 
-#define MSR_APIC_BASE	  0x1b
-#define APIC_BASE_BSP	  (1ull << 8)
 #define X2APIC_ID	  0x802
 #define X2APIC_EOI	  0x80b
 #define X2APIC_SVR	  0x80f
-#define X2APIC_ICR	  0x830
 #define X2APIC_LVT_TIMER  0x832
 #define X2APIC_INIT_COUNT 0x838
 #define X2APIC_CUR_COUNT  0x839
@@ -57,22 +54,6 @@ static volatile uint64_t answered;
 
 /* The line waiting for hrt_selftest_print(); empty when none. */
 static char report[160];
-
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr) : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr"
-			 :
-			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
-			 : "memory");
-}
 
 /* Physical address of an image symbol: the image runs at gva_offset +
  * its physical address (hrt/hrt.ld). */

@@ -90,10 +90,16 @@ bool tsc_emul_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	return true;
 }
 
+/* CPUID 7 EBX 1: the CPU has a TSC_ADJUST of its own. */
+static bool have_cpu_adjust(void)
+{
+	return cpuid(7, 0).ebx & (1u << 1);
+}
+
 /* The CPU's own TSC_ADJUST where it has one (firmware may have set it). */
 static uint64_t cpu_adjust(void)
 {
-	return cpuid(7, 0).ebx & (1u << 1) ? rdmsr(MSR_TSC_ADJUST) : 0;
+	return have_cpu_adjust() ? rdmsr(MSR_TSC_ADJUST) : 0;
 }
 
 void tsc_emul_reset(struct vcpu *v)
@@ -110,7 +116,7 @@ void tsc_emul_leave(struct vcpu *v)
 	if (!v->tsc_offset)
 		return;
 	d = have_deadline() ? rdmsr(MSR_TSC_DEADLINE) : 0;
-	if (cpuid(7, 0).ebx & (1u << 1))
+	if (have_cpu_adjust())
 		wrmsr(MSR_TSC_ADJUST, v->tsc_adjust); /* moves it by the offset */
 	else
 		wrmsr(0x10, rdtsc() + (uint64_t)v->tsc_offset);
