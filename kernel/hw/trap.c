@@ -83,12 +83,26 @@ void idt_load(void)
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 
-/* The HLT of trap_halt_until_nmi(), by address. */
-extern const char trap_nmi_hlt[];
+/* trap_halt_until_nmi()'s comparison, HLT and what follows, by address. */
+extern const char trap_nmi_cmp[], trap_nmi_hlt[], trap_nmi_done[];
 
-__attribute__((noinline)) void trap_halt_until_nmi(void)
+unsigned long trap_nmi_count(void)
 {
-	asm volatile(".globl trap_nmi_hlt\ntrap_nmi_hlt: hlt" ::: "memory");
+	return __atomic_load_n(&this_cpu()->nmis, __ATOMIC_SEQ_CST);
+}
+
+__attribute__((noinline)) void trap_halt_until_nmi(unsigned long seen)
+{
+	unsigned long *count = &this_cpu()->nmis;
+
+	asm volatile(".globl trap_nmi_cmp, trap_nmi_hlt, trap_nmi_done\n"
+		     "trap_nmi_cmp: cmp %1, (%0)\n\t"
+		     "jne trap_nmi_done\n"
+		     "trap_nmi_hlt: hlt\n"
+		     "trap_nmi_done:"
+		     :
+		     : "r"(count), "r"(seen)
+		     : "memory", "cc");
 }
 
 void trap_handler(struct trap_frame *f)
@@ -97,8 +111,10 @@ void trap_handler(struct trap_frame *f)
 	 * in a guest: the request it announced is picked up by the loop.
 	 * Just before the HLT of trap_halt_until_nmi() it must not wait. */
 	if (f->vector == 2) {
-		if (f->rip == (uint64_t)trap_nmi_hlt)
-			f->rip++; /* hlt is one byte */
+		__atomic_add_fetch(&this_cpu()->nmis, 1, __ATOMIC_SEQ_CST);
+		if (f->rip >= (uint64_t)trap_nmi_cmp &&
+		    f->rip <= (uint64_t)trap_nmi_hlt)
+			f->rip = (uint64_t)trap_nmi_done;
 		return;
 	}
 	/* Tandem runs with interrupts off and guests take their own; it

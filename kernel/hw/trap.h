@@ -23,9 +23,12 @@ void idt_load(void);
 /** Called by the assembly stubs for every vector. */
 void trap_handler(struct trap_frame *f);
 
-/** Sleeps in HLT, interrupts off, until an NMI. An NMI that comes after
- * the caller's last look at what it waits for but before the HLT makes the
- * HLT a no-op (the NMI handler steps over it): no wake-up is lost. */
-void trap_halt_until_nmi(void);
+/** This CPU's NMI count: read it before the last look at what a wait is
+ * for, and pass it to trap_halt_until_nmi(). */
+unsigned long trap_nmi_count(void);
+/** Sleeps in HLT, interrupts off, until an NMI, unless one came since
+ * @seen was read: an NMI between the comparison and the HLT makes the NMI
+ * handler step over the HLT. No wake-up is lost. */
+void trap_halt_until_nmi(unsigned long seen);
 
 #endif

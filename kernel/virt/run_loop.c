@@ -239,11 +239,13 @@ bool vcpu_process_requests(struct vcpu *v)
  * trap_halt_until_nmi() leave no gap. */
 static void wait_for_work(struct per_cpu *pc, struct vcpu *v)
 {
+	unsigned long seen = trap_nmi_count();
+
 	__atomic_store_n(&pc->waiting, true, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&pc->vcpu, __ATOMIC_SEQ_CST) == v &&
 	    !__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) &&
 	    __atomic_load_n(&v->sipi_vector, __ATOMIC_SEQ_CST) < 0)
-		trap_halt_until_nmi();
+		trap_halt_until_nmi(seen);
 	__atomic_store_n(&pc->waiting, false, __ATOMIC_SEQ_CST);
 }
 

@@ -44,8 +44,12 @@ void vcpu_inject_ud(struct vcpu *v)
  * land in a guest. */
 static void kick(struct vcpu *v)
 {
+	/* One NMI per wait (whoever takes `waiting` sends it): vcpu_request()
+	 * kicks again and again, and a second NMI could still be on its way
+	 * when the CPU, woken by the first, has left Tandem for good at a
+	 * Disable and runs its guest natively. */
 	if (__atomic_load_n(&v->in_guest, __ATOMIC_SEQ_CST) ||
-	    __atomic_load_n(&v->cpu->waiting, __ATOMIC_SEQ_CST))
+	    __atomic_exchange_n(&v->cpu->waiting, false, __ATOMIC_SEQ_CST))
 		apic_send_ipi(v->cpu->apic_id, APIC_ICR_NMI);
 }
 
