@@ -76,6 +76,8 @@ struct hrt_setup {
 	uint64_t comm_page_gpa;
 	uint64_t tsc_khz; /* 0: unknown */
 	uint8_t vector;	  /* upcall vector */
+	const void *rsdp; /* the RSDP copy of the boot information, or NULL */
+	uint32_t rsdp_len;
 };
 
 /* One HRT core; each core writes only its own. */
@@ -108,6 +110,12 @@ struct hrt_core *hrt_this_core(void);
 
 /** One console line (the newline is added). Safe from any core. */
 void hrt_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** A line for later: core 0 at boot, until hrt_log_flush() (a few fit;
+ * more are dropped). */
+void hrt_log_later(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** Core 0 at its first call: the lines hrt_log_later() kept, once. */
+void hrt_log_flush(void);
 
 /** Stop this core for good: cli; hlt. */
 __attribute__((noreturn)) void hrt_stop(void);
@@ -145,20 +153,19 @@ uint64_t hrt_attack(struct hrt_core *c, uint64_t mask, uint64_t vector);
 /** On every core before it checks in: BSP bit, its own page tables, its
  * APIC timer (periodic, calibrated against the TSC). */
 void hrt_selftest_core(struct hrt_core *c);
-/** Core 0 once @cores checked in: IPIs to the others, then the line
- * hrt_selftest_print() prints. */
+/** Core 0 once @cores checked in: IPIs to the others, then the line for
+ * later (hrt_log_later()). */
 void hrt_selftest_report(struct hrt_core *c0, unsigned cores);
-/** Core 0 at its first call: the self-test's line, once per boot. */
-void hrt_selftest_print(void);
 /** The self-test's interrupts (EOI included); false for other vectors. */
 bool hrt_selftest_irq(struct hrt_core *c, uint64_t vector);
 
 /** Core 0 at boot (hrt/pit.c): time 10 ms of the PIT's counter 2 with
- * the TSC and compare that rate with the info tag's, for the line
- * hrt_pit_report() prints. */
+ * the TSC and compare that rate with the info tag's, for a line later. */
 void hrt_pit_calibrate(const struct hrt_setup *s);
-/** Core 0 at its first call: the calibration's line, once per boot. */
-void hrt_pit_report(void);
+/** Core 0 at boot (hrt/pm_timer.c): find the ACPI PM timer through the
+ * RSDP of the boot information and time it with the TSC, for a line
+ * later. */
+void hrt_pm_timer_check(const struct hrt_setup *s);
 
 /** Physical [@pa, @pa + @len) lies in the mapped memory. */
 bool hrt_phys_ok(const struct hrt_setup *s, uint64_t pa, uint64_t len);

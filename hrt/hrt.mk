@@ -8,8 +8,9 @@
 #
 #   make hrt              both
 #
-# Sources: hrt/*.c hrt/*.asm and the pure-C helpers kernel/lib/printf.c and
-# kernel/lib/klib.c, compiled per version into build/hrt/v<N>/. Variables are
+# Sources: hrt/*.c hrt/*.asm and the pure-C kernel/lib/printf.c,
+# kernel/lib/klib.c and kernel/fmt/acpi.c (the ACPI walk), compiled per
+# version into build/hrt/v<N>/. Variables are
 # HRT_IMG_* (tests/hrt.mk has HRT_CFLAGS & co. for the loader's host tests),
 # and the recipes take their values when this file is read. Linked at
 # 0xffff800008000000 (physical 0x8000000), beyond the top 2 GiB that
@@ -45,7 +46,8 @@ HRT_IMG_POST_V2 = readelf -lW $@ | awk '$$1 == "LOAD" { print $$2, $$4 }' | \
 	{ echo "$@: file offsets do not follow the addresses (address tag)" >&2; \
 	  rm -f $@; exit 1; }
 
-HRT_IMG_CSRCS	:= $(wildcard hrt/*.c) kernel/lib/printf.c kernel/lib/klib.c
+HRT_IMG_CSRCS	:= $(wildcard hrt/*.c) kernel/lib/printf.c kernel/lib/klib.c \
+		   kernel/fmt/acpi.c
 HRT_IMG_ASRCS	:= $(wildcard hrt/*.asm)
 
 .PHONY: hrt
@@ -64,7 +66,7 @@ $$(HRT_V$(1)_COBJS): $$(HRT_V$(1)_DIR)/%.o: %.c
 	@mkdir -p $$(@D)
 	$$(CC) $(HRT_IMG_CFLAGS) $$(HRT_KINC) -DHRT_VERSION=$(1) -c -o $$@ $$<
 
-# The shared kernel/lib sources name their headers by folder ("lib/klib.h").
+# The shared kernel sources name their headers by folder ("lib/klib.h").
 $$(filter $$(HRT_V$(1)_DIR)/kernel/%,$$(HRT_V$(1)_COBJS)): HRT_KINC := -Ikernel
 
 $$(HRT_V$(1)_AOBJS): $$(HRT_V$(1)_DIR)/%.asm.o: %.asm

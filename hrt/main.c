@@ -1,12 +1,15 @@
 /* HRT start on every core: per-core IDT, the HRT info tag, check-in; then
  * core 0 says "started v<N> on <n> cores", issues a null downcall, as
- * Nautilus does, and calibrates its TSC against the PIT (hrt/pit.c); then
+ * Nautilus does, calibrates its TSC against the PIT (hrt/pit.c) and times
+ * the ACPI PM timer (hrt/pm_timer.c); then
  * every core waits for upcalls with interrupts on. */
 #include "hrt.h"
 
 #define MB2_INFO_MAX	      65536 /* bytes of boot information walked */
 #define CHECKIN_WAIT_MS	      1000
 #define CYCLES_PER_MS_UNKNOWN 1000000 /* 1 GHz when Tandem gives no rate */
+#define MB2_TAG_RSDP_OLD      14 /* ACPI 1.0 RSDP copy (Multiboot2 3.6.16) */
+#define MB2_TAG_RSDP_NEW      15 /* ACPI 2.0+ RSDP copy (3.6.17) */
 
 void hrt_main(uint32_t magic, uint64_t mbi, uint64_t vcpu, uint64_t index);
 
@@ -99,16 +102,20 @@ static const char *read_setup(struct hrt_setup *s, uint32_t magic, uint64_t mbi)
 				return "HRT info tag too short";
 			memcpy(&s->info, p + off, sizeof(s->info));
 			s->have_info = true;
-			s->gva_offset = s->info.gva_offset;
-			s->max_mem = s->info.max_mem_mapped;
-			s->comm_page_gpa = s->info.comm_page_gpa;
-			s->tsc_khz = s->info.cpu_freq_khz;
-			s->vector = s->info.hrt_int_vector;
-			return NULL;
+		} else if (type == MB2_TAG_RSDP_OLD || type == MB2_TAG_RSDP_NEW) {
+			s->rsdp = p + off + 8;
+			s->rsdp_len = size - 8;
 		}
 		off += (size + 7) & ~7u;
 	}
-	return "no HRT info tag in the boot information";
+	if (!s->have_info)
+		return "no HRT info tag in the boot information";
+	s->gva_offset = s->info.gva_offset;
+	s->max_mem = s->info.max_mem_mapped;
+	s->comm_page_gpa = s->info.comm_page_gpa;
+	s->tsc_khz = s->info.cpu_freq_khz;
+	s->vector = s->info.hrt_int_vector;
+	return NULL;
 }
 
 /* Cores the info tag gives the HRT: its APICs run from the first HRT one
@@ -154,6 +161,7 @@ static void core0_start(struct hrt_core *c)
 		hrt_log("null downcall returned %ld", r);
 	hrt_selftest_report(c, got);
 	hrt_pit_calibrate(s);
+	hrt_pm_timer_check(s);
 }
 
 void hrt_main(uint32_t magic, uint64_t mbi, uint64_t vcpu, uint64_t index)

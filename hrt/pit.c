@@ -75,9 +75,6 @@ static bool agree(const struct pit_span *sp, uint64_t want)
 	       sp->lo * 100 <= want * (100 + TOLERANCE_PCT);
 }
 
-/* The line waiting for hrt_pit_report(); empty when none. */
-static char report[120];
-
 void hrt_pit_calibrate(const struct hrt_setup *s)
 {
 	uint64_t per_ms = s->tsc_khz ? s->tsc_khz : 1000000, khz;
@@ -85,9 +82,8 @@ void hrt_pit_calibrate(const struct hrt_setup *s)
 
 	for (int i = 0; i < CAL_TRIES; i++) {
 		if (!pit_try(per_ms, &sp)) {
-			ksnprintf(report, sizeof(report),
-				  "pit: OUT2 of counter 2 still low after %u ms",
-				  WAIT_MS);
+			hrt_log_later("pit: OUT2 of counter 2 still low after %u ms",
+				      WAIT_MS);
 			return;
 		}
 		if (sp.hi - sp.lo < best.hi - best.lo)
@@ -95,23 +91,13 @@ void hrt_pit_calibrate(const struct hrt_setup *s)
 	}
 	khz = (best.lo + best.hi) / 2 / CAL_MS;
 	if (!s->tsc_khz) {
-		ksnprintf(report, sizeof(report),
-			  "pit: TSC ~%lu MHz against the PIT; no rate from Tandem to compare",
-			  khz / 1000);
+		hrt_log_later("pit: TSC ~%lu MHz against the PIT; no rate from Tandem to compare",
+			      khz / 1000);
 		return;
 	}
-	ksnprintf(report, sizeof(report),
-		  "pit: TSC ~%lu MHz against the PIT, Tandem's %lu MHz: %s (%lu reads of port 0x61)",
-		  khz / 1000, s->tsc_khz / 1000,
-		  agree(&best, s->tsc_khz * CAL_MS) ? "within 20%" :
-						      "off by more than 20%",
-		  best.reads);
-}
-
-void hrt_pit_report(void)
-{
-	if (!report[0])
-		return;
-	hrt_log("%s", report);
-	report[0] = 0;
+	hrt_log_later("pit: TSC ~%lu MHz against the PIT, Tandem's %lu MHz: %s (%lu reads of port 0x61)",
+		      khz / 1000, s->tsc_khz / 1000,
+		      agree(&best, s->tsc_khz * CAL_MS) ? "within 20%" :
+							  "off by more than 20%",
+		      best.reads);
 }

@@ -52,9 +52,6 @@ static volatile uint64_t marker = 0x5e1f7e57;
  * vector of its own, as two IPIs of one vector pending at once are one. */
 static volatile uint64_t answered;
 
-/* The line waiting for hrt_selftest_print(); empty when none. */
-static char report[160];
-
 /* Physical address of an image symbol: the image runs at gva_offset +
  * its physical address (hrt/hrt.ld). */
 static uint64_t image_phys(const struct hrt_setup *s, const void *p)
@@ -201,23 +198,13 @@ void hrt_selftest_report(struct hrt_core *c0, unsigned cores)
 	}
 	if (bsp == cores && tables == cores && ticking == cores &&
 	    reached == cores - 1 && replies == cores - 1)
-		ksnprintf(report, sizeof(report),
-			  "selftest: ok on %u cores (BSP bit, own page tables and "
-			  "IDT, timer, IPIs)",
-			  cores);
+		hrt_log_later("selftest: ok on %u cores (BSP bit, own page tables and "
+			      "IDT, timer, IPIs)",
+			      cores);
 	else
-		ksnprintf(report, sizeof(report),
-			  "selftest: FAILED: BSP bit right on %u, own page tables on "
-			  "%u, timer ticking on %u of %u cores; IPIs reached %u of %u "
-			  "cores, answers from %u",
-			  bsp, tables, ticking, cores, reached, cores - 1,
-			  replies);
-}
-
-void hrt_selftest_print(void)
-{
-	if (!report[0])
-		return;
-	hrt_log("%s", report);
-	report[0] = 0;
+		hrt_log_later("selftest: FAILED: BSP bit right on %u, own page tables on "
+			      "%u, timer ticking on %u of %u cores; IPIs reached %u of %u "
+			      "cores, answers from %u",
+			      bsp, tables, ticking, cores, reached, cores - 1,
+			      replies);
 }

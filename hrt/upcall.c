@@ -122,10 +122,8 @@ void hrt_upcall(struct hrt_core *c)
 		break;
 	case TANDEM_UPCALL_INVOKE:
 	case TANDEM_UPCALL_PAR_INVOKE:
-		if (c->index == 0) { /* before the ROS hears back */
-			hrt_selftest_print();
-			hrt_pit_report();
-		}
+		if (c->index == 0) /* before the ROS hears back */
+			hrt_log_flush();
 		invoke(c, arg);
 		break;
 	default:

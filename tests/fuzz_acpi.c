@@ -5,7 +5,8 @@
  * IMAGE_BASE with the RSDP at its start. Flag bit 0 makes the harness
  * repair every checksum it can find first, so mutations get past the
  * checksums into the table walk and the MADT entries; bit 1 also feeds
- * the image straight to madt_parse().
+ * the image straight to madt_parse(). A FADT found is given to
+ * acpi_fadt_pm_timer().
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -114,9 +115,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(info.why && info.why[0]);
 
 	if (acpi_find_table(copy, im.len < 36 ? im.len : 36, "FACP", image_map,
-			    &im, &t, &why) == 0)
+			    &im, &t, &why) == 0) {
+		struct acpi_pm_timer pm;
+
 		FUZZ_CHECK(t.len >= 36 && image_map(&im, t.phys, t.len) == t.ptr);
-	else
+		if (acpi_fadt_pm_timer(t.ptr, t.len, &pm, &why) == 0)
+			FUZZ_CHECK(pm.port ? pm.port <= 0xfffc && !pm.none :
+					     pm.none && pm.none[0]);
+		else
+			FUZZ_CHECK(why && why[0] && !pm.port);
+	} else
 		FUZZ_CHECK(why && why[0]);
 
 	if (flags & PARSE_DIRECT) {
@@ -229,7 +237,7 @@ static uint32_t build_madt(uint8_t *t, bool many)
 size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 {
 	uint8_t *img = buf + 1;
-	const uint32_t root = 48, facp = 112, madt = 160;
+	const uint32_t root = 48, facp = 112, madt = 400;
 
 	if (idx > 3 || cap < 2048)
 		return 0;
@@ -256,6 +264,17 @@ size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap)
 		put32(img + root + 40, IMAGE_BASE + madt);
 		header(img + root, "RSDT", 44);
 	}
-	header(img + facp, "FACP", 44);
+	/* The FADT's PM timer (ACPI 5.2.9): PM_TMR_BLK and PM_TMR_LEN, and
+	 * for ACPI 2.0 the X_PM_TMR_BLK in I/O space, 32-bit. */
+	put32(img + facp + 76, 0xb008);
+	img[facp + 91] = 4;
+	if (idx == 0) {
+		put32(img + facp + 112, 1u << 8);
+		img[facp + 208] = 1;
+		img[facp + 209] = 32;
+		img[facp + 211] = 3;
+		put64(img + facp + 212, 0x608);
+	}
+	header(img + facp, "FACP", idx == 0 ? 276 : 116);
 	return 1 + madt + build_madt(img + madt, false);
 }

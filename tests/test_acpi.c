@@ -3,6 +3,7 @@
  * buffer that the map callback presents as physical memory at FAKE_BASE.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -519,6 +520,121 @@ static void test_find_table(void **state)
 	assert_string_equal(why, "bad ACPI table checksum");
 }
 
+/* FADT PM timer fields (ACPI 5.2.9): what each FADT gives. */
+struct fadt_case {
+	const char *name;
+	uint32_t len;	  /* table length */
+	uint32_t blk;	  /* PM_TMR_BLK */
+	uint8_t blk_len;  /* PM_TMR_LEN */
+	uint32_t flags;	  /* bit 8 TMR_VAL_EXT, bit 20 HW_REDUCED_ACPI */
+	uint8_t x_space;  /* X_PM_TMR_BLK address space */
+	uint64_t x_addr;  /* X_PM_TMR_BLK address */
+	uint16_t port;	  /* expected; 0: none */
+	bool ext32;	  /* expected */
+	const char *none; /* expected reason when port is 0 */
+};
+
+static const struct fadt_case fadt_cases[] = {
+	{ "ACPI 1.0, QEMU i440fx", 116, 0xb008, 4, 0, 0, 0, 0xb008, false, NULL },
+	{ "ACPI 1.0, 32-bit", 116, 0xb008, 4, 1u << 8, 0, 0, 0xb008, true, NULL },
+	{ "X block wins", 276, 0xb008, 4, 0, 1, 0x608, 0x608, false, NULL },
+	{ "X block zero: legacy", 276, 0x608, 4, 1u << 8, 1, 0, 0x608, true,
+	  NULL },
+	{ "X block with legacy length 0", 244, 0, 0, 0, 1, 0x1808, 0x1808,
+	  false, NULL },
+	{ "short table: X block ignored", 219, 0x408, 4, 0, 1, 0x608, 0x408,
+	  false, NULL },
+	{ "no timer", 276, 0, 4, 0, 0, 0, 0, false, "the FADT names no PM timer" },
+	{ "PM_TMR_LEN not 4", 116, 0xb008, 3, 0, 0, 0, 0, false,
+	  "the FADT names no PM timer" },
+	{ "memory space", 276, 0xb008, 4, 0, 0, 0xfed00000, 0, false,
+	  "the FADT's PM timer is not in I/O space" },
+	{ "hardware-reduced", 276, 0xb008, 4, 1u << 20, 1, 0x608, 0, false,
+	  "hardware-reduced ACPI: no PM timer" },
+	{ "port beyond 0xfffc", 276, 0, 0, 0, 1, 0xfffd, 0, false,
+	  "the FADT's PM timer port is beyond 0xfffc" },
+	{ "port past 16 bits", 116, 0x10008, 4, 0, 0, 0, 0, false,
+	  "the FADT's PM timer port is beyond 0xfffc" },
+};
+
+static size_t make_fadt(const struct fadt_case *c)
+{
+	uint8_t *f = mem + FACP_OFF;
+
+	memset(f, 0, 0x400);
+	put32(f + 76, c->blk);
+	f[91] = c->blk_len;
+	put32(f + 112, c->flags);
+	f[208] = c->x_space;
+	f[209] = 32;
+	f[211] = 3; /* dword access */
+	put64(f + 212, c->x_addr);
+	seal_table(FACP_OFF, "FACP", c->len);
+	return c->len;
+}
+
+static void test_fadt_pm_timer(void **state)
+{
+	struct acpi_pm_timer pm;
+	const char *why;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(fadt_cases) / sizeof(fadt_cases[0]); i++) {
+		const struct fadt_case *c = &fadt_cases[i];
+		size_t len = make_fadt(c);
+
+		print_message("%s\n", c->name);
+		assert_int_equal(acpi_fadt_pm_timer(mem + FACP_OFF, len, &pm,
+						    &why),
+				 0);
+		assert_null(why);
+		assert_int_equal(pm.port, c->port);
+		if (c->port) {
+			assert_null(pm.none);
+			assert_int_equal(pm.ext32, c->ext32);
+		} else {
+			assert_string_equal(pm.none, c->none);
+		}
+	}
+}
+
+static void test_fadt_refused(void **state)
+{
+	static const struct fadt_case good = { "good", 276, 0xb008, 4,	   0,
+					       0,      0,   0xb008, false, NULL };
+	struct acpi_pm_timer pm;
+	const char *why;
+	size_t len;
+	(void)state;
+
+	len = make_fadt(&good);
+	assert_int_equal(acpi_fadt_pm_timer(mem + FACP_OFF, 35, &pm, &why),
+			 -TANDEM_EINVAL);
+	assert_string_equal(why, "FADT shorter than its header");
+	assert_int_equal(acpi_fadt_pm_timer(NULL, 276, &pm, &why),
+			 -TANDEM_EINVAL);
+	/* The length field beyond what is readable. */
+	assert_int_equal(acpi_fadt_pm_timer(mem + FACP_OFF, len - 1, &pm, &why),
+			 -TANDEM_EINVAL);
+	assert_string_equal(why, "FADT length out of range");
+	put32(mem + FACP_OFF + 4, 115);
+	fix_checksum(mem + FACP_OFF, 115, 9);
+	assert_int_equal(acpi_fadt_pm_timer(mem + FACP_OFF, len, &pm, &why),
+			 -TANDEM_EINVAL);
+	assert_string_equal(why, "FADT length out of range");
+	len = make_fadt(&good);
+	mem[FACP_OFF + 76] ^= 1;
+	assert_int_equal(acpi_fadt_pm_timer(mem + FACP_OFF, len, &pm, &why),
+			 -TANDEM_EINVAL);
+	assert_string_equal(why, "bad FADT checksum");
+	assert_int_equal(pm.port, 0);
+	len = make_fadt(&good);
+	memcpy(mem + FACP_OFF, "APIC", 4);
+	assert_int_equal(acpi_fadt_pm_timer(mem + FACP_OFF, len, &pm, &why),
+			 -TANDEM_EINVAL);
+	assert_string_equal(why, "bad FADT signature");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +650,8 @@ int main(void)
 		cmocka_unit_test(test_duplicates_and_limits),
 		cmocka_unit_test(test_madt_parse_direct),
 		cmocka_unit_test(test_find_table),
+		cmocka_unit_test(test_fadt_pm_timer),
+		cmocka_unit_test(test_fadt_refused),
 	};
 
 	return cmocka_run_group_tests_name("acpi", tests, NULL, NULL);

@@ -44,6 +44,7 @@ T.test_ratelimit    := kernel/lib/ratelimit.c
 T.test_icr_filter   := kernel/virt/icr_filter.c
 T.test_pit          := kernel/virt/pit_emul.c
 T.fuzz_pit          := kernel/virt/pit_emul.c
+T.test_pm_timer     := kernel/virt/pm_timer_emul.c
 T.test_fbcon        := kernel/hw/fbcon.c
 T.test_palloc       := kernel/mm/palloc.c
 T.test_paging       := kernel/mm/paging.c

@@ -15,8 +15,21 @@
 #include "lib/unaligned.h"
 #include "tandem/errno.h"
 
-#define HDR_LEN	 36 /* system description table header, ACPI 5.2.6 */
-#define MADT_HDR 44 /* header + local APIC address + flags, ACPI 5.2.12 */
+#define HDR_LEN		      36 /* system description table header, ACPI 5.2.6 */
+#define MADT_HDR	      44 /* header + local APIC address + flags, ACPI 5.2.12 */
+
+/* FADT (ACPI 5.2.9, table 5.9) offsets. An ACPI 1.0 FADT ends after the
+ * flags; the 12-byte generic address structure X_PM_TMR_BLK came with
+ * ACPI 2.0. */
+#define FADT_PM_TMR_BLK	      76
+#define FADT_PM_TMR_LEN	      91
+#define FADT_FLAGS	      112
+#define FADT_V1_LEN	      116
+#define FADT_X_PM_TMR_BLK     208
+#define FADT_FLAG_TMR_VAL_EXT (1u << 8)
+#define FADT_FLAG_HW_REDUCED  (1u << 20)
+#define GAS_LEN		      12
+#define GAS_SYSTEM_IO	      1 /* address space ID, ACPI 5.2.3.2 */
 
 /* Why a table could not be loaded (see load_table()). */
 struct load_reasons {
@@ -209,6 +222,63 @@ int acpi_find_table(const void *rsdp, size_t rsdp_len, const char *sig,
 
 	return find_table(rsdp, rsdp_len, sig, map, ctx, &generic_reasons, &ri,
 			  table, why);
+}
+
+/* A port of a 4-byte register block: all four bytes below 0x10000. */
+static bool pm_timer_port(uint64_t addr, struct acpi_pm_timer *out)
+{
+	if (addr > 0xfffc) {
+		out->none = "the FADT's PM timer port is beyond 0xfffc";
+		return false;
+	}
+	out->port = (uint16_t)addr;
+	return true;
+}
+
+int acpi_fadt_pm_timer(const void *fadt, size_t len, struct acpi_pm_timer *out,
+		       const char **why)
+{
+	const uint8_t *p = fadt;
+	uint32_t tlen, flags;
+
+	memset(out, 0, sizeof(*out));
+	if (why)
+		*why = NULL;
+	if (!p || len < HDR_LEN)
+		return fail(why, TANDEM_EINVAL, "FADT shorter than its header");
+	if (memcmp(p, "FACP", 4) != 0)
+		return fail(why, TANDEM_EINVAL, "bad FADT signature");
+	tlen = rd32(p + 4);
+	if (tlen < FADT_V1_LEN || tlen > len || tlen > ACPI_MAX_TABLE_LEN)
+		return fail(why, TANDEM_EINVAL, "FADT length out of range");
+	if (!acpi_checksum_ok(p, tlen))
+		return fail(why, TANDEM_EINVAL, "bad FADT checksum");
+
+	flags = rd32(p + FADT_FLAGS);
+	out->ext32 = flags & FADT_FLAG_TMR_VAL_EXT;
+	if (flags & FADT_FLAG_HW_REDUCED) {
+		out->none = "hardware-reduced ACPI: no PM timer";
+		return 0;
+	}
+	if (tlen >= FADT_X_PM_TMR_BLK + GAS_LEN) {
+		const uint8_t *gas = p + FADT_X_PM_TMR_BLK;
+		uint64_t addr = rd64(gas + 4);
+
+		if (addr) {
+			if (gas[0] != GAS_SYSTEM_IO) {
+				out->none = "the FADT's PM timer is not in I/O space";
+				return 0;
+			}
+			pm_timer_port(addr, out);
+			return 0;
+		}
+	}
+	if (!rd32(p + FADT_PM_TMR_BLK) || p[FADT_PM_TMR_LEN] != 4) {
+		out->none = "the FADT names no PM timer";
+		return 0;
+	}
+	pm_timer_port(rd32(p + FADT_PM_TMR_BLK), out);
+	return 0;
 }
 
 static void warn(struct madt_info *out, uint32_t bit, const char *why)

@@ -125,6 +125,31 @@ int madt_parse(const void *madt, size_t len, struct madt_info *out);
 int acpi_parse_madt(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 		    void *ctx, struct madt_info *out);
 
+/*
+ * The ACPI power management timer (ACPI 6.5 section 4.8.3.3): a free
+ * running counter of ACPI_PM_TIMER_HZ, 24 bits wide or, with the FADT's
+ * TMR_VAL_EXT flag, 32, read as a dword from one I/O port.
+ */
+#define ACPI_PM_TIMER_HZ 3579545u
+
+struct acpi_pm_timer {
+	uint16_t port;	  /* 0: the FADT names no PM timer Tandem can offer */
+	bool ext32;	  /* 32-bit counter (FADT flags bit 8, TMR_VAL_EXT) */
+	const char *none; /* with port 0: why there is none */
+};
+
+/*
+ * The PM timer of an already-mapped FADT ("FACP") of @len readable bytes
+ * (FADT fields of ACPI 6.5 section 5.2.9): X_PM_TMR_BLK when the table
+ * has it and its address is nonzero (it must then be in system I/O
+ * space), else PM_TMR_BLK with PM_TMR_LEN 4, as ACPI says OSPM chooses.
+ * None on a hardware-reduced platform (flags bit 20). Checks signature,
+ * length and checksum. Returns 0 (port 0 and out->none when there is no
+ * timer) or -TANDEM_EINVAL with *@why set for a malformed table.
+ */
+int acpi_fadt_pm_timer(const void *fadt, size_t len, struct acpi_pm_timer *out,
+		       const char **why);
+
 /* True when the @len bytes at @p sum to 0 mod 256 (ACPI 5.2.6). */
 bool acpi_checksum_ok(const void *p, size_t len);
 

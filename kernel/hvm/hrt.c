@@ -18,6 +18,7 @@
 #include "virt/exits.h"
 #include "hvm/hrt_boot.h"
 #include "hvm/hrt_image.h"
+#include "hvm/hrt_ports.h"
 #include "hvm/hrt.h"
 #include "hvm/hvm.h"
 #include "boot_info.h"
@@ -29,8 +30,6 @@
 #include "mm/tandem_mem.h"
 #include "hw/tsc.h"
 #include "lib/cpu.h"
-#include "lib/spinlock.h"
-#include "virt/pit_emul.h"
 #include "virt/start_state.h"
 
 #define MiB		(1024ul * 1024)
@@ -45,12 +44,6 @@ static struct vcpu hrt_vcpus[TANDEM_MAX_CPUS];
 static const void *image_bytes;
 static uint64_t image_size;
 static bool image_is_copy; /* a replacement in the pool, not the module */
-/* The HRT's own PIT (the machine's is the ROS's), shared by its cores.
- * Fresh at every boot: it powers on at the HRT's first access, on an HRT
- * core's TSC (not on that of the ROS CPU that asked for the reboot). */
-static struct pit pit;
-static bool pit_fresh;
-static struct spinlock pit_lock;
 
 static void *hva(uint64_t gpa)
 {
@@ -286,9 +279,7 @@ static void start_cores(bool boot)
 	memset(&hrt.comm->call, 0, sizeof(hrt.comm->call));
 	hrt.cell->state = CELL_STATE_RUNNING;
 	hrt.failed = false;
-	spin_lock(&pit_lock);
-	pit_fresh = true;
-	spin_unlock(&pit_lock);
+	hrt_ports_reset();
 	for (unsigned int i = 0; i < hrt.cell->nvcpus; i++) {
 		if (boot)
 			__atomic_or_fetch(&hrt.cell->vcpus[i]->requests,
@@ -340,6 +331,8 @@ int hrt_start(void)
 		}
 	if (!err)
 		err = load();
+	if (!err)
+		hrt_ports_init();
 	if (err) {
 		pr_err("hrt: not started (%d)", err);
 		pt_destroy(&c->gpa_map);
@@ -494,56 +487,11 @@ int hrt_replace(const void *bytes, uint64_t size)
 	return hrt_reboot();
 }
 
-/* The HRT owns no devices: every port is intercepted; it reaches the
- * Palacios debug port and its own emulated PIT. */
+/* The HRT owns no devices: every port is intercepted (hvm/hrt_ports.c
+ * answers the few it may use). */
 static void hrt_confine(struct vcpu *v)
 {
 	vcpu_ops->set_io_intercept(v, 0, 0x10000, true);
-}
-
-/* A byte IN or OUT of a PIT port (0x40-0x43, 0x61); IN to AL keeps the
- * rest of RAX. No IRQ 0: the HRT has no interrupt controller of Tandem's. */
-static void pit_io(struct vcpu *v)
-{
-	const struct vcpu_exit *e = &v->exit;
-	uint64_t now = rdtsc();
-
-	spin_lock(&pit_lock);
-	if (pit_fresh)
-		pit_reset(&pit, now, tsc_khz * 1000);
-	pit_fresh = false;
-	if (e->io.in)
-		v->regs[GPR_RAX] = (v->regs[GPR_RAX] & ~0xfful) |
-				   pit_read(&pit, e->io.port, now);
-	else
-		pit_write(&pit, e->io.port, (uint8_t)v->regs[GPR_RAX], now);
-	spin_unlock(&pit_lock);
-}
-
-/* Ports runtimes touch only to wait an I/O cycle, as Linux's io_delay
- * does: a byte OUT to 0x80 (the POST port) and, in Nautilus's PIT
- * calibration, a byte IN from 0x60 (the keyboard controller's data).
- * Neither reaches a device: writes are dropped, reads give 0xff. */
-static bool delay_port(const struct vcpu_exit *e)
-{
-	return e->io.size == 1 && !e->io.string &&
-	       (e->io.port == 0x80 || (e->io.port == 0x60 && e->io.in));
-}
-
-static void hrt_io(struct vcpu *v)
-{
-	const struct vcpu_exit *e = &v->exit;
-
-	if (pit_owns_port(e->io.port) && e->io.size == 1 && !e->io.string)
-		pit_io(v);
-	else if (delay_port(e)) {
-		if (e->io.in)
-			v->regs[GPR_RAX] |= 0xff;
-	} else if (e->io.port == HVM_DEBUG_PORT && !e->io.in && !e->io.string)
-		cell_console_putc(v->cell, (char)v->regs[GPR_RAX]);
-	else
-		cell_io_refuse(v);
-	vcpu_skip_insn(v);
 }
 
 static void hrt_failed(struct vcpu *v)
@@ -564,7 +512,7 @@ static const struct cell_kind hrt_kind = {
 	.msrs = &msr_list_hrt,
 	.x2apic_view = true,
 	.confine = hrt_confine,
-	.io = hrt_io,
+	.io = hrt_ports_io,
 	.failed = hrt_failed,
 	.console_line = hrt_console_line,
 	.root_ram_moved = hrt_root_ram_moved,
