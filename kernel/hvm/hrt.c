@@ -546,11 +546,30 @@ static void hrt_io(struct vcpu *v)
 	vcpu_skip_insn(v);
 }
 
+/* The vector of the ROS's HRT_EXCEPTION event (ABI.md, "When the HRT
+ * fails"), by the exit that failed it (its union holds only that reason's
+ * member): an intercepted exception's own; for a refused port or MSR #GP
+ * (13) and for memory outside its map #PF (14), what hardware that denies
+ * them raises; #DF (8) for a triple fault and anything else. */
+static uint64_t fail_vector(const struct vcpu_exit *e)
+{
+	switch (e->reason) {
+	case EXIT_EXCEPTION:
+		return e->exception.vector;
+	case EXIT_IO:
+	case EXIT_MSR_READ:
+	case EXIT_MSR_WRITE:
+		return 13;
+	case EXIT_MEM_FAULT:
+		return 14;
+	default:
+		return 8;
+	}
+}
+
 static void hrt_failed(struct vcpu *v)
 {
-	hvm_hrt_failed(v->rip, v->exit.reason == EXIT_SHUTDOWN ?
-				       8 :
-				       v->exit.exception.vector);
+	hvm_hrt_failed(v->rip, fail_vector(&v->exit));
 }
 
 static void hrt_console_line(struct cell *c, const char *line)
