@@ -74,8 +74,9 @@ struct hrt_setup {
 	uint64_t gva_offset;		 /* where physical memory appears */
 	uint64_t max_mem;		 /* mapped bytes of physical memory */
 	uint64_t comm_page_gpa;
-	uint64_t tsc_khz; /* 0: unknown */
-	uint8_t vector;	  /* upcall vector */
+	uint64_t tsc_khz;    /* 0: unknown */
+	uint8_t vector;	     /* upcall vector */
+	const char *cmdline; /* Multiboot2 tag 1; "" without one */
 };
 
 /* One HRT core; each core writes only its own. */
@@ -128,6 +129,10 @@ void hrt_trap_init(struct hrt_core *c);
 
 /** The C handler every interrupt stub calls. */
 void hrt_trap(struct trap_frame *f);
+
+/** Load a zero-limit IDT and run ud2 (hrt/upcall.c): #UD that no IDT
+ * delivers, which Tandem reports as an HRT failure of vector 6. */
+__attribute__((noreturn)) void hrt_triple_fault(const struct hrt_core *c);
 
 /** Handle the upcall Tandem just injected (comm page type and argument). */
 void hrt_upcall(struct hrt_core *c);

@@ -11,7 +11,7 @@
 
 /* Load a zero-limit IDT and raise #UD: #UD, then #GP, then #DF cannot be
  * delivered, and the CPU shuts down (SDM Vol. 3A 6.15, interrupt 8). */
-__attribute__((noreturn)) static void triple_fault(const struct hrt_core *c)
+void hrt_triple_fault(const struct hrt_core *c)
 {
 	struct {
 		uint16_t limit;
@@ -68,7 +68,7 @@ static uint64_t run(struct hrt_core *c, const struct tandem_hrt_call *call)
 	case HRT_FN_VERSION:
 		return HRT_VERSION;
 	case HRT_FN_TRIPLE_FAULT:
-		triple_fault(c);
+		hrt_triple_fault(c);
 	case HRT_FN_SPIN_US:
 		return spin_us(&c->setup, call->args[0]);
 	case HRT_FN_DOWNCALL:

@@ -1347,3 +1347,120 @@ void checks_hrt(struct suite *s)
 	check_cell_one();
 	check_reboot_loop();
 }
+
+/* ---- the ROS option hrt_boot_fault: an HRT that faults as it boots ----
+ *
+ * The hrtbootfault scenario boots hrt.elf with "boot_fault=1:1": version 1
+ * runs ud2 on core 1 with a zero-limit IDT before it checks in
+ * (hrt/main.c). Tandem fails the HRT: IDLE, the HRT_EXCEPTION event with
+ * #UD's vector and the core's RIP, invokes refused; a reboot loads the same
+ * image, which faults again; a replace with hrt2.elf (version 2, which
+ * the option does not make fault) boots. */
+
+#define BOOT_FAULT_VECTOR 6 /* #UD */
+/* The HRT's RIP is a virtual address: identity or at the one nonzero
+ * gva_offset the HRT tag may ask for (guest-abi/ABI.md 4.10). */
+#define HIGH_HALF	  0xffff800000000000ull
+
+/* Until @ms: state IDLE with the HRT_EXCEPTION event (in `event`). */
+static bool wait_exception(unsigned ms, struct hc_result *st)
+{
+	uint64_t t0 = rdtsc();
+
+	memset(&event, 0, sizeof(event));
+	do {
+		*st = caught(OP_STATE, 0, 0);
+		if (is(*st, TANDEM_HRT_IDLE) &&
+		    event.event_type == TANDEM_HRT_EXCEPTION)
+			return true;
+		ros_udelay(1000);
+	} while (rdtsc() - t0 < ms_ticks(ms));
+	return false;
+}
+
+/* One check: IDLE with an HRT_EXCEPTION event of vector 6 within @ms,
+ * after the request @pre (NULL: none) gave 0. */
+static void check_fault_event(const char *name, unsigned ms,
+			      const struct hc_result *pre)
+{
+	struct hc_result st;
+	uint64_t t0 = rdtsc();
+	bool seen = wait_exception(ms, &st);
+
+	/* Tandem may still be printing its line from the HRT's CPU. */
+	ros_udelay(SETTLE_MS * 1000);
+	if (seen)
+		ros_log("hrt: boot fault: IDLE with event type %u after %lu ms, rip 0x%lx, vector %lu",
+			event.event_type, ticks_ms(rdtsc() - t0),
+			event.excp.rip, event.excp.vector);
+	check((!pre || is(*pre, 0)) && seen &&
+		      event.excp.vector == BOOT_FAULT_VECTOR,
+	      name,
+	      "request before: %s (want 0); within %u ms: state %s (want 0, IDLE), event type %u (want %u), vector %lu (want %u)",
+	      pre ? S(*pre) : "none", ms, S(st), event.event_type,
+	      TANDEM_HRT_EXCEPTION, event.excp.vector, BOOT_FAULT_VECTOR);
+}
+
+/* An invoke of function 0 must give -1 (the HRT is Failed). */
+static void check_invoke_refused(const char *name)
+{
+	struct hc_result r;
+
+	prepare(&call, results, HRT_FN_NULL, 0, 0);
+	r = caught(OP_INVOKE, (uint64_t)&call, 0);
+	if (is(r, 0))
+		(void)caught(OP_WAIT, ms_ticks(CALL_MS), 0);
+	check(is(r, TANDEM_HRT_ERROR), name,
+	      "invoke of function 0: %s, want -1", S(r));
+}
+
+void checks_hrt_boot_fault(struct suite *s)
+{
+	struct hc_result base, size, r;
+	uint64_t rip, len = (uint64_t)(ros_hrt2_image_end - ros_hrt2_image);
+	unsigned bad;
+	char why[120];
+	bool ok;
+
+	hs.s = s;
+	hs.cores = hrt_cores(s->boot);
+	measure_tsc();
+	ros_log("hrt: boot fault: expecting an HRT of %u cores that faults on core 1 as it boots",
+		hs.cores);
+
+	check_fault_event("hrt boot fault: idle with the #ud event", BOOT_MS,
+			  NULL);
+	rip = event.excp.rip;
+	base = hc_call(s, s->native_via, TANDEM_HC_HYPERVISOR_GET_INFO,
+		       TANDEM_INFO_HRT_MEM_BASE);
+	size = hc_call(s, s->native_via, TANDEM_HC_HYPERVISOR_GET_INFO,
+		       TANDEM_INFO_HRT_MEM_SIZE);
+	if (rip >= HIGH_HALF)
+		rip -= HIGH_HALF;
+	check(event.event_type == TANDEM_HRT_EXCEPTION && called(base) &&
+		      called(size) && size.value > 0 &&
+		      rip >= (uint64_t)base.value &&
+		      rip - (uint64_t)base.value < (uint64_t)size.value,
+	      "hrt boot fault: rip inside the hrt's memory",
+	      "event type %u, rip 0x%lx; HRT memory base %s size %s",
+	      event.event_type, event.excp.rip, S(base), S(size));
+	check_invoke_refused("hrt boot fault: invoke refused");
+
+	r = caught(OP_REBOOT, 0, 0);
+	check_fault_event("hrt boot fault: reboot faults again", RECOVER_MS, &r);
+	check_invoke_refused("hrt boot fault: invoke refused after reboot");
+
+	r = caught(OP_REPLACE, (uint64_t)ros_hrt2_image, len);
+	ok = poll_call(HRT_FN_VERSION, 2, RECOVER_MS, why, sizeof(why));
+	check(is(r, 0) && ok, "hrt boot fault: replace with version 2",
+	      "request 0x8 with hrt2.elf (%lu bytes): %s (want 0); function 3 within %u ms: %s",
+	      len, S(r), RECOVER_MS, ok ? "2" : why);
+	r = sync_call(HRT_FN_CORE, PAR_ARG, 0, true);
+	for (bad = 0; is(r, 0) && bad < hs.cores; bad++)
+		if (results[bad] != (uint64_t)bad * HRT_CORE_FACTOR + PAR_ARG)
+			break;
+	check(is(r, 0) && bad == hs.cores,
+	      "hrt boot fault: every core answers after replace",
+	      "parallel function 2 (arg %u): %s (want 0); core %u result 0x%lx",
+	      PAR_ARG, S(r), bad, is(r, 0) ? results[bad] : 0);
+}

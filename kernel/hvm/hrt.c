@@ -45,6 +45,9 @@ static struct vcpu hrt_vcpus[TANDEM_MAX_CPUS];
 static const void *image_bytes;
 static uint64_t image_size;
 static bool image_is_copy; /* a replacement in the pool, not the module */
+/* Its Multiboot2 command line: the module string after "hrt", as the
+ * ROS's own (ros_view_cmdline); a replacement image keeps it. */
+static const char *cmdline = "";
 /* The HRT's own PIT (the machine's is the ROS's), shared by its cores.
  * Fresh at every boot: it powers on at the HRT's first access, on an HRT
  * core's TSC (not on that of the ROS CPU that asked for the reboot). */
@@ -124,6 +127,8 @@ int hrt_plan_resources(unsigned int online_cpus)
 	}
 	image_bytes = (const void *)(DIRECT_BASE + m->phys);
 	image_size = m->size;
+	for (cmdline = m->name + 3; *cmdline == ' ';)
+		cmdline++;
 	hrt_plan.active = true;
 	return 0;
 }
@@ -207,7 +212,7 @@ static int load(void)
 		err = hrt_build_gdt(&region, &gdt, &why);
 	if (!err) {
 		struct hrt_boot_params bp = {
-			.cmdline = "",
+			.cmdline = cmdline,
 			.mmap = mmap,
 			.mmap_count = 3,
 			/* Palacios's meaning, which runtimes count their
