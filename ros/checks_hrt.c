@@ -10,8 +10,9 @@
  * HRT module), one line "ros: hrt: no HRT" replaces the checks.
  *
  * Order matters: the HRT is made to fail (function 4 triple-faults), then
- * rebooted, then replaced by the hrt2.elf that ros/hrt_images.asm embeds;
- * it is left running that image.
+ * rebooted, made to fail by bad port accesses (function 10) and rebooted
+ * after each, then replaced by the hrt2.elf that ros/hrt_images.asm
+ * embeds; it is left running that image.
  *
  * Every pointer a request takes is a virtual address of the caller
  * (Palacios): the ROS identity-maps its RAM, so most checks pass the
@@ -623,6 +624,64 @@ static void check_reboot(void)
 	check(is(r, 0), "hrt: reboot", "request 0x2: %s, want 0", S(r));
 	check(ok, "hrt: invoke after reboot", "function 0 within %u ms: %s",
 	      RECOVER_MS, why);
+}
+
+/* Port accesses the HRT may not make (guest-abi/ABI.md 4.10, "I/O
+ * ports"), each by function 10: Tandem fails the HRT with #GP's vector
+ * (its line names the port: tests/boot-plan.json), and a reboot brings it
+ * back. */
+static const struct bad_port {
+	uint16_t port;
+	uint8_t size, dir;
+	const char *what;
+} bad_ports[] = {
+	/* the keyboard controller: the HRT may only read it, as a delay */
+	{ 0x60, 1, HRT_PORT_OUT, "byte out to port 0x60" },
+	/* the HRT's emulated PIT takes bytes only */
+	{ 0x40, 2, HRT_PORT_IN, "word in from port 0x40" },
+	/* COM1 is the ROS's */
+	{ 0x3f8, 1, HRT_PORT_IN, "byte in from port 0x3f8" },
+};
+
+#define NUM_BAD_PORTS (sizeof(bad_ports) / sizeof(bad_ports[0]))
+
+static void check_bad_ports(void)
+{
+	for (unsigned i = 0; i < NUM_BAD_PORTS; i++) {
+		const struct bad_port *b = &bad_ports[i];
+		struct hc_result r, st, again;
+		char name[64], why[120];
+		bool ok;
+
+		prepare(&call, results, HRT_FN_PORT, b->port, b->size);
+		call.args[2] = b->dir;
+		memset(&event, 0, sizeof(event));
+		r = caught(OP_INVOKE, (uint64_t)&call, 0);
+		st = is(r, 0) ? caught(OP_WAIT, ms_ticks(FAIL_MS), 0) : r;
+		/* Tandem may still be printing its line about it. */
+		ros_udelay(SETTLE_MS * 1000);
+		prepare(&busy, busy_results, HRT_FN_NULL, 0, 0);
+		again = caught(OP_INVOKE, (uint64_t)&busy, 0);
+		if (is(again, 0))
+			(void)caught(OP_WAIT, ms_ticks(CALL_MS), 0);
+		ksnprintf(name, sizeof(name), "hrt: %s fails the hrt", b->what);
+		check(is(r, 0) && is(st, 0) &&
+			      event.event_type == TANDEM_HRT_EXCEPTION &&
+			      event.excp.vector == 13 &&
+			      is(again, TANDEM_HRT_ERROR),
+		      name,
+		      "invoke of function 10: %s (want 0), then %s (want 0, IDLE), event type %u (want %u), vector %lu (want 13, #GP); next invoke %s (want -1); result 0x%lx",
+		      S(r), S(st), event.event_type, TANDEM_HRT_EXCEPTION,
+		      event.excp.vector, S(again), results[0]);
+
+		r = caught(OP_REBOOT, 0, 0);
+		ok = poll_call(HRT_FN_NULL, 0, RECOVER_MS, why, sizeof(why));
+		ksnprintf(name, sizeof(name), "hrt: calls after %s and reboot",
+			  b->what);
+		check(is(r, 0) && ok, name,
+		      "request 0x2: %s (want 0); function 0 within %u ms: %s",
+		      S(r), RECOVER_MS, ok ? "0" : why);
+	}
 }
 
 static void check_replace(void)
@@ -1306,10 +1365,10 @@ static void measure_tsc(void)
 
 /* Every check below: null, CPL 3 null, 4 refusals, 3 calls, many, ticks,
  * 3 busy,
- * bad descriptor, version 1, 3 failure, 2 reboot, 4 replace; then the
- * request table: 2 at CPL 0, 2 at CPL 3, 7 virtual pointers, 2 from the
- * HRT, cell 1, the reboot loop. */
-#define HRT_CHECKS 40
+ * bad descriptor, version 1, 3 failure, 2 reboot, 2 per bad port, 4
+ * replace; then the request table: 2 at CPL 0, 2 at CPL 3, 7 virtual
+ * pointers, 2 from the HRT, cell 1, the reboot loop. */
+#define HRT_CHECKS (40 + 2 * NUM_BAD_PORTS)
 
 unsigned checks_hrt_planned(const struct suite *s)
 {
@@ -1339,6 +1398,7 @@ void checks_hrt(struct suite *s)
 	check_version(1, "hrt: version 1");
 	check_failure();
 	check_reboot();
+	check_bad_ports();
 	check_replace();
 	check_rules(false);
 	check_rules(true);
