@@ -249,6 +249,8 @@ static const struct group {
 static const struct group boot_fault_groups[] = {
 	{ "hrt boot fault", checks_hrt_boot_fault, HRT_BOOT_FAULT_CHECKS, NULL },
 };
+_Static_assert(sizeof(boot_fault_groups) <= sizeof(groups),
+	       "run_groups() counts up to NGROUPS groups");
 
 /* The plan line, then groups @gs[0..@n) in order. */
 static void run_groups(const struct group *gs, unsigned n,
