@@ -104,7 +104,7 @@ $(TEST_ISO): $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 
 # Bad input, one ISO each: every one must give a clear line, never a hang.
 SCENARIO_DIR := $(BUILD)/tests/iso
-SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso hrtfail.iso fb.iso x2apic.iso badlinux.iso hrt3.iso)
+SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso hrtfail.iso fb.iso x2apic.iso badlinux.iso hrt3.iso hrtbootfault.iso)
 
 $(SCENARIO_DIR)/noros.iso: $(ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -148,6 +148,14 @@ $(SCENARIO_DIR)/x2apic.iso: $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 $(SCENARIO_DIR)/hrt3.iso: $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
 	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS) hrt_cpus=3" $(ROS_ELF) "ros hrt_cores=3" $(HRT_ELF) "hrt"
+
+# An HRT that faults as it boots (version 1 on core 1, its command line's
+# boot_fault=1:1): the ROS's hrt_boot_fault checks (the qemu-hrtbootfault
+# and bochs-vmx-hrtbootfault platforms) see it Failed, reboot it (it
+# faults again) and replace it with version 2, which boots.
+$(SCENARIO_DIR)/hrtbootfault.iso: $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS)" $(ROS_ELF) "ros hrt_cores=2 hrt_boot_fault" $(HRT_ELF) "hrt boot_fault=1:1"
 
 # Tandem's log on the screen only (scripts/screentest.py reads it by OCR).
 $(SCENARIO_DIR)/fb.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh

@@ -78,6 +78,7 @@ struct hrt_setup {
 	uint8_t vector;	  /* upcall vector */
 	const void *rsdp; /* the RSDP copy of the boot information, or NULL */
 	uint32_t rsdp_len;
+	const char *cmdline; /* Multiboot2 tag 1; "" without one */
 };
 
 /* One HRT core; each core writes only its own. */
@@ -136,6 +137,10 @@ void hrt_trap_init(struct hrt_core *c);
 
 /** The C handler every interrupt stub calls. */
 void hrt_trap(struct trap_frame *f);
+
+/** Load a zero-limit IDT and run ud2 (hrt/upcall.c): #UD that no IDT
+ * delivers, which Tandem reports as an HRT failure of vector 6. */
+__attribute__((noreturn)) void hrt_triple_fault(const struct hrt_core *c);
 
 /** Handle the upcall Tandem just injected (comm page type and argument). */
 void hrt_upcall(struct hrt_core *c);

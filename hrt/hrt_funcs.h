@@ -32,6 +32,11 @@
  *                   HRT_ATTACK_* bits that held (all of them: refused)
  *   9  TICKS        returns this core's local APIC timer ticks since
  *                   its boot (hrt/selftest.c: periodic, 100 per second)
+ *  10  PORT         one I/O port access of the ROS's choosing (the bad
+ *                   port checks): port args[0], size args[1] (1, 2, 4),
+ *                   args[2] HRT_PORT_IN or HRT_PORT_OUT (of the value
+ *                   args[3]); returns what IN read, 0 after OUT, HRT_FN_BAD
+ *                   for another port, size or direction
  *   other           returns HRT_FN_BAD
  */
 #ifndef TANDEM_HRT_HRT_FUNCS_H
@@ -47,6 +52,11 @@
 #define HRT_FN_BOOT_ID	    7
 #define HRT_FN_ATTACK	    8
 #define HRT_FN_TICKS	    9
+#define HRT_FN_PORT	    10
+
+/* PORT's direction (args[2]). */
+#define HRT_PORT_IN	    0
+#define HRT_PORT_OUT	    1
 
 /* ATTACK's result bits. */
 #define HRT_ATTACK_BASE_READ \

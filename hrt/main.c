@@ -1,4 +1,5 @@
-/* HRT start on every core: per-core IDT, the HRT info tag, check-in; then
+/* HRT start on every core: per-core IDT, the HRT info tag and command line
+ * (boot_fault= may stop it here), check-in; then
  * core 0 says "started v<N> on <n> cores", issues a null downcall, as
  * Nautilus does, calibrates its TSC against the PIT (hrt/pit.c) and times
  * the ACPI PM timer (hrt/pm_timer.c); then
@@ -81,6 +82,7 @@ static const char *read_setup(struct hrt_setup *s, uint32_t magic, uint64_t mbi)
 		.max_mem = HRT_MAX_MEM,
 		.comm_page_gpa = HRT_COMM_PAGE_GPA,
 		.vector = HRT_UPCALL_VECTOR,
+		.cmdline = "",
 	};
 	if (magic != HRT_MB2_MAGIC)
 		return "boot magic is not 0x36d76289";
@@ -97,6 +99,9 @@ static const char *read_setup(struct hrt_setup *s, uint32_t magic, uint64_t mbi)
 			break;
 		if (size < 8 || size > total - off)
 			return "boot information tag runs past the end";
+		/* Tag 1, the command line: a string ending inside the tag. */
+		if (type == 1 && size > 8 && !p[off + size - 1])
+			s->cmdline = (const char *)(p + off + 8);
 		if (type == TANDEM_MB2_INFO_HRT) {
 			if (size < sizeof(s->info))
 				return "HRT info tag too short";
@@ -116,6 +121,51 @@ static const char *read_setup(struct hrt_setup *s, uint32_t magic, uint64_t mbi)
 	s->tsc_khz = s->info.cpu_freq_khz;
 	s->vector = s->info.hrt_int_vector;
 	return NULL;
+}
+
+/* The number at *@p (decimal); *@p moves past it. -1 without digits. */
+static long parse_num(const char **p)
+{
+	long v = -1;
+
+	for (; **p >= '0' && **p <= '9' && v < 1000000; (*p)++)
+		v = (v < 0 ? 0 : v * 10) + (**p - '0');
+	return v;
+}
+
+/*
+ * The command line's "boot_fault=<version>:<core>": the image of that
+ * HRT_VERSION faults on that core as it boots, before it checks in, as a
+ * runtime that breaks early would (the ROS's hrt_boot_fault checks). A
+ * word that does not parse prints a line and is ignored.
+ */
+static bool boot_fault_here(const struct hrt_core *c)
+{
+	static const char key[] = "boot_fault=";
+	const size_t n = sizeof(key) - 1;
+
+	for (const char *p = c->setup.cmdline; *p;) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, key, n)) {
+			const char *q = p + n;
+			long version = parse_num(&q), core = -1;
+
+			if (*q == ':') {
+				q++;
+				core = parse_num(&q);
+			}
+			if (version >= 0 && core >= 0 && (*q == ' ' || !*q))
+				return version == HRT_VERSION &&
+				       core == (long)c->index;
+			if (c->index == 0)
+				hrt_log("boot_fault: want <version>:<core>; ignored");
+			return false;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
 }
 
 /* Cores the info tag gives the HRT: its APICs run from the first HRT one
@@ -184,6 +234,11 @@ void hrt_main(uint32_t magic, uint64_t mbi, uint64_t vcpu, uint64_t index)
 	if (why && index == 0)
 		hrt_log("%s (magic 0x%x, info at 0x%lx); using the HRT tag's values",
 			why, magic, mbi);
+	if (boot_fault_here(c)) {
+		hrt_log("core %u: boot_fault=%d:%u: faulting before check-in",
+			c->index, HRT_VERSION, c->index);
+		hrt_triple_fault(c);
+	}
 	hrt_selftest_core(c);
 	__atomic_add_fetch(&checked_in, 1, __ATOMIC_RELEASE);
 

@@ -11,7 +11,7 @@
 
 /* Load a zero-limit IDT and raise #UD: #UD, then #GP, then #DF cannot be
  * delivered, and the CPU shuts down (SDM Vol. 3A 6.15, interrupt 8). */
-__attribute__((noreturn)) static void triple_fault(const struct hrt_core *c)
+void hrt_triple_fault(const struct hrt_core *c)
 {
 	struct {
 		uint16_t limit;
@@ -34,6 +34,38 @@ static uint64_t spin_us(const struct hrt_setup *s, uint64_t us)
 	while (rdtsc() - t0 < cycles)
 		cpu_relax();
 	return 0;
+}
+
+/* Function PORT: one IN or OUT of 1, 2 or 4 bytes (a = args). */
+static uint64_t port_io(const uint64_t *a)
+{
+	uint16_t port = (uint16_t)a[0];
+	uint32_t v = (uint32_t)a[3];
+
+	if (a[0] > 0xffff || (a[1] != 1 && a[1] != 2 && a[1] != 4) ||
+	    (a[2] != HRT_PORT_IN && a[2] != HRT_PORT_OUT))
+		return HRT_FN_BAD;
+	if (a[2] == HRT_PORT_OUT) {
+		if (a[1] == 1)
+			__asm__ volatile("outb %b0, %w1"
+					 :
+					 : "a"(v), "Nd"(port));
+		else if (a[1] == 2)
+			__asm__ volatile("outw %w0, %w1"
+					 :
+					 : "a"(v), "Nd"(port));
+		else
+			__asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port));
+		return 0;
+	}
+	v = 0;
+	if (a[1] == 1)
+		__asm__ volatile("inb %w1, %b0" : "+a"(v) : "Nd"(port));
+	else if (a[1] == 2)
+		__asm__ volatile("inw %w1, %w0" : "+a"(v) : "Nd"(port));
+	else
+		__asm__ volatile("inl %w1, %0" : "+a"(v) : "Nd"(port));
+	return v;
 }
 
 static uint64_t sum(const struct hrt_setup *s, uint64_t pa, uint64_t n)
@@ -68,7 +100,7 @@ static uint64_t run(struct hrt_core *c, const struct tandem_hrt_call *call)
 	case HRT_FN_VERSION:
 		return HRT_VERSION;
 	case HRT_FN_TRIPLE_FAULT:
-		triple_fault(c);
+		hrt_triple_fault(c);
 	case HRT_FN_SPIN_US:
 		return spin_us(&c->setup, call->args[0]);
 	case HRT_FN_DOWNCALL:
@@ -79,6 +111,8 @@ static uint64_t run(struct hrt_core *c, const struct tandem_hrt_call *call)
 		return hrt_attack(c, call->args[0], call->args[1]);
 	case HRT_FN_TICKS:
 		return __atomic_load_n(&c->ticks, __ATOMIC_RELAXED);
+	case HRT_FN_PORT:
+		return port_io(call->args);
 	default:
 		return HRT_FN_BAD;
 	}

@@ -10,8 +10,9 @@
  * HRT module), one line "ros: hrt: no HRT" replaces the checks.
  *
  * Order matters: the HRT is made to fail (function 4 triple-faults), then
- * rebooted, then replaced by the hrt2.elf that ros/hrt_images.asm embeds;
- * it is left running that image.
+ * rebooted, made to fail by bad port accesses (function 10) and rebooted
+ * after each, then replaced by the hrt2.elf that ros/hrt_images.asm
+ * embeds; it is left running that image.
  *
  * Every pointer a request takes is a virtual address of the caller
  * (Palacios): the ROS identity-maps its RAM, so most checks pass the
@@ -623,6 +624,68 @@ static void check_reboot(void)
 	check(is(r, 0), "hrt: reboot", "request 0x2: %s, want 0", S(r));
 	check(ok, "hrt: invoke after reboot", "function 0 within %u ms: %s",
 	      RECOVER_MS, why);
+}
+
+/* Port accesses the HRT may not make (guest-abi/ABI.md 4.10, "I/O
+ * ports"), each by function 10: Tandem fails the HRT with #GP's vector
+ * (its line names the port: tests/boot-plan.json), and a reboot brings it
+ * back. */
+static const struct bad_port {
+	uint16_t port;
+	uint8_t size, dir;
+	const char *what;
+} bad_ports[] = {
+	/* the keyboard controller: the HRT may only read it, as a delay */
+	{ 0x60, 1, HRT_PORT_OUT, "byte out to port 0x60" },
+	/* the HRT's emulated PIT takes bytes only */
+	{ 0x40, 2, HRT_PORT_IN, "word in from port 0x40" },
+	/* COM1 is the ROS's */
+	{ 0x3f8, 1, HRT_PORT_IN, "byte in from port 0x3f8" },
+};
+
+#define NUM_BAD_PORTS (sizeof(bad_ports) / sizeof(bad_ports[0]))
+
+static void check_bad_ports(void)
+{
+	uint64_t t0 = rdtsc();
+
+	for (unsigned i = 0; i < NUM_BAD_PORTS; i++) {
+		const struct bad_port *b = &bad_ports[i];
+		struct hc_result r, st, again;
+		char name[64], why[120];
+		bool ok;
+
+		prepare(&call, results, HRT_FN_PORT, b->port, b->size);
+		call.args[2] = b->dir;
+		memset(&event, 0, sizeof(event));
+		r = caught(OP_INVOKE, (uint64_t)&call, 0);
+		st = is(r, 0) ? caught(OP_WAIT, ms_ticks(FAIL_MS), 0) : r;
+		/* Tandem may still be printing its line about it. */
+		ros_udelay(SETTLE_MS * 1000);
+		prepare(&busy, busy_results, HRT_FN_NULL, 0, 0);
+		again = caught(OP_INVOKE, (uint64_t)&busy, 0);
+		if (is(again, 0))
+			(void)caught(OP_WAIT, ms_ticks(CALL_MS), 0);
+		ksnprintf(name, sizeof(name), "hrt: %s fails the hrt", b->what);
+		check(is(r, 0) && is(st, 0) &&
+			      event.event_type == TANDEM_HRT_EXCEPTION &&
+			      event.excp.vector == 13 &&
+			      is(again, TANDEM_HRT_ERROR),
+		      name,
+		      "invoke of function 10: %s (want 0), then %s (want 0, IDLE), event type %u (want %u), vector %lu (want 13, #GP); next invoke %s (want -1); result 0x%lx",
+		      S(r), S(st), event.event_type, TANDEM_HRT_EXCEPTION,
+		      event.excp.vector, S(again), results[0]);
+
+		r = caught(OP_REBOOT, 0, 0);
+		ok = poll_call(HRT_FN_NULL, 0, RECOVER_MS, why, sizeof(why));
+		ksnprintf(name, sizeof(name), "hrt: calls after %s and reboot",
+			  b->what);
+		check(is(r, 0) && ok, name,
+		      "request 0x2: %s (want 0); function 0 within %u ms: %s",
+		      S(r), RECOVER_MS, ok ? "0" : why);
+	}
+	ros_log("hrt: %zu bad port accesses, each with its reboot, in %lu ms",
+		NUM_BAD_PORTS, ticks_ms(rdtsc() - t0));
 }
 
 static void check_replace(void)
@@ -1306,10 +1369,10 @@ static void measure_tsc(void)
 
 /* Every check below: null, CPL 3 null, 4 refusals, 3 calls, many, ticks,
  * 3 busy,
- * bad descriptor, version 1, 3 failure, 2 reboot, 4 replace; then the
- * request table: 2 at CPL 0, 2 at CPL 3, 7 virtual pointers, 2 from the
- * HRT, cell 1, the reboot loop. */
-#define HRT_CHECKS 40
+ * bad descriptor, version 1, 3 failure, 2 reboot, 2 per bad port, 4
+ * replace; then the request table: 2 at CPL 0, 2 at CPL 3, 7 virtual
+ * pointers, 2 from the HRT, cell 1, the reboot loop. */
+#define HRT_CHECKS (40 + 2 * NUM_BAD_PORTS)
 
 unsigned checks_hrt_planned(const struct suite *s)
 {
@@ -1339,6 +1402,7 @@ void checks_hrt(struct suite *s)
 	check_version(1, "hrt: version 1");
 	check_failure();
 	check_reboot();
+	check_bad_ports();
 	check_replace();
 	check_rules(false);
 	check_rules(true);
@@ -1346,4 +1410,121 @@ void checks_hrt(struct suite *s)
 	check_from_hrt();
 	check_cell_one();
 	check_reboot_loop();
+}
+
+/* ---- the ROS option hrt_boot_fault: an HRT that faults as it boots ----
+ *
+ * The hrtbootfault scenario boots hrt.elf with "boot_fault=1:1": version 1
+ * runs ud2 on core 1 with a zero-limit IDT before it checks in
+ * (hrt/main.c). Tandem fails the HRT: IDLE, the HRT_EXCEPTION event with
+ * #UD's vector and the core's RIP, invokes refused; a reboot loads the same
+ * image, which faults again; a replace with hrt2.elf (version 2, which
+ * the option does not make fault) boots. */
+
+#define BOOT_FAULT_VECTOR 6 /* #UD */
+/* The HRT's RIP is a virtual address: identity or at the one nonzero
+ * gva_offset the HRT tag may ask for (guest-abi/ABI.md 4.10). */
+#define HIGH_HALF	  0xffff800000000000ull
+
+/* Until @ms: state IDLE with the HRT_EXCEPTION event (in `event`). */
+static bool wait_exception(unsigned ms, struct hc_result *st)
+{
+	uint64_t t0 = rdtsc();
+
+	memset(&event, 0, sizeof(event));
+	do {
+		*st = caught(OP_STATE, 0, 0);
+		if (is(*st, TANDEM_HRT_IDLE) &&
+		    event.event_type == TANDEM_HRT_EXCEPTION)
+			return true;
+		ros_udelay(1000);
+	} while (rdtsc() - t0 < ms_ticks(ms));
+	return false;
+}
+
+/* One check: IDLE with an HRT_EXCEPTION event of vector 6 within @ms,
+ * after the request @pre (NULL: none) gave 0. */
+static void check_fault_event(const char *name, unsigned ms,
+			      const struct hc_result *pre)
+{
+	struct hc_result st;
+	uint64_t t0 = rdtsc();
+	bool seen = wait_exception(ms, &st);
+
+	/* Tandem may still be printing its line from the HRT's CPU. */
+	ros_udelay(SETTLE_MS * 1000);
+	if (seen)
+		ros_log("hrt: boot fault: IDLE with event type %u after %lu ms, rip 0x%lx, vector %lu",
+			event.event_type, ticks_ms(rdtsc() - t0),
+			event.excp.rip, event.excp.vector);
+	check((!pre || is(*pre, 0)) && seen &&
+		      event.excp.vector == BOOT_FAULT_VECTOR,
+	      name,
+	      "request before: %s (want 0); within %u ms: state %s (want 0, IDLE), event type %u (want %u), vector %lu (want %u)",
+	      pre ? S(*pre) : "none", ms, S(st), event.event_type,
+	      TANDEM_HRT_EXCEPTION, event.excp.vector, BOOT_FAULT_VECTOR);
+}
+
+/* An invoke of function 0 must give -1 (the HRT is Failed). */
+static void check_invoke_refused(const char *name)
+{
+	struct hc_result r;
+
+	prepare(&call, results, HRT_FN_NULL, 0, 0);
+	r = caught(OP_INVOKE, (uint64_t)&call, 0);
+	if (is(r, 0))
+		(void)caught(OP_WAIT, ms_ticks(CALL_MS), 0);
+	check(is(r, TANDEM_HRT_ERROR), name,
+	      "invoke of function 0: %s, want -1", S(r));
+}
+
+void checks_hrt_boot_fault(struct suite *s)
+{
+	struct hc_result base, size, r;
+	uint64_t rip, len = (uint64_t)(ros_hrt2_image_end - ros_hrt2_image);
+	unsigned bad;
+	char why[120];
+	bool ok;
+
+	hs.s = s;
+	hs.cores = hrt_cores(s->boot);
+	measure_tsc();
+	ros_log("hrt: boot fault: expecting an HRT of %u cores that faults on core 1 as it boots",
+		hs.cores);
+
+	check_fault_event("hrt boot fault: idle with the #ud event", BOOT_MS,
+			  NULL);
+	rip = event.excp.rip;
+	base = hc_call(s, s->native_via, TANDEM_HC_HYPERVISOR_GET_INFO,
+		       TANDEM_INFO_HRT_MEM_BASE);
+	size = hc_call(s, s->native_via, TANDEM_HC_HYPERVISOR_GET_INFO,
+		       TANDEM_INFO_HRT_MEM_SIZE);
+	if (rip >= HIGH_HALF)
+		rip -= HIGH_HALF;
+	check(event.event_type == TANDEM_HRT_EXCEPTION && called(base) &&
+		      called(size) && size.value > 0 &&
+		      rip >= (uint64_t)base.value &&
+		      rip - (uint64_t)base.value < (uint64_t)size.value,
+	      "hrt boot fault: rip inside the hrt's memory",
+	      "event type %u, rip 0x%lx; HRT memory base %s size %s",
+	      event.event_type, event.excp.rip, S(base), S(size));
+	check_invoke_refused("hrt boot fault: invoke refused");
+
+	r = caught(OP_REBOOT, 0, 0);
+	check_fault_event("hrt boot fault: reboot faults again", RECOVER_MS, &r);
+	check_invoke_refused("hrt boot fault: invoke refused after reboot");
+
+	r = caught(OP_REPLACE, (uint64_t)ros_hrt2_image, len);
+	ok = poll_call(HRT_FN_VERSION, 2, RECOVER_MS, why, sizeof(why));
+	check(is(r, 0) && ok, "hrt boot fault: replace with version 2",
+	      "request 0x8 with hrt2.elf (%lu bytes): %s (want 0); function 3 within %u ms: %s",
+	      len, S(r), RECOVER_MS, ok ? "2" : why);
+	r = sync_call(HRT_FN_CORE, PAR_ARG, 0, true);
+	for (bad = 0; is(r, 0) && bad < hs.cores; bad++)
+		if (results[bad] != (uint64_t)bad * HRT_CORE_FACTOR + PAR_ARG)
+			break;
+	check(is(r, 0) && bad == hs.cores,
+	      "hrt boot fault: every core answers after replace",
+	      "parallel function 2 (arg %u): %s (want 0); core %u result 0x%lx",
+	      PAR_ARG, S(r), bad, is(r, 0) ? results[bad] : 0);
 }

@@ -245,8 +245,17 @@ static const struct group {
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
-void ros_suite_run(const struct ros_boot *b, const struct tandem_id *id,
-		   bool detected)
+/* The ROS option hrt_boot_fault: these instead of the suite. */
+static const struct group boot_fault_groups[] = {
+	{ "hrt boot fault", checks_hrt_boot_fault, HRT_BOOT_FAULT_CHECKS, NULL },
+};
+_Static_assert(sizeof(boot_fault_groups) <= sizeof(groups),
+	       "run_groups() counts up to NGROUPS groups");
+
+/* The plan line, then groups @gs[0..@n) in order. */
+static void run_groups(const struct group *gs, unsigned n,
+		       const struct ros_boot *b, const struct tandem_id *id,
+		       bool detected)
 {
 	unsigned want[NGROUPS], plan = 0;
 
@@ -255,22 +264,32 @@ void ros_suite_run(const struct ros_boot *b, const struct tandem_id *id,
 	suite.detected = detected;
 	suite.native_via = id->amd ? VIA_VMMCALL : VIA_VMCALL;
 
-	for (unsigned g = 0; g < NGROUPS; g++) {
-		want[g] = groups[g].planned ? groups[g].planned(&suite) :
-					      groups[g].checks;
+	for (unsigned g = 0; g < n; g++) {
+		want[g] = gs[g].planned ? gs[g].planned(&suite) : gs[g].checks;
 		plan += want[g];
 	}
 	ros_line("1..%u", plan);
-	for (unsigned g = 0; g < NGROUPS; g++) {
+	for (unsigned g = 0; g < n; g++) {
 		unsigned before = passed + failed;
 
-		groups[g].run(&suite);
+		gs[g].run(&suite);
 		if (passed + failed - before != want[g])
 			ros_log("plan: the %s checks reported %u, planned %u",
-				groups[g].name, passed + failed - before,
-				want[g]);
+				gs[g].name, passed + failed - before, want[g]);
 	}
 	ros_log("suite done: %u passed, %u failed", passed, failed);
+}
+
+void ros_suite_run(const struct ros_boot *b, const struct tandem_id *id,
+		   bool detected)
+{
+	if (detected && ros_cmdline_has(b, "hrt_boot_fault"))
+		run_groups(boot_fault_groups,
+			   sizeof(boot_fault_groups) /
+				   sizeof(boot_fault_groups[0]),
+			   b, id, detected);
+	else
+		run_groups(groups, NGROUPS, b, id, detected);
 }
 
 void ros_suite_native(void)

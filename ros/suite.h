@@ -117,6 +117,10 @@ void ros_hrt_probe(struct ros_hrt_probe *p);
  * Tandem with a null downcall). With one, it first waits until every HRT
  * core answers (ros/checks_hrt.c: wait_until_up). */
 unsigned checks_hrt_planned(const struct suite *s);
+/* The ROS option hrt_boot_fault, instead of the suite (the hrtbootfault
+ * scenario, whose HRT faults as it boots; ros/checks_hrt.c). */
+void checks_hrt_boot_fault(struct suite *s);
+#define HRT_BOOT_FAULT_CHECKS 7
 /* After the SMP checks: they take the highest AP from the ROS for the test
  * cells and start it again at the end (ros/checks_cells.c). */
 void checks_cells(struct suite *s);
@@ -146,7 +150,8 @@ unsigned checks_disable_planned(const struct suite *s);
 /** What each CPU runs once started (SMP checks, and a CPU given back). */
 void suite_cpu_probe(unsigned cpu);
 
-/** Run the suite (Tandem found, or forced natively). */
+/** Run the suite (Tandem found, or forced natively); with Tandem and the
+ * option hrt_boot_fault, the HRT boot-fault checks instead. */
 void ros_suite_run(const struct ros_boot *b, const struct tandem_id *id,
 		   bool detected);
 

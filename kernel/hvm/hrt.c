@@ -44,6 +44,9 @@ static struct vcpu hrt_vcpus[TANDEM_MAX_CPUS];
 static const void *image_bytes;
 static uint64_t image_size;
 static bool image_is_copy; /* a replacement in the pool, not the module */
+/* Its Multiboot2 command line: the module string after "hrt", as the
+ * ROS's own (ros_view_cmdline); a replacement image keeps it. */
+static const char *cmdline = "";
 
 static void *hva(uint64_t gpa)
 {
@@ -117,6 +120,8 @@ int hrt_plan_resources(unsigned int online_cpus)
 	}
 	image_bytes = (const void *)(DIRECT_BASE + m->phys);
 	image_size = m->size;
+	for (cmdline = m->name + 3; *cmdline == ' ';)
+		cmdline++;
 	hrt_plan.active = true;
 	return 0;
 }
@@ -200,7 +205,7 @@ static int load(void)
 		err = hrt_build_gdt(&region, &gdt, &why);
 	if (!err) {
 		struct hrt_boot_params bp = {
-			.cmdline = "",
+			.cmdline = cmdline,
 			.mmap = mmap,
 			.mmap_count = 3,
 			/* Palacios's meaning, which runtimes count their
@@ -494,11 +499,30 @@ static void hrt_confine(struct vcpu *v)
 	vcpu_ops->set_io_intercept(v, 0, 0x10000, true);
 }
 
+/* The vector of the ROS's HRT_EXCEPTION event (ABI.md, "When the HRT
+ * fails"), by the exit that failed it (its union holds only that reason's
+ * member): an intercepted exception's own; for a refused port or MSR #GP
+ * (13) and for memory outside its map #PF (14), what hardware that denies
+ * them raises; #DF (8) for a triple fault and anything else. */
+static uint64_t fail_vector(const struct vcpu_exit *e)
+{
+	switch (e->reason) {
+	case EXIT_EXCEPTION:
+		return e->exception.vector;
+	case EXIT_IO:
+	case EXIT_MSR_READ:
+	case EXIT_MSR_WRITE:
+		return 13;
+	case EXIT_MEM_FAULT:
+		return 14;
+	default:
+		return 8;
+	}
+}
+
 static void hrt_failed(struct vcpu *v)
 {
-	hvm_hrt_failed(v->rip, v->exit.reason == EXIT_SHUTDOWN ?
-				       8 :
-				       v->exit.exception.vector);
+	hvm_hrt_failed(v->rip, fail_vector(&v->exit));
 }
 
 static void hrt_console_line(struct cell *c, const char *line)
