@@ -99,6 +99,7 @@ struct hrt_core {
 	uint64_t timer_count; /* periodic initial count (0: no timer) */
 	volatile uint64_t ticks;
 	volatile unsigned ipis;
+	uint64_t merge_gen; /* hrt_merge_gen this core's TLB has seen */
 };
 
 extern struct hrt_core hrt_cores[HRT_MAX_CORES];
@@ -171,6 +172,22 @@ void hrt_pit_calibrate(const struct hrt_setup *s);
  * RSDP of the boot information and time it with the TSC, for a line
  * later. */
 void hrt_pm_timer_check(const struct hrt_setup *s);
+
+/** Merge (@on) with the ROS address space of @ros_cr3, or unmerge, then
+ * merge done (hrt/merge.c; upcalls 0x30, 0x31). */
+void hrt_merge(struct hrt_core *c, uint64_t ros_cr3, bool on);
+/** Bumped by every merge and unmerge: a core that saw another value
+ * reloads CR3 before it runs a call. */
+extern volatile uint64_t hrt_merge_gen;
+bool hrt_merged(void);
+void hrt_flush_tlb(void);
+/** Function 11: sum @n u64 at the merged process's virtual @va. */
+uint64_t hrt_sum_virtual(uint64_t va, uint64_t n);
+/** Function 12: forward the event of @args to the ROS, its result. */
+uint64_t hrt_forward_event(struct hrt_core *c, const uint64_t *args);
+/** hrt/safe_load.asm: *@out = the u64 at @va, 0; or 1 on #PF. */
+int hrt_safe_load(uint64_t va, uint64_t *out);
+extern const char hrt_safe_load_insn[], hrt_safe_load_fixup[];
 
 /** Physical [@pa, @pa + @len) lies in the mapped memory. */
 bool hrt_phys_ok(const struct hrt_setup *s, uint64_t pa, uint64_t len);

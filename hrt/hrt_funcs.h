@@ -37,6 +37,16 @@
  *                   args[2] HRT_PORT_IN or HRT_PORT_OUT (of the value
  *                   args[3]); returns what IN read, 0 after OUT, HRT_FN_BAD
  *                   for another port, size or direction
+ *  11  SUM_VIRTUAL  sum of args[1] u64 values at args[0], a virtual
+ *                   address of the ROS process the HRT is merged with
+ *                   (hrt/merge.c); HRT_FN_BAD when not merged, when a
+ *                   page is not mapped there, or args[1] > HRT_SUM_MAX
+ *  12  EVENT        forwards an event to the ROS (hrt/ros_event.c):
+ *                   args[0] = TANDEM_ROS_PAGE_FAULT with rip, cr2,
+ *                   action in args[1..3], or TANDEM_ROS_SYSCALL with its
+ *                   arguments in args[1..7]; returns the ROS's result
+ *                   (HRT_EVENT_REFUSED when Tandem refuses the request,
+ *                   HRT_FN_BAD when the ROS does not answer in 5 s)
  *   other           returns HRT_FN_BAD
  */
 #ifndef TANDEM_HRT_HRT_FUNCS_H
@@ -58,6 +68,9 @@
 #define HRT_PORT_IN	    0
 #define HRT_PORT_OUT	    1
 
+#define HRT_FN_SUM_VIRTUAL  11
+#define HRT_FN_EVENT	    12
+
 /* ATTACK's result bits. */
 #define HRT_ATTACK_BASE_READ \
 	0x01			   /* APIC_BASE: enabled, 0xfee00000, x2APIC,
@@ -71,6 +84,8 @@
 
 /* Result of an unknown function or of bad arguments. */
 #define HRT_FN_BAD	      0xbad
+/* EVENT: Tandem refused the event request (0x10). */
+#define HRT_EVENT_REFUSED     0xbad10
 
 #define HRT_SUM_MAX	      (1ull << 24) /* u64 values SUM adds at most */
 #define HRT_SPIN_MAX_US	      10000000ull  /* 10 s */

@@ -48,6 +48,10 @@ void hrt_trap(struct trap_frame *f)
 	}
 	if (c && hrt_selftest_irq(c, f->vector))
 		return;
+	if (f->vector == 14 && f->rip == (uint64_t)hrt_safe_load_insn) {
+		f->rip = (uint64_t)hrt_safe_load_fixup;
+		return;
+	}
 	if (c && c->catch_gp && f->vector == 13) {
 		c->gps++;
 		f->rip += 2; /* RDMSR and WRMSR: 0f 32, 0f 30 */

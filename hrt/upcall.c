@@ -5,7 +5,8 @@
  * function of hrt/hrt_funcs.h from the ROS's struct tandem_hrt_call, store
  * the result at result_gpa + 8 * index, and report with CALL_DONE (0x2f).
  * The comm page does not change before this core's CALL_DONE: Tandem
- * accepts no new invoke until every core has reported.
+ * accepts no new invoke until every core has reported. Merge (0x30) and
+ * unmerge (0x31) go to core 0 (hrt/merge.c).
  */
 #include "hrt.h"
 
@@ -113,6 +114,10 @@ static uint64_t run(struct hrt_core *c, const struct tandem_hrt_call *call)
 		return __atomic_load_n(&c->ticks, __ATOMIC_RELAXED);
 	case HRT_FN_PORT:
 		return port_io(call->args);
+	case HRT_FN_SUM_VIRTUAL:
+		return hrt_sum_virtual(call->args[0], call->args[1]);
+	case HRT_FN_EVENT:
+		return hrt_forward_event(c, call->args);
 	default:
 		return HRT_FN_BAD;
 	}
@@ -126,6 +131,10 @@ static void invoke(struct hrt_core *c, uint64_t desc_pa)
 	uint64_t result, slot;
 	long r;
 
+	if (c->merge_gen != hrt_merge_gen) {
+		c->merge_gen = hrt_merge_gen;
+		hrt_flush_tlb();
+	}
 	if (!hrt_phys_ok(s, desc_pa, sizeof(call))) {
 		hrt_log("core %u: call descriptor 0x%lx lies outside the mapped memory",
 			c->index, desc_pa);
@@ -159,6 +168,10 @@ void hrt_upcall(struct hrt_core *c)
 		if (c->index == 0) /* before the ROS hears back */
 			hrt_log_flush();
 		invoke(c, arg);
+		break;
+	case TANDEM_UPCALL_MERGE:
+	case TANDEM_UPCALL_UNMERGE:
+		hrt_merge(c, arg, type == TANDEM_UPCALL_MERGE);
 		break;
 	default:
 		hrt_log("core %u: upcall type 0x%lx (argument 0x%lx) not supported",

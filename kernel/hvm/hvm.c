@@ -72,10 +72,14 @@ void hvm_downcall(struct vcpu *v)
 					      &hvm_requests[req] :
 					      NULL;
 
-	/* Without an HRT partition there is no HVM: every request fails,
-	 * as in a Palacios VM that is not an HVM. */
-	if (hrt.cell && v->regs[GPR_RBX] == TANDEM_HVM_MARKER_64 && r &&
-	    (r->from & caller_side(v))) {
+	/* The HVM interface is always there for the ROS: the null request
+	 * answers 0 even without an HRT partition (as Palacios's does with
+	 * no HRT running); every other request needs the HRT. */
+	if (!hrt.cell && req == TANDEM_HVM_NULL &&
+	    v->regs[GPR_RBX] == TANDEM_HVM_MARKER_64 && v->cell->kind->root)
+		ret = 0;
+	else if (hrt.cell && v->regs[GPR_RBX] == TANDEM_HVM_MARKER_64 && r &&
+		 (r->from & caller_side(v))) {
 		const uint64_t a[4] = { v->regs[GPR_RDX], v->regs[GPR_RSI],
 					v->regs[GPR_RDI], v->regs[GPR_R8] };
 
@@ -83,6 +87,12 @@ void hvm_downcall(struct vcpu *v)
 	}
 	v->regs[GPR_RAX] = ret;
 	vcpu_skip_insn(v);
+}
+
+bool hvm_core_starting(unsigned int i)
+{
+	return __atomic_load_n(&hrt.cell->vcpus[i]->requests, __ATOMIC_ACQUIRE) &
+	       VCPU_REQ_RESET;
 }
 
 /* No wait: an NMI kicks the core out of the guest (running or halted in

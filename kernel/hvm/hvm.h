@@ -65,6 +65,10 @@ extern const size_t hvm_request_count;
  * against hvm_requests[] (caller side, transaction state, HRT state). */
 void hvm_downcall(struct vcpu *v);
 
+/** HRT core @i has not yet taken its start (at boot Tandem does not wait
+ * for it): an upcall now would be dropped with the reset. */
+bool hvm_core_starting(unsigned int i);
+
 /** Posts an upcall to HRT core @i (the comm page is already written). */
 void hvm_upcall_core(unsigned int i);
 

@@ -1,10 +1,9 @@
 /* The 0xf00d request table: every request Tandem implements, the function
  * behind it and who may issue it in which transaction state (the path
  * that checks and runs them is hvm/hvm.c). Requests without an entry
- * return -1: reboot ROS/both (0x1, 0x3), ROS events (0x10, 0x1e, 0x1f),
- * synchronous mode (0x28, 0x29), merge (0x30, 0x31, 0x3f), signals
- * (0x40, 0x41) and GDT synchronisation (0x51-0x5f) are not built yet;
- * each is one more line here. guest-abi/ABI.md section 4.10 is the
+ * return -1: reboot ROS/both (0x1, 0x3), synchronous mode (0x28, 0x29),
+ * signals (0x40, 0x41) and GDT synchronisation (0x51-0x5f) are not built
+ * yet; each is one more line here. guest-abi/ABI.md section 4.10 is the
  * reference. */
 #include <tandem/errno.h>
 #include "hvm/hrt.h"
@@ -36,12 +35,8 @@ static uint64_t invoke(struct vcpu *v, uint64_t desc, bool parallel)
 	if (guest_caller_read(v, desc, &call, sizeof(call)) ||
 	    guest_caller_gpa(v, call.result_gpa, 8ull * n, true, &slots))
 		return HVM_ERROR;
-	/* A core that has not yet taken its start (at boot Tandem does not
-	 * wait for it) would drop the upcall with the reset: not yet. */
 	for (unsigned int i = 0; i < n; i++)
-		if (__atomic_load_n(&hrt.cell->vcpus[i]->requests,
-				    __ATOMIC_ACQUIRE) &
-		    VCPU_REQ_RESET)
+		if (hvm_core_starting(i))
 			return HVM_ERROR;
 	call.result_gpa = slots;
 	hrt.comm->call = call;
@@ -85,13 +80,108 @@ static uint64_t req_call_done(struct vcpu *v, const uint64_t *a)
 }
 
 /* Every page of the event's destination is checked before any is
- * written: a refused call writes nothing. */
+ * written: a refused call writes nothing. Either side may ask: the HRT
+ * reads the ROS's answer to the event it forwarded here. */
 static uint64_t req_get_state(struct vcpu *v, const uint64_t *a)
 {
 	if (a[0] &&
 	    guest_caller_write(v, a[0], &hrt.ros_event, sizeof(hrt.ros_event)))
 		return HVM_ERROR;
 	return hrt.trans_state;
+}
+
+/* The HRT forwards a page fault or a system call to the ROS (Palacios
+ * 0x10): the event is copied once from the HRT's RDX, then checked; only
+ * one is outstanding at a time (the last one answered and acknowledged,
+ * or none yet in this transaction). */
+static uint64_t req_event_request(struct vcpu *v, const uint64_t *a)
+{
+	struct tandem_ros_event e;
+
+	if (hrt.ros_event.event_type != TANDEM_ROS_NONE ||
+	    guest_caller_read(v, a[0], &e, sizeof(e)))
+		return HVM_ERROR;
+	if (e.event_type == TANDEM_ROS_PAGE_FAULT) {
+		if (e.page_fault.action > 1)
+			return HVM_ERROR;
+		e.page_fault.reserved = 0;
+	} else if (e.event_type != TANDEM_ROS_SYSCALL) {
+		return HVM_ERROR;
+	}
+	e.reserved = 0;
+	e.last_ros_event_result = 0;
+	hrt.ros_event = e;
+	return 0;
+}
+
+/* The ROS served the event (Palacios 0x1f): DONE with its result. */
+static uint64_t req_event_done(struct vcpu *v, const uint64_t *a)
+{
+	uint32_t t = hrt.ros_event.event_type;
+
+	(void)v;
+	if (t != TANDEM_ROS_PAGE_FAULT && t != TANDEM_ROS_SYSCALL)
+		return HVM_ERROR;
+	hrt.ros_event.last_ros_event_result = a[0];
+	hrt.ros_event.event_type = TANDEM_ROS_DONE;
+	return 0;
+}
+
+/* The HRT has read the result (Palacios 0x1e): the event slot is free.
+ * The result stays readable. */
+static uint64_t req_event_ack(struct vcpu *v, const uint64_t *a)
+{
+	(void)v;
+	(void)a;
+	if (hrt.ros_event.event_type != TANDEM_ROS_DONE)
+		return HVM_ERROR;
+	hrt.ros_event.event_type = TANDEM_ROS_NONE;
+	return 0;
+}
+
+/* Merge (0x30) and unmerge (0x31): HRT core 0 gets the caller's CR3 as
+ * it is (Palacios: the page-table base and, with CR4.PCIDE, the PCID in
+ * bits 0-11) and maps the lower half of that address space into its own,
+ * or drops it again; it answers with merge done. RDX may name the CR3
+ * again (or be 0, as Palacios's library leaves it); any other value is
+ * refused: a ROS merges only the address space it runs in. */
+static uint64_t merge(struct vcpu *v, const uint64_t *a, bool on)
+{
+	uint64_t cr0, cr3, cr4, efer;
+
+	vcpu_ops->get_paging(v, &cr0, &cr3, &cr4, &efer);
+	if (on && a[0] && a[0] != cr3)
+		return HVM_ERROR;
+	if (hvm_core_starting(0))
+		return HVM_ERROR;
+	hrt.trans_cores = 1;
+	hrt.trans_state = TANDEM_HRT_MERGE;
+	hrt.comm->upcall_type = on ? TANDEM_UPCALL_MERGE : TANDEM_UPCALL_UNMERGE;
+	hrt.comm->upcall_arg = cr3;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	hvm_upcall_core(0);
+	return 0;
+}
+
+static uint64_t req_merge(struct vcpu *v, const uint64_t *a)
+{
+	return merge(v, a, true);
+}
+
+static uint64_t req_unmerge(struct vcpu *v, const uint64_t *a)
+{
+	return merge(v, a, false);
+}
+
+/* From HRT core 0, the core the merge went to. */
+static uint64_t req_merge_done(struct vcpu *v, const uint64_t *a)
+{
+	(void)a;
+	if (v->index != 0)
+		return HVM_ERROR;
+	hrt.trans_cores = 0;
+	hrt.trans_state = TANDEM_HRT_IDLE;
+	return 0;
 }
 
 /* Exclusive (hvm.c): runs without the lock, no other request meanwhile. */
@@ -136,13 +226,25 @@ const struct hvm_request hvm_requests[] = {
 				    HVM_EXCLUSIVE },
 	[TANDEM_HVM_REPLACE_HRT] = { req_replace, HVM_FROM_ROS,
 				     HVM_IN(TANDEM_HRT_IDLE), HVM_EXCLUSIVE },
-	[TANDEM_HVM_GET_STATE] = { req_get_state, HVM_FROM_ROS, HVM_IN_ANY,
-				   HVM_DURING_REBOOT },
+	[TANDEM_HVM_GET_STATE] = { req_get_state, HVM_FROM_ROS | HVM_FROM_HRT,
+				   HVM_IN_ANY, HVM_DURING_REBOOT },
+	[TANDEM_HVM_ROS_EVENT_REQUEST] = { req_event_request, HVM_FROM_HRT,
+					   HVM_IN_ANY, 0 },
+	[TANDEM_HVM_HRT_EVENT_ACK] = { req_event_ack, HVM_FROM_HRT, HVM_IN_ANY,
+				       0 },
+	[TANDEM_HVM_ROS_EVENT_DONE] = { req_event_done, HVM_FROM_ROS,
+					HVM_IN_ANY, 0 },
 	[TANDEM_HVM_INVOKE] = { req_invoke, HVM_FROM_ROS,
 				HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_PAR_INVOKE] = { req_par_invoke, HVM_FROM_ROS,
 				    HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_CALL_DONE] = { req_call_done, HVM_FROM_HRT, CALLS, 0 },
+	[TANDEM_HVM_MERGE] = { req_merge, HVM_FROM_ROS, HVM_IN(TANDEM_HRT_IDLE),
+			       HVM_LIVE },
+	[TANDEM_HVM_UNMERGE] = { req_unmerge, HVM_FROM_ROS,
+				 HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
+	[TANDEM_HVM_MERGE_DONE] = { req_merge_done, HVM_FROM_HRT,
+				    HVM_IN(TANDEM_HRT_MERGE), 0 },
 };
 
 const size_t hvm_request_count = sizeof(hvm_requests) / sizeof(hvm_requests[0]);
