@@ -462,7 +462,7 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 		else
 			loops[3].on = true;
 		r = tandem_hvm_null();
-		if (r == TANDEM_HRT_ERROR) {
+		if (!tandem_hrt_present()) {
 			ros_log("bench: hvmnull no HRT");
 			ros_log("bench: hrtcall no HRT");
 			ros_log("bench: hrtpar no HRT");

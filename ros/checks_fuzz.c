@@ -360,6 +360,12 @@ static void judge_hvm(const struct fuzz_regs *r, bool user, struct hc_result res
 		if (res.value == 0)
 			INC(fz.invokes);
 		break;
+	case TANDEM_HVM_MERGE:
+	case TANDEM_HVM_UNMERGE:
+		/* An accepted one goes to HRT core 0, which answers with
+		 * merge done: the state is IDLE again soon. */
+		ok = res.value == -1 || (res.value == 0 && hrt_idle(CALL_MS));
+		break;
 	case TANDEM_HVM_REBOOT_HRT:
 	case TANDEM_HVM_REPLACE_HRT:
 		ok = res.value == -1 || res.value == 0;

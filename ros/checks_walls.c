@@ -601,7 +601,7 @@ void checks_walls(struct suite *s)
 	}
 	f = ros_try(ROS_ANY_VECTOR);
 	if (f == 0) {
-		ws.have_hrt = tandem_hvm_null() == 0;
+		ws.have_hrt = tandem_hrt_present();
 		ros_untry();
 	}
 	ros_smp_park(ws.ap);

@@ -140,6 +140,17 @@ ros_user_vmcall:
 	int 0x80
 	ud2
 
+; Calls a C function at CPL 3: RDI points at { fn, arg }; fn(arg) runs on
+; the 16-byte aligned user stack, then int 0x80 passes its RAX back.
+global ros_user_c
+ros_user_c:
+	mov rax, [rdi]
+	mov rdi, [rdi + 8]
+	and rsp, -16
+	call rax
+	int 0x80
+	ud2
+
 section .rodata
 align 8
 ; Stub addresses for ros/trap.c's IDT.

@@ -237,6 +237,7 @@ static const struct group {
 	{ "memory types", checks_memtype, 4, NULL },
 	{ "smp", checks_smp, 0, smp_planned },
 	{ "hrt", checks_hrt, 0, checks_hrt_planned },
+	{ "hvm", checks_hvm, 0, checks_hvm_planned },
 	{ "cells", checks_cells, 71, NULL },
 	{ "walls", checks_walls, 0, checks_walls_planned },
 	{ "fuzz", checks_fuzz, 0, checks_fuzz_planned },

@@ -121,6 +121,10 @@ unsigned checks_hrt_planned(const struct suite *s);
  * scenario, whose HRT faults as it boots; ros/checks_hrt.c). */
 void checks_hrt_boot_fault(struct suite *s);
 #define HRT_BOOT_FAULT_CHECKS 7
+/* After the HRT checks: merge and unmerge from a CPL 3 process, ROS
+ * events (ros/checks_hvm.c); none without an HRT. */
+void checks_hvm(struct suite *s);
+unsigned checks_hvm_planned(const struct suite *s);
 /* After the SMP checks: they take the highest AP from the ROS for the test
  * cells and start it again at the end (ros/checks_cells.c). */
 void checks_cells(struct suite *s);

@@ -20,6 +20,12 @@ long tandem_hvm_null(void)
 	return tandem_hvm_call(TANDEM_HVM_NULL, 0, 0, 0, 0);
 }
 
+bool tandem_hrt_present(void)
+{
+	return tandem_hvm_call(TANDEM_HVM_GET_STATE, 0, 0, 0, 0) !=
+	       TANDEM_HRT_ERROR;
+}
+
 long tandem_hrt_state(struct tandem_ros_event *ev)
 {
 	struct tandem_ros_event scratch;

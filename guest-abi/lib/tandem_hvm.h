@@ -24,8 +24,12 @@
 /* tandem_hrt_wait_idle()/tandem_hrt_call_sync(): still busy at the timeout. */
 #define TANDEM_HRT_TIMEOUT (-2L)
 
-/** Null downcall (0x0): 0 when an HRT is there. */
+/** Null downcall (0x0): 0 whenever Tandem runs, with or without an HRT
+ * (as in Palacios), -1 from a cell that is not the ROS. */
 long tandem_hvm_null(void);
+
+/** Is there an HRT? Get state (0xf) answers -1 only when there is none. */
+bool tandem_hrt_present(void);
 
 /**
  * Transaction state (0xf): returns TANDEM_HRT_IDLE .. TANDEM_HRT_GDTSYNC,

@@ -516,8 +516,8 @@ static void hrt_init(void)
 {
 	need_tandem();
 	amd = cpu_is_amd();
-	if (hvm(TANDEM_HVM_NULL, 0, 0) != 0)
-		fail(ENODEV, "no HRT (the null request returns -1)");
+	if (hvm(TANDEM_HVM_GET_STATE, 0, 0) < 0)
+		fail(ENODEV, "no HRT (the get-state request returns -1)");
 }
 
 /* Get state with the event copied to a buffer of this process (a virtual

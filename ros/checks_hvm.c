@@ -1,0 +1,402 @@
+/*
+ * The HVM requests beyond invoke (guest-abi/ABI.md 4.10): address-space
+ * merge and unmerge from a CPL 3 process with an address space of its
+ * own, and ROS events the HRT forwards (a system call and a page fault
+ * the ROS serves), through the reference HRT's functions 11 (SUM_VIRTUAL)
+ * and 12 (EVENT), with their refusals. After the HRT checks, which leave
+ * the HRT running and answering.
+ *
+ * The process: a PML4 of its own that copies the ROS's (its identity map
+ * of RAM, user-accessible, so the process's code and stack are the ROS's)
+ * and adds PROC_PAGES pages at PROC_BASE that exist only there: the sum
+ * buffer, a page the ROS maps on demand when the HRT forwards a page
+ * fault for it, and the call descriptor and result slots. Its CPL 3 part
+ * (proc_main) issues the downcalls with the vendor's instruction, as
+ * Palacios's ROS library does, and polls get state into its own memory.
+ */
+#include "cpu.h"
+#include "smp.h"
+#include "suite.h"
+#include <tandem/hvm_call.h>
+#include "tandem_hvm.h"
+#include "trap.h"
+
+#include "../hrt/hrt_funcs.h"
+
+#define PTE_P	    0x1ull
+#define PTE_W	    0x2ull
+#define PTE_U	    0x4ull
+#define ADDR_MASK   0x000ffffffffff000ull
+#define PROC_PML4I  3 /* checks_hrt.c's own mapping uses entry 1 */
+#define PROC_BASE   ((uint64_t)PROC_PML4I << 39)
+#define PROC_PAGES  4
+#define PG_SUM	    0 /* SUM_N u64: 1..SUM_N */
+#define PG_DEMAND   1 /* not present until the ROS serves the fault */
+#define PG_CALL	    2 /* descriptor at 0, result slots at CALL_SLOTS */
+#define CALL_SLOTS  256
+#define SUM_N	    512
+#define SUM_WANT    (SUM_N * (SUM_N + 1ull) / 2)
+#define DEMAND_FILL 7ull /* every u64 of the demand page, once served */
+#define DEMAND_WANT (DEMAND_FILL * 512)
+#define WAIT_MS	    3000
+#define SYSCALL_NR  0x4d
+#define FAULT_RIP   0x401234ull
+#define HRT_VIEW    0xffff800000000000ull /* the HRT sees RAM at + this */
+#define UNSET	    0x5555555555555555ull
+
+static uint64_t proc_pml4[512] __attribute__((aligned(4096)));
+static uint64_t proc_pdpt[512] __attribute__((aligned(4096)));
+static uint64_t proc_pd[512] __attribute__((aligned(4096)));
+static uint64_t proc_pt[512] __attribute__((aligned(4096)));
+static uint8_t proc_pages[PROC_PAGES][4096] __attribute__((aligned(4096)));
+static uint8_t proc_stack[16384] __attribute__((aligned(16)));
+
+/* What the CPL 3 part is told and what it found (in the identity map,
+ * user-accessible). */
+struct proc_io {
+	bool amd;
+	uint64_t khz, cr3, bad_cr3;
+	bool unmerge; /* this run: unmerge, else merge */
+	long r_bad, st_bad, r_merge, st_merge, r_call, st_call;
+	uint64_t result;
+	struct tandem_ros_event ev;
+};
+
+static struct proc_io io;
+static struct {
+	void (*fn)(struct proc_io *);
+	struct proc_io *arg;
+} user_c;
+static uint64_t khz;
+static bool amd;
+
+/* ros/isr.asm: calls user_c.fn(user_c.arg) at CPL 3, then int 0x80. */
+void ros_user_c(void);
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static uint64_t read_cr3(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+static void write_cr3(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+static long hvm(bool a, uint64_t req, uint64_t a1, uint64_t a2)
+{
+	return tandem_hvm_call_insn(a, TANDEM_HVM_MARKER_64, req, a1, a2, 0, 0);
+}
+
+/* ---- the process's CPL 3 part (only its own memory and the ROS's) ---- */
+
+static long proc_wait(const struct proc_io *p, struct tandem_ros_event *ev)
+{
+	uint64_t t0 = rdtsc();
+	long st;
+
+	do {
+		st = hvm(p->amd, TANDEM_HVM_GET_STATE, (uint64_t)ev, 0);
+		if (st <= 0)
+			return st;
+	} while (rdtsc() - t0 < WAIT_MS * p->khz);
+	return st;
+}
+
+/* Merge (or unmerge) with a wrong CR3 first, then properly, then sum the
+ * process's buffer through its own virtual addresses in the HRT. */
+static void proc_main(struct proc_io *p)
+{
+	struct tandem_hrt_call *c = (struct tandem_hrt_call *)(PROC_BASE +
+							       PG_CALL * 4096);
+	uint64_t *slots = (uint64_t *)(PROC_BASE + PG_CALL * 4096 + CALL_SLOTS);
+	uint64_t req = p->unmerge ? TANDEM_HVM_UNMERGE : TANDEM_HVM_MERGE;
+
+	p->r_bad = hvm(p->amd, TANDEM_HVM_MERGE, p->bad_cr3, 0);
+	p->st_bad = hvm(p->amd, TANDEM_HVM_GET_STATE, 0, 0);
+	p->r_merge = hvm(p->amd, req, p->unmerge ? 0 : p->cr3, 0);
+	p->st_merge = p->r_merge ? -1 : proc_wait(p, &p->ev);
+	c->func = HRT_FN_SUM_VIRTUAL;
+	c->result_gpa = (uint64_t)slots;
+	c->args[0] = PROC_BASE + PG_SUM * 4096;
+	c->args[1] = SUM_N;
+	slots[0] = UNSET;
+	p->r_call = hvm(p->amd, TANDEM_HVM_INVOKE, (uint64_t)c, 0);
+	p->st_call = p->r_call ? -1 : proc_wait(p, &p->ev);
+	p->result = slots[0];
+}
+
+/* ---- the ROS's side ---- */
+
+static void proc_build(void)
+{
+	const uint64_t *ros = (const uint64_t *)(read_cr3() & ADDR_MASK);
+	uint64_t *sum = (uint64_t *)proc_pages[PG_SUM];
+
+	memcpy(proc_pml4, ros, sizeof(proc_pml4));
+	memset(proc_pdpt, 0, sizeof(proc_pdpt));
+	memset(proc_pd, 0, sizeof(proc_pd));
+	memset(proc_pt, 0, sizeof(proc_pt));
+	memset(proc_pages, 0, sizeof(proc_pages));
+	for (unsigned i = 0; i < SUM_N; i++)
+		sum[i] = i + 1;
+	for (unsigned i = 0; i < PROC_PAGES; i++)
+		if (i != PG_DEMAND)
+			proc_pt[i] = (uint64_t)proc_pages[i] | PTE_P | PTE_W |
+				     PTE_U;
+	proc_pd[0] = (uint64_t)proc_pt | PTE_P | PTE_W | PTE_U;
+	proc_pdpt[0] = (uint64_t)proc_pd | PTE_P | PTE_W | PTE_U;
+	proc_pml4[PROC_PML4I] = (uint64_t)proc_pdpt | PTE_P | PTE_W | PTE_U;
+}
+
+/* Runs proc_main at CPL 3 in the process's address space. */
+static void proc_run(bool unmerge)
+{
+	uint64_t ros_cr3 = read_cr3(), cs;
+
+	memset(&io, 0, sizeof(io));
+	io.amd = amd;
+	io.khz = khz;
+	io.cr3 = (uint64_t)proc_pml4;
+	io.bad_cr3 = ros_cr3;
+	io.unmerge = unmerge;
+	user_c.fn = proc_main;
+	user_c.arg = &io;
+	write_cr3((uint64_t)proc_pml4);
+	(void)ros_run_user(ros_user_c, proc_stack + sizeof(proc_stack),
+			   (uint64_t)&user_c, &cs);
+	write_cr3(ros_cr3);
+}
+
+static struct tandem_hrt_call call;
+static uint64_t results[HRT_MAX_CORES];
+static struct tandem_ros_event event;
+
+/* Invoke @func on HRT core 0 and wait for IDLE, serving any event with
+ * @serve; the call's result in *@result. Returns the state (0: IDLE). */
+static long call_serving(uint64_t func, const uint64_t *args, unsigned nargs,
+			 bool (*serve)(const struct tandem_ros_event *),
+			 uint64_t *result)
+{
+	uint64_t t0;
+	long r, st;
+
+	memset(&call, 0, sizeof(call));
+	call.func = func;
+	call.result_gpa = (uint64_t)results;
+	for (unsigned i = 0; i < nargs; i++)
+		call.args[i] = args[i];
+	results[0] = UNSET;
+	r = tandem_hrt_invoke(&call);
+	if (r)
+		return r;
+	t0 = rdtsc();
+	do {
+		st = tandem_hrt_state(&event);
+		if (st == TANDEM_HRT_IDLE) {
+			*result = results[0];
+			return 0;
+		}
+		if (st < 0)
+			return st;
+		if ((event.event_type == TANDEM_ROS_PAGE_FAULT ||
+		     event.event_type == TANDEM_ROS_SYSCALL) &&
+		    serve && !serve(&event))
+			serve = NULL; /* answered once */
+	} while (rdtsc() - t0 < WAIT_MS * khz);
+	return TANDEM_HRT_TIMEOUT;
+}
+
+static uint64_t syscall_result(const uint64_t *a)
+{
+	return a[0] * 1000 + a[1] + a[2] + a[3] + a[4] + a[5] + a[6];
+}
+
+static struct tandem_ros_event served;
+
+/* The ROS's "system call": a function of its arguments. */
+static bool serve_syscall(const struct tandem_ros_event *e)
+{
+	served = *e;
+	return tandem_hvm_call(TANDEM_HVM_ROS_EVENT_DONE,
+			       e->event_type == TANDEM_ROS_SYSCALL ?
+				       syscall_result(e->syscall.args) :
+				       0xbad,
+			       0, 0, 0) != 0;
+}
+
+/* The ROS's page fault handling: the demand page gets its frame (filled)
+ * in the process's tables, as a kernel faults a page in. */
+static bool serve_fault(const struct tandem_ros_event *e)
+{
+	uint64_t *d = (uint64_t *)proc_pages[PG_DEMAND];
+
+	served = *e;
+	if (e->event_type == TANDEM_ROS_PAGE_FAULT &&
+	    e->page_fault.cr2 >> 12 == (PROC_BASE >> 12) + PG_DEMAND) {
+		for (unsigned i = 0; i < 512; i++)
+			d[i] = DEMAND_FILL;
+		proc_pt[PG_DEMAND] = (uint64_t)d | PTE_P | PTE_W | PTE_U;
+	}
+	return tandem_hvm_call(TANDEM_HVM_ROS_EVENT_DONE, 0, 0, 0, 0) != 0;
+}
+
+/* A request from HRT core 0 (function 6); its RAX. */
+static uint64_t from_hrt(uint64_t req, uint64_t a1)
+{
+	uint64_t args[2] = { req, a1 }, got = UNSET;
+
+	if (call_serving(HRT_FN_DOWNCALL, args, 2, NULL, &got))
+		return UNSET;
+	return got;
+}
+
+static void check_merge(void)
+{
+	uint64_t got = UNSET;
+
+	proc_run(false);
+	check(io.r_merge == 0 && io.st_merge == TANDEM_HRT_IDLE &&
+		      io.r_call == 0 && io.st_call == TANDEM_HRT_IDLE &&
+		      io.result == SUM_WANT,
+	      "hvm: merge from a cpl 3 process",
+	      "merge %ld, state %ld; SUM_VIRTUAL invoke %ld, state %ld, result 0x%lx (want 0x%llx)",
+	      io.r_merge, io.st_merge, io.r_call, io.st_call, io.result,
+	      SUM_WANT);
+	check(io.r_bad == TANDEM_HRT_ERROR && io.st_bad == TANDEM_HRT_IDLE,
+	      "hvm: merge with another cr3 refused",
+	      "merge with RDX = the ROS's CR3 0x%lx from the process: %ld, then state %ld (want -1, 0)",
+	      io.bad_cr3, io.r_bad, io.st_bad);
+
+	long ros_done = tandem_hvm_call(TANDEM_HVM_MERGE_DONE, 0, 0, 0, 0);
+	uint64_t hrt_merge = from_hrt(TANDEM_HVM_MERGE, 0);
+	uint64_t hrt_done = from_hrt(TANDEM_HVM_MERGE_DONE, 0);
+	long st = tandem_hrt_state(NULL);
+
+	(void)got;
+	check(ros_done == TANDEM_HRT_ERROR && hrt_merge == (uint64_t)-1 &&
+		      hrt_done == (uint64_t)-1 && st == TANDEM_HRT_IDLE,
+	      "hvm: merge requests from the wrong side refused",
+	      "merge done from the ROS %ld, merge from the HRT 0x%lx, merge done from the HRT in a call 0x%lx (want -1 each); state %ld",
+	      ros_done, hrt_merge, hrt_done, st);
+}
+
+static void check_events(void)
+{
+	const uint64_t sys[8] = {
+		TANDEM_ROS_SYSCALL, SYSCALL_NR, 1, 2, 3, 4, 5, 6
+	};
+	const uint64_t pf[4] = { TANDEM_ROS_PAGE_FAULT, FAULT_RIP,
+				 PROC_BASE + PG_DEMAND * 4096 + 0x18, 1 };
+	uint64_t got = UNSET, sum = UNSET, ros_cr3 = read_cr3();
+	long r;
+
+	memset(&served, 0, sizeof(served));
+	r = call_serving(HRT_FN_EVENT, sys, 8, serve_syscall, &got);
+	check(r == 0 && served.event_type == TANDEM_ROS_SYSCALL &&
+		      served.syscall.args[0] == SYSCALL_NR &&
+		      served.syscall.args[6] == 6 &&
+		      got == syscall_result(served.syscall.args),
+	      "hvm: system call event served by the ros",
+	      "call %ld; the ROS saw event %u, number 0x%lx, arg 6 %lu; the HRT got 0x%lx (want 0x%lx)",
+	      r, served.event_type, served.syscall.args[0],
+	      served.syscall.args[6], got, syscall_result(served.syscall.args));
+
+	/* The fault names the process's page: its tables are current. */
+	memset(&served, 0, sizeof(served));
+	write_cr3((uint64_t)proc_pml4);
+	r = call_serving(HRT_FN_EVENT, pf, 4, serve_fault, &got);
+	{
+		uint64_t args[2] = { PROC_BASE + PG_DEMAND * 4096, 512 };
+
+		if (r == 0)
+			r = call_serving(HRT_FN_SUM_VIRTUAL, args, 2, NULL, &sum);
+	}
+	write_cr3(ros_cr3);
+	check(r == 0 && served.event_type == TANDEM_ROS_PAGE_FAULT &&
+		      served.page_fault.rip == FAULT_RIP &&
+		      served.page_fault.cr2 == pf[2] &&
+		      served.page_fault.action == 1 && got == 0 &&
+		      sum == DEMAND_WANT,
+	      "hvm: page fault event served by the ros",
+	      "calls %ld; the ROS saw event %u rip 0x%lx cr2 0x%lx action %u; the HRT got 0x%lx, then summed 0x%lx through the merge (want 0x%llx)",
+	      r, served.event_type, served.page_fault.rip, served.page_fault.cr2,
+	      served.page_fault.action, got, sum, DEMAND_WANT);
+
+	/* Refusals: no event outstanding, the wrong side, a bad event. */
+	static struct tandem_ros_event bad;
+	long done = tandem_hvm_call(TANDEM_HVM_ROS_EVENT_DONE, 5, 0, 0, 0);
+	long ros_req = tandem_hvm_call(TANDEM_HVM_ROS_EVENT_REQUEST,
+				       (uint64_t)&bad, 0, 0, 0);
+	uint64_t ack = from_hrt(TANDEM_HVM_HRT_EVENT_ACK, 0);
+	uint64_t bad_type;
+
+	memset(&bad, 0, sizeof(bad));
+	bad.event_type = TANDEM_HRT_EXCEPTION;
+	bad_type = from_hrt(TANDEM_HVM_ROS_EVENT_REQUEST,
+			    HRT_VIEW + (uint64_t)&bad);
+	r = tandem_hrt_state(&event);
+	check(done == TANDEM_HRT_ERROR && ros_req == TANDEM_HRT_ERROR &&
+		      ack == (uint64_t)-1 && bad_type == (uint64_t)-1 &&
+		      r == TANDEM_HRT_IDLE && event.event_type == TANDEM_ROS_DONE,
+	      "hvm: event requests refused when out of place",
+	      "event done with none outstanding %ld, event request from the ROS %ld, ack from the HRT 0x%lx, an HRT_EXCEPTION event from the HRT 0x%lx (want -1 each); then state %ld, event %u",
+	      done, ros_req, ack, bad_type, r, event.event_type);
+}
+
+static void check_unmerge(void)
+{
+	uint64_t got = UNSET;
+	long r;
+
+	proc_run(true);
+	r = call_serving(HRT_FN_NULL, NULL, 0, NULL, &got);
+	check(io.r_merge == 0 && io.st_merge == TANDEM_HRT_IDLE &&
+		      io.r_call == 0 && io.st_call == TANDEM_HRT_IDLE &&
+		      io.result == HRT_FN_BAD && r == 0 && got == 0,
+	      "hvm: unmerge from a cpl 3 process",
+	      "unmerge %ld, state %ld; SUM_VIRTUAL invoke %ld, state %ld, result 0x%lx (want 0x%x: not merged); then function 0: %ld, 0x%lx",
+	      io.r_merge, io.st_merge, io.r_call, io.st_call, io.result,
+	      HRT_FN_BAD, r, got);
+}
+
+static uint64_t measure_khz(void)
+{
+	uint64_t t0 = rdtsc();
+
+	ros_udelay(20000);
+	return (rdtsc() - t0) / 20;
+}
+
+/* merge 3, events 3, unmerge 1 */
+#define HVM_CHECKS 7
+
+unsigned checks_hvm_planned(const struct suite *s)
+{
+	return s->detected && tandem_hrt_present() ? HVM_CHECKS : 0;
+}
+
+void checks_hvm(struct suite *s)
+{
+	if (!s->detected || !tandem_hrt_present())
+		return;
+	amd = s->id.amd;
+	khz = measure_khz();
+	if (!khz)
+		khz = 1000000;
+	proc_build();
+	check_merge();
+	check_events();
+	check_unmerge();
+}
