@@ -1,5 +1,6 @@
 /* Local APIC access (SDM Vol. 3A 11.4 xAPIC, 11.12 x2APIC). */
 #include "hw/apic.h"
+#include "hw/percpu.h"
 #include "lib/cpu.h"
 #include "layout.h"
 
@@ -134,7 +135,9 @@ void apic_quiesce(void)
 	end_in_service();
 	/* Requested ones (IRR) are taken by trap_handler(), which ends them:
 	 * STI's shadow covers the first NOP, they come in after it. */
+	this_cpu()->quiescing = true;
 	asm volatile("sti; nop; nop; cli" ::: "memory");
+	this_cpu()->quiescing = false;
 	end_in_service();
 }
 

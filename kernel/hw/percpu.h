@@ -47,6 +47,7 @@ struct per_cpu {
 	volatile int online;   /* counted in the image header */
 	volatile bool waiting; /* in HLT until an NMI (virt/run_loop.c) */
 	unsigned long nmis;    /* NMIs taken in Tandem (hw/trap.c) */
+	bool quiescing;	       /* apic_quiesce() lets pending ones in */
 
 	uint8_t fault_stack[4096] __attribute__((aligned(16)));
 	uint8_t stack[PER_CPU_STACK_SIZE] __attribute__((aligned(4096)));

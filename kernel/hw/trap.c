@@ -118,13 +118,14 @@ void trap_handler(struct trap_frame *f)
 		return;
 	}
 	/* Tandem runs with interrupts off and guests take their own; it
-	 * lets them in only while it quiesces an APIC: a stray (a guest's
-	 * timer that fired meanwhile). */
+	 * lets them in only while it quiesces an APIC, to end what the
+	 * guest left pending there (its timer that fired meanwhile, as at
+	 * every HRT reboot): ended quietly. Anything else is a stray. */
 	if (f->vector >= 32) {
 		static unsigned int strays;
 
 		apic_eoi();
-		if (strays++ < 4)
+		if (!this_cpu()->quiescing && strays++ < 4)
 			pr_warn("interrupt vector %lu reached Tandem; ignored",
 				f->vector);
 		return;
