@@ -181,6 +181,11 @@ void hrt_merge(struct hrt_core *c, uint64_t ros_cr3, bool on);
 extern volatile uint64_t hrt_merge_gen;
 bool hrt_merged(void);
 void hrt_flush_tlb(void);
+/** GDT synchronisation (hrt/gdt_sync.c): the area registered at boot
+ * by core 0, the upcalls 0x51/0x53, and function 13. */
+void hrt_gdt_register(struct hrt_core *c);
+void hrt_gdt_upcall(struct hrt_core *c, uint64_t type, uint64_t arg2);
+uint64_t hrt_gdt_info(uint64_t what);
 /** Function 11: sum @n u64 at the merged process's virtual @va. */
 uint64_t hrt_sum_virtual(uint64_t va, uint64_t n);
 /** Function 12: forward the event of @args to the ROS, its result. */

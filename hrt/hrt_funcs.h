@@ -47,6 +47,12 @@
  *                   arguments in args[1..7]; returns the ROS's result
  *                   (HRT_EVENT_REFUSED when Tandem refuses the request,
  *                   HRT_FN_BAD when the ROS does not answer in 5 s)
+ *  13  GDT_INFO     what GDT synchronisation left (hrt/gdt_sync.c), by
+ *                   args[0] (HRT_GDT_*): the byte sum of the GDT copy,
+ *                   its limit, whether its GDTR base is where the copy
+ *                   is, the FS base now, whether synchronised, the
+ *                   upcall's second argument, the CS selector, the
+ *                   area's address
  *   other           returns HRT_FN_BAD
  */
 #ifndef TANDEM_HRT_HRT_FUNCS_H
@@ -70,6 +76,17 @@
 
 #define HRT_FN_SUM_VIRTUAL  11
 #define HRT_FN_EVENT	    12
+#define HRT_FN_GDT_INFO	    13
+
+/* GDT_INFO's args[0]. */
+#define HRT_GDT_SUM	    0
+#define HRT_GDT_LIMIT	    1
+#define HRT_GDT_BASE_OK	    2
+#define HRT_GDT_FSBASE	    3
+#define HRT_GDT_SYNCED	    4
+#define HRT_GDT_ARG2	    5
+#define HRT_GDT_CS	    6
+#define HRT_GDT_AREA	    7
 
 /* ATTACK's result bits. */
 #define HRT_ATTACK_BASE_READ \

@@ -209,6 +209,7 @@ static void core0_start(struct hrt_core *c)
 	r = hrt_downcall(c, TANDEM_HVM_NULL, 0, 0);
 	if (r != 0)
 		hrt_log("null downcall returned %ld", r);
+	hrt_gdt_register(c);
 	hrt_selftest_report(c, got);
 	hrt_pit_calibrate(s);
 	hrt_pm_timer_check(s);

@@ -118,6 +118,8 @@ static uint64_t run(struct hrt_core *c, const struct tandem_hrt_call *call)
 		return hrt_sum_virtual(call->args[0], call->args[1]);
 	case HRT_FN_EVENT:
 		return hrt_forward_event(c, call->args);
+	case HRT_FN_GDT_INFO:
+		return hrt_gdt_info(call->args[0]);
 	default:
 		return HRT_FN_BAD;
 	}
@@ -172,6 +174,10 @@ void hrt_upcall(struct hrt_core *c)
 	case TANDEM_UPCALL_MERGE:
 	case TANDEM_UPCALL_UNMERGE:
 		hrt_merge(c, arg, type == TANDEM_UPCALL_MERGE);
+		break;
+	case TANDEM_UPCALL_GDT_SYNC:
+	case TANDEM_UPCALL_GDT_RESTORE:
+		hrt_gdt_upcall(c, type, cp->upcall_arg2);
 		break;
 	default:
 		hrt_log("core %u: upcall type 0x%lx (argument 0x%lx) not supported",

@@ -43,7 +43,10 @@
  *     wait until every HRT core answers again); further reboot requests
  *     are sent as null requests, and the other CPUs send none;
  *   - a cell that Cell Create accepts is destroyed at once (with every ROS
- *     CPU running root code, none should be accepted).
+ *     CPU running root code, none should be accepted);
+ *   - a signal handler install (0x40) is sent as a removal: a handler
+ *     would take the fuzzer's own CPL 3 code at the next signal, so no
+ *     signal (0x41) is ever accepted.
  */
 #include "cpu.h"
 #include "fuzz.h"
@@ -284,6 +287,14 @@ static void sanitize_hvm(struct fuzz_regs *r)
 			INC(fz.redirected);
 		}
 		break;
+	case TANDEM_HVM_SIGNAL_INSTALL:
+		/* A handler would take the fuzzer's own CPL 3 code at the next
+		 * signal: only removals (and so no signal is ever raised). */
+		if (r->rdx || r->rsi) {
+			r->rdx = r->rsi = 0;
+			INC(fz.redirected);
+		}
+		break;
 	case TANDEM_HVM_REBOOT_HRT:
 		/* The BSP alone reboots: it waits for the HRT afterwards. */
 		if (fuzz_cpu() != 0 || fz.reboots >= FUZZ_MAX_REBOOTS) {
@@ -360,10 +371,15 @@ static void judge_hvm(const struct fuzz_regs *r, bool user, struct hc_result res
 		if (res.value == 0)
 			INC(fz.invokes);
 		break;
+	case TANDEM_HVM_SIGNAL_INSTALL:
+		ok = res.value == 0; /* a removal: never a code pending */
+		break;
 	case TANDEM_HVM_MERGE:
 	case TANDEM_HVM_UNMERGE:
+	case TANDEM_HVM_GDT_SYNC:
+	case TANDEM_HVM_GDT_RESTORE:
 		/* An accepted one goes to HRT core 0, which answers with
-		 * merge done: the state is IDLE again soon. */
+		 * merge or GDT sync done: the state is IDLE again soon. */
 		ok = res.value == -1 || (res.value == 0 && hrt_idle(CALL_MS));
 		break;
 	case TANDEM_HVM_REBOOT_HRT:

@@ -719,8 +719,8 @@ static void check_replace(void)
 /* ---- the request table (guest-abi/ABI.md 4.10) ---- */
 
 /* Requests the ROS gets -1 for here: not built yet (-1 from everyone),
- * the HRT's own (event request and ack, merge done), or an event done
- * with no event outstanding. */
+ * the HRT's own (event request and ack, merge done), an event done with
+ * no event outstanding, or a signal with no handler installed. */
 static const uint64_t unbuilt[] = {
 	TANDEM_HVM_REBOOT_ROS,
 	TANDEM_HVM_REBOOT_BOTH,
@@ -730,11 +730,8 @@ static const uint64_t unbuilt[] = {
 	TANDEM_HVM_SYNC_SETUP,
 	TANDEM_HVM_SYNC_TEARDOWN,
 	TANDEM_HVM_MERGE_DONE,
-	TANDEM_HVM_SIGNAL_INSTALL,
 	TANDEM_HVM_SIGNAL,
-	TANDEM_HVM_GDT_SYNC,
 	TANDEM_HVM_GDT_REGISTER,
-	TANDEM_HVM_GDT_RESTORE,
 	TANDEM_HVM_GDT_DONE,
 	0x60,
 	0xffffffffull,

@@ -1,10 +1,11 @@
 /*
  * The HVM requests beyond invoke (guest-abi/ABI.md 4.10): address-space
  * merge and unmerge from a CPL 3 process with an address space of its
- * own, and ROS events the HRT forwards (a system call and a page fault
- * the ROS serves), through the reference HRT's functions 11 (SUM_VIRTUAL)
- * and 12 (EVENT), with their refusals. After the HRT checks, which leave
- * the HRT running and answering.
+ * own, ROS events the HRT forwards (a system call and a page fault the
+ * ROS serves), through the reference HRT's functions 11 (SUM_VIRTUAL)
+ * and 12 (EVENT), and user-level signals to that process (raised by the
+ * ROS and by the HRT), each with its refusals. After the HRT checks,
+ * which leave the HRT running and answering.
  *
  * The process: a PML4 of its own that copies the ROS's (its identity map
  * of RAM, user-accessible, so the process's code and stack are the ROS's)
@@ -33,6 +34,7 @@
 #define PG_SUM	    0 /* SUM_N u64: 1..SUM_N */
 #define PG_DEMAND   1 /* not present until the ROS serves the fault */
 #define PG_CALL	    2 /* descriptor at 0, result slots at CALL_SLOTS */
+#define PG_SIGSTACK 3 /* the signal handler\'s stack */
 #define CALL_SLOTS  256
 #define SUM_N	    512
 #define SUM_WANT    (SUM_N * (SUM_N + 1ull) / 2)
@@ -43,6 +45,12 @@
 #define FAULT_RIP   0x401234ull
 #define HRT_VIEW    0xffff800000000000ull /* the HRT sees RAM at + this */
 #define UNSET	    0x5555555555555555ull
+#define SIG_ROS	    0x5151ull
+#define SIG_HRT	    0x7171ull
+#define SIG_SPIN_MS 20 /* a signal that would come, comes in this time */
+#define GDT_FSBASE  0x7f0012345000ull
+#define GDT_CPU	    7
+#define GDT_NOWHERE 0xffff807000000000ull /* beyond the HRT\'s map */
 
 static uint64_t proc_pml4[512] __attribute__((aligned(4096)));
 static uint64_t proc_pdpt[512] __attribute__((aligned(4096)));
@@ -53,12 +61,22 @@ static uint8_t proc_stack[16384] __attribute__((aligned(16)));
 
 /* What the CPL 3 part is told and what it found (in the identity map,
  * user-accessible). */
+enum proc_mode {
+	PROC_MERGE,   /* merge (with a wrong CR3 first), sum */
+	PROC_UNMERGE, /* unmerge, sum (refused) */
+	PROC_INSTALL, /* install the signal handler, then again */
+	PROC_SPIN,    /* wait SIG_SPIN_MS for a signal */
+	PROC_HRT_SIG, /* the HRT raises a signal in a call; wait for it */
+	PROC_GDT,     /* GDT synchronisation (0x51) from CPL 3 */
+};
+
 struct proc_io {
 	bool amd;
 	uint64_t khz, cr3, bad_cr3;
-	bool unmerge; /* this run: unmerge, else merge */
+	enum proc_mode mode;
 	long r_bad, st_bad, r_merge, st_merge, r_call, st_call;
-	uint64_t result;
+	uint64_t result, got;
+	bool back; /* the process went on after its signal */
 	struct tandem_ros_event ev;
 };
 
@@ -69,6 +87,10 @@ static struct {
 } user_c;
 static uint64_t khz;
 static bool amd;
+
+/* ros/isr.asm: the CPL 3 signal handler; it stores the code here. */
+void ros_user_signal_stub(void);
+extern volatile uint64_t ros_signal_got;
 
 /* ros/isr.asm: calls user_c.fn(user_c.arg) at CPL 3, then int 0x80. */
 void ros_user_c(void);
@@ -114,27 +136,77 @@ static long proc_wait(const struct proc_io *p, struct tandem_ros_event *ev)
 	return st;
 }
 
-/* Merge (or unmerge) with a wrong CR3 first, then properly, then sum the
- * process's buffer through its own virtual addresses in the HRT. */
-static void proc_main(struct proc_io *p)
+/* Invoke @func with @a0, @a1 from the process, with the descriptor and
+ * result slot in its own pages; wait for IDLE. */
+static void proc_call(struct proc_io *p, uint64_t func, uint64_t a0, uint64_t a1)
 {
 	struct tandem_hrt_call *c = (struct tandem_hrt_call *)(PROC_BASE +
 							       PG_CALL * 4096);
 	uint64_t *slots = (uint64_t *)(PROC_BASE + PG_CALL * 4096 + CALL_SLOTS);
-	uint64_t req = p->unmerge ? TANDEM_HVM_UNMERGE : TANDEM_HVM_MERGE;
 
-	p->r_bad = hvm(p->amd, TANDEM_HVM_MERGE, p->bad_cr3, 0);
-	p->st_bad = hvm(p->amd, TANDEM_HVM_GET_STATE, 0, 0);
-	p->r_merge = hvm(p->amd, req, p->unmerge ? 0 : p->cr3, 0);
-	p->st_merge = p->r_merge ? -1 : proc_wait(p, &p->ev);
-	c->func = HRT_FN_SUM_VIRTUAL;
+	c->func = func;
 	c->result_gpa = (uint64_t)slots;
-	c->args[0] = PROC_BASE + PG_SUM * 4096;
-	c->args[1] = SUM_N;
+	c->args[0] = a0;
+	c->args[1] = a1;
 	slots[0] = UNSET;
 	p->r_call = hvm(p->amd, TANDEM_HVM_INVOKE, (uint64_t)c, 0);
 	p->st_call = p->r_call ? -1 : proc_wait(p, &p->ev);
 	p->result = slots[0];
+}
+
+/* Waits SIG_SPIN_MS, or for a signal when @until_got: what came. It
+ * issues null downcalls meanwhile, as a Palacios process waiting for the
+ * HRT polls: Tandem delivers at an entry into the process, so the
+ * process must leave the guest now and then. */
+static void proc_spin(struct proc_io *p, bool until_got)
+{
+	uint64_t t0 = rdtsc(), ms = until_got ? WAIT_MS : SIG_SPIN_MS;
+
+	while (rdtsc() - t0 < ms * p->khz && !(until_got && ros_signal_got))
+		(void)hvm(p->amd, TANDEM_HVM_NULL, 0, 0);
+	p->got = ros_signal_got;
+	p->back = true;
+}
+
+static void proc_main(struct proc_io *p)
+{
+	uint64_t sig_stack = PROC_BASE + (PG_SIGSTACK + 1) * 4096;
+
+	switch (p->mode) {
+	case PROC_MERGE:
+	case PROC_UNMERGE:
+		/* Merge (or unmerge) with a wrong CR3 first, then properly,
+		 * then sum the process's buffer through its own virtual
+		 * addresses in the HRT. */
+		p->r_bad = hvm(p->amd, TANDEM_HVM_MERGE, p->bad_cr3, 0);
+		p->st_bad = hvm(p->amd, TANDEM_HVM_GET_STATE, 0, 0);
+		p->r_merge = hvm(p->amd,
+				 p->mode == PROC_MERGE ? TANDEM_HVM_MERGE :
+							 TANDEM_HVM_UNMERGE,
+				 p->mode == PROC_MERGE ? p->cr3 : 0, 0);
+		p->st_merge = p->r_merge ? -1 : proc_wait(p, &p->ev);
+		proc_call(p, HRT_FN_SUM_VIRTUAL, PROC_BASE + PG_SUM * 4096,
+			  SUM_N);
+		break;
+	case PROC_INSTALL:
+		p->r_merge = hvm(p->amd, TANDEM_HVM_SIGNAL_INSTALL,
+				 (uint64_t)ros_user_signal_stub, sig_stack);
+		p->r_bad = hvm(p->amd, TANDEM_HVM_SIGNAL_INSTALL,
+			       (uint64_t)ros_user_signal_stub, sig_stack);
+		break;
+	case PROC_SPIN:
+		proc_spin(p, false);
+		break;
+	case PROC_HRT_SIG:
+		proc_call(p, HRT_FN_DOWNCALL, TANDEM_HVM_SIGNAL, SIG_HRT);
+		proc_spin(p, true);
+		break;
+	case PROC_GDT:
+		p->r_merge = hvm(p->amd, TANDEM_HVM_GDT_SYNC, GDT_FSBASE,
+				 GDT_CPU);
+		p->st_merge = p->r_merge ? -1 : proc_wait(p, &p->ev);
+		break;
+	}
 }
 
 /* ---- the ROS's side ---- */
@@ -160,8 +232,9 @@ static void proc_build(void)
 	proc_pml4[PROC_PML4I] = (uint64_t)proc_pdpt | PTE_P | PTE_W | PTE_U;
 }
 
-/* Runs proc_main at CPL 3 in the process's address space. */
-static void proc_run(bool unmerge)
+/* Runs proc_main at CPL 3 in the process's address space (@own), or in
+ * the ROS's (another process, as it were). */
+static void proc_run(enum proc_mode mode, bool own)
 {
 	uint64_t ros_cr3 = read_cr3(), cs;
 
@@ -170,10 +243,11 @@ static void proc_run(bool unmerge)
 	io.khz = khz;
 	io.cr3 = (uint64_t)proc_pml4;
 	io.bad_cr3 = ros_cr3;
-	io.unmerge = unmerge;
+	io.mode = mode;
 	user_c.fn = proc_main;
 	user_c.arg = &io;
-	write_cr3((uint64_t)proc_pml4);
+	if (own)
+		write_cr3((uint64_t)proc_pml4);
 	(void)ros_run_user(ros_user_c, proc_stack + sizeof(proc_stack),
 			   (uint64_t)&user_c, &cs);
 	write_cr3(ros_cr3);
@@ -266,7 +340,7 @@ static void check_merge(void)
 {
 	uint64_t got = UNSET;
 
-	proc_run(false);
+	proc_run(PROC_MERGE, true);
 	check(io.r_merge == 0 && io.st_merge == TANDEM_HRT_IDLE &&
 		      io.r_call == 0 && io.st_call == TANDEM_HRT_IDLE &&
 		      io.result == SUM_WANT,
@@ -360,7 +434,7 @@ static void check_unmerge(void)
 	uint64_t got = UNSET;
 	long r;
 
-	proc_run(true);
+	proc_run(PROC_UNMERGE, true);
 	r = call_serving(HRT_FN_NULL, NULL, 0, NULL, &got);
 	check(io.r_merge == 0 && io.st_merge == TANDEM_HRT_IDLE &&
 		      io.r_call == 0 && io.st_call == TANDEM_HRT_IDLE &&
@@ -371,6 +445,148 @@ static void check_unmerge(void)
 	      HRT_FN_BAD, r, got);
 }
 
+static void check_signals(void)
+{
+	uint64_t t0, at_cpl0, other, hrt_install, kernel_handler;
+	long raise, again, zero, removed, unhandled, reinstall;
+
+	/* Installed from the process at CPL 3; a second install refused. */
+	ros_signal_got = 0;
+	proc_run(PROC_INSTALL, true);
+	check(io.r_merge == 0 && io.r_bad == TANDEM_HRT_ERROR,
+	      "hvm: signal handler installed from a cpl 3 process",
+	      "install %ld, again %ld (want 0, -1)", io.r_merge, io.r_bad);
+
+	/* Raised by the ROS at CPL 0: it waits while the ROS is at CPL 0,
+	 * and while another address space runs at CPL 3. */
+	raise = tandem_hvm_call(TANDEM_HVM_SIGNAL, SIG_ROS, 0, 0, 0);
+	again = tandem_hvm_call(TANDEM_HVM_SIGNAL, SIG_ROS + 1, 0, 0, 0);
+	t0 = rdtsc();
+	while (rdtsc() - t0 < SIG_SPIN_MS * khz)
+		(void)tandem_hvm_null(); /* entries at CPL 0 */
+	at_cpl0 = ros_signal_got;
+	proc_run(PROC_SPIN, false);
+	other = io.got;
+	check(raise == 0 && again == TANDEM_HRT_ERROR && !at_cpl0 && !other &&
+		      io.back,
+	      "hvm: signal waits for cpl 3 and the process's cr3",
+	      "raise %ld, a second one %ld (want 0, -1); got 0x%lx at CPL 0, 0x%lx at CPL 3 in another address space (want 0)",
+	      raise, again, at_cpl0, other);
+
+	proc_run(PROC_SPIN, true);
+	check(io.got == SIG_ROS && io.back,
+	      "hvm: signal delivered to the process at cpl 3",
+	      "the handler got 0x%lx (want 0x%llx); the process went on: %d",
+	      io.got, SIG_ROS, io.back);
+
+	/* From the HRT (function 6 issues 0x41) while the process waits for
+	 * that very call at CPL 3. */
+	ros_signal_got = 0;
+	proc_run(PROC_HRT_SIG, true);
+	check(io.r_call == 0 && io.st_call == TANDEM_HRT_IDLE &&
+		      io.result == 0 && io.got == SIG_HRT && io.back,
+	      "hvm: signal from the hrt to the process",
+	      "call %ld, state %ld, the HRT's 0x41 gave 0x%lx; the handler got 0x%lx (want 0x%llx)",
+	      io.r_call, io.st_call, io.result, io.got, SIG_HRT);
+
+	/* Refusals: a zero code, a kernel-half handler, the HRT installing,
+	 * and, once removed, a raise with no handler. */
+	zero = tandem_hvm_call(TANDEM_HVM_SIGNAL, 0, 0, 0, 0);
+	kernel_handler = (uint64_t)tandem_hvm_call(TANDEM_HVM_SIGNAL_INSTALL, 0,
+						   0, 0, 0);
+	removed = (long)kernel_handler;
+	reinstall = tandem_hvm_call(TANDEM_HVM_SIGNAL_INSTALL,
+				    0xffff800000001000ull,
+				    PROC_BASE + (PG_SIGSTACK + 1) * 4096, 0, 0);
+	hrt_install = from_hrt(TANDEM_HVM_SIGNAL_INSTALL, PROC_BASE);
+	unhandled = tandem_hvm_call(TANDEM_HVM_SIGNAL, SIG_ROS, 0, 0, 0);
+	check(zero == TANDEM_HRT_ERROR && removed == 0 &&
+		      reinstall == TANDEM_HRT_ERROR &&
+		      hrt_install == (uint64_t)-1 &&
+		      unhandled == TANDEM_HRT_ERROR,
+	      "hvm: signal requests refused when wrong",
+	      "code 0: %ld; removal %ld (want 0); a kernel-half handler %ld; install from the HRT 0x%lx; raise with no handler %ld (want -1 each)",
+	      zero, removed, reinstall, hrt_install, unhandled);
+}
+
+/* HRT core 0's function 13 (GDT_INFO) for @what; UNSET if it failed. */
+static uint64_t gdt_info(uint64_t what)
+{
+	uint64_t got = UNSET;
+
+	if (call_serving(HRT_FN_GDT_INFO, &what, 1, NULL, &got))
+		return UNSET;
+	return got;
+}
+
+static void check_gdt(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) gdtr;
+	uint64_t area = gdt_info(HRT_GDT_AREA), sum = 0, want_fs;
+	uint64_t ros_register, ros_done, hrt_done, bad_area, reregister;
+	long unregistered, unwritable, noncanonical, restore, st;
+	const uint8_t *gdt;
+
+	/* Refusals: the HRT's own requests from the ROS, done from the HRT
+	 * outside a synchronisation, a sync with no area or with an area
+	 * Tandem cannot write (far beyond the HRT's memory); nothing
+	 * changes, and the real area works again after. */
+	ros_register = (uint64_t)tandem_hvm_call(TANDEM_HVM_GDT_REGISTER, area,
+						 0, 0, 0);
+	ros_done = (uint64_t)tandem_hvm_call(TANDEM_HVM_GDT_DONE, 0, 0, 0, 0);
+	hrt_done = from_hrt(TANDEM_HVM_GDT_DONE, 0);
+	bad_area = from_hrt(TANDEM_HVM_GDT_REGISTER, 0);
+	unregistered = tandem_hvm_call(TANDEM_HVM_GDT_SYNC, GDT_FSBASE, 0, 0, 0);
+	(void)from_hrt(TANDEM_HVM_GDT_REGISTER, GDT_NOWHERE);
+	unwritable = tandem_hvm_call(TANDEM_HVM_GDT_SYNC, GDT_FSBASE, 0, 0, 0);
+	reregister = from_hrt(TANDEM_HVM_GDT_REGISTER, area);
+	noncanonical = tandem_hvm_call(TANDEM_HVM_GDT_SYNC,
+				       0x0010000000000000ull, 0, 0, 0);
+	st = tandem_hrt_state(NULL);
+	check(area != UNSET && ros_register == (uint64_t)-1 &&
+		      ros_done == (uint64_t)-1 && hrt_done == (uint64_t)-1 &&
+		      bad_area == 0 && unregistered == TANDEM_HRT_ERROR &&
+		      unwritable == TANDEM_HRT_ERROR && reregister == 0 &&
+		      noncanonical == TANDEM_HRT_ERROR && st == TANDEM_HRT_IDLE,
+	      "hvm: gdt requests refused when wrong",
+	      "area 0x%lx; register from the ROS 0x%lx, done from the ROS 0x%lx, done from the HRT in a call 0x%lx (want -1 each); sync with no area %ld, with an area out of reach %ld, with a non-canonical FS base %ld (want -1); registering 0x%lx, 0x%lx (want 0); state %ld",
+	      area, ros_register, ros_done, hrt_done, unregistered, unwritable,
+	      noncanonical, bad_area, reregister, st);
+
+	/* From the process at CPL 3, as Palacios's library mirrors it. */
+	__asm__ volatile("sgdt %0" : "=m"(gdtr));
+	gdt = (const uint8_t *)gdtr.base;
+	for (unsigned i = 0; i <= gdtr.limit; i++)
+		sum += gdt[i];
+	proc_run(PROC_GDT, true);
+	uint64_t got_sum = gdt_info(HRT_GDT_SUM), limit = gdt_info(HRT_GDT_LIMIT);
+	uint64_t base_ok = gdt_info(HRT_GDT_BASE_OK),
+		 fs = gdt_info(HRT_GDT_FSBASE);
+	uint64_t synced = gdt_info(HRT_GDT_SYNCED), arg2 = gdt_info(HRT_GDT_ARG2);
+	uint64_t cs = gdt_info(HRT_GDT_CS);
+	check(io.r_merge == 0 && io.st_merge == TANDEM_HRT_IDLE &&
+		      got_sum == sum && limit == gdtr.limit && base_ok == 1 &&
+		      fs == GDT_FSBASE && synced == 1 && arg2 == GDT_CPU &&
+		      cs == SEL_USER_CODE,
+	      "hvm: gdt synchronised into the hrt from a cpl 3 process",
+	      "sync %ld, state %ld; the HRT saw GDT sum 0x%lx limit 0x%lx (the ROS's 0x%lx, 0x%x), base right %lu, FS base 0x%lx, synced %lu, CPU %lu, CS 0x%lx (want 0x%llx, 1, %u, 0x%x)",
+	      io.r_merge, io.st_merge, got_sum, limit, sum, gdtr.limit, base_ok,
+	      fs, synced, arg2, cs, GDT_FSBASE, GDT_CPU, SEL_USER_CODE);
+
+	restore = tandem_hvm_call(TANDEM_HVM_GDT_RESTORE, 0, 0, 0, 0);
+	st = restore ? restore : tandem_hrt_wait_idle(WAIT_MS * khz, NULL);
+	want_fs = gdt_info(HRT_GDT_FSBASE);
+	synced = gdt_info(HRT_GDT_SYNCED);
+	check(restore == 0 && st == TANDEM_HRT_IDLE && want_fs != GDT_FSBASE &&
+		      synced == 0,
+	      "hvm: gdt restored in the hrt",
+	      "restore %ld, then state %ld; FS base 0x%lx, synced %lu", restore,
+	      st, want_fs, synced);
+}
+
 static uint64_t measure_khz(void)
 {
 	uint64_t t0 = rdtsc();
@@ -379,8 +595,8 @@ static uint64_t measure_khz(void)
 	return (rdtsc() - t0) / 20;
 }
 
-/* merge 3, events 3, unmerge 1 */
-#define HVM_CHECKS 7
+/* merge 3, events 3, unmerge 1, signals 5, gdt 3 */
+#define HVM_CHECKS 15
 
 unsigned checks_hvm_planned(const struct suite *s)
 {
@@ -399,4 +615,6 @@ void checks_hvm(struct suite *s)
 	check_merge();
 	check_events();
 	check_unmerge();
+	check_signals();
+	check_gdt();
 }

@@ -151,6 +151,19 @@ ros_user_c:
 	int 0x80
 	ud2
 
+; The user-level signal handler of ros/checks_hvm.c, at CPL 3: Tandem
+; builds an interrupt-like frame on the registered stack, the code first
+; (Palacios HVM); the code goes to ros_signal_got, is dropped, and iretq
+; goes back to where the process was.
+global ros_user_signal_stub
+ros_user_signal_stub:
+	push rax
+	mov rax, [rsp + 8]
+	mov [rel ros_signal_got], rax
+	pop rax
+	add rsp, 8
+	iretq
+
 section .rodata
 align 8
 ; Stub addresses for ros/trap.c's IDT.
@@ -165,3 +178,5 @@ ros_isr_stubs:
 section .bss
 align 8
 ros_user_kernel_rsp:	resq 1
+global ros_signal_got
+ros_signal_got:		resq 1

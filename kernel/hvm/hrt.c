@@ -284,6 +284,7 @@ static void start_cores(bool boot)
 	memset(&hrt.comm->call, 0, sizeof(hrt.comm->call));
 	hrt.cell->state = CELL_STATE_RUNNING;
 	hrt.failed = false;
+	hrt.gdt_area = 0; /* the image registers its own again */
 	hrt_ports_reset();
 	for (unsigned int i = 0; i < hrt.cell->nvcpus; i++) {
 		if (boot)

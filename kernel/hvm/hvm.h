@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <tandem/hvm.h>
+#include "mm/paging.h"
 #include "virt/vcpu.h"
 
 struct cell;
@@ -23,6 +24,10 @@ struct hrt {
 	volatile uint64_t trans_cores;	   /* HRT cores yet to call done */
 	struct tandem_ros_event ros_event; /* pending event for the ROS */
 	volatile bool rebooting; /* a reboot or replace runs (hvm.c) */
+	/* The GDT area the HRT registered (0x52): its address and the
+	 * paging registers of the core that registered it; 0: none. */
+	uint64_t gdt_area;
+	struct pt_guest_regs gdt_regs;
 };
 
 extern struct hrt hrt;

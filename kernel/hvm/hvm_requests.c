@@ -1,15 +1,15 @@
 /* The 0xf00d request table: every request Tandem implements, the function
  * behind it and who may issue it in which transaction state (the path
  * that checks and runs them is hvm/hvm.c). Requests without an entry
- * return -1: reboot ROS/both (0x1, 0x3), synchronous mode (0x28, 0x29),
- * signals (0x40, 0x41) and GDT synchronisation (0x51-0x5f) are not built
- * yet; each is one more line here. guest-abi/ABI.md section 4.10 is the
+ * return -1: reboot ROS/both (0x1, 0x3) and synchronous mode (0x28,
+ * 0x29) are not built yet; each is one more line here. guest-abi/ABI.md section 4.10 is the
  * reference. */
 #include <tandem/errno.h>
 #include "hvm/hrt.h"
 #include "hvm/hvm.h"
 #include "lib/klib.h"
 #include "mm/pools.h"
+#include "virt/exits.h"
 #include "virt/guest_mem.h"
 #include "virt/partition.h"
 
@@ -139,6 +139,20 @@ static uint64_t req_event_ack(struct vcpu *v, const uint64_t *a)
 	return 0;
 }
 
+/* GDT synchronisation and restore: the state becomes GDTSYNC until HRT
+ * core 0's 0x5f. */
+static uint64_t gdt_upcall(uint64_t type, uint64_t arg, uint64_t arg2)
+{
+	hrt.trans_cores = 1;
+	hrt.trans_state = TANDEM_HRT_GDTSYNC;
+	hrt.comm->upcall_type = type;
+	hrt.comm->upcall_arg = arg;
+	hrt.comm->upcall_arg2 = arg2;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	hvm_upcall_core(0);
+	return 0;
+}
+
 /* Merge (0x30) and unmerge (0x31): HRT core 0 gets the caller's CR3 as
  * it is (Palacios: the page-table base and, with CR4.PCIDE, the PCID in
  * bits 0-11) and maps the lower half of that address space into its own,
@@ -175,6 +189,96 @@ static uint64_t req_unmerge(struct vcpu *v, const uint64_t *a)
 
 /* From HRT core 0, the core the merge went to. */
 static uint64_t req_merge_done(struct vcpu *v, const uint64_t *a)
+{
+	(void)a;
+	if (v->index != 0)
+		return HVM_ERROR;
+	hrt.trans_cores = 0;
+	hrt.trans_state = TANDEM_HRT_IDLE;
+	return 0;
+}
+
+/* 0x40 (ROS): installs (RDX = handler, RSI = stack) or removes (both 0)
+ * the user-level signal handler of the calling process: its CR3 now. */
+static uint64_t req_signal_install(struct vcpu *v, const uint64_t *a)
+{
+	uint64_t cr0, cr3, cr4, efer;
+
+	vcpu_ops->get_paging(v, &cr0, &cr3, &cr4, &efer);
+	return (uint64_t)user_signal_install(&root_cell.signal, cr3, a[0], a[1]);
+}
+
+/* 0x41 (ROS or HRT): raises code RDX; every other ROS vCPU passes its
+ * entry checks again, so that the one running the process at CPL 3
+ * takes it at once (the caller's own does at this entry). */
+static uint64_t req_signal(struct vcpu *v, const uint64_t *a)
+{
+	if (user_signal_raise(&root_cell.signal, a[0]))
+		return HVM_ERROR;
+	for (unsigned int i = 0; i < root_cell.nvcpus; i++)
+		if (root_cell.vcpus[i] != v)
+			vcpu_post(root_cell.vcpus[i], VCPU_REQ_CHECK);
+	return 0;
+}
+
+/* 0x52 (HRT): registers (RDX) or drops (0) the HRT's GDT area, an
+ * address in the calling core's address space as it is now. */
+static uint64_t req_gdt_register(struct vcpu *v, const uint64_t *a)
+{
+	hrt.gdt_area = a[0];
+	guest_paging_regs(v, &hrt.gdt_regs);
+	return 0;
+}
+
+/* The largest GDT (limit 0xffff) and the area's header. */
+static uint8_t gdt_copy[sizeof(struct tandem_gdt_area) + 0x10000];
+
+/* 0x51 (ROS): the caller's GDT (read as the CPU reads it, through its
+ * page tables without its CPL's rights), its selectors and the FS base
+ * in RDX (a canonical address) go into the HRT's area, which must lie in the HRT's own memory
+ * and be writable there; then HRT core 0 gets the upcall with the area's
+ * address and RSI. */
+static uint64_t req_gdt_sync(struct vcpu *v, const uint64_t *a)
+{
+	struct tandem_gdt_area *area = (struct tandem_gdt_area *)gdt_copy;
+	size_t len;
+	struct vcpu_state st;
+
+	/* The FS base is loaded into FS.base by the HRT: canonical only. */
+	if (!hrt.gdt_area || hvm_core_starting(0) ||
+	    (uint64_t)((int64_t)(a[0] << 16) >> 16) != a[0])
+		return HVM_ERROR;
+	vcpu_ops->get_state(v, &st);
+	len = (size_t)(st.gdtr.limit & 0xffff) + 1;
+	if (guest_read_linear(v, st.gdtr.base, area->gdt, len))
+		return HVM_ERROR;
+	area->gdtr_limit = (uint16_t)st.gdtr.limit;
+	area->gdtr_base = hrt.gdt_area + sizeof(*area);
+	area->fsbase = a[0];
+	area->cs = st.cs.sel;
+	area->ds = st.ds.sel;
+	area->es = st.es.sel;
+	area->fs = st.fs.sel;
+	area->gs = st.gs.sel;
+	area->ss = st.ss.sel;
+	if (guest_write_through(hrt.cell, &hrt.gdt_regs, hrt.gdt_area, area,
+				sizeof(*area) + len))
+		return HVM_ERROR;
+	return gdt_upcall(TANDEM_UPCALL_GDT_SYNC, hrt.gdt_area, a[1]);
+}
+
+/* 0x53 (ROS): HRT core 0 puts its own GDT back. */
+static uint64_t req_gdt_restore(struct vcpu *v, const uint64_t *a)
+{
+	(void)v;
+	(void)a;
+	if (hvm_core_starting(0))
+		return HVM_ERROR;
+	return gdt_upcall(TANDEM_UPCALL_GDT_RESTORE, 0, 0);
+}
+
+/* 0x5f (HRT core 0): the synchronisation or restore is done. */
+static uint64_t req_gdt_done(struct vcpu *v, const uint64_t *a)
 {
 	(void)a;
 	if (v->index != 0)
@@ -245,6 +349,18 @@ const struct hvm_request hvm_requests[] = {
 				 HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_MERGE_DONE] = { req_merge_done, HVM_FROM_HRT,
 				    HVM_IN(TANDEM_HRT_MERGE), 0 },
+	[TANDEM_HVM_SIGNAL_INSTALL] = { req_signal_install, HVM_FROM_ROS,
+					HVM_IN_ANY, HVM_DURING_REBOOT },
+	[TANDEM_HVM_SIGNAL] = { req_signal, HVM_FROM_ROS | HVM_FROM_HRT,
+				HVM_IN_ANY, HVM_DURING_REBOOT },
+	[TANDEM_HVM_GDT_SYNC] = { req_gdt_sync, HVM_FROM_ROS,
+				  HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
+	[TANDEM_HVM_GDT_REGISTER] = { req_gdt_register, HVM_FROM_HRT,
+				      HVM_IN_ANY, 0 },
+	[TANDEM_HVM_GDT_RESTORE] = { req_gdt_restore, HVM_FROM_ROS,
+				     HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
+	[TANDEM_HVM_GDT_DONE] = { req_gdt_done, HVM_FROM_HRT,
+				  HVM_IN(TANDEM_HRT_GDTSYNC), 0 },
 };
 
 const size_t hvm_request_count = sizeof(hvm_requests) / sizeof(hvm_requests[0]);

@@ -75,6 +75,50 @@ int guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t max, size_t *got)
 	return 0;
 }
 
+void guest_paging_regs(struct vcpu *v, struct pt_guest_regs *regs)
+{
+	vcpu_ops->get_paging(v, &regs->cr0, &regs->cr3, &regs->cr4, &regs->efer);
+}
+
+/* Where each page of a range lies, found before anything is written. */
+struct write_plan {
+	const struct cell *cell;
+	void *hva[GUEST_WRITE_MAX_PAGES];
+	size_t len[GUEST_WRITE_MAX_PAGES];
+	unsigned n;
+};
+
+static int plan_piece(void *ctx, uint64_t gpa, size_t offset, size_t len)
+{
+	struct write_plan *w = ctx;
+
+	(void)offset;
+	if (w->n == GUEST_WRITE_MAX_PAGES)
+		return -TANDEM_E2BIG;
+	w->hva[w->n] = cell_gpa_to_hva(w->cell, gpa, len);
+	if (!w->hva[w->n])
+		return -TANDEM_EINVAL;
+	w->len[w->n++] = len;
+	return 0;
+}
+
+int guest_write_through(const struct cell *c, const struct pt_guest_regs *regs,
+			uint64_t gva, const void *src, size_t len)
+{
+	struct write_plan w = { .cell = c };
+	const uint8_t *from = src;
+	int err = gva_for_each(regs, gva, len, GVA_WRITE, read_guest_phys,
+			       (void *)c, plan_piece, &w);
+
+	if (err)
+		return err;
+	for (unsigned i = 0; i < w.n; i++) {
+		memcpy(w.hva[i], from, w.len[i]);
+		from += w.len[i];
+	}
+	return 0;
+}
+
 /* ---- pointer arguments of the caller (0xf00d requests) ---- */
 
 static void caller_regs(struct vcpu *v, struct pt_guest_regs *regs,

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "mm/paging.h"
 #include "virt/vcpu.h"
 
 /** Translates the guest linear address @gva of @v. 0 or a negative errno
@@ -16,6 +17,20 @@ int guest_linear_to_gpa(struct vcpu *v, uint64_t gva, uint64_t *gpa);
 /** Copies @len bytes at guest linear address @gva into @buf (page by
  * page, RAM of the cell only). 0 or a negative errno. */
 int guest_read_linear(struct vcpu *v, uint64_t gva, void *buf, size_t len);
+
+/** The paging registers of @v now (CR0, CR3, CR4, EFER), to write into
+ * its address space later from another CPU (guest_write_through()). */
+void guest_paging_regs(struct vcpu *v, struct pt_guest_regs *regs);
+
+/** Copies @len bytes from @src to supervisor linear address @gva of a
+ * vCPU of cell @c whose paging registers were @regs (its page tables as
+ * they are now, read from the cell's RAM), with the rights a supervisor
+ * write needs; every page is translated and checked (RAM of @c) before
+ * the first byte is written. 0 or a negative errno (-E2BIG: more than
+ * GUEST_WRITE_MAX_PAGES pages). */
+#define GUEST_WRITE_MAX_PAGES 18 /* 64 KiB + a header, unaligned */
+int guest_write_through(const struct cell *c, const struct pt_guest_regs *regs,
+			uint64_t gva, const void *src, size_t len);
 
 /** Reads up to @max bytes of the instruction at the guest's CS:RIP; stores
  * how many could be read in *@got (at least 1 on success). */

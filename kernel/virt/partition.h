@@ -20,6 +20,7 @@
 #include "layout.h"
 #include "lib/ratelimit.h"
 #include "lib/spinlock.h"
+#include "virt/user_signal.h"
 #include "mm/paging.h"
 #include "virt/vcpu.h"
 
@@ -111,6 +112,8 @@ struct cell {
 	/* Its "failed" lines: a root that restarts a failing cell in a loop
 	 * must not make Tandem talk without end (vcpu_fail). */
 	struct ratelimit fail_rl;
+	/* A process's user-level signal (the ROS's: HVM 0x40, 0x41). */
+	struct user_signal signal;
 };
 
 extern struct cell root_cell;

@@ -259,6 +259,8 @@ static void enter_guest(struct vcpu *v)
 		v->in_guest = false;
 		return;
 	}
+	if (__atomic_load_n(&v->cell->signal.code, __ATOMIC_RELAXED))
+		user_signal_deliver(v, &v->cell->signal);
 	gen = __atomic_load_n(&v->cell->gpa_gen, __ATOMIC_SEQ_CST);
 	if (gen != v->gpa_gen_seen) {
 		vcpu_ops->flush_gpa(v);

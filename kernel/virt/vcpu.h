@@ -146,6 +146,9 @@ enum vcpu_run_state {
 #define VCPU_REQ_STOP	 (1u << 2) /* leave for good (cell destroy) */
 #define VCPU_REQ_DISABLE (1u << 3) /* Disable: continue natively */
 #define VCPU_REQ_IRQ	 (1u << 4) /* deliver pending_irq when possible */
+#define VCPU_REQ_CHECK \
+	(1u << 5) /* only pass the entry checks again
+				    * (a user-level signal to deliver) */
 
 /* Exit counters per vCPU, in the order of CPU Get State types 1000 and
  * up (guest-abi/include/tandem/hypercall.h). */

@@ -64,6 +64,8 @@
 #define TANDEM_UPCALL_SYNC_TEARDOWN  0x29
 #define TANDEM_UPCALL_MERGE	     0x30
 #define TANDEM_UPCALL_UNMERGE	     0x31
+#define TANDEM_UPCALL_GDT_SYNC	     0x51
+#define TANDEM_UPCALL_GDT_RESTORE    0x53
 
 /*
  * Tandem's function-call descriptor (Palacios leaves it to the HRT; this is
@@ -93,7 +95,8 @@ _Static_assert(sizeof(struct tandem_hrt_call) == 80,
 struct tandem_comm_page {
 	volatile uint64_t upcall_type;
 	volatile uint64_t upcall_arg;
-	uint64_t reserved[6];
+	volatile uint64_t upcall_arg2; /* GDT sync: the ROS's RSI */
+	uint64_t reserved[5];
 	struct tandem_hrt_call call;
 };
 
@@ -101,13 +104,32 @@ _Static_assert(__builtin_offsetof(struct tandem_comm_page, call) ==
 		       TANDEM_COMM_CALL_OFFSET,
 	       "comm page layout");
 
+/* The GDT area of GDT synchronisation (0x52 registers it, 0x51 fills it;
+ * Palacios's layout, packed): the ROS's GDTR as the HRT should load it
+ * (base = the area's address + 30, where the copy starts), the FS base
+ * the ROS passed, the ROS caller's selectors, then the ROS's GDT, limit
+ * + 1 bytes. */
+struct tandem_gdt_area {
+	uint16_t gdtr_limit;
+	uint64_t gdtr_base;
+	uint64_t fsbase;
+	uint16_t cs, ds, es, fs, gs, ss;
+	uint8_t gdt[];
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct tandem_gdt_area) == 30, "GDT area layout");
+
+/* Word 2 of the comm page (after type and argument): the second argument
+ * of a GDT synchronisation upcall (0x51: the ROS's RSI, a CPU number). */
+#define TANDEM_COMM_ARG2_OFFSET 16
+
 /* Multiboot2 header tag of an HRT kernel (type 0xf00d). */
-#define TANDEM_MB2_HRT_TAG     0xf00d
-#define TANDEM_HRT_RELOCATABLE 0x1ull
-#define TANDEM_HRT_MAP_4KB     0x100ull
-#define TANDEM_HRT_MAP_2MB     0x200ull
-#define TANDEM_HRT_MAP_1GB     0x400ull
-#define TANDEM_HRT_MAP_512GB   0x800ull
+#define TANDEM_MB2_HRT_TAG	0xf00d
+#define TANDEM_HRT_RELOCATABLE	0x1ull
+#define TANDEM_HRT_MAP_4KB	0x100ull
+#define TANDEM_HRT_MAP_2MB	0x200ull
+#define TANDEM_HRT_MAP_1GB	0x400ull
+#define TANDEM_HRT_MAP_512GB	0x800ull
 
 struct tandem_mb2_hrt_tag {
 	uint16_t type;	/* TANDEM_MB2_HRT_TAG */
