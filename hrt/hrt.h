@@ -181,6 +181,13 @@ void hrt_merge(struct hrt_core *c, uint64_t ros_cr3, bool on);
 extern volatile uint64_t hrt_merge_gen;
 bool hrt_merged(void);
 void hrt_flush_tlb(void);
+/** Runs one function of hrt_funcs.h for @call (hrt/upcall.c). */
+uint64_t hrt_run_function(struct hrt_core *c, const struct tandem_hrt_call *call);
+/** Synchronous mode (hrt/sync.c): the upcalls 0x28/0x29 on core 0, and
+ * core 0's serving loop (interrupts on) while it is set up. */
+void hrt_sync_upcall(struct hrt_core *c, uint64_t type, uint64_t arg);
+bool hrt_sync_wanted(void);
+void hrt_sync_serve(struct hrt_core *c);
 /** GDT synchronisation (hrt/gdt_sync.c): the area registered at boot
  * by core 0, the upcalls 0x51/0x53, and function 13. */
 void hrt_gdt_register(struct hrt_core *c);

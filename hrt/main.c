@@ -247,7 +247,15 @@ void hrt_main(uint32_t magic, uint64_t mbi, uint64_t vcpu, uint64_t index)
 		__atomic_store_n(&hrt_boot_id, rdtsc() | 1, __ATOMIC_RELEASE);
 		core0_start(c);
 	}
-	/* sti's one-instruction shadow: no upcall slips in before hlt. */
-	for (;;)
+	/* sti's one-instruction shadow: no upcall slips in before hlt, so
+	 * one that sets up synchronous mode is seen at the next turn. */
+	for (;;) {
+		__asm__ volatile("cli" ::: "memory");
+		if (index == 0 && hrt_sync_wanted()) {
+			__asm__ volatile("sti" ::: "memory");
+			hrt_sync_serve(c);
+			continue;
+		}
 		__asm__ volatile("sti\n\thlt" ::: "memory");
+	}
 }

@@ -89,7 +89,7 @@ static uint64_t downcall(const struct hrt_core *c, const uint64_t *a)
 					      a[0], a[1], a[2], a[3], a[4]);
 }
 
-static uint64_t run(struct hrt_core *c, const struct tandem_hrt_call *call)
+uint64_t hrt_run_function(struct hrt_core *c, const struct tandem_hrt_call *call)
 {
 	switch (call->func) {
 	case HRT_FN_NULL:
@@ -142,7 +142,7 @@ static void invoke(struct hrt_core *c, uint64_t desc_pa)
 			c->index, desc_pa);
 	} else {
 		memcpy(&call, hrt_phys(s, desc_pa), sizeof(call));
-		result = run(c, &call);
+		result = hrt_run_function(c, &call);
 		slot = call.result_gpa + 8ull * c->index;
 		if (call.result_gpa <= UINT64_MAX - 8ull * c->index &&
 		    hrt_phys_ok(s, slot, 8))
@@ -174,6 +174,10 @@ void hrt_upcall(struct hrt_core *c)
 	case TANDEM_UPCALL_MERGE:
 	case TANDEM_UPCALL_UNMERGE:
 		hrt_merge(c, arg, type == TANDEM_UPCALL_MERGE);
+		break;
+	case TANDEM_UPCALL_SYNC_SETUP:
+	case TANDEM_UPCALL_SYNC_TEARDOWN:
+		hrt_sync_upcall(c, type, arg);
 		break;
 	case TANDEM_UPCALL_GDT_SYNC:
 	case TANDEM_UPCALL_GDT_RESTORE:

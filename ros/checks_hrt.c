@@ -720,14 +720,14 @@ static void check_replace(void)
 
 /* Requests the ROS gets -1 for here: not built yet (-1 from everyone),
  * the HRT's own (event request and ack, merge done), an event done with
- * no event outstanding, or a signal with no handler installed. */
+ * no event outstanding, a signal with no handler installed, or a
+ * synchronous-mode teardown outside synchronous mode. */
 static const uint64_t unbuilt[] = {
 	TANDEM_HVM_REBOOT_ROS,
 	TANDEM_HVM_REBOOT_BOTH,
 	TANDEM_HVM_ROS_EVENT_REQUEST,
 	TANDEM_HVM_HRT_EVENT_ACK,
 	TANDEM_HVM_ROS_EVENT_DONE,
-	TANDEM_HVM_SYNC_SETUP,
 	TANDEM_HVM_SYNC_TEARDOWN,
 	TANDEM_HVM_MERGE_DONE,
 	TANDEM_HVM_SIGNAL,

@@ -50,6 +50,9 @@
 #define SIG_SPIN_MS 20 /* a signal that would come, comes in this time */
 #define GDT_FSBASE  0x7f0012345000ull
 #define GDT_CPU	    7
+#define SYNC_BLOCK  (PROC_BASE + PG_CALL * 4096 + 512)
+#define SYNC_CALL   (PROC_BASE + PG_CALL * 4096 + 1024)
+#define SYNC_CALLS  100000u
 #define GDT_NOWHERE 0xffff807000000000ull /* beyond the HRT\'s map */
 
 static uint64_t proc_pml4[512] __attribute__((aligned(4096)));
@@ -68,6 +71,8 @@ enum proc_mode {
 	PROC_SPIN,    /* wait SIG_SPIN_MS for a signal */
 	PROC_HRT_SIG, /* the HRT raises a signal in a call; wait for it */
 	PROC_GDT,     /* GDT synchronisation (0x51) from CPL 3 */
+	PROC_SYNC,    /* merge, then synchronous mode set up */
+	PROC_UNSYNC,  /* synchronous mode torn down, then unmerge */
 };
 
 struct proc_io {
@@ -131,6 +136,20 @@ static long proc_wait(const struct proc_io *p, struct tandem_ros_event *ev)
 	do {
 		st = hvm(p->amd, TANDEM_HVM_GET_STATE, (uint64_t)ev, 0);
 		if (st <= 0)
+			return st;
+	} while (rdtsc() - t0 < WAIT_MS * p->khz);
+	return st;
+}
+
+/* Polls the state until it is @want (or an error), at most WAIT_MS. */
+static long proc_wait_for(const struct proc_io *p, long want)
+{
+	uint64_t t0 = rdtsc();
+	long st;
+
+	do {
+		st = hvm(p->amd, TANDEM_HVM_GET_STATE, 0, 0);
+		if (st == want || st < 0)
 			return st;
 	} while (rdtsc() - t0 < WAIT_MS * p->khz);
 	return st;
@@ -200,6 +219,22 @@ static void proc_main(struct proc_io *p)
 	case PROC_HRT_SIG:
 		proc_call(p, HRT_FN_DOWNCALL, TANDEM_HVM_SIGNAL, SIG_HRT);
 		proc_spin(p, true);
+		break;
+	case PROC_SYNC:
+		p->r_bad = hvm(p->amd, TANDEM_HVM_MERGE, 0, 0);
+		p->st_bad = p->r_bad ? -1 : proc_wait(p, &p->ev);
+		p->r_merge = hvm(p->amd, TANDEM_HVM_SYNC_SETUP, SYNC_BLOCK, 0);
+		p->st_merge = p->r_merge ? -1 : proc_wait_for(p, TANDEM_HRT_SYNC);
+		/* In synchronous mode an invoke and a second set-up wait. */
+		p->r_call = hvm(p->amd, TANDEM_HVM_SYNC_SETUP, SYNC_BLOCK, 0);
+		p->st_call = hvm(p->amd, TANDEM_HVM_INVOKE,
+				 PROC_BASE + PG_CALL * 4096, 0);
+		break;
+	case PROC_UNSYNC:
+		p->r_merge = hvm(p->amd, TANDEM_HVM_SYNC_TEARDOWN, SYNC_BLOCK, 0);
+		p->st_merge = p->r_merge ? -1 : proc_wait(p, &p->ev);
+		p->r_bad = hvm(p->amd, TANDEM_HVM_UNMERGE, 0, 0);
+		p->st_bad = p->r_bad ? -1 : proc_wait(p, &p->ev);
 		break;
 	case PROC_GDT:
 		p->r_merge = hvm(p->amd, TANDEM_HVM_GDT_SYNC, GDT_FSBASE,
@@ -587,6 +622,96 @@ static void check_gdt(void)
 	      st, want_fs, synced);
 }
 
+/* Exits of the boot CPU (logical CPU 0, where the suite runs) so far
+ * (CPU Get State, root only); its own exit is counted after it answers. */
+static long my_exits(void)
+{
+	return tandem_hypercall(TANDEM_HC_CPU_GET_STATE, 0,
+				TANDEM_CPU_STAT_TOTAL, 0, 0, 0, 0);
+}
+
+static void check_sync(void)
+{
+	volatile uint64_t *block = (volatile uint64_t *)SYNC_BLOCK;
+	struct tandem_hrt_call *c = (struct tandem_hrt_call *)SYNC_CALL;
+	volatile uint64_t *result = (volatile uint64_t *)(SYNC_CALL + 128);
+	uint64_t ros_cr3 = read_cr3(), wrong = 0, first_wrong = 0, t0, t1;
+	long e0, e1, bad_block, teardown_idle, from_hrt_setup, st;
+	unsigned n = 0;
+
+	/* Refusals first: a block that is not the caller's RAM, a teardown
+	 * outside synchronous mode, a set-up from the HRT. */
+	bad_block = tandem_hvm_call(TANDEM_HVM_SYNC_SETUP, 0xfffff000000ull, 0,
+				    0, 0);
+	teardown_idle = tandem_hvm_call(TANDEM_HVM_SYNC_TEARDOWN, SYNC_BLOCK, 0,
+					0, 0);
+	from_hrt_setup = (long)from_hrt(TANDEM_HVM_SYNC_SETUP, SYNC_BLOCK);
+	st = tandem_hrt_state(NULL);
+	check(bad_block == TANDEM_HRT_ERROR && teardown_idle == TANDEM_HRT_ERROR &&
+		      from_hrt_setup == TANDEM_HRT_ERROR && st == TANDEM_HRT_IDLE,
+	      "hvm: synchronous mode requests refused when wrong",
+	      "set-up with a block outside RAM %ld, teardown in IDLE %ld, set-up from the HRT %ld (want -1 each); state %ld",
+	      bad_block, teardown_idle, from_hrt_setup, st);
+
+	proc_run(PROC_SYNC, true);
+	check(io.r_bad == 0 && io.st_bad == TANDEM_HRT_IDLE &&
+		      io.r_merge == 0 && io.st_merge == TANDEM_HRT_SYNC &&
+		      io.r_call == TANDEM_HRT_ERROR &&
+		      io.st_call == TANDEM_HRT_ERROR,
+	      "hvm: synchronous mode set up from a cpl 3 process",
+	      "merge %ld, state %ld; set-up %ld, state %ld (want 4, SYNC); then a second set-up %ld and an invoke %ld (want -1)",
+	      io.r_bad, io.st_bad, io.r_merge, io.st_merge, io.r_call,
+	      io.st_call);
+
+	/* The calls, in the process's address space (its block and call
+	 * are its own virtual addresses): no exit on this CPU at all. */
+	write_cr3((uint64_t)proc_pml4);
+	memset(c, 0, sizeof(*c));
+	c->func = HRT_FN_CORE;
+	c->result_gpa = (uint64_t)result;
+	block[2] = (uint64_t)c;
+	e0 = my_exits();
+	t0 = rdtsc();
+	if (io.st_merge == TANDEM_HRT_SYNC) {
+		for (; n < SYNC_CALLS; n++) {
+			uint64_t done = block[1];
+
+			c->args[0] = n;
+			__atomic_store_n(&block[0], done + 1, __ATOMIC_RELEASE);
+			for (uint64_t w = rdtsc();
+			     __atomic_load_n(&block[1], __ATOMIC_ACQUIRE) !=
+			     done + 1;)
+				if (rdtsc() - w > WAIT_MS * khz)
+					goto out;
+			if (*result != n && !wrong++)
+				first_wrong = n;
+		}
+	}
+out:
+	t1 = rdtsc();
+	e1 = my_exits();
+	write_cr3(ros_cr3);
+	ros_log("hvm: %u synchronous calls in %lu us, %ld exits on this CPU", n,
+		(t1 - t0) * 1000 / khz, e1 - e0 - 1);
+	check(n == SYNC_CALLS && !wrong && e0 >= 0 && e1 - e0 - 1 == 0,
+	      "hvm: 100000 synchronous calls without an exit",
+	      "%u of %u calls answered, %lu wrong (first: call %lu); exits on this CPU meanwhile %ld (want 0)",
+	      n, SYNC_CALLS, wrong, first_wrong, e1 - e0 - 1);
+
+	proc_run(PROC_UNSYNC, true);
+	{
+		uint64_t got = UNSET;
+		long r = call_serving(HRT_FN_NULL, NULL, 0, NULL, &got);
+
+		check(io.r_merge == 0 && io.st_merge == TANDEM_HRT_IDLE &&
+			      io.r_bad == 0 && io.st_bad == TANDEM_HRT_IDLE &&
+			      r == 0 && got == 0,
+		      "hvm: synchronous mode torn down",
+		      "teardown %ld, state %ld; unmerge %ld, state %ld; then function 0: %ld, 0x%lx",
+		      io.r_merge, io.st_merge, io.r_bad, io.st_bad, r, got);
+	}
+}
+
 static uint64_t measure_khz(void)
 {
 	uint64_t t0 = rdtsc();
@@ -595,8 +720,8 @@ static uint64_t measure_khz(void)
 	return (rdtsc() - t0) / 20;
 }
 
-/* merge 3, events 3, unmerge 1, signals 5, gdt 3 */
-#define HVM_CHECKS 15
+/* merge 3, events 3, unmerge 1, signals 5, gdt 3, synchronous mode 4 */
+#define HVM_CHECKS 19
 
 unsigned checks_hvm_planned(const struct suite *s)
 {
@@ -617,4 +742,5 @@ void checks_hvm(struct suite *s)
 	check_unmerge();
 	check_signals();
 	check_gdt();
+	check_sync();
 }

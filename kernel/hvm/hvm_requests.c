@@ -1,8 +1,8 @@
 /* The 0xf00d request table: every request Tandem implements, the function
  * behind it and who may issue it in which transaction state (the path
  * that checks and runs them is hvm/hvm.c). Requests without an entry
- * return -1: reboot ROS/both (0x1, 0x3) and synchronous mode (0x28,
- * 0x29) are not built yet; each is one more line here. guest-abi/ABI.md section 4.10 is the
+ * return -1: reboot ROS/both (0x1, 0x3) are not built yet; each is one
+ * more line here. guest-abi/ABI.md section 4.10 is the
  * reference. */
 #include <tandem/errno.h>
 #include "hvm/hrt.h"
@@ -72,11 +72,53 @@ static uint64_t req_call_done(struct vcpu *v, const uint64_t *a)
 	if (!(hrt.trans_cores & bit))
 		return HVM_ERROR;
 	hrt.trans_cores &= ~bit;
-	if (!hrt.trans_cores) {
+	if (hrt.trans_cores)
+		return 0;
+	if (hrt.trans_state == TANDEM_HRT_SYNCSETUP) {
+		hrt.trans_state = TANDEM_HRT_SYNC;
+	} else if (hrt.trans_state == TANDEM_HRT_SYNCTEARDOWN) {
+		hrt.trans_state = TANDEM_HRT_IDLE;
+	} else {
 		hrt.ros_event.event_type = TANDEM_ROS_DONE;
 		hrt.trans_state = TANDEM_HRT_IDLE;
 	}
 	return 0;
+}
+
+/* Synchronous mode, set up (0x28) and torn down (0x29): HRT core 0 gets
+ * the caller's address of the shared block (RDX, passed on as it is, as
+ * Palacios does: the HRT reads it in the merged address space), and
+ * answers with call done; the state is SYNC from then until the
+ * teardown's call done. ROS and HRT then call each other through the
+ * block without Tandem. The block (3 u64: issue count, completion count,
+ * the call) must be the caller's writable RAM. */
+#define SYNC_BLOCK_SIZE 24
+
+static uint64_t sync_upcall(struct vcpu *v, uint64_t block, bool setup)
+{
+	uint64_t gpa;
+
+	if (guest_caller_gpa(v, block, SYNC_BLOCK_SIZE, true, &gpa) ||
+	    hvm_core_starting(0))
+		return HVM_ERROR;
+	hrt.trans_cores = 1;
+	hrt.trans_state = setup ? TANDEM_HRT_SYNCSETUP : TANDEM_HRT_SYNCTEARDOWN;
+	hrt.comm->upcall_type = setup ? TANDEM_UPCALL_SYNC_SETUP :
+					TANDEM_UPCALL_SYNC_TEARDOWN;
+	hrt.comm->upcall_arg = block;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	hvm_upcall_core(0);
+	return 0;
+}
+
+static uint64_t req_sync_setup(struct vcpu *v, const uint64_t *a)
+{
+	return sync_upcall(v, a[0], true);
+}
+
+static uint64_t req_sync_teardown(struct vcpu *v, const uint64_t *a)
+{
+	return sync_upcall(v, a[0], false);
 }
 
 /* Every page of the event's destination is checked before any is
@@ -321,7 +363,9 @@ static uint64_t req_replace(struct vcpu *v, const uint64_t *a)
 	return err ? HVM_ERROR : 0;
 }
 
-#define CALLS (HVM_IN(TANDEM_HRT_CALL) | HVM_IN(TANDEM_HRT_PARCALL))
+#define CALLS                                                   \
+	(HVM_IN(TANDEM_HRT_CALL) | HVM_IN(TANDEM_HRT_PARCALL) | \
+	 HVM_IN(TANDEM_HRT_SYNCSETUP) | HVM_IN(TANDEM_HRT_SYNCTEARDOWN))
 
 const struct hvm_request hvm_requests[] = {
 	[TANDEM_HVM_NULL] = { req_null, HVM_FROM_ROS | HVM_FROM_HRT, HVM_IN_ANY,
@@ -343,6 +387,10 @@ const struct hvm_request hvm_requests[] = {
 	[TANDEM_HVM_PAR_INVOKE] = { req_par_invoke, HVM_FROM_ROS,
 				    HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_CALL_DONE] = { req_call_done, HVM_FROM_HRT, CALLS, 0 },
+	[TANDEM_HVM_SYNC_SETUP] = { req_sync_setup, HVM_FROM_ROS,
+				    HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
+	[TANDEM_HVM_SYNC_TEARDOWN] = { req_sync_teardown, HVM_FROM_ROS,
+				       HVM_IN(TANDEM_HRT_SYNC), HVM_LIVE },
 	[TANDEM_HVM_MERGE] = { req_merge, HVM_FROM_ROS, HVM_IN(TANDEM_HRT_IDLE),
 			       HVM_LIVE },
 	[TANDEM_HVM_UNMERGE] = { req_unmerge, HVM_FROM_ROS,
