@@ -140,6 +140,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_EXCEPTION] = handle_exception,
 	[EXIT_NMI] = handle_nmi,
 	[EXIT_IRQ_WINDOW] = handle_irq_window,
+	[EXIT_CR8_WRITE] = handle_cr8_write,
 	[EXIT_ENTRY_FAILED] = handle_entry_failed,
 	[EXIT_UNHANDLED] = handle_unhandled,
 };
