@@ -47,6 +47,12 @@
  *                   arguments in args[1..7]; returns the ROS's result
  *                   (HRT_EVENT_REFUSED when Tandem refuses the request,
  *                   HRT_FN_BAD when the ROS does not answer in 5 s)
+ *  13  CR8_AFTER    returns 0; after its CALL_DONE, still in the upcall
+ *                   with interrupts off, this core writes 0 to CR8 for
+ *                   args[0] microseconds (HRT_FN_BAD above
+ *                   HRT_SPIN_MAX_US), as Nautilus's scheduler writes CR8
+ *                   with interrupts off: an upcall that comes meanwhile
+ *                   waits for the interrupt window while CR8 is written
  *   other           returns HRT_FN_BAD
  */
 #ifndef TANDEM_HRT_HRT_FUNCS_H
@@ -70,6 +76,7 @@
 
 #define HRT_FN_SUM_VIRTUAL  11
 #define HRT_FN_EVENT	    12
+#define HRT_FN_CR8_AFTER    13
 
 /* ATTACK's result bits. */
 #define HRT_ATTACK_BASE_READ \
