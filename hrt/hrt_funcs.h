@@ -53,6 +53,12 @@
  *                   is, the FS base now, whether synchronised, the
  *                   upcall's second argument, the CS selector, the
  *                   area's address
+ *  14  CR8_AFTER    returns 0; after its CALL_DONE, still in the upcall
+ *                   with interrupts off, this core writes 0 to CR8 for
+ *                   args[0] microseconds (HRT_FN_BAD above
+ *                   HRT_SPIN_MAX_US), as Nautilus's scheduler writes CR8
+ *                   with interrupts off: an upcall that comes meanwhile
+ *                   waits for the interrupt window while CR8 is written
  *   other           returns HRT_FN_BAD
  */
 #ifndef TANDEM_HRT_HRT_FUNCS_H
@@ -87,6 +93,8 @@
 #define HRT_GDT_ARG2	    5
 #define HRT_GDT_CS	    6
 #define HRT_GDT_AREA	    7
+
+#define HRT_FN_CR8_AFTER    14
 
 /* ATTACK's result bits. */
 #define HRT_ATTACK_BASE_READ \

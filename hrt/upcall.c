@@ -69,6 +69,18 @@ static uint64_t port_io(const uint64_t *a)
 	return v;
 }
 
+/* Function 13: writes of CR8 with interrupts off (this runs in the
+ * upcall, before its IRET), the way a runtime's scheduler sets its
+ * interrupt priority. */
+static void cr8_writes(const struct hrt_setup *s, uint64_t us)
+{
+	uint64_t khz = s->tsc_khz ? s->tsc_khz : 1000000;
+	uint64_t t0 = rdtsc(), cycles = us * khz / 1000;
+
+	while (rdtsc() - t0 < cycles)
+		__asm__ volatile("mov %0, %%cr8" : : "r"(0ull) : "memory");
+}
+
 static uint64_t sum(const struct hrt_setup *s, uint64_t pa, uint64_t n)
 {
 	const volatile uint64_t *v;
@@ -120,6 +132,11 @@ uint64_t hrt_run_function(struct hrt_core *c, const struct tandem_hrt_call *call
 		return hrt_forward_event(c, call->args);
 	case HRT_FN_GDT_INFO:
 		return hrt_gdt_info(call->args[0]);
+	case HRT_FN_CR8_AFTER:
+		if (call->args[0] > HRT_SPIN_MAX_US)
+			return HRT_FN_BAD;
+		c->cr8_after_us = call->args[0];
+		return 0;
 	default:
 		return HRT_FN_BAD;
 	}
@@ -154,6 +171,10 @@ static void invoke(struct hrt_core *c, uint64_t desc_pa)
 	r = hrt_downcall(c, TANDEM_HVM_CALL_DONE, 0, 0);
 	if (r != 0)
 		hrt_log("core %u: call done returned %ld", c->index, r);
+	if (c->cr8_after_us) {
+		cr8_writes(s, c->cr8_after_us);
+		c->cr8_after_us = 0;
+	}
 }
 
 void hrt_upcall(struct hrt_core *c)

@@ -43,6 +43,7 @@
 #define SUM_WANT	  500500ull
 #define PAR_ARG		  7
 #define SPIN_US		  50000
+#define CR8_AFTER_US	  50000		   /* function 13 */
 #define BAD_DESC	  0xfffff000000ull /* far beyond the ROS's RAM */
 #define GARBAGE_SIZE	  4096
 #define UNKNOWN_REQUEST	  0x99
@@ -512,6 +513,36 @@ static void check_ticks(void)
 	      "function 9: %s; ticks rose on %u of %u cores over %u parallel "
 	      "calls (core 0: %lu then %lu)",
 	      S(r), rising, hs.cores, calls, first[0], results[0]);
+}
+
+/*
+ * Function 13 makes core 0 write CR8 for CR8_AFTER_US after its CALL_DONE,
+ * still in the upcall with interrupts off; the next invoke's upcall comes
+ * meanwhile, so Tandem asks for the interrupt window while the HRT writes
+ * CR8 (Nautilus's scheduler does so). QEMU's TCG aborted there when the
+ * CR8 write was not intercepted (svm/svm.c, svm_set_irq_window). The log
+ * line says how long the second call waited: about CR8_AFTER_US when its
+ * upcall came during the writes.
+ */
+static void check_cr8_window(void)
+{
+	struct hc_result r1, r2;
+	uint64_t res1, t0, t1;
+
+	r1 = sync_call(HRT_FN_CR8_AFTER, CR8_AFTER_US, 0, false);
+	res1 = results[0];
+	t0 = rdtsc();
+	r2 = sync_call(HRT_FN_NULL, 0, 0, false);
+	t1 = rdtsc();
+	if (is(r2, 0))
+		ros_log("hrt: cr8: the next call answered %lu ms after function 13 "
+			"(%u us of CR8 writes with interrupts off)",
+			ticks_ms(t1 - t0), CR8_AFTER_US);
+	check(is(r1, 0) && res1 == 0 && is(r2, 0) && results[0] == 0,
+	      "hrt: invoke while the hrt writes cr8 with interrupts off",
+	      "function 13 (%u us): %s (want 0), result 0x%lx; then function 0: "
+	      "%s (want 0), result 0x%lx",
+	      CR8_AFTER_US, S(r1), res1, S(r2), results[0]);
 }
 
 static void check_busy(void)
@@ -1375,11 +1406,11 @@ static void measure_tsc(void)
 }
 
 /* Every check below: null, CPL 3 null, 4 refusals, 3 calls, many, ticks,
- * 3 busy,
+ * cr8 window, 3 busy,
  * bad descriptor, version 1, 3 failure, 2 reboot, 2 per bad port, 4
  * replace; then the request table: 2 at CPL 0, 2 at CPL 3, 7 virtual
  * pointers, 3 from the HRT, cell 1, the reboot loop. */
-#define HRT_CHECKS (41 + 2 * NUM_BAD_PORTS)
+#define HRT_CHECKS (42 + 2 * NUM_BAD_PORTS)
 
 unsigned checks_hrt_planned(const struct suite *s)
 {
@@ -1404,6 +1435,7 @@ void checks_hrt(struct suite *s)
 	check_calls();
 	check_many();
 	check_ticks();
+	check_cr8_window();
 	check_busy();
 	check_bad_descriptor();
 	check_version(1, "hrt: version 1");

@@ -281,13 +281,25 @@ static void svm_set_irq_window(struct vcpu *v, bool on)
 	struct vmcb_control *c = &svm_of(v)->vmcb->control;
 
 	/* A virtual interrupt request with VINTR intercepted exits as soon
-	 * as the guest could take it (APM 15.21.4). */
+	 * as the guest could take it (APM 15.21.4).
+	 *
+	 * While V_IRQ is set, the guest's CR8 writes exit too and Tandem
+	 * makes them (cr8_emul.c): QEMU's TCG (7.2, and upstream still when
+	 * this was written) re-evaluates V_IRQ in helper_write_crN, case 8, and calls
+	 * cpu_interrupt() from the vCPU thread without the BQL, which
+	 * aborts QEMU (tcg_handle_interrupt: assertion failed:
+	 * qemu_mutex_iothread_locked()) when a guest such as Nautilus's
+	 * scheduler writes CR8 with IF = 0 while an upcall waits. On
+	 * hardware the exit costs one round trip per CR8 write, and only
+	 * while a window is requested. */
 	if (on) {
 		c->int_ctl |= V_IRQ | V_IGN_TPR;
 		c->intercept_misc1 |= 1u << 4;
+		c->intercept_cr |= INTERCEPT_CR8_WRITE;
 	} else {
 		c->int_ctl &= ~(V_IRQ | V_IGN_TPR);
 		c->intercept_misc1 &= ~(1u << 4);
+		c->intercept_cr &= ~INTERCEPT_CR8_WRITE;
 	}
 }
 

@@ -71,6 +71,9 @@ static void decode_exit(struct vcpu *v, const struct vmcb_control *c)
 	case SVM_EXIT_VINTR:
 		e->reason = EXIT_IRQ_WINDOW;
 		break;
+	case SVM_EXIT_CR8_WRITE:
+		e->reason = EXIT_CR8_WRITE;
+		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMRUN + 2 ... SVM_EXIT_VMRUN + 6: /* VMLOAD .. SKINIT */
 		/* SVM is hidden from guests: its instructions do not exist. */

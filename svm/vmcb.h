@@ -104,6 +104,7 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "VMCB G_PAT");
 _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB is one page");
 
 /* Intercept bits (APM Vol. 2, Table B-1). */
+#define INTERCEPT_CR8_WRITE	(1u << (16 + 8)) /* intercept_cr */
 #define INTERCEPT_INTR		(1u << 0)
 #define INTERCEPT_NMI		(1u << 1)
 #define INTERCEPT_INIT		(1u << 3)
@@ -121,6 +122,7 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB is one page");
 #define INTERCEPT_SKINIT	(1u << 6)
 
 /* Exit codes (APM Vol. 2, Appendix C). */
+#define SVM_EXIT_CR8_WRITE	0x18
 #define SVM_EXIT_EXCP_BASE	0x40
 #define SVM_EXIT_INTR		0x60
 #define SVM_EXIT_NMI		0x61

@@ -76,6 +76,29 @@ static void check(const uint8_t *data, size_t size, enum insn_mode mode)
 		   -TANDEM_EINVAL);
 }
 
+/* MOV to CR8: what is accepted is 0F 22 with at most an F0 and a REX
+ * before it, its exact length decodes the same, one byte less fails. */
+static void check_cr8(const uint8_t *data, size_t size, enum insn_mode mode)
+{
+	uint8_t *buf = malloc(size ? size : 1);
+	uint8_t gpr, len, gpr2, len2;
+	int ret;
+
+	FUZZ_CHECK(buf != NULL);
+	memcpy(buf, data, size);
+	ret = insn_decode_mov_cr8(buf, size, mode, &gpr, &len);
+	FUZZ_CHECK(ret == 0 || ret == -TANDEM_EINVAL);
+	if (ret == 0) {
+		FUZZ_CHECK(len >= 3 && len <= 5 && len <= size && gpr <= 15);
+		FUZZ_CHECK(buf[len - 3] == 0x0f && buf[len - 2] == 0x22);
+		FUZZ_CHECK(insn_decode_mov_cr8(buf, len, mode, &gpr2, &len2) == 0 &&
+			   gpr2 == gpr && len2 == len);
+		FUZZ_CHECK(insn_decode_mov_cr8(buf, len - 1u, mode, &gpr2,
+					       &len2) == -TANDEM_EINVAL);
+	}
+	free(buf);
+}
+
 /*
  * Map the first bytes of @data onto up to three prefixes (legacy or REX)
  * and an opcode the decoder supports; the rest is kept. Returns the size
@@ -125,6 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = shape(data, size, shaped);
 	for (mode = INSN_MODE_16; mode <= INSN_MODE_64; mode++) {
 		check(data, size, (enum insn_mode)mode);
+		check_cr8(data, size, (enum insn_mode)mode);
 		if (n)
 			check(shaped, n, (enum insn_mode)mode);
 	}

@@ -789,6 +789,95 @@ static void test_exhaustive_two_bytes(void **state)
 		}
 }
 
+/* ---- MOV to CR8 (insn_decode_mov_cr8) ---- */
+
+struct cr8_case {
+	const char *name;
+	enum insn_mode mode;
+	uint8_t bytes[16];
+	size_t n;
+	int gpr; /* -1: must be refused */
+};
+
+static const struct cr8_case cr8_cases[] = {
+	/* Nautilus's scheduler (set_interrupt_priority): mov cr8,rax */
+	{ "mov cr8,rax", M64, BYTES(0x44, 0x0f, 0x22, 0xc0), 0 },
+	{ "mov cr8,rdi", M64, BYTES(0x44, 0x0f, 0x22, 0xc7), 7 },
+	{ "mov cr8,r8", M64, BYTES(0x45, 0x0f, 0x22, 0xc0), 8 },
+	{ "mov cr8,r15", M64, BYTES(0x45, 0x0f, 0x22, 0xc7), 15 },
+	{ "REX.W mov cr8,rcx", M64, BYTES(0x4c, 0x0f, 0x22, 0xc1), 1 },
+	{ "mod ignored: 44 0F 22 01", M64, BYTES(0x44, 0x0f, 0x22, 0x01), 1 },
+	{ "lock mov cr0 = cr8, rdx", M64, BYTES(0xf0, 0x0f, 0x22, 0xc2), 2 },
+	{ "lock REX.B mov cr0 = cr8, r9", M64,
+	  BYTES(0xf0, 0x41, 0x0f, 0x22, 0xc1), 9 },
+	{ "32: lock mov cr0 = cr8, ebx", M32, BYTES(0xf0, 0x0f, 0x22, 0xc3), 3 },
+	{ "16: lock mov cr0 = cr8, sp", M16, BYTES(0xf0, 0x0f, 0x22, 0xc4), 4 },
+	{ "mov cr0,rax", M64, BYTES(0x0f, 0x22, 0xc0), -1 },
+	{ "mov cr3,rax", M64, BYTES(0x0f, 0x22, 0xd8), -1 },
+	{ "mov cr9,rax", M64, BYTES(0x44, 0x0f, 0x22, 0xc8), -1 },
+	{ "mov rax,cr8 (a read)", M64, BYTES(0x44, 0x0f, 0x20, 0xc0), -1 },
+	{ "lock mov cr3", M64, BYTES(0xf0, 0x0f, 0x22, 0xd8), -1 },
+	{ "lock REX.R mov cr8", M64, BYTES(0xf0, 0x44, 0x0f, 0x22, 0xc0), -1 },
+	{ "REX then lock", M64, BYTES(0x44, 0xf0, 0x0f, 0x22, 0xc0), -1 },
+	{ "66 prefix", M64, BYTES(0x66, 0x44, 0x0f, 0x22, 0xc0), -1 },
+	{ "REX in 32-bit mode is INC", M32, BYTES(0x44, 0x0f, 0x22, 0xc0), -1 },
+	{ "32: mov cr0,eax", M32, BYTES(0x0f, 0x22, 0xc0), -1 },
+	{ "empty", M64, .n = 0, .gpr = -1 },
+};
+
+static int decode_cr8_exact(const uint8_t *bytes, size_t n, enum insn_mode mode,
+			    uint8_t *gpr, uint8_t *len)
+{
+	uint8_t *copy = malloc(n ? n : 1);
+	int rc;
+
+	assert_non_null(copy);
+	memcpy(copy, bytes, n);
+	rc = insn_decode_mov_cr8(copy, n, mode, gpr, len);
+	free(copy);
+	return rc;
+}
+
+static void test_mov_cr8(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(cr8_cases); i++) {
+		const struct cr8_case *c = &cr8_cases[i];
+		uint8_t gpr = 0xff, len = 0;
+		int rc = decode_cr8_exact(c->bytes, c->n, c->mode, &gpr, &len);
+
+		if (c->gpr < 0) {
+			if (rc != -TANDEM_EINVAL)
+				fail_msg("%s: accepted (gpr %u, length %u)",
+					 c->name, gpr, len);
+			continue;
+		}
+		if (rc != 0 || gpr != c->gpr || len != c->n)
+			fail_msg("%s: rc %d gpr %u length %u, want gpr %d length %zu",
+				 c->name, rc, gpr, len, c->gpr, c->n);
+		/* Every truncation is refused, never read past. */
+		for (size_t n = 0; n < c->n; n++)
+			if (decode_cr8_exact(c->bytes, n, c->mode, &gpr, &len) !=
+			    -TANDEM_EINVAL)
+				fail_msg("%s: accepted with %zu bytes", c->name,
+					 n);
+		/* Trailing bytes are not part of it. */
+		{
+			uint8_t longer[16];
+
+			memset(longer, 0x90, sizeof(longer));
+			memcpy(longer, c->bytes, c->n);
+			assert_int_equal(decode_cr8_exact(longer, sizeof(longer),
+							  c->mode, &gpr, &len),
+					 0);
+			assert_int_equal(len, c->n);
+		}
+	}
+	assert_int_equal(insn_decode_mov_cr8(NULL, 4, M64, &(uint8_t){ 0 },
+					     &(uint8_t){ 0 }),
+			 -TANDEM_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -801,6 +890,7 @@ int main(void)
 		cmocka_unit_test(test_write_value),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_exhaustive_two_bytes),
+		cmocka_unit_test(test_mov_cr8),
 	};
 
 	return cmocka_run_group_tests_name("insn", tests, NULL, NULL);

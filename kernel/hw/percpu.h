@@ -46,8 +46,11 @@ struct per_cpu {
 	struct vcpu *vcpu;
 	volatile int online;   /* counted in the image header */
 	volatile bool waiting; /* in HLT until an NMI (virt/run_loop.c) */
-	unsigned long nmis;    /* NMIs taken in Tandem (hw/trap.c) */
-	bool quiescing;	       /* apic_quiesce() lets pending ones in */
+	/* An NMI kick is on its way to this CPU's guest (virt/vcpu.c):
+	 * cleared at each entry and when an NMI lands in Tandem instead. */
+	volatile bool kick_pending;
+	unsigned long nmis; /* NMIs taken in Tandem (hw/trap.c) */
+	bool quiescing;	    /* apic_quiesce() lets pending ones in */
 
 	uint8_t fault_stack[4096] __attribute__((aligned(16)));
 	uint8_t stack[PER_CPU_STACK_SIZE] __attribute__((aligned(4096)));

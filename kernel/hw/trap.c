@@ -111,6 +111,8 @@ void trap_handler(struct trap_frame *f)
 	 * in a guest: the request it announced is picked up by the loop.
 	 * Just before the HLT of trap_halt_until_nmi() it must not wait. */
 	if (f->vector == 2) {
+		__atomic_store_n(&this_cpu()->kick_pending, false,
+				 __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&this_cpu()->nmis, 1, __ATOMIC_SEQ_CST);
 		if (f->rip >= (uint64_t)trap_nmi_cmp &&
 		    f->rip <= (uint64_t)trap_nmi_hlt)

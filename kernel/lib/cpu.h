@@ -96,6 +96,12 @@ static inline void write_cr4(uint64_t v)
 	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
+/* CR8 is the local APIC's TPR bits 7:4 (SDM Vol. 3A 10.8.6.1). */
+static inline void write_cr8(uint64_t v)
+{
+	asm volatile("mov %0, %%cr8" : : "r"(v) : "memory");
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;

@@ -16,6 +16,7 @@ void handle_cpuid(struct vcpu *v);     /* cpuid_emul.c */
 void handle_msr_read(struct vcpu *v);  /* msr_emul.c */
 void handle_msr_write(struct vcpu *v);
 void handle_mem_fault(struct vcpu *v); /* mem_fault.c */
+void handle_cr8_write(struct vcpu *v); /* cr8_emul.c */
 void handle_exception(struct vcpu *v); /* run_loop.c */
 
 /** Runs whatever vCPU this CPU is given, for good. */

@@ -119,6 +119,18 @@ int guest_write_through(const struct cell *c, const struct pt_guest_regs *regs,
 	return 0;
 }
 
+enum insn_mode guest_insn_mode(struct vcpu *v)
+{
+	switch (vcpu_ops->get_mode(v)) {
+	case CPU_MODE_64:
+		return INSN_MODE_64;
+	case CPU_MODE_32:
+		return INSN_MODE_32;
+	default:
+		return INSN_MODE_16;
+	}
+}
+
 /* ---- pointer arguments of the caller (0xf00d requests) ---- */
 
 static void caller_regs(struct vcpu *v, struct pt_guest_regs *regs,

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "mm/paging.h"
+#include "virt/insn.h"
 #include "virt/vcpu.h"
 
 /** Translates the guest linear address @gva of @v. 0 or a negative errno
@@ -35,6 +36,9 @@ int guest_write_through(const struct cell *c, const struct pt_guest_regs *regs,
 /** Reads up to @max bytes of the instruction at the guest's CS:RIP; stores
  * how many could be read in *@got (at least 1 on success). */
 int guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t max, size_t *got);
+
+/** The mode @v's instructions are decoded in (virt/insn.h). */
+enum insn_mode guest_insn_mode(struct vcpu *v);
 
 /*
  * Pointer arguments of the caller of a request (Palacios semantics for

@@ -18,6 +18,7 @@
 
 #define REX_W 0x8
 #define REX_R 0x4
+#define REX_B 0x1
 
 /* Decoder state for one instruction. */
 struct decoder {
@@ -437,4 +438,30 @@ uint64_t insn_write_value(const struct insn_mem *m, uint64_t reg_value)
 	if (m->high8)
 		reg_value >>= 8;
 	return reg_value & size_mask(m->size);
+}
+
+int insn_decode_mov_cr8(const uint8_t *bytes, size_t len, enum insn_mode mode,
+			uint8_t *gpr, uint8_t *length)
+{
+	size_t pos = 0;
+	bool lock = false;
+	uint8_t rex = 0, modrm, cr;
+
+	if (!bytes || !gpr || !length)
+		return -TANDEM_EINVAL;
+	if (pos < len && bytes[pos] == 0xf0) {
+		lock = true;
+		pos++;
+	}
+	if (mode == INSN_MODE_64 && pos < len && (bytes[pos] & 0xf0) == 0x40)
+		rex = bytes[pos++];
+	if (len < pos + 3 || bytes[pos] != 0x0f || bytes[pos + 1] != 0x22)
+		return -TANDEM_EINVAL;
+	modrm = bytes[pos + 2];
+	cr = ((modrm >> 3) & 7) | ((rex & REX_R) ? 8 : 0);
+	if (lock ? cr != 0 : cr != 8)
+		return -TANDEM_EINVAL;
+	*gpr = (modrm & 7) | ((rex & REX_B) ? 8 : 0);
+	*length = (uint8_t)(pos + 3);
+	return 0;
 }

@@ -135,4 +135,20 @@ uint64_t insn_read_result(const struct insn_mem *m, uint64_t old_reg,
  */
 uint64_t insn_write_value(const struct insn_mem *m, uint64_t reg_value);
 
+/*
+ * Decode a MOV to CR8 at @bytes (@len bytes available) executed in @mode:
+ * in 64-bit mode REX with R set, then 0F 22 /r with ModRM.reg 0 (SDM Vol.
+ * 2A, MOV to control register: ModRM.mod is ignored, the source is always
+ * the general-purpose register rm, extended by REX.B); in any mode AMD's
+ * alternative encoding F0 0F 22 /r with ModRM.reg 0 and no REX.R (APM
+ * Vol. 3, MOV CRn: LOCK with CR0 names CR8). Stores the source register
+ * (0-15, RAX = 0) in *@gpr and the length in *@length.
+ *
+ * Returns 0, or -TANDEM_EINVAL for anything else (another control
+ * register, other prefixes, a truncated instruction). Never reads @bytes
+ * past @len.
+ */
+int insn_decode_mov_cr8(const uint8_t *bytes, size_t len, enum insn_mode mode,
+			uint8_t *gpr, uint8_t *length);
+
 #endif

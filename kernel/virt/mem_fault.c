@@ -14,18 +14,6 @@ typedef uint64_t (*mmio_read_fn)(struct vcpu *v, uint64_t gpa, unsigned size);
 typedef void (*mmio_write_fn)(struct vcpu *v, uint64_t gpa, unsigned size,
 			      uint64_t value);
 
-static enum insn_mode insn_mode_of(struct vcpu *v)
-{
-	switch (vcpu_ops->get_mode(v)) {
-	case CPU_MODE_64:
-		return INSN_MODE_64;
-	case CPU_MODE_32:
-		return INSN_MODE_32;
-	default:
-		return INSN_MODE_16;
-	}
-}
-
 static void emulate_access(struct vcpu *v, mmio_read_fn rd, mmio_write_fn wr)
 {
 	uint64_t gpa = v->exit.mem.gpa;
@@ -37,7 +25,7 @@ static void emulate_access(struct vcpu *v, mmio_read_fn rd, mmio_write_fn wr)
 		vcpu_fail(v,
 			  "cannot read the instruction at RIP 0x%lx that accessed 0x%lx",
 			  v->rip, gpa);
-	if (insn_decode_mem(bytes, got, insn_mode_of(v), &m))
+	if (insn_decode_mem(bytes, got, guest_insn_mode(v), &m))
 		vcpu_fail(v,
 			  "cannot emulate the instruction at RIP 0x%lx (%02x %02x %02x %02x) accessing 0x%lx",
 			  v->rip, bytes[0], bytes[1], bytes[2], bytes[3], gpa);

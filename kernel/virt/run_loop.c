@@ -140,6 +140,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_EXCEPTION] = handle_exception,
 	[EXIT_NMI] = handle_nmi,
 	[EXIT_IRQ_WINDOW] = handle_irq_window,
+	[EXIT_CR8_WRITE] = handle_cr8_write,
 	[EXIT_ENTRY_FAILED] = handle_entry_failed,
 	[EXIT_UNHANDLED] = handle_unhandled,
 };
@@ -253,6 +254,7 @@ static void enter_guest(struct vcpu *v)
 {
 	uint32_t gen;
 
+	__atomic_store_n(&v->cpu->kick_pending, false, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
 	/* Requests and map changes posted from now on kick us out. */
 	if (__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST)) {

@@ -44,13 +44,23 @@ void vcpu_inject_ud(struct vcpu *v)
  * land in a guest. */
 static void kick(struct vcpu *v)
 {
-	/* One NMI per wait (whoever takes `waiting` sends it): vcpu_request()
-	 * kicks again and again, and a second NMI could still be on its way
-	 * when the CPU, woken by the first, has left Tandem for good at a
-	 * Disable and runs its guest natively. */
-	if (__atomic_load_n(&v->in_guest, __ATOMIC_SEQ_CST) ||
-	    __atomic_exchange_n(&v->cpu->waiting, false, __ATOMIC_SEQ_CST))
-		apic_send_ipi(v->cpu->apic_id, APIC_ICR_NMI);
+	struct per_cpu *pc = v->cpu;
+
+	/* One NMI per guest entry, and one per wait (whoever takes
+	 * `kick_pending` or `waiting` sends it): vcpu_request() kicks again
+	 * every 200 us, and under an emulator the exit the first NMI causes
+	 * can take longer than that; a second NMI could then still be on its
+	 * way when the CPU has left Tandem for good at a Disable and runs its
+	 * guest natively, which would take it. An NMI that lands in Tandem
+	 * instead (just before an entry) clears kick_pending, so the next
+	 * kick goes out. */
+	if (__atomic_load_n(&v->in_guest, __ATOMIC_SEQ_CST)) {
+		if (!__atomic_exchange_n(&pc->kick_pending, true,
+					 __ATOMIC_SEQ_CST))
+			apic_send_ipi(pc->apic_id, APIC_ICR_NMI);
+	} else if (__atomic_exchange_n(&pc->waiting, false, __ATOMIC_SEQ_CST)) {
+		apic_send_ipi(pc->apic_id, APIC_ICR_NMI);
+	}
 }
 
 void vcpu_wake(struct vcpu *v)

@@ -85,6 +85,7 @@ enum vcpu_exit_reason {
 	EXIT_EXCEPTION, /* an intercepted exception (#UD) */
 	EXIT_NMI,	/* an NMI: Tandem's kick, or one for the guest */
 	EXIT_IRQ_WINDOW,
+	EXIT_CR8_WRITE,	   /* MOV to CR8, intercepted (SVM: see svm.c) */
 	EXIT_ENTRY_FAILED, /* the CPU refused the guest state */
 	EXIT_UNHANDLED,	   /* a vendor exit the core does not know */
 	EXIT_REASON_COUNT
