@@ -138,6 +138,9 @@ void vcpu_fail(struct vcpu *v, const char *fmt, ...)
 	cell_set_failed(v->cell);
 	if (v->cell->kind->failed)
 		v->cell->kind->failed(v);
+	/* Its console lines held back before it failed, counted first: the
+	 * line after them may never come (a runtime's boot log). */
+	cell_console_flush(v->cell);
 	log_limited(&v->cell->fail_rl, LOG_ERR, "cell '%s' failed: vCPU %u: %s",
 		    v->cell->name, v->index, why);
 	/* Back to the top of this CPU's loop, on a fresh stack. */
