@@ -85,6 +85,23 @@ static uint64_t req_call_done(struct vcpu *v, const uint64_t *a)
 	return 0;
 }
 
+/* An upcall to HRT core 0 alone (merge, GDT synchronisation, synchronous
+ * mode): the transaction is @state until that core's done. */
+static uint64_t core0_upcall(uint32_t state, uint64_t type, uint64_t arg,
+			     uint64_t arg2)
+{
+	if (hvm_core_starting(0))
+		return HVM_ERROR;
+	hrt.trans_cores = 1;
+	hrt.trans_state = state;
+	hrt.comm->upcall_type = type;
+	hrt.comm->upcall_arg = arg;
+	hrt.comm->upcall_arg2 = arg2;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	hvm_upcall_core(0);
+	return 0;
+}
+
 /* Synchronous mode, set up (0x28) and torn down (0x29): HRT core 0 gets
  * the caller's address of the shared block (RDX, passed on as it is, as
  * Palacios does: the HRT reads it in the merged address space), and
@@ -98,17 +115,12 @@ static uint64_t sync_upcall(struct vcpu *v, uint64_t block, bool setup)
 {
 	uint64_t gpa;
 
-	if (guest_caller_gpa(v, block, SYNC_BLOCK_SIZE, true, &gpa) ||
-	    hvm_core_starting(0))
+	if (guest_caller_gpa(v, block, SYNC_BLOCK_SIZE, true, &gpa))
 		return HVM_ERROR;
-	hrt.trans_cores = 1;
-	hrt.trans_state = setup ? TANDEM_HRT_SYNCSETUP : TANDEM_HRT_SYNCTEARDOWN;
-	hrt.comm->upcall_type = setup ? TANDEM_UPCALL_SYNC_SETUP :
-					TANDEM_UPCALL_SYNC_TEARDOWN;
-	hrt.comm->upcall_arg = block;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	hvm_upcall_core(0);
-	return 0;
+	return core0_upcall(setup ? TANDEM_HRT_SYNCSETUP : TANDEM_HRT_SYNCTEARDOWN,
+			    setup ? TANDEM_UPCALL_SYNC_SETUP :
+				    TANDEM_UPCALL_SYNC_TEARDOWN,
+			    block, 0);
 }
 
 static uint64_t req_sync_setup(struct vcpu *v, const uint64_t *a)
@@ -181,20 +193,6 @@ static uint64_t req_event_ack(struct vcpu *v, const uint64_t *a)
 	return 0;
 }
 
-/* GDT synchronisation and restore: the state becomes GDTSYNC until HRT
- * core 0's 0x5f. */
-static uint64_t gdt_upcall(uint64_t type, uint64_t arg, uint64_t arg2)
-{
-	hrt.trans_cores = 1;
-	hrt.trans_state = TANDEM_HRT_GDTSYNC;
-	hrt.comm->upcall_type = type;
-	hrt.comm->upcall_arg = arg;
-	hrt.comm->upcall_arg2 = arg2;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	hvm_upcall_core(0);
-	return 0;
-}
-
 /* Merge (0x30) and unmerge (0x31): HRT core 0 gets the caller's CR3 as
  * it is (Palacios: the page-table base and, with CR4.PCIDE, the PCID in
  * bits 0-11) and maps the lower half of that address space into its own,
@@ -208,15 +206,9 @@ static uint64_t merge(struct vcpu *v, const uint64_t *a, bool on)
 	vcpu_ops->get_paging(v, &cr0, &cr3, &cr4, &efer);
 	if (on && a[0] && a[0] != cr3)
 		return HVM_ERROR;
-	if (hvm_core_starting(0))
-		return HVM_ERROR;
-	hrt.trans_cores = 1;
-	hrt.trans_state = TANDEM_HRT_MERGE;
-	hrt.comm->upcall_type = on ? TANDEM_UPCALL_MERGE : TANDEM_UPCALL_UNMERGE;
-	hrt.comm->upcall_arg = cr3;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	hvm_upcall_core(0);
-	return 0;
+	return core0_upcall(TANDEM_HRT_MERGE,
+			    on ? TANDEM_UPCALL_MERGE : TANDEM_UPCALL_UNMERGE,
+			    cr3, 0);
 }
 
 static uint64_t req_merge(struct vcpu *v, const uint64_t *a)
@@ -229,8 +221,9 @@ static uint64_t req_unmerge(struct vcpu *v, const uint64_t *a)
 	return merge(v, a, false);
 }
 
-/* From HRT core 0, the core the merge went to. */
-static uint64_t req_merge_done(struct vcpu *v, const uint64_t *a)
+/* Merge done (0x3f) and GDT synchronisation done (0x5f): from HRT core
+ * 0, the core the upcall went to (the table names the state). */
+static uint64_t req_core0_done(struct vcpu *v, const uint64_t *a)
 {
 	(void)a;
 	if (v->index != 0)
@@ -287,8 +280,7 @@ static uint64_t req_gdt_sync(struct vcpu *v, const uint64_t *a)
 	struct vcpu_state st;
 
 	/* The FS base is loaded into FS.base by the HRT: canonical only. */
-	if (!hrt.gdt_area || hvm_core_starting(0) ||
-	    (uint64_t)((int64_t)(a[0] << 16) >> 16) != a[0])
+	if (!hrt.gdt_area || (uint64_t)((int64_t)(a[0] << 16) >> 16) != a[0])
 		return HVM_ERROR;
 	vcpu_ops->get_state(v, &st);
 	len = (size_t)(st.gdtr.limit & 0xffff) + 1;
@@ -306,7 +298,8 @@ static uint64_t req_gdt_sync(struct vcpu *v, const uint64_t *a)
 	if (guest_write_through(hrt.cell, &hrt.gdt_regs, hrt.gdt_area, area,
 				sizeof(*area) + len))
 		return HVM_ERROR;
-	return gdt_upcall(TANDEM_UPCALL_GDT_SYNC, hrt.gdt_area, a[1]);
+	return core0_upcall(TANDEM_HRT_GDTSYNC, TANDEM_UPCALL_GDT_SYNC,
+			    hrt.gdt_area, a[1]);
 }
 
 /* 0x53 (ROS): HRT core 0 puts its own GDT back. */
@@ -314,20 +307,7 @@ static uint64_t req_gdt_restore(struct vcpu *v, const uint64_t *a)
 {
 	(void)v;
 	(void)a;
-	if (hvm_core_starting(0))
-		return HVM_ERROR;
-	return gdt_upcall(TANDEM_UPCALL_GDT_RESTORE, 0, 0);
-}
-
-/* 0x5f (HRT core 0): the synchronisation or restore is done. */
-static uint64_t req_gdt_done(struct vcpu *v, const uint64_t *a)
-{
-	(void)a;
-	if (v->index != 0)
-		return HVM_ERROR;
-	hrt.trans_cores = 0;
-	hrt.trans_state = TANDEM_HRT_IDLE;
-	return 0;
+	return core0_upcall(TANDEM_HRT_GDTSYNC, TANDEM_UPCALL_GDT_RESTORE, 0, 0);
 }
 
 /* Exclusive (hvm.c): runs without the lock, no other request meanwhile. */
@@ -395,7 +375,7 @@ const struct hvm_request hvm_requests[] = {
 			       HVM_LIVE },
 	[TANDEM_HVM_UNMERGE] = { req_unmerge, HVM_FROM_ROS,
 				 HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
-	[TANDEM_HVM_MERGE_DONE] = { req_merge_done, HVM_FROM_HRT,
+	[TANDEM_HVM_MERGE_DONE] = { req_core0_done, HVM_FROM_HRT,
 				    HVM_IN(TANDEM_HRT_MERGE), 0 },
 	[TANDEM_HVM_SIGNAL_INSTALL] = { req_signal_install, HVM_FROM_ROS,
 					HVM_IN_ANY, HVM_DURING_REBOOT },
@@ -407,7 +387,7 @@ const struct hvm_request hvm_requests[] = {
 				      HVM_IN_ANY, 0 },
 	[TANDEM_HVM_GDT_RESTORE] = { req_gdt_restore, HVM_FROM_ROS,
 				     HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
-	[TANDEM_HVM_GDT_DONE] = { req_gdt_done, HVM_FROM_HRT,
+	[TANDEM_HVM_GDT_DONE] = { req_core0_done, HVM_FROM_HRT,
 				  HVM_IN(TANDEM_HRT_GDTSYNC), 0 },
 };
 
