@@ -1,8 +1,8 @@
 /* The 0xf00d request table: every request Tandem implements, the function
  * behind it and who may issue it in which transaction state (the path
  * that checks and runs them is hvm/hvm.c). Requests without an entry
- * return -1: reboot ROS/both (0x1, 0x3) are not built yet; each is one
- * more line here. guest-abi/ABI.md section 4.10 is the
+ * return -1: reboot ROS and reboot both (0x1, 0x3) are not built yet;
+ * each will be one more line here. guest-abi/ABI.md section 4.10 is the
  * reference. */
 #include <tandem/errno.h>
 #include "hvm/hrt.h"
@@ -270,9 +270,9 @@ static uint8_t gdt_copy[sizeof(struct tandem_gdt_area) + 0x10000];
 
 /* 0x51 (ROS): the caller's GDT (read as the CPU reads it, through its
  * page tables without its CPL's rights), its selectors and the FS base
- * in RDX (a canonical address) go into the HRT's area, which must lie in the HRT's own memory
- * and be writable there; then HRT core 0 gets the upcall with the area's
- * address and RSI. */
+ * in RDX (a canonical address) go into the HRT's area, which must lie in
+ * the HRT's own memory and be writable there; then HRT core 0 gets the
+ * upcall with the area's address and RSI. */
 static uint64_t req_gdt_sync(struct vcpu *v, const uint64_t *a)
 {
 	struct tandem_gdt_area *area = (struct tandem_gdt_area *)gdt_copy;
