@@ -100,7 +100,7 @@ struct hrt_core {
 	volatile uint64_t ticks;
 	volatile unsigned ipis;
 	uint64_t merge_gen; /* hrt_merge_gen this core's TLB has seen */
-	/* hrt/upcall.c, function 13: microseconds of CR8 writes after the
+	/* hrt/upcall.c, function 14: microseconds of CR8 writes after the
 	 * next CALL_DONE (0: none). */
 	uint64_t cr8_after_us;
 };

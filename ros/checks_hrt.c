@@ -43,7 +43,7 @@
 #define SUM_WANT	  500500ull
 #define PAR_ARG		  7
 #define SPIN_US		  50000
-#define CR8_AFTER_US	  50000		   /* function 13 */
+#define CR8_AFTER_US	  50000		   /* function 14 */
 #define BAD_DESC	  0xfffff000000ull /* far beyond the ROS's RAM */
 #define GARBAGE_SIZE	  4096
 #define UNKNOWN_REQUEST	  0x99
@@ -516,7 +516,7 @@ static void check_ticks(void)
 }
 
 /*
- * Function 13 makes core 0 write CR8 for CR8_AFTER_US after its CALL_DONE,
+ * Function 14 makes core 0 write CR8 for CR8_AFTER_US after its CALL_DONE,
  * still in the upcall with interrupts off; the next invoke's upcall comes
  * meanwhile, so Tandem asks for the interrupt window while the HRT writes
  * CR8 (Nautilus's scheduler does so). QEMU's TCG aborted there when the
@@ -535,12 +535,12 @@ static void check_cr8_window(void)
 	r2 = sync_call(HRT_FN_NULL, 0, 0, false);
 	t1 = rdtsc();
 	if (is(r2, 0))
-		ros_log("hrt: cr8: the next call answered %lu ms after function 13 "
+		ros_log("hrt: cr8: the next call answered %lu ms after function 14 "
 			"(%u us of CR8 writes with interrupts off)",
 			ticks_ms(t1 - t0), CR8_AFTER_US);
 	check(is(r1, 0) && res1 == 0 && is(r2, 0) && results[0] == 0,
 	      "hrt: invoke while the hrt writes cr8 with interrupts off",
-	      "function 13 (%u us): %s (want 0), result 0x%lx; then function 0: "
+	      "function 14 (%u us): %s (want 0), result 0x%lx; then function 0: "
 	      "%s (want 0), result 0x%lx",
 	      CR8_AFTER_US, S(r1), res1, S(r2), results[0]);
 }
