@@ -69,7 +69,7 @@ static uint64_t port_io(const uint64_t *a)
 	return v;
 }
 
-/* Function 13: writes of CR8 with interrupts off (this runs in the
+/* Function 14: writes of CR8 with interrupts off (this runs in the
  * upcall, before its IRET), the way a runtime's scheduler sets its
  * interrupt priority. */
 static void cr8_writes(const struct hrt_setup *s, uint64_t us)
