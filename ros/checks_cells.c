@@ -173,14 +173,6 @@ static const char *state_str(struct hc_result r, char *buf, size_t size)
 
 /* ---- time ---- */
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* TSC ticks per millisecond, measured against 20 ms of PIT channel 2. */
 static uint64_t tsc_khz(void)
 {

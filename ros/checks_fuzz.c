@@ -113,14 +113,6 @@ static enum loop cur_loop[ROS_MAX_CPUS];
 
 #define INC(x) __atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED)
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* ---- one transfer ---- */
 
 static struct hc_result issue(struct fuzz_regs *r, bool user)

@@ -117,14 +117,6 @@ static long hvm_raw(uint64_t marker, uint64_t request)
 
 /* ---- time ---- */
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
 static uint64_t ms_ticks(unsigned ms)
 {
 	return hs.khz * ms;
@@ -985,20 +977,12 @@ static struct tandem_hrt_call vcall_ref;
 
 static uint64_t *ros_pml4_now(void)
 {
-	uint64_t cr3;
-
-	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-	return (uint64_t *)(cr3 & 0x000ffffffffff000ull);
+	return (uint64_t *)(read_cr3() & 0x000ffffffffff000ull);
 }
 
 static void reload_cr3(void)
 {
-	uint64_t cr3;
-
-	__asm__ volatile("mov %%cr3, %0\n\tmov %0, %%cr3"
-			 : "=r"(cr3)
-			 :
-			 : "memory");
+	write_cr3(read_cr3());
 }
 
 /* Maps the pages (false if PML4 entry 1 is taken: not run). */

@@ -100,27 +100,6 @@ extern volatile uint64_t ros_signal_got;
 /* ros/isr.asm: calls user_c.fn(user_c.arg) at CPL 3, then int 0x80. */
 void ros_user_c(void);
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
-static uint64_t read_cr3(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
-	return v;
-}
-
-static void write_cr3(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
-}
-
 static long hvm(bool a, uint64_t req, uint64_t a1, uint64_t a2)
 {
 	return tandem_hvm_call_insn(a, TANDEM_HVM_MARKER_64, req, a1, a2, 0, 0);

@@ -59,14 +59,6 @@ static struct {
 
 /* ---- helpers ---- */
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
 static volatile uint32_t *apic_reg(uint32_t off)
 {
 	return (volatile uint32_t *)(APIC_PAGE + off);
