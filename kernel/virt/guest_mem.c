@@ -80,45 +80,6 @@ void guest_paging_regs(struct vcpu *v, struct pt_guest_regs *regs)
 	vcpu_ops->get_paging(v, &regs->cr0, &regs->cr3, &regs->cr4, &regs->efer);
 }
 
-/* Where each page of a range lies, found before anything is written. */
-struct write_plan {
-	const struct cell *cell;
-	void *hva[GUEST_WRITE_MAX_PAGES];
-	size_t len[GUEST_WRITE_MAX_PAGES];
-	unsigned n;
-};
-
-static int plan_piece(void *ctx, uint64_t gpa, size_t offset, size_t len)
-{
-	struct write_plan *w = ctx;
-
-	(void)offset;
-	if (w->n == GUEST_WRITE_MAX_PAGES)
-		return -TANDEM_E2BIG;
-	w->hva[w->n] = cell_gpa_to_hva(w->cell, gpa, len);
-	if (!w->hva[w->n])
-		return -TANDEM_EINVAL;
-	w->len[w->n++] = len;
-	return 0;
-}
-
-int guest_write_through(const struct cell *c, const struct pt_guest_regs *regs,
-			uint64_t gva, const void *src, size_t len)
-{
-	struct write_plan w = { .cell = c };
-	const uint8_t *from = src;
-	int err = gva_for_each(regs, gva, len, GVA_WRITE, read_guest_phys,
-			       (void *)c, plan_piece, &w);
-
-	if (err)
-		return err;
-	for (unsigned i = 0; i < w.n; i++) {
-		memcpy(w.hva[i], from, w.len[i]);
-		from += w.len[i];
-	}
-	return 0;
-}
-
 enum insn_mode guest_insn_mode(struct vcpu *v)
 {
 	switch (vcpu_ops->get_mode(v)) {
@@ -136,7 +97,7 @@ enum insn_mode guest_insn_mode(struct vcpu *v)
 static void caller_regs(struct vcpu *v, struct pt_guest_regs *regs,
 			unsigned *access)
 {
-	vcpu_ops->get_paging(v, &regs->cr0, &regs->cr3, &regs->cr4, &regs->efer);
+	guest_paging_regs(v, regs);
 	if (vcpu_ops->get_cpl(v) == 3)
 		*access |= GVA_USER;
 }
@@ -168,21 +129,27 @@ int guest_caller_read(struct vcpu *v, uint64_t gva, void *dst, size_t len)
 			    copy_piece, &c);
 }
 
-/* Where each piece of a small range lies in Tandem's view. */
+/* Where each page of a range lies in Tandem's view, all found (and
+ * checked against the cell's RAM) before anything is written: a caller's
+ * small object (GUEST_CALLER_MAX_PIECES) or a write into another vCPU's
+ * address space (GUEST_WRITE_MAX_PAGES). */
 struct pieces {
 	const struct cell *cell;
-	void *hva[GUEST_CALLER_MAX_PIECES];
-	size_t len[GUEST_CALLER_MAX_PIECES];
-	uint64_t gpa[GUEST_CALLER_MAX_PIECES];
-	unsigned n;
+	unsigned max, n;
+	void *hva[GUEST_WRITE_MAX_PAGES];
+	size_t len[GUEST_WRITE_MAX_PAGES];
+	uint64_t gpa[GUEST_WRITE_MAX_PAGES];
 };
+
+_Static_assert(GUEST_CALLER_MAX_PIECES <= GUEST_WRITE_MAX_PAGES,
+	       "struct pieces holds both kinds of range");
 
 static int note_piece(void *ctx, uint64_t gpa, size_t offset, size_t len)
 {
 	struct pieces *p = ctx;
 
 	(void)offset;
-	if (p->n == GUEST_CALLER_MAX_PIECES)
+	if (p->n == p->max)
 		return -TANDEM_E2BIG;
 	p->hva[p->n] = cell_gpa_to_hva(p->cell, gpa, len);
 	if (!p->hva[p->n])
@@ -192,31 +159,59 @@ static int note_piece(void *ctx, uint64_t gpa, size_t offset, size_t len)
 	return 0;
 }
 
+static int find_pieces(const struct cell *c, const struct pt_guest_regs *regs,
+		       uint64_t gva, size_t len, unsigned access, unsigned max,
+		       struct pieces *p)
+{
+	p->cell = c;
+	p->max = max;
+	p->n = 0;
+	return gva_for_each(regs, gva, len, access, read_guest_phys, (void *)c,
+			    note_piece, p);
+}
+
+static void write_pieces(const struct pieces *p, const void *src)
+{
+	const uint8_t *from = src;
+
+	for (unsigned i = 0; i < p->n; i++) {
+		memcpy(p->hva[i], from, p->len[i]);
+		from += p->len[i];
+	}
+}
+
 static int caller_pieces(struct vcpu *v, uint64_t gva, size_t len,
 			 unsigned access, struct pieces *p)
 {
 	struct pt_guest_regs regs;
 
-	p->cell = v->cell;
-	p->n = 0;
 	caller_regs(v, &regs, &access);
-	return gva_for_each(&regs, gva, len, access, read_guest_phys, v->cell,
-			    note_piece, p);
+	return find_pieces(v->cell, &regs, gva, len, access,
+			   GUEST_CALLER_MAX_PIECES, p);
 }
 
 int guest_caller_write(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {
-	const uint8_t *from = src;
 	struct pieces p;
 	int err = caller_pieces(v, gva, len, GVA_WRITE, &p);
 
 	/* Every page is checked before the first byte is written. */
 	if (err)
 		return err;
-	for (unsigned i = 0; i < p.n; i++) {
-		memcpy(p.hva[i], from, p.len[i]);
-		from += p.len[i];
-	}
+	write_pieces(&p, src);
+	return 0;
+}
+
+int guest_write_through(const struct cell *c, const struct pt_guest_regs *regs,
+			uint64_t gva, const void *src, size_t len)
+{
+	struct pieces p;
+	int err = find_pieces(c, regs, gva, len, GVA_WRITE,
+			      GUEST_WRITE_MAX_PAGES, &p);
+
+	if (err)
+		return err;
+	write_pieces(&p, src);
 	return 0;
 }
 
