@@ -282,6 +282,15 @@ static void sanitize_hvm(struct fuzz_regs *r)
 			r->rdx = (uint64_t)&safe[fuzz_below(NSAFE)];
 			INC(fz.redirected);
 		}
+		/* Tandem writes the completion word (RSI) when the call
+		 * ends: into the arena, misaligned as it came (refused). */
+		if (r->rsi && fuzz_ros_ram(r->rsi, 8) &&
+		    !fuzz_in_arena(r->rsi, 8)) {
+			r->rsi = (uint64_t)fuzz_arena +
+				 fuzz_below(FUZZ_ARENA_SIZE / 8 - 1) * 8 +
+				 (r->rsi & 7);
+			INC(fz.redirected);
+		}
 		break;
 	case TANDEM_HVM_SYNC_SETUP:
 		/* The HRT would run whatever a random block names, forever:
