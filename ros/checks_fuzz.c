@@ -35,9 +35,10 @@
  * What the ROS keeps out, so that it survives its own fuzzing (each is a
  * request the ROS is entitled to, not a refusal to test):
  *   - a downcall that makes Tandem or the HRT write ROS memory (GET_STATE's
- *     event, an invoke's descriptor, whose results the HRT writes) is sent
- *     the fuzz_arena or one of the fuzzer's own descriptors when its pointer is
- *     ROS RAM; those descriptors run functions 0, 1 (over a fixed array),
+ *     event, an invoke's descriptor, whose results the HRT writes, and its
+ *     completion word) is sent the fuzz_arena or one of the fuzzer's own
+ *     descriptors when its pointer is ROS RAM (a word keeps its
+ *     misalignment, which is refused); those descriptors run functions 0, 1 (over a fixed array),
  *     2, 3 and an unknown one, never 4 (triple fault) or 5 (spin);
  *   - at most FUZZ_MAX_REBOOTS HRT reboots a run (each is followed by a
  *     wait until every HRT core answers again); further reboot requests
