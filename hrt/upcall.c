@@ -94,7 +94,7 @@ static uint64_t sum(const struct hrt_setup *s, uint64_t pa, uint64_t n)
 	return total;
 }
 
-/* Function 16: the other end of a plain shared-memory ping-pong with the
+/* Function 18: the other end of a plain shared-memory ping-pong with the
  * ROS (no Tandem in between), the baseline synchronous calls are
  * measured against. */
 static uint64_t ping_pong(const struct hrt_setup *s, uint64_t pa, uint64_t rounds)

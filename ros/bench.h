@@ -15,7 +15,7 @@
  *   ros: bench: hrtpar n=H ...         (hrtcall, parallel on every HRT core)
  *   ros: bench: hrtsync n=H ...        (synchronous calls after merge + 0x28)
  *   ros: bench: pingpong n=H ...       (a shared-memory ping-pong with HRT
- *                                       function 16: the baseline)
+ *                                       function 18: the baseline)
  *   ros: bench: merge n=H ...          (merge + unmerge, polled)
  *   ros: bench: event n=H ...          (function 12 forwarding a system call)
  *   ros: bench: signal n=H ...         (0x41 raised by a CPL 3 process for

@@ -24,7 +24,7 @@ long bench_hvm_sync(uint64_t n);
 void bench_hvm_sync_teardown(void);
 
 /** The baseline of synchronous calls: a plain shared-memory ping-pong of
- * @n rounds with HRT core 0 (function 16), started by one invoke. */
+ * @n rounds with HRT core 0 (function 18), started by one invoke. */
 long bench_hvm_pingpong(uint64_t n);
 
 /** @n merges (0x30), each followed by an unmerge (0x31), both waited for

@@ -372,7 +372,7 @@ def main():
         "  Tandem writes (RSI of 0x20/0x21); the polling row waits as Palacios's library does,",
         "  an exit per poll. Parallel invoke runs on every HRT core. The synchronous call goes",
         "  through the shared block after merge and set-up (0x28); its baseline is a plain",
-        "  ping-pong on one shared word between the same two CPUs (HRT function 16). Merge",
+        "  ping-pong on one shared word between the same two CPUs (HRT function 18). Merge",
         "  is a merge and an unmerge, each waited for by polling. The event row is an invoke",
         "  of function 12: the HRT forwards a system call, the ROS answers with 0x1f. The",
         "  signal row: a CPL 3 process raises 0x41 for itself; Tandem delivers it on return.",
