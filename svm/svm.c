@@ -276,6 +276,11 @@ static bool svm_irq_ready(struct vcpu *v)
 	       !(svm_of(v)->vmcb->control.event_inj & EVENTINJ_VALID);
 }
 
+static bool svm_event_pending(struct vcpu *v)
+{
+	return svm_of(v)->vmcb->control.event_inj & EVENTINJ_VALID;
+}
+
 static void svm_set_irq_window(struct vcpu *v, bool on)
 {
 	struct vmcb_control *c = &svm_of(v)->vmcb->control;
@@ -342,6 +347,7 @@ const struct vcpu_ops svm_ops = {
 	.run = svm_run,
 	.inject = svm_inject,
 	.irq_ready = svm_irq_ready,
+	.event_pending = svm_event_pending,
 	.set_irq_window = svm_set_irq_window,
 	.vendor_msr = svm_vendor_msr,
 	.set_tsc_offset = svm_set_tsc_offset,

@@ -7,6 +7,7 @@
 #include "hw/console.h"
 #include "hw/trap.h"
 #include "lib/klib.h"
+#include "virt/exc_deliver.h"
 #include "virt/exits.h"
 #include "virt/guest_mem.h"
 #include "virt/leave.h"
@@ -78,14 +79,50 @@ static void handle_nmi(struct vcpu *v)
 	(void)v;
 }
 
+/*
+ * VCPU_PENDING_PF: a page fault Tandem delivers by emulation (the HRT's
+ * magic upcall: no VM entry injects its error code), taken whatever
+ * RFLAGS.IF, as an exception is. An event injected at this entry (Tandem's
+ * own, or one the last exit interrupted) goes first: the fault then waits
+ * for the next exit, at the latest the interrupt window after that event.
+ * It also waits while the vCPU is not running (it has no IDT yet; a reset
+ * drops it).
+ */
+static void deliver_pf(struct vcpu *v)
+{
+	int pf = VCPU_PENDING_PF;
+	const char *why = NULL;
+
+	if (v->state != VCPU_RUNNING)
+		return;
+	if (vcpu_ops->event_pending(v)) {
+		vcpu_ops->set_irq_window(v, true);
+		return;
+	}
+	if (!__atomic_compare_exchange_n(&v->pending_irq, &pf, -1, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;
+	vcpu_ops->set_irq_window(v, false);
+	if (exc_deliver(v, 14, v->pf_error, v->pf_cr2, &why)) {
+		v->exit.reason = EXIT_NONE; /* a #DF: the vector of its event */
+		vcpu_fail(v,
+			  "page fault 0x%lx (CR2 0x%lx) not deliverable at RIP 0x%lx: %s",
+			  v->pf_error, v->pf_cr2, v->rip, why);
+	}
+}
+
 /* Delivers the pending interrupt if the guest can take it now, else asks
  * for an exit when it can. Injecting at once also wakes a halted guest. */
 static void deliver_irq(struct vcpu *v)
 {
 	struct vcpu_event e = { EVENT_INTERRUPT, 0, false, 0 };
-	int vector;
+	int vector = __atomic_load_n(&v->pending_irq, __ATOMIC_ACQUIRE);
 
-	if (__atomic_load_n(&v->pending_irq, __ATOMIC_ACQUIRE) < 0)
+	if (vector == VCPU_PENDING_PF) {
+		deliver_pf(v);
+		return;
+	}
+	if (vector < 0)
 		return;
 	if (!vcpu_ops->irq_ready(v)) {
 		vcpu_ops->set_irq_window(v, true);
@@ -224,7 +261,9 @@ bool vcpu_process_requests(struct vcpu *v)
 		v->pending_irq = -1;
 		v->state = v->start_running ? VCPU_RUNNING : VCPU_WAIT_SIPI;
 	}
-	if (req & VCPU_REQ_IRQ)
+	/* A page fault kept back by an injected event: at every turn. */
+	if ((req & VCPU_REQ_IRQ) ||
+	    __atomic_load_n(&v->pending_irq, __ATOMIC_RELAXED) == VCPU_PENDING_PF)
 		deliver_irq(v);
 	if (req)
 		__atomic_and_fetch(&v->requests, ~req, __ATOMIC_RELEASE);
