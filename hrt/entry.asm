@@ -22,7 +22,11 @@ MB2_TAG_OPTIONAL equ 1
 
 ; HRT tag (type 0xf00d) payload; tandem/hvm.h struct tandem_mb2_hrt_tag.
 HRT_TAG_TYPE	equ 0xf00d
+%if HRT_VERSION == 2
+HRT_FLAGS	equ 0x10200		; 2 MiB pages; upcalls as the magic #PF
+%else
 HRT_FLAGS	equ 0x200		; map with 2 MiB pages
+%endif
 HRT_MAX_MEM	equ 0x200000000		; 8 GiB
 HRT_GVA_OFFSET	equ 0xffff800000000000
 HRT_GVA_ENTRY	equ 0			; the entry tag, plus the offset

@@ -100,6 +100,11 @@ struct hrt_core {
 	volatile uint64_t ticks;
 	volatile unsigned ipis;
 	uint64_t merge_gen; /* hrt_merge_gen this core's TLB has seen */
+	/* hrt/trap.c: upcalls taken as the magic page fault (version 2 asks
+	 * for them), those of them that came with interrupts off, and the
+	 * last real page fault hrt_safe_load() took. */
+	volatile uint64_t magic_upcalls, magic_if_off;
+	uint64_t safe_pf_cr2, safe_pf_error;
 	/* hrt/upcall.c, function 14: microseconds of CR8 writes after the
 	 * next CALL_DONE (0: none). */
 	uint64_t cr8_after_us;

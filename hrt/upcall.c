@@ -81,6 +81,21 @@ static void cr8_writes(const struct hrt_setup *s, uint64_t us)
 		__asm__ volatile("mov %0, %%cr8" : : "r"(0ull) : "memory");
 }
 
+/* Function 16: a real page fault (a read of @va, not mapped) is taken as
+ * one, not as a magic upcall: its CR2, or HRT_FN_BAD. */
+static uint64_t real_fault(struct hrt_core *c, uint64_t va)
+{
+	uint64_t magic = c->magic_upcalls, v;
+
+	c->safe_pf_cr2 = 0;
+	c->safe_pf_error = ~0ull;
+	if (!hrt_safe_load(va, &v))
+		return HRT_FN_BAD; /* mapped after all */
+	if (c->magic_upcalls != magic || (c->safe_pf_error & 7) != 0)
+		return HRT_FN_BAD; /* not a supervisor read of a page not present */
+	return c->safe_pf_cr2;
+}
+
 static uint64_t sum(const struct hrt_setup *s, uint64_t pa, uint64_t n)
 {
 	const volatile uint64_t *v;
@@ -132,6 +147,10 @@ uint64_t hrt_run_function(struct hrt_core *c, const struct tandem_hrt_call *call
 		return hrt_forward_event(c, call->args);
 	case HRT_FN_GDT_INFO:
 		return hrt_gdt_info(call->args[0]);
+	case HRT_FN_MAGIC_UPCALLS:
+		return c->magic_upcalls << 32 | (uint32_t)c->magic_if_off;
+	case HRT_FN_REAL_FAULT:
+		return real_fault(c, call->args[0]);
 	case HRT_FN_CR8_AFTER:
 		if (call->args[0] > HRT_SPIN_MAX_US)
 			return HRT_FN_BAD;

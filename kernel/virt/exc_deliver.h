@@ -19,7 +19,8 @@ struct vcpu;
  * an interrupt shadow and a HLT. @v must be in IA-32e mode with no event
  * waiting to be injected (vcpu_ops->event_pending). 0, or a negative
  * errno with a one-line reason in *@why and @v unchanged: what the CPU
- * would have turned into #DF.
+ * would have turned into #DF; -TANDEM_EBUSY of these when the gate is
+ * not present (a guest that has not loaded its IDT yet).
  */
 int exc_deliver(struct vcpu *v, uint8_t vector, uint64_t error, uint64_t cr2,
 		const char **why);

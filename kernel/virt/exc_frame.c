@@ -17,7 +17,7 @@ int exc_gate_decode(const uint8_t raw[EXC_GATE_SIZE], unsigned int va_bits,
 	unsigned int type = type_attr & 0xf;
 
 	if (!(type_attr & 0x80))
-		return fail(why, TANDEM_EINVAL, "the gate is not present");
+		return fail(why, TANDEM_EBUSY, "the gate is not present");
 	if ((type_attr & 0x10) || (type != 0xe && type != 0xf))
 		return fail(why, TANDEM_EINVAL,
 			    "not a 64-bit interrupt or trap gate");

@@ -41,7 +41,8 @@ struct exc_gate {
 
 /** Decodes the 16 bytes of a gate at @raw: present, type 0xE or 0xF,
  * canonical offset (@va_bits 48, or 57 with LA57), a GDT selector that is
- * not null. 0 or -TANDEM_EINVAL with the reason in *@why. */
+ * not null. 0, -TANDEM_EBUSY for a gate not present (checked first), or
+ * -TANDEM_EINVAL, with the reason in *@why. */
 int exc_gate_decode(const uint8_t raw[EXC_GATE_SIZE], unsigned int va_bits,
 		    struct exc_gate *g, const char **why);
 

@@ -1,6 +1,7 @@
 /* The run loop of one physical CPU and its exit table: take requests,
  * wait for a start-up IPI where needed, enter the guest, dispatch the exit
  * by reason. */
+#include <tandem/errno.h>
 #include "hw/apic.h"
 #include "lib/cpu.h"
 #include "hw/percpu.h"
@@ -82,15 +83,18 @@ static void handle_nmi(struct vcpu *v)
 /*
  * VCPU_PENDING_PF: a page fault Tandem delivers by emulation (the HRT's
  * magic upcall: no VM entry injects its error code), taken whatever
- * RFLAGS.IF, as an exception is. An event injected at this entry (Tandem's
- * own, or one the last exit interrupted) goes first: the fault then waits
- * for the next exit, at the latest the interrupt window after that event.
- * It also waits while the vCPU is not running (it has no IDT yet; a reset
- * drops it).
+ * RFLAGS.IF, as an exception is. It waits while an event is injected at
+ * this entry (Tandem's own, or one the last exit interrupted), which goes
+ * first: until the next exit, at the latest the interrupt window after
+ * that event; and while the guest's gate is not present (an HRT that has
+ * not loaded its IDT yet: it boots with empty gates and interrupts off),
+ * until the next exit or, with IF clear, the interrupt window. It also waits
+ * while the vCPU is not running (a reset drops it). Any other gate, stack
+ * or frame the CPU could not use fails the vCPU, as the #DF it would be.
  */
 static void deliver_pf(struct vcpu *v)
 {
-	int pf = VCPU_PENDING_PF;
+	int pf = VCPU_PENDING_PF, err;
 	const char *why = NULL;
 
 	if (v->state != VCPU_RUNNING)
@@ -102,8 +106,19 @@ static void deliver_pf(struct vcpu *v)
 	if (!__atomic_compare_exchange_n(&v->pending_irq, &pf, -1, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return;
+	err = exc_deliver(v, 14, v->pf_error, v->pf_cr2, &why);
+	if (err == -TANDEM_EBUSY) {
+		pf = -1;
+		__atomic_compare_exchange_n(&v->pending_irq, &pf,
+					    VCPU_PENDING_PF, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		/* With IF set the window would come at once, again and
+		 * again: then only the next exit. */
+		vcpu_ops->set_irq_window(v, !(v->rflags & (1u << 9)));
+		return;
+	}
 	vcpu_ops->set_irq_window(v, false);
-	if (exc_deliver(v, 14, v->pf_error, v->pf_cr2, &why)) {
+	if (err) {
 		v->exit.reason = EXIT_NONE; /* a #DF: the vector of its event */
 		vcpu_fail(v,
 			  "page fault 0x%lx (CR2 0x%lx) not deliverable at RIP 0x%lx: %s",
