@@ -40,6 +40,7 @@
 #define HRT_MAX_MEM	  0x200000000ull
 #define HRT_COMM_PAGE_GPA 0x1fffff000ull
 #define HRT_UPCALL_VECTOR 0xf0
+#define HRT_SEL_CODE_ALT  0x18 /* hrt/entry.asm: the same code again */
 
 #define HRT_DEBUG_PORT	  0xc0c0
 #define HRT_STACK_SIZE	  16384
@@ -104,6 +105,13 @@ struct hrt_core {
 	 * for them), those of them that came with interrupts off, and the
 	 * last real page fault hrt_safe_load() took. */
 	volatile uint64_t magic_upcalls, magic_if_off;
+	volatile uint64_t magic_other_cs; /* ... that came with CS 0x18 */
+	/* A magic upcall comes whenever Tandem has one, even while this
+	 * core boots: until it is ready (its setup read, core 0's boot
+	 * lines out: hrt/main.c), one is kept for its idle loop, as the
+	 * vector waits for interrupts to be enabled there. */
+	volatile bool ready, upcall_kept;
+	uint64_t other_cs_after_us; /* function 17 (hrt/upcall.c) */
 	uint64_t safe_pf_cr2, safe_pf_error;
 	/* hrt/upcall.c, function 14: microseconds of CR8 writes after the
 	 * next CALL_DONE (0: none). */

@@ -56,7 +56,12 @@ void hrt_trap(struct trap_frame *f)
 		c->magic_upcalls++;
 		if (!(f->rflags & (1u << 9)))
 			c->magic_if_off++;
-		hrt_upcall(c);
+		if (f->cs == HRT_SEL_CODE_ALT)
+			c->magic_other_cs++;
+		if (c->ready)
+			hrt_upcall(c);
+		else
+			c->upcall_kept = true;
 		return;
 	}
 	if (f->vector == 14 && f->rip == (uint64_t)hrt_safe_load_insn) {

@@ -81,6 +81,29 @@ static void cr8_writes(const struct hrt_setup *s, uint64_t us)
 		__asm__ volatile("mov %0, %%cr8" : : "r"(0ull) : "memory");
 }
 
+/* Function 17: with interrupts off, this core runs @us with CS = 0x18,
+ * a second descriptor of the same 64-bit code: an upcall that comes
+ * meanwhile goes through gate 14, whose selector is 0x08, so its
+ * delivery loads CS from the GDT (the magic page fault: Tandem's). */
+static void other_cs_spin(const struct hrt_setup *s, uint64_t us)
+{
+	uint64_t khz = s->tsc_khz ? s->tsc_khz : 1000000;
+	uint64_t t0 = rdtsc(), cycles = us * khz / 1000;
+
+	__asm__ volatile("lea 1f(%%rip), %%rax\n\tpush %0\n\tpush %%rax\n\t"
+			 "lretq\n1:"
+			 :
+			 : "i"(HRT_SEL_CODE_ALT)
+			 : "rax", "memory");
+	while (rdtsc() - t0 < cycles)
+		cpu_relax();
+	__asm__ volatile("lea 1f(%%rip), %%rax\n\tpush %0\n\tpush %%rax\n\t"
+			 "lretq\n1:"
+			 :
+			 : "i"(0x08)
+			 : "rax", "memory");
+}
+
 /* Function 16: a real page fault (a read of @va, not mapped) is taken as
  * one, not as a magic upcall: its CR2, or HRT_FN_BAD. */
 static uint64_t real_fault(struct hrt_core *c, uint64_t va)
@@ -148,7 +171,14 @@ uint64_t hrt_run_function(struct hrt_core *c, const struct tandem_hrt_call *call
 	case HRT_FN_GDT_INFO:
 		return hrt_gdt_info(call->args[0]);
 	case HRT_FN_MAGIC_UPCALLS:
+		if (call->args[0] == HRT_MAGIC_OTHER_CS)
+			return c->magic_other_cs;
 		return c->magic_upcalls << 32 | (uint32_t)c->magic_if_off;
+	case HRT_FN_OTHER_CS_AFTER:
+		if (call->args[0] > HRT_SPIN_MAX_US)
+			return HRT_FN_BAD;
+		c->other_cs_after_us = call->args[0];
+		return 0;
 	case HRT_FN_REAL_FAULT:
 		return real_fault(c, call->args[0]);
 	case HRT_FN_CR8_AFTER:
@@ -193,6 +223,12 @@ static void invoke(struct hrt_core *c, uint64_t desc_pa)
 	if (c->cr8_after_us) {
 		cr8_writes(s, c->cr8_after_us);
 		c->cr8_after_us = 0;
+	}
+	if (c->other_cs_after_us) {
+		uint64_t us = c->other_cs_after_us;
+
+		c->other_cs_after_us = 0;
+		other_cs_spin(s, us);
 	}
 }
 

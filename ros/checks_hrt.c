@@ -749,8 +749,10 @@ static void check_replace(void)
  * invoke that asks is one). One comes with interrupts off: function 14
  * keeps core 0 writing CR8 with interrupts off after its CALL_DONE, and
  * the next invoke comes meanwhile (version 1 waits for the interrupt
- * window there). And a real page fault (function 16 reads an address the
- * HRT does not map) is still taken as one, not as an upcall.
+ * window there). One comes while the HRT runs with another code selector
+ * than its gate's (function 17). And a real page fault (function 16 reads
+ * an address the HRT does not map) is still taken as one, not as an
+ * upcall.
  */
 static void check_magic_pf(void)
 {
@@ -781,6 +783,17 @@ static void check_magic_pf(void)
 	      "%s; function 15: %s, %lu upcalls, %u with IF=0 (want one more)",
 	      S(r1), before >> 32, (uint32_t)before, MAGIC_SPIN_US, S(r2),
 	      S(r3), after >> 32, (uint32_t)after);
+
+	/* Function 17 runs with CS 0x18, gate 14 names 0x08: Tandem loads
+	 * the gate's code segment from the HRT's GDT. */
+	r1 = sync_call(HRT_FN_OTHER_CS_AFTER, MAGIC_SPIN_US, 0, false);
+	r2 = sync_call(HRT_FN_MAGIC_UPCALLS, HRT_MAGIC_OTHER_CS, 0, false);
+	check(is(r1, 0) && is(r2, 0) && results[0] >= 1 &&
+		      results[0] != HRT_FN_BAD,
+	      "hrt: a magic upcall through a gate whose selector is not cs",
+	      "function 17 (%u us): %s; function 15 (%u): %s, %lu upcalls with "
+	      "CS 0x18 (want at least 1)",
+	      MAGIC_SPIN_US, S(r1), HRT_MAGIC_OTHER_CS, S(r2), results[0]);
 
 	r = sync_call(HRT_FN_REAL_FAULT, REAL_FAULT_VA, 0, false);
 	check(is(r, 0) && results[0] == REAL_FAULT_VA,
@@ -1443,9 +1456,9 @@ static void measure_tsc(void)
 /* Every check below: null, CPL 3 null, 4 refusals, 3 calls, many, ticks,
  * cr8 window, 3 busy,
  * bad descriptor, version 1, 3 failure, 2 reboot, 2 per bad port, 4
- * replace, 3 magic page fault; then the request table: 2 at CPL 0, 2 at CPL 3, 7 virtual
+ * replace, 4 magic page fault; then the request table: 2 at CPL 0, 2 at CPL 3, 7 virtual
  * pointers, 3 from the HRT, cell 1, the reboot loop. */
-#define HRT_CHECKS (45 + 2 * NUM_BAD_PORTS)
+#define HRT_CHECKS (46 + 2 * NUM_BAD_PORTS)
 
 unsigned checks_hrt_planned(const struct suite *s)
 {
