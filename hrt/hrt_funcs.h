@@ -71,9 +71,9 @@
  *                   returns the CR2 of the page fault that takes, if it
  *                   was a supervisor read of a page not present and not
  *                   taken as a magic upcall, else HRT_FN_BAD
- *  17  OTHER_CS_AFTER returns 0; after its CALL_DONE, still in the
- *                   upcall with interrupts off, this core runs args[0]
- *                   microseconds with CS = 0x18, a second descriptor of
+ *  17  OTHER_CS_AFTER returns 0; from just before its CALL_DONE, still
+ *                   in the upcall with interrupts off, this core runs
+ *                   args[0] microseconds with CS = 0x18, a second descriptor of
  *                   its 64-bit code (HRT_FN_BAD above HRT_SPIN_MAX_US):
  *                   a magic upcall meanwhile comes through gate 14 with
  *                   its selector 0x08, not CS

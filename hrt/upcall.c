@@ -81,27 +81,24 @@ static void cr8_writes(const struct hrt_setup *s, uint64_t us)
 		__asm__ volatile("mov %0, %%cr8" : : "r"(0ull) : "memory");
 }
 
-/* Function 17: with interrupts off, this core runs @us with CS = 0x18,
- * a second descriptor of the same 64-bit code: an upcall that comes
- * meanwhile goes through gate 14, whose selector is 0x08, so its
- * delivery loads CS from the GDT (the magic page fault: Tandem's). */
-static void other_cs_spin(const struct hrt_setup *s, uint64_t us)
+/* Far return to code selector @sel (the same 64-bit code at 0x08 and
+ * 0x18: function 17). */
+static void load_cs(uint64_t sel)
+{
+	__asm__ volatile("lea 1f(%%rip), %%rax\n\tpush %0\n\tpush %%rax\n\t"
+			 "lretq\n1:"
+			 :
+			 : "r"(sel)
+			 : "rax", "memory");
+}
+
+static void spin_cycles(const struct hrt_setup *s, uint64_t us)
 {
 	uint64_t khz = s->tsc_khz ? s->tsc_khz : 1000000;
 	uint64_t t0 = rdtsc(), cycles = us * khz / 1000;
 
-	__asm__ volatile("lea 1f(%%rip), %%rax\n\tpush %0\n\tpush %%rax\n\t"
-			 "lretq\n1:"
-			 :
-			 : "i"(HRT_SEL_CODE_ALT)
-			 : "rax", "memory");
 	while (rdtsc() - t0 < cycles)
 		cpu_relax();
-	__asm__ volatile("lea 1f(%%rip), %%rax\n\tpush %0\n\tpush %%rax\n\t"
-			 "lretq\n1:"
-			 :
-			 : "i"(0x08)
-			 : "rax", "memory");
 }
 
 /* Function 16: a real page fault (a read of @va, not mapped) is taken as
@@ -196,7 +193,7 @@ static void invoke(struct hrt_core *c, uint64_t desc_pa)
 {
 	const struct hrt_setup *s = &c->setup;
 	struct tandem_hrt_call call;
-	uint64_t result, slot;
+	uint64_t result, slot, cr8_us, other_cs_us;
 	long r;
 
 	if (c->merge_gen != hrt_merge_gen) {
@@ -217,19 +214,24 @@ static void invoke(struct hrt_core *c, uint64_t desc_pa)
 			hrt_log("core %u: result address 0x%lx lies outside the mapped memory",
 				c->index, call.result_gpa);
 	}
+	/* Taken first: the next upcall may come as soon as CALL_DONE is
+	 * issued, and nest here (the magic page fault: version 2). */
+	cr8_us = c->cr8_after_us;
+	other_cs_us = c->other_cs_after_us;
+	c->cr8_after_us = c->other_cs_after_us = 0;
+	/* Function 17: CS 0x18 from before CALL_DONE, so that an upcall
+	 * coming right after it finds CS 0x18 too. */
+	if (other_cs_us)
+		load_cs(HRT_SEL_CODE_ALT);
 	r = hrt_downcall(c, TANDEM_HVM_CALL_DONE, 0, 0);
+	if (other_cs_us) {
+		spin_cycles(s, other_cs_us);
+		load_cs(0x08);
+	}
 	if (r != 0)
 		hrt_log("core %u: call done returned %ld", c->index, r);
-	if (c->cr8_after_us) {
-		cr8_writes(s, c->cr8_after_us);
-		c->cr8_after_us = 0;
-	}
-	if (c->other_cs_after_us) {
-		uint64_t us = c->other_cs_after_us;
-
-		c->other_cs_after_us = 0;
-		other_cs_spin(s, us);
-	}
+	if (cr8_us)
+		cr8_writes(s, cr8_us);
 }
 
 void hrt_upcall(struct hrt_core *c)
