@@ -67,7 +67,7 @@
  *                   in bits 31-0; with args[0] = HRT_MAGIC_OTHER_CS
  *                   (1), how many of them came while CS was 0x18
  *                   (function 17)
- *  16  REAL_FAULT   reads virtual args[0], which must not be mapped;
+ *  16  REAL_FAULT   reads virtual args[0] (canonical), which must not be mapped;
  *                   returns the CR2 of the page fault that takes, if it
  *                   was a supervisor read of a page not present and not
  *                   taken as a magic upcall, else HRT_FN_BAD

@@ -107,6 +107,8 @@ static uint64_t real_fault(struct hrt_core *c, uint64_t va)
 {
 	uint64_t magic = c->magic_upcalls, v;
 
+	if ((uint64_t)((int64_t)(va << 16) >> 16) != va)
+		return HRT_FN_BAD; /* #GP, not #PF */
 	c->safe_pf_cr2 = 0;
 	c->safe_pf_error = ~0ull;
 	if (!hrt_safe_load(va, &v))
