@@ -172,6 +172,12 @@ static void svm_set_state(struct vcpu *v, const struct vcpu_state *st)
 	svm_of(v)->vmcb->control.event_inj = 0;
 	svm_of(v)->vmcb->control.int_shadow = 0;
 	svm_of(v)->vmcb->control.tlb_control = 1;
+	/* Also the CPU's own CR2 (this runs on the vCPU's CPU, and nothing
+	 * changes CR2 before VMRUN): Bochs's VMRUN (2.7, and its source
+	 * still) reads the VMCB's CR2 but never loads it, so its guest keeps
+	 * the CR2 the CPU holds; hardware and QEMU load the VMCB's. The
+	 * magic page-fault upcall's CR2 (virt/exc_deliver.c) needs it. */
+	asm volatile("mov %0, %%cr2" : : "r"(st->cr2));
 }
 
 static void svm_get_state(struct vcpu *v, struct vcpu_state *st)
