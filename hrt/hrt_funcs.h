@@ -77,6 +77,11 @@
  *                   its 64-bit code (HRT_FN_BAD above HRT_SPIN_MAX_US):
  *                   a magic upcall meanwhile comes through gate 14 with
  *                   its selector 0x08, not CS
+ *  18  PINGPONG      args[0] = ROS physical address of a u64 (8-aligned),
+ *                   args[1] = rounds (at most HRT_PINGPONG_MAX): round i
+ *                   waits until the u64 is 2i+1 and stores 2i+2 (the
+ *                   shared-memory baseline of make bench); HRT_FN_BAD if
+ *                   a round waits over 1 s or the arguments are bad
  *   other           returns HRT_FN_BAD
  */
 #ifndef TANDEM_HRT_HRT_FUNCS_H
@@ -116,6 +121,8 @@
 #define HRT_FN_MAGIC_UPCALLS  15
 #define HRT_FN_REAL_FAULT     16
 #define HRT_FN_OTHER_CS_AFTER 17
+#define HRT_FN_PINGPONG	      18
+#define HRT_PINGPONG_MAX      10000000ull
 
 /* MAGIC_UPCALLS's args[0]. */
 #define HRT_MAGIC_COUNTS      0
