@@ -322,6 +322,7 @@ int hrt_start(void)
 	hrt.comm_gpa = image.comm_page_gpa;
 	hrt.cell = c;
 	hrt.vector = image.int_vector;
+	hrt.magic_pf = image.hrt_flags & TANDEM_HRT_UPCALL_MAGIC_PF;
 	c->ram[0] = (struct mem_range){ hrt_plan.mem_base, hrt_plan.mem_size,
 					hrt_plan.mem_base };
 	c->nram = 1;
@@ -501,6 +502,7 @@ int hrt_replace(const void *bytes, uint64_t size)
 	image_size = size;
 	image_is_copy = true;
 	hrt.vector = image.int_vector;
+	hrt.magic_pf = image.hrt_flags & TANDEM_HRT_UPCALL_MAGIC_PF;
 	log_limited(&replaced_rl, LOG_INFO,
 		    "hrt: image replaced (%lu bytes), rebooting it", size);
 	return hrt_reboot();
