@@ -213,9 +213,12 @@ uint64_t hrt_gdt_info(uint64_t what);
 uint64_t hrt_sum_virtual(uint64_t va, uint64_t n);
 /** Function 12: forward the event of @args to the ROS, its result. */
 uint64_t hrt_forward_event(struct hrt_core *c, const uint64_t *args);
-/** hrt/safe_load.asm: *@out = the u64 at @va, 0; or 1 on #PF. */
+/** hrt/safe_load.asm: *@out = the u64 at @va, 0; or 1 on #PF or #GP. */
 int hrt_safe_load(uint64_t va, uint64_t *out);
-extern const char hrt_safe_load_insn[], hrt_safe_load_fixup[];
+/** The u64 @v to @va: 0, or 1 on #PF or #GP (nothing written). */
+int hrt_safe_store(uint64_t va, uint64_t v);
+extern const char hrt_safe_load_insn[], hrt_safe_load_fixup[],
+	hrt_safe_store_insn[];
 
 /** Physical [@pa, @pa + @len) lies in the mapped memory. */
 bool hrt_phys_ok(const struct hrt_setup *s, uint64_t pa, uint64_t len);

@@ -3,7 +3,8 @@
  * block in the process's memory, read here through the merged lower half,
  * without Tandem: block[0] counts the calls issued, block[1] those done,
  * block[2] is the process's address of a struct tandem_hrt_call whose
- * result_gpa is, here, also the process's address. The set-up upcall only
+ * result_gpa is, here, also the process's address (both read and written
+ * with faults caught: a bad one leaves the result unwritten). The set-up upcall only
  * records the block (after checking it can be read) and answers call
  * done; core 0's idle loop then serves calls with interrupts on, so that
  * the teardown upcall (0x29) can stop it. */
@@ -49,10 +50,17 @@ void hrt_sync_serve(struct hrt_core *c)
 			cpu_relax();
 			continue;
 		}
-		struct tandem_hrt_call *call = (void *)block[2];
-		uint64_t result = hrt_run_function(c, call);
+		/* The process's call and result may be anywhere: a bad
+		 * pointer gets no result, but the call is answered. */
+		struct tandem_hrt_call call;
+		uint64_t *w = (uint64_t *)&call, at = block[2];
+		bool ok = true;
 
-		*(volatile uint64_t *)call->result_gpa = result;
+		for (unsigned i = 0; ok && i < sizeof(call) / 8; i++)
+			ok = !hrt_safe_load(at + 8 * i, &w[i]);
+		if (ok)
+			(void)hrt_safe_store(call.result_gpa,
+					     hrt_run_function(c, &call));
 		__atomic_store_n(&block[1], next, __ATOMIC_RELEASE);
 		next++;
 	}

@@ -64,8 +64,10 @@ void hrt_trap(struct trap_frame *f)
 			c->upcall_kept = true;
 		return;
 	}
-	if (f->vector == 14 && f->rip == (uint64_t)hrt_safe_load_insn) {
-		if (c) {
+	if ((f->vector == 14 || f->vector == 13) &&
+	    (f->rip == (uint64_t)hrt_safe_load_insn ||
+	     f->rip == (uint64_t)hrt_safe_store_insn)) {
+		if (c && f->vector == 14) {
 			c->safe_pf_cr2 = read_cr2();
 			c->safe_pf_error = f->error;
 		}

@@ -25,36 +25,37 @@
 
 #include "../hrt/hrt_funcs.h"
 
-#define PTE_P	    0x1ull
-#define PTE_W	    0x2ull
-#define PTE_U	    0x4ull
-#define ADDR_MASK   0x000ffffffffff000ull
-#define PROC_PML4I  3 /* checks_hrt.c's own mapping uses entry 1 */
-#define PROC_BASE   ((uint64_t)PROC_PML4I << 39)
-#define PROC_PAGES  4
-#define PG_SUM	    0 /* SUM_N u64: 1..SUM_N */
-#define PG_DEMAND   1 /* not present until the ROS serves the fault */
-#define PG_CALL	    2 /* descriptor at 0, result slots at CALL_SLOTS */
-#define PG_SIGSTACK 3 /* the signal handler\'s stack */
-#define CALL_SLOTS  256
-#define SUM_N	    512
-#define SUM_WANT    (SUM_N * (SUM_N + 1ull) / 2)
-#define DEMAND_FILL 7ull /* every u64 of the demand page, once served */
-#define DEMAND_WANT (DEMAND_FILL * 512)
-#define WAIT_MS	    3000
-#define SYSCALL_NR  0x4d
-#define FAULT_RIP   0x401234ull
-#define HRT_VIEW    0xffff800000000000ull /* the HRT sees RAM at + this */
-#define UNSET	    0x5555555555555555ull
-#define SIG_ROS	    0x5151ull
-#define SIG_HRT	    0x7171ull
-#define SIG_SPIN_MS 20 /* a signal that would come, comes in this time */
-#define GDT_FSBASE  0x7f0012345000ull
-#define GDT_CPU	    7
-#define SYNC_BLOCK  (PROC_BASE + PG_CALL * 4096 + 512)
-#define SYNC_CALL   (PROC_BASE + PG_CALL * 4096 + 1024)
-#define SYNC_CALLS  100000u
-#define GDT_NOWHERE 0xffff807000000000ull /* beyond the HRT\'s map */
+#define PTE_P	     0x1ull
+#define PTE_W	     0x2ull
+#define PTE_U	     0x4ull
+#define ADDR_MASK    0x000ffffffffff000ull
+#define PROC_PML4I   3 /* checks_hrt.c's own mapping uses entry 1 */
+#define PROC_BASE    ((uint64_t)PROC_PML4I << 39)
+#define PROC_PAGES   4
+#define PROC_NOWHERE (PROC_BASE + PROC_PAGES * 4096) /* never mapped */
+#define PG_SUM	     0				     /* SUM_N u64: 1..SUM_N */
+#define PG_DEMAND    1 /* not present until the ROS serves the fault */
+#define PG_CALL	     2 /* descriptor at 0, result slots at CALL_SLOTS */
+#define PG_SIGSTACK  3 /* the signal handler\'s stack */
+#define CALL_SLOTS   256
+#define SUM_N	     512
+#define SUM_WANT     (SUM_N * (SUM_N + 1ull) / 2)
+#define DEMAND_FILL  7ull /* every u64 of the demand page, once served */
+#define DEMAND_WANT  (DEMAND_FILL * 512)
+#define WAIT_MS	     3000
+#define SYSCALL_NR   0x4d
+#define FAULT_RIP    0x401234ull
+#define HRT_VIEW     0xffff800000000000ull /* the HRT sees RAM at + this */
+#define UNSET	     0x5555555555555555ull
+#define SIG_ROS	     0x5151ull
+#define SIG_HRT	     0x7171ull
+#define SIG_SPIN_MS  20 /* a signal that would come, comes in this time */
+#define GDT_FSBASE   0x7f0012345000ull
+#define GDT_CPU	     7
+#define SYNC_BLOCK   (PROC_BASE + PG_CALL * 4096 + 512)
+#define SYNC_CALL    (PROC_BASE + PG_CALL * 4096 + 1024)
+#define SYNC_CALLS   100000u
+#define GDT_NOWHERE  0xffff807000000000ull /* beyond the HRT\'s map */
 
 static uint64_t proc_pml4[512] __attribute__((aligned(4096)));
 static uint64_t proc_pdpt[512] __attribute__((aligned(4096)));
@@ -627,6 +628,44 @@ static long my_exits(void)
 				TANDEM_CPU_STAT_TOTAL, 0, 0, 0, 0);
 }
 
+/* One synchronous call with @block[2] = @desc: true when answered in
+ * WAIT_MS. */
+static bool sync_one(volatile uint64_t *block, uint64_t desc)
+{
+	uint64_t done = block[1], w = rdtsc();
+
+	block[2] = desc;
+	__atomic_store_n(&block[0], done + 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&block[1], __ATOMIC_ACQUIRE) != done + 1)
+		if (rdtsc() - w > WAIT_MS * khz)
+			return false;
+	return true;
+}
+
+/* In synchronous mode, in the process's address space: a call the HRT
+ * cannot read, then one whose result it cannot write, are answered
+ * without a result (the HRT's core does not stop), and a good call after
+ * them works. How many of the three went right. */
+static int sync_bad_pointers(volatile uint64_t *block, struct tandem_hrt_call *c,
+			     volatile uint64_t *result)
+{
+	int ok = 0;
+
+	*result = UNSET;
+	if (!sync_one(block, PROC_NOWHERE) || *result != UNSET)
+		return ok;
+	ok++;
+	c->result_gpa = PROC_NOWHERE;
+	c->args[0] = 7;
+	if (!sync_one(block, (uint64_t)c) || *result != UNSET)
+		return ok;
+	ok++;
+	c->result_gpa = (uint64_t)result;
+	if (!sync_one(block, (uint64_t)c) || *result != 7)
+		return ok;
+	return ok + 1;
+}
+
 static void check_sync(void)
 {
 	volatile uint64_t *block = (volatile uint64_t *)SYNC_BLOCK;
@@ -635,6 +674,7 @@ static void check_sync(void)
 	uint64_t ros_cr3 = read_cr3(), wrong = 0, first_wrong = 0, t0, t1;
 	long e0, e1, bad_block, teardown_idle, from_hrt_setup, st;
 	unsigned n = 0;
+	int bad_ptrs = -1;
 
 	/* Refusals first: a block that is not the caller's RAM, a teardown
 	 * outside synchronous mode, a set-up from the HRT. */
@@ -687,6 +727,7 @@ static void check_sync(void)
 out:
 	t1 = rdtsc();
 	e1 = my_exits();
+	bad_ptrs = sync_bad_pointers(block, c, result);
 	write_cr3(ros_cr3);
 	ros_log("hvm: %u synchronous calls in %lu us, %ld exits on this CPU", n,
 		(t1 - t0) * 1000 / khz, e1 - e0 - 1);
@@ -694,6 +735,11 @@ out:
 	      "hvm: 100000 synchronous calls without an exit",
 	      "%u of %u calls answered, %lu wrong (first: call %lu); exits on this CPU meanwhile %ld (want 0)",
 	      n, SYNC_CALLS, wrong, first_wrong, e1 - e0 - 1);
+	check(bad_ptrs == 3,
+	      "hvm: synchronous calls through bad pointers answered",
+	      "%d of 3 answered as they should (a call not mapped, a result not mapped, then a good call): %s",
+	      bad_ptrs,
+	      bad_ptrs < 0 ? "none" : "the rest timed out or were wrong");
 
 	proc_run(PROC_UNSYNC, true);
 	{
@@ -792,9 +838,9 @@ static uint64_t measure_khz(void)
 	return (rdtsc() - t0) / 20;
 }
 
-/* merge 3, events 3, unmerge 1, signals 5, gdt 3, synchronous mode 4,
+/* merge 3, events 3, unmerge 1, signals 5, gdt 3, synchronous mode 5,
  * completion word 2 */
-#define HVM_CHECKS 21
+#define HVM_CHECKS 22
 
 unsigned checks_hvm_planned(const struct suite *s)
 {
