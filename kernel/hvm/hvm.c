@@ -116,3 +116,18 @@ void hvm_hrt_failed(uint64_t rip, uint64_t vector)
 	hrt.trans_state = TANDEM_HRT_IDLE;
 	spin_unlock(&hvm_lock);
 }
+
+void hvm_abort_transaction(void)
+{
+	spin_lock(&hvm_lock);
+	hrt.trans_cores = 0;
+	hrt.trans_state = TANDEM_HRT_IDLE;
+	hrt.ros_event.event_type = TANDEM_ROS_NONE;
+	hrt.comm->upcall_type = TANDEM_UPCALL_NULL;
+	hrt.comm->upcall_arg = 0;
+	hrt.comm->upcall_arg2 = 0;
+	for (unsigned int i = 0; i < hrt.cell->nvcpus; i++)
+		__atomic_store_n(&hrt.cell->vcpus[i]->pending_irq, -1,
+				 __ATOMIC_RELEASE);
+	spin_unlock(&hvm_lock);
+}

@@ -81,6 +81,28 @@ void hvm_upcall_core(unsigned int i);
  * let a waiting ROS see an HRT_EXCEPTION event. */
 void hvm_hrt_failed(uint64_t rip, uint64_t vector);
 
+/** Aborts the transaction, under the HVM lock (a ROS reboot): idle, no
+ * HRT core owes a done, no ROS event, and an upcall not yet delivered is
+ * dropped. An HRT core still running the aborted call finds its done
+ * refused. */
+void hvm_abort_transaction(void);
+
+/* The ROS loader's reload steps (cell/ros_boot.h, ros_reload_*), which
+ * kernel/guests.c hands this layer at start-up. */
+struct hvm_ros_loader {
+	int (*prepare)(void);
+	void (*commit)(struct vcpu *bsp);
+	void (*cancel)(void);
+};
+
+extern const struct hvm_ros_loader *hvm_ros_loader;
+
+/** Reboot ROS (0x1; with @hrt_too reboot both, 0x3), from an
+ * HVM_EXCLUSIVE request issued by the ROS vCPU @caller
+ * (hvm/ros_reboot.c): 0, and the ROS starts again from its boot state
+ * when @caller next enters; or a negative errno, the ROS untouched. */
+int hvm_ros_reboot(struct vcpu *caller, bool hrt_too);
+
 #define HVM_DEBUG_PORT 0xc0c0
 
 #endif

@@ -1,9 +1,7 @@
 /* The 0xf00d request table: every request Tandem implements, the function
  * behind it and who may issue it in which transaction state (the path
  * that checks and runs them is hvm/hvm.c). Requests without an entry
- * return -1: reboot ROS and reboot both (0x1, 0x3) are not built yet;
- * each will be one more line here. guest-abi/ABI.md section 4.10 is the
- * reference. */
+ * return -1. guest-abi/ABI.md section 4.10 is the reference. */
 #include <tandem/errno.h>
 #include "hvm/hrt.h"
 #include "hvm/hvm.h"
@@ -318,6 +316,22 @@ static uint64_t req_reboot(struct vcpu *v, const uint64_t *a)
 	return hrt_reboot() ? HVM_ERROR : 0;
 }
 
+/* Exclusive: reboot ROS (0x1) and reboot both (0x3), hvm/ros_reboot.c.
+ * On success the caller's result is overwritten by its reset (the BSP
+ * starts from the ROS's entry; any other caller waits for a start-up
+ * IPI), as on Palacios, where the ROS does not return from it either. */
+static uint64_t req_reboot_ros(struct vcpu *v, const uint64_t *a)
+{
+	(void)a;
+	return hvm_ros_reboot(v, false) ? HVM_ERROR : 0;
+}
+
+static uint64_t req_reboot_both(struct vcpu *v, const uint64_t *a)
+{
+	(void)a;
+	return hvm_ros_reboot(v, true) ? HVM_ERROR : 0;
+}
+
 /* Exclusive: the image is copied once out of the caller's memory (page by
  * page through its page tables), then validated; a refused one changes
  * nothing. */
@@ -350,8 +364,12 @@ static uint64_t req_replace(struct vcpu *v, const uint64_t *a)
 const struct hvm_request hvm_requests[] = {
 	[TANDEM_HVM_NULL] = { req_null, HVM_FROM_ROS | HVM_FROM_HRT, HVM_IN_ANY,
 			      HVM_DURING_REBOOT },
+	[TANDEM_HVM_REBOOT_ROS] = { req_reboot_ros, HVM_FROM_ROS, HVM_IN_ANY,
+				    HVM_EXCLUSIVE },
 	[TANDEM_HVM_REBOOT_HRT] = { req_reboot, HVM_FROM_ROS, HVM_IN_ANY,
 				    HVM_EXCLUSIVE },
+	[TANDEM_HVM_REBOOT_BOTH] = { req_reboot_both, HVM_FROM_ROS, HVM_IN_ANY,
+				     HVM_EXCLUSIVE },
 	[TANDEM_HVM_REPLACE_HRT] = { req_replace, HVM_FROM_ROS,
 				     HVM_IN(TANDEM_HRT_IDLE), HVM_EXCLUSIVE },
 	[TANDEM_HVM_GET_STATE] = { req_get_state, HVM_FROM_ROS | HVM_FROM_HRT,
