@@ -1241,7 +1241,9 @@ static void check_from_hrt(void)
 	const struct {
 		uint64_t req, a1, a2;
 	} ros_only[] = {
+		{ TANDEM_HVM_REBOOT_ROS, 0, 0 },
 		{ TANDEM_HVM_REBOOT_HRT, 0, 0 },
+		{ TANDEM_HVM_REBOOT_BOTH, 0, 0 },
 		{ TANDEM_HVM_REPLACE_HRT, (uint64_t)ros_hrt2_image,
 		  (uint64_t)(ros_hrt2_image_end - ros_hrt2_image) },
 		{ TANDEM_HVM_INVOKE, (uint64_t)&busy, 0 },
@@ -1395,6 +1397,18 @@ static void measure_tsc(void)
  * replace; then the request table: 2 at CPL 0, 2 at CPL 3, 7 virtual
  * pointers, 3 from the HRT, cell 1, the reboot loop. */
 #define HRT_CHECKS (42 + 2 * NUM_BAD_PORTS)
+
+void ros_hrt_resume(struct suite *s)
+{
+	hs.s = s;
+	hs.cores = hrt_cores(s->boot);
+	measure_tsc();
+}
+
+bool ros_hrt_answers(unsigned timeout_ms, char *why, size_t size)
+{
+	return poll_call(HRT_FN_NULL, 0, timeout_ms, why, size);
+}
 
 unsigned checks_hrt_planned(const struct suite *s)
 {
