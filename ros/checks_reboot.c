@@ -34,21 +34,21 @@
 
 #include "../hrt/hrt_funcs.h"
 
-#define REBOOT_MAGIC	 0x544e44524f53524bull /* "KRSORDNT" */
-#define DATA_INIT	 0x0123456789abcdeful
-#define SPIN_US		 300000 /* the call each reboot interrupts */
-#define RECOVER_MS	 5000	/* until the HRT answers again */
-#define SIG_HANDLER	 0x400000ull /* user addresses; never used */
-#define SIG_STACK	 0x500000ull
-#define PHASE1_CHECKS	 6
-#define PHASE2_CHECKS	 4
+#define REBOOT_MAGIC  0x544e44524f53524bull /* "KRSORDNT" */
+#define DATA_INIT     0x0123456789abcdeful
+#define SPIN_US	      300000	  /* the call each reboot interrupts */
+#define RECOVER_MS    5000	  /* until the HRT answers again */
+#define SIG_HANDLER   0x400000ull /* user addresses; never used */
+#define SIG_STACK     0x500000ull
+#define PHASE1_CHECKS 6
+#define PHASE2_CHECKS 4
 
 struct reboot_marker {
 	uint64_t magic;
 	uint32_t phase; /* 1: 0x1 issued; 2: 0x3 issued */
 	uint32_t passed, failed, group_start;
-	uint32_t invoked;	 /* the spinning call was accepted */
-	uint32_t signal_set;	 /* a signal handler was installed */
+	uint32_t invoked;	   /* the spinning call was accepted */
+	uint32_t signal_set;	   /* a signal handler was installed */
 	uint64_t boot_id, version; /* the HRT's, before the request */
 	uint64_t cmdline_sum, ram_total;
 	struct tandem_hrt_call call;
@@ -230,10 +230,8 @@ static void phase1(struct suite *s)
 	ok = ros_hrt_answers(RECOVER_MS, why, sizeof(why));
 	ros_hrt_probe(&p);
 	check(ok && p.boot_id == m->boot_id && p.version == m->version,
-	      phase1_names[4],
-	      "%s; boot id 0x%lx -> 0x%lx, version %lu -> %lu",
-	      ok ? "answers" : why, m->boot_id, p.boot_id, m->version,
-	      p.version);
+	      phase1_names[4], "%s; boot id 0x%lx -> 0x%lx, version %lu -> %lu",
+	      ok ? "answers" : why, m->boot_id, p.boot_id, m->version, p.version);
 	r = hvm(TANDEM_HVM_SIGNAL_INSTALL, SIG_HANDLER, SIG_STACK);
 	check(m->signal_set && r == 0, phase1_names[5],
 	      "installed before %u, install after the reboot %ld (want 0: none left)",
@@ -257,8 +255,7 @@ static void phase2(struct suite *s)
 		      p.version == m->version,
 	      phase2_names[3],
 	      "%s; boot id 0x%lx -> 0x%lx (want a new one), version %lu -> %lu",
-	      ok ? "answers" : why, m->boot_id, p.boot_id, m->version,
-	      p.version);
+	      ok ? "answers" : why, m->boot_id, p.boot_id, m->version, p.version);
 }
 
 void checks_reboot(struct suite *s)

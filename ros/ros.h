@@ -26,10 +26,6 @@
 #define ROS_MAX_CPUS  64
 #define PAGE_SIZE     4096
 
-/* The page that carries the suite over a ROS reboot (ros/checks_reboot.c):
- * ROS RAM outside its image (which starts at 1 MiB), kept by a reboot. */
-#define ROS_REBOOT_MARKER 0x9000
-
 /* GDT selectors (ros/entry.asm). */
 #define SEL_CODE64    0x08
 #define SEL_DATA      0x10

@@ -155,7 +155,7 @@ void checks_fuzz(struct suite *s);
 unsigned checks_fuzz_planned(const struct suite *s);
 /* Reboot ROS and reboot both, across three boots of the ROS, before
  * Disable (ros/checks_reboot.c). The marker page that carries the suite
- * over a reboot is ROS_REBOOT_MARKER (ros.h). */
+ * over a reboot is ROS_REBOOT_MARKER (ros/smp.h). */
 void checks_reboot(struct suite *s);
 /** 10 with Tandem and an HRT, else 0. */
 unsigned checks_reboot_planned(const struct suite *s);

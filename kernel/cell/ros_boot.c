@@ -144,7 +144,8 @@ static int build_mb2(struct ros_load *l)
 	    place_info(&l->plan, (size_t)l->info_size, &l->info_gpa)) {
 		page_free(l->info, MBI_PAGES);
 		l->info = NULL;
-		pr_err("ros: no room for its boot information (%d)", l->info_size);
+		pr_err("ros: no room for its boot information (%d)",
+		       l->info_size);
 		return l->info_size < 0 ? l->info_size : -TANDEM_ENOMEM;
 	}
 	start_state_multiboot(&l->st, (uint32_t)l->plan.entry);
