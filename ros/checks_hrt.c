@@ -741,13 +741,10 @@ static void check_replace(void)
 
 /* ---- the request table (guest-abi/ABI.md 4.10) ---- */
 
-/* Requests the ROS gets -1 for here: not built yet (-1 from everyone),
- * the HRT's own (event request and ack, merge done), an event done with
+/* Requests the ROS gets -1 for here: unknown ones, the HRT's own (event request and ack, merge done), an event done with
  * no event outstanding, a signal with no handler installed, or a
  * synchronous-mode teardown outside synchronous mode. */
 static const uint64_t unbuilt[] = {
-	TANDEM_HVM_REBOOT_ROS,
-	TANDEM_HVM_REBOOT_BOTH,
 	TANDEM_HVM_ROS_EVENT_REQUEST,
 	TANDEM_HVM_HRT_EVENT_ACK,
 	TANDEM_HVM_ROS_EVENT_DONE,
@@ -905,7 +902,7 @@ static bool bad_pointers(bool user, char *why, size_t size)
 	       before.version == after.version;
 }
 
-/* Rules at CPL 0 or 3: the HRT's own request and the unbuilt ones are
+/* Rules at CPL 0 or 3: the HRT's own request and the others above are
  * refused; the null and the state request work; then bad pointers. */
 static void check_rules(bool user)
 {
@@ -923,7 +920,7 @@ static void check_rules(bool user)
 		r = hvm4(user, unbuilt[i], 0, 0, 0);
 		if (!is(r, TANDEM_HRT_ERROR)) {
 			ksnprintf(why, sizeof(why),
-				  "request 0x%lx (not built, or not for the ROS now): %s, want -1",
+				  "request 0x%lx (unknown, or not for the ROS now): %s, want -1",
 				  unbuilt[i], S(r));
 			ok = false;
 		}
