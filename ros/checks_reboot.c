@@ -15,7 +15,8 @@
  *     then the same preparation and 0x3;
  *   boot 3: phase 2: the transaction was aborted, .data is back, the APs
  *     start again, the HRT answers and was rebooted (function 7's boot id
- *     changed, its version did not); then the groups after this one.
+ *     changed, its version did not), and its new boot registered its GDT
+ *     area (a GDT sync is accepted); then the groups after this one.
  *
  * The marker lives in ROS RAM outside the image, at ROS_REBOOT_MARKER: a
  * page low in conventional memory (the image starts at 1 MiB; Tandem
@@ -41,7 +42,7 @@
 #define SIG_HANDLER   0x400000ull /* user addresses; never used */
 #define SIG_STACK     0x500000ull
 #define PHASE1_CHECKS 6
-#define PHASE2_CHECKS 4
+#define PHASE2_CHECKS 5
 
 struct reboot_marker {
 	uint64_t magic;
@@ -125,6 +126,7 @@ static const char *phase2_names[PHASE2_CHECKS] = {
 	"reboot both: .data reloaded",
 	"reboot both: aps start again from wait-for-sipi",
 	"reboot both: hrt rebooted and answers",
+	"reboot both: the new hrt's gdt area registered",
 };
 
 /* Marker, spoilt state and a spinning call; then @req. Returns only when
@@ -244,6 +246,7 @@ static void phase2(struct suite *s)
 	const struct reboot_marker *m = marker();
 	struct ros_hrt_probe p;
 	char why[160];
+	long sync, restore;
 	bool ok;
 
 	check_aborted(phase2_names[0]);
@@ -256,6 +259,16 @@ static void phase2(struct suite *s)
 	      phase2_names[3],
 	      "%s; boot id 0x%lx -> 0x%lx (want a new one), version %lu -> %lu",
 	      ok ? "answers" : why, m->boot_id, p.boot_id, m->version, p.version);
+	/* The new image registers its GDT area as it boots (0x52): the
+	 * reboot must be over by then, or Tandem refuses it. A GDT sync
+	 * (0x51) needs it; a restore (0x53) puts the HRT's own back. */
+	sync = hvm(TANDEM_HVM_GDT_SYNC, 0, 0);
+	ok = ros_hrt_answers(RECOVER_MS, why, sizeof(why));
+	restore = hvm(TANDEM_HVM_GDT_RESTORE, 0, 0);
+	ok = ros_hrt_answers(RECOVER_MS, why, sizeof(why)) && ok;
+	check(sync == 0 && restore == 0 && ok, phase2_names[4],
+	      "GDT sync %ld (want 0), restore %ld (want 0), %s", sync, restore,
+	      ok ? "answers after each" : why);
 }
 
 void checks_reboot(struct suite *s)

@@ -157,7 +157,7 @@ unsigned checks_fuzz_planned(const struct suite *s);
  * Disable (ros/checks_reboot.c). The marker page that carries the suite
  * over a reboot is ROS_REBOOT_MARKER (ros/smp.h). */
 void checks_reboot(struct suite *s);
-/** 10 with Tandem and an HRT, else 0. */
+/** 11 with Tandem and an HRT, else 0. */
 unsigned checks_reboot_planned(const struct suite *s);
 /** The phase this boot continues (1 after reboot ROS, 2 after reboot
  * both), with the check counts restored and *@group_start the count when
