@@ -426,7 +426,7 @@ static bool stop_cores(void)
 /* Called with the HRT marked rebooting (hvm/hvm.c), never under the HVM
  * lock: the cores may be waiting for it in a downcall, and they must get
  * out of it to take the INIT. */
-int hrt_reboot_load(void)
+int hrt_reboot(void)
 {
 	int err = -TANDEM_EBUSY;
 
@@ -437,22 +437,10 @@ int hrt_reboot_load(void)
 		hrt.failed = true;
 		pr_warn_limited("hrt: reboot failed (%d): the HRT is Failed",
 				err);
+		return err;
 	}
-	return err;
-}
-
-void hrt_reboot_start(void)
-{
 	start_cores(false);
-}
-
-int hrt_reboot(void)
-{
-	int err = hrt_reboot_load();
-
-	if (!err)
-		hrt_reboot_start();
-	return err;
+	return 0;
 }
 
 int hrt_replace(const void *bytes, uint64_t size)

@@ -38,13 +38,6 @@ void hrt_abandon(void);
  * from an HVM_EXCLUSIVE request (hvm/hvm.c): it waits for the HRT's CPUs,
  * so it must not hold the HVM lock they may be waiting for. */
 int hrt_reboot(void);
-/** hrt_reboot() in two steps, for reboot both (hvm/ros_reboot.c): every
- * core stopped and the image reloaded (a failure leaves the HRT Failed),
- * then, once the rest of the reboot is done, every core started. Between
- * the two the cores do not run, so none of the new boot's requests (its
- * GDT area registration) meets the reboot still marked as running. */
-int hrt_reboot_load(void);
-void hrt_reboot_start(void);
 /** Validates a new HRT image (a private copy from page_alloc) and reboots
  * with it. -EINVAL: refused, the copy is still the caller's; any other
  * result: the copy now belongs to the HRT. */

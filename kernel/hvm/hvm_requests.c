@@ -255,7 +255,11 @@ static uint64_t req_signal(struct vcpu *v, const uint64_t *a)
 }
 
 /* 0x52 (HRT): registers (RDX) or drops (0) the HRT's GDT area, an
- * address in the calling core's address space as it is now. */
+ * address in the calling core's address space as it is now. Accepted
+ * while a reboot or replace runs: a new image registers its area as it
+ * boots, and the request that rebooted it may not have returned yet (a
+ * reboot zeroes the area before it starts the cores, so an old image's
+ * registration does not outlive it). */
 static uint64_t req_gdt_register(struct vcpu *v, const uint64_t *a)
 {
 	hrt.gdt_area = a[0];
@@ -402,7 +406,7 @@ const struct hvm_request hvm_requests[] = {
 	[TANDEM_HVM_GDT_SYNC] = { req_gdt_sync, HVM_FROM_ROS,
 				  HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_GDT_REGISTER] = { req_gdt_register, HVM_FROM_HRT,
-				      HVM_IN_ANY, 0 },
+				      HVM_IN_ANY, HVM_DURING_REBOOT },
 	[TANDEM_HVM_GDT_RESTORE] = { req_gdt_restore, HVM_FROM_ROS,
 				     HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_GDT_DONE] = { req_core0_done, HVM_FROM_HRT,

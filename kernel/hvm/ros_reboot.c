@@ -44,11 +44,10 @@ int hvm_ros_reboot(struct vcpu *caller, bool hrt_too)
 
 	if (err)
 		return err;
-	/* The HRT's reload first: should it fail, the HRT is Failed (as
-	 * after a failed 0x2) and the ROS goes on untouched. Its cores start
-	 * last, when nothing of the reboot is left to do. */
+	/* The HRT first: should it fail to reload, it is Failed (as after a
+	 * failed 0x2) and the ROS goes on untouched. */
 	if (hrt_too) {
-		err = hrt_reboot_load();
+		err = hrt_reboot();
 		if (err) {
 			hvm_ros_loader->cancel();
 			return err;
@@ -58,8 +57,6 @@ int hvm_ros_reboot(struct vcpu *caller, bool hrt_too)
 		/* Some vCPUs wait for a start-up IPI now; the caller goes on
 		 * with -1 and may start them again. */
 		hvm_ros_loader->cancel();
-		if (hrt_too)
-			hrt_reboot_start();
 		pr_warn_limited("ros: reboot refused: a vCPU did not stop");
 		return -1;
 	}
@@ -74,7 +71,5 @@ int hvm_ros_reboot(struct vcpu *caller, bool hrt_too)
 		vcpu_post(caller, VCPU_REQ_INIT);
 	vcpu_post(bsp, VCPU_REQ_RESET);
 	pr_info("ros: rebooted%s", hrt_too ? " with the HRT" : "");
-	if (hrt_too)
-		hrt_reboot_start();
 	return 0;
 }
