@@ -239,8 +239,8 @@ bench: deps
 BENCH_DIR	:= $(BUILD)/bench
 BENCH_N		?= 5000
 BENCH_HRT_N	?= 200
-BENCH_ISOS	:= $(addprefix $(BENCH_DIR)/,tandem-bench.iso tandem-boot.iso \
-			ros-native-bench.iso ros-native.iso)
+BENCH_ISOS	:= $(addprefix $(BENCH_DIR)/,tandem-bench.iso tandem-bench-hrt1.iso \
+			tandem-bench-hrt3.iso tandem-boot.iso ros-native-bench.iso ros-native.iso)
 
 $(BENCH_DIR)/args: FORCE
 	@mkdir -p $(@D)
@@ -251,6 +251,12 @@ $(BENCH_DIR)/tandem-bench.iso: $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh $(B
 	@echo "  ISO     $@"
 	@scripts/mkiso.sh $@ 0 $(ELF) "exit_when_done" $(ROS_ELF) \
 		"ros bench bench_n=$(BENCH_N) bench_hrt_n=$(BENCH_HRT_N) hrt_cores=2" $(HRT_ELF) "hrt"
+
+# The same with 1 and 3 HRT cores (the HRT table's rows by core count).
+$(BENCH_DIR)/tandem-bench-hrt%.iso: $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh $(BENCH_DIR)/args
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "exit_when_done hrt_cpus=$*" $(ROS_ELF) \
+		"ros bench bench_n=$(BENCH_N) bench_hrt_n=$(BENCH_HRT_N) hrt_cores=$*" $(HRT_ELF) "hrt"
 
 $(BENCH_DIR)/tandem-boot.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"

@@ -59,6 +59,11 @@
  *                   HRT_SPIN_MAX_US), as Nautilus's scheduler writes CR8
  *                   with interrupts off: an upcall that comes meanwhile
  *                   waits for the interrupt window while CR8 is written
+ *  18  PINGPONG      args[0] = ROS physical address of a u64 (8-aligned),
+ *                   args[1] = rounds (at most HRT_PINGPONG_MAX): round i
+ *                   waits until the u64 is 2i+1 and stores 2i+2 (the
+ *                   shared-memory baseline of make bench); HRT_FN_BAD if
+ *                   a round waits over 1 s or the arguments are bad
  *   other           returns HRT_FN_BAD
  */
 #ifndef TANDEM_HRT_HRT_FUNCS_H
@@ -95,6 +100,8 @@
 #define HRT_GDT_AREA	    7
 
 #define HRT_FN_CR8_AFTER    14
+#define HRT_FN_PINGPONG	    18
+#define HRT_PINGPONG_MAX    10000000ull
 
 /* ATTACK's result bits. */
 #define HRT_ATTACK_BASE_READ \

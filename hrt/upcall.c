@@ -94,6 +94,30 @@ static uint64_t sum(const struct hrt_setup *s, uint64_t pa, uint64_t n)
 	return total;
 }
 
+/* Function 18: the other end of a plain shared-memory ping-pong with the
+ * ROS (no Tandem in between), the baseline synchronous calls are
+ * measured against. */
+static uint64_t ping_pong(const struct hrt_setup *s, uint64_t pa, uint64_t rounds)
+{
+	uint64_t khz = s->tsc_khz ? s->tsc_khz : 1000000;
+	volatile uint64_t *w;
+
+	if ((pa & 7) || rounds > HRT_PINGPONG_MAX || !hrt_phys_ok(s, pa, 8))
+		return HRT_FN_BAD;
+	w = hrt_phys(s, pa);
+	for (uint64_t i = 0; i < rounds; i++) {
+		uint64_t t0 = rdtsc();
+
+		while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != 2 * i + 1) {
+			if (rdtsc() - t0 > khz * 1000)
+				return HRT_FN_BAD;
+			cpu_relax();
+		}
+		__atomic_store_n(w, 2 * i + 2, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
 /* Any request, any arguments: Tandem decides whether the HRT may. */
 static uint64_t downcall(const struct hrt_core *c, const uint64_t *a)
 {
@@ -137,6 +161,8 @@ uint64_t hrt_run_function(struct hrt_core *c, const struct tandem_hrt_call *call
 			return HRT_FN_BAD;
 		c->cr8_after_us = call->args[0];
 		return 0;
+	case HRT_FN_PINGPONG:
+		return ping_pong(&c->setup, call->args[0], call->args[1]);
 	default:
 		return HRT_FN_BAD;
 	}

@@ -10,6 +10,7 @@
  * Integer arithmetic only (the ROS is built with -mgeneral-regs-only).
  */
 #include "bench.h"
+#include "bench_hvm.h"
 #include "cpu.h"
 #include "smp.h"
 #include "suite.h"
@@ -138,6 +139,12 @@ enum loop_kind {
 	LOOP_HVMNULL,
 	LOOP_HRTCALL,
 	LOOP_HRTPAR,
+	LOOP_HRTPOLL,
+	LOOP_HRTSYNC,
+	LOOP_PINGPONG,
+	LOOP_MERGE,
+	LOOP_EVENT,
+	LOOP_SIGNAL,
 };
 
 static uint64_t hrt_timeout(unsigned ms)
@@ -199,8 +206,25 @@ static long body(enum loop_kind kind, uint64_t n)
 				return v;
 		}
 		break;
+	case LOOP_HRTPOLL:
+		return bench_hvm_polled(n);
+	case LOOP_HRTSYNC:
+		return bench_hvm_sync(n);
+	case LOOP_PINGPONG:
+		return bench_hvm_pingpong(n);
+	case LOOP_MERGE:
+		return bench_hvm_merge(n);
+	case LOOP_EVENT:
+		return bench_hvm_event(n);
+	case LOOP_SIGNAL:
+		return hvm_bench_signal_run((unsigned)n);
 	}
 	return 0;
+}
+
+static bool signal_setup(void)
+{
+	return hvm_bench_signal_setup(use_vmmcall);
 }
 
 /* One kind of loop, measured in rounds interleaved with the others. */
@@ -214,6 +238,10 @@ struct loop_stat {
 	uint64_t cycles[BENCH_ROUNDS_MAX]; /* per round */
 	uint64_t exits; /* sum over rounds, Get State exits removed */
 	bool exits_ok;
+	/* Run around each round, outside its timing (NULL: nothing); a
+	 * false setup stops the kind. */
+	bool (*setup)(void);
+	void (*teardown)(void);
 };
 
 static void run_round(struct loop_stat *l, unsigned round, bool detected)
@@ -221,11 +249,20 @@ static void run_round(struct loop_stat *l, unsigned round, bool detected)
 	uint64_t t0, t1;
 	long e0, e1, v;
 
+	if (l->setup && !l->setup()) {
+		ros_log("bench: %s failed: its set-up in round %u", l->name,
+			round + 1);
+		l->failed = TANDEM_HRT_ERROR;
+		l->on = false;
+		return;
+	}
 	e0 = exits_cpu0(detected);
 	t0 = rdtsc_ordered();
 	v = body(l->kind, l->per);
 	t1 = rdtsc_ordered();
 	e1 = exits_cpu0(detected);
+	if (l->teardown)
+		l->teardown();
 	if (v) {
 		ros_log("bench: %s failed: a call in round %u returned %ld",
 			l->name, round + 1, v);
@@ -402,7 +439,21 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 	};
 	struct loop_stat hloops[] = {
 		{ .name = "hrtcall", .kind = LOOP_HRTCALL, .suffix = "" },
+		{ .name = "hrtpoll", .kind = LOOP_HRTPOLL, .suffix = "" },
 		{ .name = "hrtpar", .kind = LOOP_HRTPAR, .suffix = "" },
+		{ .name = "hrtsync",
+		  .kind = LOOP_HRTSYNC,
+		  .suffix = "",
+		  .setup = bench_hvm_sync_setup,
+		  .teardown = bench_hvm_sync_teardown },
+		{ .name = "pingpong", .kind = LOOP_PINGPONG, .suffix = "" },
+		{ .name = "merge", .kind = LOOP_MERGE, .suffix = "" },
+		{ .name = "event", .kind = LOOP_EVENT, .suffix = "" },
+		{ .name = "signal",
+		  .kind = LOOP_SIGNAL,
+		  .suffix = "",
+		  .setup = signal_setup,
+		  .teardown = hvm_bench_signal_done },
 	};
 	struct loop_stat hboot = { .name = "hrtboot",
 				   .suffix = boot_suffix,
@@ -436,6 +487,7 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 
 	khz = calibrate_khz();
 	tsc_khz = khz;
+	bench_hvm_timeout = hrt_timeout(HRT_CALL_MS);
 	ros_log("bench: tsc khz=%lu calib_us=%u", khz,
 		CALIB_LONG_US - CALIB_SHORT_US);
 
@@ -464,8 +516,8 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 		r = tandem_hvm_null();
 		if (!tandem_hrt_present()) {
 			ros_log("bench: hvmnull no HRT");
-			ros_log("bench: hrtcall no HRT");
-			ros_log("bench: hrtpar no HRT");
+			for (size_t i = 0; i < nhloops; i++)
+				ros_log("bench: %s no HRT", hloops[i].name);
 			ros_log("bench: hrtboot no HRT");
 		} else {
 			if (r != 0)
@@ -480,7 +532,9 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 					r);
 			} else {
 				hrt = true;
-				hloops[0].on = hloops[1].on = hboot.on = true;
+				for (size_t i = 0; i < nhloops; i++)
+					hloops[i].on = true;
+				hboot.on = true;
 			}
 		}
 		if (exits_cpu0(true) < 0) {
@@ -498,8 +552,8 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 		ros_log("bench: hcpage no hypervisor");
 		ros_log("bench: cellstate no hypervisor");
 		ros_log("bench: hvmnull no hypervisor");
-		ros_log("bench: hrtcall no hypervisor");
-		ros_log("bench: hrtpar no hypervisor");
+		for (size_t i = 0; i < nhloops; i++)
+			ros_log("bench: %s no hypervisor", hloops[i].name);
 		ros_log("bench: hrtboot no hypervisor");
 	}
 	loops[2].on = true;
@@ -520,7 +574,7 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 	/* HRT invokes: fewer calls (each is a cross-CPU round trip). */
 	if (hrt) {
 		for (size_t i = 0; i < nhloops; i++)
-			if (body(hloops[i].kind, 3))
+			if (!hloops[i].setup && body(hloops[i].kind, 3))
 				hloops[i].on = false;
 		for (unsigned round = 0; round < rounds; round++)
 			for (size_t i = 0; i < nhloops; i++)

@@ -9,8 +9,17 @@
  *   ros: bench: cpuid n=N cycles=C total_cycles=T ns=X.Y exits_per_call=E.EE rounds=R min_ns=.. max_ns=..
  *   ros: bench: cellstate n=N ...      (Cell Get State of cell 0, code 6)
  *   ros: bench: hvmnull n=N ...        (0xf00d request 0; "hvmnull no HRT" when -1)
- *   ros: bench: hrtcall n=H ...        (tandem_hrt_call_sync of HRT function 0)
- *   ros: bench: hrtpar n=H ...         (the same, parallel on every HRT core)
+ *   ros: bench: hrtcall n=H ...        (tandem_hrt_call_sync of HRT function 0:
+ *                                       waits on the completion word)
+ *   ros: bench: hrtpoll n=H ...        (the same, polling get state instead)
+ *   ros: bench: hrtpar n=H ...         (hrtcall, parallel on every HRT core)
+ *   ros: bench: hrtsync n=H ...        (synchronous calls after merge + 0x28)
+ *   ros: bench: pingpong n=H ...       (a shared-memory ping-pong with HRT
+ *                                       function 18: the baseline)
+ *   ros: bench: merge n=H ...          (merge + unmerge, polled)
+ *   ros: bench: event n=H ...          (function 12 forwarding a system call)
+ *   ros: bench: signal n=H ...         (0x41 raised by a CPL 3 process for
+ *                                       itself and taken; ros/bench_hvm.h)
  *   ros: bench: hrtboot n=3 ... us=U   (tandem_hrt_reboot() until function 0
  *                                       answers; U: median microseconds)
  *   ros: bench done

@@ -35,9 +35,10 @@
  * What the ROS keeps out, so that it survives its own fuzzing (each is a
  * request the ROS is entitled to, not a refusal to test):
  *   - a downcall that makes Tandem or the HRT write ROS memory (GET_STATE's
- *     event, an invoke's descriptor, whose results the HRT writes) is sent
- *     the fuzz_arena or one of the fuzzer's own descriptors when its pointer is
- *     ROS RAM; those descriptors run functions 0, 1 (over a fixed array),
+ *     event, an invoke's descriptor, whose results the HRT writes, and its
+ *     completion word) is sent the fuzz_arena or one of the fuzzer's own
+ *     descriptors when its pointer is ROS RAM (a word keeps its
+ *     misalignment, which is refused); those descriptors run functions 0, 1 (over a fixed array),
  *     2, 3 and an unknown one, never 4 (triple fault) or 5 (spin);
  *   - at most FUZZ_MAX_REBOOTS HRT reboots a run (each is followed by a
  *     wait until every HRT core answers again); further reboot requests
@@ -283,6 +284,15 @@ static void sanitize_hvm(struct fuzz_regs *r)
 	case TANDEM_HVM_PAR_INVOKE:
 		if (fuzz_ros_ram(r->rdx, sizeof(struct tandem_hrt_call))) {
 			r->rdx = (uint64_t)&safe[fuzz_below(NSAFE)];
+			INC(fz.redirected);
+		}
+		/* Tandem writes the completion word (RSI) when the call
+		 * ends: into the arena, misaligned as it came (refused). */
+		if (r->rsi && fuzz_ros_ram(r->rsi, 8) &&
+		    !fuzz_in_arena(r->rsi, 8)) {
+			r->rsi = (uint64_t)fuzz_arena +
+				 fuzz_below(FUZZ_ARENA_SIZE / 8 - 1) * 8 +
+				 (r->rsi & 7);
 			INC(fz.redirected);
 		}
 		break;

@@ -135,6 +135,7 @@ enum op {
 	OP_STATE,      /* tandem_hrt_state(&event) */
 	OP_INVOKE,     /* tandem_hrt_invoke(a) */
 	OP_PAR_INVOKE, /* tandem_hrt_invoke_parallel(a) */
+	OP_NOTIFY,     /* tandem_hrt_invoke_notify(a, false, b) */
 	OP_SYNC,       /* tandem_hrt_call_sync(a, b ms) */
 	OP_SYNC_PAR,   /* tandem_hrt_call_sync_parallel(a, b ms) */
 	OP_WAIT,       /* tandem_hrt_wait_idle(a ticks, &event) */
@@ -166,6 +167,10 @@ static struct hc_result caught(enum op o, uint64_t a, uint64_t b)
 			break;
 		case OP_PAR_INVOKE:
 			v = tandem_hrt_invoke_parallel(c);
+			break;
+		case OP_NOTIFY:
+			v = tandem_hrt_invoke_notify(c, false,
+						     (volatile uint64_t *)b);
 			break;
 		case OP_SYNC:
 			v = tandem_hrt_call_sync(c, ms_ticks((unsigned)b));
@@ -600,8 +605,11 @@ static void check_failure(void)
 	struct hc_result r, st;
 	uint64_t t0, t1;
 
+	static volatile uint64_t word __attribute__((aligned(8)));
+
+	/* With a completion word: Tandem writes ABORTED there. */
 	prepare(&call, results, HRT_FN_TRIPLE_FAULT, 0, 0);
-	r = caught(OP_INVOKE, (uint64_t)&call, 0);
+	r = caught(OP_NOTIFY, (uint64_t)&call, (uint64_t)&word);
 	if (!is(r, 0)) {
 		check(false, "hrt: triple fault back to idle",
 		      "invoke of function 4: %s, want 0", S(r));
@@ -621,8 +629,10 @@ static void check_failure(void)
 		ros_log("hrt: HRT failed: IDLE after %lu ms, event type %u, rip 0x%lx, vector %lu",
 			ticks_ms(t1 - t0), event.event_type, event.excp.rip,
 			event.excp.vector);
-	check(is(st, 0), "hrt: triple fault back to idle",
-	      "state after %u ms: %s, want 0 (IDLE)", FAIL_MS, S(st));
+	check(is(st, 0) && word == TANDEM_HRT_ABORTED,
+	      "hrt: triple fault back to idle",
+	      "state after %u ms: %s, want 0 (IDLE); completion word %lu, want %u (ABORTED)",
+	      FAIL_MS, S(st), word, TANDEM_HRT_ABORTED);
 	check(is(st, 0) && event.event_type == TANDEM_HRT_EXCEPTION,
 	      "hrt: triple fault event",
 	      "ROS event type %u, want %u (HRT_EXCEPTION)", event.event_type,

@@ -15,6 +15,7 @@
  * (proc_main) issues the downcalls with the vendor's instruction, as
  * Palacios's ROS library does, and polls get state into its own memory.
  */
+#include "bench_hvm.h"
 #include "cpu.h"
 #include "smp.h"
 #include "suite.h"
@@ -73,6 +74,7 @@ enum proc_mode {
 	PROC_GDT,     /* GDT synchronisation (0x51) from CPL 3 */
 	PROC_SYNC,    /* merge, then synchronous mode set up */
 	PROC_UNSYNC,  /* synchronous mode torn down, then unmerge */
+	PROC_BENCH,   /* make bench: signals raised and taken, timed */
 };
 
 struct proc_io {
@@ -81,11 +83,13 @@ struct proc_io {
 	enum proc_mode mode;
 	long r_bad, st_bad, r_merge, st_merge, r_call, st_call;
 	uint64_t result, got;
-	bool back; /* the process went on after its signal */
+	bool back;	 /* the process went on after its signal */
+	uint64_t cycles; /* PROC_BENCH: TSC cycles of its signals (0: failed) */
 	struct tandem_ros_event ev;
 };
 
 static struct proc_io io;
+static unsigned bench_signals; /* PROC_BENCH: how many */
 static struct {
 	void (*fn)(struct proc_io *);
 	struct proc_io *arg;
@@ -215,6 +219,20 @@ static void proc_main(struct proc_io *p)
 		p->r_bad = hvm(p->amd, TANDEM_HVM_UNMERGE, 0, 0);
 		p->st_bad = p->r_bad ? -1 : proc_wait(p, &p->ev);
 		break;
+	case PROC_BENCH: {
+		/* Raised by the process itself: Tandem delivers it as this
+		 * very call returns (CPL 3, the registered CR3). */
+		uint64_t t0 = rdtsc();
+
+		for (unsigned i = 0; i < bench_signals; i++) {
+			ros_signal_got = 0;
+			if (hvm(p->amd, TANDEM_HVM_SIGNAL, SIG_ROS, 0) ||
+			    ros_signal_got != SIG_ROS)
+				return;
+		}
+		p->cycles = rdtsc() - t0;
+		break;
+	}
 	case PROC_GDT:
 		p->r_merge = hvm(p->amd, TANDEM_HVM_GDT_SYNC, GDT_FSBASE,
 				 GDT_CPU);
@@ -691,6 +709,81 @@ out:
 	}
 }
 
+/* Invokes and parallel invokes with a completion word (RSI): Tandem
+ * writes it once the state is IDLE again, so the caller waits on memory
+ * and the invoke is its only exit. */
+#define NOTIFY_CALLS 100
+
+static volatile uint64_t notify_word __attribute__((aligned(8)));
+
+static void check_completion(void)
+{
+	uint64_t wrong = 0, bad_word = UNSET;
+	long e0, e1, r = 0, w = 0, misaligned, outside, st;
+	unsigned n = 0;
+
+	memset(&call, 0, sizeof(call));
+	call.func = HRT_FN_CORE;
+	call.result_gpa = (uint64_t)results;
+	e0 = my_exits();
+	for (; n < 2 * NOTIFY_CALLS; n++) {
+		bool par = n >= NOTIFY_CALLS;
+
+		call.args[0] = n;
+		r = tandem_hrt_invoke_notify(&call, par, &notify_word);
+		if (r)
+			break;
+		w = tandem_hrt_wait_done(&notify_word, WAIT_MS * khz);
+		if (w != TANDEM_HRT_COMPLETED)
+			break;
+		if (results[0] != n) /* core 0's: 0 * HRT_CORE_FACTOR + n */
+			wrong++;
+	}
+	e1 = my_exits();
+	ros_log("hvm: %u invokes with a completion word (half of them parallel), %ld exits on this CPU",
+		n, e1 - e0 - 1);
+	check(n == 2 * NOTIFY_CALLS && !wrong && e0 >= 0 && e1 - e0 - 1 == (long)n,
+	      "hvm: an invoke with a completion word costs one exit",
+	      "call %u: invoke %ld, word %ld (want 0, %u); %lu wrong results; exits on this CPU %ld for %u calls (want one each)",
+	      n, r, w, TANDEM_HRT_COMPLETED, wrong, e1 - e0 - 1, n);
+
+	/* Refused, changing nothing: a word not 8-aligned, one outside RAM. */
+	notify_word = bad_word;
+	misaligned = tandem_hvm_call(TANDEM_HVM_INVOKE, (uint64_t)&call,
+				     (uint64_t)&notify_word + 4, 0, 0);
+	outside = tandem_hvm_call(TANDEM_HVM_PAR_INVOKE, (uint64_t)&call,
+				  0xfffff000000ull, 0, 0);
+	st = tandem_hrt_state(NULL);
+	check(misaligned == TANDEM_HRT_ERROR && outside == TANDEM_HRT_ERROR &&
+		      st == TANDEM_HRT_IDLE && notify_word == bad_word,
+	      "hvm: a bad completion word refused",
+	      "misaligned %ld, outside RAM %ld (want -1 each); state %ld (want 0); word 0x%lx (want untouched)",
+	      misaligned, outside, st, notify_word);
+}
+
+/* make bench (ros/bench_hvm.c): the process with its handler installed,
+ * then rounds of signals it raises and takes, then the handler removed. */
+bool hvm_bench_signal_setup(bool on_amd)
+{
+	amd = on_amd;
+	khz = 1000000; /* only the waits of other modes use it */
+	proc_build();
+	proc_run(PROC_INSTALL, true);
+	return io.r_merge == 0;
+}
+
+long hvm_bench_signal_run(unsigned n)
+{
+	bench_signals = n;
+	proc_run(PROC_BENCH, true);
+	return io.cycles ? 0 : TANDEM_HRT_ERROR;
+}
+
+void hvm_bench_signal_done(void)
+{
+	(void)tandem_hvm_call(TANDEM_HVM_SIGNAL_INSTALL, 0, 0, 0, 0);
+}
+
 static uint64_t measure_khz(void)
 {
 	uint64_t t0 = rdtsc();
@@ -699,8 +792,9 @@ static uint64_t measure_khz(void)
 	return (rdtsc() - t0) / 20;
 }
 
-/* merge 3, events 3, unmerge 1, signals 5, gdt 3, synchronous mode 4 */
-#define HVM_CHECKS 19
+/* merge 3, events 3, unmerge 1, signals 5, gdt 3, synchronous mode 4,
+ * completion word 2 */
+#define HVM_CHECKS 21
 
 unsigned checks_hvm_planned(const struct suite *s)
 {
@@ -722,4 +816,5 @@ void checks_hvm(struct suite *s)
 	check_signals();
 	check_gdt();
 	check_sync();
+	check_completion();
 }

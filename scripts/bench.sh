@@ -63,7 +63,8 @@ fi
 	exit "$rc"
 }
 make --no-print-directory BENCH_N="$N" BENCH_HRT_N="$HN" \
-	"$B/tandem-bench.iso" "$B/tandem-boot.iso" "$B/ros-native-bench.iso" "$B/ros-native.iso" \
+	"$B/tandem-bench.iso" "$B/tandem-bench-hrt1.iso" "$B/tandem-bench-hrt3.iso" \
+	"$B/tandem-boot.iso" "$B/ros-native-bench.iso" "$B/ros-native.iso" \
 	"$BUILD/tests/check_header" >"$B/make.log" 2>&1 || {
 	cat "$B/make.log" >&2; echo "bench.sh: build failed" >&2; exit 1
 }

@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 from boottest import boot  # noqa: E402  (the harness's runner: process groups, serial polling)
+import bench_hrt  # noqa: E402  (the HRT experiment: its rows, CSV and plot)
 
 POLL = 0.01   # seconds between looks at serial: finer timing than the tests need
 
@@ -41,13 +42,14 @@ RE_STARTED = r"^ros: started"
 RE_CPUS = r"^tandem: cpus:"
 RE_BENCH_DONE = r"^ros: bench done"
 RE_TSC = re.compile(r"^ros: bench: tsc khz=(\d+)")
-KINDS = "hypercall|hcpage|cpuid|cellstate|hvmnull|hrtcall|hrtpar|hrtboot"
+HRT_KINDS = "hvmnull|hrtcall|hrtpoll|hrtpar|hrtsync|pingpong|merge|event|signal|hrtboot"
+KINDS = "hypercall|hcpage|cpuid|cellstate|" + HRT_KINDS
 RE_LOOP = re.compile(r"^ros: bench: (" + KINDS + r") n=(\d+) cycles=(\d+) "
                      r"total_cycles=(\d+) ns=([0-9.]+|n/a) exits_per_call=([0-9.]+|n/a)"
                      r"(?: rounds=(\d+) min_ns=([0-9.]+|n/a) max_ns=([0-9.]+|n/a))?"
                      r"(?:.* us=([0-9]+|n/a))?")
 RE_NOHV = re.compile(r"^ros: bench: (" + KINDS + r") no hypervisor")
-RE_NOHRT = re.compile(r"^ros: bench: (hvmnull|hrtcall|hrtpar|hrtboot) no HRT")
+RE_NOHRT = re.compile(r"^ros: bench: (" + HRT_KINDS + r") no HRT")
 RE_TROUBLE = re.compile(r"EXCEPTION|PANIC|triple fault")
 
 # Bochs's emulated instructions per emulated second: the default is
@@ -155,6 +157,11 @@ def measure_platform(runner, plat, bdir, repeat):
     say(f"  {plat['name']} bench under Tandem: {run.elapsed:.1f} s, "
         f"{'done' if run.done_at else 'NOT done'}")
 
+    r["hrt_runs"] = bench_hrt.measure(runner, plat, bdir, parse_bench, RE_BENCH_DONE, say)
+    for cores, b in r["hrt_runs"].items():
+        if not b["done"]:
+            r["notes"].append(f"bench with {cores} HRT core(s): no 'ros: bench done'")
+
     run = runner.boot(plat, "native-bench", bdir / "ros-native-bench.iso", RE_BENCH_DONE)
     r["native"] = parse_bench(run.lines)
     r["native"]["done"] = run.done_at is not None
@@ -251,20 +258,6 @@ def build_rows(results, static):
     row("  / bare exit",
         [ratio(loop(r, "bench", "hvmnull", "ns"), loop(r, "bench", "cpuid", "ns")) for r in R],
         "{:.2f}x")
-    row("HRT invoke round trip, function 0 (us)",
-        [us(loop(r, "bench", "hrtcall", "ns")) for r in R], "{:.1f}")
-    row("  exits per call (CPU 0)",
-        [loop(r, "bench", "hrtcall", "exits_per_call") for r in R], "{:.2f}")
-    row("  / bare exit",
-        [ratio(loop(r, "bench", "hrtcall", "ns"), loop(r, "bench", "cpuid", "ns")) for r in R],
-        "{:.0f}x")
-    row("parallel invoke, all HRT cores (us)",
-        [us(loop(r, "bench", "hrtpar", "ns")) for r in R], "{:.1f}")
-    row("  exits per call (CPU 0)",
-        [loop(r, "bench", "hrtpar", "exits_per_call") for r in R], "{:.2f}")
-    row("  / single invoke",
-        [ratio(loop(r, "bench", "hrtpar", "ns"), loop(r, "bench", "hrtcall", "ns")) for r in R],
-        "{:.2f}x")
     row("HRT boot, reboot to first answer (us, median)",
         [loop(r, "bench", "hrtboot", "us") for r in R], "{:.0f}")
     row("  exits per boot (CPU 0)",
@@ -275,6 +268,8 @@ def build_rows(results, static):
     row("  CPUID under Tandem / native",
         [ratio(loop(r, "bench", "cpuid", "ns"), loop(r, "native", "cpuid", "ns")) for r in R],
         "{:.0f}x")
+    rows.append(None)
+    bench_hrt.rows(R, row)
     rows.append(None)
     n = len(R)
     for label, key in (("image text (bytes)", "text"), ("image data (bytes)", "data"),
@@ -311,8 +306,8 @@ def main():
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
     bdir = Path(args.dir).resolve()
-    for iso in ("tandem-bench.iso", "tandem-boot.iso", "ros-native.iso",
-                "ros-native-bench.iso"):
+    for iso in ("tandem-bench.iso", "tandem-bench-hrt1.iso", "tandem-bench-hrt3.iso",
+                "tandem-boot.iso", "ros-native.iso", "ros-native-bench.iso"):
         if not (bdir / iso).is_file():
             raise SystemExit(f"bench_table: {bdir / iso} missing (run scripts/bench.sh)")
     try:
@@ -369,12 +364,19 @@ def main():
         "- Bochs time is emulated: its TSC counts emulated instructions (cycles = instructions,",
         f"  ns = instructions / ips, ips={BOCHS_IPS}), and Bochs wall times (boots) depend on",
         "  the ips setting. Compare ratios, not absolute values, across emulators.",
-        "- Cell Get State is hypercall 6 of cell 0 (the root cell: answers 0). The HVM null",
-        "  downcall is 0xf00d request 0. HRT invokes (function 0, NULL) run from CPU 0 of the",
-        "  ROS to the HRT's first core (single) or every HRT core (parallel, hrt_cores=2) and",
-        "  back, polling the HVM state until IDLE: their exits per call are CPU 0's, polls",
-        "  included. HRT boot: the median of 3 reboots (0xf00d request 2) timed until an",
-        "  invoke of function 0 completes.",
+        "- Cell Get State is hypercall 6 of cell 0 (the root cell: answers 0). HRT boot: the",
+        "  median of 3 reboots (0xf00d request 2) timed until an invoke of function 0 completes.",
+        "- The HRT table (also in hrt.csv; hrt.png plots invoke latency against HRT cores):",
+        "  every call runs from CPU 0 of the ROS (CPL 0; the signal row from a CPL 3 process)",
+        "  with HRT function 0 (NULL) unless said. Async invoke waits on the completion word",
+        "  Tandem writes (RSI of 0x20/0x21); the polling row waits as Palacios's library does,",
+        "  an exit per poll. Parallel invoke runs on every HRT core. The synchronous call goes",
+        "  through the shared block after merge and set-up (0x28); its baseline is a plain",
+        "  ping-pong on one shared word between the same two CPUs (HRT function 18). Merge",
+        "  is a merge and an unmerge, each waited for by polling. The event row is an invoke",
+        "  of function 12: the HRT forwards a system call, the ROS answers with 0x1f. The",
+        "  signal row: a CPL 3 process raises 0x41 for itself; Tandem delivers it on return.",
+        "  Rows by core count come from boots with hrt_cpus=1, 2 (the main run) and 3.",
         "- Emulators ran one at a time with 4 CPUs (under Tandem with an HRT: 2 for the ROS,",
         f"  2 for the HRT); this run took {elapsed:.0f} s of emulation.",
     ]
@@ -396,6 +398,10 @@ def main():
                        + " / " + " ".join(fmt(v, "{:.2f}") for v in r["boot_cpus"])
                        + " / " + " ".join(fmt(v, "{:.2f}") for v in r["boot_native"]))
     lines += details
+    bench_hrt.write_csv(results, bdir / "hrt.csv")
+    why = bench_hrt.plot(results, bdir)
+    lines.append(f"HRT figures: {bdir / 'hrt.csv'}; plot: "
+                 + (str(bdir / "hrt.png") if why is None else f"none ({why})"))
     text = "\n".join(lines) + "\n"
     print(text, end="")
     (bdir / "bench.txt").write_text(text)

@@ -12,6 +12,8 @@ PKGS=(
 	clang-format
 	python3
 	console-setup-linux tesseract-ocr
+	# make bench's plot of the HRT experiment (build/bench/hrt.png)
+	gnuplot-nox
 	# Linux as the ROS (linux/): busybox for the initramfs; the headers
 	# tandem.ko is built against (linux-headers-amd64 pulls in
 	# linux-headers-6.1.0-NN-amd64, its kbuild and its compiler, gcc-12);

@@ -44,6 +44,28 @@ long tandem_hrt_invoke_parallel(const struct tandem_hrt_call *c)
 	return tandem_hvm_call(TANDEM_HVM_PAR_INVOKE, addr(c), 0, 0, 0);
 }
 
+long tandem_hrt_invoke_notify(const struct tandem_hrt_call *c, bool parallel,
+			      volatile uint64_t *done)
+{
+	*done = 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return tandem_hvm_call(parallel ? TANDEM_HVM_PAR_INVOKE :
+					  TANDEM_HVM_INVOKE,
+			       addr(c), addr((const void *)done), 0, 0);
+}
+
+long tandem_hrt_wait_done(volatile uint64_t *done, uint64_t timeout_tsc)
+{
+	uint64_t t0 = rdtsc(), v;
+
+	while (!(v = __atomic_load_n(done, __ATOMIC_ACQUIRE))) {
+		if (timeout_tsc && rdtsc() - t0 > timeout_tsc)
+			return TANDEM_HRT_TIMEOUT;
+		__asm__ volatile("pause" ::: "memory");
+	}
+	return (long)v;
+}
+
 long tandem_hrt_wait_idle(uint64_t timeout_tsc, struct tandem_ros_event *ev)
 {
 	uint64_t t0 = rdtsc();
@@ -59,17 +81,35 @@ long tandem_hrt_wait_idle(uint64_t timeout_tsc, struct tandem_ros_event *ev)
 	}
 }
 
+/* One transaction at a time (the state machine's rule), so one word. */
+static volatile uint64_t call_done __attribute__((aligned(8)));
+
+static long call_and_wait(const struct tandem_hrt_call *c, bool parallel,
+			  uint64_t timeout_tsc)
+{
+	long r = tandem_hrt_invoke_notify(c, parallel, &call_done);
+
+	if (r)
+		return r;
+	r = tandem_hrt_wait_done(&call_done, timeout_tsc);
+	return r == TANDEM_HRT_TIMEOUT ? r : 0;
+}
+
 long tandem_hrt_call_sync(const struct tandem_hrt_call *c, uint64_t timeout_tsc)
 {
-	long r = tandem_hrt_invoke(c);
-
-	return r != 0 ? r : tandem_hrt_wait_idle(timeout_tsc, NULL);
+	return call_and_wait(c, false, timeout_tsc);
 }
 
 long tandem_hrt_call_sync_parallel(const struct tandem_hrt_call *c,
 				   uint64_t timeout_tsc)
 {
-	long r = tandem_hrt_invoke_parallel(c);
+	return call_and_wait(c, true, timeout_tsc);
+}
+
+long tandem_hrt_call_polling(const struct tandem_hrt_call *c, bool parallel,
+			     uint64_t timeout_tsc)
+{
+	long r = parallel ? tandem_hrt_invoke_parallel(c) : tandem_hrt_invoke(c);
 
 	return r != 0 ? r : tandem_hrt_wait_idle(timeout_tsc, NULL);
 }

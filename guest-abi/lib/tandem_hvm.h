@@ -50,6 +50,24 @@ long tandem_hrt_invoke(const struct tandem_hrt_call *c);
 long tandem_hrt_invoke_parallel(const struct tandem_hrt_call *c);
 
 /**
+ * Invoke (or @parallel invoke) @c with the completion word @done (RSI):
+ * sets *@done to 0 first; Tandem writes TANDEM_HRT_COMPLETED there once
+ * every core called done and the state is IDLE again, or
+ * TANDEM_HRT_ABORTED when the HRT failed or was rebooted meanwhile. @done
+ * must be 8-aligned, writable by the caller, and stay at its physical page
+ * until then (a Linux process: locked in memory). Returns as the invoke.
+ */
+long tandem_hrt_invoke_notify(const struct tandem_hrt_call *c, bool parallel,
+			      volatile uint64_t *done);
+
+/**
+ * Wait on memory (no exit) until *@done is nonzero: returns that value
+ * (TANDEM_HRT_COMPLETED or TANDEM_HRT_ABORTED), or TANDEM_HRT_TIMEOUT
+ * after @timeout_tsc TSC ticks (0: wait forever).
+ */
+long tandem_hrt_wait_done(volatile uint64_t *done, uint64_t timeout_tsc);
+
+/**
  * Poll the state until IDLE: 0 then (@ev, may be NULL, holds the last ROS
  * event), the state request's error, or TANDEM_HRT_TIMEOUT after
  * @timeout_tsc TSC ticks (0: wait forever).
@@ -57,17 +75,23 @@ long tandem_hrt_invoke_parallel(const struct tandem_hrt_call *c);
 long tandem_hrt_wait_idle(uint64_t timeout_tsc, struct tandem_ros_event *ev);
 
 /**
- * Invoke @c and wait until the state is IDLE again (Palacios's ROS library
- * waits the same way). Returns 0 when the HRT finished (the results are in
- * place; whether the HRT failed instead shows in the ROS event of
- * tandem_hrt_state()), -1 when the invoke was refused, TANDEM_HRT_TIMEOUT
- * after @timeout_tsc TSC ticks (0: no limit).
+ * Invoke @c and wait until the state is IDLE again, on the library's own
+ * completion word (one exit: the invoke). Returns 0 when the HRT finished
+ * (the results are in place; whether the HRT failed instead shows in the
+ * ROS event of tandem_hrt_state()), -1 when the invoke was refused,
+ * TANDEM_HRT_TIMEOUT after @timeout_tsc TSC ticks (0: no limit; after a
+ * timeout, wait for IDLE with tandem_hrt_wait_idle() before the next call).
  */
 long tandem_hrt_call_sync(const struct tandem_hrt_call *c, uint64_t timeout_tsc);
 
 /** The same with a parallel invoke. */
 long tandem_hrt_call_sync_parallel(const struct tandem_hrt_call *c,
 				   uint64_t timeout_tsc);
+
+/** The same as either, waiting the way Palacios's ROS library does:
+ * polling get state (an exit each) until IDLE. */
+long tandem_hrt_call_polling(const struct tandem_hrt_call *c, bool parallel,
+			     uint64_t timeout_tsc);
 
 /** Reboot the HRT (0x2): 0 when Tandem restarts it, else -1. */
 long tandem_hrt_reboot(void);

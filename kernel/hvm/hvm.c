@@ -105,6 +105,21 @@ void hvm_upcall_core(unsigned int i)
 	vcpu_post(c, VCPU_REQ_IRQ);
 }
 
+/* After the state: a ROS that sees the word may invoke again at once. The
+ * word was RAM of the ROS at the invoke; the ROS keeps it there (ABI.md
+ * 4.10), and cell_gpa_to_hva checks again. */
+void hvm_complete(uint64_t how)
+{
+	uint64_t *word;
+
+	if (!hrt.done_gpa)
+		return;
+	word = cell_gpa_to_hva(&root_cell, hrt.done_gpa, sizeof(*word));
+	hrt.done_gpa = 0;
+	if (word)
+		__atomic_store_n(word, how, __ATOMIC_RELEASE);
+}
+
 void hvm_hrt_failed(uint64_t rip, uint64_t vector)
 {
 	spin_lock(&hvm_lock);
@@ -114,6 +129,7 @@ void hvm_hrt_failed(uint64_t rip, uint64_t vector)
 	hrt.ros_event.excp.vector = vector;
 	hrt.trans_cores = 0;
 	hrt.trans_state = TANDEM_HRT_IDLE;
+	hvm_complete(TANDEM_HRT_ABORTED);
 	spin_unlock(&hvm_lock);
 }
 
@@ -122,6 +138,9 @@ void hvm_abort_transaction(void)
 	spin_lock(&hvm_lock);
 	hrt.trans_cores = 0;
 	hrt.trans_state = TANDEM_HRT_IDLE;
+	/* Dropped, not written: the ROS that gave it is gone, and the word
+	 * may now lie in its reloaded image. */
+	hrt.done_gpa = 0;
 	hrt.ros_event.event_type = TANDEM_ROS_NONE;
 	hrt.comm->upcall_type = TANDEM_UPCALL_NULL;
 	hrt.comm->upcall_arg = 0;

@@ -24,6 +24,9 @@ struct hrt {
 	volatile uint64_t trans_cores;	   /* HRT cores yet to call done */
 	struct tandem_ros_event ros_event; /* pending event for the ROS */
 	volatile bool rebooting; /* a reboot or replace runs (hvm.c) */
+	/* The ROS's completion word of the invoke in progress (RSI of
+	 * 0x20/0x21, guest-physical; 0: none): hvm_complete() writes it. */
+	uint64_t done_gpa;
 	/* The GDT area the HRT registered (0x52): its address and the
 	 * paging registers of the core that registered it; 0: none. */
 	uint64_t gdt_area;
@@ -77,13 +80,18 @@ bool hvm_core_starting(unsigned int i);
 /** Posts an upcall to HRT core @i (the comm page is already written). */
 void hvm_upcall_core(unsigned int i);
 
+/** The invoke in progress ended (TANDEM_HRT_COMPLETED) or was aborted
+ * (TANDEM_HRT_ABORTED): writes its completion word, if it has one, once.
+ * Under the HVM lock, or with the request exclusive. */
+void hvm_complete(uint64_t how);
+
 /** The HRT failed (its kind's failed operation): abort any transaction,
  * let a waiting ROS see an HRT_EXCEPTION event. */
 void hvm_hrt_failed(uint64_t rip, uint64_t vector);
 
 /** Aborts the transaction, under the HVM lock (a ROS reboot): idle, no
- * HRT core owes a done, no ROS event, and an upcall not yet delivered is
- * dropped. An HRT core still running the aborted call finds its done
+ * HRT core owes a done, no ROS event, the invoke's completion word
+ * dropped unwritten, and an upcall not yet delivered is dropped. An HRT core still running the aborted call finds its done
  * refused. */
 void hvm_abort_transaction(void);
 

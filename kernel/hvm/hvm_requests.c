@@ -23,20 +23,25 @@ static uint64_t req_null(struct vcpu *v, const uint64_t *a)
 /* The descriptor is copied once out of the caller's memory, its result
  * slots translated (they must be writable by the caller and physically
  * contiguous: the HRT stores into them by guest-physical address), and
- * the HRT gets the copy in the comm page. */
-static uint64_t invoke(struct vcpu *v, uint64_t desc, bool parallel)
+ * the HRT gets the copy in the comm page. @done: the caller's completion
+ * word (0: none), 8-aligned and writable, written at the end. */
+static uint64_t invoke(struct vcpu *v, uint64_t desc, uint64_t done, bool parallel)
 {
 	unsigned int n = parallel ? hrt.ncores : 1;
 	struct tandem_hrt_call call;
-	uint64_t slots;
+	uint64_t slots, done_gpa = 0;
 
 	if (guest_caller_read(v, desc, &call, sizeof(call)) ||
 	    guest_caller_gpa(v, call.result_gpa, 8ull * n, true, &slots))
+		return HVM_ERROR;
+	if (done && ((done & 7) || guest_caller_gpa(v, done, sizeof(uint64_t),
+						    true, &done_gpa)))
 		return HVM_ERROR;
 	for (unsigned int i = 0; i < n; i++)
 		if (hvm_core_starting(i))
 			return HVM_ERROR;
 	call.result_gpa = slots;
+	hrt.done_gpa = done_gpa;
 	hrt.comm->call = call;
 	hrt.trans_cores = n == 64 ? ~0ull : (1ull << n) - 1;
 	hrt.trans_state = parallel ? TANDEM_HRT_PARCALL : TANDEM_HRT_CALL;
@@ -52,12 +57,12 @@ static uint64_t invoke(struct vcpu *v, uint64_t desc, bool parallel)
 
 static uint64_t req_invoke(struct vcpu *v, const uint64_t *a)
 {
-	return invoke(v, a[0], false);
+	return invoke(v, a[0], a[1], false);
 }
 
 static uint64_t req_par_invoke(struct vcpu *v, const uint64_t *a)
 {
-	return invoke(v, a[0], true);
+	return invoke(v, a[0], a[1], true);
 }
 
 /* Once from each core that runs the call: a second one, or one from a
@@ -79,6 +84,7 @@ static uint64_t req_call_done(struct vcpu *v, const uint64_t *a)
 	} else {
 		hrt.ros_event.event_type = TANDEM_ROS_DONE;
 		hrt.trans_state = TANDEM_HRT_IDLE;
+		hvm_complete(TANDEM_HRT_COMPLETED);
 	}
 	return 0;
 }

@@ -29,7 +29,7 @@
 #define TANDEM_HVM_ROS_EVENT_REQUEST 0x10
 #define TANDEM_HVM_HRT_EVENT_ACK     0x1e
 #define TANDEM_HVM_ROS_EVENT_DONE    0x1f
-#define TANDEM_HVM_INVOKE	     0x20 /* RDX = call descriptor (ROS physical) */
+#define TANDEM_HVM_INVOKE	     0x20 /* RDX = descriptor, RSI = done word */
 #define TANDEM_HVM_PAR_INVOKE	     0x21 /* the same on every HRT core */
 #define TANDEM_HVM_SYNC_SETUP	     0x28
 #define TANDEM_HVM_SYNC_TEARDOWN     0x29
@@ -43,6 +43,13 @@
 #define TANDEM_HVM_GDT_REGISTER	     0x52
 #define TANDEM_HVM_GDT_RESTORE	     0x53
 #define TANDEM_HVM_GDT_DONE	     0x5f
+
+/* What Tandem writes into an invoke's completion word (RSI of INVOKE or
+ * PAR_INVOKE, a u64 of the caller, 8-aligned) once the state is IDLE again:
+ * every core called done, or the transaction was aborted (the HRT failed
+ * or was rebooted). */
+#define TANDEM_HRT_COMPLETED	     1
+#define TANDEM_HRT_ABORTED	     2
 
 /* Transaction states (GET_STATE result). */
 #define TANDEM_HRT_IDLE		     0
