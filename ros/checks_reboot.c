@@ -51,6 +51,10 @@ struct reboot_marker {
 	uint32_t invoked;	   /* the spinning call was accepted */
 	uint32_t signal_set;	   /* a signal handler was installed */
 	uint64_t boot_id, version; /* the HRT's, before the request */
+	/* The TSC at the request: a ROS reboot keeps it counting, a reset of
+	 * the machine starts it again, so a marker left in RAM by an earlier
+	 * run (a warm reset on hardware) is not taken for this run's. */
+	uint64_t tsc;
 	uint64_t cmdline_sum, ram_total;
 	struct tandem_hrt_call call;
 	uint64_t results[HRT_MAX_CORES + 1];
@@ -73,16 +77,19 @@ unsigned checks_reboot_planned(const struct suite *s)
 	return PHASE1_CHECKS + PHASE2_CHECKS;
 }
 
-unsigned ros_reboot_phase(unsigned *group_start)
+unsigned ros_reboot_phase(unsigned *group_start, unsigned *passed,
+			  unsigned *failed)
 {
 	const struct reboot_marker *m = marker();
 	unsigned phase;
 
-	if (m->magic != REBOOT_MAGIC || (m->phase != 1 && m->phase != 2))
+	if (m->magic != REBOOT_MAGIC || (m->phase != 1 && m->phase != 2) ||
+	    rdtsc() < m->tsc)
 		return 0;
 	phase = m->phase;
 	*group_start = m->group_start;
-	suite_set_counts(m->passed, m->failed);
+	*passed = m->passed;
+	*failed = m->failed;
 	return phase;
 }
 
@@ -167,6 +174,7 @@ static void issue(struct suite *s, unsigned phase, uint64_t req,
 	ros_log("reboot: request 0x%lx (phase %u), %u checks so far", req,
 		phase, passed + failed);
 	m->magic = REBOOT_MAGIC;
+	m->tsc = rdtsc();
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	r = hvm(req, 0, 0);
 	m->magic = 0;
@@ -274,33 +282,29 @@ static void phase2(struct suite *s)
 void checks_reboot(struct suite *s)
 {
 	struct reboot_marker *m = marker();
-	unsigned phase = m->magic == REBOOT_MAGIC ? m->phase : 0;
+	unsigned start, passed, failed;
+	unsigned phase = ros_reboot_phase(&start, &passed, &failed);
 	char why[120];
 
 	if (!checks_reboot_planned(s))
 		return;
-	if (phase)
-		ros_hrt_resume(s);
 	if (phase == 0) {
-		if (!ros_ram_is_free(s->boot, ROS_REBOOT_MARKER, PAGE_SIZE)) {
+		suite_counts(&passed, &failed);
+		if (!ros_ram_is_free(s->boot, ROS_REBOOT_MARKER, PAGE_SIZE))
 			ksnprintf(why, sizeof(why),
 				  "the marker page 0x%x is not free RAM of the ROS",
 				  ROS_REBOOT_MARKER);
-		} else {
-			unsigned passed, failed;
-
-			suite_counts(&passed, &failed);
+		else
 			issue(s, 1, TANDEM_HVM_REBOOT_ROS, passed + failed, why,
 			      sizeof(why));
-		}
 		fail_rest(PHASE1_CHECKS, phase1_names, why);
 		fail_rest(PHASE2_CHECKS, phase2_names, why);
 		return;
 	}
+	ros_hrt_resume(s);
 	if (phase == 1) {
 		phase1(s);
-		issue(s, 2, TANDEM_HVM_REBOOT_BOTH, m->group_start, why,
-		      sizeof(why));
+		issue(s, 2, TANDEM_HVM_REBOOT_BOTH, start, why, sizeof(why));
 		fail_rest(PHASE2_CHECKS, phase2_names, why);
 		return;
 	}

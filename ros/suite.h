@@ -160,13 +160,13 @@ void checks_reboot(struct suite *s);
 /** 11 with Tandem and an HRT, else 0. */
 unsigned checks_reboot_planned(const struct suite *s);
 /** The phase this boot continues (1 after reboot ROS, 2 after reboot
- * both), with the check counts restored and *@group_start the count when
- * the reboot group began; 0 on a first boot. */
-unsigned ros_reboot_phase(unsigned *group_start);
-/** The counts of checks reported so far, and their restoration after a
- * reboot (ros/suite.c). */
+ * both), from the marker page: the counts of checks reported before the
+ * reboot and *@group_start the count when the reboot group began; 0 on a
+ * first boot. */
+unsigned ros_reboot_phase(unsigned *group_start, unsigned *passed,
+			  unsigned *failed);
+/** The counts of checks reported so far (ros/suite.c). */
 void suite_counts(unsigned *passed, unsigned *failed);
-void suite_set_counts(unsigned passed, unsigned failed);
 /* Disable, last of all: the ROS continues natively (ros/checks_disable.c). */
 void checks_disable(struct suite *s);
 /** How many checks checks_disable() will report. */
