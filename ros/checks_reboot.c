@@ -12,7 +12,9 @@
  *     stream stays one): the transaction was aborted, .data is back, the
  *     boot information is there again, the APs start from wait-for-SIPI,
  *     the HRT answers and was not rebooted, the signal handler is gone;
- *     then the same preparation and 0x3;
+ *     then the same preparation and 0x3, issued from the last AP (the
+ *     path where the caller is not the BSP: Tandem sends it to
+ *     wait-for-SIPI with the others and restarts the BSP);
  *   boot 3: phase 2: the transaction was aborted, .data is back, the APs
  *     start again, the HRT answers and was rebooted (function 7's boot id
  *     changed, its version did not), and its new boot registered its GDT
@@ -136,10 +138,23 @@ static const char *phase2_names[PHASE2_CHECKS] = {
 	"reboot both: the new hrt's gdt area registered",
 };
 
-/* Marker, spoilt state and a spinning call; then @req. Returns only when
- * the request failed (its result in @why). */
+/* Reboot both from an AP: the path where the caller is not the BSP,
+ * which Tandem then sends to wait-for-SIPI like the other APs. */
+static volatile long ap_result;
+static uint64_t ap_request;
+
+static void ap_issue(unsigned cpu)
+{
+	ap_result = hvm(ap_request, 0, 0);
+	__atomic_store_n(&ros_smp.probes[cpu].answered, 1, __ATOMIC_RELEASE);
+}
+
+/* Marker, spoilt state and a spinning call; then @req, from the BSP, or
+ * with @from_ap from the last AP (started again to issue it; the BSP
+ * waits for it meanwhile). Returns only when the request failed (its
+ * result in @why). */
 static void issue(struct suite *s, unsigned phase, uint64_t req,
-		  unsigned group_start, char *why, size_t size)
+		  unsigned group_start, bool from_ap, char *why, size_t size)
 {
 	struct reboot_marker *m = marker();
 	struct ros_hrt_probe p;
@@ -171,15 +186,27 @@ static void issue(struct suite *s, unsigned phase, uint64_t req,
 	reboot_data = ~DATA_INIT;
 	/* The old boot information gone: the next boot must get new. */
 	memset((void *)s->boot->mbi, 0, s->boot->mbi_size);
-	ros_log("reboot: request 0x%lx (phase %u), %u checks so far", req,
-		phase, passed + failed);
+	ros_log("reboot: request 0x%lx (phase %u), %u checks so far%s", req,
+		phase, passed + failed,
+		from_ap && ros_smp.ncpus > 1 ? ", from the last AP" : "");
 	m->magic = REBOOT_MAGIC;
 	m->tsc = rdtsc();
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	r = hvm(req, 0, 0);
+	if (from_ap && ros_smp.ncpus > 1) {
+		unsigned k = (unsigned)ros_smp.ncpus - 1;
+
+		ap_result = -3;
+		ap_request = req;
+		ros_smp_park(k);
+		(void)ros_smp_restart(k, ap_issue);
+		r = ap_result;
+	} else {
+		r = hvm(req, 0, 0);
+	}
 	m->magic = 0;
-	ksnprintf(why, size, "request 0x%lx returned %ld instead of rebooting",
-		  req, r);
+	ksnprintf(why, size,
+		  "request 0x%lx%s returned %ld instead of rebooting (-3: not issued)",
+		  req, from_ap ? " from the last AP" : "", r);
 }
 
 static void check_aborted(const char *name)
@@ -295,8 +322,8 @@ void checks_reboot(struct suite *s)
 				  "the marker page 0x%x is not free RAM of the ROS",
 				  ROS_REBOOT_MARKER);
 		else
-			issue(s, 1, TANDEM_HVM_REBOOT_ROS, passed + failed, why,
-			      sizeof(why));
+			issue(s, 1, TANDEM_HVM_REBOOT_ROS, passed + failed,
+			      false, why, sizeof(why));
 		fail_rest(PHASE1_CHECKS, phase1_names, why);
 		fail_rest(PHASE2_CHECKS, phase2_names, why);
 		return;
@@ -304,7 +331,8 @@ void checks_reboot(struct suite *s)
 	ros_hrt_resume(s);
 	if (phase == 1) {
 		phase1(s);
-		issue(s, 2, TANDEM_HVM_REBOOT_BOTH, start, why, sizeof(why));
+		issue(s, 2, TANDEM_HVM_REBOOT_BOTH, start, true, why,
+		      sizeof(why));
 		fail_rest(PHASE2_CHECKS, phase2_names, why);
 		return;
 	}
