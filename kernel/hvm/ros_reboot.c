@@ -65,11 +65,13 @@ int hvm_ros_reboot(struct vcpu *caller, bool hrt_too)
 	user_signal_reset(&root_cell.signal);
 	root_cell.hypercall_page = 0;
 	hvm_abort_transaction();
+	/* Before the BSP runs: the ROS writes the serial port itself, and
+	 * a line from here while it boots would cut one of its lines. */
+	pr_info("ros: rebooted%s", hrt_too ? " with the HRT" : "");
 	/* Taken before each one next enters the ROS: after the downcall has
 	 * written its result, which the reset then overwrites. */
 	if (caller != bsp)
 		vcpu_post(caller, VCPU_REQ_INIT);
 	vcpu_post(bsp, VCPU_REQ_RESET);
-	pr_info("ros: rebooted%s", hrt_too ? " with the HRT" : "");
 	return 0;
 }
