@@ -209,19 +209,33 @@ static void issue(struct suite *s, unsigned phase, uint64_t req,
 		  req, from_ap ? " from the last AP" : "", r);
 }
 
-static void check_aborted(const char *name)
+/* What the transaction looked like as this boot began: read before
+ * anything else, reported once the HRT answers (its lines share the
+ * serial port: a check line must not be printed while the aborted call's
+ * "call done returned -1" or a rebooted HRT's boot lines may come). */
+struct first_look {
+	long state;
+	uint32_t event;
+};
+
+static void look(struct first_look *f)
 {
 	struct tandem_ros_event ev;
-	const struct reboot_marker *m = marker();
-	long st;
 
 	memset(&ev, 0xff, sizeof(ev));
-	st = tandem_hrt_state(&ev);
-	check(m->invoked && st == TANDEM_HRT_IDLE &&
-		      ev.event_type == TANDEM_ROS_NONE,
+	f->state = tandem_hrt_state(&ev);
+	f->event = ev.event_type;
+}
+
+static void check_aborted(const char *name, const struct first_look *f)
+{
+	const struct reboot_marker *m = marker();
+
+	check(m->invoked && f->state == TANDEM_HRT_IDLE &&
+		      f->event == TANDEM_ROS_NONE,
 	      name,
 	      "spinning call accepted %u, state %ld (want 0, IDLE), event %u (want 0, none)",
-	      m->invoked, st, ev.event_type);
+	      m->invoked, f->state, f->event);
 }
 
 static void check_data(const char *name)
@@ -251,11 +265,14 @@ static void phase1(struct suite *s)
 {
 	const struct reboot_marker *m = marker();
 	struct ros_hrt_probe p;
+	struct first_look f;
 	char why[160];
 	bool ok;
 	long r;
 
-	check_aborted(phase1_names[0]);
+	look(&f);
+	ok = ros_hrt_answers(RECOVER_MS, why, sizeof(why));
+	check_aborted(phase1_names[0], &f);
 	check_data(phase1_names[1]);
 	check(cmdline_sum(s->boot) == m->cmdline_sum &&
 		      ros_ram_total(s->boot) == m->ram_total,
@@ -264,7 +281,6 @@ static void phase1(struct suite *s)
 	      s->boot->mbi, s->boot->cmdline, cmdline_sum(s->boot),
 	      m->cmdline_sum, ros_ram_total(s->boot) >> 10, m->ram_total >> 10);
 	check_aps(s, phase1_names[3]);
-	ok = ros_hrt_answers(RECOVER_MS, why, sizeof(why));
 	ros_hrt_probe(&p);
 	check(ok && p.boot_id == m->boot_id && p.version == m->version,
 	      phase1_names[4], "%s; boot id 0x%lx -> 0x%lx, version %lu -> %lu",
@@ -282,12 +298,14 @@ static void phase2(struct suite *s)
 	struct ros_hrt_probe p;
 	char why[160];
 	long sync, restore;
+	struct first_look f;
 	bool ok;
 
-	check_aborted(phase2_names[0]);
+	look(&f);
+	ok = ros_hrt_answers(RECOVER_MS, why, sizeof(why));
+	check_aborted(phase2_names[0], &f);
 	check_data(phase2_names[1]);
 	check_aps(s, phase2_names[2]);
-	ok = ros_hrt_answers(RECOVER_MS, why, sizeof(why));
 	ros_hrt_probe(&p);
 	check(ok && p.boot_id && p.boot_id != m->boot_id &&
 		      p.version == m->version,
