@@ -39,9 +39,10 @@
 
 #define REBOOT_MAGIC  0x544e44524f53524bull /* "KRSORDNT" */
 #define DATA_INIT     0x0123456789abcdeful
-#define SPIN_US	      300000	  /* the call each reboot interrupts */
-#define RECOVER_MS    5000	  /* until the HRT answers again */
-#define SIG_HANDLER   0x400000ull /* user addresses; never used */
+#define SPIN_US	      300000		   /* the call each reboot interrupts */
+#define RECOVER_MS    5000		   /* until the HRT answers again */
+#define SPIN_UNSET    0x5555555555555555ul /* the spin's slot, unwritten */
+#define SIG_HANDLER   0x400000ull	   /* user addresses; never used */
 #define SIG_STACK     0x500000ull
 #define PHASE1_CHECKS 6
 #define PHASE2_CHECKS 5
@@ -182,6 +183,7 @@ static void issue(struct suite *s, unsigned phase, uint64_t req,
 	m->call.func = HRT_FN_SPIN_US;
 	m->call.args[0] = SPIN_US;
 	m->call.result_gpa = (uint64_t)m->results;
+	m->results[0] = SPIN_UNSET;
 	m->invoked = hvm(TANDEM_HVM_INVOKE, (uint64_t)&m->call, 0) == 0;
 	reboot_data = ~DATA_INIT;
 	/* The old boot information gone: the next boot must get new. */
@@ -271,6 +273,13 @@ static void phase1(struct suite *s)
 	long r;
 
 	look(&f);
+	/* The aborted call ends on the HRT (result, then its refused done
+	 * and the HRT's line about it) before the checks print. */
+	for (unsigned ms = 0;
+	     ms < RECOVER_MS &&
+	     __atomic_load_n(&m->results[0], __ATOMIC_ACQUIRE) == SPIN_UNSET;
+	     ms++)
+		ros_udelay(1000);
 	ok = ros_hrt_answers(RECOVER_MS, why, sizeof(why));
 	check_aborted(phase1_names[0], &f);
 	check_data(phase1_names[1]);

@@ -24,6 +24,10 @@ struct hrt {
 	volatile uint64_t trans_cores;	   /* HRT cores yet to call done */
 	struct tandem_ros_event ros_event; /* pending event for the ROS */
 	volatile bool rebooting; /* a reboot or replace runs (hvm.c) */
+	/* HRT cores still running an upcall whose transaction a ROS reboot
+	 * aborted: their next done (0x2f, 0x3f, 0x5f) is that upcall's, and
+	 * is refused instead of ending a later transaction. */
+	uint64_t stale_cores;
 	/* The ROS's completion word of the invoke in progress (RSI of
 	 * 0x20/0x21, guest-physical; 0: none): hvm_complete() writes it. */
 	uint64_t done_gpa;
@@ -49,6 +53,7 @@ extern struct hrt hrt;
 #define HVM_LIVE	  (1u << 0) /* refused while the HRT is Failed */
 #define HVM_EXCLUSIVE	  (1u << 1)
 #define HVM_DURING_REBOOT (1u << 2) /* also accepted while one runs */
+#define HVM_DONE	  (1u << 3) /* an HRT core's done: see stale_cores */
 
 /* One 0xf00d request: the function and who may call it when. @a holds
  * RDX, RSI, RDI, R8; every address in them is a virtual address of the
