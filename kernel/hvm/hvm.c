@@ -158,12 +158,10 @@ void hvm_abort_transaction(void)
 	 * may now lie in its reloaded image. */
 	hrt.done_gpa = 0;
 	hrt.ros_event.event_type = TANDEM_ROS_NONE;
-	hrt.comm->upcall_type = TANDEM_UPCALL_NULL;
-	hrt.comm->upcall_arg = 0;
-	hrt.comm->upcall_arg2 = 0;
 	/* An upcall not yet injected is dropped; a core that took it runs it
 	 * and will answer with a done, which must not end the next
-	 * transaction. */
+	 * transaction. The comm page stays as it is: such a core may not
+	 * have read it yet, and would find nothing to answer. */
 	for (unsigned int i = 0; i < hrt.cell->nvcpus; i++) {
 		int was = __atomic_exchange_n(&hrt.cell->vcpus[i]->pending_irq,
 					      -1, __ATOMIC_ACQ_REL);

@@ -96,7 +96,8 @@ void hvm_hrt_failed(uint64_t rip, uint64_t vector);
 
 /** Aborts the transaction, under the HVM lock (a ROS reboot): idle, no
  * HRT core owes a done, no ROS event, the invoke's completion word
- * dropped unwritten, and an upcall not yet delivered is dropped. An HRT core still running the aborted call finds its done
+ * dropped unwritten, and an upcall not yet injected is dropped (a core
+ * that took one is marked in stale_cores). An HRT core still running the aborted call finds its done
  * refused. */
 void hvm_abort_transaction(void);
 
