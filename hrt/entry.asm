@@ -22,7 +22,11 @@ MB2_TAG_OPTIONAL equ 1
 
 ; HRT tag (type 0xf00d) payload; tandem/hvm.h struct tandem_mb2_hrt_tag.
 HRT_TAG_TYPE	equ 0xf00d
+%if HRT_VERSION == 2
+HRT_FLAGS	equ 0x10200		; 2 MiB pages; upcalls as the magic #PF
+%else
 HRT_FLAGS	equ 0x200		; map with 2 MiB pages
+%endif
 HRT_MAX_MEM	equ 0x200000000		; 8 GiB
 HRT_GVA_OFFSET	equ 0xffff800000000000
 HRT_GVA_ENTRY	equ 0			; the entry tag, plus the offset
@@ -202,13 +206,17 @@ hrt_isr_stubs:
 %endrep
 
 ; Flat 64-bit code and data, the selectors Tandem's GDT has (CS 0x8, DS
-; 0x10); no TSS is needed: the HRT never leaves CPL 0 and uses no IST.
+; 0x10), and the same code again at 0x18 (function 17 runs there: an
+; upcall then comes through a gate whose selector is not CS); no TSS is
+; needed: the HRT never leaves CPL 0 and uses no IST (upcalls nest, and a
+; nested IST delivery would reuse the stack of the one it interrupts).
 section .data
 align 16
 gdt:
 	dq 0
 	dq 0x00af9a000000ffff		; 0x08: 64-bit code, DPL 0
 	dq 0x00cf92000000ffff		; 0x10: data, DPL 0
+	dq 0x00af9a000000ffff		; 0x18: 64-bit code, DPL 0, again
 gdt_end:
 align 8
 gdt_ptr:

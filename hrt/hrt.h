@@ -40,6 +40,7 @@
 #define HRT_MAX_MEM	  0x200000000ull
 #define HRT_COMM_PAGE_GPA 0x1fffff000ull
 #define HRT_UPCALL_VECTOR 0xf0
+#define HRT_SEL_CODE_ALT  0x18 /* hrt/entry.asm: the same code again */
 
 #define HRT_DEBUG_PORT	  0xc0c0
 #define HRT_STACK_SIZE	  16384
@@ -100,6 +101,18 @@ struct hrt_core {
 	volatile uint64_t ticks;
 	volatile unsigned ipis;
 	uint64_t merge_gen; /* hrt_merge_gen this core's TLB has seen */
+	/* hrt/trap.c: upcalls taken as the magic page fault (version 2 asks
+	 * for them), those of them that came with interrupts off, and the
+	 * last real page fault hrt_safe_load() took. */
+	volatile uint64_t magic_upcalls, magic_if_off;
+	volatile uint64_t magic_other_cs; /* ... that came with CS 0x18 */
+	/* A magic upcall comes whenever Tandem has one, even while this
+	 * core boots: until it is ready (its setup read, core 0's boot
+	 * lines out: hrt/main.c), one is kept for its idle loop, as the
+	 * vector waits for interrupts to be enabled there. */
+	volatile bool ready, upcall_kept;
+	uint64_t other_cs_after_us; /* function 17 (hrt/upcall.c) */
+	uint64_t safe_pf_cr2, safe_pf_error;
 	/* hrt/upcall.c, function 14: microseconds of CR8 writes after the
 	 * next CALL_DONE (0: none). */
 	uint64_t cr8_after_us;

@@ -59,6 +59,24 @@
  *                   HRT_SPIN_MAX_US), as Nautilus's scheduler writes CR8
  *                   with interrupts off: an upcall that comes meanwhile
  *                   waits for the interrupt window while CR8 is written
+ *                   (version 1), or comes as the magic page fault at
+ *                   once (version 2)
+ *  15  MAGIC_UPCALLS this core's upcalls taken as the magic page fault
+ *                   (version 2 asks for them in its tag) in bits 63-32,
+ *                   and of those the ones that came with interrupts off
+ *                   in bits 31-0; with args[0] = HRT_MAGIC_OTHER_CS
+ *                   (1), how many of them came while CS was 0x18
+ *                   (function 17)
+ *  16  REAL_FAULT   reads virtual args[0] (canonical), which must not be mapped;
+ *                   returns the CR2 of the page fault that takes, if it
+ *                   was a supervisor read of a page not present and not
+ *                   taken as a magic upcall, else HRT_FN_BAD
+ *  17  OTHER_CS_AFTER returns 0; from just before its CALL_DONE, still
+ *                   in the upcall with interrupts off, this core runs
+ *                   args[0] microseconds with CS = 0x18, a second descriptor of
+ *                   its 64-bit code (HRT_FN_BAD above HRT_SPIN_MAX_US):
+ *                   a magic upcall meanwhile comes through gate 14 with
+ *                   its selector 0x08, not CS
  *  18  PINGPONG      args[0] = ROS physical address of a u64 (8-aligned),
  *                   args[1] = rounds (at most HRT_PINGPONG_MAX): round i
  *                   waits until the u64 is 2i+1 and stores 2i+2 (the
@@ -69,39 +87,46 @@
 #ifndef TANDEM_HRT_HRT_FUNCS_H
 #define TANDEM_HRT_HRT_FUNCS_H
 
-#define HRT_FN_NULL	    0
-#define HRT_FN_SUM	    1
-#define HRT_FN_CORE	    2
-#define HRT_FN_VERSION	    3
-#define HRT_FN_TRIPLE_FAULT 4
-#define HRT_FN_SPIN_US	    5
-#define HRT_FN_DOWNCALL	    6
-#define HRT_FN_BOOT_ID	    7
-#define HRT_FN_ATTACK	    8
-#define HRT_FN_TICKS	    9
-#define HRT_FN_PORT	    10
+#define HRT_FN_NULL	      0
+#define HRT_FN_SUM	      1
+#define HRT_FN_CORE	      2
+#define HRT_FN_VERSION	      3
+#define HRT_FN_TRIPLE_FAULT   4
+#define HRT_FN_SPIN_US	      5
+#define HRT_FN_DOWNCALL	      6
+#define HRT_FN_BOOT_ID	      7
+#define HRT_FN_ATTACK	      8
+#define HRT_FN_TICKS	      9
+#define HRT_FN_PORT	      10
 
 /* PORT's direction (args[2]). */
-#define HRT_PORT_IN	    0
-#define HRT_PORT_OUT	    1
+#define HRT_PORT_IN	      0
+#define HRT_PORT_OUT	      1
 
-#define HRT_FN_SUM_VIRTUAL  11
-#define HRT_FN_EVENT	    12
-#define HRT_FN_GDT_INFO	    13
+#define HRT_FN_SUM_VIRTUAL    11
+#define HRT_FN_EVENT	      12
+#define HRT_FN_GDT_INFO	      13
 
 /* GDT_INFO's args[0]. */
-#define HRT_GDT_SUM	    0
-#define HRT_GDT_LIMIT	    1
-#define HRT_GDT_BASE_OK	    2
-#define HRT_GDT_FSBASE	    3
-#define HRT_GDT_SYNCED	    4
-#define HRT_GDT_ARG2	    5
-#define HRT_GDT_CS	    6
-#define HRT_GDT_AREA	    7
+#define HRT_GDT_SUM	      0
+#define HRT_GDT_LIMIT	      1
+#define HRT_GDT_BASE_OK	      2
+#define HRT_GDT_FSBASE	      3
+#define HRT_GDT_SYNCED	      4
+#define HRT_GDT_ARG2	      5
+#define HRT_GDT_CS	      6
+#define HRT_GDT_AREA	      7
 
-#define HRT_FN_CR8_AFTER    14
-#define HRT_FN_PINGPONG	    18
-#define HRT_PINGPONG_MAX    10000000ull
+#define HRT_FN_CR8_AFTER      14
+#define HRT_FN_MAGIC_UPCALLS  15
+#define HRT_FN_REAL_FAULT     16
+#define HRT_FN_OTHER_CS_AFTER 17
+#define HRT_FN_PINGPONG	      18
+#define HRT_PINGPONG_MAX      10000000ull
+
+/* MAGIC_UPCALLS's args[0]. */
+#define HRT_MAGIC_COUNTS      0
+#define HRT_MAGIC_OTHER_CS    1
 
 /* ATTACK's result bits. */
 #define HRT_ATTACK_BASE_READ \

@@ -249,8 +249,14 @@ void hrt_main(uint32_t magic, uint64_t mbi, uint64_t vcpu, uint64_t index)
 	}
 	/* sti's one-instruction shadow: no upcall slips in before hlt, so
 	 * one that sets up synchronous mode is seen at the next turn. */
+	c->ready = true;
 	for (;;) {
 		__asm__ volatile("cli" ::: "memory");
+		if (c->upcall_kept) { /* a magic upcall during the boot */
+			c->upcall_kept = false;
+			hrt_upcall(c);
+			continue;
+		}
 		if (index == 0 && hrt_sync_wanted()) {
 			__asm__ volatile("sti" ::: "memory");
 			hrt_sync_serve(c);

@@ -48,7 +48,27 @@ void hrt_trap(struct trap_frame *f)
 	}
 	if (c && hrt_selftest_irq(c, f->vector))
 		return;
+	/* Palacios's other upcall delivery, which version 2 asks for in its
+	 * tag: a page fault whose 64-bit error code and CR2 are the magic
+	 * ones (the whole words compared, as Nautilus does). */
+	if (c && f->vector == 14 && f->error == TANDEM_UPCALL_MAGIC_ERROR &&
+	    read_cr2() == TANDEM_UPCALL_MAGIC_ADDRESS) {
+		c->magic_upcalls++;
+		if (!(f->rflags & (1u << 9)))
+			c->magic_if_off++;
+		if (f->cs == HRT_SEL_CODE_ALT)
+			c->magic_other_cs++;
+		if (c->ready)
+			hrt_upcall(c);
+		else
+			c->upcall_kept = true;
+		return;
+	}
 	if (f->vector == 14 && f->rip == (uint64_t)hrt_safe_load_insn) {
+		if (c) {
+			c->safe_pf_cr2 = read_cr2();
+			c->safe_pf_error = f->error;
+		}
 		f->rip = (uint64_t)hrt_safe_load_fixup;
 		return;
 	}

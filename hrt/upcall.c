@@ -81,6 +81,43 @@ static void cr8_writes(const struct hrt_setup *s, uint64_t us)
 		__asm__ volatile("mov %0, %%cr8" : : "r"(0ull) : "memory");
 }
 
+/* Far return to code selector @sel (the same 64-bit code at 0x08 and
+ * 0x18: function 17). */
+static void load_cs(uint64_t sel)
+{
+	__asm__ volatile("lea 1f(%%rip), %%rax\n\tpush %0\n\tpush %%rax\n\t"
+			 "lretq\n1:"
+			 :
+			 : "r"(sel)
+			 : "rax", "memory");
+}
+
+static void spin_cycles(const struct hrt_setup *s, uint64_t us)
+{
+	uint64_t khz = s->tsc_khz ? s->tsc_khz : 1000000;
+	uint64_t t0 = rdtsc(), cycles = us * khz / 1000;
+
+	while (rdtsc() - t0 < cycles)
+		cpu_relax();
+}
+
+/* Function 16: a real page fault (a read of @va, not mapped) is taken as
+ * one, not as a magic upcall: its CR2, or HRT_FN_BAD. */
+static uint64_t real_fault(struct hrt_core *c, uint64_t va)
+{
+	uint64_t magic = c->magic_upcalls, v;
+
+	if ((uint64_t)((int64_t)(va << 16) >> 16) != va)
+		return HRT_FN_BAD; /* #GP, not #PF */
+	c->safe_pf_cr2 = 0;
+	c->safe_pf_error = ~0ull;
+	if (!hrt_safe_load(va, &v))
+		return HRT_FN_BAD; /* mapped after all */
+	if (c->magic_upcalls != magic || (c->safe_pf_error & 7) != 0)
+		return HRT_FN_BAD; /* not a supervisor read of a page not present */
+	return c->safe_pf_cr2;
+}
+
 static uint64_t sum(const struct hrt_setup *s, uint64_t pa, uint64_t n)
 {
 	const volatile uint64_t *v;
@@ -156,6 +193,17 @@ uint64_t hrt_run_function(struct hrt_core *c, const struct tandem_hrt_call *call
 		return hrt_forward_event(c, call->args);
 	case HRT_FN_GDT_INFO:
 		return hrt_gdt_info(call->args[0]);
+	case HRT_FN_MAGIC_UPCALLS:
+		if (call->args[0] == HRT_MAGIC_OTHER_CS)
+			return c->magic_other_cs;
+		return c->magic_upcalls << 32 | (uint32_t)c->magic_if_off;
+	case HRT_FN_OTHER_CS_AFTER:
+		if (call->args[0] > HRT_SPIN_MAX_US)
+			return HRT_FN_BAD;
+		c->other_cs_after_us = call->args[0];
+		return 0;
+	case HRT_FN_REAL_FAULT:
+		return real_fault(c, call->args[0]);
 	case HRT_FN_CR8_AFTER:
 		if (call->args[0] > HRT_SPIN_MAX_US)
 			return HRT_FN_BAD;
@@ -173,7 +221,7 @@ static void invoke(struct hrt_core *c, uint64_t desc_pa)
 {
 	const struct hrt_setup *s = &c->setup;
 	struct tandem_hrt_call call;
-	uint64_t result, slot;
+	uint64_t result, slot, cr8_us, other_cs_us;
 	long r;
 
 	if (c->merge_gen != hrt_merge_gen) {
@@ -194,13 +242,24 @@ static void invoke(struct hrt_core *c, uint64_t desc_pa)
 			hrt_log("core %u: result address 0x%lx lies outside the mapped memory",
 				c->index, call.result_gpa);
 	}
+	/* Taken first: the next upcall may come as soon as CALL_DONE is
+	 * issued, and nest here (the magic page fault: version 2). */
+	cr8_us = c->cr8_after_us;
+	other_cs_us = c->other_cs_after_us;
+	c->cr8_after_us = c->other_cs_after_us = 0;
+	/* Function 17: CS 0x18 from before CALL_DONE, so that an upcall
+	 * coming right after it finds CS 0x18 too. */
+	if (other_cs_us)
+		load_cs(HRT_SEL_CODE_ALT);
 	r = hrt_downcall(c, TANDEM_HVM_CALL_DONE, 0, 0);
+	if (other_cs_us) {
+		spin_cycles(s, other_cs_us);
+		load_cs(0x08);
+	}
 	if (r != 0)
 		hrt_log("core %u: call done returned %ld", c->index, r);
-	if (c->cr8_after_us) {
-		cr8_writes(s, c->cr8_after_us);
-		c->cr8_after_us = 0;
-	}
+	if (cr8_us)
+		cr8_writes(s, cr8_us);
 }
 
 void hrt_upcall(struct hrt_core *c)

@@ -54,7 +54,9 @@
 #define REBOOTS_MS	  60000 /* time for more than REBOOTS_MIN */
 #define LOOP_SPIN_US	  20000 /* the call some reboots interrupt */
 #define PATTERN		  0xa5
-#define EDGE		  40 /* bytes of an 80-byte buffer inside RAM */
+#define EDGE		  40	 /* bytes of an 80-byte buffer inside RAM */
+#define MAGIC_SPIN_US	  100000 /* function 14 in check_magic_pf */
+#define REAL_FAULT_VA	  0x00007ff000000000ull /* the HRT maps nothing there */
 
 extern const uint8_t ros_hrt2_image[], ros_hrt2_image_end[];
 
@@ -749,6 +751,68 @@ static void check_replace(void)
 	      RECOVER_MS, why);
 }
 
+/*
+ * hrt2.elf asks in its tag for its upcalls as Palacios's magic page fault
+ * (TANDEM_HRT_UPCALL_MAGIC_PF): vector 14, error code 0xf00df00d, CR2
+ * 0x800df00df00d, which its handler compares whole and counts (function
+ * 15). Every core of a parallel invoke got its upcall that way (the
+ * invoke that asks is one). One comes with interrupts off: function 14
+ * keeps core 0 writing CR8 with interrupts off after its CALL_DONE, and
+ * the next invoke comes meanwhile (version 1 waits for the interrupt
+ * window there). One comes while the HRT runs with another code selector
+ * than its gate's (function 17). And a real page fault (function 16 reads
+ * an address the HRT does not map) is still taken as one, not as an
+ * upcall.
+ */
+static void check_magic_pf(void)
+{
+	struct hc_result r, r1, r2, r3;
+	uint64_t before, after;
+	unsigned got = 0;
+
+	r = sync_call(HRT_FN_MAGIC_UPCALLS, 0, 0, true);
+	for (unsigned i = 0; is(r, 0) && i < hs.cores && i < HRT_MAX_CORES; i++)
+		got += results[i] != UNSET && results[i] != HRT_FN_BAD &&
+		       (results[i] >> 32) > 0;
+	check(is(r, 0) && got == hs.cores,
+	      "hrt: upcalls as the magic page fault on every core",
+	      "parallel function 15: %s (want 0); magic upcalls on %u of %u cores "
+	      "(core 0: 0x%lx)",
+	      S(r), got, hs.cores, results[0]);
+
+	r1 = sync_call(HRT_FN_MAGIC_UPCALLS, 0, 0, false);
+	before = results[0];
+	r2 = sync_call(HRT_FN_CR8_AFTER, MAGIC_SPIN_US, 0, false);
+	r3 = sync_call(HRT_FN_MAGIC_UPCALLS, 0, 0, false);
+	after = results[0];
+	check(is(r1, 0) && is(r2, 0) && is(r3, 0) && before != HRT_FN_BAD &&
+		      after != HRT_FN_BAD && (after >> 32) > (before >> 32) &&
+		      (uint32_t)after > (uint32_t)before,
+	      "hrt: a magic upcall while the hrt has interrupts off",
+	      "function 15: %s, %lu upcalls, %u with IF=0; function 14 (%u us): "
+	      "%s; function 15: %s, %lu upcalls, %u with IF=0 (want one more)",
+	      S(r1), before >> 32, (uint32_t)before, MAGIC_SPIN_US, S(r2),
+	      S(r3), after >> 32, (uint32_t)after);
+
+	/* Function 17 runs with CS 0x18, gate 14 names 0x08: Tandem loads
+	 * the gate's code segment from the HRT's GDT. */
+	r1 = sync_call(HRT_FN_OTHER_CS_AFTER, MAGIC_SPIN_US, 0, false);
+	r2 = sync_call(HRT_FN_MAGIC_UPCALLS, HRT_MAGIC_OTHER_CS, 0, false);
+	check(is(r1, 0) && is(r2, 0) && results[0] >= 1 &&
+		      results[0] != HRT_FN_BAD,
+	      "hrt: a magic upcall through a gate whose selector is not cs",
+	      "function 17 (%u us): %s; function 15 (%u): %s, %lu upcalls with "
+	      "CS 0x18 (want at least 1)",
+	      MAGIC_SPIN_US, S(r1), HRT_MAGIC_OTHER_CS, S(r2), results[0]);
+
+	r = sync_call(HRT_FN_REAL_FAULT, REAL_FAULT_VA, 0, false);
+	check(is(r, 0) && results[0] == REAL_FAULT_VA,
+	      "hrt: a real page fault is not taken as an upcall",
+	      "function 16 at 0x%llx: %s (want 0), result 0x%lx (want the "
+	      "address as CR2)",
+	      REAL_FAULT_VA, S(r), results[0]);
+}
+
 /* ---- the request table (guest-abi/ABI.md 4.10) ---- */
 
 /* Requests the ROS gets -1 for here: unknown ones, the HRT's own (event request and ack, merge done), an event done with
@@ -1399,11 +1463,11 @@ static void measure_tsc(void)
 }
 
 /* Every check below: null, CPL 3 null, 4 refusals, 3 calls, many, ticks,
- * cr8 window, 3 busy,
- * bad descriptor, version 1, 3 failure, 2 reboot, 2 per bad port, 4
- * replace; then the request table: 2 at CPL 0, 2 at CPL 3, 7 virtual
- * pointers, 3 from the HRT, cell 1, the reboot loop. */
-#define HRT_CHECKS (42 + 2 * NUM_BAD_PORTS)
+ * cr8 window, 3 busy, bad descriptor, version 1, 3 failure, 2 reboot, 2
+ * per bad port, 4 replace, 4 magic page fault; then the request table: 2
+ * at CPL 0, 2 at CPL 3, 7 virtual pointers, 3 from the HRT, cell 1, the
+ * reboot loop. */
+#define HRT_CHECKS (46 + 2 * NUM_BAD_PORTS)
 
 void ros_hrt_resume(struct suite *s)
 {
@@ -1448,6 +1512,7 @@ void checks_hrt(struct suite *s)
 	check_reboot();
 	check_bad_ports();
 	check_replace();
+	check_magic_pf();
 	check_rules(false);
 	check_rules(true);
 	check_virtual();

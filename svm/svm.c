@@ -172,6 +172,12 @@ static void svm_set_state(struct vcpu *v, const struct vcpu_state *st)
 	svm_of(v)->vmcb->control.event_inj = 0;
 	svm_of(v)->vmcb->control.int_shadow = 0;
 	svm_of(v)->vmcb->control.tlb_control = 1;
+	/* Also the CPU's own CR2 (this runs on the vCPU's CPU, and nothing
+	 * changes CR2 before VMRUN): Bochs's VMRUN (2.7, and its source
+	 * still) reads the VMCB's CR2 but never loads it, so its guest keeps
+	 * the CR2 the CPU holds; hardware and QEMU load the VMCB's. The
+	 * magic page-fault upcall's CR2 (virt/exc_deliver.c) needs it. */
+	asm volatile("mov %0, %%cr2" : : "r"(st->cr2));
 }
 
 static void svm_get_state(struct vcpu *v, struct vcpu_state *st)
@@ -276,6 +282,11 @@ static bool svm_irq_ready(struct vcpu *v)
 	       !(svm_of(v)->vmcb->control.event_inj & EVENTINJ_VALID);
 }
 
+static bool svm_event_pending(struct vcpu *v)
+{
+	return svm_of(v)->vmcb->control.event_inj & EVENTINJ_VALID;
+}
+
 static void svm_set_irq_window(struct vcpu *v, bool on)
 {
 	struct vmcb_control *c = &svm_of(v)->vmcb->control;
@@ -342,6 +353,7 @@ const struct vcpu_ops svm_ops = {
 	.run = svm_run,
 	.inject = svm_inject,
 	.irq_ready = svm_irq_ready,
+	.event_pending = svm_event_pending,
 	.set_irq_window = svm_set_irq_window,
 	.vendor_msr = svm_vendor_msr,
 	.set_tsc_offset = svm_set_tsc_offset,

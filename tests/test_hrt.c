@@ -247,11 +247,13 @@ static void test_page_size_and_memory(void **state)
 	assert_false(hrt.max_mem_raised);
 	assert_int_equal(hrt.max_mem_mapped, 6 * GIB); /* rounded to 1 GiB */
 
-	f.flags = TANDEM_HRT_MAP_4KB | 0x10000; /* other flags kept */
+	/* Other flags kept: the magic page-fault upcalls' one, for hrt.c. */
+	f.flags = TANDEM_HRT_MAP_4KB | TANDEM_HRT_UPCALL_MAGIC_PF;
 	f.max_mem = 4 * GIB;
 	assert_int_equal(build_parse(&f), 0);
 	assert_int_equal(hrt.page_size, PT_SIZE_4K);
-	assert_int_equal(hrt.hrt_flags, TANDEM_HRT_MAP_4KB | 0x10000);
+	assert_int_equal(hrt.hrt_flags,
+			 TANDEM_HRT_MAP_4KB | TANDEM_HRT_UPCALL_MAGIC_PF);
 	assert_false(hrt.max_mem_raised);
 	assert_int_equal(hrt.max_mem_mapped, 4 * GIB);
 }

@@ -425,6 +425,12 @@ static bool vmx_irq_ready(struct vcpu *v)
 	       !(vmread(ENTRY_INTR_INFO) & INTR_INFO_VALID);
 }
 
+static bool vmx_event_pending(struct vcpu *v)
+{
+	(void)v;
+	return vmread(ENTRY_INTR_INFO) & INTR_INFO_VALID;
+}
+
 static void vmx_set_irq_window(struct vcpu *v, bool on)
 {
 	uint64_t proc = vmread(PROC_CONTROLS);
@@ -474,6 +480,7 @@ const struct vcpu_ops vmx_ops = {
 	.run = vmx_run,
 	.inject = vmx_inject,
 	.irq_ready = vmx_irq_ready,
+	.event_pending = vmx_event_pending,
 	.set_irq_window = vmx_set_irq_window,
 	.vendor_msr = vmx_vendor_msr,
 	.set_tsc_offset = vmx_set_tsc_offset,

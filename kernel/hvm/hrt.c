@@ -22,12 +22,15 @@
 #include "hvm/hrt.h"
 #include "hvm/hvm.h"
 #include "boot_info.h"
+#include "lib/cpu.h"
 #include "lib/klib.h"
 #include "fmt/mb2.h"
 #include "hw/percpu.h"
 #include "mm/mtrr.h"
 #include "mm/pools.h"
 #include "mm/tandem_mem.h"
+
+#define CPUID_EXT_NX (1u << 20) /* CPUID 0x80000001 EDX */
 #include "hw/tsc.h"
 #include "lib/cpu.h"
 #include "virt/start_state.h"
@@ -256,11 +259,20 @@ static int load(void)
 		.idtr = { gdt.idtr_base, gdt.idtr_limit },
 	};
 
+	/* EFER.NXE too, where the CPU has NX (CPUID 0x80000001 EDX bit 20;
+	 * without it the bit is reserved and the entry would fail): Palacios
+	 * boots its HRT so, and the HRT needs it to follow a merged Linux
+	 * process's page tables, whose data pages carry the NX bit (bit 63,
+	 * reserved without NXE: every access a #PF, SDM Vol. 3A 4.5). */
+	bool nx = cpuid(0x80000001, 0).edx & CPUID_EXT_NX;
+
 	for (unsigned int i = 0; i < c->nvcpus; i++) {
 		struct vcpu *v = c->vcpus[i];
 		uint64_t stack = top - i * STACK_SIZE - 16;
 
 		start_state_long(&v->start_state, image.entry, &tables);
+		if (nx)
+			v->start_state.efer |= EFER_NXE;
 		memset(v->start_regs, 0, sizeof(v->start_regs));
 		v->start_regs[GPR_RAX] = MB2_BOOTLOADER_MAGIC;
 		v->start_regs[GPR_RBX] = info.gpa + image.gva_offset;
@@ -311,6 +323,7 @@ int hrt_start(void)
 	hrt.comm_gpa = image.comm_page_gpa;
 	hrt.cell = c;
 	hrt.vector = image.int_vector;
+	hrt.magic_pf = image.hrt_flags & TANDEM_HRT_UPCALL_MAGIC_PF;
 	c->ram[0] = (struct mem_range){ hrt_plan.mem_base, hrt_plan.mem_size,
 					hrt_plan.mem_base };
 	c->nram = 1;
@@ -490,6 +503,7 @@ int hrt_replace(const void *bytes, uint64_t size)
 	image_size = size;
 	image_is_copy = true;
 	hrt.vector = image.int_vector;
+	hrt.magic_pf = image.hrt_flags & TANDEM_HRT_UPCALL_MAGIC_PF;
 	log_limited(&replaced_rl, LOG_INFO,
 		    "hrt: image replaced (%lu bytes), rebooting it", size);
 	return hrt_reboot();

@@ -109,12 +109,19 @@ bool hvm_core_starting(unsigned int i)
 }
 
 /* No wait: an NMI kicks the core out of the guest (running or halted in
- * HLT), and the loop injects the vector when the core can take it. */
+ * HLT), and the loop injects the vector when the core can take it, or
+ * delivers the magic page fault at once (TANDEM_HRT_UPCALL_MAGIC_PF). */
 void hvm_upcall_core(unsigned int i)
 {
 	struct vcpu *c = hrt.cell->vcpus[i];
 
-	__atomic_store_n(&c->pending_irq, hrt.vector, __ATOMIC_RELEASE);
+	if (hrt.magic_pf) {
+		c->pf_error = TANDEM_UPCALL_MAGIC_ERROR;
+		c->pf_cr2 = TANDEM_UPCALL_MAGIC_ADDRESS;
+	}
+	__atomic_store_n(&c->pending_irq,
+			 hrt.magic_pf ? VCPU_PENDING_PF : hrt.vector,
+			 __ATOMIC_RELEASE);
 	vcpu_post(c, VCPU_REQ_IRQ);
 }
 

@@ -14,9 +14,10 @@
 struct cell;
 
 struct hrt {
-	struct cell *cell;	       /* NULL: no HRT */
-	volatile bool failed;	       /* crashed: downcalls to it give -1 */
-	uint8_t vector;		       /* its upcall vector */
+	struct cell *cell;    /* NULL: no HRT */
+	volatile bool failed; /* crashed: downcalls to it give -1 */
+	uint8_t vector;	      /* its upcall vector */
+	bool magic_pf; /* upcalls as the magic page fault (its tag's flag) */
 	struct tandem_comm_page *comm; /* Tandem's view of the comm page */
 	uint64_t comm_gpa;	       /* where the HRT sees it */
 	unsigned int ncores;

@@ -1,12 +1,14 @@
 /* The run loop of one physical CPU and its exit table: take requests,
  * wait for a start-up IPI where needed, enter the guest, dispatch the exit
  * by reason. */
+#include <tandem/errno.h>
 #include "hw/apic.h"
 #include "lib/cpu.h"
 #include "hw/percpu.h"
 #include "hw/console.h"
 #include "hw/trap.h"
 #include "lib/klib.h"
+#include "virt/exc_deliver.h"
 #include "virt/exits.h"
 #include "virt/guest_mem.h"
 #include "virt/leave.h"
@@ -78,14 +80,64 @@ static void handle_nmi(struct vcpu *v)
 	(void)v;
 }
 
+/*
+ * VCPU_PENDING_PF: a page fault Tandem delivers by emulation (the HRT's
+ * magic upcall: no VM entry injects its error code), taken whatever
+ * RFLAGS.IF, as an exception is. It waits while an event is injected at
+ * this entry (Tandem's own, or one the last exit interrupted), which goes
+ * first: until the next exit, at the latest the interrupt window after
+ * that event; and while the guest's gate is not present (an HRT that has
+ * not loaded its IDT yet: it boots with empty gates and interrupts off),
+ * until the next exit or, with IF clear, the interrupt window. It also waits
+ * while the vCPU is not running (a reset drops it). Any other gate, stack
+ * or frame the CPU could not use fails the vCPU, as the #DF it would be.
+ */
+static void deliver_pf(struct vcpu *v)
+{
+	int pf = VCPU_PENDING_PF, err;
+	const char *why = NULL;
+
+	if (v->state != VCPU_RUNNING)
+		return;
+	if (vcpu_ops->event_pending(v)) {
+		vcpu_ops->set_irq_window(v, true);
+		return;
+	}
+	if (!__atomic_compare_exchange_n(&v->pending_irq, &pf, -1, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;
+	err = exc_deliver(v, 14, v->pf_error, v->pf_cr2, &why);
+	if (err == -TANDEM_EBUSY) {
+		pf = -1;
+		__atomic_compare_exchange_n(&v->pending_irq, &pf,
+					    VCPU_PENDING_PF, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		/* With IF set the window would come at once, again and
+		 * again: then only the next exit. */
+		vcpu_ops->set_irq_window(v, !(v->rflags & (1u << 9)));
+		return;
+	}
+	vcpu_ops->set_irq_window(v, false);
+	if (err) {
+		v->exit.reason = EXIT_NONE; /* a #DF: the vector of its event */
+		vcpu_fail(v,
+			  "page fault 0x%lx (CR2 0x%lx) not deliverable at RIP 0x%lx: %s",
+			  v->pf_error, v->pf_cr2, v->rip, why);
+	}
+}
+
 /* Delivers the pending interrupt if the guest can take it now, else asks
  * for an exit when it can. Injecting at once also wakes a halted guest. */
 static void deliver_irq(struct vcpu *v)
 {
 	struct vcpu_event e = { EVENT_INTERRUPT, 0, false, 0 };
-	int vector;
+	int vector = __atomic_load_n(&v->pending_irq, __ATOMIC_ACQUIRE);
 
-	if (__atomic_load_n(&v->pending_irq, __ATOMIC_ACQUIRE) < 0)
+	if (vector == VCPU_PENDING_PF) {
+		deliver_pf(v);
+		return;
+	}
+	if (vector < 0)
 		return;
 	if (!vcpu_ops->irq_ready(v)) {
 		vcpu_ops->set_irq_window(v, true);
@@ -224,7 +276,9 @@ bool vcpu_process_requests(struct vcpu *v)
 		v->pending_irq = -1;
 		v->state = v->start_running ? VCPU_RUNNING : VCPU_WAIT_SIPI;
 	}
-	if (req & VCPU_REQ_IRQ)
+	/* A page fault kept back by an injected event: at every turn. */
+	if ((req & VCPU_REQ_IRQ) ||
+	    __atomic_load_n(&v->pending_irq, __ATOMIC_RELAXED) == VCPU_PENDING_PF)
 		deliver_irq(v);
 	if (req)
 		__atomic_and_fetch(&v->requests, ~req, __ATOMIC_RELEASE);

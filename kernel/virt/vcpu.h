@@ -147,6 +147,9 @@ enum vcpu_run_state {
 #define VCPU_REQ_STOP	 (1u << 2) /* leave for good (cell destroy) */
 #define VCPU_REQ_DISABLE (1u << 3) /* Disable: continue natively */
 #define VCPU_REQ_IRQ	 (1u << 4) /* deliver pending_irq when possible */
+/* pending_irq: not a vector but a page fault of pf_error and pf_cr2,
+ * delivered by emulation whatever RFLAGS.IF (run_loop.c). */
+#define VCPU_PENDING_PF	 256
 #define VCPU_REQ_CHECK \
 	(1u << 5) /* only pass the entry checks again
 				    * (a user-level signal to deliver) */
@@ -200,7 +203,12 @@ struct vcpu {
 	struct vcpu_state start_state;	/* for VCPU_REQ_RESET */
 	uint64_t start_regs[GPR_COUNT];
 	bool start_running;	  /* reset to RUNNING (else WAIT_SIPI) */
-	volatile int pending_irq; /* vector to inject, -1: none */
+	volatile int pending_irq; /* vector to inject, -1: none, or
+				   * VCPU_PENDING_PF */
+	/* VCPU_PENDING_PF: the page fault Tandem delivers itself
+	 * (virt/exc_deliver.c), its 64-bit error code and CR2; set before
+	 * pending_irq. */
+	uint64_t pf_error, pf_cr2;
 };
 
 /* What the backend made of a guest's MSR access (vcpu_ops.vendor_msr). */
@@ -267,6 +275,10 @@ struct vcpu_ops {
 	/** True if an interrupt injected now would be taken (IF set, no
 	 * STI/MOV SS shadow). */
 	bool (*irq_ready)(struct vcpu *v);
+	/** True if an event waits to be injected at the next entry: one the
+	 * core injected, or one whose delivery the last exit interrupted
+	 * (which the backend injects again). */
+	bool (*event_pending)(struct vcpu *v);
 	/** Asks for EXIT_IRQ_WINDOW as soon as the guest can take an
 	 * interrupt (or stops asking). */
 	void (*set_irq_window)(struct vcpu *v, bool on);

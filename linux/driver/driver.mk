@@ -5,6 +5,7 @@
 #
 #   build/linux/driver/tandem.ko    the module, against linux-headers-$(LINUX_KVER)
 #   build/linux/tandemctl           the tool, static
+#   build/linux/hvmproc             a Palacios-style HRT user (linux/tool/hvmproc.c), static
 #   build/linux/cells/*.cell        binary cell configurations (linux/cells/*.txt)
 #
 # LINUX_KVER: the kernel the module is built for; by default the version
@@ -29,6 +30,7 @@ DRV_SRCS	:= $(wildcard linux/driver/*.c)
 DRV_HDRS	:= $(wildcard linux/driver/*.h linux/driver/shim/*.h) \
 		   linux/include/tandem_ioctl.h $(wildcard guest-abi/include/tandem/*.h)
 TANDEMCTL	:= $(BUILD)/linux/tandemctl
+HVMPROC		:= $(BUILD)/linux/hvmproc
 CELLCFG_BUILD	:= $(BUILD)/linux/cells
 CELLCFG_TXTS	:= $(wildcard linux/cells/*.txt)
 CELLCFG_STAMP	:= $(CELLCFG_BUILD)/.stamp
@@ -39,7 +41,7 @@ TANDEMCTL_CFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Wshadow \
 .PHONY: linux-driver linux-tool linux-cells
 
 linux-driver: $(DRV_KO)
-linux-tool: $(TANDEMCTL)
+linux-tool: $(TANDEMCTL) $(HVMPROC)
 linux-cells: $(CELLCFG_STAMP)
 
 # Kbuild builds in M=; the sources are copied there so that nothing is
@@ -51,6 +53,10 @@ $(DRV_KO): $(DRV_SRCS) $(DRV_HDRS) linux/driver/Kbuild
 	$(MAKE) -C $(LINUX_KDIR) M=$(abspath $(DRV_BUILD)) TANDEM_SRC=$(abspath .) modules
 
 $(TANDEMCTL): linux/tool/tandemctl.c linux/include/tandem_ioctl.h $(wildcard guest-abi/include/tandem/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(TANDEMCTL_CFLAGS) -o $@ $<
+
+$(HVMPROC): linux/tool/hvmproc.c hrt/hrt_funcs.h $(wildcard guest-abi/include/tandem/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(TANDEMCTL_CFLAGS) -o $@ $<
 
@@ -74,6 +80,7 @@ $(CELLCFG_FILES): $(CELLCFG_STAMP) ;
 LINUX_INITRD_FILES += \
 	$(DRV_KO):lib/tandem/tandem.ko:0644 \
 	$(TANDEMCTL):bin/tandemctl:0755 \
+	$(HVMPROC):bin/hvmproc:0755 \
 	$(BUILD)/cells/tiny.bin:lib/tandem/cells/tiny.bin:0644 \
 	$(BUILD)/cells/spinner.bin:lib/tandem/cells/spinner.bin:0644 \
 	$(BUILD)/cells/deny.bin:lib/tandem/cells/deny.bin:0644 \

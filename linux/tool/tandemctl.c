@@ -43,6 +43,7 @@
 #define EXIT_USAGE	2
 #define HRT_SLOTS	64
 #define HRT_SLOT_OFFSET 128
+#define HRT_DONE_OFFSET 1024 /* the completion word, after the 64 slots */
 #define HRT_UNSET	0x5555555555555555ull
 #define HRT_CALL_MS	10000 /* one call until IDLE again (slow emulators) */
 #define HRT_ACCEPT_MS	10000 /* a just (re)booted HRT until it takes invokes */
@@ -555,6 +556,7 @@ static int cmd_hrt_state(void)
 struct hrt_page {
 	struct tandem_hrt_call *call;
 	volatile uint64_t *slots;
+	volatile uint64_t *done; /* the invoke's completion word (RSI) */
 };
 
 static void hrt_page_get(struct hrt_page *hp)
@@ -568,9 +570,11 @@ static void hrt_page_get(struct hrt_page *hp)
 		fail(errno, "cannot lock the call page: %s", strerror(errno));
 	hp->call = (struct tandem_hrt_call *)page;
 	hp->slots = (volatile uint64_t *)(page + HRT_SLOT_OFFSET);
+	hp->done = (volatile uint64_t *)(page + HRT_DONE_OFFSET);
 }
 
-/* One invoke (@request 0x20 or 0x21) of @func: waits until IDLE again and
+/* One invoke (@request 0x20 or 0x21) of @func: waits on the completion
+ * word (the invoke is the call's only exit; guest-abi/ABI.md 4.10), then
  * checks the event; returns how many slots were written. */
 static unsigned int hrt_invoke(struct hrt_page *hp, uint64_t request,
 			       uint64_t func, const uint64_t *args,
@@ -590,7 +594,9 @@ static unsigned int hrt_invoke(struct hrt_page *hp, uint64_t request,
 		hp->slots[i] = HRT_UNSET;
 
 	/* Refused while HRT cores have not started yet (ABI 4.10): retry. */
-	while ((rc = hvm(request, (uintptr_t)hp->call, 0)) != 0) {
+	*hp->done = 0;
+	while ((rc = hvm(request, (uintptr_t)hp->call, (uintptr_t)hp->done)) !=
+	       0) {
 		st = hvm(TANDEM_HVM_GET_STATE, 0, 0);
 		if (now_ms() - t0 > HRT_ACCEPT_MS)
 			fail(EBUSY,
@@ -601,23 +607,26 @@ static unsigned int hrt_invoke(struct hrt_page *hp, uint64_t request,
 		usleep(1000);
 	}
 	t0 = now_ms();
-	while ((st = hvm(TANDEM_HVM_GET_STATE, 0, 0)) != TANDEM_HRT_IDLE) {
-		if (st < 0)
-			fail(EIO, "get state returned -1 during a call");
+	while (!__atomic_load_n(hp->done, __ATOMIC_ACQUIRE)) {
 		if (now_ms() - t0 > HRT_CALL_MS)
 			fail(ETIMEDOUT,
 			     "the call did not finish within %d ms (state %s)",
-			     HRT_CALL_MS, hrt_state_name(st));
+			     HRT_CALL_MS,
+			     hrt_state_name(hvm(TANDEM_HVM_GET_STATE, 0, 0)));
+		__asm__ volatile("pause" ::: "memory");
 	}
-	hrt_get_state(&ev);
-	if (ev.event_type == TANDEM_HRT_EXCEPTION)
+	if (*hp->done != TANDEM_HRT_COMPLETED) {
+		hrt_get_state(&ev);
+		if (ev.event_type == TANDEM_HRT_EXCEPTION)
+			fail(EIO,
+			     "the HRT failed during the call (rip 0x%" PRIx64
+			     " vector %" PRIu64 ")",
+			     ev.excp.rip, ev.excp.vector);
 		fail(EIO,
-		     "the HRT failed during the call (rip 0x%" PRIx64
-		     " vector %" PRIu64 ")",
-		     ev.excp.rip, ev.excp.vector);
-	if (ev.event_type != TANDEM_ROS_DONE)
-		fail(EIO, "the call ended with event %s, not ROS_DONE",
-		     event_name(ev.event_type));
+		     "the call was aborted (completion word %" PRIu64
+		     ", event %s)",
+		     *hp->done, event_name(ev.event_type));
+	}
 	while (n < HRT_SLOTS && hp->slots[n] != HRT_UNSET)
 		n++;
 	if (n == 0)

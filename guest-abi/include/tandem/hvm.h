@@ -128,15 +128,23 @@ _Static_assert(sizeof(struct tandem_gdt_area) == 30, "GDT area layout");
 
 /* Word 2 of the comm page (after type and argument): the second argument
  * of a GDT synchronisation upcall (0x51: the ROS's RSI, a CPU number). */
-#define TANDEM_COMM_ARG2_OFFSET 16
+#define TANDEM_COMM_ARG2_OFFSET	    16
 
 /* Multiboot2 header tag of an HRT kernel (type 0xf00d). */
-#define TANDEM_MB2_HRT_TAG	0xf00d
-#define TANDEM_HRT_RELOCATABLE	0x1ull
-#define TANDEM_HRT_MAP_4KB	0x100ull
-#define TANDEM_HRT_MAP_2MB	0x200ull
-#define TANDEM_HRT_MAP_1GB	0x400ull
-#define TANDEM_HRT_MAP_512GB	0x800ull
+#define TANDEM_MB2_HRT_TAG	    0xf00d
+#define TANDEM_HRT_RELOCATABLE	    0x1ull
+#define TANDEM_HRT_MAP_4KB	    0x100ull
+#define TANDEM_HRT_MAP_2MB	    0x200ull
+#define TANDEM_HRT_MAP_1GB	    0x400ull
+#define TANDEM_HRT_MAP_512GB	    0x800ull
+/* Tandem's own flag: upcalls come as Palacios's "magic" page fault
+ * instead of as the tag's vector (ABI.md 4.10, "Upcalls"): vector 14,
+ * taken whatever RFLAGS.IF, with the 64-bit error code
+ * TANDEM_UPCALL_MAGIC_ERROR (upper half zero) and CR2 =
+ * TANDEM_UPCALL_MAGIC_ADDRESS (not canonical: no real fault has it). */
+#define TANDEM_HRT_UPCALL_MAGIC_PF  0x10000ull
+#define TANDEM_UPCALL_MAGIC_ADDRESS 0x0000800df00df00dull
+#define TANDEM_UPCALL_MAGIC_ERROR   0x00000000f00df00dull
 
 struct tandem_mb2_hrt_tag {
 	uint16_t type;	/* TANDEM_MB2_HRT_TAG */

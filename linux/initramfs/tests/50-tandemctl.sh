@@ -97,6 +97,7 @@ cell life cycle
 bad inputs (unknown cell, busy CPU, malformed configurations)
 exit statistics
 HRT calls from user mode (single, parallel, many in a row)
+hvmproc: merge, sum through virtual addresses, signals, unmerge
 disable, then Linux runs on without Tandem"
 
 # ---- no Tandem: the module must refuse, one clear line ----
@@ -316,8 +317,41 @@ if [ "$HAVE_HRT" = 1 ]; then
 	fi
 	tap_check "hrt reboot" tandemctl hrt reboot
 	expect_out "the rebooted HRT answers" "result 7" tandemctl hrt call 2 7
+
+	# The merge + invoke + signal sequence of a Palacios ROS process
+	# (linux/tool/hvmproc.c): one run, one check per step it prints.
+	HVMOUT=$(hvmproc 2>&1)
+	HVMRC=$?
+	echo "$HVMOUT" | tap_diag
+	hvm_step() {
+		case "$HVMOUT" in
+		*"$2"*) tap_ok "hvmproc: $1" ;;
+		*) tap_not_ok "hvmproc: $1" ;;
+		esac
+	}
+	hvm_step "signal handler and stack installed from a Linux process (0x40), second install and code 0 refused" \
+		"signal handler installed; a second install -1, code 0 -1"
+	hvm_step "merge with RDX = 1 refused, state unchanged; merge of this process, polled until IDLE" \
+		"merge: RDX = 1 refused (-1, state IDLE); RDX = 0 merged (state IDLE)"
+	hvm_step "the HRT sums a buffer through the process's virtual addresses" \
+		"sum through this process's virtual addresses: 2098176 (want 2098176"
+	hvm_step "a signal the HRT raises runs the process's handler on its stack, with the code" \
+		"signal from the HRT: code 0x7171 in this process"
+	hvm_step "a signal the process raises itself" "signal from this process: code 0x5151 in this process"
+	hvm_step "handler removed, a raise then refused" "signal handler removed; a raise then -1"
+	hvm_step "after unmerge the sum fails cleanly (HRT_FN_BAD), the call completes" \
+		"unmerged: SUM_VIRTUAL now 0xbad (not merged), state IDLE"
+	tap_is "hvmproc: exit status" "$HVMRC" 0
+	# Palacios's return, iretq at CPL 3, where it works: Bochs reads an
+	# IRET's frame at the CPL; QEMU's TCG reads it as the supervisor,
+	# which Linux's SMAP faults (linux/README.md).
+	if dmesg | grep -q 'BIOS Bochs'; then
+		expect_out "hvmproc iret (Bochs): the same sequence, the handler returns with iretq" \
+			"unmerged: SUM_VIRTUAL now 0xbad" hvmproc iret
+	fi
 else
 	tap_skip "HRT calls from user mode (single, parallel, many in a row)" "no HRT (Get Info: hrt_mem 0)"
+	tap_skip "hvmproc: merge, sum through virtual addresses, signals, unmerge" "no HRT (Get Info: hrt_mem 0)"
 fi
 
 # ---- Disable last: a running cell is destroyed, Linux runs on ----
