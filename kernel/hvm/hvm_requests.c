@@ -367,6 +367,10 @@ static uint64_t req_replace(struct vcpu *v, const uint64_t *a)
 	return err ? HVM_ERROR : 0;
 }
 
+/* The dones (0x2f, 0x3f, 0x5f) are taken while a reboot runs: a done
+ * that ends the transaction before a ROS reboot aborts it must count,
+ * or the abort would take its core for one that still owes it (see
+ * stale_cores in hvm.h); an HRT reboot overwrites what it changed. */
 #define CALLS                                                   \
 	(HVM_IN(TANDEM_HRT_CALL) | HVM_IN(TANDEM_HRT_PARCALL) | \
 	 HVM_IN(TANDEM_HRT_SYNCSETUP) | HVM_IN(TANDEM_HRT_SYNCTEARDOWN))
@@ -394,7 +398,8 @@ const struct hvm_request hvm_requests[] = {
 				HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_PAR_INVOKE] = { req_par_invoke, HVM_FROM_ROS,
 				    HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
-	[TANDEM_HVM_CALL_DONE] = { req_call_done, HVM_FROM_HRT, CALLS, HVM_DONE },
+	[TANDEM_HVM_CALL_DONE] = { req_call_done, HVM_FROM_HRT, CALLS,
+				   HVM_DONE | HVM_DURING_REBOOT },
 	[TANDEM_HVM_SYNC_SETUP] = { req_sync_setup, HVM_FROM_ROS,
 				    HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_SYNC_TEARDOWN] = { req_sync_teardown, HVM_FROM_ROS,
@@ -404,7 +409,8 @@ const struct hvm_request hvm_requests[] = {
 	[TANDEM_HVM_UNMERGE] = { req_unmerge, HVM_FROM_ROS,
 				 HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_MERGE_DONE] = { req_core0_done, HVM_FROM_HRT,
-				    HVM_IN(TANDEM_HRT_MERGE), HVM_DONE },
+				    HVM_IN(TANDEM_HRT_MERGE),
+				    HVM_DONE | HVM_DURING_REBOOT },
 	[TANDEM_HVM_SIGNAL_INSTALL] = { req_signal_install, HVM_FROM_ROS,
 					HVM_IN_ANY, HVM_DURING_REBOOT },
 	[TANDEM_HVM_SIGNAL] = { req_signal, HVM_FROM_ROS | HVM_FROM_HRT,
@@ -416,7 +422,8 @@ const struct hvm_request hvm_requests[] = {
 	[TANDEM_HVM_GDT_RESTORE] = { req_gdt_restore, HVM_FROM_ROS,
 				     HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_GDT_DONE] = { req_core0_done, HVM_FROM_HRT,
-				  HVM_IN(TANDEM_HRT_GDTSYNC), HVM_DONE },
+				  HVM_IN(TANDEM_HRT_GDTSYNC),
+				  HVM_DONE | HVM_DURING_REBOOT },
 };
 
 const size_t hvm_request_count = sizeof(hvm_requests) / sizeof(hvm_requests[0]);
