@@ -4,6 +4,7 @@
 #include "cell/ros_boot.h"
 #include "guests.h"
 #include "hvm/hrt.h"
+#include "hvm/hvm.h"
 #include "lib/cpu.h"
 #include "hw/percpu.h"
 #include "hw/console.h"
@@ -18,6 +19,13 @@ enum { PHASE_WAIT, PHASE_HRT, PHASE_RUN, PHASE_NONE };
 
 #define HRT_CREATE_US 10000000 /* each HRT core's vCPU, at most */
 static volatile int guest_phase = PHASE_WAIT;
+
+/* For reboot ROS / reboot both (hvm/ros_reboot.c). */
+static const struct hvm_ros_loader ros_loader = {
+	.prepare = ros_reload_prepare,
+	.commit = ros_reload_commit,
+	.cancel = ros_reload_cancel,
+};
 
 void guests_start_bsp(void)
 {
@@ -63,6 +71,7 @@ void guests_start_bsp(void)
 	}
 	memcpy(v->start_regs, v->regs, sizeof(v->regs));
 	v->start_running = true;
+	hvm_ros_loader = &ros_loader;
 	v->requests = VCPU_REQ_RESET; /* taken once the loop created it */
 	__atomic_store_n(&guest_phase, PHASE_RUN, __ATOMIC_RELEASE);
 	pr_info("ros: starting on %u CPUs with %s", root_cell.nvcpus,

@@ -49,7 +49,10 @@
  *     RAM (refused): the HRT would serve whatever a random block says;
  *   - a signal handler install (0x40) is sent as a removal: a handler
  *     would take the fuzzer's own CPL 3 code at the next signal, so no
- *     signal (0x41) is ever accepted.
+ *     signal (0x41) is ever accepted;
+ *   - reboot ROS and reboot both (0x1, 0x3) are sent as null requests:
+ *     the ROS would start again (the reboot group, ros/checks_reboot.c,
+ *     issues them itself).
  */
 #include "cpu.h"
 #include "fuzz.h"
@@ -306,6 +309,13 @@ static void sanitize_hvm(struct fuzz_regs *r)
 			r->rdx = r->rsi = 0;
 			INC(fz.redirected);
 		}
+		break;
+	case TANDEM_HVM_REBOOT_ROS:
+	case TANDEM_HVM_REBOOT_BOTH:
+		/* The suite would start again from its marker (ros/checks_reboot.c);
+		 * the reboot group issues these itself. */
+		r->rcx = TANDEM_HVM_NULL;
+		INC(fz.nulled);
 		break;
 	case TANDEM_HVM_REBOOT_HRT:
 		/* The BSP alone reboots: it waits for the HRT afterwards. */

@@ -129,7 +129,8 @@ const char *ros_smp_start(const struct ros_boot *b, void (*probe)(unsigned cpu))
 	if (ros_smp.ncpus < 2)
 		return NULL;
 	for (uint64_t p = 0x1000; p < 0x100000; p += PAGE_SIZE) {
-		if (ros_ram_is_free(b, p, PAGE_SIZE)) {
+		/* Not the page that carries the suite over a reboot. */
+		if (p != ROS_REBOOT_MARKER && ros_ram_is_free(b, p, PAGE_SIZE)) {
 			ros_smp.trampoline = p;
 			break;
 		}

@@ -11,7 +11,12 @@
 #include "bootinfo.h"
 #include "ros.h"
 
-#define ROS_AP_ANSWER_MS 1000
+#define ROS_AP_ANSWER_MS  1000
+
+/* The page that carries the suite over a ROS reboot (ros/checks_reboot.c):
+ * ROS RAM outside its image (which starts at 1 MiB), kept by a reboot; the
+ * AP trampoline never goes there. */
+#define ROS_REBOOT_MARKER 0x9000
 
 /* What each CPU reported back (filled by the CPU itself, read by the BSP). */
 struct ros_probe {

@@ -241,6 +241,7 @@ static const struct group {
 	{ "cells", checks_cells, 71, NULL },
 	{ "walls", checks_walls, 0, checks_walls_planned },
 	{ "fuzz", checks_fuzz, 0, checks_fuzz_planned },
+	{ "reboot", checks_reboot, 0, checks_reboot_planned },
 	{ "disable", checks_disable, 0, checks_disable_planned },
 };
 
@@ -253,25 +254,45 @@ static const struct group boot_fault_groups[] = {
 _Static_assert(sizeof(boot_fault_groups) <= sizeof(groups),
 	       "run_groups() counts up to NGROUPS groups");
 
-/* The plan line, then groups @gs[0..@n) in order. */
+void suite_counts(unsigned *p, unsigned *f)
+{
+	*p = passed;
+	*f = failed;
+}
+
+/* The plan line, then groups @gs[0..@n) in order. After a ROS reboot
+ * (ros/checks_reboot.c) the suite continues at the reboot group, with
+ * the counts it had, and without a second plan line: one TAP stream
+ * over the boots. */
 static void run_groups(const struct group *gs, unsigned n,
 		       const struct ros_boot *b, const struct tandem_id *id,
 		       bool detected)
 {
-	unsigned want[NGROUPS], plan = 0;
+	unsigned want[NGROUPS], plan = 0, first = 0, resumed_at = 0;
+	unsigned phase = 0;
 
 	suite.boot = b;
 	suite.id = *id;
 	suite.detected = detected;
 	suite.native_via = id->amd ? VIA_VMMCALL : VIA_VMCALL;
 
-	for (unsigned g = 0; g < n; g++) {
+	if (gs == groups && detected)
+		phase = ros_reboot_phase(&resumed_at, &passed, &failed);
+	for (unsigned g = 0; phase && g < n; g++)
+		if (gs[g].run == checks_reboot)
+			first = g;
+	for (unsigned g = first; g < n; g++) {
 		want[g] = gs[g].planned ? gs[g].planned(&suite) : gs[g].checks;
 		plan += want[g];
 	}
-	ros_line("1..%u", plan);
-	for (unsigned g = 0; g < n; g++) {
-		unsigned before = passed + failed;
+	if (phase)
+		ros_log("suite: continues after reboot %u at check %u", phase,
+			passed + failed + 1);
+	else
+		ros_line("1..%u", plan);
+	for (unsigned g = first; g < n; g++) {
+		unsigned before = phase && g == first ? resumed_at :
+							passed + failed;
 
 		gs[g].run(&suite);
 		if (passed + failed - before != want[g])

@@ -113,6 +113,13 @@ struct ros_hrt_probe {
 };
 /** Asks the HRT (once checks_hrt() ran); all zero without one. */
 void ros_hrt_probe(struct ros_hrt_probe *p);
+/** After a ROS reboot (ros/checks_reboot.c), instead of checks_hrt():
+ * what ros_hrt_probe() and ros_hrt_answers() need (the TSC rate, the HRT
+ * core count). */
+void ros_hrt_resume(struct suite *s);
+/** Until @timeout_ms: the HRT runs function 0 to completion (waiting for
+ * IDLE first); false with what was seen last in @why. */
+bool ros_hrt_answers(unsigned timeout_ms, char *why, size_t size);
 /** How many checks checks_hrt() will report: 0 without an HRT (asks
  * Tandem with a null downcall). With one, it first waits until every HRT
  * core answers (ros/checks_hrt.c: wait_until_up). */
@@ -146,6 +153,20 @@ unsigned checks_walls_planned(const struct suite *s);
 void checks_fuzz(struct suite *s);
 /** How many checks checks_fuzz() will report (one more with an HRT). */
 unsigned checks_fuzz_planned(const struct suite *s);
+/* Reboot ROS and reboot both, across three boots of the ROS, before
+ * Disable (ros/checks_reboot.c). The marker page that carries the suite
+ * over a reboot is ROS_REBOOT_MARKER (ros/smp.h). */
+void checks_reboot(struct suite *s);
+/** 11 with Tandem and an HRT, else 0. */
+unsigned checks_reboot_planned(const struct suite *s);
+/** The phase this boot continues (1 after reboot ROS, 2 after reboot
+ * both), from the marker page: the counts of checks reported before the
+ * reboot and *@group_start the count when the reboot group began; 0 on a
+ * first boot. */
+unsigned ros_reboot_phase(unsigned *group_start, unsigned *passed,
+			  unsigned *failed);
+/** The counts of checks reported so far (ros/suite.c). */
+void suite_counts(unsigned *passed, unsigned *failed);
 /* Disable, last of all: the ROS continues natively (ros/checks_disable.c). */
 void checks_disable(struct suite *s);
 /** How many checks checks_disable() will report. */

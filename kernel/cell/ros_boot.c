@@ -109,76 +109,160 @@ static int place_info(const struct mb2_plan *plan, size_t size, uint64_t *gpa)
 				0x100000, FOUR_GIB, busy, nbusy, true, gpa);
 }
 
-static int ros_prepare_mb2(struct vcpu *bsp, struct vcpu_state *st,
-			   const struct boot_module *m,
-			   const struct mb2_plan *plan)
-{
-	const char *cmdline = ros_view_cmdline(m);
-	uint8_t *info;
+/* A ROS boot built in Tandem's memory, not yet written into the ROS's:
+ * at first boot and again for each reboot (Palacios HVM request 0x1),
+ * which must change nothing when it cannot be prepared. */
+static struct ros_load {
+	const struct boot_module *m;
+	bool is_linux;
+	struct mb2_plan plan;
+	struct bzimage bz;
+	uint8_t *info; /* Multiboot2 information, MBI_PAGES; NULL: none */
+	int info_size;
 	uint64_t info_gpa;
-	int size, err;
+	struct ros_linux_load lx;
+	struct vcpu_state st;
+	uint64_t regs[GPR_COUNT];
+} load;
 
-	err = check_plan(plan);
+static int build_mb2(struct ros_load *l)
+{
+	const char *cmdline = ros_view_cmdline(l->m);
+	int err;
+
+	err = check_plan(&l->plan);
 	if (err)
 		return err;
-	load_segments(m, plan);
-
-	info = page_alloc(MBI_PAGES);
-	if (!info) {
+	l->info = page_alloc(MBI_PAGES);
+	if (!l->info) {
 		pr_err("ros: out of hypervisor memory for its boot information");
 		return -TANDEM_ENOMEM;
 	}
-	size = build_info(info, MBI_PAGES * PAGE_SIZE, cmdline, plan);
-	if (size < 0 || place_info(plan, size, &info_gpa)) {
-		page_free(info, MBI_PAGES);
-		pr_err("ros: no room for its boot information (%d)", size);
-		return size < 0 ? size : -TANDEM_ENOMEM;
+	l->info_size = build_info(l->info, MBI_PAGES * PAGE_SIZE, cmdline,
+				  &l->plan);
+	if (l->info_size < 0 ||
+	    place_info(&l->plan, (size_t)l->info_size, &l->info_gpa)) {
+		page_free(l->info, MBI_PAGES);
+		l->info = NULL;
+		pr_err("ros: no room for its boot information (%d)",
+		       l->info_size);
+		return l->info_size < 0 ? l->info_size : -TANDEM_ENOMEM;
 	}
-	memcpy(cell_gpa_to_hva(&root_cell, info_gpa, size), info, size);
-	page_free(info, MBI_PAGES);
-
-	start_state_multiboot(st, (uint32_t)plan->entry);
-	for (int r = 0; r < GPR_COUNT; r++)
-		bsp->regs[r] = 0;
-	bsp->regs[GPR_RAX] = MB2_BOOTLOADER_MAGIC;
-	bsp->regs[GPR_RBX] = info_gpa;
-	pr_info("ros: '%s' loaded at 0x%lx-0x%lx, entry 0x%lx, boot information at 0x%lx",
-		m->name, plan->lowest, plan->highest, plan->entry, info_gpa);
+	start_state_multiboot(&l->st, (uint32_t)l->plan.entry);
+	memset(l->regs, 0, sizeof(l->regs));
+	l->regs[GPR_RAX] = MB2_BOOTLOADER_MAGIC;
+	l->regs[GPR_RBX] = l->info_gpa;
 	return 0;
+}
+
+/* The "ros" module parsed into @l: 0 (Multiboot2 or Linux), or a negative
+ * errno after one line. Tandem keeps the module in its own memory for good
+ * (boot/ moved it there; the ROS never sees it), so a reboot reads the
+ * same bytes as the first boot. */
+static int parse(struct ros_load *l)
+{
+	const void *image;
+	int err, lerr;
+
+	l->m = boot_info_module("ros");
+	if (!l->m) {
+		pr_err("ros: no module tagged 'ros' (grub.cfg: module2 /boot/ros.elf ros); no root guest to start");
+		return -TANDEM_ENOENT;
+	}
+	image = (const void *)(DIRECT_BASE + l->m->phys);
+	err = mb2_image_parse(image, l->m->size, NULL, &l->plan);
+	if (!err) {
+		l->is_linux = false;
+		return 0;
+	}
+	lerr = bzimage_parse(image, l->m->size, &l->bz);
+	if (!lerr) {
+		l->is_linux = true;
+		return 0;
+	}
+	if (lerr == -TANDEM_ENOENT) {
+		pr_err("ros: module '%s' is not a bootable Multiboot2 kernel: %s; nor a Linux bzImage",
+		       l->m->name, l->plan.message);
+		return err;
+	}
+	pr_err("ros: module '%s' is a Linux bzImage Tandem cannot boot: %s",
+	       l->m->name, l->bz.why);
+	return lerr;
+}
+
+static int build(struct ros_load *l)
+{
+	if (l->is_linux) {
+		int err = ros_linux_build(&l->lx, l->m,
+					  (const void *)(DIRECT_BASE + l->m->phys),
+					  &l->bz);
+
+		if (!err) {
+			l->st = l->lx.st;
+			memcpy(l->regs, l->lx.regs, sizeof(l->regs));
+		}
+		return err;
+	}
+	return build_mb2(l);
+}
+
+static void cancel(struct ros_load *l)
+{
+	if (l->info)
+		page_free(l->info, MBI_PAGES);
+	l->info = NULL;
+	ros_linux_cancel(&l->lx);
+}
+
+/* Cannot fail: everything was checked by build(). */
+static void commit(struct ros_load *l, struct vcpu_state *st, uint64_t *regs)
+{
+	if (l->is_linux) {
+		ros_linux_commit(&l->lx);
+	} else {
+		load_segments(l->m, &l->plan);
+		memcpy(cell_gpa_to_hva(&root_cell, l->info_gpa,
+				       (size_t)l->info_size),
+		       l->info, (size_t)l->info_size);
+		pr_info("ros: '%s' loaded at 0x%lx-0x%lx, entry 0x%lx, boot information at 0x%lx",
+			l->m->name, l->plan.lowest, l->plan.highest,
+			l->plan.entry, l->info_gpa);
+	}
+	cancel(l);
+	*st = l->st;
+	memcpy(regs, l->regs, sizeof(l->regs));
 }
 
 int ros_prepare(struct vcpu *bsp, struct vcpu_state *st,
 		const struct root_reserve *reserve)
 {
-	const struct boot_module *m = boot_info_module("ros");
-	static struct mb2_plan plan;
-	static struct bzimage bz;
-	const void *image;
-	int err, lerr;
+	int err = parse(&load);
 
-	if (!m) {
-		pr_err("ros: no module tagged 'ros' (grub.cfg: module2 /boot/ros.elf ros); no root guest to start");
-		return -TANDEM_ENOENT;
-	}
-	image = (const void *)(DIRECT_BASE + m->phys);
-	err = mb2_image_parse(image, m->size, NULL, &plan);
-	if (!err) {
-		ros_view_init(reserve, false);
-		return ros_prepare_mb2(bsp, st, m, &plan);
-	}
-	lerr = bzimage_parse(image, m->size, &bz);
-	if (!lerr) {
-		/* Linux finds its RSDP through the zero page: give it a
-		 * guest-physical one even when nothing is hidden. */
-		ros_view_init(reserve, true);
-		return ros_linux_prepare(bsp, st, m, image, &bz);
-	}
-	if (lerr == -TANDEM_ENOENT) {
-		pr_err("ros: module '%s' is not a bootable Multiboot2 kernel: %s; nor a Linux bzImage",
-		       m->name, plan.message);
+	if (err)
 		return err;
-	}
-	pr_err("ros: module '%s' is a Linux bzImage Tandem cannot boot: %s",
-	       m->name, bz.why);
-	return lerr;
+	/* Linux finds its RSDP through the zero page: give it a
+	 * guest-physical one even when nothing is hidden. */
+	ros_view_init(reserve, load.is_linux);
+	err = build(&load);
+	if (err)
+		return err;
+	commit(&load, st, bsp->regs);
+	return 0;
+}
+
+int ros_reload_prepare(void)
+{
+	int err = parse(&load);
+
+	return err ? err : build(&load);
+}
+
+void ros_reload_commit(struct vcpu *bsp)
+{
+	commit(&load, &bsp->start_state, bsp->start_regs);
+}
+
+void ros_reload_cancel(void)
+{
+	cancel(&load);
 }

@@ -16,4 +16,18 @@
 int ros_prepare(struct vcpu *bsp, struct vcpu_state *st,
 		const struct root_reserve *res);
 
+/* A ROS reboot (Palacios HVM request 0x1, hvm/ros_reboot.c) in two steps,
+ * so that one that cannot be prepared changes nothing: */
+/** Parses the kept "ros" module again and builds its boot (Multiboot2
+ * information or Linux boot pages, for the ROS's memory as it is now) in
+ * Tandem's memory. 0, or a negative errno after one log line; then
+ * nothing was written and nothing needs cancelling. */
+int ros_reload_prepare(void);
+/** Writes the prepared image and boot information into the ROS's memory
+ * (segments copied, bss zeroed) and makes them @bsp's start state and
+ * start registers; cannot fail. The ROS's vCPUs must not run. */
+void ros_reload_commit(struct vcpu *bsp);
+/** Drops a prepared reload that will not be committed. */
+void ros_reload_cancel(void);
+
 #endif

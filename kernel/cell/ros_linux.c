@@ -8,6 +8,7 @@
 #include "boot_info.h"
 #include "lib/klib.h"
 #include "mm/memmap.h"
+#include "mm/pools.h"
 #include "fmt/bzimage.h"
 #include "cell/root_cell.h"
 #include "cell/ros_view.h"
@@ -104,9 +105,8 @@ static uint32_t upper_mem_k(const struct bz_e820 *map, size_t n)
 	return 0;
 }
 
-int ros_linux_prepare(struct vcpu *bsp, struct vcpu_state *st,
-		      const struct boot_module *m, const void *image,
-		      const struct bzimage *bz)
+int ros_linux_build(struct ros_linux_load *out, const struct boot_module *m,
+		    const void *image, const struct bzimage *bz)
 {
 	static struct bz_e820 map[BZ_E820_MAX];
 	const char *cmdline = ros_view_cmdline(m);
@@ -141,36 +141,67 @@ int ros_linux_prepare(struct vcpu *bsp, struct vcpu_state *st,
 	in.ne820 = e820(map);
 	in.alt_mem_k = upper_mem_k(map, in.ne820);
 
-	boot = cell_gpa_to_hva(&root_cell, l.boot, BOOT_PAGES * PAGE_SIZE);
+	/* Built in Tandem's memory first: a reboot that cannot be prepared
+	 * must leave the ROS's memory as it is. */
+	boot = page_alloc(BOOT_PAGES);
+	if (!boot) {
+		pr_err("ros: out of hypervisor memory for Linux's zero page");
+		return -TANDEM_ENOMEM;
+	}
+	memset(boot, 0, BOOT_PAGES * PAGE_SIZE);
 	err = bzimage_zero_page(image, bz, &in, boot, &why);
 	if (err) {
+		page_free(boot, BOOT_PAGES);
 		pr_err("ros: cannot write Linux's zero page: %s", why);
 		return err;
 	}
-	memset(boot + PAGE_SIZE, 0, 2 * PAGE_SIZE);
 	memcpy(boot + CMDLINE_PAGE * PAGE_SIZE, cmdline, cmdline_len);
 	memcpy(boot + GDT_PAGE * PAGE_SIZE, boot_gdt, sizeof(boot_gdt));
 
-	memcpy(cell_gpa_to_hva(&root_cell, l.kernel, bz->init_size),
-	       (const uint8_t *)image + bz->pm_offset, bz->pm_size);
-	if (l.initrd_mod)
-		memcpy(cell_gpa_to_hva(&root_cell, l.initrd, l.initrd_mod->size),
-		       (const void *)(DIRECT_BASE + l.initrd_mod->phys),
-		       l.initrd_mod->size);
-
-	start_state_linux32(st, (uint32_t)l.kernel,
+	*out = (struct ros_linux_load){
+		.image = image,
+		.bz = bz,
+		.boot_pages = boot,
+		.boot_gpa = l.boot,
+		.kernel_gpa = l.kernel,
+		.initrd_gpa = l.initrd,
+		.initrd_mod = l.initrd_mod,
+	};
+	start_state_linux32(&out->st, (uint32_t)l.kernel,
 			    (struct dtable){ l.boot + GDT_PAGE * PAGE_SIZE,
 					     sizeof(boot_gdt) - 1 });
-	for (int r = 0; r < GPR_COUNT; r++)
-		bsp->regs[r] = 0;
-	bsp->regs[GPR_RSI] = l.boot;
-	pr_info("ros: Linux bzImage (boot protocol %u.%02u) at 0x%lx, %u bytes to run in, zero page at 0x%lx",
-		bz->version >> 8, bz->version & 0xff, l.kernel, bz->init_size,
-		l.boot);
-	if (l.initrd_mod)
-		pr_info("ros: initrd '%s' at 0x%lx, %lu bytes",
-			l.initrd_mod->name, l.initrd, l.initrd_mod->size);
+	memset(out->regs, 0, sizeof(out->regs));
+	out->regs[GPR_RSI] = l.boot;
 	if (!in.rsdp_gpa)
 		pr_warn("ros: no ACPI tables for Linux; it searches for them itself");
 	return 0;
+}
+
+void ros_linux_commit(struct ros_linux_load *l)
+{
+	const struct bzimage *bz = l->bz;
+
+	memcpy(cell_gpa_to_hva(&root_cell, l->boot_gpa, BOOT_PAGES * PAGE_SIZE),
+	       l->boot_pages, BOOT_PAGES * PAGE_SIZE);
+	ros_linux_cancel(l);
+	memcpy(cell_gpa_to_hva(&root_cell, l->kernel_gpa, bz->init_size),
+	       (const uint8_t *)l->image + bz->pm_offset, bz->pm_size);
+	if (l->initrd_mod)
+		memcpy(cell_gpa_to_hva(&root_cell, l->initrd_gpa,
+				       l->initrd_mod->size),
+		       (const void *)(DIRECT_BASE + l->initrd_mod->phys),
+		       l->initrd_mod->size);
+	pr_info("ros: Linux bzImage (boot protocol %u.%02u) at 0x%lx, %u bytes to run in, zero page at 0x%lx",
+		bz->version >> 8, bz->version & 0xff, l->kernel_gpa,
+		bz->init_size, l->boot_gpa);
+	if (l->initrd_mod)
+		pr_info("ros: initrd '%s' at 0x%lx, %lu bytes",
+			l->initrd_mod->name, l->initrd_gpa, l->initrd_mod->size);
+}
+
+void ros_linux_cancel(struct ros_linux_load *l)
+{
+	if (l->boot_pages)
+		page_free(l->boot_pages, BOOT_PAGES);
+	l->boot_pages = NULL;
 }

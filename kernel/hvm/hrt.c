@@ -290,6 +290,7 @@ static void start_cores(bool boot)
 {
 	hrt.trans_state = TANDEM_HRT_IDLE;
 	hrt.trans_cores = 0;
+	hrt.stale_cores = 0; /* a new boot owes nothing */
 	hvm_complete(TANDEM_HRT_ABORTED);
 	hrt.ros_event.event_type = TANDEM_ROS_NONE;
 	hrt.comm->upcall_type = TANDEM_UPCALL_NULL;

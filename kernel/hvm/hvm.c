@@ -40,13 +40,26 @@ static bool allowed_now(const struct hvm_request *r)
 	return hrt.trans_state < 8 && (r->states & HVM_IN(hrt.trans_state));
 }
 
+/* Under hvm_lock: a done from an HRT core that still owed one to an
+ * aborted transaction is that one's (a core runs one upcall at a time):
+ * consumed, and refused. */
+static bool stale_done(const struct vcpu *v, const struct hvm_request *r)
+{
+	uint64_t bit = 1ull << v->index;
+
+	if (!(r->flags & HVM_DONE) || !(hrt.stale_cores & bit))
+		return false;
+	hrt.stale_cores &= ~bit;
+	return true;
+}
+
 static uint64_t run(struct vcpu *v, const struct hvm_request *r,
 		    const uint64_t *a)
 {
 	uint64_t ret = HVM_ERROR;
 
 	spin_lock(&hvm_lock);
-	if (!allowed_now(r)) {
+	if (stale_done(v, r) || !allowed_now(r)) {
 		spin_unlock(&hvm_lock);
 		return HVM_ERROR;
 	}
@@ -137,5 +150,31 @@ void hvm_hrt_failed(uint64_t rip, uint64_t vector)
 	hrt.trans_cores = 0;
 	hrt.trans_state = TANDEM_HRT_IDLE;
 	hvm_complete(TANDEM_HRT_ABORTED);
+	spin_unlock(&hvm_lock);
+}
+
+void hvm_abort_transaction(void)
+{
+	uint64_t cores;
+
+	spin_lock(&hvm_lock);
+	cores = hrt.trans_cores;
+	hrt.trans_cores = 0;
+	hrt.trans_state = TANDEM_HRT_IDLE;
+	/* Dropped, not written: the ROS that gave it is gone, and the word
+	 * may now lie in its reloaded image. */
+	hrt.done_gpa = 0;
+	hrt.ros_event.event_type = TANDEM_ROS_NONE;
+	/* An upcall not yet injected is dropped; a core that took it runs it
+	 * and will answer with a done, which must not end the next
+	 * transaction. The comm page stays as it is: such a core may not
+	 * have read it yet, and would find nothing to answer. */
+	for (unsigned int i = 0; i < hrt.cell->nvcpus; i++) {
+		int was = __atomic_exchange_n(&hrt.cell->vcpus[i]->pending_irq,
+					      -1, __ATOMIC_ACQ_REL);
+
+		if ((cores & (1ull << i)) && was < 0)
+			hrt.stale_cores |= 1ull << i;
+	}
 	spin_unlock(&hvm_lock);
 }

@@ -25,6 +25,10 @@ struct hrt {
 	volatile uint64_t trans_cores;	   /* HRT cores yet to call done */
 	struct tandem_ros_event ros_event; /* pending event for the ROS */
 	volatile bool rebooting; /* a reboot or replace runs (hvm.c) */
+	/* HRT cores still running an upcall whose transaction a ROS reboot
+	 * aborted: their next done (0x2f, 0x3f, 0x5f) is that upcall's, and
+	 * is refused instead of ending a later transaction. */
+	uint64_t stale_cores;
 	/* The ROS's completion word of the invoke in progress (RSI of
 	 * 0x20/0x21, guest-physical; 0: none): hvm_complete() writes it. */
 	uint64_t done_gpa;
@@ -50,6 +54,7 @@ extern struct hrt hrt;
 #define HVM_LIVE	  (1u << 0) /* refused while the HRT is Failed */
 #define HVM_EXCLUSIVE	  (1u << 1)
 #define HVM_DURING_REBOOT (1u << 2) /* also accepted while one runs */
+#define HVM_DONE	  (1u << 3) /* an HRT core's done: see stale_cores */
 
 /* One 0xf00d request: the function and who may call it when. @a holds
  * RDX, RSI, RDI, R8; every address in them is a virtual address of the
@@ -89,6 +94,29 @@ void hvm_complete(uint64_t how);
 /** The HRT failed (its kind's failed operation): abort any transaction,
  * let a waiting ROS see an HRT_EXCEPTION event. */
 void hvm_hrt_failed(uint64_t rip, uint64_t vector);
+
+/** Aborts the transaction, under the HVM lock (a ROS reboot): idle, no
+ * HRT core owes a done, no ROS event, the invoke's completion word
+ * dropped unwritten, and an upcall not yet injected is dropped (a core
+ * that took one is marked in stale_cores). An HRT core still running the aborted call finds its done
+ * refused. */
+void hvm_abort_transaction(void);
+
+/* The ROS loader's reload steps (cell/ros_boot.h, ros_reload_*), which
+ * kernel/guests.c hands this layer at start-up. */
+struct hvm_ros_loader {
+	int (*prepare)(void);
+	void (*commit)(struct vcpu *bsp);
+	void (*cancel)(void);
+};
+
+extern const struct hvm_ros_loader *hvm_ros_loader;
+
+/** Reboot ROS (0x1; with @hrt_too reboot both, 0x3), from an
+ * HVM_EXCLUSIVE request issued by the ROS vCPU @caller
+ * (hvm/ros_reboot.c): 0, and the ROS starts again from its boot state
+ * when @caller next enters; or a negative errno, the ROS untouched. */
+int hvm_ros_reboot(struct vcpu *caller, bool hrt_too);
 
 #define HVM_DEBUG_PORT 0xc0c0
 

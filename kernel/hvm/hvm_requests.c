@@ -1,9 +1,7 @@
 /* The 0xf00d request table: every request Tandem implements, the function
  * behind it and who may issue it in which transaction state (the path
  * that checks and runs them is hvm/hvm.c). Requests without an entry
- * return -1: reboot ROS and reboot both (0x1, 0x3) are not built yet;
- * each will be one more line here. guest-abi/ABI.md section 4.10 is the
- * reference. */
+ * return -1. guest-abi/ABI.md section 4.10 is the reference. */
 #include <tandem/errno.h>
 #include "hvm/hrt.h"
 #include "hvm/hvm.h"
@@ -263,7 +261,11 @@ static uint64_t req_signal(struct vcpu *v, const uint64_t *a)
 }
 
 /* 0x52 (HRT): registers (RDX) or drops (0) the HRT's GDT area, an
- * address in the calling core's address space as it is now. */
+ * address in the calling core's address space as it is now. Accepted
+ * while a reboot or replace runs: a new image registers its area as it
+ * boots, and the request that rebooted it may not have returned yet (a
+ * reboot zeroes the area before it starts the cores, so an old image's
+ * registration does not outlive it). */
 static uint64_t req_gdt_register(struct vcpu *v, const uint64_t *a)
 {
 	hrt.gdt_area = a[0];
@@ -324,6 +326,22 @@ static uint64_t req_reboot(struct vcpu *v, const uint64_t *a)
 	return hrt_reboot() ? HVM_ERROR : 0;
 }
 
+/* Exclusive: reboot ROS (0x1) and reboot both (0x3), hvm/ros_reboot.c.
+ * On success the caller's result is overwritten by its reset (the BSP
+ * starts from the ROS's entry; any other caller waits for a start-up
+ * IPI), as on Palacios, where the ROS does not return from it either. */
+static uint64_t req_reboot_ros(struct vcpu *v, const uint64_t *a)
+{
+	(void)a;
+	return hvm_ros_reboot(v, false) ? HVM_ERROR : 0;
+}
+
+static uint64_t req_reboot_both(struct vcpu *v, const uint64_t *a)
+{
+	(void)a;
+	return hvm_ros_reboot(v, true) ? HVM_ERROR : 0;
+}
+
 /* Exclusive: the image is copied once out of the caller's memory (page by
  * page through its page tables), then validated; a refused one changes
  * nothing. */
@@ -349,6 +367,10 @@ static uint64_t req_replace(struct vcpu *v, const uint64_t *a)
 	return err ? HVM_ERROR : 0;
 }
 
+/* The dones (0x2f, 0x3f, 0x5f) are taken while a reboot runs: a done
+ * that ends the transaction before a ROS reboot aborts it must count,
+ * or the abort would take its core for one that still owes it (see
+ * stale_cores in hvm.h); an HRT reboot overwrites what it changed. */
 #define CALLS                                                   \
 	(HVM_IN(TANDEM_HRT_CALL) | HVM_IN(TANDEM_HRT_PARCALL) | \
 	 HVM_IN(TANDEM_HRT_SYNCSETUP) | HVM_IN(TANDEM_HRT_SYNCTEARDOWN))
@@ -356,8 +378,12 @@ static uint64_t req_replace(struct vcpu *v, const uint64_t *a)
 const struct hvm_request hvm_requests[] = {
 	[TANDEM_HVM_NULL] = { req_null, HVM_FROM_ROS | HVM_FROM_HRT, HVM_IN_ANY,
 			      HVM_DURING_REBOOT },
+	[TANDEM_HVM_REBOOT_ROS] = { req_reboot_ros, HVM_FROM_ROS, HVM_IN_ANY,
+				    HVM_EXCLUSIVE },
 	[TANDEM_HVM_REBOOT_HRT] = { req_reboot, HVM_FROM_ROS, HVM_IN_ANY,
 				    HVM_EXCLUSIVE },
+	[TANDEM_HVM_REBOOT_BOTH] = { req_reboot_both, HVM_FROM_ROS, HVM_IN_ANY,
+				     HVM_EXCLUSIVE },
 	[TANDEM_HVM_REPLACE_HRT] = { req_replace, HVM_FROM_ROS,
 				     HVM_IN(TANDEM_HRT_IDLE), HVM_EXCLUSIVE },
 	[TANDEM_HVM_GET_STATE] = { req_get_state, HVM_FROM_ROS | HVM_FROM_HRT,
@@ -372,7 +398,8 @@ const struct hvm_request hvm_requests[] = {
 				HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_PAR_INVOKE] = { req_par_invoke, HVM_FROM_ROS,
 				    HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
-	[TANDEM_HVM_CALL_DONE] = { req_call_done, HVM_FROM_HRT, CALLS, 0 },
+	[TANDEM_HVM_CALL_DONE] = { req_call_done, HVM_FROM_HRT, CALLS,
+				   HVM_DONE | HVM_DURING_REBOOT },
 	[TANDEM_HVM_SYNC_SETUP] = { req_sync_setup, HVM_FROM_ROS,
 				    HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_SYNC_TEARDOWN] = { req_sync_teardown, HVM_FROM_ROS,
@@ -382,7 +409,8 @@ const struct hvm_request hvm_requests[] = {
 	[TANDEM_HVM_UNMERGE] = { req_unmerge, HVM_FROM_ROS,
 				 HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_MERGE_DONE] = { req_core0_done, HVM_FROM_HRT,
-				    HVM_IN(TANDEM_HRT_MERGE), 0 },
+				    HVM_IN(TANDEM_HRT_MERGE),
+				    HVM_DONE | HVM_DURING_REBOOT },
 	[TANDEM_HVM_SIGNAL_INSTALL] = { req_signal_install, HVM_FROM_ROS,
 					HVM_IN_ANY, HVM_DURING_REBOOT },
 	[TANDEM_HVM_SIGNAL] = { req_signal, HVM_FROM_ROS | HVM_FROM_HRT,
@@ -390,11 +418,12 @@ const struct hvm_request hvm_requests[] = {
 	[TANDEM_HVM_GDT_SYNC] = { req_gdt_sync, HVM_FROM_ROS,
 				  HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_GDT_REGISTER] = { req_gdt_register, HVM_FROM_HRT,
-				      HVM_IN_ANY, 0 },
+				      HVM_IN_ANY, HVM_DURING_REBOOT },
 	[TANDEM_HVM_GDT_RESTORE] = { req_gdt_restore, HVM_FROM_ROS,
 				     HVM_IN(TANDEM_HRT_IDLE), HVM_LIVE },
 	[TANDEM_HVM_GDT_DONE] = { req_core0_done, HVM_FROM_HRT,
-				  HVM_IN(TANDEM_HRT_GDTSYNC), 0 },
+				  HVM_IN(TANDEM_HRT_GDTSYNC),
+				  HVM_DONE | HVM_DURING_REBOOT },
 };
 
 const size_t hvm_request_count = sizeof(hvm_requests) / sizeof(hvm_requests[0]);

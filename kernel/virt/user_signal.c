@@ -32,6 +32,14 @@ long user_signal_install(struct user_signal *s, uint64_t cr3, uint64_t handler,
 	return ret;
 }
 
+void user_signal_reset(struct user_signal *s)
+{
+	spin_lock(&s->lock);
+	s->code = 0;
+	s->cr3 = s->handler = s->stack = 0;
+	spin_unlock(&s->lock);
+}
+
 long user_signal_raise(struct user_signal *s, uint64_t code)
 {
 	long ret = REFUSED;

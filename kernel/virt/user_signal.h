@@ -30,6 +30,8 @@ long user_signal_install(struct user_signal *s, uint64_t cr3, uint64_t handler,
 /** Raises @code (nonzero) for the installed handler: 0, or -1 for a
  * zero code, no handler, or one already pending. */
 long user_signal_raise(struct user_signal *s, uint64_t code);
+/** Drops the handler and any pending code (the partition rebooted). */
+void user_signal_reset(struct user_signal *s);
 /** Before @v enters its guest with s->code set: delivers it if @v is at
  * CPL 3 with the registered CR3. A frame that cannot be written (the
  * stack not mapped writable for the process) loses the code, with one

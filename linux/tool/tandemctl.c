@@ -117,6 +117,7 @@ __attribute__((noreturn)) static void usage(void)
 	      "       tandemctl hrt parallel FUNC [ARG...]\n"
 	      "       tandemctl hrt reboot\n"
 	      "       tandemctl hrt replace IMAGE\n"
+	      "       tandemctl ros reboot|reboot-both\n"
 	      "       tandemctl disable\n"
 	      "IMAGE@ADDR loads IMAGE at cell-physical ADDR (default: the first\n"
 	      "image at the configuration's reset_entry). Numbers: C syntax.\n",
@@ -744,6 +745,12 @@ int main(int argc, char **argv)
 			return cmd_hrt_simple(TANDEM_HVM_REBOOT_HRT, NULL);
 		if (!strcmp(c, "replace") && argc == 4)
 			return cmd_hrt_simple(TANDEM_HVM_REPLACE_HRT, argv[3]);
+	} else if (!strcmp(argv[1], "ros") && argc == 3) {
+		/* On success Linux starts again and nothing returns. */
+		if (!strcmp(argv[2], "reboot"))
+			return cmd_hrt_simple(TANDEM_HVM_REBOOT_ROS, NULL);
+		if (!strcmp(argv[2], "reboot-both"))
+			return cmd_hrt_simple(TANDEM_HVM_REBOOT_BOTH, NULL);
 	}
 	usage();
 }
