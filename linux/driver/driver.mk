@@ -52,13 +52,15 @@ $(DRV_KO): $(DRV_SRCS) $(DRV_HDRS) linux/driver/Kbuild
 	@cp linux/driver/Kbuild $(DRV_SRCS) $(DRV_BUILD)/
 	$(MAKE) -C $(LINUX_KDIR) M=$(abspath $(DRV_BUILD)) TANDEM_SRC=$(abspath .) modules
 
-$(TANDEMCTL): linux/tool/tandemctl.c linux/include/tandem_ioctl.h $(wildcard guest-abi/include/tandem/*.h)
+$(TANDEMCTL): linux/tool/tandemctl.c linux/tool/tool.c linux/tool/tool.h linux/include/tandem_ioctl.h \
+		$(wildcard guest-abi/include/tandem/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(TANDEMCTL_CFLAGS) -o $@ $<
+	$(CC) $(TANDEMCTL_CFLAGS) -o $@ $(filter %.c,$^)
 
-$(HVMPROC): linux/tool/hvmproc.c hrt/hrt_funcs.h $(wildcard guest-abi/include/tandem/*.h)
+$(HVMPROC): linux/tool/hvmproc.c linux/tool/tool.c linux/tool/tool.h hrt/hrt_funcs.h \
+		$(wildcard guest-abi/include/tandem/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(TANDEMCTL_CFLAGS) -o $@ $<
+	$(CC) $(TANDEMCTL_CFLAGS) -o $@ $(filter %.c,$^)
 
 $(CELLCFG_STAMP): $(CELLCFG_TXTS) linux/cells/mkcellcfg.py guest-abi/include/tandem/cell_config.h
 	@mkdir -p $(CELLCFG_BUILD)

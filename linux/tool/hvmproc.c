@@ -43,6 +43,7 @@
 #include "tandem/cpuid.h"
 #include "tandem/hvm_call.h"
 #include "../../hrt/hrt_funcs.h"
+#include "tool.h"
 
 #define PAGE	    4096u
 #define SUM_PAGES   4 /* the buffer SUM_VIRTUAL adds */
@@ -55,9 +56,6 @@
 #define WAIT_MS	    10000 /* one transaction until IDLE (slow emulators) */
 #define ACCEPT_MS   10000 /* a just (re)booted HRT until it takes requests */
 #define USER_CS_RPL 3
-
-static const char *step = "hvmproc";
-static bool amd;
 
 /* Written by the stubs (below) when a signal comes: the code, the
  * interrupted RIP, CS and SS from Tandem's frame, and where the frame
@@ -115,49 +113,6 @@ __asm__(".text\n"
 	"	iretq\n"
 	".size hvm_signal_stub_iret, . - hvm_signal_stub_iret\n");
 
-static const char *errno_name(int e)
-{
-	switch (e) {
-	case ENODEV:
-		return "ENODEV";
-	case ENOMEM:
-		return "ENOMEM";
-	case ETIMEDOUT:
-		return "ETIMEDOUT";
-	case EINVAL:
-		return "EINVAL";
-	default:
-		return "EIO";
-	}
-}
-
-__attribute__((noreturn, format(printf, 2, 3))) static void
-fail(int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "hvmproc: %s: %s: ", step, errno_name(e));
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static long hvm(uint64_t request, uint64_t a1, uint64_t a2)
-{
-	return tandem_hvm_call_insn(amd, TANDEM_HVM_MARKER_64, request, a1, a2,
-				    0, 0);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void need_tandem(void)
 {
 	unsigned int a, b, c, d;
@@ -169,9 +124,7 @@ static void need_tandem(void)
 	if (b != TANDEM_SIGNATURE_EBX || c != TANDEM_SIGNATURE_ECX ||
 	    d != TANDEM_SIGNATURE_EDX)
 		fail(ENODEV, "no Tandem hypervisor");
-	__cpuid(0, a, b, c, d);
-	amd = (b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163) ||
-	      (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975);
+	tool_amd = tool_cpu_is_amd();
 }
 
 /* Locked, written pages of this process (Tandem and the HRT never fault
@@ -285,6 +238,8 @@ int main(int argc, char **argv)
 	cpu_set_t cpus;
 	void (*handler)(void);
 
+	tool_prog = "hvmproc";
+	tool_what = "hvmproc";
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "iret"))) {
 		fputs("usage: hvmproc [iret]   (the merge + invoke + signal sequence;\n"
 		      "       iret: the handler returns with iretq, as Palacios's)\n",
@@ -309,7 +264,7 @@ int main(int argc, char **argv)
 	for (n = 0; n < SUM_N; n++)
 		buf[n] = n + 1;
 
-	step = "signal install";
+	tool_what = "signal install";
 	r = hvm(TANDEM_HVM_SIGNAL_INSTALL, (uintptr_t)handler,
 		(uintptr_t)(sig_stack + SIG_STACK));
 	r2 = hvm(TANDEM_HVM_SIGNAL_INSTALL, (uintptr_t)handler,
@@ -322,7 +277,7 @@ int main(int argc, char **argv)
 		fail(EIO, "signal code 0 gave %ld (want -1)", r);
 	printf("signal handler installed; a second install -1, code 0 -1\n");
 
-	step = "merge";
+	tool_what = "merge";
 	r = hvm(TANDEM_HVM_MERGE, 1, 0);
 	st = hvm(TANDEM_HVM_GET_STATE, 0, 0);
 	if (r != -1 || st != TANDEM_HRT_IDLE)
@@ -334,7 +289,7 @@ int main(int argc, char **argv)
 	wait_state(TANDEM_HRT_IDLE, &ev);
 	printf("merge: RDX = 1 refused (-1, state IDLE); RDX = 0 merged (state IDLE)\n");
 
-	step = "sum merged";
+	tool_what = "sum merged";
 	got = invoke(cp, HRT_FN_SUM_VIRTUAL, (uintptr_t)buf, SUM_N);
 	if (got != SUM_WANT)
 		fail(EIO,
@@ -345,7 +300,7 @@ int main(int argc, char **argv)
 	       " (want %" PRIu64 ", %d pages at %p)\n",
 	       got, SUM_WANT, SUM_PAGES, (void *)buf);
 
-	step = "signal from the hrt";
+	tool_what = "signal from the hrt";
 	n = hvm_sig_count;
 	got = invoke(cp, HRT_FN_DOWNCALL, TANDEM_HVM_SIGNAL, SIG_HRT);
 	if (got != 0)
@@ -354,7 +309,7 @@ int main(int argc, char **argv)
 		fail(ETIMEDOUT, "no signal within %d ms", WAIT_MS);
 	check_signal("the HRT", SIG_HRT, sig_stack);
 
-	step = "signal from this process";
+	tool_what = "signal from this process";
 	n = hvm_sig_count;
 	r = hvm(TANDEM_HVM_SIGNAL, SIG_ROS, 0);
 	if (r != 0)
@@ -363,19 +318,19 @@ int main(int argc, char **argv)
 		fail(ETIMEDOUT, "no signal within %d ms", WAIT_MS);
 	check_signal("this process", SIG_ROS, sig_stack);
 
-	step = "signal remove";
+	tool_what = "signal remove";
 	r = hvm(TANDEM_HVM_SIGNAL_INSTALL, 0, 0);
 	r2 = hvm(TANDEM_HVM_SIGNAL, SIG_ROS, 0);
 	if (r != 0 || r2 != -1)
 		fail(EIO, "removal %ld, then a raise %ld (want 0, -1)", r, r2);
 	printf("signal handler removed; a raise then -1\n");
 
-	step = "unmerge";
+	tool_what = "unmerge";
 	r = hvm(TANDEM_HVM_UNMERGE, 0, 0);
 	if (r != 0)
 		fail(EIO, "unmerge refused (%ld)", r);
 	wait_state(TANDEM_HRT_IDLE, &ev);
-	step = "sum unmerged";
+	tool_what = "sum unmerged";
 	got = invoke(cp, HRT_FN_SUM_VIRTUAL, (uintptr_t)buf, SUM_N);
 	if (got != HRT_FN_BAD)
 		fail(EIO,

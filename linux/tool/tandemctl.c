@@ -39,6 +39,7 @@
 #include "tandem/hvm_call.h"
 #include "tandem/hypercall.h"
 #include "tandem_ioctl.h"
+#include "tool.h"
 
 #define EXIT_USAGE	2
 #define HRT_SLOTS	64
@@ -49,60 +50,6 @@
 #define HRT_ACCEPT_MS	10000 /* a just (re)booted HRT until it takes invokes */
 #define IMAGE_MAX	(64u << 20)
 #define PAGE		4096u
-
-static const char *cmd_name = "tandemctl";
-
-static const char *errno_name(int e)
-{
-	switch (e) {
-	case EPERM:
-		return "EPERM";
-	case ENOENT:
-		return "ENOENT";
-	case EIO:
-		return "EIO";
-	case E2BIG:
-		return "E2BIG";
-	case ENOMEM:
-		return "ENOMEM";
-	case EACCES:
-		return "EACCES";
-	case EFAULT:
-		return "EFAULT";
-	case EBUSY:
-		return "EBUSY";
-	case EEXIST:
-		return "EEXIST";
-	case ENODEV:
-		return "ENODEV";
-	case EINVAL:
-		return "EINVAL";
-	case ERANGE:
-		return "ERANGE";
-	case ENOSYS:
-		return "ENOSYS";
-	case ENOTTY:
-		return "ENOTTY";
-	case ETIMEDOUT:
-		return "ETIMEDOUT";
-	default:
-		return "EIO";
-	}
-}
-
-/* One failure line and exit status 1. */
-__attribute__((noreturn, format(printf, 2, 3))) static void
-fail(int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "tandemctl: %s: %s: ", cmd_name, errno_name(e));
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
 
 __attribute__((noreturn)) static void usage(void)
 {
@@ -166,18 +113,6 @@ static void need_tandem(void)
 		fail(ENODEV,
 		     "no Tandem hypervisor (CPUID 0x40000000 reads \"%s\", not \"%s\")",
 		     sig, TANDEM_SIGNATURE);
-}
-
-static bool cpu_is_amd(void)
-{
-	unsigned int a, b, c, d;
-
-	__cpuid(0, a, b, c, d);
-	(void)a;
-	return (b == 0x68747541 && d == 0x69746e65 &&
-		c == 0x444d4163) || /* AuthenticAMD */
-	       (b == 0x6f677948 && d == 0x6e65476e &&
-		c == 0x656e6975); /* HygonGenuine */
 }
 
 /* ---- the driver ---- */
@@ -479,22 +414,6 @@ static int cmd_disable(void)
 
 /* ---- HRT: 0xf00d from user mode, no driver ---- */
 
-static bool amd;
-
-static long hvm(uint64_t request, uint64_t a1, uint64_t a2)
-{
-	return tandem_hvm_call_insn(amd, TANDEM_HVM_MARKER_64, request, a1, a2,
-				    0, 0);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static const char *hrt_state_name(long st)
 {
 	static const char *const n[] = { "IDLE",      "CALL",	"PARCALL",
@@ -517,7 +436,7 @@ static const char *event_name(uint32_t t)
 static void hrt_init(void)
 {
 	need_tandem();
-	amd = cpu_is_amd();
+	tool_amd = tool_cpu_is_amd();
 	if (hvm(TANDEM_HVM_GET_STATE, 0, 0) < 0)
 		fail(ENODEV, "no HRT (the get-state request returns -1)");
 }
@@ -703,11 +622,13 @@ int main(int argc, char **argv)
 {
 	static char name[64];
 
+	tool_prog = "tandemctl";
+	tool_what = "tandemctl";
 	if (argc < 2)
 		usage();
 	snprintf(name, sizeof(name), "%s%s%s", argv[1], argc > 2 ? " " : "",
 		 argc > 2 ? argv[2] : "");
-	cmd_name = name;
+	tool_what = name;
 	if (!strcmp(argv[1], "info") && argc == 2)
 		return cmd_info();
 	if (!strcmp(argv[1], "disable") && argc == 2)
