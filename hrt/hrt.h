@@ -82,6 +82,12 @@ struct hrt_setup {
 	const char *cmdline; /* Multiboot2 tag 1; "" without one */
 };
 
+/* TSC cycles per millisecond: Tandem's rate, or 1 GHz when it gives none. */
+static inline uint64_t hrt_khz(const struct hrt_setup *s)
+{
+	return s->tsc_khz ? s->tsc_khz : 1000000;
+}
+
 /* One HRT core; each core writes only its own. */
 struct hrt_core {
 	struct idt_gate idt[256]; /* first: 16-byte alignment */

@@ -6,11 +6,10 @@
  * every core waits for upcalls with interrupts on. */
 #include "hrt.h"
 
-#define MB2_INFO_MAX	      65536 /* bytes of boot information walked */
-#define CHECKIN_WAIT_MS	      1000
-#define CYCLES_PER_MS_UNKNOWN 1000000 /* 1 GHz when Tandem gives no rate */
-#define MB2_TAG_RSDP_OLD      14 /* ACPI 1.0 RSDP copy (Multiboot2 3.6.16) */
-#define MB2_TAG_RSDP_NEW      15 /* ACPI 2.0+ RSDP copy (3.6.17) */
+#define MB2_INFO_MAX	 65536 /* bytes of boot information walked */
+#define CHECKIN_WAIT_MS	 1000
+#define MB2_TAG_RSDP_OLD 14 /* ACPI 1.0 RSDP copy (Multiboot2 3.6.16) */
+#define MB2_TAG_RSDP_NEW 15 /* ACPI 2.0+ RSDP copy (3.6.17) */
 
 void hrt_main(uint32_t magic, uint64_t mbi, uint64_t vcpu, uint64_t index);
 
@@ -181,7 +180,7 @@ static void core0_start(struct hrt_core *c)
 {
 	const struct hrt_setup *s = &c->setup;
 	unsigned want = tag_cores(s), got;
-	uint64_t per_ms = s->tsc_khz ? s->tsc_khz : CYCLES_PER_MS_UNKNOWN;
+	uint64_t per_ms = hrt_khz(s);
 	uint64_t t0 = rdtsc();
 	long r;
 

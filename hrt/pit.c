@@ -77,7 +77,7 @@ static bool agree(const struct pit_span *sp, uint64_t want)
 
 void hrt_pit_calibrate(const struct hrt_setup *s)
 {
-	uint64_t per_ms = s->tsc_khz ? s->tsc_khz : 1000000, khz;
+	uint64_t per_ms = hrt_khz(s), khz;
 	struct pit_span sp, best = { 0, UINT64_MAX, 0 };
 
 	for (int i = 0; i < CAL_TRIES; i++) {

@@ -10,7 +10,7 @@
 
 uint64_t hrt_forward_event(struct hrt_core *c, const uint64_t *args)
 {
-	uint64_t khz = c->setup.tsc_khz ? c->setup.tsc_khz : 1000000, t0;
+	uint64_t khz = hrt_khz(&c->setup), t0;
 	struct tandem_ros_event e, now;
 	long r;
 

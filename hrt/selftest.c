@@ -90,7 +90,7 @@ static bool use_own_tables(const struct hrt_setup *s)
  * timer masked and counting down once from the top. */
 static uint64_t timer_per_ms(const struct hrt_setup *s)
 {
-	uint64_t khz = s->tsc_khz ? s->tsc_khz : 1000000, t0, left;
+	uint64_t khz = hrt_khz(s), t0, left;
 
 	wrmsr(X2APIC_DIV, DIV_BY_16);
 	wrmsr(X2APIC_LVT_TIMER, LVT_MASKED);
@@ -107,7 +107,7 @@ void hrt_selftest_core(struct hrt_core *c)
 {
 	const struct hrt_setup *s = &c->setup;
 	uint64_t per_ms, base = rdmsr(MSR_APIC_BASE);
-	uint64_t t0 = rdtsc(), khz = s->tsc_khz ? s->tsc_khz : 1000000;
+	uint64_t t0 = rdtsc(), khz = hrt_khz(s);
 
 	c->bsp_ok = !!(base & APIC_BASE_BSP) == (c->index == 0);
 	c->apic_id = (uint32_t)rdmsr(X2APIC_ID);
@@ -164,7 +164,7 @@ bool hrt_selftest_irq(struct hrt_core *c, uint64_t vector)
  * for every core's ticks and answer. */
 void hrt_selftest_report(struct hrt_core *c0, unsigned cores)
 {
-	uint64_t khz = c0->setup.tsc_khz ? c0->setup.tsc_khz : 1000000;
+	uint64_t khz = hrt_khz(&c0->setup);
 	uint64_t t0, sent = 0;
 	unsigned bsp = 0, tables = 0, ticking = 0, reached = 0, replies = 0;
 

@@ -24,19 +24,6 @@ void hrt_triple_fault(const struct hrt_core *c)
 	hrt_stop();
 }
 
-static uint64_t spin_us(const struct hrt_setup *s, uint64_t us)
-{
-	uint64_t khz = s->tsc_khz ? s->tsc_khz : 1000000;
-	uint64_t t0 = rdtsc(), cycles;
-
-	if (us > HRT_SPIN_MAX_US)
-		return HRT_FN_BAD;
-	cycles = us * khz / 1000;
-	while (rdtsc() - t0 < cycles)
-		cpu_relax();
-	return 0;
-}
-
 /* Function PORT: one IN or OUT of 1, 2 or 4 bytes (a = args). */
 static uint64_t port_io(const uint64_t *a)
 {
@@ -74,7 +61,7 @@ static uint64_t port_io(const uint64_t *a)
  * interrupt priority. */
 static void cr8_writes(const struct hrt_setup *s, uint64_t us)
 {
-	uint64_t khz = s->tsc_khz ? s->tsc_khz : 1000000;
+	uint64_t khz = hrt_khz(s);
 	uint64_t t0 = rdtsc(), cycles = us * khz / 1000;
 
 	while (rdtsc() - t0 < cycles)
@@ -94,11 +81,18 @@ static void load_cs(uint64_t sel)
 
 static void spin_cycles(const struct hrt_setup *s, uint64_t us)
 {
-	uint64_t khz = s->tsc_khz ? s->tsc_khz : 1000000;
-	uint64_t t0 = rdtsc(), cycles = us * khz / 1000;
+	uint64_t t0 = rdtsc(), cycles = us * hrt_khz(s) / 1000;
 
 	while (rdtsc() - t0 < cycles)
 		cpu_relax();
+}
+
+static uint64_t spin_us(const struct hrt_setup *s, uint64_t us)
+{
+	if (us > HRT_SPIN_MAX_US)
+		return HRT_FN_BAD;
+	spin_cycles(s, us);
+	return 0;
 }
 
 /* Function 16: a real page fault (a read of @va, not mapped) is taken as
@@ -136,7 +130,7 @@ static uint64_t sum(const struct hrt_setup *s, uint64_t pa, uint64_t n)
  * measured against. */
 static uint64_t ping_pong(const struct hrt_setup *s, uint64_t pa, uint64_t rounds)
 {
-	uint64_t khz = s->tsc_khz ? s->tsc_khz : 1000000;
+	uint64_t khz = hrt_khz(s);
 	volatile uint64_t *w;
 
 	if ((pa & 7) || rounds > HRT_PINGPONG_MAX || !hrt_phys_ok(s, pa, 8))

@@ -46,16 +46,6 @@ static uint64_t tsc_khz;
 static struct tandem_hrt_call hrt_call;
 static uint64_t hrt_results[HRT_MAX_CORES + 1];
 
-static inline uint64_t rdtsc_ordered(void)
-{
-	uint32_t lo, hi;
-
-	/* lfence: rdtsc does not start before earlier instructions are done
-	 * (cpuid would serialize too, but it exits to Tandem). */
-	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* a * b / c without overflow for a * b up to 2^64 * c (c > 0). */
 static uint64_t mul_div(uint64_t a, uint64_t b, uint64_t c)
 {
@@ -109,10 +99,10 @@ static uint64_t cycles_over(unsigned us)
 	uint64_t best = UINT64_MAX;
 
 	for (int i = 0; i < CALIB_TRIES; i++) {
-		uint64_t t0 = rdtsc_ordered(), t1;
+		uint64_t t0 = rdtsc(), t1;
 
 		ros_udelay(us);
-		t1 = rdtsc_ordered();
+		t1 = rdtsc();
 		if (t1 - t0 < best)
 			best = t1 - t0;
 	}
@@ -257,9 +247,9 @@ static void run_round(struct loop_stat *l, unsigned round, bool detected)
 		return;
 	}
 	e0 = exits_cpu0(detected);
-	t0 = rdtsc_ordered();
+	t0 = rdtsc();
 	v = body(l->kind, l->per);
-	t1 = rdtsc_ordered();
+	t1 = rdtsc();
 	e1 = exits_cpu0(detected);
 	if (l->teardown)
 		l->teardown();
@@ -353,9 +343,9 @@ static bool install_page(void)
 /* Spin about @us microseconds on the TSC (no exit). */
 static void tsc_pause(unsigned us)
 {
-	uint64_t t0 = rdtsc_ordered(), d = hrt_timeout(1) * us / 1000;
+	uint64_t t0 = rdtsc(), d = hrt_timeout(1) * us / 1000;
 
-	while (rdtsc_ordered() - t0 < d)
+	while (rdtsc() - t0 < d)
 		__asm__ volatile("pause");
 }
 
@@ -365,7 +355,7 @@ static void tsc_pause(unsigned us)
  */
 static long hrt_poll_ready(unsigned timeout_ms)
 {
-	uint64_t t0 = rdtsc_ordered(), limit = hrt_timeout(timeout_ms), spent;
+	uint64_t t0 = rdtsc(), limit = hrt_timeout(timeout_ms), spent;
 	long v = TANDEM_HRT_TIMEOUT;
 
 	do {
@@ -381,14 +371,14 @@ static long hrt_poll_ready(unsigned timeout_ms)
 			tsc_pause(20);
 			continue;
 		}
-		spent = rdtsc_ordered() - t0;
+		spent = rdtsc() - t0;
 		v = tandem_hrt_wait_idle(spent < limit ? limit - spent : 1, NULL);
 		if (v == 0 && hrt_results[0] == 0)
 			return 0;
 		if (v == 0)
 			v = (long)hrt_results[0];
 		tsc_pause(20);
-	} while (rdtsc_ordered() - t0 < limit);
+	} while (rdtsc() - t0 < limit);
 	return v ? v : TANDEM_HRT_TIMEOUT;
 }
 
@@ -400,11 +390,11 @@ static void run_hrtboot(struct loop_stat *l, unsigned reps, bool detected)
 		long e0, e1, v;
 
 		e0 = exits_cpu0(detected);
-		t0 = rdtsc_ordered();
+		t0 = rdtsc();
 		v = tandem_hrt_reboot();
 		if (v == 0)
 			v = hrt_poll_ready(HRT_BOOT_MS);
-		t1 = rdtsc_ordered();
+		t1 = rdtsc();
 		e1 = exits_cpu0(detected);
 		if (v) {
 			ros_log("bench: %s failed: reboot %u: %ld", l->name,

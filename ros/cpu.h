@@ -88,8 +88,9 @@ static inline void write_cr3(uint64_t v)
 	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
 }
 
-/* The TSC, after every earlier instruction (LFENCE): timeouts and
- * timings of the checks. Allowed at CPL 3 too. */
+/* The TSC, after every earlier instruction (LFENCE; CPUID would serialize
+ * too, but it exits to Tandem): timeouts and timings of the checks and
+ * the bench. Allowed at CPL 3 too. */
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
