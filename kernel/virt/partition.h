@@ -20,6 +20,7 @@
 #include "layout.h"
 #include "lib/ratelimit.h"
 #include "lib/spinlock.h"
+#include "fmt/jh_cell.h"
 #include "virt/user_signal.h"
 #include "mm/paging.h"
 #include "virt/vcpu.h"
@@ -103,6 +104,12 @@ struct cell {
 	struct tandem_comm_region *comm; /* NULL: none */
 	uint64_t comm_gpa;
 	bool started;
+	/* Created from a Jailhouse description (fmt/jh_cell.h): its CPUs
+	 * start at jh_info.cpu_reset_address, its communication region is
+	 * Jailhouse's (struct jh_comm_region) and its states, messages and
+	 * replies are numbered as Jailhouse numbers them. */
+	bool jh;
+	struct jh_cell_info jh_info;
 	/* Its console (Debug Console Putc, the HRT's port 0xc0c0): one
 	 * line buffer for all its CPUs, and its own line limit. */
 	struct spinlock console_lock;
