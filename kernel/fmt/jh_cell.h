@@ -24,7 +24,7 @@
 #include <tandem/jailhouse.h>
 
 /* Largest description accepted (-E2BIG above): Tandem's own bound. */
-#define JH_CELL_CONFIG_MAX TANDEM_CELL_CONFIG_MAX
+#define JH_CELL_CONFIG_MAX    TANDEM_CELL_CONFIG_MAX
 
 /* Hints Tandem does not act on, said once per Cell Create (info.hints). */
 #define JH_HINT_CACHE_REGIONS (1u << 0) /* cache partitioning */

@@ -13,23 +13,23 @@
 
 /* ---- The cell description ---------------------------------------------- */
 
-#define JH_CELL_SIGNATURE     "JHCLL" /* 5 bytes, no NUL */
-#define JH_CONFIG_REVISION    14
-#define JH_ARCH_X86	      0
-#define JH_CELL_NAME_LEN      32 /* NUL-terminated inside */
+#define JH_CELL_SIGNATURE		  "JHCLL" /* 5 bytes, no NUL */
+#define JH_CONFIG_REVISION		  14
+#define JH_ARCH_X86			  0
+#define JH_CELL_NAME_LEN		  32 /* NUL-terminated inside */
 
 /* Cell flags. */
-#define JH_CELL_PASSIVE_COMMREG		0x00000001u
-#define JH_CELL_TEST_DEVICE		0x00000002u
-#define JH_CELL_AARCH32			0x00000004u
+#define JH_CELL_PASSIVE_COMMREG		  0x00000001u
+#define JH_CELL_TEST_DEVICE		  0x00000002u
+#define JH_CELL_AARCH32			  0x00000004u
 #define JH_CELL_VIRTUAL_CONSOLE_PERMITTED 0x40000000u
-#define JH_CELL_VIRTUAL_CONSOLE_ACTIVE	0x80000000u
+#define JH_CELL_VIRTUAL_CONSOLE_ACTIVE	  0x80000000u
 
 /* The console descriptor (console.h): where an inmate's UART is. */
-#define JH_CON_TYPE_NONE    0x0000
-#define JH_CON_TYPE_8250    0x0002
-#define JH_CON_ACCESS_MMIO  0x0001 /* else port I/O */
-#define JH_CON_REGDIST_4    0x0002 /* else registers 1 byte apart */
+#define JH_CON_TYPE_NONE		  0x0000
+#define JH_CON_TYPE_8250		  0x0002
+#define JH_CON_ACCESS_MMIO		  0x0001 /* else port I/O */
+#define JH_CON_REGDIST_4		  0x0002 /* else registers 1 byte apart */
 
 struct jh_console {
 	uint64_t address;
@@ -42,12 +42,12 @@ struct jh_console {
 } __attribute__((packed));
 
 struct jh_cell_desc {
-	char signature[5]; /* JH_CELL_SIGNATURE */
+	char signature[5];    /* JH_CELL_SIGNATURE */
 	uint8_t architecture; /* JH_ARCH_X86 */
-	uint16_t revision; /* JH_CONFIG_REVISION */
+	uint16_t revision;    /* JH_CONFIG_REVISION */
 	char name[JH_CELL_NAME_LEN];
-	uint32_t id; /* set by Jailhouse's driver; not read */
-	uint32_t flags; /* JH_CELL_* */
+	uint32_t id;	       /* set by Jailhouse's driver; not read */
+	uint32_t flags;	       /* JH_CELL_* */
 	uint32_t cpu_set_size; /* bytes of CPU bitmap after the header */
 	uint32_t num_memory_regions;
 	uint32_t num_cache_regions;
@@ -116,26 +116,26 @@ _Static_assert(sizeof(struct jh_pio) == 4, "Jailhouse PIO layout");
 
 /* ---- The communication region, revision 2 ------------------------------ */
 
-#define JH_COMM_SIGNATURE "JHCOMM" /* 6 bytes, no NUL */
-#define JH_COMM_REVISION  2
+#define JH_COMM_SIGNATURE		"JHCOMM" /* 6 bytes, no NUL */
+#define JH_COMM_REVISION		2
 
 /* Messages to the cell. */
-#define JH_MSG_NONE		 0
-#define JH_MSG_SHUTDOWN_REQUEST	 1
-#define JH_MSG_RECONFIG_COMPLETED 2
+#define JH_MSG_NONE			0
+#define JH_MSG_SHUTDOWN_REQUEST		1
+#define JH_MSG_RECONFIG_COMPLETED	2
 
 /* Replies from the cell. */
-#define JH_MSG_UNKNOWN		1
-#define JH_MSG_REQUEST_DENIED	2
-#define JH_MSG_REQUEST_APPROVED 3
-#define JH_MSG_RECEIVED		4
+#define JH_MSG_UNKNOWN			1
+#define JH_MSG_REQUEST_DENIED		2
+#define JH_MSG_REQUEST_APPROVED		3
+#define JH_MSG_RECEIVED			4
 
 /* Cell states (also Cell Get State of such a cell). */
-#define JH_CELL_RUNNING		0
-#define JH_CELL_RUNNING_LOCKED	1
-#define JH_CELL_SHUT_DOWN	2 /* terminal */
-#define JH_CELL_FAILED		3 /* terminal */
-#define JH_CELL_FAILED_COMM_REV 4 /* terminal */
+#define JH_CELL_RUNNING			0
+#define JH_CELL_RUNNING_LOCKED		1
+#define JH_CELL_SHUT_DOWN		2 /* terminal */
+#define JH_CELL_FAILED			3 /* terminal */
+#define JH_CELL_FAILED_COMM_REV		4 /* terminal */
 
 /* flags */
 #define JH_COMM_FLAG_DBG_PUTC_PERMITTED 0x0001u
@@ -147,8 +147,8 @@ struct jh_comm_region {
 	volatile uint32_t cell_state;
 	volatile uint32_t msg_to_cell;
 	volatile uint32_t reply_from_cell;
-	uint32_t flags; /* JH_COMM_FLAG_* */
-	struct jh_console console; /* the configuration's */
+	uint32_t flags;		    /* JH_COMM_FLAG_* */
+	struct jh_console console;  /* the configuration's */
 	uint64_t pci_mmconfig_base; /* 0: none */
 	/* x86 */
 	uint16_t pm_timer_address; /* ACPI PM timer port, 0: none */
