@@ -65,6 +65,12 @@ at the timeout or as soon as the expected lines and the done line are all on
 serial. Regexes are searched in each line of the serial log after ANSI
 escapes are removed and CR/LF are treated as line ends.
 
+The run scripts write the second serial port (COM2, the UART the test
+cells of cells/jh/ print on; COM1 is Tandem's and the ROS's) to LOG.com2.
+Its lines count as lines "com2: TEXT" for "expect" and "forbid" (never for
+TAP or the done line), so a plan expects a cell's UART line as
+"^com2: jhtest: ...".
+
 Output: one TAP-like line per check ("ok - NAME: ..." / "not ok - NAME:
 ..."), comments starting with "#", and a last line "N passed, N failed".
 The exit status is 1 if any check failed (2 for usage errors). Serial logs are
@@ -264,6 +270,8 @@ class Run:
         self.tap_plans = []         # (N of a "1..N" line, check lines before it)
         self.tap = []               # (ok, number, line) of each check line
         self.lines = []
+        self.com2 = Path(str(self.log) + ".com2")
+        self.com2_lines = []
         self.prev_line = None
 
     # -- process control ------------------------------------------------
@@ -333,18 +341,32 @@ class Run:
                     self.forbidden.append((rx, line))
                     break
 
+    def scan_com2(self, new_lines, t):
+        """COM2's lines: "expect" and "forbid" only, as "com2: TEXT"."""
+        p = self.p
+        for raw in new_lines:
+            line = "com2: " + raw
+            for rx, cre in p.expect:
+                if rx not in self.first and cre.search(line):
+                    self.first[rx] = (t, line)
+            for rx, cre in p.forbid:
+                if cre.search(line):
+                    self.forbidden.append((rx, line))
+                    break
+
     def complete(self):
         return len(self.first) == len(self.p.expect) and self.done_at is not None
 
     def execute(self, stop_event):
         p = self.p
-        for f in (self.log, Path(str(self.log) + ".bochs.log"), self.out):
+        for f in (self.log, Path(str(self.log) + ".bochs.log"), self.out, self.com2):
             try:
                 f.unlink()
             except FileNotFoundError:
                 pass
         cmd = p.command(self.iso, self.log)
         reader = SerialReader(self.log)
+        reader2 = SerialReader(self.com2)
         self.start = time.monotonic()
         try:
             with open(self.out, "wb") as out:
@@ -365,6 +387,7 @@ class Run:
                 status = self.proc.poll()
                 now = time.monotonic()
                 self.scan(reader.poll(), now - self.start)
+                self.scan_com2(reader2.poll(), now - self.start)
                 if status is not None:
                     self.reason = "exited"
                     break
@@ -384,7 +407,9 @@ class Run:
         self.status = self.proc.returncode
         # Final read: whatever the emulator wrote last (or flushed at exit).
         self.scan(reader.poll(final=True), self.elapsed)
+        self.scan_com2(reader2.poll(final=True), self.elapsed)
         self.lines = reader.lines
+        self.com2_lines = reader2.lines
 
     # -- reporting ------------------------------------------------------
     @staticmethod

@@ -14,7 +14,8 @@
 #   --mem MB      memory in MiB (default 256)
 #   --log FILE    serial output to FILE; Bochs's own log goes to
 #                 FILE.bochs.log (VM-entry failures, panics, the shutdown
-#                 port). Without --log, serial is shown on this terminal
+#                 port), and the second serial port (COM2, 0x2f8: the
+#                 UART of the test cells) to FILE.com2. Without --log, serial is shown on this terminal
 #                 (tail -f of a temporary file) and Bochs's log is kept in
 #                 a temporary directory that is removed at exit.
 #                 Bochs 2.7 flushes its serial file after every byte, so
@@ -84,11 +85,13 @@ else
 	serial=$tmp/serial.log
 	bxlog=$tmp/bochs.log
 fi
+com2=$serial.com2
 : >"$serial"
 : >"$bxlog"
+: >"$com2"
 
 # Bochs parses these paths unquoted: refuse the characters it would split on.
-for p in "$iso" "$serial" "$bxlog"; do
+for p in "$iso" "$serial" "$bxlog" "$com2"; do
 	case "$p" in *[[:space:],\"]*)
 		echo "run-bochs.sh: path '$p' contains a space, comma or quote; Bochs cannot take it" >&2
 		exit 2 ;;
@@ -106,6 +109,7 @@ boot: cdrom
 clock: sync=none, time0=local
 display_library: rfb, options="timeout=0"
 com1: enabled=1, mode=file, dev=$serial
+com2: enabled=1, mode=file, dev=$com2
 log: $bxlog
 panic: action=fatal
 error: action=report

@@ -11,7 +11,9 @@
 #                `make usb` wrote the hybrid ISO to a stick
 #   --smp N      number of CPUs (default 4)
 #   --mem MB     memory in MiB (default 512)
-#   --log FILE   serial output to FILE (default: serial on this terminal)
+#   --log FILE   serial output to FILE (default: serial on this terminal);
+#                with it, the second serial port (COM2, 0x2f8: the UART of
+#                the test cells) goes to FILE.com2
 #   --gdb        wait for gdb on :1234 (-s -S)
 #   --cpu MODEL  QEMU CPU model (default EPYC: Tandem needs SVM in the guest)
 #   --kvm        use KVM instead of TCG if /dev/kvm is usable (off by
@@ -103,7 +105,8 @@ fi
 if [ -n "$log" ]; then
 	mkdir -p "$(dirname "$log")"
 	: >"$log"
-	args+=(-serial "file:$log")
+	: >"$log.com2"
+	args+=(-serial "file:$log" -serial "file:$log.com2")
 else
 	# stdio without the monitor mux: Ctrl-C ends QEMU.
 	args+=(-serial stdio)
