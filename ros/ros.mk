@@ -25,6 +25,7 @@ NASM	?= nasm
 # The test cells and the HRT (guarded: the Makefile may include them too,
 # before or after).
 include cells/cells.mk
+include cells/jh/jh.mk
 include hrt/hrt.mk
 
 ROS_BUILD	:= $(BUILD)/ros
@@ -79,6 +80,10 @@ $(ROS_AOBJS): $(ROS_BUILD)/%.asm.o: ros/%.asm
 # The cell images are incbin'd from $(CELLS_BUILD).
 $(ROS_BUILD)/cell_images.asm.o: $(CELLS_BINS)
 $(ROS_BUILD)/cell_images.asm.o: ROS_NASMFLAGS += -I$(CELLS_BUILD)/
+
+# The Jailhouse-contract inmate and its descriptions, from $(JH_BUILD).
+$(ROS_BUILD)/jh_cell_images.asm.o: $(JH_BIN) $(JH_CELLS)
+$(ROS_BUILD)/jh_cell_images.asm.o: ROS_NASMFLAGS += -I$(JH_BUILD)/
 
 # The HRT image "replace HRT image" installs is incbin'd from $(HRT_BUILD).
 $(ROS_BUILD)/hrt_images.asm.o: $(HRT2_ELF)

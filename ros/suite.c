@@ -240,6 +240,7 @@ static const struct group {
 	{ "hvm", checks_hvm, 0, checks_hvm_planned },
 	{ "cells", checks_cells, 71, NULL },
 	{ "walls", checks_walls, 0, checks_walls_planned },
+	{ "jh cells", checks_jh_cells, 0, checks_jh_cells_planned },
 	{ "fuzz", checks_fuzz, 0, checks_fuzz_planned },
 	{ "reboot", checks_reboot, 0, checks_reboot_planned },
 	{ "disable", checks_disable, 0, checks_disable_planned },
