@@ -63,9 +63,10 @@ $(JH_BIN): $(JH_ELF)
 		echo "jh-cells: $< ends at $$end, beyond the cell's 1 MiB"; \
 		rm -f $@; exit 1; fi
 
-$(JH_GEN): cells/jh/jhcellgen.c cells/jh/jh_test.h guest-abi/include/tandem/jailhouse.h
+$(JH_GEN): cells/jh/jhcellgen.c cells/jh/jh_desc.c cells/jh/jh_desc.h cells/jh/jh_test.h \
+		guest-abi/include/tandem/jailhouse.h
 	@mkdir -p $(@D)
-	$(HOSTCC) $(JH_HOST_CFLAGS) -o $@ $<
+	$(HOSTCC) $(JH_HOST_CFLAGS) -o $@ cells/jh/jhcellgen.c cells/jh/jh_desc.c
 
 $(JH_BUILD)/%.cell: $(JH_GEN)
 	$(JH_GEN) $* $(patsubst $*:%,%,$(filter $*:%,$(JH_CELL_SPECS))) $@
