@@ -41,11 +41,14 @@ static void halt_forever(void)
 		__asm__ volatile("cli; hlt");
 }
 
-/* Wait until the ROS writes @want to ack, at most about 10 s. */
+/* Wait until the ROS writes @want to ack, at most about 10 s. A TSC spin:
+ * no exits while the ROS reads the exit counter around the timer. */
 static void wait_ack(uint32_t want)
 {
-	for (unsigned i = 0; i < 10000 && res()->ack != want; i++)
-		delay_us(1000);
+	uint64_t t0 = rdtsc(), bound = (uint64_t)res()->comm_tsc_khz * 10000;
+
+	while (res()->ack != want && rdtsc() - t0 < bound)
+		cpu_relax();
 }
 
 static void measure_pm_timer(struct jht_results *r)
@@ -87,12 +90,12 @@ static void run_timer(struct jht_results *r)
 	wrmsr(X2APIC_LVTT, JHT_TIMER_VECTOR | 1u << 17); /* periodic */
 	wrmsr(X2APIC_TMICT, count);
 	__asm__ volatile("sti");
-	/* HLT does not leave the cell (ABI.md 11): the window holds the
-	 * interrupts and their EOIs, and little else. Bounded by the TSC in
-	 * case no interrupt comes. */
+	/* A spin without exits: the window holds the interrupts and their
+	 * EOIs, and little else. Bounded by the TSC (5 s) in case no
+	 * interrupt comes: the cell must reach its message loop. */
 	while (ticks < JHT_TIMER_HZ &&
 	       rdtsc() - t0 < (uint64_t)r->comm_tsc_khz * 5000)
-		__asm__ volatile("hlt");
+		cpu_relax();
 	t1 = rdtsc();
 	__asm__ volatile("cli");
 	wrmsr(X2APIC_LVTT, 1u << 16); /* masked */
@@ -119,6 +122,10 @@ static void ap_main(void)
 
 static void start_others(struct jht_results *r)
 {
+	/* Every CPU starts with the first: wait until all drew a number. */
+	for (unsigned i = 0; i < 1000 && jh_cpus_found < r->comm_cpus; i++)
+		delay_us(1000);
+	r->cpus_found = jh_cpus_found;
 	for (unsigned i = 1; i < jh_cpus_found && i < JHT_MAX_CPUS; i++)
 		smp_start_cpu(jh_cpu_ids[i], ap_main);
 	for (unsigned i = 0; i < 2000 && r->cpus_running < jh_cpus_found; i++)
@@ -183,7 +190,7 @@ void inmate_main(void)
 	memcpy(r->cmdline, cmdline, JHT_CMDLINE_SIZE - 1);
 	r->apic_id = (uint32_t)rdmsr(X2APIC_ID);
 	r->amd = hc_is_amd();
-	r->cpus_found = jh_cpus_found;
+	r->cpus_found = jh_cpus_found; /* so far: start_others() waits */
 	r->cpus_running = 1;
 	r->deny_first = (uint32_t)cmdline_int("deny", 1);
 	r->comm_revision = c->revision;
