@@ -8,7 +8,9 @@
  *                 (.bss: page tables, per-CPU stacks, hypercall test pages)
  *   below 1 MiB   one free page of the memory map: the AP trampoline
  *   0x4000000     1 MiB given to each test cell in turn (ros/checks_cells.c;
- *                 the next free 1 MiB above it if that is not free RAM)
+ *                 the next free 1 MiB above it if that is not free RAM);
+ *                 later 2 MiB to the Jailhouse-contract cells (their RAM,
+ *                 then their results page; ros/checks_jh_cells.c)
  *
  * Console: COM1, every line "ros: ..." except the suite's TAP lines.
  */

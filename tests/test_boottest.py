@@ -133,5 +133,36 @@ class Groups(unittest.TestCase):
             self.assertNotEqual(r.returncode, 0)   # run by name: no ISO there
 
 
+class Com2(unittest.TestCase):
+    """The second serial port's lines (LOG.com2) count as "com2: TEXT" for
+    "expect" and "forbid", never for TAP or the done line."""
+
+    def run_of(self, com1, com2, expect):
+        plat = boottest.Platform("t", ["true"], 10, "^done", expect=expect, checks=1,
+                                 forbid=["^com2: PANIC"])
+        run = boottest.Run(plat, Path("/nonexistent.iso"), Path(tempfile.gettempdir()))
+        run.scan(com1, 0.0)
+        run.scan_com2(com2, 0.0)
+        return run
+
+    def test_expect_matches_com2_line(self):
+        run = self.run_of(["1..1", "ok 1 - a", "done"], ["jhtest: hello"], ["^com2: jhtest: hello$"])
+        self.assertTrue(run.complete())
+
+    def test_com1_line_is_not_com2(self):
+        run = self.run_of(["1..1", "ok 1 - a", "jhtest: hello", "done"], [],
+                          ["^com2: jhtest: hello$"])
+        self.assertFalse(run.complete())
+
+    def test_com2_never_tap_or_done(self):
+        run = self.run_of(["1..1"], ["ok 1 - a", "done"], [])
+        self.assertEqual(run.tap, [])
+        self.assertIsNone(run.done_at)
+
+    def test_forbid_on_com2(self):
+        run = self.run_of([], ["PANIC in a cell"], [])
+        self.assertEqual(len(run.forbidden), 1)
+
+
 if __name__ == "__main__":
     unittest.main()
