@@ -7,10 +7,12 @@
 #include <tandem/comm_region.h>
 #include <tandem/errno.h>
 #include <tandem/hypercall.h>
+#include <tandem/jailhouse.h>
 #include "virt/msr_wall.h"
 #include "virt/partition.h"
 #include "cell/config_check.h"
 #include "cell/cell_calls.h"
+#include "cell/jh_comm.h"
 #include "hw/console.h"
 #include "lib/cpu.h"
 #include "virt/exits.h"
@@ -20,6 +22,7 @@
 #include "mm/mtrr.h"
 #include "mm/pools.h"
 #include "lib/spinlock.h"
+#include "virt/host_pm_timer.h"
 #include "virt/start_state.h"
 #include "hw/tsc.h"
 
@@ -334,6 +337,8 @@ static bool cell_agrees_to_shutdown(struct cell *c)
 	uint32_t timeout_ms, reply;
 	uint64_t deadline;
 
+	if (c->jh)
+		return jh_comm_shutdown_ok(c);
 	if (!comm || (c->config->flags & TANDEM_CELL_PASSIVE_COMMREG) ||
 	    c->state == CELL_STATE_FAILED || !c->started ||
 	    comm->cell_state == TANDEM_COMM_CELL_SHUT_DOWN ||
@@ -357,14 +362,19 @@ static bool cell_agrees_to_shutdown(struct cell *c)
 	return false;
 }
 
-/* Before a reconfiguration (Cell Create) every other cell that is asked
- * at all is asked, with the same message: the seed defines no other. An
- * approval lets the reconfiguration go ahead and shuts nobody down. */
+/* Before a reconfiguration (Cell Create) every other cell of Tandem's
+ * format that is asked at all is asked, with the same message: the seed
+ * defines no other. An approval lets the reconfiguration go ahead and
+ * shuts nobody down. A Jailhouse-format cell is not asked: as in
+ * Jailhouse, it holds every reconfiguration back while it says
+ * running-locked. */
 static bool others_agree(void)
 {
+	if (jh_comm_locked(NULL))
+		return false;
 	for (unsigned int id = 1; id < TANDEM_MAX_CELLS; id++)
 		if (cells[id] && cells[id]->kind == &config_cell_kind &&
-		    !cell_agrees_to_shutdown(cells[id]))
+		    !cells[id]->jh && !cell_agrees_to_shutdown(cells[id]))
 			return false;
 	return true;
 }
@@ -437,6 +447,7 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	if (log_lifecycle())
 		pr_info("cell '%s' created: id %u, %u CPUs, %u memory regions",
 			c->name, id, c->nvcpus, d->num_memory_regions);
+	jh_comm_reconfig_completed(c);
 	return id;
 
 undo:
@@ -452,10 +463,31 @@ fail:
 	return err == -TANDEM_E2BIG ? -TANDEM_EINVAL : -TANDEM_ENOMEM;
 }
 
+/* A Jailhouse-format cell: every CPU in real mode at @entry, all its
+ * registers 0 (Jailhouse's vcpu_vendor_reset); its region rewritten. */
+static void reset_jh_cell(struct cell *c, uint64_t entry)
+{
+	if (c->comm)
+		jh_comm_reset(c);
+	c->state = CELL_STATE_RUNNING;
+	for (unsigned int i = 0; i < c->nvcpus; i++) {
+		struct vcpu *v = c->vcpus[i];
+
+		start_state_real(&v->start_state, (uint32_t)entry);
+		memset(v->start_regs, 0, sizeof(v->start_regs));
+		v->start_running = true;
+		vcpu_request(v, VCPU_REQ_RESET);
+	}
+}
+
 /* Resets the cell's CPUs: the boot CPU at @entry with the given registers,
  * the others waiting for a start-up IPI. */
 static void reset_cell(struct cell *c, uint64_t entry, const uint64_t regs[3])
 {
+	if (c->jh) {
+		reset_jh_cell(c, entry);
+		return;
+	}
 	if (c->comm) {
 		struct tandem_comm_region *comm = c->comm;
 
@@ -576,9 +608,10 @@ static long hc_cell_destroy_locked(struct vcpu *caller, uint64_t id)
 
 	if (err)
 		return err;
-	if (!cell_agrees_to_shutdown(c))
+	if (jh_comm_locked(c) || !cell_agrees_to_shutdown(c))
 		return -TANDEM_EPERM;
 	destroy_cell(c);
+	jh_comm_reconfig_completed(NULL);
 	return 0;
 }
 
@@ -609,11 +642,13 @@ static long hc_cell_get_state(struct vcpu *caller, uint64_t id)
 	c = cell_by_id(id);
 	if (!c)
 		return -TANDEM_ENOENT;
+	if (c->jh)
+		return jh_comm_state(c);
 	/* Never started: Shut down (its comm region is still all zero). */
 	if (c == &root_cell || c->state == CELL_STATE_FAILED || !c->comm ||
 	    !c->started)
 		return c->state;
-	state = c->comm->cell_state;
+	state = ((const struct tandem_comm_region *)c->comm)->cell_state;
 	if (state > TANDEM_COMM_CELL_FAILED)
 		return -TANDEM_EINVAL; /* seed: cell state is invalid */
 	return state;
@@ -685,6 +720,12 @@ long hc_cell_soft_restart(struct vcpu *v, const uint64_t *a)
 
 long hc_debug_putc(struct vcpu *v, const uint64_t *a)
 {
+	/* Jailhouse lets a cell of its format print only when its
+	 * configuration permits (ACTIVE implies PERMITTED). */
+	if (v->cell->jh &&
+	    !(v->cell->jh_info.flags & (JH_CELL_VIRTUAL_CONSOLE_PERMITTED |
+					JH_CELL_VIRTUAL_CONSOLE_ACTIVE)))
+		return -TANDEM_EPERM;
 	cell_console_putc(v->cell, (char)a[0]);
 	return 0;
 }
@@ -699,6 +740,10 @@ static void config_cell_confine(struct vcpu *v)
 	pio = cell_config_pio(c->config);
 	for (uint32_t p = 0; p < c->config->num_pio_regions; p++)
 		vcpu_ops->set_io_intercept(v, pio[p].base, pio[p].length, false);
+	/* The ACPI PM timer: every cell reads it, as in Jailhouse (a
+	 * read-only counter: writes do nothing). */
+	if (host_pm_timer.port)
+		vcpu_ops->set_io_intercept(v, host_pm_timer.port, 4, false);
 }
 
 const struct cell_kind config_cell_kind = {
