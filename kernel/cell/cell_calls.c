@@ -13,6 +13,7 @@
 #include "cell/config_check.h"
 #include "cell/cell_calls.h"
 #include "cell/jh_comm.h"
+#include "fmt/jh_cell.h"
 #include "hw/console.h"
 #include "lib/cpu.h"
 #include "virt/exits.h"
@@ -120,18 +121,94 @@ static void fill_ctx(struct cell_config_ctx *ctx, struct cfg_range *root_ram,
 	ctx->names = cell_names(&ctx->n_names);
 }
 
-/* Copy the configuration once out of the caller's memory. */
+/* One line for a refused configuration, naming the field. */
+static void say_refused(long err, const char *why, int index, int other)
+{
+	if (index >= 0 && other >= 0)
+		pr_warn_limited("cell create refused (%ld): %s (%d, %d)", err,
+				why, index, other);
+	else if (index >= 0)
+		pr_warn_limited("cell create refused (%ld): %s (%d)", err, why,
+				index);
+	else
+		pr_warn_limited("cell create refused (%ld): %s", err, why);
+}
+
+_Static_assert(JH_CELL_MAX_MEM == CELL_CONFIG_MAX_MEM &&
+		       JH_CELL_MAX_PIO == CELL_CONFIG_MAX_PIO,
+	       "fmt/jh_cell.h bounds the regions as config_check.h does");
+_Static_assert(JH_CELL_TRANSLATION_MAX <= PAGE_SIZE,
+	       "a translation fits the page free_config() frees");
+
+/* A Jailhouse description (fmt/jh_cell.h): its header, then the size it
+ * claims copied once, then translated into Tandem's format in a page of
+ * its own; the copy is freed at once. */
+static long copy_jh_config(struct vcpu *v, uint64_t gpa,
+			   struct tandem_cell_desc **out, size_t *out_size,
+			   struct jh_cell_info *info)
+{
+	const struct jh_cell_desc *hdr;
+	struct jh_cell_desc head;
+	struct jh_cell_error e = { 0 };
+	const void *src;
+	size_t total, len = 0;
+	void *copy, *t;
+	int err;
+
+	hdr = cell_gpa_to_hva(v->cell, gpa, sizeof(head));
+	if (!hdr)
+		return -TANDEM_EINVAL;
+	memcpy(&head, hdr, sizeof(head));
+	err = jh_cell_size(&head, &total, &e);
+	if (err) {
+		say_refused(err, e.why, e.index, -1);
+		return err;
+	}
+	src = cell_gpa_to_hva(v->cell, gpa, total);
+	if (!src)
+		return -TANDEM_EINVAL;
+	copy = page_alloc(ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE);
+	if (!copy)
+		return -TANDEM_ENOMEM;
+	memcpy(copy, src, total);
+	t = page_alloc(1);
+	if (!t) {
+		page_free(copy, ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE);
+		return -TANDEM_ENOMEM;
+	}
+	err = jh_cell_translate(copy, total, t, PAGE_SIZE, &len, info, &e);
+	page_free(copy, ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE);
+	if (err) {
+		page_free(t, 1);
+		say_refused(err, e.why, e.index, -1);
+		return err;
+	}
+	*out = t;
+	*out_size = len;
+	return 0;
+}
+
+/* Copy the configuration once out of the caller's memory: Tandem's own
+ * format, or (first 5 bytes "JHCLL") Jailhouse's, translated into it. */
 static long copy_config(struct vcpu *v, uint64_t gpa,
-			struct tandem_cell_desc **out, size_t *out_size)
+			struct tandem_cell_desc **out, size_t *out_size,
+			bool *jh, struct jh_cell_info *info)
 {
 	const struct tandem_cell_desc *hdr;
 	struct tandem_cell_desc head;
 	struct cell_config_error e = { 0 };
+	const char *sig;
 	const void *src;
 	size_t total;
 	void *copy;
 	int err;
 
+	sig = cell_gpa_to_hva(v->cell, gpa, sizeof(JH_CELL_SIGNATURE) - 1);
+	if (!sig)
+		return -TANDEM_EINVAL;
+	*jh = !memcmp(sig, JH_CELL_SIGNATURE, sizeof(JH_CELL_SIGNATURE) - 1);
+	if (*jh)
+		return copy_jh_config(v, gpa, out, out_size, info);
 	hdr = cell_gpa_to_hva(v->cell, gpa, sizeof(head));
 	if (!hdr)
 		return -TANDEM_EINVAL;
@@ -389,30 +466,24 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	struct cell_config_error e = { 0 };
 	struct cell_config_ctx ctx;
 	struct tandem_cell_desc *d;
+	struct jh_cell_info info = { 0 };
 	struct cell *c;
 	unsigned int id;
 	uint32_t done = 0;
 	size_t size;
+	bool jh = false;
 	long err;
 
 	/* First, as Jailhouse does: before the configuration is read. */
 	if (!others_agree())
 		return -TANDEM_EPERM;
-	err = copy_config(caller, gpa, &d, &size);
+	err = copy_config(caller, gpa, &d, &size, &jh, &info);
 	if (err)
 		return err;
 	fill_ctx(&ctx, root_ram, cells_ram, machine_ram, cells_pio);
 	err = cell_config_validate(d, size, &ctx, &e);
 	if (err) {
-		if (e.index >= 0 && e.other >= 0)
-			pr_warn_limited("cell create refused (%ld): %s (%d, %d)",
-					err, e.why, e.index, e.other);
-		else if (e.index >= 0)
-			pr_warn_limited("cell create refused (%ld): %s (%d)",
-					err, e.why, e.index);
-		else
-			pr_warn_limited("cell create refused (%ld): %s", err,
-					e.why);
+		say_refused(err, e.why, e.index, e.other);
 		free_config(d, size);
 		return err;
 	}
@@ -426,6 +497,9 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	err = build_cell(c, d, size, id);
 	if (err)
 		goto fail;
+	c->jh = jh;
+	if (jh)
+		c->jh_info = info;
 
 	/* From here on the system changes: memory, ports, CPUs. */
 	mem = cell_config_mem(d);
@@ -445,8 +519,16 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	cells[id] = c;
 	num_cells++;
 	if (log_lifecycle())
-		pr_info("cell '%s' created: id %u, %u CPUs, %u memory regions",
-			c->name, id, c->nvcpus, d->num_memory_regions);
+		pr_info("cell '%s' created: id %u, %u CPUs, %u memory regions%s",
+			c->name, id, c->nvcpus, d->num_memory_regions,
+			jh ? " (Jailhouse description)" : "");
+	if (jh && info.hints) {
+		char hints[64];
+
+		jh_cell_hints_text(info.hints, hints, sizeof(hints));
+		pr_warn_limited("cell create: '%s': Jailhouse hints ignored: %s",
+				c->name, hints);
+	}
 	jh_comm_reconfig_completed(c);
 	return id;
 
