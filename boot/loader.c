@@ -323,6 +323,8 @@ void boot_main(uint32_t magic, uint64_t mbi_phys, uint64_t load_base)
 	pr_info("apic: %s mode", apic_is_x2apic() ? "x2APIC" : "xAPIC");
 	virt_caps_report_common();
 	tsc_calibrate();
+	apic_timer_calibrate();
+	pr_info("tsc: %lu kHz; apic timer: %u kHz", tsc_khz, apic_timer_khz);
 	find_cpus();
 	report_iommu();
 	virt_caps_report_end();

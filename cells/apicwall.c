@@ -4,6 +4,7 @@
  * down:
  *
  *   apicwall: ipis 142 x2gp 0; apic_base fee00d00 gp 3/3 same ok; wrmsr gp 14/14; mtrr rdmsr gp 3/3; lstar ok; aux 0
+ *   apicwall: mtrr_def 0 806 gp 2/3
  *
  * ipis: fixed, NMI and INIT IPIs to every APIC ID 0-15 but its
  * own through the xAPIC page and the x2APIC ICR (physical and logical),
@@ -15,7 +16,9 @@
  * read is accepted. wrmsr: platform-wide MSRs (MTRRs, microcode,
  * FEATURE_CONTROL, SMRR, MISC_ENABLE, perf counters, HWCR, VM_CR,
  * ENERGY_PERF_BIAS) whose writes must raise #GP in a cell; mtrr rdmsr: a cell may not
- * read the MTRRs either. lstar: a guest-context MSR (it passes) reads back.
+ * read the MTRRs either. mtrr_def: MTRR_DEF_TYPE is the cell's own: it
+ * reads 0 after the reset, then 806 after writing that (WB, enabled);
+ * reserved bits and type 2 raise #GP (2 of the 3 writes). lstar: a guest-context MSR (it passes) reads back.
  * aux: TSC_AUX as the cell found it: 0, not what the ROS left on the CPU
  * (ros/checks_walls.c sets it), as Tandem swaps it with the vCPU.
  * Whether an IPI got through the ROS and the HRT tell.
@@ -131,12 +134,13 @@ void cell_main(void)
 {
 	static const uint32_t modes[] = { 0x4000 | TEST_VECTOR, 0x4400, 0x4500 };
 	static const uint32_t msrs[] = {
-		0x2ff, 0x200, 0x250, 0x79,	 0x8b,	     0x3a,	 0x1f2,
+		0x201, 0x200, 0x250, 0x79,	 0x8b,	     0x3a,	 0x1f2,
 		0xfe,  0x1a0, 0x186, 0xc0010000, 0xc0010015, 0xc0010114, 0x1b0,
 	};
 	uint32_t own, ipis = 0, x2faults = 0, refused = 0, msr_refused = 0,
 		      mtrr_reads = 0;
-	uint64_t base = 0, after = 0, v = 0, aux = 0;
+	uint64_t base = 0, after = 0, v = 0, aux = 0, def0 = ~0ull, def1 = 0;
+	uint32_t def_gp;
 	uint32_t aux_gp;
 	int base_gp;
 
@@ -182,6 +186,12 @@ void cell_main(void)
 		if (i < 3) /* MTRRs: a cell may not even read them */
 			mtrr_reads += rdmsr_gp(msrs[i], &x);
 	}
+	/* MTRR_DEF_TYPE is the vCPU's own: 0 after the reset, keeps a
+	 * valid value, refuses reserved bits and types. */
+	rdmsr_gp(0x2ff, &def0);
+	def_gp = wrmsr_gp(0x2ff, 0x806) + wrmsr_gp(0x2ff, 0x1000) +
+		 wrmsr_gp(0x2ff, 0x802);
+	rdmsr_gp(0x2ff, &def1);
 	wrmsr_gp(0xc0000082, 0x12345000); /* LSTAR: guest context */
 	rdmsr_gp(0xc0000082, &v);
 
@@ -204,6 +214,11 @@ void cell_main(void)
 		cell_puts("#GP");
 	else
 		cell_put_hex((uint32_t)aux);
-	cell_putc('\n');
+	cell_puts("\napicwall: mtrr_def ");
+	cell_put_hex((uint32_t)def0);
+	cell_puts(" ");
+	cell_put_hex((uint32_t)def1);
+	field(" gp ", def_gp);
+	cell_puts("/3\n");
 	cell_shut_down();
 }

@@ -12,6 +12,7 @@
 #include "mm/direct_map.h"
 #include "mm/mtrr.h"
 #include "virt/exits.h"
+#include "virt/host_pm_timer.h"
 #include "virt/partition.h"
 
 /* PHASE_HRT: only the HRT's CPUs go on, to make their vCPUs. */
@@ -34,6 +35,7 @@ void guests_start_bsp(void)
 	int err;
 
 	mtrr_read();
+	host_pm_timer_init();
 	if (direct_map_high_ram(boot_info.memmap, boot_info.memmap_count))
 		goto none;
 	hrt_plan_resources(boot_info.online_cpus);

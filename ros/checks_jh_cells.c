@@ -9,10 +9,8 @@
  *
  * The inmate's numbers come back on its results page, RAM shared with the
  * root (cells/jh/jh_test.h); its UART line goes to COM2, which the harness
- * reads (scripts/boottest.py: "com2: ..." lines). First jhtest's
- * description with one field spoiled at a time (signature, revision,
- * architecture, an irqchip, a DMA region, a region count): each Create must
- * give its error. Then three runs:
+ * reads (scripts/boottest.py: "com2: ..." lines). (Refused descriptions,
+ * field by field, are ros/checks_jh_config.c's.) Three runs:
  *
  *   jhtest  1 CPU: JHCOMM, the UART line, the PM timer against the TSC,
  *           x2APIC timer interrupts (the ROS reads the CPU's exit counter
@@ -249,88 +247,6 @@ static bool wait_phase(long id, uint32_t phase, unsigned ms)
 	return false;
 }
 
-/* ---- bad descriptions ---- */
-
-/* jhtest's description, patched, with one field made bad by @spoil;
- * Cell Create must give @want and create nothing. */
-static void expect_bad(const char *name, long want, const char *what,
-		       void (*spoil)(struct jh_cell_desc *d, uint8_t *after))
-{
-	char why[128] = "";
-	struct hc_result r = { .not_called = true };
-	struct jh_cell_desc *d = (struct jh_cell_desc *)cfg;
-
-	if (prepare(ros_jh_jhtest_cell, ros_jh_jhtest_cell_end, 1, why,
-		    sizeof(why))) {
-		spoil(d, cfg + sizeof(*d) + d->cpu_set_size);
-		r = create();
-		ksnprintf(why, sizeof(why), "%s", S(r));
-	}
-	check(hc_is(r, want), name, "%s: cell create gave %s, want %ld", what,
-	      why, want);
-	if (!r.fault && r.value > 0)
-		cleanup(r.value);
-}
-
-static void bad_signature(struct jh_cell_desc *d, uint8_t *after)
-{
-	(void)after;
-	d->signature[4] = 'X';
-}
-
-static void bad_revision(struct jh_cell_desc *d, uint8_t *after)
-{
-	(void)after;
-	d->revision = JH_CONFIG_REVISION - 1;
-}
-
-static void bad_architecture(struct jh_cell_desc *d, uint8_t *after)
-{
-	(void)after;
-	d->architecture = 1; /* arm */
-}
-
-/* One irqchip, put where the format has it: after the memory regions,
- * before the PIO regions. */
-static void bad_irqchip(struct jh_cell_desc *d, uint8_t *after)
-{
-	uint8_t *chip = after + d->num_memory_regions * sizeof(struct jh_memory);
-	size_t pio = d->num_pio_regions * sizeof(struct jh_pio);
-
-	memmove(chip + sizeof(struct jh_irqchip), chip, pio);
-	memset(chip, 0, sizeof(struct jh_irqchip));
-	((struct jh_irqchip *)chip)->address = 0xfec00000;
-	d->num_irqchips = 1;
-}
-
-static void bad_dma(struct jh_cell_desc *d, uint8_t *after)
-{
-	(void)d;
-	((struct jh_memory *)after)[0].flags |= JH_MEM_DMA;
-}
-
-static void bad_count(struct jh_cell_desc *d, uint8_t *after)
-{
-	(void)after;
-	d->num_memory_regions = 100000;
-}
-
-static void check_bad_descriptions(void)
-{
-	expect_bad("jh cells: create bad signature einval", -TANDEM_EINVAL,
-		   "signature JHCLX", bad_signature);
-	expect_bad("jh cells: create revision 13 einval", -TANDEM_EINVAL,
-		   "revision 13", bad_revision);
-	expect_bad("jh cells: create architecture arm einval", -TANDEM_EINVAL,
-		   "architecture 1", bad_architecture);
-	expect_bad("jh cells: create with an irqchip einval", -TANDEM_EINVAL,
-		   "one irqchip (IOAPIC at 0xfec00000)", bad_irqchip);
-	expect_bad("jh cells: create dma region without iommu einval",
-		   -TANDEM_EINVAL, "the RAM region with DMA", bad_dma);
-	expect_bad("jh cells: create too many regions e2big", -TANDEM_E2BIG,
-		   "num_memory_regions 100000", bad_count);
-}
-
 /* ---- jhtest ---- */
 
 static const char *phase_str(uint32_t p)
@@ -541,7 +457,6 @@ void checks_jh_cells(struct suite *s)
 		jc.smp ? " (and the SMP cell's second)" : "", jc.phys,
 		jc.phys + JHT_RAM_SIZE);
 	ros_smp_park(jc.cpu[0]);
-	check_bad_descriptions();
 	check_jhtest();
 	check_jhrev();
 	if (jc.smp) {

@@ -144,12 +144,19 @@ void checks_cells(struct suite *s);
 long cells_run_image(const uint8_t *start, const uint8_t *end, const char *name,
 		     unsigned ms, char *why, size_t size);
 unsigned cells_cpu(void);
+/* After the cell checks, on their CPU and memory: Jailhouse cell
+ * descriptions through Cell Create, created, destroyed and refused field by
+ * field; no cell is started (ros/checks_jh_config.c). */
+void checks_jh_config(struct suite *s);
+/** How many checks checks_jh_config() will report (0 without Tandem). */
+unsigned checks_jh_config_planned(const struct suite *s);
 
 /* Cells created from Jailhouse-format descriptions, running the inmate of
  * cells/jh/ (ros/checks_jh_cells.c): after the walls checks, on
  * cells_cpu() (and a second AP where the ROS has three CPUs). */
 void checks_jh_cells(struct suite *s);
 unsigned checks_jh_cells_planned(const struct suite *s);
+
 /* After the cell checks: the interrupt and MSR walls attacked from the
  * ROS, a hostile cell and the HRT (ros/checks_walls.c). */
 void checks_walls(struct suite *s);

@@ -58,6 +58,10 @@ T.test_exc_frame    := kernel/virt/exc_frame.c
 T.fuzz_exc_frame    := kernel/virt/exc_frame.c
 T.test_cell_config  := kernel/cell/config_check.c
 T.fuzz_cell_config  := kernel/cell/config_check.c
+T.test_jh_cell      := kernel/fmt/jh_cell.c kernel/cell/config_check.c
+T.fuzz_jh_cell      := kernel/fmt/jh_cell.c kernel/cell/config_check.c
+T.test_jh_desc      := kernel/fmt/jh_cell.c kernel/cell/config_check.c \
+                       cells/jh/jh_desc.c
 T.test_hrt          := kernel/hvm/hrt_image.c kernel/hvm/hrt_boot.c \
                        kernel/fmt/mb2_image.c kernel/fmt/elf.c kernel/fmt/mb2.c \
                        kernel/mm/paging.c

@@ -161,6 +161,9 @@ static void serve_messages(struct jht_results *r)
 				r->approved++;
 				reply(c, JH_MSG_REQUEST_APPROVED);
 			}
+		} else if (msg == JH_MSG_RECONFIG_COMPLETED) {
+			r->others++;
+			reply(c, JH_MSG_RECEIVED);
 		} else if (msg != JH_MSG_NONE) {
 			r->others++;
 			reply(c, JH_MSG_UNKNOWN);

@@ -7,10 +7,13 @@
 #include <tandem/comm_region.h>
 #include <tandem/errno.h>
 #include <tandem/hypercall.h>
+#include <tandem/jailhouse.h>
 #include "virt/msr_wall.h"
 #include "virt/partition.h"
 #include "cell/config_check.h"
 #include "cell/cell_calls.h"
+#include "cell/jh_comm.h"
+#include "fmt/jh_cell.h"
 #include "hw/console.h"
 #include "lib/cpu.h"
 #include "virt/exits.h"
@@ -20,6 +23,7 @@
 #include "mm/mtrr.h"
 #include "mm/pools.h"
 #include "lib/spinlock.h"
+#include "virt/host_pm_timer.h"
 #include "virt/start_state.h"
 #include "hw/tsc.h"
 
@@ -117,18 +121,94 @@ static void fill_ctx(struct cell_config_ctx *ctx, struct cfg_range *root_ram,
 	ctx->names = cell_names(&ctx->n_names);
 }
 
-/* Copy the configuration once out of the caller's memory. */
+/* One line for a refused configuration, naming the field. */
+static void say_refused(long err, const char *why, int index, int other)
+{
+	if (index >= 0 && other >= 0)
+		pr_warn_limited("cell create refused (%ld): %s (%d, %d)", err,
+				why, index, other);
+	else if (index >= 0)
+		pr_warn_limited("cell create refused (%ld): %s (%d)", err, why,
+				index);
+	else
+		pr_warn_limited("cell create refused (%ld): %s", err, why);
+}
+
+_Static_assert(JH_CELL_MAX_MEM == CELL_CONFIG_MAX_MEM &&
+		       JH_CELL_MAX_PIO == CELL_CONFIG_MAX_PIO,
+	       "fmt/jh_cell.h bounds the regions as config_check.h does");
+_Static_assert(JH_CELL_TRANSLATION_MAX <= PAGE_SIZE,
+	       "a translation fits the page free_config() frees");
+
+/* A Jailhouse description (fmt/jh_cell.h): its header, then the size it
+ * claims copied once, then translated into Tandem's format in a page of
+ * its own; the copy is freed at once. */
+static long copy_jh_config(struct vcpu *v, uint64_t gpa,
+			   struct tandem_cell_desc **out, size_t *out_size,
+			   struct jh_cell_info *info)
+{
+	const struct jh_cell_desc *hdr;
+	struct jh_cell_desc head;
+	struct jh_cell_error e = { 0 };
+	const void *src;
+	size_t total, len = 0;
+	void *copy, *t;
+	int err;
+
+	hdr = cell_gpa_to_hva(v->cell, gpa, sizeof(head));
+	if (!hdr)
+		return -TANDEM_EINVAL;
+	memcpy(&head, hdr, sizeof(head));
+	err = jh_cell_size(&head, &total, &e);
+	if (err) {
+		say_refused(err, e.why, e.index, -1);
+		return err;
+	}
+	src = cell_gpa_to_hva(v->cell, gpa, total);
+	if (!src)
+		return -TANDEM_EINVAL;
+	copy = page_alloc(ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE);
+	if (!copy)
+		return -TANDEM_ENOMEM;
+	memcpy(copy, src, total);
+	t = page_alloc(1);
+	if (!t) {
+		page_free(copy, ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE);
+		return -TANDEM_ENOMEM;
+	}
+	err = jh_cell_translate(copy, total, t, PAGE_SIZE, &len, info, &e);
+	page_free(copy, ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE);
+	if (err) {
+		page_free(t, 1);
+		say_refused(err, e.why, e.index, -1);
+		return err;
+	}
+	*out = t;
+	*out_size = len;
+	return 0;
+}
+
+/* Copy the configuration once out of the caller's memory: Tandem's own
+ * format, or (first 5 bytes "JHCLL") Jailhouse's, translated into it. */
 static long copy_config(struct vcpu *v, uint64_t gpa,
-			struct tandem_cell_desc **out, size_t *out_size)
+			struct tandem_cell_desc **out, size_t *out_size,
+			bool *jh, struct jh_cell_info *info)
 {
 	const struct tandem_cell_desc *hdr;
 	struct tandem_cell_desc head;
 	struct cell_config_error e = { 0 };
+	const char *sig;
 	const void *src;
 	size_t total;
 	void *copy;
 	int err;
 
+	sig = cell_gpa_to_hva(v->cell, gpa, sizeof(JH_CELL_SIGNATURE) - 1);
+	if (!sig)
+		return -TANDEM_EINVAL;
+	*jh = !memcmp(sig, JH_CELL_SIGNATURE, sizeof(JH_CELL_SIGNATURE) - 1);
+	if (*jh)
+		return copy_jh_config(v, gpa, out, out_size, info);
 	hdr = cell_gpa_to_hva(v->cell, gpa, sizeof(head));
 	if (!hdr)
 		return -TANDEM_EINVAL;
@@ -334,6 +414,8 @@ static bool cell_agrees_to_shutdown(struct cell *c)
 	uint32_t timeout_ms, reply;
 	uint64_t deadline;
 
+	if (c->jh)
+		return jh_comm_shutdown_ok(c);
 	if (!comm || (c->config->flags & TANDEM_CELL_PASSIVE_COMMREG) ||
 	    c->state == CELL_STATE_FAILED || !c->started ||
 	    comm->cell_state == TANDEM_COMM_CELL_SHUT_DOWN ||
@@ -357,14 +439,19 @@ static bool cell_agrees_to_shutdown(struct cell *c)
 	return false;
 }
 
-/* Before a reconfiguration (Cell Create) every other cell that is asked
- * at all is asked, with the same message: the seed defines no other. An
- * approval lets the reconfiguration go ahead and shuts nobody down. */
+/* Before a reconfiguration (Cell Create) every other cell of Tandem's
+ * format that is asked at all is asked, with the same message: the seed
+ * defines no other. An approval lets the reconfiguration go ahead and
+ * shuts nobody down. A Jailhouse-format cell is not asked: as in
+ * Jailhouse, it holds every reconfiguration back while it says
+ * running-locked. */
 static bool others_agree(void)
 {
+	if (jh_comm_locked(NULL))
+		return false;
 	for (unsigned int id = 1; id < TANDEM_MAX_CELLS; id++)
 		if (cells[id] && cells[id]->kind == &config_cell_kind &&
-		    !cell_agrees_to_shutdown(cells[id]))
+		    !cells[id]->jh && !cell_agrees_to_shutdown(cells[id]))
 			return false;
 	return true;
 }
@@ -379,30 +466,24 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	struct cell_config_error e = { 0 };
 	struct cell_config_ctx ctx;
 	struct tandem_cell_desc *d;
+	struct jh_cell_info info = { 0 };
 	struct cell *c;
 	unsigned int id;
 	uint32_t done = 0;
 	size_t size;
+	bool jh = false;
 	long err;
 
 	/* First, as Jailhouse does: before the configuration is read. */
 	if (!others_agree())
 		return -TANDEM_EPERM;
-	err = copy_config(caller, gpa, &d, &size);
+	err = copy_config(caller, gpa, &d, &size, &jh, &info);
 	if (err)
 		return err;
 	fill_ctx(&ctx, root_ram, cells_ram, machine_ram, cells_pio);
 	err = cell_config_validate(d, size, &ctx, &e);
 	if (err) {
-		if (e.index >= 0 && e.other >= 0)
-			pr_warn_limited("cell create refused (%ld): %s (%d, %d)",
-					err, e.why, e.index, e.other);
-		else if (e.index >= 0)
-			pr_warn_limited("cell create refused (%ld): %s (%d)",
-					err, e.why, e.index);
-		else
-			pr_warn_limited("cell create refused (%ld): %s", err,
-					e.why);
+		say_refused(err, e.why, e.index, e.other);
 		free_config(d, size);
 		return err;
 	}
@@ -416,6 +497,9 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	err = build_cell(c, d, size, id);
 	if (err)
 		goto fail;
+	c->jh = jh;
+	if (jh)
+		c->jh_info = info;
 
 	/* From here on the system changes: memory, ports, CPUs. */
 	mem = cell_config_mem(d);
@@ -435,8 +519,17 @@ static long hc_cell_create_locked(struct vcpu *caller, uint64_t gpa)
 	cells[id] = c;
 	num_cells++;
 	if (log_lifecycle())
-		pr_info("cell '%s' created: id %u, %u CPUs, %u memory regions",
-			c->name, id, c->nvcpus, d->num_memory_regions);
+		pr_info("cell '%s' created: id %u, %u CPUs, %u memory regions%s",
+			c->name, id, c->nvcpus, d->num_memory_regions,
+			jh ? " (Jailhouse description)" : "");
+	if (jh && info.hints) {
+		char hints[64];
+
+		jh_cell_hints_text(info.hints, hints, sizeof(hints));
+		pr_warn_limited("cell create: '%s': Jailhouse hints ignored: %s",
+				c->name, hints);
+	}
+	jh_comm_reconfig_completed(c);
 	return id;
 
 undo:
@@ -452,10 +545,31 @@ fail:
 	return err == -TANDEM_E2BIG ? -TANDEM_EINVAL : -TANDEM_ENOMEM;
 }
 
+/* A Jailhouse-format cell: every CPU in real mode at @entry, all its
+ * registers 0 (Jailhouse's vcpu_vendor_reset); its region rewritten. */
+static void reset_jh_cell(struct cell *c, uint64_t entry)
+{
+	if (c->comm)
+		jh_comm_reset(c);
+	c->state = CELL_STATE_RUNNING;
+	for (unsigned int i = 0; i < c->nvcpus; i++) {
+		struct vcpu *v = c->vcpus[i];
+
+		start_state_real(&v->start_state, (uint32_t)entry);
+		memset(v->start_regs, 0, sizeof(v->start_regs));
+		v->start_running = true;
+		vcpu_request(v, VCPU_REQ_RESET);
+	}
+}
+
 /* Resets the cell's CPUs: the boot CPU at @entry with the given registers,
  * the others waiting for a start-up IPI. */
 static void reset_cell(struct cell *c, uint64_t entry, const uint64_t regs[3])
 {
+	if (c->jh) {
+		reset_jh_cell(c, entry);
+		return;
+	}
 	if (c->comm) {
 		struct tandem_comm_region *comm = c->comm;
 
@@ -576,9 +690,10 @@ static long hc_cell_destroy_locked(struct vcpu *caller, uint64_t id)
 
 	if (err)
 		return err;
-	if (!cell_agrees_to_shutdown(c))
+	if (jh_comm_locked(c) || !cell_agrees_to_shutdown(c))
 		return -TANDEM_EPERM;
 	destroy_cell(c);
+	jh_comm_reconfig_completed(NULL);
 	return 0;
 }
 
@@ -609,11 +724,13 @@ static long hc_cell_get_state(struct vcpu *caller, uint64_t id)
 	c = cell_by_id(id);
 	if (!c)
 		return -TANDEM_ENOENT;
+	if (c->jh)
+		return jh_comm_state(c);
 	/* Never started: Shut down (its comm region is still all zero). */
 	if (c == &root_cell || c->state == CELL_STATE_FAILED || !c->comm ||
 	    !c->started)
 		return c->state;
-	state = c->comm->cell_state;
+	state = ((const struct tandem_comm_region *)c->comm)->cell_state;
 	if (state > TANDEM_COMM_CELL_FAILED)
 		return -TANDEM_EINVAL; /* seed: cell state is invalid */
 	return state;
@@ -685,6 +802,12 @@ long hc_cell_soft_restart(struct vcpu *v, const uint64_t *a)
 
 long hc_debug_putc(struct vcpu *v, const uint64_t *a)
 {
+	/* Jailhouse lets a cell of its format print only when its
+	 * configuration permits (ACTIVE implies PERMITTED). */
+	if (v->cell->jh &&
+	    !(v->cell->jh_info.flags & (JH_CELL_VIRTUAL_CONSOLE_PERMITTED |
+					JH_CELL_VIRTUAL_CONSOLE_ACTIVE)))
+		return -TANDEM_EPERM;
 	cell_console_putc(v->cell, (char)a[0]);
 	return 0;
 }
@@ -699,6 +822,10 @@ static void config_cell_confine(struct vcpu *v)
 	pio = cell_config_pio(c->config);
 	for (uint32_t p = 0; p < c->config->num_pio_regions; p++)
 		vcpu_ops->set_io_intercept(v, pio[p].base, pio[p].length, false);
+	/* The ACPI PM timer: every cell reads it, as in Jailhouse (a
+	 * read-only counter: writes do nothing). */
+	if (host_pm_timer.port)
+		vcpu_ops->set_io_intercept(v, host_pm_timer.port, 4, false);
 }
 
 const struct cell_kind config_cell_kind = {

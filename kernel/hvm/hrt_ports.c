@@ -1,7 +1,5 @@
 /* The HRT's I/O ports (see hrt_ports.h). */
 #include "hvm/hrt_ports.h"
-#include "boot_info.h"
-#include "fmt/acpi.h"
 #include "hw/console.h"
 #include "hw/tsc.h"
 #include "lib/cpu.h"
@@ -10,6 +8,7 @@
 #include "virt/exits.h"
 #include "virt/partition.h"
 #include "virt/pit_emul.h"
+#include "virt/host_pm_timer.h"
 #include "virt/pm_timer_emul.h"
 
 /* The HRT's own PIT (the machine's is the ROS's), shared by its cores.
@@ -18,29 +17,13 @@
 static struct pit pit;
 static bool pit_fresh;
 static struct spinlock pit_lock;
-/* The PM timer the HRT's FADT names (port 0: none). */
-static struct acpi_pm_timer pm_timer;
-
 void hrt_ports_init(void)
 {
-	struct acpi_table fadt;
-	const char *why = NULL;
-
-	if (!boot_info.rsdp) {
-		pr_info("hrt: no ACPI tables: no PM timer");
-		return;
-	}
-	if (acpi_find_table(boot_info.rsdp, boot_info.rsdp_len, "FACP",
-			    boot_info.acpi_map, NULL, &fadt, &why) ||
-	    acpi_fadt_pm_timer(fadt.ptr, fadt.len, &pm_timer, &why)) {
-		pr_warn("hrt: no PM timer: the FADT: %s", why);
-		return;
-	}
-	if (!pm_timer.port)
-		pr_info("hrt: no PM timer: %s", pm_timer.none);
-	else
+	if (host_pm_timer.port)
 		pr_info("hrt: the ACPI PM timer at port 0x%x (%u-bit) is emulated from the TSC",
-			pm_timer.port, pm_timer.ext32 ? 32 : 24);
+			host_pm_timer.port, host_pm_timer.ext32 ? 32 : 24);
+	else
+		pr_info("hrt: no PM timer: %s", host_pm_timer.none);
 }
 
 void hrt_ports_reset(void)
@@ -83,8 +66,8 @@ static bool delay_port(const struct vcpu_exit *e)
  * into RAX in 64-bit mode as a 32-bit IN does in any mode that has RAX. */
 static bool pm_timer_read(const struct vcpu_exit *e)
 {
-	return pm_timer.port && e->io.port == pm_timer.port && e->io.in &&
-	       e->io.size == 4 && !e->io.string;
+	return host_pm_timer.port && e->io.port == host_pm_timer.port &&
+	       e->io.in && e->io.size == 4 && !e->io.string;
 }
 
 void hrt_ports_io(struct vcpu *v)
@@ -95,7 +78,7 @@ void hrt_ports_io(struct vcpu *v)
 		pit_io(v);
 	else if (pm_timer_read(e))
 		v->regs[GPR_RAX] = pm_timer_count(rdtsc(), tsc_khz * 1000,
-						  pm_timer.ext32);
+						  host_pm_timer.ext32);
 	else if (delay_port(e)) {
 		if (e->io.in)
 			v->regs[GPR_RAX] |= 0xff;

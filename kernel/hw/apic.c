@@ -1,6 +1,7 @@
 /* Local APIC access (SDM Vol. 3A 11.4 xAPIC, 11.12 x2APIC). */
 #include "hw/apic.h"
 #include "hw/percpu.h"
+#include "hw/tsc.h"
 #include "lib/cpu.h"
 #include "layout.h"
 
@@ -152,4 +153,25 @@ void apic_cpu_init(void)
 		xapic_mmio[0xf0 / 4] |= 0x1ff;
 		xapic_mmio[0x80 / 4] = 0;
 	}
+}
+
+uint32_t apic_timer_khz;
+
+/* The timer's input clock (divide by 1, SDM Vol. 3A 11.5.4): count down
+ * from the top for 10 ms of TSC with the timer masked, then stop it. */
+void apic_timer_calibrate(void)
+{
+	uint32_t lvt = apic_reg_read(0x320), left;
+	uint64_t end;
+
+	apic_reg_write(0x320, 1u << 16); /* masked, one-shot */
+	apic_reg_write(0x3e0, 0xb);	 /* divide by 1 */
+	apic_reg_write(0x380, 0xffffffffu);
+	end = rdtsc() + tsc_khz * 10;
+	while (rdtsc() < end)
+		cpu_relax();
+	left = apic_reg_read(0x390);
+	apic_reg_write(0x380, 0);
+	apic_reg_write(0x320, lvt);
+	apic_timer_khz = (0xffffffffu - left) / 10;
 }

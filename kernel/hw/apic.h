@@ -43,4 +43,10 @@ void apic_quiesce(void);
 uint32_t apic_reg_read(uint32_t offset);
 void apic_reg_write(uint32_t offset, uint32_t value);
 
+/** The local APIC timer's input clock in kHz (0 until calibrated), what
+ * Jailhouse's communication region calls apic_khz. */
+extern uint32_t apic_timer_khz;
+/** Measures apic_timer_khz on this CPU against the calibrated TSC. */
+void apic_timer_calibrate(void);
+
 #endif

@@ -2,8 +2,8 @@
  * it keeps for its own extension (vcpu_ops.vendor_msr); then the
  * partition kind's list decides (virt/msr_wall.h): the MSRs Tandem
  * answers are the hypercall page (Xen hypercall ABI seed), IA32_APIC_BASE,
- * the x2APIC range, IA32_TSC_ADJUST (tsc_emul.c), IA32_DEBUGCTL and
- * IA32_XSS; a listed read-only MSR refuses
+ * the x2APIC range, IA32_TSC_ADJUST (tsc_emul.c), IA32_DEBUGCTL,
+ * IA32_XSS and (for cells and the HRT) IA32_MTRR_DEF_TYPE; a listed read-only MSR refuses
  * writes; anything not listed raises #GP. */
 #include <tandem/cpuid.h>
 #include "hw/apic.h"
@@ -18,6 +18,7 @@
 #define MSR_APIC_BASE_IDX 0x1b
 #define MSR_DEBUGCTL	  0x1d9
 #define MSR_XSS		  0xda0
+#define MSR_MTRR_DEF_TYPE 0x2ff
 #define APIC_BASE_BSP	  (1ull << 8)
 #define APIC_BASE_X2APIC  (1ull << 10)
 #define APIC_BASE_ENABLE  (1ull << 11)
@@ -56,6 +57,21 @@ static bool tandem_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	case MSR_TSC:
 	case MSR_TSC_ADJUST:
 		return tsc_emul_msr(v, msr, write, val);
+	case MSR_MTRR_DEF_TYPE:
+		/* Jailhouse's inmates switch their MTRRs on at start: the
+		 * register is the vCPU's own, the host's MTRRs stay. Type in
+		 * bits 7:0 (UC, WC, WT, WP, WB), FE bit 10, E bit 11; any
+		 * other bit #GP (SDM Vol. 3A 12.11.2.1). */
+		if (!write) {
+			*val = v->mtrr_def_type;
+			return true;
+		}
+		if ((*val & ~0xcffull) ||
+		    ((*val & 0xff) != 0 && (*val & 0xff) != 1 &&
+		     ((*val & 0xff) < 4 || (*val & 0xff) > 6)))
+			return false;
+		v->mtrr_def_type = *val;
+		return true;
 	case MSR_XSS:
 		/* No supervisor state components (CPUID 0xd.1 ECX/EDX show
 		 * none): reads 0, takes 0 (SDM Vol. 1 13.3). */

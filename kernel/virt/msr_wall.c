@@ -70,7 +70,12 @@ static const struct msr_range root_ranges[] = {
 	{ 0xc0011028, 0xc0011029, MSR_PASS },
 };
 
-static const struct msr_range guest_ranges[] = { GUEST_CONTEXT };
+static const struct msr_range guest_ranges[] = {
+	GUEST_CONTEXT,
+	/* MTRR_DEF_TYPE: the vCPU's own (msr_emul.c); the root's reaches
+	 * the CPU above. */
+	{ 0x2ff, 0x2ff, MSR_TANDEM },
+};
 
 #define LIST(a)                             \
 	{                                   \

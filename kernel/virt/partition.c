@@ -1,6 +1,7 @@
 /* The partition object: the registry of cells, their RAM lists, their
  * guest-physical maps and what every kind shares (failure, console). */
 #include <tandem/comm_region.h>
+#include <tandem/jailhouse.h>
 #include <tandem/errno.h>
 #include "boot_info.h"
 #include "hw/console.h"
@@ -194,8 +195,11 @@ int gpa_map_machine(struct page_table *pt)
 void cell_set_failed(struct cell *c)
 {
 	c->state = CELL_STATE_FAILED;
-	if (c->comm)
-		c->comm->cell_state = TANDEM_COMM_CELL_FAILED;
+	if (c->comm && c->jh)
+		((struct jh_comm_region *)c->comm)->cell_state = JH_CELL_FAILED;
+	else if (c->comm)
+		((struct tandem_comm_region *)c->comm)->cell_state =
+			TANDEM_COMM_CELL_FAILED;
 }
 
 static void console_held(struct cell *c, unsigned int held)

@@ -101,7 +101,7 @@ struct cell {
 	uint64_t cpu_set;
 	struct tandem_cell_desc *config; /* Tandem's validated copy */
 	size_t config_size;
-	struct tandem_comm_region *comm; /* NULL: none */
+	void *comm; /* its page (tandem_ or jh_comm_region); NULL: none */
 	uint64_t comm_gpa;
 	bool started;
 	/* Created from a Jailhouse description (fmt/jh_cell.h): its CPUs

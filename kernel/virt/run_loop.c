@@ -267,6 +267,7 @@ bool vcpu_process_requests(struct vcpu *v)
 		vcpu_ops->set_state(v, &v->start_state);
 		memcpy(v->regs, v->start_regs, sizeof(v->regs));
 		tsc_emul_reset(v);
+		v->mtrr_def_type = 0;
 		/* A restarted cell or HRT image must not take the timer
 		 * or IPIs of the one before (the root owns its LINT pins
 		 * and firmware's set-up, so its APIC is its own affair). */

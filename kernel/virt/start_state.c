@@ -59,6 +59,20 @@ void start_state_long(struct vcpu_state *s, uint64_t entry,
 	s->idtr = t->idtr;
 }
 
+void start_state_real(struct vcpu_state *s, uint32_t addr)
+{
+	const struct segment data = { 0, ATTR_DATA16, 0xffff, 0 };
+
+	common(s);
+	s->rip = addr & 0xffff;
+	s->cr0 = 0x60000010; /* CD, NW, ET */
+	s->cs = (struct segment){ (uint16_t)((addr >> 4) & 0xf000), ATTR_CODE16,
+				  0xffff, addr & ~0xffffu };
+	s->ds = s->es = s->fs = s->gs = s->ss = data;
+}
+
+/* Not start_state_real(vector << 12): a start-up IPI gives CS = vector <<
+ * 8 and IP 0, and trampolines address their data through CS. */
 void start_state_sipi(struct vcpu_state *s, uint8_t vector)
 {
 	const struct segment data = { 0, ATTR_DATA16, 0xffff, 0 };

@@ -34,6 +34,11 @@ struct start_tables64 {
 void start_state_long(struct vcpu_state *s, uint64_t entry,
 		      const struct start_tables64 *t);
 
+/** Real mode at @addr below 4 GiB, as Jailhouse resets a cell's CPUs:
+ * CS selector (@addr >> 4) & 0xf000, CS base @addr & ~0xffff, IP the low
+ * 16 bits; CR0 CD|NW|ET, flat 64 KiB data segments at 0, registers 0. */
+void start_state_real(struct vcpu_state *s, uint32_t addr);
+
 /** Real mode at @vector << 12, as after INIT and a start-up IPI. */
 void start_state_sipi(struct vcpu_state *s, uint8_t vector);
 

@@ -190,6 +190,9 @@ struct vcpu {
 	 * (virt/tsc_emul.c): guest TSC = CPU TSC + tsc_offset. */
 	uint64_t tsc_adjust;
 	int64_t tsc_offset;
+	/* IA32_MTRR_DEF_TYPE as a cell or the HRT sees it (virt/msr_emul.c):
+	 * 0 (MTRRs disabled) at every reset. */
+	uint64_t mtrr_def_type;
 	/* MSRs the CPU holds for the guest that neither VMCS nor VMCB switch
 	 * (virt/msr_wall.c): saved while another vCPU uses the CPU. */
 	uint64_t held_msrs[6];
