@@ -13,6 +13,8 @@ int jh_desc_build(struct jh_desc_file *f, const char *name, unsigned ncpus)
 	f->desc.architecture = JH_ARCH_X86;
 	f->desc.revision = JH_CONFIG_REVISION;
 	memcpy(f->desc.name, name, strlen(name));
+	/* Debug Console Putc allowed (Jailhouse refuses it otherwise). */
+	f->desc.flags = JH_CELL_VIRTUAL_CONSOLE_PERMITTED;
 	f->desc.cpu_set_size = sizeof(f->cpus);
 	f->desc.num_memory_regions = JH_DESC_MEM;
 	f->desc.num_pio_regions = JH_DESC_PIO;
