@@ -68,6 +68,7 @@ static void translate_one(const char *name, unsigned ncpus)
 	assert_int_equal(info.console.type, JH_CON_TYPE_8250);
 	assert_int_equal(info.console.flags, 0);
 	assert_int_equal(info.hints, 0);
+	assert_true(info.flags & JH_CELL_VIRTUAL_CONSOLE_PERMITTED);
 }
 
 static void test_jhtest(void **state)

@@ -201,9 +201,10 @@ void inmate_main(void)
 	if (!sig_ok || c->revision != want_rev) {
 		c->cell_state = JH_CELL_FAILED_COMM_REV;
 		r->phase = sig_ok ? JHT_PHASE_COMM_REV : JHT_PHASE_NO_COMM;
-		hc_printk("jhtest: comm region %s revision %u, want %u: failed-comm-rev\n",
-			  sig_ok ? "JHCOMM" : "without signature", c->revision,
-			  want_rev);
+		if (c->flags & JH_COMM_FLAG_DBG_PUTC_PERMITTED)
+			hc_printk("jhtest: comm region %s revision %u, want %u: failed-comm-rev\n",
+				  sig_ok ? "JHCOMM" : "without signature",
+				  c->revision, want_rev);
 		return;
 	}
 	r->pm_port = c->pm_timer_address;
@@ -215,7 +216,11 @@ void inmate_main(void)
 	       r->apic_id, r->comm_cpus, r->comm_tsc_khz, r->comm_apic_khz,
 	       r->pm_port);
 	r->tsc_line = rdtsc();
-	hc_printk("jhtest: console putc by %s\n", r->amd ? "vmmcall" : "vmcall");
+	/* The hypervisor's console only where the configuration permits it,
+	 * as Jailhouse's inmates do. */
+	if (c->flags & JH_COMM_FLAG_DBG_PUTC_PERMITTED)
+		hc_printk("jhtest: console putc by %s\n",
+			  r->amd ? "vmmcall" : "vmcall");
 	if (r->pm_port && r->comm_tsc_khz)
 		measure_pm_timer(r);
 	if (r->comm_tsc_khz)
