@@ -92,6 +92,23 @@ static uint64_t exits(unsigned cpu)
 	return r.fault || r.value < 0 ? 0 : (uint64_t)r.value;
 }
 
+/* TSC ticks per millisecond: the lowest of five 10 ms PIT samples (a
+ * preempted emulator thread only makes one too high). */
+static uint64_t measure_tsc_khz(void)
+{
+	uint64_t best = 0;
+
+	for (unsigned i = 0; i < 5; i++) {
+		uint64_t t0 = rdtsc(), khz;
+
+		ros_udelay(10000);
+		khz = (rdtsc() - t0) / 10;
+		if (khz && (!best || khz < best))
+			best = khz;
+	}
+	return best ? best : 1000000;
+}
+
 /* ---- the description, the image ---- */
 
 /* Copy the generated description, check its layout (what the generator
@@ -264,14 +281,18 @@ static void report_timer(const struct jht_results *r, uint64_t e0, uint64_t e1,
 			 bool have)
 {
 	uint64_t n = e1 - e0, per100 = r->ticks ? n * 100 / r->ticks : 0;
+	/* All of them within the inmate's 5 s, not faster than programmed. The
+	 * rate itself is a figure: an emulator's periodic timer on a loaded
+	 * host drops periods (QEMU TCG gave 358 per second with Bochs beside
+	 * it), which says nothing about Tandem. */
 	bool ok = have && r->ticks >= JHT_TIMER_HZ &&
-		  r->ticks_per_s >= JHT_TIMER_HZ / 2 &&
 		  r->ticks_per_s <= JHT_TIMER_HZ * 2;
 
 	check(ok, "jh cells: jhtest x2apic timer interrupts with eoi",
-	      "%u interrupts in %u us (%u per second), want %u in about a second; apic_khz %u, initial count %u, phase %s",
+	      "%u interrupts in %u us (%u per second), want %u within 5 s, at most %u per second; apic_khz %u, initial count %u, phase %s",
 	      r->ticks, r->timer_us, r->ticks_per_s, JHT_TIMER_HZ,
-	      r->comm_apic_khz, r->timer_count, phase_str(r->phase));
+	      2 * JHT_TIMER_HZ, r->comm_apic_khz, r->timer_count,
+	      phase_str(r->phase));
 	if (have && r->ticks)
 		ros_log("jh cells: figure: %u APIC timer interrupts per second in a cell, %lu.%02lu exits per interrupt (%lu exits of CPU %u for %u interrupts)",
 			r->ticks_per_s, per100 / 100, per100 % 100, n,
@@ -444,14 +465,7 @@ void checks_jh_cells(struct suite *s)
 	jc.cpu[0] = cells_cpu();
 	jc.smp = ros_smp.ncpus >= 3;
 	jc.cpu[1] = jc.cpu[0] - 1; /* another AP: 1 .. ncpus - 2 */
-	{
-		uint64_t t0 = rdtsc();
-
-		ros_udelay(20000);
-		jc.tsc_khz = (rdtsc() - t0) / 20;
-		if (!jc.tsc_khz)
-			jc.tsc_khz = 1000000;
-	}
+	jc.tsc_khz = measure_tsc_khz();
 	jc.have_mem = find_memory(s->boot, &jc.phys);
 	ros_log("jh cells: CPU %u%s, RAM 0x%lx, results page 0x%lx", jc.cpu[0],
 		jc.smp ? " (and the SMP cell's second)" : "", jc.phys,
