@@ -199,12 +199,14 @@ void inmate_main(void)
 	r->comm_revision = c->revision;
 	r->phase = JHT_PHASE_STARTED;
 	if (!sig_ok || c->revision != want_rev) {
-		c->cell_state = JH_CELL_FAILED_COMM_REV;
-		r->phase = sig_ok ? JHT_PHASE_COMM_REV : JHT_PHASE_NO_COMM;
+		/* The line first: the root, once it sees the state, prints on
+		 * the same serial port as Tandem's console. */
 		if (c->flags & JH_COMM_FLAG_DBG_PUTC_PERMITTED)
 			hc_printk("jhtest: comm region %s revision %u, want %u: failed-comm-rev\n",
 				  sig_ok ? "JHCOMM" : "without signature",
 				  c->revision, want_rev);
+		r->phase = sig_ok ? JHT_PHASE_COMM_REV : JHT_PHASE_NO_COMM;
+		c->cell_state = JH_CELL_FAILED_COMM_REV;
 		return;
 	}
 	r->pm_port = c->pm_timer_address;
