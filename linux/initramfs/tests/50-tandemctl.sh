@@ -358,6 +358,24 @@ if [ "$CELLS_OK" = 1 ]; then
 	esac
 	unchanged "Jailhouse-format cell destroyed"
 
+	# jhtiny where its JHCOMM region is not: it fails at 0x100000 and
+	# Cell Get State reads Jailhouse's failed (3; in Tandem's numbering 3
+	# is no state at all)
+	if tandemctl cell create $CELLS/jh-nocomm-cpu$K.cell $CELLS/jhtiny.bin >/dev/null &&
+		tandemctl cell start jhnocomm; then
+		if wait_state jhnocomm failed; then
+			tap_ok "a Jailhouse-format cell that fails: cell list says failed (Jailhouse's 3)"
+		else
+			tap_not_ok "a Jailhouse-format cell that fails: cell list says failed (Jailhouse's 3)"
+			tandemctl cell list | tap_diag
+		fi
+		tap_check "cell destroy jhnocomm (failed: not asked)" tandemctl cell destroy jhnocomm
+	else
+		tap_not_ok "jhnocomm created and started on CPU $K"
+		tandemctl cell destroy jhnocomm >/dev/null 2>&1
+	fi
+	unchanged "failed Jailhouse-format cell destroyed"
+
 	expect_fail "Jailhouse description with a DMA region: Tandem's EINVAL, the translator's reason" \
 		"tandemctl: cell create: EINVAL: Tandem refused the Jailhouse description: Jailhouse memory region flag DMA (no IOMMU) (0)" \
 		tandemctl cell create $CELLS/jh-bad-dma-cpu$K.cell $CELLS/jhtiny.bin
