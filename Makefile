@@ -104,7 +104,7 @@ $(TEST_ISO): $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 
 # Bad input, one ISO each: every one must give a clear line, never a hang.
 SCENARIO_DIR := $(BUILD)/tests/iso
-SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso hrtfail.iso fb.iso x2apic.iso badlinux.iso hrt3.iso hrtbootfault.iso)
+SCENARIO_ISOS := $(addprefix $(SCENARIO_DIR)/,noros.iso badros.iso oom.iso badhrt.iso hrtfail.iso fb.iso x2apic.iso badlinux.iso hrt3.iso hrtbootfault.iso highmem.iso)
 
 $(SCENARIO_DIR)/noros.iso: $(ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -161,6 +161,13 @@ $(SCENARIO_DIR)/hrtbootfault.iso: $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
 $(SCENARIO_DIR)/fb.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"
 	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS) console=fb" $(ROS_ELF) "ros"
+
+# The full suite with Tandem's memory above 4 GiB (the qemu-highmem
+# platform: 1 GiB of RAM below 4 GiB, so 1 GiB of hypervisor memory cannot
+# fit there).
+$(SCENARIO_DIR)/highmem.iso: $(ELF) $(ROS_ELF) $(HRT_ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ 0 $(ELF) "$(TEST_OPTS) hv_mem=1024M" $(ROS_ELF) "ros hrt_cores=2" $(HRT_ELF) "hrt"
 
 $(SCENARIO_DIR)/oom.iso: $(ELF) $(ROS_ELF) scripts/mkiso.sh
 	@echo "  ISO     $@"

@@ -116,24 +116,11 @@ static void find_cpus(void)
 		madt.used_xsdt ? "XSDT" : "RSDT", madt.ncpus_listed,
 		madt.ncpus_enabled, madt.lapic_addr, madt.nioapics);
 
-	/* Logical CPU 0 is the boot CPU; the others follow in table order.
-	 * In xAPIC mode a CPU is addressed by an 8-bit APIC ID and 0xff is
-	 * the broadcast (SDM Vol. 3A 11.6.1), so IDs above 254 are left out,
-	 * as are CPUs beyond TANDEM_MAX_CPUS: they stay in wait-for-SIPI. */
 	bool x2apic = rdmsr(MSR_APIC_BASE_) & APIC_BASE_X2APIC_;
-	unsigned int left_out = 0;
+	unsigned int left_out;
 
-	for (size_t i = 0; i < madt.ncpus; i++) {
-		if (madt.cpus[i].apic_id == bsp)
-			continue;
-		if (n == TANDEM_MAX_CPUS ||
-		    (!x2apic && madt.cpus[i].apic_id > 254)) {
-			left_out++;
-			continue;
-		}
-		cpu_enabled[n] = madt.cpus[i].enabled;
-		cpu_apic_ids[n++] = madt.cpus[i].apic_id;
-	}
+	n = madt_pick_cpus(&madt, bsp, x2apic, TANDEM_MAX_CPUS, cpu_apic_ids,
+			   cpu_enabled, &left_out);
 	if (left_out)
 		pr_warn("acpi: %u CPUs left out (Tandem runs on at most %u, APIC IDs up to 254 in xAPIC mode); they stay halted",
 			left_out, TANDEM_MAX_CPUS);

@@ -1,6 +1,6 @@
 /* The ROS's small MADT parser (ACPI 6.5: 5.2.5 RSDP, 5.2.7 RSDT, 5.2.8
  * XSDT, 5.2.12 MADT). Every table's signature, length and checksum is
- * checked before use; tables above 4 GiB are out of the ROS's map. */
+ * checked before use; tables beyond the ROS's map (ROS_MAP_END) are not read. */
 #include "acpi.h"
 #include "ros.h"
 
@@ -47,7 +47,7 @@ static const struct sdt_header *table_at(uint64_t phys, const char *sig)
 {
 	const struct sdt_header *h;
 
-	if (phys == 0 || phys >= (1ull << 32) - MAX_TABLE_LEN)
+	if (phys == 0 || phys >= ROS_MAP_END - MAX_TABLE_LEN)
 		return NULL;
 	h = (const void *)phys;
 	if (sig && memcmp(h->sig, sig, 4) != 0)

@@ -1,5 +1,5 @@
 /* Finding the CPUs: RSDP -> RSDT/XSDT -> MADT ("APIC"), ACPI 6.5 section
- * 5.2. Tables are read through the ROS's identity map (below 4 GiB). */
+ * 5.2. Tables are read through the ROS's identity map (ROS_MAP_END). */
 #ifndef TANDEM_ROS_ACPI_H
 #define TANDEM_ROS_ACPI_H
 

@@ -836,6 +836,55 @@ static void check_tiny(void)
 	      -TANDEM_ENOENT);
 }
 
+/* 1 MiB of free RAM above 4 GiB, the lowest (false: the machine has
+ * none, or none free). */
+static bool find_high_memory(const struct ros_boot *b, uint64_t *phys)
+{
+	uint64_t end = ros_ram_end(b);
+
+	if (end > ROS_MAP_END)
+		end = ROS_MAP_END;
+	for (uint64_t p = 1ull << 32; p + CELLS_MEM_SIZE <= end;
+	     p += CELLS_MEM_SIZE)
+		if (ros_ram_is_free(b, p, CELLS_MEM_SIZE)) {
+			*phys = p;
+			return true;
+		}
+	return false;
+}
+
+/* On a machine with RAM above 4 GiB: tiny again, its RAM taken from
+ * there (host-physical above 4 GiB, cell-physical 0 as always). Not run
+ * (no check) where there is none. */
+static void check_high_ram(void)
+{
+	uint64_t low = cc.phys, high;
+	struct hc_result r, st = { 0 };
+	bool down = false;
+	char why[120] = "";
+	long id;
+
+	if (!find_high_memory(cc.s->boot, &high))
+		return;
+	ros_log("cells: tiny in RAM at 0x%lx", high);
+	cc.phys = high;
+	id = create_and_start(&img_tiny, "tinyhigh", 0, why, sizeof(why), &r);
+	if (id && called(r) && r.value == 0)
+		down = wait_state(id, TANDEM_CELL_SHUT_DOWN, STATE_TIMEOUT_MS,
+				  &st);
+	if (id) {
+		r = destroy(id);
+		if (!called(r) || r.value != 0)
+			ksnprintf(why, sizeof(why), "cell destroy %ld: %s", id,
+				  S(r));
+		cleanup(id);
+	}
+	cc.phys = low;
+	check(id && down && called(r) && r.value == 0,
+	      "cells: tiny runs in ram above 4 GiB", "RAM 0x%lx: %s; state %s",
+	      high, why[0] ? why : "ran", ST(st));
+}
+
 static void check_deny(void)
 {
 	struct hc_result r, st;
@@ -1164,7 +1213,7 @@ struct attack {
 	const char *name;
 	uint32_t what;
 	uint64_t at;
-	bool have; /* the target exists (an HRT, below 4 GiB) */
+	bool have; /* the target exists (an HRT) */
 };
 
 /* Load hostile with @a, start it: it must fail, and once destroyed every
@@ -1177,11 +1226,12 @@ static void run_attack(const struct attack *a)
 	char why[120] = "";
 	long id;
 
-	if (!a->have || a->at >= 0x100000000ull) {
-		check(false, a->name, "no target below 4 GiB (0x%lx)", a->at);
+	if (!a->have || a->at >= (1ull << 56)) {
+		check(false, a->name, "no target (0x%lx)", a->at);
 		return;
 	}
-	cc.arg[0] = a->what;
+	/* Bits 32-55 of the address ride in arg[0] (cells/hostile.c). */
+	cc.arg[0] = a->what | (uint32_t)(a->at >> 32) << 8;
 	cc.arg[1] = (uint32_t)a->at;
 	if (load_image(&img_hostile, why, sizeof(why))) {
 		config_init(&cfg, "hostile", 0);
@@ -1419,6 +1469,13 @@ unsigned cells_cpu(void)
 	return cc.cpu;
 }
 
+unsigned checks_cells_planned(const struct suite *s)
+{
+	uint64_t high;
+
+	return 71 + (find_high_memory(s->boot, &high) ? 1 : 0);
+}
+
 void checks_cells(struct suite *s)
 {
 	long used0;
@@ -1438,6 +1495,7 @@ void checks_cells(struct suite *s)
 	check_prober();
 	check_hvmhostile();
 	check_tiny();
+	check_high_ram();
 	check_deny();
 	check_denials();
 	check_passive();

@@ -888,7 +888,7 @@ void ros_hrt_probe(struct ros_hrt_probe *p)
 
 /* The last page of a range of the ROS's RAM that the next byte does not
  * continue (a hole or a reserved range follows: not the ROS's RAM for
- * Tandem either), free and mapped (the low 4 GiB): buffers that run across
+ * Tandem either), free and below 4 GiB: buffers that run across
  * the end of RAM start EDGE bytes below it. */
 static uint8_t *ram_edge(void)
 {
@@ -1018,7 +1018,7 @@ static void check_rules(bool user)
 /* ---- pointers are virtual addresses of the caller (ABI.md 4.10) ---- */
 
 /*
- * The ROS identity-maps its low 4 GiB, where a virtual address is the
+ * The ROS identity-maps its low 64 GiB, where a virtual address is the
  * physical one, so the checks above cannot tell the two apart. Here it
  * maps a few pages of its own at VIRT_BASE (PML4 entry 1, free in the
  * ROS's tables, cleared again afterwards), out of order and with mixed
@@ -1037,7 +1037,7 @@ static void check_rules(bool user)
 #define PTE_P	   0x1ull
 #define PTE_W	   0x2ull
 #define PTE_U	   0x4ull
-#define FIVE_GIB   0x140000000ull /* the ROS maps only the low 4 GiB */
+#define UNMAPPED   (2 * ROS_MAP_END) /* beyond the ROS's identity map */
 #define VFILL	   0x3c
 
 static uint64_t vt_pdpt[512] __attribute__((aligned(PAGE_SIZE)));
@@ -1161,16 +1161,16 @@ static void check_virtual(void)
 	      "want 0 and the event in both pages",
 	      v + 8, (uint64_t)vpages[1], S(r), (uint64_t)vpages[0], S(r2));
 
-	/* 2. Unmapped: not present, a buffer running into it, 5 GiB; an
+	/* 2. Unmapped: not present, a buffer running into it, 128 GiB; an
 	 * invoke's descriptor and a replacement image there. Nothing
 	 * written, no call, no reboot. */
 	ros_hrt_probe(&before);
 	vfill();
 	r = vstate(false, v + 4 * PAGE_SIZE, NULL);
 	r2 = vstate(false, v + 4 * PAGE_SIZE - 40, NULL);
-	r3 = vstate(false, FIVE_GIB, NULL);
+	r3 = vstate(false, UNMAPPED, NULL);
 	r4 = hvm4(false, TANDEM_HVM_INVOKE, v + 4 * PAGE_SIZE, 0, 0);
-	r5 = hvm4(false, TANDEM_HVM_PAR_INVOKE, FIVE_GIB, 0, 0);
+	r5 = hvm4(false, TANDEM_HVM_PAR_INVOKE, UNMAPPED, 0, 0);
 	r6 = hvm4(false, TANDEM_HVM_REPLACE_HRT, v + 3 * PAGE_SIZE,
 		  2 * PAGE_SIZE, 0);
 	if (is(r4, 0) || is(r5, 0))
@@ -1182,7 +1182,7 @@ static void check_virtual(void)
 	     all_vuntouched() && before.boot_id == after.boot_id &&
 	     after.boot_id && before.version == after.version;
 	check(ok, "hrt: unmapped pointers refused",
-	      "get state: not present %s, running into it %s, 5 GiB %s; invoke %s, "
+	      "get state: not present %s, running into it %s, 128 GiB %s; invoke %s, "
 	      "parallel invoke at 5 GiB %s, replace %s (want -1 each); pages %s, "
 	      "HRT boot 0x%lx -> 0x%lx",
 	      S(r), S(r2), S(r3), S(r4), S(r5), S(r6),

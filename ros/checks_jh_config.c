@@ -21,14 +21,14 @@
 #include "tandem/cell_config.h"
 #include "tandem/jailhouse.h"
 
-#define JH_MEM_BASE \
-	UINT64_C(0x4000000) /* as the cell checks: 64 MiB, if free */
-#define JH_RAM_SIZE  UINT64_C(0x100000)
-#define JH_COMM_ADDR UINT64_C(0x100000) /* x86 inmates' fixed address */
-#define JH_JUNK_PHYS \
-	UINT64_C(0xdead000) /* a comm region's ignored phys_start */
-#define JH_OWN_PORT 0x2f8   /* COM2, as apic-demo.c */
-#define JRWX	    (JH_MEM_READ | JH_MEM_WRITE | JH_MEM_EXECUTE)
+/* 1 MiB at 64 MiB, if free (as the cell checks), cell-physical 0. */
+#define JH_MEM_BASE   UINT64_C(0x4000000)
+#define JH_RAM_SIZE   UINT64_C(0x100000)
+#define JH_COMM_ADDR  UINT64_C(0x100000)  /* x86 inmates' fixed address */
+#define JH_JUNK_PHYS  UINT64_C(0xdead000) /* ignored comm phys_start */
+#define JH_OWN_PORT   0x2f8		  /* COM2, as apic-demo.c */
+#define JH_OTHER_PORT 0x2e8		  /* COM4: nobody's */
+#define JRWX	      (JH_MEM_READ | JH_MEM_WRITE | JH_MEM_EXECUTE)
 
 /* The description, laid out by layout() into buf in Jailhouse's order:
  * header, CPU bitmap, memory, cache, irqchips, PIO, PCI devices, PCI
@@ -183,14 +183,15 @@ static void drop_unexpected(struct hc_result r)
 
 /* ---- the checks ---- */
 
-/* Created, seen, a second one of the same name refused, destroyed,
- * everything back. @tag names the checks ("" or " again"). Returns true
- * when a cell was created and destroyed. */
+/* Created, seen, a second one of the same name refused, its port range
+ * held against others, destroyed, everything back. @what names the
+ * checks; *@n_checks counts those reported. Returns true when a cell was
+ * created and destroyed. */
 static bool create_destroy(const char *what, unsigned *n_checks)
 {
 	long used0 = info(TANDEM_INFO_MEM_POOL_USED);
 	long cells0 = info(TANDEM_INFO_NUM_CELLS);
-	struct hc_result r, st, dup, d;
+	struct hc_result r, st, dup, port, other, d;
 	char name[64];
 	long id, cells1, type_in, type_after, used1, cells2;
 
@@ -214,16 +215,13 @@ static bool create_destroy(const char *what, unsigned *n_checks)
 	      jc.phys, id, type_in, -TANDEM_ENOENT);
 	(*n_checks)++;
 
-	/* Never started: shut down, in Jailhouse's numbering (2) once Cell
-	 * Get State answers in the cell's own numbering (ABI.md 12), in
-	 * Tandem's (1) until then. Running (0) or failed is wrong either
-	 * way. */
+	/* Never started: shut down, in Jailhouse's numbering (2, ABI.md
+	 * 12.4), not Tandem's (1). */
 	st = hc2(TANDEM_HC_CELL_GET_STATE, (uint64_t)id, 0);
 	ksnprintf(name, sizeof(name), "jh config: %s state shut down", what);
-	check(called(st) && (st.value == JH_CELL_SHUT_DOWN ||
-			     st.value == TANDEM_CELL_SHUT_DOWN),
-	      name, "cell get state %ld before any start: %s, want %d or %d",
-	      id, S(st), JH_CELL_SHUT_DOWN, TANDEM_CELL_SHUT_DOWN);
+	check(called(st) && st.value == JH_CELL_SHUT_DOWN, name,
+	      "cell get state %ld before any start: %s, want %d", id, S(st),
+	      JH_CELL_SHUT_DOWN);
 	(*n_checks)++;
 	if (called(st))
 		ros_log("jh config: cell get state of a created cell: %ld",
@@ -237,6 +235,28 @@ static bool create_destroy(const char *what, unsigned *n_checks)
 	      id, S(dup), -TANDEM_EEXIST);
 	(*n_checks)++;
 	drop_unexpected(dup);
+
+	/* Its ports are the cell's: another description with the same port
+	 * range is refused by rule 21 (-EBUSY), which comes before the
+	 * missing CPU 63 of rule 22 (-EINVAL) that the same description
+	 * with another port range gets. */
+	jd_init("jhport");
+	memset(jd.cpus, 0, sizeof(jd.cpus));
+	jd.cpus[7] = 0x80;
+	port = create();
+	drop_unexpected(port);
+	jd.pio[0].base = JH_OTHER_PORT;
+	other = create();
+	drop_unexpected(other);
+	ksnprintf(name, sizeof(name), "jh config: %s port held by the cell",
+		  what);
+	check(called(port) && port.value == -TANDEM_EBUSY && called(other) &&
+		      other.value == -TANDEM_EINVAL,
+	      name,
+	      "'jhport' on CPU 63 with port 0x%x: %s (want %d), with port 0x%x: %s (want %d)",
+	      JH_OWN_PORT, S(port), -TANDEM_EBUSY, JH_OTHER_PORT, S(other),
+	      -TANDEM_EINVAL);
+	(*n_checks)++;
 
 	d = destroy(id);
 	ksnprintf(name, sizeof(name), "jh config: %s destroy", what);
@@ -429,7 +449,7 @@ static void check_refusals(void)
 	}
 }
 
-#define CREATE_DESTROY_CHECKS 6
+#define CREATE_DESTROY_CHECKS 7
 #define JH_CONFIG_CHECKS      (2 * CREATE_DESTROY_CHECKS + NREFUSALS + 1)
 
 unsigned checks_jh_config_planned(const struct suite *s)

@@ -18,6 +18,7 @@ PTE_P		equ 1
 PTE_W		equ 2
 PTE_U		equ 4
 PTE_PS		equ 0x80
+ROS_MAP_GIB	equ 64		; identity-mapped GiB (ros.h ROS_MAP_END)
 MSR_EFER	equ 0xc0000080
 EFER_LME	equ 1 << 8
 CR0_PE		equ 1
@@ -80,12 +81,14 @@ _start:
 	bt edx, 29
 	jnc no_long_mode
 
-	; PML4[0] -> PDPT[0..3] -> four PDs of 2 MiB pages: the low 4 GiB,
-	; identity, present, writable, user (CPL 3 code of the suite runs here).
+	; PML4[0] -> PDPT[0..ROS_MAP_GIB-1] -> that many PDs of 2 MiB pages:
+	; the low ROS_MAP_GIB GiB (RAM above 4 GiB, and Tandem's memory when
+	; it lies there), identity, present, writable, user (CPL 3 code of
+	; the suite runs here).
 	mov dword [ros_pml4], ros_pdpt + PTE_P + PTE_W + PTE_U
 	mov edi, ros_pdpt
 	mov eax, ros_pd + PTE_P + PTE_W + PTE_U
-	mov ecx, 4
+	mov ecx, ROS_MAP_GIB
 .pdpt:
 	mov [edi], eax
 	add eax, 4096
@@ -94,7 +97,7 @@ _start:
 	mov edi, ros_pd
 	mov eax, PTE_P + PTE_W + PTE_U + PTE_PS
 	xor edx, edx			; high half of the address
-	mov ecx, 2048
+	mov ecx, ROS_MAP_GIB * 512
 .pd:
 	mov [edi], eax
 	mov [edi + 4], edx
@@ -242,6 +245,6 @@ align 4096
 global ros_pml4
 ros_pml4:	resb 4096
 ros_pdpt:	resb 4096
-ros_pd:		resb 4 * 4096
+ros_pd:		resb ROS_MAP_GIB * 4096
 bsp_stack:	resb BSP_STACK_SIZE
 bsp_stack_top:

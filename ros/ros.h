@@ -2,7 +2,7 @@
  * The ROS: Tandem's own small root guest, a Multiboot2 kernel that boots
  * natively from GRUB or under Tandem and runs the in-guest test suite.
  *
- * Memory (identity-mapped low 4 GiB, 2 MiB pages, user-accessible):
+ * Memory (identity-mapped low 64 GiB, 2 MiB pages, user-accessible):
  *
  *   0x100000      image: .text (Multiboot2 header first) .rodata .data .bss
  *                 (.bss: page tables, per-CPU stacks, hypercall test pages)
@@ -26,6 +26,8 @@
 #include "../kernel/lib/printf.h"
 
 #define ROS_MAX_CPUS  64
+/* The end of the ROS's identity map (entry.asm, ROS_MAP_GIB). */
+#define ROS_MAP_END   (64ull << 30)
 #define PAGE_SIZE     4096
 
 /* GDT selectors (ros/entry.asm). */

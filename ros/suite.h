@@ -135,6 +135,9 @@ unsigned checks_hvm_planned(const struct suite *s);
 /* After the SMP checks: they take the highest AP from the ROS for the test
  * cells and start it again at the end (ros/checks_cells.c). */
 void checks_cells(struct suite *s);
+/** 71, and one more on a machine with free RAM above 4 GiB (a cell runs
+ * there). */
+unsigned checks_cells_planned(const struct suite *s);
 /**
  * After checks_cells(): run the cell image @start..@end as @name on the
  * cells' CPU (cells_cpu(), parked by the caller) until it leaves the

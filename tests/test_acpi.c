@@ -457,6 +457,53 @@ static void test_many_cpus_clamped(void **state)
 			 MADT_MAX_CPUS - 1 + 1000);
 }
 
+/* The CPUs Tandem takes from a MADT: APIC IDs above 254 only in x2APIC
+ * mode (no emulator here gives such IDs: QEMU's TCG has no x2APIC, Bochs
+ * numbers its CPUs from 0), the boot CPU first, at most max. */
+static void test_pick_cpus(void **state)
+{
+	static struct madt_info m;
+	static const uint32_t table[] = { 5, 1, 255, 300, 0x12345, 0, 2 };
+	uint32_t ids[8];
+	bool en[8];
+	unsigned int n, left;
+	(void)state;
+
+	memset(&m, 0, sizeof(m));
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		m.cpus[m.ncpus].apic_id = table[i];
+		m.cpus[m.ncpus++].enabled = table[i] != 2;
+	}
+	/* xAPIC: 255, 300 and 0x12345 left out; the BSP (0) first. */
+	n = madt_pick_cpus(&m, 0, false, 256, ids, en, &left);
+	assert_int_equal(n, 4);
+	assert_int_equal(left, 3);
+	assert_int_equal(ids[0], 0);
+	assert_int_equal(ids[1], 5);
+	assert_int_equal(ids[2], 1);
+	assert_int_equal(ids[3], 2);
+	assert_true(en[0] && en[1] && en[2] && !en[3]);
+	/* x2APIC: every ID kept, in table order after the BSP. */
+	n = madt_pick_cpus(&m, 0, true, 256, ids, en, &left);
+	assert_int_equal(n, 7);
+	assert_int_equal(left, 0);
+	assert_int_equal(ids[3], 255);
+	assert_int_equal(ids[4], 300);
+	assert_int_equal(ids[5], 0x12345);
+	/* At most max CPUs, the BSP counted. */
+	n = madt_pick_cpus(&m, 300, true, 3, ids, en, &left);
+	assert_int_equal(n, 3);
+	assert_int_equal(left, 4);
+	assert_int_equal(ids[0], 300);
+	assert_int_equal(ids[1], 5);
+	assert_int_equal(ids[2], 1);
+	/* A BSP the table does not list still comes first. */
+	n = madt_pick_cpus(&m, 7, false, 256, ids, en, &left);
+	assert_int_equal(n, 5);
+	assert_int_equal(ids[0], 7);
+	assert_int_equal(ids[4], 2);
+}
+
 static void test_duplicates_and_limits(void **state)
 {
 	int i;
@@ -647,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_bad_madt),
 		cmocka_unit_test(test_truncated_entries),
 		cmocka_unit_test(test_many_cpus_clamped),
+		cmocka_unit_test(test_pick_cpus),
 		cmocka_unit_test(test_duplicates_and_limits),
 		cmocka_unit_test(test_madt_parse_direct),
 		cmocka_unit_test(test_find_table),

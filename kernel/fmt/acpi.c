@@ -444,3 +444,25 @@ int acpi_parse_madt(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 	out->madt_phys = t.phys;
 	return parse_madt(t.ptr, t.len, out);
 }
+
+unsigned int madt_pick_cpus(const struct madt_info *m, uint32_t bsp,
+			    bool x2apic, unsigned int max, uint32_t *ids,
+			    bool *enabled, unsigned int *left_out)
+{
+	unsigned int n = 1;
+
+	ids[0] = bsp;
+	enabled[0] = true;
+	*left_out = 0;
+	for (size_t i = 0; i < m->ncpus; i++) {
+		if (m->cpus[i].apic_id == bsp)
+			continue;
+		if (n == max || (!x2apic && m->cpus[i].apic_id > 254)) {
+			(*left_out)++;
+			continue;
+		}
+		enabled[n] = m->cpus[i].enabled;
+		ids[n++] = m->cpus[i].apic_id;
+	}
+	return n;
+}

@@ -126,6 +126,19 @@ int acpi_parse_madt(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 		    void *ctx, struct madt_info *out);
 
 /*
+ * The CPUs Tandem runs on, from a parsed MADT: logical CPU 0 is the boot
+ * CPU (APIC ID @bsp), the others follow in table order, at most @max in
+ * all. In xAPIC mode (@x2apic false) a CPU is addressed by an 8-bit APIC
+ * ID and 0xff is the broadcast (SDM Vol. 3A 11.6.1), so IDs above 254 are
+ * left out; in x2APIC mode any 32-bit ID is kept. Fills @ids[0..n) and
+ * @enabled[0..n) (the boot CPU enabled), returns n, and stores in
+ * *@left_out how many listed CPUs were not taken.
+ */
+unsigned int madt_pick_cpus(const struct madt_info *m, uint32_t bsp,
+			    bool x2apic, unsigned int max, uint32_t *ids,
+			    bool *enabled, unsigned int *left_out);
+
+/*
  * The ACPI power management timer (ACPI 6.5 section 4.8.3.3): a free
  * running counter of ACPI_PM_TIMER_HZ, 24 bits wide or, with the FADT's
  * TMR_VAL_EXT flag, 32, read as a dword from one I/O port.

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Binary cell configurations (guest-abi/include/tandem/cell_config.h) from
-text, for `tandemctl cell create CONFIG IMAGE...`.
+"""Binary cell configurations (guest-abi/include/tandem/cell_config.h) and
+Jailhouse cell descriptions (tandem/jailhouse.h) from text, for
+`tandemctl cell create CONFIG IMAGE...`.
 
     mkcellcfg.py --out DIR FILE.txt...
 
@@ -22,8 +23,17 @@ Each FILE.txt gives one configuration, one directive a line (# comments):
     raw_flags BITS            (tests) the last region's flags as a number
     truncate BYTES            (tests) write only the first BYTES bytes
 
+    jailhouse                 write a Jailhouse description (revision 14,
+                              guest-abi/ABI.md 12.1) instead: `entry` is
+                              cpu_reset_address, the CPU bitmap 8 bytes,
+                              memory flags also `dma`, `comm` a region with
+                              COMM_REGION (phys_start 0), and
+    timeout_polls N           msg_reply_timeout (polls; 0: for ever)
+    console permitted|active  flag VIRTUAL_CONSOLE_PERMITTED or _ACTIVE
+
 Numbers are Python integer literals (0x...). The flag values and the
-signature are read from cell_config.h, so they are written once."""
+signatures are read from cell_config.h and jailhouse.h, so they are
+written once."""
 import argparse
 import os
 import re
@@ -33,6 +43,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 HEADER = os.path.join(HERE, '..', '..', 'guest-abi', 'include', 'tandem',
                       'cell_config.h')
+JH_HEADER = os.path.join(os.path.dirname(HEADER), 'jailhouse.h')
 
 
 def header_values():
@@ -49,7 +60,21 @@ def header_values():
     return vals, sizes
 
 
+def jh_header_values():
+    text = open(JH_HEADER).read()
+    vals = {}
+    for m in re.finditer(r'#define\s+(JH_\w+)\s+(0x[0-9a-fA-F]+|\d+)u?\b',
+                         text):
+        vals[m.group(1)] = int(m.group(2), 0)
+    m = re.search(r'#define\s+JH_CELL_SIGNATURE\s+"(\w+)"', text)
+    vals['SIGNATURE'] = m.group(1)
+    sizes = dict((s, int(n)) for s, n in re.findall(
+        r'_Static_assert\(sizeof\(struct (\w+)\) == (\d+)', text))
+    return vals, sizes
+
+
 V, SIZES = header_values()
+JV, JSIZES = jh_header_values()
 # Field order of the three structs of cell_config.h, little endian.
 DESC = struct.Struct('<8sHHI32sQIIQII')
 MEM = struct.Struct('<QQQQ')
@@ -57,6 +82,16 @@ PIO = struct.Struct('<HHI')
 for st, name in ((DESC, 'tandem_cell_desc'), (MEM, 'tandem_memory_region'),
                  (PIO, 'tandem_pio_region')):
     assert st.size == SIZES[name], name
+# Jailhouse's: signature, architecture, revision, name, id, flags,
+# cpu_set_size, the 7 counts, vpci_irq_base, cpu_reset_address,
+# msg_reply_timeout, then the console (address, size, type, flags,
+# divider, gate_nr, clock_reg); memory regions as Tandem's; PIO base, length.
+JH_DESC = struct.Struct('<5sBH32s11IQQ')
+JH_CONSOLE = struct.Struct('<QIHHIIQ')
+JH_PIO = struct.Struct('<HH')
+assert JH_DESC.size + JH_CONSOLE.size == JSIZES['jh_cell_desc']
+assert JH_CONSOLE.size == JSIZES['jh_console']
+assert MEM.size == JSIZES['jh_memory'] and JH_PIO.size == JSIZES['jh_pio']
 
 LETTERS = {'r': 'TANDEM_MEM_READ', 'w': 'TANDEM_MEM_WRITE',
            'x': 'TANDEM_MEM_EXECUTE'}
@@ -68,41 +103,75 @@ def num(s):
     return int(s, 0)
 
 
-def mem_flags(text):
+JH_LETTERS = {'r': 'JH_MEM_READ', 'w': 'JH_MEM_WRITE', 'x': 'JH_MEM_EXECUTE'}
+JH_WORDS = {'io': 'JH_MEM_IO', 'loadable': 'JH_MEM_LOADABLE',
+            'rootshared': 'JH_MEM_ROOTSHARED', 'dma': 'JH_MEM_DMA',
+            'comm': 'JH_MEM_COMM_REGION'}
+
+
+def mem_flags(text, jh=False):
+    """Tandem's TANDEM_MEM_* flags, or with @jh Jailhouse's JH_MEM_*."""
+    letters, words, vals = ((JH_LETTERS, JH_WORDS, JV) if jh else
+                            (LETTERS, WORDS, V))
     flags = 0
     for part in text.split(','):
-        if part in WORDS:
-            flags |= V[WORDS[part]]
+        if part in words:
+            flags |= vals[words[part]]
         else:
             for ch in part:
-                if ch not in LETTERS:
+                if ch not in letters:
                     raise ValueError('unknown memory flag %r' % part)
-                flags |= V[LETTERS[ch]]
+                flags |= vals[letters[ch]]
     return flags
 
 
+def build_jh(name, cpus, entry, timeout, flags, mems, pios, sig):
+    """A Jailhouse description (revision 14, x86): no cache regions,
+    irqchips, PCI devices, capabilities or stream ids; no console."""
+    out = JH_DESC.pack(sig.encode()[:5].ljust(5, b'\0'), JV['JH_ARCH_X86'],
+                       JV['JH_CONFIG_REVISION'],
+                       name.encode().ljust(32, b'\0')[:32], 0, flags, 8,
+                       len(mems), 0, 0, len(pios), 0, 0, 0, 0, entry,
+                       timeout)
+    out += JH_CONSOLE.pack(0, 0, JV['JH_CON_TYPE_NONE'], 0, 0, 0, 0)
+    out += struct.pack('<Q', cpus)
+    out += b''.join(MEM.pack(*m) for m in mems)
+    out += b''.join(JH_PIO.pack(b, ln) for b, ln in pios)
+    return out
+
+
 def build(lines, where):
-    sig = V['SIGNATURE']
+    jh = any(line.split()[0] == 'jailhouse' for _, line in lines)
+    sig = JV['SIGNATURE'] if jh else V['SIGNATURE']
     name, cpus, entry, timeout, flags = '', 0, 0, 0, 0
     mems, pios, truncate = [], [], None
     for n, line in lines:
         w = line.split()
         try:
-            if w[0] == 'name':
+            if w[0] == 'jailhouse':
+                pass
+            elif w[0] == 'timeout_polls' and jh:
+                timeout = num(w[1])
+            elif w[0] == 'console' and jh and w[1] in ('permitted', 'active'):
+                flags |= JV['JH_CELL_VIRTUAL_CONSOLE_' + w[1].upper()]
+            elif w[0] == 'name':
                 name = line.split(None, 1)[1]
             elif w[0] == 'cpus':
                 for c in w[1].split(','):
                     cpus |= 1 << num(c)
             elif w[0] == 'entry':
                 entry = num(w[1])
-            elif w[0] == 'timeout_ms':
+            elif w[0] == 'timeout_ms' and not jh:
                 timeout = num(w[1])
             elif w[0] == 'passive':
-                flags |= V['TANDEM_CELL_PASSIVE_COMMREG']
+                flags |= (JV['JH_CELL_PASSIVE_COMMREG'] if jh else
+                          V['TANDEM_CELL_PASSIVE_COMMREG'])
             elif w[0] == 'mem':
-                mems.append([num(w[1]), num(w[2]), num(w[3]), mem_flags(w[4])])
+                mems.append([num(w[1]), num(w[2]), num(w[3]),
+                             mem_flags(w[4], jh)])
             elif w[0] == 'comm':
                 mems.append([0, num(w[1]), 0x1000,
+                             mem_flags('rw,comm', jh) if jh else
                              V['TANDEM_MEM_COMM_REGION'] | V['TANDEM_MEM_READ'] |
                              V['TANDEM_MEM_WRITE']])
             elif w[0] == 'pio':
@@ -117,6 +186,9 @@ def build(lines, where):
                 raise ValueError('unknown directive %r' % w[0])
         except (IndexError, ValueError) as e:
             sys.exit('%s:%d: %s' % (where, n, e))
+    if jh:
+        out = build_jh(name, cpus, entry, timeout, flags, mems, pios, sig)
+        return out[:truncate] if truncate is not None else out
     out = DESC.pack(sig.encode()[:8].ljust(8, b'\0'),
                     V['TANDEM_CELL_CONFIG_REVISION'], 0, flags,
                     name.encode().ljust(32, b'\0')[:32], cpus, len(mems),

@@ -16,11 +16,12 @@
 
 struct tandem_cell {
 	int id;
+	bool jh; /* created from a Jailhouse description (ABI section 12) */
 	char name[TANDEM_CELL_NAME_LEN];
 	u64 cpu_set;
 	u64 cpus_offlined; /* the CPUs this driver took from Linux for it */
-	u64 reset_entry;
-	u32 num_mem;
+	u64 reset_entry;   /* a Jailhouse cell's cpu_reset_address */
+	u32 num_mem; /* mem: Tandem's regions (a Jailhouse cell's translated) */
 	struct tandem_memory_region mem[TANDEM_MAX_REGIONS];
 };
 

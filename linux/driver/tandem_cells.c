@@ -30,6 +30,15 @@
  * A configuration whose header the driver cannot use (signature,
  * revision, region counts) is handed to Tandem as it is, without taking
  * CPUs or loading images, so that the error is Tandem's own.
+ *
+ * A Jailhouse cell description (first 5 bytes "JHCLL", ABI section 12) is
+ * read through Tandem's own translator, kernel/fmt/jh_cell.c, built into
+ * this module: its translation into Tandem's format gives the CPUs and
+ * memory regions the steps above use; the description itself, byte for
+ * byte, is what Cell Create gets. One the translator refuses goes to
+ * Tandem as it is too, and the line says the translator's reason. Its
+ * images load as `jailhouse cell load` loads them (Jailhouse's
+ * driver/cell.c): each inside one region with LOADABLE and WRITE.
  */
 #define pr_fmt(fmt) "tandem: " fmt
 
@@ -44,10 +53,14 @@
 
 #include "tandem/errno.h"
 #include "tandem/hypercall.h"
+#include "tandem/jailhouse.h"
+#include "fmt/jh_cell.h"
 #include "tandem.h"
 #include "tandem_hc.h"
 
 #define MEM_RAM_EXCLUDE (TANDEM_MEM_IO | TANDEM_MEM_COMM_REGION)
+/* Where `jailhouse cell load` puts an image (its driver's MEM_REQ_FLAGS). */
+#define MEM_JH_LOAD	(TANDEM_MEM_LOADABLE | TANDEM_MEM_WRITE)
 
 static struct tandem_cell *cell_by_id(long id)
 {
@@ -207,7 +220,8 @@ static int check_region(const struct tandem_cell *c, u32 i, char *msg)
 }
 
 /* The host-physical address of cell-physical [@addr, +@size) when it lies
- * in one RAM region of @c, else ~0. */
+ * in one RAM region of @c (of a Jailhouse cell: one with LOADABLE and
+ * WRITE), else ~0. */
 static u64 image_phys(const struct tandem_cell *c, u64 addr, u64 size)
 {
 	u32 i;
@@ -215,8 +229,11 @@ static u64 image_phys(const struct tandem_cell *c, u64 addr, u64 size)
 	for (i = 0; i < c->num_mem; i++) {
 		const struct tandem_memory_region *m = &c->mem[i];
 
-		if (is_ram_region(m) && addr >= m->virt_start &&
-		    size <= m->size && addr - m->virt_start <= m->size - size)
+		if (!is_ram_region(m) ||
+		    (c->jh && (m->flags & MEM_JH_LOAD) != MEM_JH_LOAD))
+			continue;
+		if (addr >= m->virt_start && size <= m->size &&
+		    addr - m->virt_start <= m->size - size)
 			return m->phys_start + (addr - m->virt_start);
 	}
 	return ~0ull;
@@ -243,10 +260,13 @@ static int load_images(const struct tandem_cell *c,
 								  i * sizeof(img)),
 				   sizeof(img)))
 			return -EFAULT;
+		if (img.size == 0 && c->jh)
+			continue; /* as jailhouse cell load does */
 		phys = image_phys(c, img.addr, img.size);
 		if (phys == ~0ull || img.size == 0) {
 			tandem_msg(msg,
-				   "image %u (%llu bytes at cell-physical 0x%llx) is not inside one RAM region of the configuration",
+				   c->jh ? "image %u (%llu bytes at cell-physical 0x%llx) is not inside one loadable, writable region of the Jailhouse description" :
+					   "image %u (%llu bytes at cell-physical 0x%llx) is not inside one RAM region of the configuration",
 				   i + 1, img.size, img.addr);
 			return -EINVAL;
 		}
@@ -292,7 +312,8 @@ static void create_error(const struct tandem_cell *c, int err, char *msg)
 		tandem_msg(msg, "a cell named '%s' exists", c->name);
 		return;
 	case TANDEM_EPERM:
-		tandem_msg(msg, "a running cell denied the reconfiguration");
+		tandem_msg(msg,
+			   "a running cell denied the reconfiguration (or a Jailhouse-format cell is running-locked)");
 		return;
 	case TANDEM_ENOMEM:
 		tandem_msg(msg,
@@ -306,22 +327,106 @@ static void create_error(const struct tandem_cell *c, int err, char *msg)
 	}
 }
 
+/* Cell Create with a configuration the driver prepared nothing for (no
+ * CPU taken, no image loaded), so that the error is Tandem's. Returns true
+ * when Tandem refused it for the configuration itself: req->err is set and
+ * the caller says why; false with req->err and msg set otherwise. */
+static bool tandem_refuses(struct tandem_ioc_create *req, void *cfg)
+{
+	long rc = tandem_hc1(TANDEM_HC_CELL_CREATE, virt_to_phys(cfg));
+
+	if (rc >= 0) {
+		tandem_hc1(TANDEM_HC_CELL_DESTROY, rc);
+		req->err = EIO;
+		tandem_msg(req->msg,
+			   "Tandem accepted a configuration the driver cannot read (cell %ld destroyed again)",
+			   rc);
+		return false;
+	}
+	req->err = tandem_err(rc);
+	if (rc == -TANDEM_EPERM) {
+		/* Asked before the configuration is read (ABI 4.2). */
+		tandem_msg(req->msg,
+			   "a running cell denied the reconfiguration (or a Jailhouse-format cell is running-locked)");
+		return false;
+	}
+	return true;
+}
+
+/* A Jailhouse description @cfg (req->config_size bytes): its translation
+ * into Tandem's format by kernel/fmt/jh_cell.c, kmalloc'ed, for the
+ * driver's steps; NULL when there is none (req->err and msg set: the
+ * driver's own refusal, or Tandem's when the translator refuses it). */
+static struct tandem_cell_desc *jh_translation(struct tandem_ioc_create *req,
+					       void *cfg)
+{
+	struct jh_cell_error e = { NULL, -1 };
+	struct jh_cell_info info;
+	size_t total, len;
+	void *t;
+	int rc;
+
+	if (req->config_size < sizeof(struct jh_cell_desc)) {
+		req->err = EINVAL;
+		tandem_msg(req->msg,
+			   "the Jailhouse description is %u bytes, shorter than its %zu-byte header",
+			   req->config_size, sizeof(struct jh_cell_desc));
+		return NULL;
+	}
+	rc = jh_cell_size(cfg, &total, &e);
+	if (!rc && total != req->config_size) {
+		req->err = EINVAL;
+		tandem_msg(req->msg,
+			   "the configuration is %u bytes, its header says %zu",
+			   req->config_size, total);
+		return NULL;
+	}
+	t = kmalloc(JH_CELL_TRANSLATION_MAX, GFP_KERNEL);
+	if (!t) {
+		req->err = ENOMEM;
+		tandem_msg(req->msg,
+			   "no memory to read the Jailhouse description");
+		return NULL;
+	}
+	if (!rc)
+		rc = jh_cell_translate(cfg, total, t, JH_CELL_TRANSLATION_MAX,
+				       &len, &info, &e);
+	if (!rc)
+		return t;
+	kfree(t);
+	if (tandem_refuses(req, cfg)) {
+		if (e.index >= 0)
+			tandem_msg(req->msg,
+				   "Tandem refused the Jailhouse description: %s (%d)",
+				   e.why, e.index);
+		else
+			tandem_msg(req->msg,
+				   "Tandem refused the Jailhouse description: %s",
+				   e.why);
+	}
+	return NULL;
+}
+
 int tandem_cell_create(struct tandem_ioc_create *req)
 {
 	const struct tandem_cell_desc *d;
+	struct tandem_cell_desc *xlat = NULL;
 	struct tandem_cell *c = NULL;
 	void *cfg;
 	u64 taken = 0;
 	size_t want;
+	bool jh;
 	long rc;
 	u32 i;
 	int ret;
 
-	if (req->config_size < sizeof(*d) ||
+	if (req->config_size < sizeof(JH_CELL_SIGNATURE) - 1 ||
 	    req->config_size > TANDEM_CELL_CONFIG_MAX) {
 		req->err = EINVAL;
-		tandem_msg(req->msg, "a configuration is %zu to %u bytes, not %u",
-			   sizeof(*d), TANDEM_CELL_CONFIG_MAX, req->config_size);
+		tandem_msg(req->msg,
+			   "a configuration is %zu (Jailhouse: %zu) to %u bytes, not %u",
+			   sizeof(*d), sizeof(struct jh_cell_desc),
+			   TANDEM_CELL_CONFIG_MAX, req->config_size);
 		return 0;
 	}
 	cfg = kmalloc(req->config_size, GFP_KERNEL);
@@ -332,36 +437,41 @@ int tandem_cell_create(struct tandem_ioc_create *req)
 		kfree(cfg);
 		return -EFAULT;
 	}
-	d = cfg;
+	jh = !memcmp(cfg, JH_CELL_SIGNATURE, sizeof(JH_CELL_SIGNATURE) - 1);
 
-	if (memcmp(d->signature, TANDEM_CELL_CONFIG_SIGNATURE, 8) ||
-	    d->revision != TANDEM_CELL_CONFIG_REVISION ||
-	    d->num_memory_regions > TANDEM_MAX_REGIONS ||
-	    d->num_pio_regions > 64) {
-		/* Tandem's error, nothing prepared (file comment). */
-		rc = tandem_hc1(TANDEM_HC_CELL_CREATE, virt_to_phys(cfg));
-		if (rc >= 0) {
-			tandem_hc1(TANDEM_HC_CELL_DESTROY, rc);
-			req->err = EIO;
-			tandem_msg(req->msg,
-				   "Tandem accepted a configuration with a bad header (cell %ld destroyed again)",
-				   rc);
-		} else {
-			req->err = tandem_err(rc);
-			tandem_msg(req->msg,
-				   rc == -TANDEM_E2BIG ?
-					   "more than 64 memory or I/O port regions" :
-					   "not a cell configuration (signature is not TNDMCELL or revision is not 1)");
-		}
-		goto out;
-	}
-	want = TANDEM_CELL_CONFIG_SIZE(d->num_memory_regions, d->num_pio_regions);
-	if (want != req->config_size) {
+	if (jh) {
+		xlat = jh_translation(req, cfg);
+		if (!xlat)
+			goto out;
+		d = xlat;
+	} else if (req->config_size < sizeof(*d)) {
 		req->err = EINVAL;
-		tandem_msg(req->msg,
-			   "the configuration is %u bytes, its header says %zu",
-			   req->config_size, want);
+		tandem_msg(req->msg, "a configuration is %zu to %u bytes, not %u",
+			   sizeof(*d), TANDEM_CELL_CONFIG_MAX, req->config_size);
 		goto out;
+	} else {
+		d = cfg;
+		if (memcmp(d->signature, TANDEM_CELL_CONFIG_SIGNATURE, 8) ||
+		    d->revision != TANDEM_CELL_CONFIG_REVISION ||
+		    d->num_memory_regions > TANDEM_MAX_REGIONS ||
+		    d->num_pio_regions > 64) {
+			/* Tandem's error, nothing prepared (file comment). */
+			if (tandem_refuses(req, cfg))
+				tandem_msg(req->msg,
+					   req->err == TANDEM_E2BIG ?
+						   "more than 64 memory or I/O port regions" :
+						   "not a cell configuration (signature is not TNDMCELL or JHCLL, or revision is not 1)");
+			goto out;
+		}
+		want = TANDEM_CELL_CONFIG_SIZE(d->num_memory_regions,
+					       d->num_pio_regions);
+		if (want != req->config_size) {
+			req->err = EINVAL;
+			tandem_msg(req->msg,
+				   "the configuration is %u bytes, its header says %zu",
+				   req->config_size, want);
+			goto out;
+		}
 	}
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
@@ -369,6 +479,7 @@ int tandem_cell_create(struct tandem_ioc_create *req)
 		ret = -ENOMEM;
 		goto fail;
 	}
+	c->jh = jh;
 	memcpy(c->name, d->name, sizeof(c->name));
 	c->name[sizeof(c->name) - 1] = 0;
 	c->cpu_set = d->cpu_set;
@@ -390,6 +501,7 @@ int tandem_cell_create(struct tandem_ioc_create *req)
 	if (ret)
 		goto fail;
 
+	/* The caller's bytes, either format: Tandem reads them itself. */
 	rc = tandem_hc1(TANDEM_HC_CELL_CREATE, virt_to_phys(cfg));
 	if (rc < 0) {
 		tandem_cpus_online(taken);
@@ -409,7 +521,9 @@ int tandem_cell_create(struct tandem_ioc_create *req)
 	c->cpus_offlined = taken;
 	tandem_cells[rc] = c;
 	req->id = rc;
-	pr_info("cell %ld '%s' created (CPUs 0x%llx)\n", rc, c->name, c->cpu_set);
+	pr_info("cell %ld '%s' created from a %s (CPUs 0x%llx)\n", rc, c->name,
+		jh ? "Jailhouse description" : "Tandem configuration",
+		c->cpu_set);
 	c = NULL;
 	goto out;
 
@@ -419,11 +533,13 @@ fail:
 		tandem_msg(req->msg, "cell create failed (%d)", ret);
 	if (ret == -EFAULT) {
 		kfree(c);
+		kfree(xlat);
 		kfree(cfg);
 		return -EFAULT;
 	}
 out:
 	kfree(c);
+	kfree(xlat);
 	kfree(cfg);
 	return 0;
 }
@@ -542,6 +658,8 @@ int tandem_cell_list(struct tandem_ioc_list *req)
 			continue;
 		e->id = id;
 		e->state = st;
+		e->format = TANDEM_IOC_FMT_TANDEM;
+		e->reserved = 0;
 		if (id == 0) {
 			strscpy(e->name, "ROS", sizeof(e->name));
 			for_each_online_cpu(cpu) if (cpu < 64)
@@ -549,6 +667,8 @@ int tandem_cell_list(struct tandem_ioc_list *req)
 		} else if (c) {
 			strscpy(e->name, c->name, sizeof(e->name));
 			e->cpu_set = c->cpu_set;
+			if (c->jh)
+				e->format = TANDEM_IOC_FMT_JAILHOUSE;
 		} else if (id == 1 && hrt) {
 			strscpy(e->name, "HRT", sizeof(e->name));
 			e->cpu_set = hrt_cpus();

@@ -37,7 +37,9 @@ struct tandem_ioc_image {
 
 /* TANDEM_IOC_CELL_CREATE: in config/config_size/images; out id. */
 struct tandem_ioc_create {
-	uint64_t config; /* user address of the configuration (tandem/cell_config.h) */
+	uint64_t config; /* user address of the configuration: Tandem's
+			  * (tandem/cell_config.h) or a Jailhouse description
+			  * (tandem/jailhouse.h), as Cell Create takes it */
 	uint32_t config_size;
 	uint32_t num_images;
 	uint64_t images; /* user address of num_images struct tandem_ioc_image */
@@ -56,12 +58,19 @@ struct tandem_ioc_cell {
 	char msg[TANDEM_IOC_MSG_LEN];
 };
 
+/* The format a cell was created from (tandem_ioc_cell_entry.format). */
+#define TANDEM_IOC_FMT_TANDEM	 0
+#define TANDEM_IOC_FMT_JAILHOUSE 1
+
 /* TANDEM_IOC_CELL_LIST: every id Cell Get State answers for. */
 struct tandem_ioc_cell_entry {
 	int32_t id;
-	int32_t state; /* TANDEM_CELL_RUNNING/SHUT_DOWN/FAILED */
+	int32_t state; /* Cell Get State: TANDEM_CELL_RUNNING/SHUT_DOWN/FAILED,
+			* for a Jailhouse-format cell JH_CELL_* (ABI 12.4) */
 	uint64_t cpu_set; /* Tandem's logical CPU ids (the root: Linux's online CPUs) */
 	char name[32]; /* "ROS", "HRT", a cell's name, "?" for one the driver did not create */
+	uint32_t format; /* TANDEM_IOC_FMT_*: which numbering state is in */
+	uint32_t reserved;
 };
 
 struct tandem_ioc_list {

@@ -38,6 +38,7 @@
 #include "tandem/cpuid.h"
 #include "tandem/hvm_call.h"
 #include "tandem/hypercall.h"
+#include "tandem/jailhouse.h"
 #include "tandem_ioctl.h"
 #include "tool.h"
 
@@ -66,8 +67,11 @@ __attribute__((noreturn)) static void usage(void)
 	      "       tandemctl hrt replace IMAGE\n"
 	      "       tandemctl ros reboot|reboot-both\n"
 	      "       tandemctl disable\n"
+	      "CONFIG: Tandem's configuration or a Jailhouse cell description.\n"
 	      "IMAGE@ADDR loads IMAGE at cell-physical ADDR (default: the first\n"
-	      "image at the configuration's reset_entry). Numbers: C syntax.\n",
+	      "image at the configuration's reset_entry; with a Jailhouse\n"
+	      "description every image at 0, as jailhouse cell load).\n"
+	      "Numbers: C syntax.\n",
 	      stderr);
 	exit(EXIT_USAGE);
 }
@@ -188,8 +192,25 @@ static uint32_t cell_id_arg(const char *arg)
 	return (uint32_t)find_cell(arg, &l)->id;
 }
 
-static const char *state_token(int32_t st)
+/* Cell Get State in the numbering of the cell's format (ABI 4.6, 12.4). */
+static const char *state_token(int32_t st, uint32_t format)
 {
+	if (format == TANDEM_IOC_FMT_JAILHOUSE) {
+		switch (st) {
+		case JH_CELL_RUNNING:
+			return "running";
+		case JH_CELL_RUNNING_LOCKED:
+			return "running-locked";
+		case JH_CELL_SHUT_DOWN:
+			return "shut-down";
+		case JH_CELL_FAILED:
+			return "failed";
+		case JH_CELL_FAILED_COMM_REV:
+			return "failed-comm-rev";
+		default:
+			return "invalid";
+		}
+	}
 	switch (st) {
 	case TANDEM_CELL_RUNNING:
 		return "running";
@@ -299,6 +320,7 @@ static int cmd_cell_create(int argc, char **argv)
 	struct tandem_cell_desc desc;
 	size_t size;
 	void *cfg;
+	bool jh;
 
 	if (argc < 1)
 		usage();
@@ -311,6 +333,9 @@ static int cmd_cell_create(int argc, char **argv)
 		     argv[0], size, TANDEM_CELL_CONFIG_MAX);
 	memset(&desc, 0, sizeof(desc));
 	memcpy(&desc, cfg, size < sizeof(desc) ? size : sizeof(desc));
+	/* Checked by the driver and Tandem; here only where images go. */
+	jh = size >= sizeof(JH_CELL_SIGNATURE) - 1 &&
+	     !memcmp(cfg, JH_CELL_SIGNATURE, sizeof(JH_CELL_SIGNATURE) - 1);
 	for (int i = 1; i < argc; i++) {
 		char *path = strdup(argv[i]);
 		char *at = strrchr(path, '@');
@@ -321,6 +346,8 @@ static int cmd_cell_create(int argc, char **argv)
 			*at = 0;
 		if (at)
 			img->addr = parse_num(at + 1, "load address");
+		else if (jh)
+			img->addr = 0; /* jailhouse cell load's default */
 		else if (i == 1)
 			img->addr = desc.reset_entry;
 		else
@@ -362,7 +389,7 @@ static int cmd_cell_list(void)
 	printf("ID NAME STATE CPUS\n");
 	for (uint32_t i = 0; i < l.count; i++) {
 		printf("%d %s %s ", l.cells[i].id, l.cells[i].name,
-		       state_token(l.cells[i].state));
+		       state_token(l.cells[i].state, l.cells[i].format));
 		print_cpus(l.cells[i].cpu_set);
 		putchar('\n');
 	}

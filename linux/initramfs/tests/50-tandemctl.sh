@@ -1,6 +1,6 @@
 # tandem.ko and tandemctl (linux/driver/, linux/tool/): the cell life
-# cycle, bad inputs, exit statistics, HRT calls from a user process, and
-# Disable last. Sourced by /init with /lib/tap.sh; busybox sh.
+# cycle (Tandem's configurations and a Jailhouse description), bad
+# inputs, exit statistics, HRT calls from a user process, and Disable last. Sourced by /init with /lib/tap.sh; busybox sh.
 #
 # Needs Linux booted with memmap=16M$0x6000000 (the cells' memory,
 # linux/cells/*.txt) and at least 2 CPUs (the highest one goes to the
@@ -287,6 +287,107 @@ if [ "$CELLS_OK" = 1 ]; then
 		tandemctl cell destroy deny >/dev/null 2>&1
 	fi
 	unchanged "denied destroy"
+
+	# -- a Jailhouse description (guest-abi/ABI.md 12): jhtiny starts in
+	# real mode at cpu_reset_address 0, where its image loads by default,
+	# finds the JHCOMM region, writes JHOK, its CPU count and the region's
+	# flags into its ROOTSHARED page, prints a line (Tandem's log: "cell
+	# 'jhtiny': hello from jhtiny in real mode") and writes Jailhouse's
+	# shut down (2), which `cell list` must call shut-down, not failed --
+	# jh_shared OFFSET: the 32-bit word there, in hex (busybox devmem).
+	jh_shared() {
+		_v=$(devmem $((JH_SHARED + $1)) 32 2>&1)
+		case "$_v" in
+		0x*) printf '0x%x\n' "$_v" ;;
+		*) echo "devmem: $_v" ;;
+		esac
+	}
+	jh_clear() { devmem $JH_SHARED 32 0 && devmem $((JH_SHARED + 4)) 32 0 &&
+		devmem $((JH_SHARED + 8)) 32 0; }
+	jh_ran() {
+		_m=$(jh_shared 0) _n=$(jh_shared 4) _f=$(jh_shared 8)
+		if [ "$_m $_n $_f" = "0x4b4f484a 0x1 0x1" ]; then
+			tap_ok "$1"
+		else
+			tap_not_ok "$1"
+			tap_diag "shared page: $_m $_n $_f (want 0x4b4f484a JHOK, 1 CPU, flags 0x1 putc permitted)"
+		fi
+	}
+	JH_SHARED=0x6310000
+	if ! jh_clear; then
+		tap_not_ok "jhtiny's ROOTSHARED page (0x6310000) is writable through /dev/mem"
+	fi
+	id=$(tandemctl cell create $CELLS/jh-tiny-cpu$K.cell $CELLS/jhtiny.bin 2>&1)
+	case "$id" in
+	[0-9]*)
+		tap_ok "cell create from a Jailhouse description: jhtiny (id $id), image at cell address 0"
+		tap_is "jhtiny: CPU $K is offline in Linux" \
+			"$(cat /sys/devices/system/cpu/cpu$K/online)" 0
+		expect_out "jhtiny: cell list says shut-down before the start (Jailhouse's 2)" \
+			"$id jhtiny shut-down $K" tandemctl cell list
+		tap_is "jhtiny: nothing ran before the start" "$(jh_shared 0)" 0x0
+		tap_check "cell start jhtiny" tandemctl cell start jhtiny
+		if wait_state jhtiny shut-down; then
+			tap_ok "jhtiny ran and wrote Jailhouse's shut down (2): cell list says shut-down"
+		else
+			tap_not_ok "jhtiny ran and wrote Jailhouse's shut down (2): cell list says shut-down"
+			tandemctl cell list | tap_diag
+		fi
+		jh_ran "jhtiny ran in real mode from cpu_reset_address: JHCOMM revision 2, num_cpus 1, putc permitted"
+		st=$(tandemctl cell stats jhtiny 2>&1)
+		tap_diag "$st"
+		hc=$(echo "$st" | awk '$1 == "cpu" { for (i = 1; i < NF; i++) if ($i == "hypercall") print $(i + 1) }')
+		if [ -n "$hc" ] && [ "$hc" -ge 31 ]; then
+			tap_ok "cell stats jhtiny: its 31 Debug Console Putc calls counted ($hc)"
+		else
+			tap_not_ok "cell stats jhtiny: its 31 Debug Console Putc calls counted ($hc)"
+		fi
+		jh_clear
+		tap_check "cell restart jhtiny (real mode at cpu_reset_address again)" \
+			tandemctl cell restart jhtiny
+		wait_state jhtiny shut-down
+		jh_ran "jhtiny ran again after the restart"
+		tap_check "cell destroy jhtiny" tandemctl cell destroy jhtiny
+		tap_is "jhtiny: CPU $K is back online in Linux" \
+			"$(cat /sys/devices/system/cpu/cpu$K/online 2>&1)" 1
+		;;
+	*)
+		tap_not_ok "cell create from a Jailhouse description: jhtiny"
+		tap_diag "$id"
+		;;
+	esac
+	unchanged "Jailhouse-format cell destroyed"
+
+	# jhtiny where its JHCOMM region is not: it fails at 0x100000 and
+	# Cell Get State reads Jailhouse's failed (3; in Tandem's numbering 3
+	# is no state at all)
+	if tandemctl cell create $CELLS/jh-nocomm-cpu$K.cell $CELLS/jhtiny.bin >/dev/null &&
+		tandemctl cell start jhnocomm; then
+		if wait_state jhnocomm failed; then
+			tap_ok "a Jailhouse-format cell that fails: cell list says failed (Jailhouse's 3)"
+		else
+			tap_not_ok "a Jailhouse-format cell that fails: cell list says failed (Jailhouse's 3)"
+			tandemctl cell list | tap_diag
+		fi
+		tap_check "cell destroy jhnocomm (failed: not asked)" tandemctl cell destroy jhnocomm
+	else
+		tap_not_ok "jhnocomm created and started on CPU $K"
+		tandemctl cell destroy jhnocomm >/dev/null 2>&1
+	fi
+	unchanged "failed Jailhouse-format cell destroyed"
+
+	expect_fail "Jailhouse description with a DMA region: Tandem's EINVAL, the translator's reason" \
+		"tandemctl: cell create: EINVAL: Tandem refused the Jailhouse description: Jailhouse memory region flag DMA (no IOMMU) (0)" \
+		tandemctl cell create $CELLS/jh-bad-dma-cpu$K.cell $CELLS/jhtiny.bin
+	unchanged "Jailhouse DMA region"
+	expect_fail "Jailhouse description truncated: EINVAL" \
+		"tandemctl: cell create: EINVAL: the configuration is 200 bytes, its header says 236" \
+		tandemctl cell create $CELLS/jh-truncated-cpu$K.cell $CELLS/jhtiny.bin
+	unchanged "truncated Jailhouse description"
+	expect_fail "Jailhouse image outside a loadable region (the ROOTSHARED page): EINVAL" \
+		"is not inside one loadable, writable region of the Jailhouse description" \
+		tandemctl cell create $CELLS/jh-tiny-cpu$K.cell $CELLS/jhtiny.bin@0x10000
+	unchanged "Jailhouse image outside a loadable region"
 else
 	tap_skip "cell life cycle" "no CPU or no reserved memory for cells"
 fi
