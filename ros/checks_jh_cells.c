@@ -18,7 +18,7 @@
  *           (Cell Destroy -EPERM, then 0);
  *   jhrev   told to expect revision 3: Cell Get State must say 4
  *           (failed-comm-rev), and Destroy does not ask it;
- *   jhsmp   2 CPUs, only where the ROS has a third CPU to give (qemu-big):
+ *   jhsmp   2 CPUs, only where the ROS has a third CPU to give (qemu-big, bochs-vmx):
  *           the first starts the other by INIT/SIPI through the x2APIC ICR.
  *
  * They run after the walls checks, on the cells' CPU (cells_cpu()), parked
