@@ -140,6 +140,21 @@ _Static_assert(JH_CELL_MAX_MEM == CELL_CONFIG_MAX_MEM &&
 _Static_assert(JH_CELL_TRANSLATION_MAX <= PAGE_SIZE,
 	       "a translation fits the page free_config() frees");
 
+/* The one copy of @total bytes of the caller's configuration at @gpa, in
+ * pages of Tandem's (*@out; free_config() frees it). */
+static long copy_once(struct vcpu *v, uint64_t gpa, size_t total, void **out)
+{
+	const void *src = cell_gpa_to_hva(v->cell, gpa, total);
+
+	if (!src)
+		return -TANDEM_EINVAL;
+	*out = page_alloc(ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE);
+	if (!*out)
+		return -TANDEM_ENOMEM;
+	memcpy(*out, src, total);
+	return 0;
+}
+
 /* A Jailhouse description (fmt/jh_cell.h): its header, then the size it
  * claims copied once, then translated into Tandem's format in a page of
  * its own; the copy is freed at once. */
@@ -150,7 +165,6 @@ static long copy_jh_config(struct vcpu *v, uint64_t gpa,
 	const struct jh_cell_desc *hdr;
 	struct jh_cell_desc head;
 	struct jh_cell_error e = { 0 };
-	const void *src;
 	size_t total, len = 0;
 	void *copy, *t;
 	int err;
@@ -164,13 +178,9 @@ static long copy_jh_config(struct vcpu *v, uint64_t gpa,
 		say_refused(err, e.why, e.index, -1);
 		return err;
 	}
-	src = cell_gpa_to_hva(v->cell, gpa, total);
-	if (!src)
-		return -TANDEM_EINVAL;
-	copy = page_alloc(ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE);
-	if (!copy)
-		return -TANDEM_ENOMEM;
-	memcpy(copy, src, total);
+	err = copy_once(v, gpa, total, &copy);
+	if (err)
+		return err;
 	t = page_alloc(1);
 	if (!t) {
 		page_free(copy, ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE);
@@ -198,7 +208,6 @@ static long copy_config(struct vcpu *v, uint64_t gpa,
 	struct tandem_cell_desc head;
 	struct cell_config_error e = { 0 };
 	const char *sig;
-	const void *src;
 	size_t total;
 	void *copy;
 	int err;
@@ -218,13 +227,9 @@ static long copy_config(struct vcpu *v, uint64_t gpa,
 		pr_warn_limited("cell create: %s", e.why);
 		return err;
 	}
-	src = cell_gpa_to_hva(v->cell, gpa, total);
-	if (!src)
-		return -TANDEM_EINVAL;
-	copy = page_alloc(ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE);
-	if (!copy)
-		return -TANDEM_ENOMEM;
-	memcpy(copy, src, total);
+	err = copy_once(v, gpa, total, &copy);
+	if (err)
+		return err;
 	*out = copy;
 	*out_size = total;
 	return 0;
