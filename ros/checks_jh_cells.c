@@ -329,11 +329,16 @@ static void check_jhtest(void)
 	if (started && !ready)
 		ksnprintf(why, sizeof(why), "phase %u (%s) after start",
 			  r->phase, phase_str(r->phase));
+	/* On its way it turned its MTRRs on (MTRR_DEF_TYPE reads back E,
+	 * its own register: ABI.md 11.4) and XSAVE with x87 and SSE state,
+	 * as Jailhouse's inmates do. */
 	check(ready && r->magic == JHT_MAGIC &&
-		      r->comm_revision == JH_COMM_REVISION && r->tsc_line,
+		      r->comm_revision == JH_COMM_REVISION && r->tsc_line &&
+		      r->mtrr_def == 0x800 && r->xsave && (r->xcr0 & 3) == 3,
 	      "jh cells: jhtest starts at its 16-bit entry and finds JHCOMM",
-	      "%s; revision %u, UART line %s", why, r->comm_revision,
-	      r->tsc_line ? "written" : "not written");
+	      "%s; revision %u, UART line %s; mtrr_def_type 0x%x (want 0x800), xsave %u, xcr0 0x%x (want x87|sse)",
+	      why, r->comm_revision, r->tsc_line ? "written" : "not written",
+	      r->mtrr_def, r->xsave, r->xcr0);
 	if (ready && r->tsc_line > t0)
 		ros_log("jh cells: figure: %lu us from Cell Start to the cell's first UART line (its C entry after %lu us)",
 			(r->tsc_line - t0) * 1000 / jc.tsc_khz,

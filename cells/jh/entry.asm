@@ -7,7 +7,8 @@
 ; identity page tables below (the first 4 GiB in 2 MiB pages). Then, as
 ; Jailhouse's inmates do, the CPUs draw numbers with LOCK XADD: number 0
 ; goes on into C (inmate_main), the others record their APIC id and halt
-; until the first sends them INIT/SIPI (vector 0: back here). A CPU coming
+; until the first sends them INIT/SIPI (vector 0: back here). On the way
+; each enables its MTRRs (MTRR_DEF_TYPE.E) and XSAVE, as Jailhouse's do. A CPU coming
 ; back that way finds ap_entry set, takes it and ap_stack (which the
 ; sender then sees zeroed) and calls ap_entry.
 
@@ -25,6 +26,7 @@ extern jh_timer_handler
 
 MAX_CPUS	equ 8			; JHT_MAX_CPUS
 MSR_EFER	equ 0xc0000080
+MSR_MTRR_DEF	equ 0x2ff
 MSR_X2APIC_ID	equ 0x802
 SEL_CS32		equ 0x08
 SEL_DS		equ 0x10
@@ -63,6 +65,10 @@ start32:
 	mov cr4, eax
 	mov eax, pml4
 	mov cr3, eax
+	mov ecx, MSR_MTRR_DEF		; MTRRs on, as Jailhouse's inmates do
+	rdmsr
+	or eax, 1 << 11
+	wrmsr
 	mov ecx, MSR_EFER
 	rdmsr
 	or eax, 1 << 8			; LME
@@ -81,6 +87,20 @@ start64:
 	mov fs, ax
 	mov gs, ax
 	cld
+	; Every CPU: XSAVE on and x87 + SSE state in XCR0 where the CPU has
+	; XSAVE, as Jailhouse's inmates set up their features.
+	mov eax, 1
+	cpuid
+	bt ecx, 26
+	jnc .no_xsave
+	mov rax, cr4
+	or eax, 1 << 18			; OSXSAVE
+	mov cr4, rax
+	xor ecx, ecx
+	xgetbv
+	or eax, 3			; x87, SSE
+	xsetbv
+.no_xsave:
 	xor ebx, ebx
 	xchg [ap_entry], rbx		; a CPU sent here by INIT/SIPI?
 	test rbx, rbx

@@ -65,6 +65,25 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 			 : "memory");
 }
 
+#define MTRR_DEF_TYPE 0x2ff
+
+/* CPUID.1:ECX bit 27, OSXSAVE: the CPU has XSAVE and CR4 enables it. */
+static inline bool xsave_on(void)
+{
+	uint32_t a = 1, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return (c >> 27) & 1;
+}
+
+static inline uint64_t xgetbv0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (uint64_t)hi << 32 | lo;
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;

@@ -47,6 +47,9 @@ struct jht_results {
 	volatile uint32_t phase; /* JHT_PHASE_* */
 	volatile uint32_t ack;	 /* the ROS's: 1, 2 (timer hand-shake) */
 	uint32_t apic_id;	 /* the first CPU's x2APIC id */
+	uint32_t mtrr_def;	 /* MTRR_DEF_TYPE as read back in C */
+	uint32_t xsave;		 /* 1: CPUID shows XSAVE (and OSXSAVE) */
+	uint32_t xcr0;		 /* XCR0 read back (0 without XSAVE) */
 	uint32_t amd;		 /* 1: vmmcall, 0: vmcall */
 	uint16_t comm_revision;	 /* as found */
 	uint16_t pm_port;	 /* comm->pm_timer_address */

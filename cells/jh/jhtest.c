@@ -192,6 +192,9 @@ void inmate_main(void)
 	r->magic = JHT_MAGIC;
 	memcpy(r->cmdline, cmdline, JHT_CMDLINE_SIZE - 1);
 	r->apic_id = (uint32_t)rdmsr(X2APIC_ID);
+	r->mtrr_def = (uint32_t)rdmsr(MTRR_DEF_TYPE);
+	r->xsave = xsave_on();
+	r->xcr0 = r->xsave ? (uint32_t)xgetbv0() : 0;
 	r->amd = hc_is_amd();
 	r->cpus_found = jh_cpus_found; /* so far: start_others() waits */
 	r->cpus_running = 1;
