@@ -528,7 +528,7 @@ void checks_jh_cells(struct suite *s)
  * figures the suite logs as "jh cells: figure:", or "jhcell failed: why". */
 void jh_cells_bench(const struct ros_boot *b, bool vmmcall, uint64_t tsc_khz)
 {
-	volatile struct jht_results *r = results();
+	volatile struct jht_results *r;
 	struct jht_run run;
 	uint64_t per100;
 
@@ -543,6 +543,11 @@ void jh_cells_bench(const struct ros_boot *b, bool vmmcall, uint64_t tsc_khz)
 	jc.live = 0;
 	jc.tsc_khz = tsc_khz ? tsc_khz : measure_tsc_khz();
 	jc.have_mem = find_memory(b, &jc.phys);
+	if (!jc.have_mem) {
+		ros_log("bench: jhcell failed: no free 2 MiB at or above 64 MiB");
+		return;
+	}
+	r = results(); /* at jc.phys */
 	ros_smp_park(jc.cpu[0]);
 	run_jhtest(&run, "deny=0");
 	if (!run.ready || !run.have_exits || !r->ticks ||
