@@ -599,6 +599,12 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 			report(&hboot, HRT_BOOT_REPS, khz);
 		}
 	}
+	/* A Jailhouse-format cell (ros/checks_jh_cells.c): last, since it
+	 * takes the AP away and back. */
+	if (detected)
+		jh_cells_bench(b, id->amd, khz);
+	else
+		ros_log("bench: jhcell no hypervisor");
 	ros_log("bench done");
 	ros_exit();
 }

@@ -22,6 +22,15 @@
  *                                       itself and taken; ros/bench_hvm.h)
  *   ros: bench: hrtboot n=3 ... us=U   (tandem_hrt_reboot() until function 0
  *                                       answers; U: median microseconds)
+ *   ros: bench: jhcell start_us=S main_us=M timer_hz=H exits_per_irq=E.EE
+ *               exits=X irqs=I cpu=C
+ *                                      (the jhtest inmate of cells/jh/ in a
+ *                                       cell made from its Jailhouse
+ *                                       description: us from Cell Start to
+ *                                       its first UART line and to its C
+ *                                       entry, its x2APIC timer's rate, the
+ *                                       exits of its CPU per interrupt;
+ *                                       "jhcell failed: ..." otherwise)
  *   ros: bench done
  *
  * N calls of each kind run in R rounds of N/R, the kinds interleaved.

@@ -51,7 +51,7 @@ extern const uint8_t ros_jh_jhrev_cell[], ros_jh_jhrev_cell_end[];
 static uint8_t cfg[JH_CFG_MAX] __attribute__((aligned(8)));
 
 static struct {
-	const struct suite *s;
+	bool vmmcall;	 /* else vmcall */
 	unsigned cpu[2]; /* ROS index = Tandem logical id; [1]: SMP only */
 	bool smp;	 /* a second CPU to give */
 	uint64_t phys;	 /* the cells' 2 MiB */
@@ -68,9 +68,8 @@ static struct hc_result hc(unsigned code, uint64_t a1, uint64_t a2)
 	int fault = ros_try(ROS_ANY_VECTOR);
 
 	if (fault == 0) {
-		r.value = jc.s->native_via == VIA_VMMCALL ?
-				  tandem_vmmcall(code, a1, a2, 0, 0, 0, 0) :
-				  tandem_vmcall(code, a1, a2, 0, 0, 0, 0);
+		r.value = jc.vmmcall ? tandem_vmmcall(code, a1, a2, 0, 0, 0, 0) :
+				       tandem_vmcall(code, a1, a2, 0, 0, 0, 0);
 		ros_untry();
 	} else {
 		r.fault = fault;
@@ -277,15 +276,58 @@ static const char *phase_str(uint32_t p)
 	return p < sizeof(names) / sizeof(names[0]) ? names[p] : "?";
 }
 
-static void report_timer(const struct jht_results *r, uint64_t e0, uint64_t e1,
-			 bool have)
+/* One jhtest run up to READY, shared by the suite and bench mode: Cell
+ * Create, Cell Start (the TSC then), the CPU's exits read when the inmate
+ * arms its timer and when its window ends. The cell is left running. */
+struct jht_run {
+	long id;
+	bool started, have_timer, have_exits, ready;
+	uint64_t t0, e0, e1;
+	char why[128];
+};
+
+static void run_jhtest(struct jht_run *run, const char *args)
 {
-	uint64_t n = e1 - e0, per100 = r->ticks ? n * 100 / r->ticks : 0;
+	volatile struct jht_results *r = results();
+
+	memset(run, 0, sizeof(*run));
+	run->id = make_cell(ros_jh_jhtest_cell, ros_jh_jhtest_cell_end, 1, args,
+			    run->why, sizeof(run->why));
+	if (run->id > 0) {
+		run->t0 = rdtsc();
+		run->started = start(run->id, run->why, sizeof(run->why));
+	}
+	if (run->started && wait_phase(run->id, JHT_PHASE_TIMER_ARM, JH_WAIT_MS)) {
+		run->e0 = exits(jc.cpu[0]);
+		r->ack = 1;
+		if (wait_phase(run->id, JHT_PHASE_TIMER_END, JH_WAIT_MS)) {
+			run->e1 = exits(jc.cpu[0]);
+			run->have_timer = true;
+			run->have_exits = run->e0 && run->e1 >= run->e0;
+		}
+		r->ack = 2;
+	}
+	run->ready = run->started &&
+		     wait_phase(run->id, JHT_PHASE_READY, JH_WAIT_MS);
+	if (run->started && !run->ready)
+		ksnprintf(run->why, sizeof(run->why), "phase %u (%s) after start",
+			  r->phase, phase_str(r->phase));
+}
+
+/* Exits per interrupt, in hundredths. */
+static uint64_t exits_per100(const struct jht_run *run, uint32_t ticks)
+{
+	return ticks ? (run->e1 - run->e0) * 100 / ticks : 0;
+}
+
+static void report_timer(const struct jht_results *r, const struct jht_run *run)
+{
+	uint64_t per100 = exits_per100(run, r->ticks);
 	/* All of them within the inmate's 5 s, not faster than programmed. The
 	 * rate itself is a figure: an emulator's periodic timer on a loaded
 	 * host drops periods (QEMU TCG gave 358 per second with Bochs beside
 	 * it), which says nothing about Tandem. */
-	bool ok = have && r->ticks >= JHT_TIMER_HZ &&
+	bool ok = run->have_timer && r->ticks >= JHT_TIMER_HZ &&
 		  r->ticks_per_s <= JHT_TIMER_HZ * 2;
 
 	check(ok, "jh cells: jhtest x2apic timer interrupts with eoi",
@@ -293,42 +335,28 @@ static void report_timer(const struct jht_results *r, uint64_t e0, uint64_t e1,
 	      r->ticks, r->timer_us, r->ticks_per_s, JHT_TIMER_HZ,
 	      2 * JHT_TIMER_HZ, r->comm_apic_khz, r->timer_count,
 	      phase_str(r->phase));
-	if (have && r->ticks)
+	if (run->have_exits && r->ticks)
 		ros_log("jh cells: figure: %u APIC timer interrupts per second in a cell, %lu.%02lu exits per interrupt (%lu exits of CPU %u for %u interrupts)",
-			r->ticks_per_s, per100 / 100, per100 % 100, n,
-			jc.cpu[0], r->ticks);
+			r->ticks_per_s, per100 / 100, per100 % 100,
+			run->e1 - run->e0, jc.cpu[0], r->ticks);
 }
 
 static void check_jhtest(void)
 {
 	volatile struct jht_results *r = results();
-	char why[128] = "";
-	uint64_t t0 = 0, e0 = 0, e1 = 0;
-	bool started = false, ready = false, have_timer = false;
-	struct hc_result d, st;
+	struct jht_run run;
+	const char *why = run.why;
+	uint64_t t0;
+	bool ready;
 	long id;
+	struct hc_result d, st;
 
-	id = make_cell(ros_jh_jhtest_cell, ros_jh_jhtest_cell_end, 1, "deny=1",
-		       why, sizeof(why));
+	run_jhtest(&run, "deny=1");
+	id = run.id;
+	t0 = run.t0;
+	ready = run.ready;
 	check(id > 0, "jh cells: create jhtest from its jailhouse description",
 	      "%s", why);
-	if (id > 0) {
-		t0 = rdtsc();
-		started = start(id, why, sizeof(why));
-	}
-	if (started && wait_phase(id, JHT_PHASE_TIMER_ARM, JH_WAIT_MS)) {
-		e0 = exits(jc.cpu[0]);
-		r->ack = 1;
-		if (wait_phase(id, JHT_PHASE_TIMER_END, JH_WAIT_MS)) {
-			e1 = exits(jc.cpu[0]);
-			have_timer = true;
-		}
-		r->ack = 2;
-	}
-	ready = started && wait_phase(id, JHT_PHASE_READY, JH_WAIT_MS);
-	if (started && !ready)
-		ksnprintf(why, sizeof(why), "phase %u (%s) after start",
-			  r->phase, phase_str(r->phase));
 	/* On its way it turned its MTRRs on (MTRR_DEF_TYPE reads back E,
 	 * its own register: ABI.md 11.4) and XSAVE with x87 and SSE state,
 	 * as Jailhouse's inmates do. */
@@ -354,7 +382,7 @@ static void check_jhtest(void)
 	      "cpus %u (want 1), PM timer port 0x%x, TSC %u kHz against the PM timer, comm region %u kHz, the ROS's %lu kHz (want within 10%%)",
 	      r->comm_cpus, r->pm_port, r->pm_tsc_khz, r->comm_tsc_khz,
 	      jc.tsc_khz);
-	report_timer((const struct jht_results *)r, e0, e1, have_timer);
+	report_timer((const struct jht_results *)r, &run);
 
 	/* Jailhouse's numbering: reply 2 denied (-EPERM), 3 approved. */
 	d = ready ? destroy(id) : (struct hc_result){ .not_called = true };
@@ -466,7 +494,7 @@ void checks_jh_cells(struct suite *s)
 
 	if (!s->detected)
 		return;
-	jc.s = s;
+	jc.vmmcall = s->native_via == VIA_VMMCALL;
 	jc.cpu[0] = cells_cpu();
 	jc.smp = ros_smp.ncpus >= 3;
 	jc.cpu[1] = jc.cpu[0] - 1; /* another AP: 1 .. ncpus - 2 */
@@ -496,4 +524,54 @@ void checks_jh_cells(struct suite *s)
 	      jc.live ? "cell %ld still holds them" :
 			"a CPU did not answer a restart (cell %ld)",
 	      jc.live);
+}
+
+/* ---- bench mode ---- */
+
+/* One jhtest run for the bench table (ros/bench.c, after its loops): on
+ * the ROS's last AP, one "ros: bench: jhcell ..." line with the three
+ * figures the suite logs as "jh cells: figure:", or "jhcell failed: why". */
+void jh_cells_bench(const struct ros_boot *b, bool vmmcall, uint64_t tsc_khz)
+{
+	volatile struct jht_results *r;
+	struct jht_run run;
+	uint64_t per100;
+
+	if (ros_smp.ncpus < 2) {
+		ros_log("bench: jhcell failed: the ROS has %zu CPU, the cell needs an AP",
+			ros_smp.ncpus);
+		return;
+	}
+	jc.vmmcall = vmmcall;
+	jc.cpu[0] = (unsigned)ros_smp.ncpus - 1;
+	jc.smp = false;
+	jc.live = 0;
+	jc.tsc_khz = tsc_khz ? tsc_khz : measure_tsc_khz();
+	jc.have_mem = find_memory(b, &jc.phys);
+	if (!jc.have_mem) {
+		ros_log("bench: jhcell failed: no free 2 MiB at or above 64 MiB");
+		return;
+	}
+	r = results(); /* at jc.phys */
+	ros_smp_park(jc.cpu[0]);
+	run_jhtest(&run, "deny=0");
+	if (!run.ready || !run.have_exits || !r->ticks ||
+	    r->tsc_line <= run.t0 || r->tsc_main <= run.t0)
+		ros_log("bench: jhcell failed: %s%sphase %u (%s), %u interrupts, exits %s",
+			run.why, run.why[0] ? "; " : "", r->phase,
+			phase_str(r->phase), r->ticks,
+			run.have_exits ? "read" : "not read");
+	else {
+		per100 = exits_per100(&run, r->ticks);
+		ros_log("bench: jhcell start_us=%lu main_us=%lu timer_hz=%u exits_per_irq=%lu.%02lu exits=%lu irqs=%u cpu=%u",
+			(r->tsc_line - run.t0) * 1000 / jc.tsc_khz,
+			(r->tsc_main - run.t0) * 1000 / jc.tsc_khz,
+			r->ticks_per_s, per100 / 100, per100 % 100,
+			run.e1 - run.e0, r->ticks, jc.cpu[0]);
+	}
+	if (run.ready)
+		destroy(run.id);
+	cleanup(run.id);
+	/* Bench mode never started the APs (no ros_smp_start()): the CPU
+	 * goes back to the root waiting for a start-up IPI, as it was. */
 }

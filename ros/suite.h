@@ -159,6 +159,11 @@ unsigned checks_jh_config_planned(const struct suite *s);
  * cells_cpu() (and a second AP where the ROS has three CPUs). */
 void checks_jh_cells(struct suite *s);
 unsigned checks_jh_cells_planned(const struct suite *s);
+/* Bench mode: jhtest once on the ROS's last AP (never started by bench
+ * mode), "ros: bench: jhcell start_us=.. main_us=.. timer_hz=..
+ * exits_per_irq=.. exits=.. irqs=.. cpu=.." or "ros: bench: jhcell failed:
+ * ..". @tsc_khz: bench mode's calibration (0: measure). */
+void jh_cells_bench(const struct ros_boot *b, bool vmmcall, uint64_t tsc_khz);
 
 /* After the cell checks: the interrupt and MSR walls attacked from the
  * ROS, a hostile cell and the HRT (ros/checks_walls.c). */

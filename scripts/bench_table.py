@@ -50,6 +50,9 @@ RE_LOOP = re.compile(r"^ros: bench: (" + KINDS + r") n=(\d+) cycles=(\d+) "
                      r"(?:.* us=([0-9]+|n/a))?")
 RE_NOHV = re.compile(r"^ros: bench: (" + KINDS + r") no hypervisor")
 RE_NOHRT = re.compile(r"^ros: bench: (" + HRT_KINDS + r") no HRT")
+RE_JHCELL = re.compile(r"^ros: bench: jhcell start_us=(\d+) main_us=(\d+) timer_hz=(\d+) "
+                       r"exits_per_irq=([0-9.]+) exits=(\d+) irqs=(\d+)")
+RE_JHFAIL = re.compile(r"^ros: bench: jhcell (failed: .*|no hypervisor)")
 RE_TROUBLE = re.compile(r"EXCEPTION|PANIC|triple fault")
 
 # Bochs's emulated instructions per emulated second: the default is
@@ -96,7 +99,8 @@ def num(s):
 
 
 def parse_bench(lines):
-    out = {"tsc_khz": None, "loops": {}, "no_hv": set(), "no_hrt": set(), "trouble": []}
+    out = {"tsc_khz": None, "loops": {}, "no_hv": set(), "no_hrt": set(), "trouble": [],
+           "jhcell": None, "jhcell_why": None}
     for line in lines:
         m = RE_TSC.search(line)
         if m:
@@ -113,6 +117,14 @@ def parse_bench(lines):
                 "min_ns": num(m.group(8)), "max_ns": num(m.group(9)),
                 "us": num(m.group(10)),
             }
+        m = RE_JHCELL.search(line)
+        if m:
+            out["jhcell"] = {"start_us": int(m.group(1)), "main_us": int(m.group(2)),
+                             "timer_hz": int(m.group(3)), "exits_per_irq": float(m.group(4)),
+                             "exits": int(m.group(5)), "irqs": int(m.group(6))}
+        m = RE_JHFAIL.search(line)
+        if m:
+            out["jhcell_why"] = m.group(1)
         m = RE_NOHV.search(line)
         if m:
             out["no_hv"].add(m.group(1))
@@ -169,6 +181,8 @@ def measure_platform(runner, plat, bdir, repeat):
         r["notes"].append(f"native bench: no 'ros: bench done' ({run.why()})")
     say(f"  {plat['name']} native bench: {run.elapsed:.1f} s, "
         f"{'done' if run.done_at else 'NOT done'}")
+    if r["bench"]["jhcell_why"]:
+        r["notes"].append(f"bench under Tandem: jhcell {r['bench']['jhcell_why']}")
     for what in ("bench", "native"):
         for line in r[what]["trouble"][:3]:
             r["notes"].append(f"{what} run printed: {line}")
@@ -190,6 +204,11 @@ def us(ns):
 def loop(r, which, name, key):
     l = r[which]["loops"].get(name)
     return l.get(key) if l else None
+
+
+def jhcell(r, key):
+    j = r["bench"].get("jhcell")
+    return j.get(key) if j else None
 
 
 def build_rows(results, static):
@@ -262,6 +281,13 @@ def build_rows(results, static):
         [loop(r, "bench", "hrtboot", "us") for r in R], "{:.0f}")
     row("  exits per boot (CPU 0)",
         [loop(r, "bench", "hrtboot", "exits_per_call") for r in R], "{:.0f}")
+    row("Jailhouse cell: Cell Start to first UART line (us)",
+        [jhcell(r, "start_us") for r in R], "{}")
+    row("  Cell Start to the inmate's C entry (us)", [jhcell(r, "main_us") for r in R], "{}")
+    row("  APIC timer interrupts per second in the cell",
+        [jhcell(r, "timer_hz") for r in R], "{}")
+    row("  exits per interrupt (the cell's CPU)",
+        [jhcell(r, "exits_per_irq") for r in R], "{:.2f}")
     row("native CPUID 0, no hypervisor (ns)", [loop(r, "native", "cpuid", "ns") for r in R],
         "{:.1f}")
     row("  cycles per call", [loop(r, "native", "cpuid", "cycles") for r in R], "{}")
@@ -366,6 +392,12 @@ def main():
         "  the ips setting. Compare ratios, not absolute values, across emulators.",
         "- Cell Get State is hypercall 6 of cell 0 (the root cell: answers 0). HRT boot: the",
         "  median of 3 reboots (0xf00d request 2) timed until an invoke of function 0 completes.",
+        "- Jailhouse cell: the jhtest inmate of cells/jh/ in a cell made from its Jailhouse",
+        "  description on the ROS's spare AP, once per platform (main bench run): microseconds",
+        "  of the ROS's TSC from Cell Start to the inmate's first UART line and to its C entry;",
+        "  the rate of its x2APIC timer (programmed for 1000 Hz; emulators on a loaded host",
+        "  drop periods); exits of its CPU (CPU Get State type 1000) over the 1000-interrupt",
+        "  window, per interrupt.",
         "- The HRT table (also in hrt.csv; hrt.png plots invoke latency against HRT cores):",
         "  every call runs from CPU 0 of the ROS (CPL 0; the signal row from a CPL 3 process)",
         "  with HRT function 0 (NULL) unless said. Async invoke waits on the completion word",
