@@ -26,6 +26,7 @@
  * and one line "hvmproc: <step>: <ERRNO NAME>: <why>" on stderr.
  */
 #define _GNU_SOURCE /* sched_getcpu, sched_setaffinity */
+#include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <sched.h>
@@ -35,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -202,6 +204,24 @@ static bool wait_signal(uint64_t before, unsigned int ms)
 	return hvm_sig_count != before;
 }
 
+/* The vDSO's loaded segments: this process runs there too, at CPL 3 with
+ * its CR3 (now_ms()'s clock_gettime), so a signal may interrupt it there. */
+static bool in_vdso(uint64_t rip)
+{
+	const Elf64_Ehdr *eh = (const void *)getauxval(AT_SYSINFO_EHDR);
+	const Elf64_Phdr *ph;
+
+	if (!eh)
+		return false;
+	ph = (const void *)((const char *)eh + eh->e_phoff);
+	for (unsigned int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD &&
+		    rip >= (uintptr_t)eh + ph[i].p_vaddr &&
+		    rip < (uintptr_t)eh + ph[i].p_vaddr + ph[i].p_memsz)
+			return true;
+	return false;
+}
+
 static void check_signal(const char *from, uint64_t code, const uint8_t *stack)
 {
 	uint64_t rsp = hvm_sig_rsp;
@@ -214,9 +234,12 @@ static void check_signal(const char *from, uint64_t code, const uint8_t *stack)
 		     "the handler ran at RSP 0x%" PRIx64
 		     ", not on its stack %p-%p",
 		     rsp, (void *)stack, (void *)(stack + SIG_STACK));
-	if (hvm_sig_rip < (uintptr_t)__executable_start ||
-	    hvm_sig_rip >= (uintptr_t)etext)
-		fail(EIO, "interrupted RIP 0x%" PRIx64 " is not in this program",
+	if ((hvm_sig_rip < (uintptr_t)__executable_start ||
+	     hvm_sig_rip >= (uintptr_t)etext) &&
+	    !in_vdso(hvm_sig_rip))
+		fail(EIO,
+		     "interrupted RIP 0x%" PRIx64
+		     " is neither in this program nor in its vDSO",
 		     hvm_sig_rip);
 	if ((hvm_sig_cs & 3) != USER_CS_RPL || (hvm_sig_ss & 3) != USER_CS_RPL)
 		fail(EIO,
