@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* libFuzzer entry point: parse @data[0..size); aborts on a broken invariant. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,5 +26,20 @@ size_t fuzz_seed(unsigned idx, uint8_t *buf, size_t cap);
 			abort();                                         \
 		}                                                        \
 	} while (0)
+
+/* Runs @fn on a copy of @data[0..@size) in a heap block of exactly that
+ * size (16-byte aligned by malloc), so a read past its end is one past the
+ * block, which the sanitizers report. */
+static inline void fuzz_on_copy(const uint8_t *data, size_t size,
+				void (*fn)(const uint8_t *, size_t))
+{
+	uint8_t *copy = malloc(size ? size : 1);
+
+	if (!copy)
+		abort();
+	memcpy(copy, data, size);
+	fn(copy, size);
+	free(copy);
+}
 
 #endif

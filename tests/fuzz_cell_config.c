@@ -471,29 +471,13 @@ static size_t shape(const uint8_t *raw, size_t size, uint8_t *out)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *buf = malloc(size ? size : 1);
-	size_t n;
-
-	if (!buf)
-		abort();
-	/* malloc is 16-byte aligned: an exact-size, aligned copy. */
-	memcpy(buf, data, size);
-	check(buf, size);
-	free(buf);
-
+	fuzz_on_copy(data, size, check);
 	if (size >= HDR) {
 		uint8_t *shaped = malloc(TANDEM_CELL_CONFIG_MAX);
-		uint8_t *exact;
 
 		if (!shaped)
 			abort();
-		n = shape(data, size, shaped);
-		exact = malloc(n);
-		if (!exact)
-			abort();
-		memcpy(exact, shaped, n);
-		check(exact, n);
-		free(exact);
+		fuzz_on_copy(shaped, shape(data, size, shaped), check);
 		free(shaped);
 	}
 	return 0;

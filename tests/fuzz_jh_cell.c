@@ -282,29 +282,15 @@ static size_t shape(const uint8_t *raw, size_t size, uint8_t *out, size_t cap)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *buf = malloc(size ? size : 1);
-	uint8_t *shaped;
+	uint8_t *shaped = malloc(JH_CELL_CONFIG_MAX);
 	size_t n;
 
-	if (!buf)
-		abort();
-	memcpy(buf, data, size);
-	check(buf, size);
-	free(buf);
-
-	shaped = malloc(JH_CELL_CONFIG_MAX);
+	fuzz_on_copy(data, size, check);
 	if (!shaped)
 		abort();
 	n = shape(data, size, shaped, JH_CELL_CONFIG_MAX);
-	if (n) {
-		uint8_t *exact = malloc(n);
-
-		if (!exact)
-			abort();
-		memcpy(exact, shaped, n);
-		check(exact, n);
-		free(exact);
-	}
+	if (n)
+		fuzz_on_copy(shaped, n, check);
 	free(shaped);
 	return 0;
 }
