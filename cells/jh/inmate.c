@@ -8,36 +8,6 @@ char cmdline[JHT_CMDLINE_SIZE] __attribute__((section(".cmdline"))) = "";
 static uint16_t uart_port;
 static volatile uint32_t print_lock;
 
-/* ---- memory and strings ---- */
-
-void *memset(void *d, int c, size_t n)
-{
-	uint8_t *p = d;
-
-	while (n--)
-		*p++ = (uint8_t)c;
-	return d;
-}
-
-void *memcpy(void *d, const void *s, size_t n)
-{
-	uint8_t *p = d;
-	const uint8_t *q = s;
-
-	while (n--)
-		*p++ = *q++;
-	return d;
-}
-
-size_t strlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
 /* ---- output ---- */
 
 #define UART_THR 0
@@ -77,81 +47,6 @@ static void uart_putc(char c)
 	outb(uart_port + UART_THR, (uint8_t)c);
 }
 
-struct out {
-	char *buf;
-	size_t len, cap;
-};
-
-static void put(struct out *o, char c)
-{
-	if (o->len + 1 < o->cap)
-		o->buf[o->len++] = c;
-}
-
-static void put_num(struct out *o, unsigned long long v, unsigned base, bool neg)
-{
-	char tmp[24];
-	int n = 0;
-
-	if (neg)
-		put(o, '-');
-	do {
-		tmp[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	while (n)
-		put(o, tmp[--n]);
-}
-
-static size_t format(char *buf, size_t cap, const char *fmt, va_list ap)
-{
-	struct out o = { buf, 0, cap };
-
-	for (; *fmt; fmt++) {
-		int longs = 0;
-
-		if (*fmt != '%') {
-			put(&o, *fmt);
-			continue;
-		}
-		while (*++fmt == 'l')
-			longs++;
-		switch (*fmt) {
-		case 's':
-			for (const char *s = va_arg(ap, const char *); *s; s++)
-				put(&o, *s);
-			break;
-		case 'c':
-			put(&o, (char)va_arg(ap, int));
-			break;
-		case 'd': {
-			long long v = longs ? va_arg(ap, long) : va_arg(ap, int);
-
-			put_num(&o,
-				v < 0 ? -(unsigned long long)v :
-					(unsigned long long)v,
-				10, v < 0);
-			break;
-		}
-		case 'u':
-		case 'x': {
-			unsigned long long v = longs ? va_arg(ap, unsigned long) :
-						       va_arg(ap, unsigned);
-
-			put_num(&o, v, *fmt == 'x' ? 16 : 10, false);
-			break;
-		}
-		case '\0':
-			fmt--;
-			break;
-		default:
-			put(&o, *fmt);
-		}
-	}
-	buf[o.len] = '\0';
-	return o.len;
-}
-
 static void lock(void)
 {
 	while (__atomic_exchange_n(&print_lock, 1, __ATOMIC_ACQUIRE))
@@ -163,39 +58,51 @@ static void unlock(void)
 	__atomic_store_n(&print_lock, 0, __ATOMIC_RELEASE);
 }
 
-void printk(const char *fmt, ...)
+/* One formatted line (kernel/lib/printf.c), its characters to @out, one
+ * CPU at a time. */
+static void print_line(void (*out)(char), const char *fmt, va_list ap)
 {
 	char buf[160];
-	va_list ap;
-	size_t n;
+	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 
-	va_start(ap, fmt);
-	n = format(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = (int)sizeof(buf) - 1;
+	lock();
+	for (int i = 0; i < n; i++)
+		out(buf[i]);
+	unlock();
+}
+
+static void uart_out(char c)
+{
+	if (c == '\n')
+		uart_putc('\r');
+	uart_putc(c);
+}
+
+static void putc_out(char c)
+{
+	hypercall(8, (unsigned char)c); /* Debug Console Putc */
+}
+
+void printk(const char *fmt, ...)
+{
+	va_list ap;
+
 	if (!uart_port)
 		return;
-	lock();
-	for (size_t i = 0; i < n; i++) {
-		if (buf[i] == '\n')
-			uart_putc('\r');
-		uart_putc(buf[i]);
-	}
-	unlock();
+	va_start(ap, fmt);
+	print_line(uart_out, fmt, ap);
+	va_end(ap);
 }
 
 void hc_printk(const char *fmt, ...)
 {
-	char buf[160];
 	va_list ap;
-	size_t n;
 
 	va_start(ap, fmt);
-	n = format(buf, sizeof(buf), fmt, ap);
+	print_line(putc_out, fmt, ap);
 	va_end(ap);
-	lock();
-	for (size_t i = 0; i < n; i++)
-		hypercall(8, (unsigned char)buf[i]); /* Debug Console Putc */
-	unlock();
 }
 
 /* ---- command line ---- */

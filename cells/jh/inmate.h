@@ -17,6 +17,10 @@
 #include <tandem/jailhouse.h>
 
 #include "jh_test.h"
+/* memset, memcpy, strlen (for the compiler too) and kvsnprintf: the
+ * hypervisor's pure kernel/lib/klib.c and printf.c, as the ROS links them. */
+#include "lib/klib.h"
+#include "lib/printf.h"
 
 #define X2APIC_ID    0x802
 #define X2APIC_EOI   0x80b
@@ -101,11 +105,6 @@ static inline struct jh_comm_region *comm_region(void)
 {
 	return (struct jh_comm_region *)(uintptr_t)JHT_COMM_ADDR;
 }
-
-/* memset/memcpy for the compiler, and small string helpers. */
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-size_t strlen(const char *s);
 
 /* The UART of the console descriptor (8250 by port I/O), else none. */
 void uart_init(const struct jh_console *con);

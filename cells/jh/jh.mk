@@ -30,7 +30,7 @@ JH_CFLAGS := -m64 -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 	-mcmodel=small -mgeneral-regs-only -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fcf-protection=none -O2 -g -nostdlib \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
-	-Icells/jh -Iguest-abi/include -MMD -MP
+	-Icells/jh -Iguest-abi/include -Ikernel -MMD -MP
 JH_HOST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Icells/jh \
 	-Iguest-abi/include
 JH_NASMFLAGS := -f elf64 -g -Werror
@@ -38,13 +38,18 @@ JH_LDFLAGS := -m elf_x86_64 -n -nostdlib -z max-page-size=0x1000 -z noexecstack 
 	--no-warn-rwx-segments
 
 JH_OBJS := $(JH_BUILD)/obj/entry.asm.o $(JH_BUILD)/obj/inmate.o \
-	$(JH_BUILD)/obj/jhtest.o
+	$(JH_BUILD)/obj/jhtest.o $(JH_BUILD)/obj/klib.o $(JH_BUILD)/obj/printf.o
 
 .PHONY: jh-cells
 
 jh-cells: $(JH_BIN) $(JH_CELLS)
 
 $(JH_BUILD)/obj/inmate.o $(JH_BUILD)/obj/jhtest.o: $(JH_BUILD)/obj/%.o: cells/jh/%.c
+	@mkdir -p $(@D)
+	$(CC) $(JH_CFLAGS) -c -o $@ $<
+
+# The hypervisor's pure string and format helpers (as ros/ros.mk links them).
+$(JH_BUILD)/obj/klib.o $(JH_BUILD)/obj/printf.o: $(JH_BUILD)/obj/%.o: kernel/lib/%.c
 	@mkdir -p $(@D)
 	$(CC) $(JH_CFLAGS) -c -o $@ $<
 
