@@ -130,21 +130,7 @@ static const char *const state_names[] = { "running", "shut down", "failed" };
 static struct hc_result hc(unsigned code, uint64_t a1, uint64_t a2, uint64_t a3,
 			   uint64_t a4, uint64_t a5)
 {
-	struct hc_result r = { 0 };
-	int fault = ros_try(ROS_ANY_VECTOR);
-
-	if (fault == 0) {
-		long v = cc.s->native_via == VIA_VMMCALL ?
-				 tandem_vmmcall(code, a1, a2, a3, a4, a5, 0) :
-				 tandem_vmcall(code, a1, a2, a3, a4, a5, 0);
-
-		ros_untry();
-		r.value = v;
-	} else {
-		r.fault = fault;
-		r.fault_rip = ros_last_fault()->rip;
-	}
-	return r;
+	return hc_native(cc.s->native_via, code, a1, a2, a3, a4, a5);
 }
 
 static struct hc_result hc1(unsigned code, uint64_t a1)

@@ -51,7 +51,7 @@ extern const uint8_t ros_jh_jhrev_cell[], ros_jh_jhrev_cell_end[];
 static uint8_t cfg[JH_CFG_MAX] __attribute__((aligned(8)));
 
 static struct {
-	bool vmmcall;	 /* else vmcall */
+	enum hc_via via; /* VIA_VMMCALL or VIA_VMCALL */
 	unsigned cpu[2]; /* ROS index = Tandem logical id; [1]: SMP only */
 	bool smp;	 /* a second CPU to give */
 	uint64_t phys;	 /* the cells' 2 MiB */
@@ -64,18 +64,7 @@ static struct {
 
 static struct hc_result hc(unsigned code, uint64_t a1, uint64_t a2)
 {
-	struct hc_result r = { 0 };
-	int fault = ros_try(ROS_ANY_VECTOR);
-
-	if (fault == 0) {
-		r.value = jc.vmmcall ? tandem_vmmcall(code, a1, a2, 0, 0, 0, 0) :
-				       tandem_vmcall(code, a1, a2, 0, 0, 0, 0);
-		ros_untry();
-	} else {
-		r.fault = fault;
-		r.fault_rip = ros_last_fault()->rip;
-	}
-	return r;
+	return hc_native(jc.via, code, a1, a2, 0, 0, 0);
 }
 
 static struct jht_results *results(void)
@@ -494,7 +483,7 @@ void checks_jh_cells(struct suite *s)
 
 	if (!s->detected)
 		return;
-	jc.vmmcall = s->native_via == VIA_VMMCALL;
+	jc.via = s->native_via;
 	jc.cpu[0] = cells_cpu();
 	jc.smp = ros_smp.ncpus >= 3;
 	jc.cpu[1] = jc.cpu[0] - 1; /* another AP: 1 .. ncpus - 2 */
@@ -542,7 +531,7 @@ void jh_cells_bench(const struct ros_boot *b, bool vmmcall, uint64_t tsc_khz)
 			ros_smp.ncpus);
 		return;
 	}
-	jc.vmmcall = vmmcall;
+	jc.via = vmmcall ? VIA_VMMCALL : VIA_VMCALL;
 	jc.cpu[0] = (unsigned)ros_smp.ncpus - 1;
 	jc.smp = false;
 	jc.live = 0;

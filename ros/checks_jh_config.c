@@ -53,21 +53,7 @@ static struct {
 
 static struct hc_result hc2(unsigned code, uint64_t a1, uint64_t a2)
 {
-	struct hc_result r = { 0 };
-	int fault = ros_try(ROS_ANY_VECTOR);
-
-	if (fault == 0) {
-		long v = jc.s->native_via == VIA_VMMCALL ?
-				 tandem_vmmcall(code, a1, a2, 0, 0, 0, 0) :
-				 tandem_vmcall(code, a1, a2, 0, 0, 0, 0);
-
-		ros_untry();
-		r.value = v;
-	} else {
-		r.fault = fault;
-		r.fault_rip = ros_last_fault()->rip;
-	}
-	return r;
+	return hc_native(jc.s->native_via, code, a1, a2, 0, 0, 0);
 }
 
 static bool called(struct hc_result r)

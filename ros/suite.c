@@ -87,6 +87,26 @@ struct hc_result hc_call(const struct suite *s, enum hc_via via, unsigned code,
 	return r;
 }
 
+struct hc_result hc_native(enum hc_via via, unsigned code, uint64_t a1,
+			   uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct hc_result r = { 0 };
+	int fault = ros_try(ROS_ANY_VECTOR);
+
+	if (fault == 0) {
+		long v = via == VIA_VMMCALL ?
+				 tandem_vmmcall(code, a1, a2, a3, a4, a5, 0) :
+				 tandem_vmcall(code, a1, a2, a3, a4, a5, 0);
+
+		ros_untry();
+		r.value = v;
+	} else {
+		r.fault = fault;
+		r.fault_rip = ros_last_fault()->rip;
+	}
+	return r;
+}
+
 const char *hc_str(struct hc_result r, char *buf, size_t size)
 {
 	if (r.not_called)

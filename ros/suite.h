@@ -66,6 +66,11 @@ bool check(bool ok, const char *name, const char *detail_fmt, ...)
 struct hc_result hc_call(const struct suite *s, enum hc_via via, unsigned code,
 			 uint64_t a1);
 
+/** Issue @code with five arguments by the instruction @via (VIA_VMMCALL,
+ * else vmcall); faults are caught. */
+struct hc_result hc_native(enum hc_via via, unsigned code, uint64_t a1,
+			   uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+
 /** "-22", "fault #UD at 0x...", "not called (bad stub)" into @buf. */
 const char *hc_str(struct hc_result r, char *buf, size_t size);
 
