@@ -41,12 +41,16 @@ void hrt_sync_upcall(struct hrt_core *c, uint64_t type, uint64_t arg)
 			c->index, r);
 }
 
+/* A call is outstanding while the issue count is ahead of the completion
+ * count; it is answered by making them equal. Counting from the block,
+ * not from when this loop began: the process may issue its first call
+ * as soon as it sees the state SYNC, before this core gets here. */
 void hrt_sync_serve(struct hrt_core *c)
 {
-	uint64_t next = block[0] + 1;
-
 	while (serving) {
-		if (block[0] != next) {
+		uint64_t issued = __atomic_load_n(&block[0], __ATOMIC_ACQUIRE);
+
+		if (issued == block[1]) {
 			cpu_relax();
 			continue;
 		}
@@ -61,7 +65,6 @@ void hrt_sync_serve(struct hrt_core *c)
 		if (ok)
 			(void)hrt_safe_store(call.result_gpa,
 					     hrt_run_function(c, &call));
-		__atomic_store_n(&block[1], next, __ATOMIC_RELEASE);
-		next++;
+		__atomic_store_n(&block[1], issued, __ATOMIC_RELEASE);
 	}
 }

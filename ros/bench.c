@@ -129,6 +129,8 @@ enum loop_kind {
 	LOOP_HVMNULL,
 	LOOP_HRTCALL,
 	LOOP_HRTPAR,
+	LOOP_HRTIRQ,
+	LOOP_HRTPARIRQ,
 	LOOP_HRTPOLL,
 	LOOP_HRTSYNC,
 	LOOP_PINGPONG,
@@ -140,6 +142,22 @@ enum loop_kind {
 static uint64_t hrt_timeout(unsigned ms)
 {
 	return tsc_khz ? tsc_khz * ms : 1000000ull * ms; /* else assume 1 GHz */
+}
+
+/* The completion word of the halting rows; the PIC masks they keep. */
+static volatile uint64_t irq_done __attribute__((aligned(8)));
+static uint16_t pic_masks;
+
+/* The halting rows take interrupts: the PIC's are masked meanwhile. */
+static bool irq_setup(void)
+{
+	pic_masks = ros_pic_mask_all();
+	return true;
+}
+
+static void irq_teardown(void)
+{
+	ros_pic_restore(pic_masks);
 }
 
 static void hrt_prepare(void)
@@ -194,6 +212,20 @@ static long body(enum loop_kind kind, uint64_t n)
 									  HRT_CALL_MS));
 			if (v)
 				return v;
+		}
+		break;
+	case LOOP_HRTIRQ:
+	case LOOP_HRTPARIRQ:
+		hrt_prepare();
+		for (uint64_t i = 0; i < n; i++) {
+			v = tandem_hrt_invoke_irq(&hrt_call,
+						  kind == LOOP_HRTPARIRQ,
+						  &irq_done, ROS_VEC_HRT_DONE);
+			if (v)
+				return v;
+			v = tandem_hrt_wait_done_halted(&irq_done);
+			if (v != TANDEM_HRT_COMPLETED)
+				return TANDEM_HRT_ERROR;
 		}
 		break;
 	case LOOP_HRTPOLL:
@@ -431,6 +463,16 @@ void ros_bench_run(const struct ros_boot *b, const struct tandem_id *id,
 		{ .name = "hrtcall", .kind = LOOP_HRTCALL, .suffix = "" },
 		{ .name = "hrtpoll", .kind = LOOP_HRTPOLL, .suffix = "" },
 		{ .name = "hrtpar", .kind = LOOP_HRTPAR, .suffix = "" },
+		{ .name = "hrtirq",
+		  .kind = LOOP_HRTIRQ,
+		  .suffix = "",
+		  .setup = irq_setup,
+		  .teardown = irq_teardown },
+		{ .name = "hrtparirq",
+		  .kind = LOOP_HRTPARIRQ,
+		  .suffix = "",
+		  .setup = irq_setup,
+		  .teardown = irq_teardown },
 		{ .name = "hrtsync",
 		  .kind = LOOP_HRTSYNC,
 		  .suffix = "",

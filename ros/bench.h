@@ -13,6 +13,9 @@
  *                                       waits on the completion word)
  *   ros: bench: hrtpoll n=H ...        (the same, polling get state instead)
  *   ros: bench: hrtpar n=H ...         (hrtcall, parallel on every HRT core)
+ *   ros: bench: hrtirq n=H ...         (hrtcall, halted until the completion
+ *                                       interrupt, vector ROS_VEC_HRT_DONE)
+ *   ros: bench: hrtparirq n=H ...      (hrtirq, parallel on every HRT core)
  *   ros: bench: hrtsync n=H ...        (synchronous calls after merge + 0x28)
  *   ros: bench: pingpong n=H ...       (a shared-memory ping-pong with HRT
  *                                       function 18: the baseline)

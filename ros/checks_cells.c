@@ -159,15 +159,6 @@ static const char *state_str(struct hc_result r, char *buf, size_t size)
 
 /* ---- time ---- */
 
-/* TSC ticks per millisecond, measured against 20 ms of PIT channel 2. */
-static uint64_t tsc_khz(void)
-{
-	uint64_t t0 = rdtsc();
-
-	ros_udelay(20000);
-	return (rdtsc() - t0) / 20;
-}
-
 /* ---- cell memory, images and configurations ---- */
 
 /* 1 MiB of available RAM at 64 MiB, else the next free 1 MiB above it. */
@@ -1467,7 +1458,7 @@ void checks_cells(struct suite *s)
 	long used0;
 
 	cc.s = s;
-	cc.tsc_khz = tsc_khz();
+	cc.tsc_khz = ros_tsc_khz();
 	used0 = pool_used();
 	check_setup();
 	check_root_cpu_busy();

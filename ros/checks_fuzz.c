@@ -737,14 +737,6 @@ unsigned checks_fuzz_planned(const struct suite *s)
 	return 7 + (have_hrt(s) ? 1 : 0);
 }
 
-static uint64_t tsc_khz(void)
-{
-	uint64_t t0 = rdtsc();
-
-	ros_udelay(20000);
-	return (rdtsc() - t0) / 20;
-}
-
 /* Pool pages used (both pools) and cells. */
 struct counters {
 	long mem_used, remap_used, cells;
@@ -823,7 +815,7 @@ void checks_fuzz(struct suite *s)
 					      FUZZ_HVM_N / FUZZ_SLOW_DIV);
 	fz.hrt = have_hrt(s);
 	fz.cores = hrt_cores();
-	fz.khz = tsc_khz();
+	fz.khz = ros_tsc_khz();
 	if (!fz.khz)
 		fz.khz = 1000000;
 	fz.ap_n = fuzz_cmdline_num(s->boot, "fuzz_ap_n", fz.n / FUZZ_AP_DIV);

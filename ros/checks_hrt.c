@@ -137,7 +137,7 @@ enum op {
 	OP_STATE,      /* tandem_hrt_state(&event) */
 	OP_INVOKE,     /* tandem_hrt_invoke(a) */
 	OP_PAR_INVOKE, /* tandem_hrt_invoke_parallel(a) */
-	OP_NOTIFY,     /* tandem_hrt_invoke_notify(a, false, b) */
+	OP_NOTIFY,     /* tandem_hrt_invoke_irq(a, false, b, VEC_HRT_DONE) */
 	OP_SYNC,       /* tandem_hrt_call_sync(a, b ms) */
 	OP_SYNC_PAR,   /* tandem_hrt_call_sync_parallel(a, b ms) */
 	OP_WAIT,       /* tandem_hrt_wait_idle(a ticks, &event) */
@@ -171,8 +171,9 @@ static struct hc_result caught(enum op o, uint64_t a, uint64_t b)
 			v = tandem_hrt_invoke_parallel(c);
 			break;
 		case OP_NOTIFY:
-			v = tandem_hrt_invoke_notify(c, false,
-						     (volatile uint64_t *)b);
+			v = tandem_hrt_invoke_irq(c, false,
+						  (volatile uint64_t *)b,
+						  ROS_VEC_HRT_DONE);
 			break;
 		case OP_SYNC:
 			v = tandem_hrt_call_sync(c, ms_ticks((unsigned)b));
@@ -609,7 +610,12 @@ static void check_failure(void)
 
 	static volatile uint64_t word __attribute__((aligned(8)));
 
-	/* With a completion word: Tandem writes ABORTED there. */
+	/* With a completion word and interrupt: Tandem writes ABORTED
+	 * there, then sends the interrupt. */
+	volatile unsigned *irqs = &ros_hrt_done_irqs[ros_this_cpu()->index];
+	unsigned irqs0 = __atomic_load_n(irqs, __ATOMIC_ACQUIRE), irqs1;
+	uint16_t masks;
+
 	prepare(&call, results, HRT_FN_TRIPLE_FAULT, 0, 0);
 	r = caught(OP_NOTIFY, (uint64_t)&call, (uint64_t)&word);
 	if (!is(r, 0)) {
@@ -631,10 +637,14 @@ static void check_failure(void)
 		ros_log("hrt: HRT failed: IDLE after %lu ms, event type %u, rip 0x%lx, vector %lu",
 			ticks_ms(t1 - t0), event.event_type, event.excp.rip,
 			event.excp.vector);
-	check(is(st, 0) && word == TANDEM_HRT_ABORTED,
+	masks = ros_pic_mask_all();
+	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+	ros_pic_restore(masks);
+	irqs1 = __atomic_load_n(irqs, __ATOMIC_ACQUIRE);
+	check(is(st, 0) && word == TANDEM_HRT_ABORTED && irqs1 - irqs0 == 1,
 	      "hrt: triple fault back to idle",
-	      "state after %u ms: %s, want 0 (IDLE); completion word %lu, want %u (ABORTED)",
-	      FAIL_MS, S(st), word, TANDEM_HRT_ABORTED);
+	      "state after %u ms: %s, want 0 (IDLE); completion word %lu, want %u (ABORTED); completion interrupts %u, want 1",
+	      FAIL_MS, S(st), word, TANDEM_HRT_ABORTED, irqs1 - irqs0);
 	check(is(st, 0) && event.event_type == TANDEM_HRT_EXCEPTION,
 	      "hrt: triple fault event",
 	      "ROS event type %u, want %u (HRT_EXCEPTION)", event.event_type,
@@ -1444,18 +1454,9 @@ static void check_reboot_loop(void)
 	      ok ? "too few reboots" : why);
 }
 
-/* TSC ticks per millisecond, measured against 20 ms of PIT channel 2. */
-static uint64_t tsc_khz(void)
-{
-	uint64_t t0 = rdtsc();
-
-	ros_udelay(20000);
-	return (rdtsc() - t0) / 20;
-}
-
 static void measure_tsc(void)
 {
-	hs.khz = tsc_khz();
+	hs.khz = ros_tsc_khz();
 	if (!hs.khz) {
 		hs.khz = 1000000; /* a timeout of 0 would wait forever */
 		ros_log("hrt: the TSC did not move over 20 ms; timeouts assume 1 GHz");

@@ -98,21 +98,16 @@ static unsigned ipis(unsigned cpu)
 	return __atomic_load_n(&ros_test_ipis[cpu], __ATOMIC_ACQUIRE);
 }
 
-/* Let a pending test IPI in on this CPU (the BSP runs with IF clear).
- * The firmware's PIC still delivers the PIT's IRQ 0 at vector 8: mask it
- * meanwhile. */
+/* Let a pending test IPI in on this CPU (the BSP runs with IF clear). */
 static void take_pending(void)
 {
-	uint8_t m1 = inb(0x21), m2 = inb(0xa1);
+	uint16_t masks = ros_pic_mask_all();
 
-	outb(0x21, 0xff);
-	outb(0xa1, 0xff);
 	__asm__ volatile("sti" ::: "memory");
 	for (unsigned i = 0; i < 1000; i++)
 		cpu_relax();
 	__asm__ volatile("cli" ::: "memory");
-	outb(0xa1, m2);
-	outb(0x21, m1);
+	ros_pic_restore(masks);
 }
 
 /* Waits until the AP counted @want IPIs or IPI_WAIT_MS passed. */

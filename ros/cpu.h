@@ -21,6 +21,24 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
+/* The firmware leaves the 8259 PICs delivering the PIT's IRQ 0 at vector
+ * 8: masked while the ROS takes interrupts. Returns the masks to restore
+ * (master in bits 7:0, slave in 15:8). */
+static inline uint16_t ros_pic_mask_all(void)
+{
+	uint16_t old = (uint16_t)(inb(0x21) | inb(0xa1) << 8);
+
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+	return old;
+}
+
+static inline void ros_pic_restore(uint16_t masks)
+{
+	outb(0xa1, (uint8_t)(masks >> 8));
+	outb(0x21, (uint8_t)masks);
+}
+
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
 	__asm__ volatile("cpuid"

@@ -36,3 +36,11 @@ void ros_udelay(unsigned us)
 		us -= chunk;
 	}
 }
+
+uint64_t ros_tsc_khz(void)
+{
+	uint64_t t0 = rdtsc();
+
+	ros_udelay(20000);
+	return (rdtsc() - t0) / 20;
+}

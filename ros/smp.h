@@ -40,6 +40,9 @@ extern struct ros_smp ros_smp;
 /** Busy-wait @us microseconds on PIT channel 2 (interrupts stay off). */
 void ros_udelay(unsigned us);
 
+/** TSC ticks per millisecond, measured against 20 ms of PIT channel 2. */
+uint64_t ros_tsc_khz(void);
+
 /**
  * Number the CPUs of @madt: K = 0 is this CPU (the BSP), then the others in
  * table order. Returns NULL or a warning about the MADT view.

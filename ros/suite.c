@@ -258,6 +258,7 @@ static const struct group {
 	{ "smp", checks_smp, 0, smp_planned },
 	{ "hrt", checks_hrt, 0, checks_hrt_planned },
 	{ "hvm", checks_hvm, 0, checks_hvm_planned },
+	{ "hvm irq", checks_hvm_irq, 0, checks_hvm_irq_planned },
 	{ "cells", checks_cells, 0, checks_cells_planned },
 	{ "jh config", checks_jh_config, 0, checks_jh_config_planned },
 	{ "walls", checks_walls, 0, checks_walls_planned },

@@ -137,6 +137,9 @@ void checks_hrt_boot_fault(struct suite *s);
  * events (ros/checks_hvm.c); none without an HRT. */
 void checks_hvm(struct suite *s);
 unsigned checks_hvm_planned(const struct suite *s);
+/* Then an invoke's completion interrupt (ros/checks_hvm_irq.c). */
+void checks_hvm_irq(struct suite *s);
+unsigned checks_hvm_irq_planned(const struct suite *s);
 /* After the SMP checks: they take the highest AP from the ROS for the test
  * cells and start it again at the end (ros/checks_cells.c). */
 void checks_cells(struct suite *s);

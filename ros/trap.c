@@ -43,6 +43,7 @@ static struct tss64 tss __attribute__((aligned(16)));
 static uint8_t ring0_stack[8192] __attribute__((aligned(16)));
 static struct ros_cpu cpus[ROS_MAX_CPUS];
 static uint64_t user_return_cs;
+volatile unsigned ros_hrt_done_irqs[ROS_MAX_CPUS];
 
 static const char *const names[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
@@ -192,6 +193,12 @@ void ros_trap(struct trap_frame *f)
 	}
 	if (f->vector == ROS_VEC_SPURIOUS)
 		return; /* spurious local APIC interrupt: no EOI */
+	if (f->vector == ROS_VEC_HRT_DONE) {
+		__atomic_add_fetch(&ros_hrt_done_irqs[ros_this_cpu()->index], 1,
+				   __ATOMIC_RELEASE);
+		ros_apic_eoi();
+		return;
+	}
 	if (f->vector == ROS_VEC_TEST_IPI) {
 		/* The wall checks' IPIs (ros/checks_walls.c): count them. */
 		__atomic_add_fetch(&ros_test_ipis[ros_this_cpu()->index], 1,

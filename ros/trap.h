@@ -29,9 +29,13 @@
 #define ROS_VEC_USER_RETURN 0x80 /* int 0x80: back from CPL 3 */
 #define ROS_VEC_SPURIOUS    0xff
 #define ROS_VEC_TEST_IPI    0xe3 /* fixed IPIs of the wall checks */
+#define ROS_VEC_HRT_DONE    0xe4 /* HRT completion interrupts */
 
 /* Test IPIs each CPU took (index: ROS CPU K). */
 extern volatile unsigned ros_test_ipis[];
+/* Completion interrupts of HRT invokes each CPU took
+ * (tandem_hrt_invoke_irq() with ROS_VEC_HRT_DONE). */
+extern volatile unsigned ros_hrt_done_irqs[];
 
 /* Layout pushed by ros/isr.asm: general registers, vector, error code, then
  * the CPU's interrupt frame (SDM Vol. 3A 6.14.2). */

@@ -42,7 +42,7 @@ RE_STARTED = r"^ros: started"
 RE_CPUS = r"^tandem: cpus:"
 RE_BENCH_DONE = r"^ros: bench done"
 RE_TSC = re.compile(r"^ros: bench: tsc khz=(\d+)")
-HRT_KINDS = "hvmnull|hrtcall|hrtpoll|hrtpar|hrtsync|pingpong|merge|event|signal|hrtboot"
+HRT_KINDS = "hvmnull|hrtcall|hrtpoll|hrtpar|hrtirq|hrtparirq|hrtsync|pingpong|merge|event|signal|hrtboot"
 KINDS = "hypercall|hcpage|cpuid|cellstate|" + HRT_KINDS
 RE_LOOP = re.compile(r"^ros: bench: (" + KINDS + r") n=(\d+) cycles=(\d+) "
                      r"total_cycles=(\d+) ns=([0-9.]+|n/a) exits_per_call=([0-9.]+|n/a)"

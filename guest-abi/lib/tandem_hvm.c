@@ -47,11 +47,36 @@ long tandem_hrt_invoke_parallel(const struct tandem_hrt_call *c)
 long tandem_hrt_invoke_notify(const struct tandem_hrt_call *c, bool parallel,
 			      volatile uint64_t *done)
 {
+	return tandem_hrt_invoke_irq(c, parallel, done, 0);
+}
+
+long tandem_hrt_invoke_irq(const struct tandem_hrt_call *c, bool parallel,
+			   volatile uint64_t *done, uint8_t vector)
+{
 	*done = 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return tandem_hvm_call(parallel ? TANDEM_HVM_PAR_INVOKE :
 					  TANDEM_HVM_INVOKE,
-			       addr(c), addr((const void *)done), 0, 0);
+			       addr(c), addr((const void *)done), vector, 0);
+}
+
+long tandem_hrt_wait_done_halted(volatile uint64_t *done)
+{
+	uint64_t flags, v;
+
+	__asm__ volatile("pushfq; popq %0" : "=r"(flags) : : "memory");
+	for (;;) {
+		__asm__ volatile("cli" ::: "memory");
+		v = __atomic_load_n(done, __ATOMIC_ACQUIRE);
+		if (v)
+			break;
+		/* STI's shadow covers HLT: an interrupt between the test
+		 * and the halt wakes it (SDM Vol. 2B, STI). */
+		__asm__ volatile("sti; hlt" ::: "memory");
+	}
+	if (flags & (1u << 9))
+		__asm__ volatile("sti" ::: "memory");
+	return (long)v;
 }
 
 long tandem_hrt_wait_done(volatile uint64_t *done, uint64_t timeout_tsc)

@@ -61,6 +61,27 @@ long tandem_hrt_invoke_notify(const struct tandem_hrt_call *c, bool parallel,
 			      volatile uint64_t *done);
 
 /**
+ * As tandem_hrt_invoke_notify(), and Tandem sends the fixed interrupt
+ * @vector (32-255; 0: none) to the calling CPU once it has written
+ * *@done. The caller may then halt until it comes
+ * (tandem_hrt_wait_done_halted()), leaving its CPU to the others: under
+ * an emulator whose CPUs share few host cores, this is what lets a
+ * parallel invoke's cores run at once. The vector needs a handler that
+ * EOIs it (one exit: the EOI is emulated). Returns as the invoke; a
+ * vector out of range is refused (-1).
+ */
+long tandem_hrt_invoke_irq(const struct tandem_hrt_call *c, bool parallel,
+			   volatile uint64_t *done, uint8_t vector);
+
+/**
+ * CPL 0 only: halt (STI; HLT, with interrupts off between the test and
+ * the halt) until *@done is nonzero, and return it; the interrupt flag is
+ * as before on return. No timeout: an interrupt must come, the one of
+ * tandem_hrt_invoke_irq() or the caller's own timer.
+ */
+long tandem_hrt_wait_done_halted(volatile uint64_t *done);
+
+/**
  * Wait on memory (no exit) until *@done is nonzero: returns that value
  * (TANDEM_HRT_COMPLETED or TANDEM_HRT_ABORTED), or TANDEM_HRT_TIMEOUT
  * after @timeout_tsc TSC ticks (0: wait forever).

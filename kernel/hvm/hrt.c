@@ -450,6 +450,10 @@ int hrt_reboot(void)
 	if (err) {
 		cell_set_failed(hrt.cell);
 		hrt.failed = true;
+		/* The transaction ends with it, as when the HRT fails. */
+		hrt.trans_state = TANDEM_HRT_IDLE;
+		hrt.trans_cores = 0;
+		hvm_complete(TANDEM_HRT_ABORTED);
 		pr_warn_limited("hrt: reboot failed (%d): the HRT is Failed",
 				err);
 		return err;

@@ -12,6 +12,7 @@
  * without it; meanwhile every request without HVM_DURING_REBOOT is
  * refused. */
 #include "hvm/hvm.h"
+#include "hw/apic.h"
 #include "lib/spinlock.h"
 #include "virt/exits.h"
 #include "virt/partition.h"
@@ -127,17 +128,46 @@ void hvm_upcall_core(unsigned int i)
 
 /* After the state: a ROS that sees the word may invoke again at once. The
  * word was RAM of the ROS at the invoke; the ROS keeps it there (ABI.md
- * 4.10), and cell_gpa_to_hva checks again. */
+ * 4.10), and cell_gpa_to_hva checks again. The interrupt comes after the
+ * word, so a caller halted until it finds the word written. The ROS's
+ * CPUs take their fixed interrupts in the guest, as its own IPIs: the
+ * caller pays no exit for it, only for its EOI. */
 void hvm_complete(uint64_t how)
 {
+	uint8_t vector = hrt.done_vector;
 	uint64_t *word;
 
-	if (!hrt.done_gpa)
-		return;
-	word = cell_gpa_to_hva(&root_cell, hrt.done_gpa, sizeof(*word));
-	hrt.done_gpa = 0;
-	if (word)
-		__atomic_store_n(word, how, __ATOMIC_RELEASE);
+	hrt.done_vector = 0;
+	if (hrt.done_gpa) {
+		word = cell_gpa_to_hva(&root_cell, hrt.done_gpa, sizeof(*word));
+		hrt.done_gpa = 0;
+		if (word)
+			__atomic_store_n(word, how, __ATOMIC_RELEASE);
+	}
+	if (vector && hrt.done_held) {
+		hrt.done_fired = true;
+		hrt.done_fired_vector = vector;
+	} else if (vector)
+		apic_send_ipi(hrt.done_apic_id, APIC_ICR_FIXED | vector);
+}
+
+void hvm_hold_done_irq(void)
+{
+	spin_lock(&hvm_lock);
+	hrt.done_held = true;
+	hrt.done_fired = false;
+	spin_unlock(&hvm_lock);
+}
+
+void hvm_release_done_irq(bool ros_goes_on)
+{
+	spin_lock(&hvm_lock);
+	if (hrt.done_fired && ros_goes_on)
+		apic_send_ipi(hrt.done_apic_id,
+			      APIC_ICR_FIXED | hrt.done_fired_vector);
+	hrt.done_held = false;
+	hrt.done_fired = false;
+	spin_unlock(&hvm_lock);
 }
 
 void hvm_hrt_failed(uint64_t rip, uint64_t vector)
@@ -162,8 +192,10 @@ void hvm_abort_transaction(void)
 	hrt.trans_cores = 0;
 	hrt.trans_state = TANDEM_HRT_IDLE;
 	/* Dropped, not written: the ROS that gave it is gone, and the word
-	 * may now lie in its reloaded image. */
+	 * may now lie in its reloaded image; no interrupt either, which
+	 * the restarted ROS would take unasked. */
 	hrt.done_gpa = 0;
+	hrt.done_vector = 0;
 	hrt.ros_event.event_type = TANDEM_ROS_NONE;
 	/* An upcall not yet injected is dropped; a core that took it runs it
 	 * and will answer with a done, which must not end the next

@@ -32,6 +32,15 @@ struct hrt {
 	/* The ROS's completion word of the invoke in progress (RSI of
 	 * 0x20/0x21, guest-physical; 0: none): hvm_complete() writes it. */
 	uint64_t done_gpa;
+	/* Its completion interrupt (RDI of 0x20/0x21; 0: none) and the
+	 * physical CPU of the ROS vCPU that invoked: hvm_complete() sends
+	 * the vector there as a fixed IPI, after the word. */
+	uint8_t done_vector;
+	uint32_t done_apic_id;
+	/* A ROS reboot holds the interrupt back (hvm_hold_done_irq()):
+	 * done_fired then says the transaction ended meanwhile. */
+	bool done_held, done_fired;
+	uint8_t done_fired_vector;
 	/* The GDT area the HRT registered (0x52): its address and the
 	 * paging registers of the core that registered it; 0: none. */
 	uint64_t gdt_area;
@@ -87,9 +96,19 @@ bool hvm_core_starting(unsigned int i);
 void hvm_upcall_core(unsigned int i);
 
 /** The invoke in progress ended (TANDEM_HRT_COMPLETED) or was aborted
- * (TANDEM_HRT_ABORTED): writes its completion word, if it has one, once.
- * Under the HVM lock, or with the request exclusive. */
+ * (TANDEM_HRT_ABORTED): writes its completion word, if it has one, then
+ * sends its completion interrupt, if it has one; each once. Under the HVM
+ * lock, or with the request exclusive. */
 void hvm_complete(uint64_t how);
+
+/** A ROS reboot begins: an invoke that ends from now on sends no
+ * completion interrupt, which the restarted ROS would take unasked. */
+void hvm_hold_done_irq(void);
+
+/** The reboot is over: the ROS restarted (@ros_goes_on false: the
+ * interrupt is dropped), or was not restarted after all (true: it is sent
+ * if the invoke ended meanwhile, and is again sent at its end if not). */
+void hvm_release_done_irq(bool ros_goes_on);
 
 /** The HRT failed (its kind's failed operation): abort any transaction,
  * let a waiting ROS see an HRT_EXCEPTION event. */

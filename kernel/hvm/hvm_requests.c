@@ -5,6 +5,7 @@
 #include <tandem/errno.h>
 #include "hvm/hrt.h"
 #include "hvm/hvm.h"
+#include "hw/percpu.h"
 #include "lib/klib.h"
 #include "mm/pools.h"
 #include "virt/exits.h"
@@ -24,13 +25,18 @@ static uint64_t req_null(struct vcpu *v, const uint64_t *a)
  * slots translated (they must be writable by the caller and physically
  * contiguous: the HRT stores into them by guest-physical address), and
  * the HRT gets the copy in the comm page. @done: the caller's completion
- * word (0: none), 8-aligned and writable, written at the end. */
-static uint64_t invoke(struct vcpu *v, uint64_t desc, uint64_t done, bool parallel)
+ * word (0: none), 8-aligned and writable, written at the end; @vector:
+ * the completion interrupt (0: none; else 32-255), sent then to the
+ * caller's CPU. */
+static uint64_t invoke(struct vcpu *v, uint64_t desc, uint64_t done,
+		       uint64_t vector, bool parallel)
 {
 	unsigned int n = parallel ? hrt.ncores : 1;
 	struct tandem_hrt_call call;
 	uint64_t slots, done_gpa = 0;
 
+	if (vector && (vector < TANDEM_HRT_DONE_VECTOR_MIN || vector > 255))
+		return HVM_ERROR;
 	if (guest_caller_read(v, desc, &call, sizeof(call)) ||
 	    guest_caller_gpa(v, call.result_gpa, 8ull * n, true, &slots))
 		return HVM_ERROR;
@@ -42,6 +48,8 @@ static uint64_t invoke(struct vcpu *v, uint64_t desc, uint64_t done, bool parall
 			return HVM_ERROR;
 	call.result_gpa = slots;
 	hrt.done_gpa = done_gpa;
+	hrt.done_vector = (uint8_t)vector;
+	hrt.done_apic_id = v->cpu->apic_id;
 	hrt.comm->call = call;
 	hrt.trans_cores = n == 64 ? ~0ull : (1ull << n) - 1;
 	hrt.trans_state = parallel ? TANDEM_HRT_PARCALL : TANDEM_HRT_CALL;
@@ -57,12 +65,12 @@ static uint64_t invoke(struct vcpu *v, uint64_t desc, uint64_t done, bool parall
 
 static uint64_t req_invoke(struct vcpu *v, const uint64_t *a)
 {
-	return invoke(v, a[0], a[1], false);
+	return invoke(v, a[0], a[1], a[2], false);
 }
 
 static uint64_t req_par_invoke(struct vcpu *v, const uint64_t *a)
 {
-	return invoke(v, a[0], a[1], true);
+	return invoke(v, a[0], a[1], a[2], true);
 }
 
 /* Once from each core that runs the call: a second one, or one from a

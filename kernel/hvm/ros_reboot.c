@@ -44,27 +44,30 @@ int hvm_ros_reboot(struct vcpu *caller, bool hrt_too)
 
 	if (err)
 		return err;
+	/* An invoke's completion interrupt is held back until the ROS has
+	 * restarted or goes on after all (the HRT's reboot ends the invoke;
+	 * a core may end it meanwhile). */
+	hvm_hold_done_irq();
 	/* The HRT first: should it fail to reload, it is Failed (as after a
 	 * failed 0x2) and the ROS goes on untouched. */
 	if (hrt_too) {
 		err = hrt_reboot();
-		if (err) {
-			hvm_ros_loader->cancel();
-			return err;
-		}
+		if (err)
+			goto ros_goes_on;
 	}
 	if (!stop_others(caller)) {
 		/* Some vCPUs wait for a start-up IPI now; the caller goes on
 		 * with -1 and may start them again. */
-		hvm_ros_loader->cancel();
 		pr_warn_limited("ros: reboot refused: a vCPU did not stop");
-		return -1;
+		err = -1;
+		goto ros_goes_on;
 	}
 	hvm_ros_loader->commit(bsp);
 	bsp->start_running = true;
 	user_signal_reset(&root_cell.signal);
 	root_cell.hypercall_page = 0;
 	hvm_abort_transaction();
+	hvm_release_done_irq(false);
 	/* Before the BSP runs: the ROS writes the serial port itself, and
 	 * a line from here while it boots would cut one of its lines. */
 	pr_info("ros: rebooted%s", hrt_too ? " with the HRT" : "");
@@ -74,4 +77,9 @@ int hvm_ros_reboot(struct vcpu *caller, bool hrt_too)
 		vcpu_post(caller, VCPU_REQ_INIT);
 	vcpu_post(bsp, VCPU_REQ_RESET);
 	return 0;
+
+ros_goes_on:
+	hvm_ros_loader->cancel();
+	hvm_release_done_irq(true);
+	return err;
 }

@@ -9,6 +9,7 @@
 #define APIC_ICR_INIT	 0x00004500 /* INIT, level assert */
 #define APIC_ICR_STARTUP 0x00004600 /* SIPI, vector in bits 0-7 */
 #define APIC_ICR_NMI	 0x00004400
+#define APIC_ICR_FIXED	 0x00004000 /* fixed, edge; vector in bits 0-7 */
 
 /** Finds the mode and (for xAPIC) the MMIO base; run on the boot CPU. */
 void apic_init(void);

@@ -109,7 +109,8 @@ void apic_emul_icr(struct vcpu *v, uint32_t lo, uint32_t dest, bool x2apic)
 		if (!(d.own & (1ull << i)))
 			continue;
 		if (d.action == ICR_SEND_FIXED)
-			apic_send_ipi(cpus[i].apic_id, 0x4000 | ICR_VECTOR(lo));
+			apic_send_ipi(cpus[i].apic_id,
+				      APIC_ICR_FIXED | ICR_VECTOR(lo));
 		else if (d.action == ICR_INIT || d.action == ICR_STARTUP)
 			init_sipi(v, who[i], lo);
 	}

@@ -51,6 +51,11 @@
 #define TANDEM_HRT_COMPLETED	     1
 #define TANDEM_HRT_ABORTED	     2
 
+/* An invoke's completion interrupt (RDI of INVOKE or PAR_INVOKE; 0: none):
+ * a vector from 32 to 255, sent as a fixed IPI to the CPU that invoked,
+ * after the word is written. */
+#define TANDEM_HRT_DONE_VECTOR_MIN   32
+
 /* Transaction states (GET_STATE result). */
 #define TANDEM_HRT_IDLE		     0
 #define TANDEM_HRT_CALL		     1
