@@ -23,6 +23,7 @@ def line(name, ns, exits="1.00"):
 
 MAIN = [line("hvmnull", "2000.0"), line("hrtcall", "200000.0"),
         line("hrtpoll", "300000.0", "9.50"), line("hrtpar", "250000.0"),
+        line("hrtirq", "260000.0", "2.00"), line("hrtparirq", "270000.0", "2.00"),
         line("hrtsync", "4000.0", "0.00"), line("pingpong", "2500.0", "0.03"),
         line("merge", "900000.0", "40.00"), line("event", "800000.0", "30.00"),
         line("signal", "5000.0"), "ros: bench done"]
@@ -31,10 +32,12 @@ MAIN = [line("hvmnull", "2000.0"), line("hrtcall", "200000.0"),
 def result(title="QEMU", hrt3=True):
     r = {"title": title, "bench": bench_table.parse_bench(MAIN), "hrt_runs": {
         1: bench_table.parse_bench([line("hrtcall", "190000.0"),
-                                    line("hrtpar", "195000.0")])}}
+                                    line("hrtpar", "195000.0"),
+                                    line("hrtparirq", "250000.0", "2.00")])}}
     if hrt3:
         r["hrt_runs"][3] = bench_table.parse_bench([line("hrtcall", "210000.0"),
-                                                    line("hrtpar", "300000.0")])
+                                                    line("hrtpar", "300000.0"),
+                                                    line("hrtparirq", "315000.0", "2.00")])
     return r
 
 
@@ -76,9 +79,13 @@ class Table(unittest.TestCase):
     def test_ratios_against_the_same_run(self):
         t = self.rows([result()])
         self.assertEqual(self.cells(t, "synchronous call / ping-pong baseline")[0], ["1.60x"])
-        self.assertEqual(self.cells(t, "parallel invoke on 3 HRT core(s) (us)")[0], ["300.00"])
-        self.assertEqual(self.cells(t, "parallel invoke on 3 HRT core(s) (us)", 1)[0],
-                         ["1.43x"])
+        word = "parallel invoke on 3 HRT core(s), waiting on the word (us)"
+        halted = "parallel invoke on 3 HRT core(s), halted until the interrupt (us)"
+        self.assertEqual(self.cells(t, word)[0], ["300.00"])
+        self.assertEqual(self.cells(t, word, 1)[0], ["1.43x"])
+        self.assertEqual(self.cells(t, halted)[0], ["315.00"])
+        self.assertEqual(self.cells(t, halted, 1)[0], ["1.50x"])
+        self.assertEqual(self.cells(t, halted, 2)[0], ["2.00"])
 
     def test_a_missing_run_is_not_measured(self):
         t = self.rows([result(hrt3=False)])
@@ -92,11 +99,14 @@ class Csv(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / "hrt.csv"
             bench_hrt.write_csv([result()], path)
-            rows = list(csv.DictReader(open(path)))
+            with open(path) as f:
+                rows = list(csv.DictReader(f))
         keys = [(r["figure"], r["hrt_cores"]) for r in rows]
         self.assertEqual(len(keys), len(set(keys)))
-        self.assertEqual(len(rows), len(bench_hrt.FIGURES) + 4)
+        # every figure of the main run, and the by-core ones of runs 1 and 3
+        self.assertEqual(len(rows), len(bench_hrt.FIGURES) + 2 * len(bench_hrt.BY_CORES))
         self.assertIn(("hrtpar", "3"), keys)
+        self.assertIn(("hrtparirq", "1"), keys)
         self.assertNotIn(("merge", "3"), keys)
 
 
