@@ -4,7 +4,8 @@
  * boots of the ROS:
  *
  *   boot 1: every group up to this one; then a marker page is written,
- *     a call that spins on the HRT is started, the ROS's .data and boot
+ *     a call that spins on the HRT is started (with a completion
+ *     interrupt, which no later boot may take), the ROS's .data and boot
  *     information are spoilt, a signal handler is installed, and 0x1 is
  *     issued;
  *   boot 2: ROS_REBOOT_MARKER says phase 1: the suite continues here
@@ -105,15 +106,20 @@ static uint64_t cmdline_sum(const struct ros_boot *b)
 	return sum;
 }
 
-static long hvm(uint64_t req, uint64_t a1, uint64_t a2)
+static long hvm3(uint64_t req, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	if (ros_try(ROS_ANY_VECTOR) == 0) {
-		long v = tandem_hvm_call(req, a1, a2, 0, 0);
+		long v = tandem_hvm_call(req, a1, a2, a3, 0);
 
 		ros_untry();
 		return v;
 	}
 	return -2; /* faulted */
+}
+
+static long hvm(uint64_t req, uint64_t a1, uint64_t a2)
+{
+	return hvm3(req, a1, a2, 0);
 }
 
 static void fail_rest(unsigned n, const char *names[], const char *why)
@@ -184,7 +190,10 @@ static void issue(struct suite *s, unsigned phase, uint64_t req,
 	m->call.args[0] = SPIN_US;
 	m->call.result_gpa = (uint64_t)m->results;
 	m->results[0] = SPIN_UNSET;
-	m->invoked = hvm(TANDEM_HVM_INVOKE, (uint64_t)&m->call, 0) == 0;
+	/* With a completion interrupt, which the reboot must hold back:
+	 * the next boot takes none. */
+	m->invoked = hvm3(TANDEM_HVM_INVOKE, (uint64_t)&m->call, 0,
+			  ROS_VEC_HRT_DONE) == 0;
 	reboot_data = ~DATA_INIT;
 	/* The old boot information gone: the next boot must get new. */
 	memset((void *)s->boot->mbi, 0, s->boot->mbi_size);
@@ -229,15 +238,30 @@ static void look(struct first_look *f)
 	f->event = ev.event_type;
 }
 
+/* Interrupts on for a moment on this CPU (the suite runs with them
+ * off): how many completion interrupts it has taken in this boot. */
+static unsigned done_irqs(void)
+{
+	uint16_t masks = ros_pic_mask_all();
+
+	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+	ros_pic_restore(masks);
+	return __atomic_load_n(&ros_hrt_done_irqs[ros_this_cpu()->index],
+			       __ATOMIC_ACQUIRE);
+}
+
+/* After the aborted call has ended on the HRT (phase 1) or the HRT was
+ * rebooted (phase 2): no completion interrupt reached this boot. */
 static void check_aborted(const char *name, const struct first_look *f)
 {
 	const struct reboot_marker *m = marker();
+	unsigned irqs = done_irqs();
 
 	check(m->invoked && f->state == TANDEM_HRT_IDLE &&
-		      f->event == TANDEM_ROS_NONE,
+		      f->event == TANDEM_ROS_NONE && irqs == 0,
 	      name,
-	      "spinning call accepted %u, state %ld (want 0, IDLE), event %u (want 0, none)",
-	      m->invoked, f->state, f->event);
+	      "spinning call accepted %u, state %ld (want 0, IDLE), event %u (want 0, none); completion interrupts taken %u (want 0)",
+	      m->invoked, f->state, f->event, irqs);
 }
 
 static void check_data(const char *name)
