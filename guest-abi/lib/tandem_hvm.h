@@ -64,11 +64,10 @@ long tandem_hrt_invoke_notify(const struct tandem_hrt_call *c, bool parallel,
  * As tandem_hrt_invoke_notify(), and Tandem sends the fixed interrupt
  * @vector (32-255; 0: none) to the calling CPU once it has written
  * *@done. The caller may then halt until it comes
- * (tandem_hrt_wait_done_halted()), leaving its CPU to the others: under
- * an emulator whose CPUs share few host cores, this is what lets a
- * parallel invoke's cores run at once. The vector needs a handler that
- * EOIs it (one exit: the EOI is emulated). Returns as the invoke; a
- * vector out of range is refused (-1).
+ * (tandem_hrt_wait_done_halted()) instead of spinning. The vector needs
+ * a handler that EOIs it (one exit more: the EOI is emulated), and
+ * waking costs time (make bench: the hrtirq rows). Returns as the
+ * invoke; a vector out of range is refused (-1).
  */
 long tandem_hrt_invoke_irq(const struct tandem_hrt_call *c, bool parallel,
 			   volatile uint64_t *done, uint8_t vector);
