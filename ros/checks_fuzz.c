@@ -40,6 +40,9 @@
  *     descriptors when its pointer is ROS RAM (a word keeps its
  *     misalignment, which is refused); those descriptors run functions 0, 1 (over a fixed array),
  *     2, 3 and an unknown one, never 4 (triple fault) or 5 (spin);
+ *   - an invoke's completion interrupt (RDI), when it is a vector at all
+ *     (32-255), is the ROS's own ROS_VEC_HRT_DONE: another would reach
+ *     the ROS without a handler;
  *   - at most FUZZ_MAX_REBOOTS HRT reboots a run (each is followed by a
  *     wait until every HRT core answers again); further reboot requests
  *     are sent as null requests, and the other CPUs send none;
@@ -293,6 +296,14 @@ static void sanitize_hvm(struct fuzz_regs *r)
 			r->rsi = (uint64_t)fuzz_arena +
 				 fuzz_below(FUZZ_ARENA_SIZE / 8 - 1) * 8 +
 				 (r->rsi & 7);
+			INC(fz.redirected);
+		}
+		/* A completion interrupt (RDI) of a vector the ROS has no
+		 * handler for would end the run when it is let in: the
+		 * ROS's own vector instead (out of range stays: refused). */
+		if (r->rdi >= TANDEM_HRT_DONE_VECTOR_MIN && r->rdi <= 255 &&
+		    r->rdi != ROS_VEC_HRT_DONE) {
+			r->rdi = ROS_VEC_HRT_DONE;
 			INC(fz.redirected);
 		}
 		break;
