@@ -612,9 +612,7 @@ static void check_failure(void)
 
 	/* With a completion word and interrupt: Tandem writes ABORTED
 	 * there, then sends the interrupt. */
-	volatile unsigned *irqs = &ros_hrt_done_irqs[ros_this_cpu()->index];
-	unsigned irqs0 = __atomic_load_n(irqs, __ATOMIC_ACQUIRE), irqs1;
-	uint16_t masks;
+	unsigned irqs0 = ros_done_irqs_here(), irqs1;
 
 	prepare(&call, results, HRT_FN_TRIPLE_FAULT, 0, 0);
 	r = caught(OP_NOTIFY, (uint64_t)&call, (uint64_t)&word);
@@ -637,10 +635,8 @@ static void check_failure(void)
 		ros_log("hrt: HRT failed: IDLE after %lu ms, event type %u, rip 0x%lx, vector %lu",
 			ticks_ms(t1 - t0), event.event_type, event.excp.rip,
 			event.excp.vector);
-	masks = ros_pic_mask_all();
-	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
-	ros_pic_restore(masks);
-	irqs1 = __atomic_load_n(irqs, __ATOMIC_ACQUIRE);
+	ros_take_interrupts(0);
+	irqs1 = ros_done_irqs_here();
 	check(is(st, 0) && word == TANDEM_HRT_ABORTED && irqs1 - irqs0 == 1,
 	      "hrt: triple fault back to idle",
 	      "state after %u ms: %s, want 0 (IDLE); completion word %lu, want %u (ABORTED); completion interrupts %u, want 1",

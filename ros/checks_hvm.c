@@ -620,14 +620,6 @@ static void check_gdt(void)
 	      st, want_fs, synced);
 }
 
-/* Exits of the boot CPU (logical CPU 0, where the suite runs) so far
- * (CPU Get State, root only); its own exit is counted after it answers. */
-static long my_exits(void)
-{
-	return tandem_hypercall(TANDEM_HC_CPU_GET_STATE, 0,
-				TANDEM_CPU_STAT_TOTAL, 0, 0, 0, 0);
-}
-
 /* One synchronous call with @block[2] = @desc: true when answered in
  * WAIT_MS. */
 static bool sync_one(volatile uint64_t *block, uint64_t desc)
@@ -728,7 +720,7 @@ static void check_sync(void)
 	c->func = HRT_FN_CORE;
 	c->result_gpa = (uint64_t)result;
 	block[2] = (uint64_t)c;
-	e0 = my_exits();
+	e0 = suite_cpu0_exits();
 	t0 = rdtsc();
 	if (io.st_merge == TANDEM_HRT_SYNC) {
 		for (; n < SYNC_CALLS; n++) {
@@ -747,7 +739,7 @@ static void check_sync(void)
 	}
 out:
 	t1 = rdtsc();
-	e1 = my_exits();
+	e1 = suite_cpu0_exits();
 	bad_ptrs = sync_bad_pointers(block, c, result);
 	write_cr3(ros_cr3);
 	ros_log("hvm: %u synchronous calls in %lu us, %ld exits on this CPU", n,
@@ -792,7 +784,7 @@ static void check_completion(void)
 	memset(&call, 0, sizeof(call));
 	call.func = HRT_FN_CORE;
 	call.result_gpa = (uint64_t)results;
-	e0 = my_exits();
+	e0 = suite_cpu0_exits();
 	for (; n < 2 * NOTIFY_CALLS; n++) {
 		bool par = n >= NOTIFY_CALLS;
 
@@ -806,7 +798,7 @@ static void check_completion(void)
 		if (results[0] != n) /* core 0's: 0 * HRT_CORE_FACTOR + n */
 			wrong++;
 	}
-	e1 = my_exits();
+	e1 = suite_cpu0_exits();
 	ros_log("hvm: %u invokes with a completion word (half of them parallel), %ld exits on this CPU",
 		n, e1 - e0 - 1);
 	check(n == 2 * NOTIFY_CALLS && !wrong && e0 >= 0 && e1 - e0 - 1 == (long)n,

@@ -26,12 +26,6 @@ static uint64_t results[HRT_MAX_CORES + 1];
 static volatile uint64_t word __attribute__((aligned(8)));
 static uint64_t khz;
 
-static unsigned irqs_here(void)
-{
-	return __atomic_load_n(&ros_hrt_done_irqs[ros_this_cpu()->index],
-			       __ATOMIC_ACQUIRE);
-}
-
 static unsigned irqs_elsewhere(void)
 {
 	unsigned n = 0, me = ros_this_cpu()->index;
@@ -43,12 +37,6 @@ static unsigned irqs_elsewhere(void)
 	return n;
 }
 
-static long my_exits(void)
-{
-	return tandem_hypercall(TANDEM_HC_CPU_GET_STATE, 0,
-				TANDEM_CPU_STAT_TOTAL, 0, 0, 0, 0);
-}
-
 /* Interrupts on until this CPU has taken @want completion interrupts or
  * WAIT_MS passed, then a little longer for any that should not come. */
 static unsigned take_irqs(unsigned want)
@@ -56,12 +44,12 @@ static unsigned take_irqs(unsigned want)
 	uint64_t t0 = rdtsc();
 
 	__asm__ volatile("sti" ::: "memory");
-	while (irqs_here() < want && rdtsc() - t0 < WAIT_MS * khz)
+	while (ros_done_irqs_here() < want && rdtsc() - t0 < WAIT_MS * khz)
 		cpu_relax();
 	__asm__ volatile("cli" ::: "memory");
 	ros_udelay(2000);
-	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
-	return irqs_here();
+	ros_take_interrupts(0);
+	return ros_done_irqs_here();
 }
 
 static void prepare(uint64_t n)
@@ -76,7 +64,7 @@ static void prepare(uint64_t n)
  * the interrupt, once. True when both came, so halting is safe. */
 static bool check_one(void)
 {
-	unsigned before = irqs_here(), other = irqs_elsewhere(), after;
+	unsigned before = ros_done_irqs_here(), other = irqs_elsewhere(), after;
 	long r, w = 0;
 
 	prepare(7);
@@ -97,7 +85,7 @@ static bool check_one(void)
  * wakes the caller, one per call; the invoke and the EOI are its exits. */
 static void check_halted(bool safe)
 {
-	unsigned before = irqs_here(), n = 0, wrong = 0;
+	unsigned before = ros_done_irqs_here(), n = 0, wrong = 0;
 	long e0, e1, r = 0, w = 0;
 
 	if (!safe) {
@@ -105,7 +93,7 @@ static void check_halted(bool safe)
 		      "not tried: the first interrupt did not come");
 		return;
 	}
-	e0 = my_exits();
+	e0 = suite_cpu0_exits();
 	for (; n < 2 * HALT_CALLS; n++) {
 		prepare(n);
 		r = tandem_hrt_invoke_irq(&call, n >= HALT_CALLS, &word,
@@ -118,15 +106,16 @@ static void check_halted(bool safe)
 		if (results[0] != n) /* core 0: 0 * HRT_CORE_FACTOR + n */
 			wrong++;
 	}
-	e1 = my_exits();
+	e1 = suite_cpu0_exits();
 	ros_log("hvm irq: %u invokes waited for in HLT (half of them parallel), %ld exits on this CPU",
 		n, e1 - e0 - 1);
-	check(n == 2 * HALT_CALLS && !wrong && irqs_here() - before == n &&
-		      e0 >= 0 && e1 - e0 - 1 == 2 * (long)n,
+	check(n == 2 * HALT_CALLS && !wrong &&
+		      ros_done_irqs_here() - before == n && e0 >= 0 &&
+		      e1 - e0 - 1 == 2 * (long)n,
 	      "hvm irq: halted until the completion interrupt",
 	      "call %u of %u: invoke %ld, word %ld (want 0, %u); %u wrong results; %u interrupts; exits on this CPU %ld (want 2 per call: the invoke, the EOI)",
 	      n, 2 * HALT_CALLS, r, w, TANDEM_HRT_COMPLETED, wrong,
-	      irqs_here() - before, e1 - e0 - 1);
+	      ros_done_irqs_here() - before, e1 - e0 - 1);
 }
 
 /* Vectors below 32 or above 255 are refused and change nothing: no call,
@@ -135,7 +124,7 @@ static void check_bad_vectors(void)
 {
 	static const uint64_t bad[] = { 1, 31, 256, (1ull << 32) | 0xe4 };
 	const uint64_t untouched = 0x5a5a5a5a5a5a5a5aull;
-	unsigned before = irqs_here(), refused = 0;
+	unsigned before = ros_done_irqs_here(), refused = 0;
 	long st;
 
 	prepare(0);
@@ -153,7 +142,7 @@ static void check_bad_vectors(void)
 	check(refused == 4 && st == TANDEM_HRT_IDLE && take_irqs(before) == before,
 	      "hvm irq: a bad completion vector refused",
 	      "%u of 4 refused with the word untouched (vectors 1, 31, 256, 0x1000000e4); state %ld (want 0); %u interrupts (want 0)",
-	      refused, st, irqs_here() - before);
+	      refused, st, ros_done_irqs_here() - before);
 }
 
 unsigned checks_hvm_irq_planned(const struct suite *s)

@@ -149,12 +149,8 @@ static const char *phase2_names[PHASE2_CHECKS] = {
  * off): how many completion interrupts it has taken in this boot. */
 static unsigned done_irqs(void)
 {
-	uint16_t masks = ros_pic_mask_all();
-
-	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
-	ros_pic_restore(masks);
-	return __atomic_load_n(&ros_hrt_done_irqs[ros_this_cpu()->index],
-			       __ATOMIC_ACQUIRE);
+	ros_take_interrupts(0);
+	return ros_done_irqs_here();
 }
 
 /* Reboot both from an AP: the path where the caller is not the BSP,

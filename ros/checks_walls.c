@@ -98,18 +98,6 @@ static unsigned ipis(unsigned cpu)
 	return __atomic_load_n(&ros_test_ipis[cpu], __ATOMIC_ACQUIRE);
 }
 
-/* Let a pending test IPI in on this CPU (the BSP runs with IF clear). */
-static void take_pending(void)
-{
-	uint16_t masks = ros_pic_mask_all();
-
-	__asm__ volatile("sti" ::: "memory");
-	for (unsigned i = 0; i < 1000; i++)
-		cpu_relax();
-	__asm__ volatile("cli" ::: "memory");
-	ros_pic_restore(masks);
-}
-
 /* Waits until the AP counted @want IPIs or IPI_WAIT_MS passed. */
 static bool ap_reaches(unsigned want)
 {
@@ -245,7 +233,7 @@ static void check_own_ipis(void)
 	      ipis(ws.ap), before + 1);
 
 	f = try_wrmsr(X2APIC_SELF_IPI, ROS_VEC_TEST_IPI);
-	take_pending();
+	ros_take_interrupts(1000);
 	self = !f && ipis(0) == bsp + 1;
 	check(self, "walls: self ipi via x2apic msr",
 	      "wrmsr 0x83f%s; BSP counted %u, want %u", f ? " #GP" : "",
@@ -328,7 +316,7 @@ static void check_foreign_ipis(void)
 	xapic_ipi(0, ICR_NMI | ICR_ALL_BUT_SELF);
 	try_wrmsr(X2APIC_ICR, ICR_NMI | ICR_ALL_BUT_SELF);
 	ap_reaches(ap0 + 4);
-	take_pending();
+	ros_take_interrupts(1000);
 	check(ipis(ws.ap) == ap0 + 4 && ipis(0) >= bsp0 + 1,
 	      "walls: broadcasts reach own cpus only",
 	      "AP counted %u (want 4), BSP %u (want at least 1)",
@@ -513,7 +501,7 @@ static void check_hrt_attack(void)
 	results[0] = 0x5555;
 	r = hrt_sync(false);
 	ros_udelay(IPI_WAIT_MS * 1000);
-	take_pending();
+	ros_take_interrupts(1000);
 	check(r == 0 && results[0] == HRT_ATTACK_WANT && ipis(ws.ap) == ap0 &&
 		      ipis(0) == bsp0,
 	      "walls: hrt attack refused",
@@ -545,7 +533,7 @@ static void check_hostile_cell(void)
 		ros_smp_park(ws.ap);
 	st = cells_run_image(ros_cell_apicwall, ros_cell_apicwall_end,
 			     "apicwall", CELL_MS, why, sizeof(why));
-	take_pending();
+	ros_take_interrupts(1000);
 	check(st == TANDEM_CELL_SHUT_DOWN, "walls: apicwall cell shut down",
 	      "%s (want shut down)", why);
 	check(ipis(0) == bsp0, "walls: apicwall cell reached no ros cpu",

@@ -87,6 +87,12 @@ struct hc_result hc_call(const struct suite *s, enum hc_via via, unsigned code,
 	return r;
 }
 
+long suite_cpu0_exits(void)
+{
+	return tandem_hypercall(TANDEM_HC_CPU_GET_STATE, 0,
+				TANDEM_CPU_STAT_TOTAL, 0, 0, 0, 0);
+}
+
 struct hc_result hc_native(enum hc_via via, unsigned code, uint64_t a1,
 			   uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {

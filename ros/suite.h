@@ -68,6 +68,10 @@ struct hc_result hc_call(const struct suite *s, enum hc_via via, unsigned code,
 
 /** Issue @code with five arguments by the instruction @via (VIA_VMMCALL,
  * else vmcall); faults are caught. */
+/** Exits of the boot CPU (logical CPU 0, where the suite runs) so far
+ * (CPU Get State, root only); its own exit is counted after it answers. */
+long suite_cpu0_exits(void);
+
 struct hc_result hc_native(enum hc_via via, unsigned code, uint64_t a1,
 			   uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 

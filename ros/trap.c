@@ -184,6 +184,24 @@ static bool catch_fault(struct trap_frame *f)
 	return true;
 }
 
+void ros_take_interrupts(unsigned spins)
+{
+	uint16_t masks = ros_pic_mask_all();
+
+	/* STI's shadow covers the NOP: pending ones come in after it. */
+	__asm__ volatile("sti; nop" ::: "memory");
+	for (unsigned i = 0; i < spins; i++)
+		cpu_relax();
+	__asm__ volatile("cli" ::: "memory");
+	ros_pic_restore(masks);
+}
+
+unsigned ros_done_irqs_here(void)
+{
+	return __atomic_load_n(&ros_hrt_done_irqs[ros_this_cpu()->index],
+			       __ATOMIC_ACQUIRE);
+}
+
 void ros_trap(struct trap_frame *f)
 {
 	if (f->vector == ROS_VEC_USER_RETURN && (f->cs & 3) == 3) {

@@ -37,6 +37,15 @@ extern volatile unsigned ros_test_ipis[];
  * (tandem_hrt_invoke_irq() with ROS_VEC_HRT_DONE). */
 extern volatile unsigned ros_hrt_done_irqs[];
 
+/** Let in what this CPU has pending (the suite runs with interrupts
+ * off): interrupts on for one instruction and @spins cpu_relax() more,
+ * with the firmware's PIC masked meanwhile (it delivers the PIT at vector
+ * 8). */
+void ros_take_interrupts(unsigned spins);
+
+/** Completion interrupts this CPU has taken so far. */
+unsigned ros_done_irqs_here(void);
+
 /* Layout pushed by ros/isr.asm: general registers, vector, error code, then
  * the CPU's interrupt frame (SDM Vol. 3A 6.14.2). */
 struct trap_frame {
