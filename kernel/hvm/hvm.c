@@ -144,10 +144,9 @@ void hvm_complete(uint64_t how)
 		if (word)
 			__atomic_store_n(word, how, __ATOMIC_RELEASE);
 	}
-	if (vector && hrt.done_held) {
-		hrt.done_fired = true;
-		hrt.done_fired_vector = vector;
-	} else if (vector)
+	if (vector && hrt.done_held)
+		hrt.done_held_vector = vector;
+	else if (vector)
 		apic_send_ipi(hrt.done_apic_id, APIC_ICR_FIXED | vector);
 }
 
@@ -155,18 +154,18 @@ void hvm_hold_done_irq(void)
 {
 	spin_lock(&hvm_lock);
 	hrt.done_held = true;
-	hrt.done_fired = false;
+	hrt.done_held_vector = 0;
 	spin_unlock(&hvm_lock);
 }
 
 void hvm_release_done_irq(bool ros_goes_on)
 {
 	spin_lock(&hvm_lock);
-	if (hrt.done_fired && ros_goes_on)
+	if (hrt.done_held_vector && ros_goes_on)
 		apic_send_ipi(hrt.done_apic_id,
-			      APIC_ICR_FIXED | hrt.done_fired_vector);
+			      APIC_ICR_FIXED | hrt.done_held_vector);
 	hrt.done_held = false;
-	hrt.done_fired = false;
+	hrt.done_held_vector = 0;
 	spin_unlock(&hvm_lock);
 }
 

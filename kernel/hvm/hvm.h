@@ -38,9 +38,10 @@ struct hrt {
 	uint8_t done_vector;
 	uint32_t done_apic_id;
 	/* A ROS reboot holds the interrupt back (hvm_hold_done_irq()):
-	 * done_fired then says the transaction ended meanwhile. */
-	bool done_held, done_fired;
-	uint8_t done_fired_vector;
+	 * the vector of a transaction that ended meanwhile waits in
+	 * done_held_vector (0: none). */
+	bool done_held;
+	uint8_t done_held_vector;
 	/* The GDT area the HRT registered (0x52): its address and the
 	 * paging registers of the core that registered it; 0: none. */
 	uint64_t gdt_area;
